@@ -1,0 +1,42 @@
+/* cli.h - shared declarations of the malgopher command-line front end. */
+#ifndef MG_CLI_H
+#define MG_CLI_H
+
+#include "malgopher.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* exit codes, shared by every subcommand */
+enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
+
+typedef enum { OUT_TEXT, OUT_JSON, OUT_CSV } out_format;
+
+/* subcommands: argc/argv start at the subcommand name */
+int cmd_info(int argc, char **argv);
+int cmd_funcs(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+
+/* "malgopher: PATH: reason" on stderr */
+void report_error(const char *path, const char *reason);
+/* usage error: message + hint, returns EXIT_USAGE */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* true when arg is -h or --help */
+bool is_help(const char *arg);
+
+/* JSON string literal (with quotes) of s[0..n); invalid UTF-8 becomes U+FFFD */
+void json_str(FILE *o, const char *s, size_t n);
+static inline void json_cstr(FILE *o, const char *s) { json_str(o, s, __builtin_strlen(s)); }
+/* CSV field, quoted when needed */
+void csv_field(FILE *o, const char *s);
+
+/* Call fn for each regular file named by paths (directories expanded when
+ * recursive).  fn returns false to count a failure.  Returns the number of
+ * failures (unreadable directories count too). */
+typedef bool (*file_fn)(const char *path, void *ctx);
+size_t walk_paths(char **paths, int n, bool recursive, file_fn fn, void *ctx);
+
+/* label for image i of a file: "" for thin files, ":arm64" style for slices */
+const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,45 @@
+/* main.c - the malgopher command: dispatches git-style subcommands. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char usage[] =
+    "usage: malgopher <command> [options] [args]\n"
+    "\n"
+    "Fingerprint Go executables by what they are, not their bytes.\n"
+    "\n"
+    "commands:\n"
+    "  info FILE...          container, Go version, pclntab, build info, gimphash, gimpfuzzy\n"
+    "  funcs FILE            function table: entry address and name\n"
+    "  hash [-r] PATH...     GIMPHASH  GIMPFUZZY  PATH lines (like sha256sum)\n"
+    "\n"
+    "options:\n"
+    "  -h, --help            this help (also: malgopher <command> --help)\n"
+    "  --version             print the version\n"
+    "\n"
+    "exit status: 0 all files handled, 1 some could not be, 2 usage error.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (is_help(cmd)) {
+        fputs(usage, stdout);
+        return EXIT_ALL_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("malgopher %s\n", MG_VERSION_STRING);
+        return EXIT_ALL_OK;
+    }
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "funcs") == 0)
+        return cmd_funcs(argc - 1, argv + 1);
+    if (strcmp(cmd, "hash") == 0)
+        return cmd_hash(argc - 1, argv + 1);
+    fprintf(stderr, "malgopher: '%s' is not a malgopher command. See 'malgopher --help'.\n", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,107 @@
+/* out.c - output helpers shared by the subcommands: error lines, JSON and
+ * CSV escaping. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void report_error(const char *path, const char *reason)
+{
+    fprintf(stderr, "malgopher: %s: %s\n", path, reason);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "malgopher %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'malgopher %s --help'.\n", cmd);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+bool is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char b = s[0];
+    size_t k;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf)
+        k = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+        k = 3;
+        if (b == 0xe0) lo = 0xa0;
+        if (b == 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        k = 4;
+        if (b == 0xf0) lo = 0x90;
+        if (b == 0xf4) hi = 0x8f;
+    } else
+        return 0;
+    if (n < k || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < k; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return k;
+}
+
+void json_str(FILE *o, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    putc('"', o);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c == '"' || c == '\\') {
+            putc('\\', o);
+            putc(c, o);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(o, "\\u%04x", c);
+            i++;
+        } else if (c < 0x80) {
+            putc(c, o);
+            i++;
+        } else {
+            size_t k = utf8_len(s + i, n - i);
+            if (k) {
+                fwrite(s + i, 1, k, o);
+                i += k;
+            } else {
+                fputs("\\ufffd", o);
+                i++;
+            }
+        }
+    }
+    putc('"', o);
+}
+
+void csv_field(FILE *o, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, o);
+        return;
+    }
+    putc('"', o);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', o);
+        putc(*s, o);
+    }
+    putc('"', o);
+}
+
+const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz)
+{
+    if (mg_file_image_count(f) <= 1)
+        return "";
+    const mg_image *im = mg_file_image(f, i);
+    snprintf(buf, bufsz, ":%s", im->arch[0] ? im->arch : "unknown");
+    return buf;
+}

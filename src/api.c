@@ -1,0 +1,306 @@
+/* api.c - the public entry points: open a file, run each image through the
+ * layers (container -> Go metadata -> fingerprints) and keep the results. */
+#include "malgopher.h"
+
+#include "exe/image.h"
+#include "fp/gimphash.h"
+#include "go/buildinfo.h"
+#include "go/moduledata.h"
+#include "go/pclntab.h"
+#include "go/version.h"
+#include "io/map.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MG_MAX_NAME_BYTES (256u << 20) /* total function-name bytes read */
+
+struct mg_file {
+    mg_map map;
+    mg_img *imgs;
+    size_t nimgs;
+    mg_image *images;
+    mg_arena arena;
+};
+
+static void warn(mg_image *im, const char *msg)
+{
+    if (!im->warning[0])
+        snprintf(im->warning, sizeof im->warning, "%s", msg);
+}
+
+static const char *setting(const mg_buildinfo *bi, const char *key)
+{
+    for (size_t i = 0; i < bi->nsettings; i++)
+        if (strcmp(bi->settings[i].key, key) == 0)
+            return bi->settings[i].value;
+    return NULL;
+}
+
+static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
+{
+    bool partial = false;
+    if (mg_buildinfo_read(img, a, &im->buildinfo, &partial)) {
+        if (partial) {
+            im->flags |= MG_FLAG_PARTIAL;
+            warn(im, "build info larger than the bound; module list cut");
+        }
+        if (im->buildinfo.go_version[0]) {
+            snprintf(im->go_version, sizeof im->go_version, "%s", im->buildinfo.go_version);
+            im->version_source = MG_VSRC_BUILDINFO;
+        }
+        const char *goos = setting(&im->buildinfo, "GOOS");
+        const char *goarch = setting(&im->buildinfo, "GOARCH");
+        if (goos && goos[0])
+            im->os = goos;
+        if (goarch && goarch[0] && !im->arch[0])
+            im->arch = goarch;
+    }
+    if (im->version_source == MG_VSRC_NONE &&
+        mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source))
+        return;
+    if (im->version_source == MG_VSRC_NONE && im->pclntab_gen != MG_PCLN_NONE)
+        im->version_source = MG_VSRC_PCLNTAB;
+}
+
+static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_image *im)
+{
+    uint64_t text;
+    if (!mg_text_start(img, p, &text))
+        warn(im, "text start unknown; entry addresses are offsets");
+    mg_pcln q = *p;
+    q.text_start = text;
+    im->text_start = text;
+    im->funcs = malloc(q.nfunc * sizeof *im->funcs);
+    if (!im->funcs)
+        return MG_ERR_NOMEM;
+    mg_gimp *g = mg_gimp_new(!(opts & MG_OPT_NO_FUZZY));
+    if (!g) {
+        free(im->funcs);
+        im->funcs = NULL;
+        return MG_ERR_NOMEM;
+    }
+    uint64_t name_bytes = 0;
+    size_t n = 0;
+    for (uint64_t i = 0; i < q.nfunc; i++) {
+        mg_func *f = &im->funcs[n];
+        if (!mg_pcln_func(&q, i, &f->entry, &f->name, &f->name_len)) {
+            im->flags |= MG_FLAG_PARTIAL;
+            warn(im, "function table ends early; list cut");
+            break;
+        }
+        name_bytes += f->name_len;
+        if (name_bytes > MG_MAX_NAME_BYTES) {
+            im->flags |= MG_FLAG_PARTIAL;
+            warn(im, "function names exceed the total-size bound; list cut");
+            break;
+        }
+        f->file = NULL;
+        f->file_len = 0;
+        if (opts & MG_OPT_FILES)
+            mg_pcln_func_file(&q, i, &f->file, &f->file_len);
+        mg_gimp_add(g, f->name, f->name_len);
+        n++;
+    }
+    im->nfuncs = n;
+    im->gimp_names = mg_gimp_finish(g, im->gimphash, (opts & MG_OPT_NO_FUZZY) ? NULL : im->gimpfuzzy);
+    mg_gimp_free(g);
+    if (im->gimp_names == 0)
+        im->flags |= MG_FLAG_NO_NAMES;
+    return MG_OK;
+}
+
+static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
+{
+    im->container = img->kind;
+    im->container_name = img->kind_name;
+    im->arch = img->arch ? img->arch : "";
+    im->os = img->os ? img->os : "";
+    im->bits = img->bits;
+    im->big_endian = img->r.big_endian;
+    im->slice_offset = img->slice_offset;
+    im->slice_size = img->r.size;
+    im->stripped = img->symtab.kind == MG_SYMTAB_NONE || img->symtab.count == 0;
+    im->buildinfo.go_version = im->buildinfo.path = "";
+    im->buildinfo.main = (mg_module){"", "", "", "", ""};
+
+    mg_pcln p;
+    mg_found_by how;
+    if (!mg_pcln_locate(img, &p, &how)) {
+        /* not Go; still note a Go version if build info exists (e.g. damaged pclntab) */
+        bool partial;
+        if (mg_buildinfo_read(img, a, &im->buildinfo, &partial))
+            warn(im, "Go build info present but no valid pclntab");
+        return MG_OK;
+    }
+    im->is_go = true;
+    im->pclntab_gen = p.gen;
+    im->pclntab_found_by = how;
+    im->pclntab_offset = p.file_off + img->slice_offset;
+    if (!p.magic_ok)
+        im->flags |= MG_FLAG_RECOVERED;
+    if (img->kind == MG_CONT_RAW) {
+        /* the pclntab header tells what the container could not */
+        img->r.ptrsize = p.r.ptrsize;
+        img->r.big_endian = p.r.big_endian;
+        im->bits = p.r.ptrsize * 8;
+        im->big_endian = p.r.big_endian;
+    }
+    mg_status st = read_funcs(img, &p, opts, im);
+    if (st != MG_OK)
+        return st;
+    read_version(img, im, a);
+    return MG_OK;
+}
+
+static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
+{
+    mg_status st = mg_exe_detect(f->map.data, f->map.size, &f->imgs, &f->nimgs, err);
+    bool fell_back = false;
+    char why[sizeof err->msg] = "";
+    if (st == MG_ERR_MALFORMED) {
+        /* damaged container: still look for Go metadata in the raw bytes */
+        snprintf(why, sizeof why, "%s", err ? err->msg : "malformed container");
+        f->imgs = calloc(1, sizeof *f->imgs);
+        if (!f->imgs)
+            return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+        mg_raw_make(f->map.data, f->map.size, f->imgs);
+        if (!f->imgs->maps)
+            return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+        f->nimgs = 1;
+        fell_back = true;
+    } else if (st != MG_OK) {
+        return st;
+    }
+    f->images = calloc(f->nimgs, sizeof *f->images);
+    if (!f->images)
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < f->nimgs; i++) {
+        st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i]);
+        if (st != MG_OK)
+            return mg_fail(err, st, "%s", mg_status_reason(st));
+    }
+    if (fell_back) {
+        if (!f->images[0].is_go)
+            return mg_fail(err, MG_ERR_MALFORMED, "%s", why);
+        warn(&f->images[0], why);
+    }
+    return MG_OK;
+}
+
+mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts, mg_file **out,
+                           mg_error *err)
+{
+    *out = NULL;
+    if (!data && size)
+        return mg_fail(err, MG_ERR_ARG, "no data");
+    if (size == 0)
+        return mg_fail(err, MG_ERR_EMPTY, "empty file");
+    mg_file *f = calloc(1, sizeof *f);
+    if (!f)
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    f->map.data = data;
+    f->map.size = size;
+    mg_status st = open_common(f, opts, err);
+    if (st != MG_OK) {
+        mg_file_close(f);
+        return st;
+    }
+    *out = f;
+    return MG_OK;
+}
+
+mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_error *err)
+{
+    *out = NULL;
+    if (!path)
+        return mg_fail(err, MG_ERR_ARG, "no path");
+    mg_file *f = calloc(1, sizeof *f);
+    if (!f)
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    mg_status st = mg_map_open(path, &f->map, err);
+    if (st == MG_OK)
+        st = open_common(f, opts, err);
+    if (st != MG_OK) {
+        mg_file_close(f);
+        return st;
+    }
+    *out = f;
+    return MG_OK;
+}
+
+mg_status mg_file_open(const char *path, mg_file **out, mg_error *err)
+{
+    return mg_file_open_ex(path, 0, out, err);
+}
+
+void mg_file_close(mg_file *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nimgs; i++) {
+        mg_img_free(&f->imgs[i]);
+        if (f->images)
+            free(f->images[i].funcs);
+    }
+    free(f->imgs);
+    free(f->images);
+    mg_arena_free(&f->arena);
+    mg_map_close(&f->map);
+    free(f);
+}
+
+size_t mg_file_image_count(const mg_file *f)
+{
+    return f ? f->nimgs : 0;
+}
+
+const mg_image *mg_file_image(const mg_file *f, size_t i)
+{
+    return f && i < f->nimgs ? &f->images[i] : NULL;
+}
+
+bool mg_file_is_go(const mg_file *f)
+{
+    for (size_t i = 0; f && i < f->nimgs; i++)
+        if (f->images[i].is_go)
+            return true;
+    return false;
+}
+
+const char *mg_pclntab_gen_name(mg_pclntab_gen g)
+{
+    switch (g) {
+    case MG_PCLN_12: return "1.2-1.15";
+    case MG_PCLN_116: return "1.16-1.17";
+    case MG_PCLN_118: return "1.18-1.19";
+    case MG_PCLN_120: return "1.20+";
+    default: return "none";
+    }
+}
+
+const char *mg_found_by_name(mg_found_by f)
+{
+    switch (f) {
+    case MG_FOUND_SECTION: return "section";
+    case MG_FOUND_SYMBOL: return "symbol";
+    case MG_FOUND_SCAN: return "scan";
+    case MG_FOUND_MODULEDATA: return "moduledata";
+    case MG_FOUND_HEADER_ONLY: return "header-recovery";
+    default: return "none";
+    }
+}
+
+const char *mg_version_source_name(mg_version_source s)
+{
+    switch (s) {
+    case MG_VSRC_BUILDINFO: return "buildinfo";
+    case MG_VSRC_BUILDVERSION: return "runtime.buildVersion";
+    case MG_VSRC_STRING: return "string";
+    case MG_VSRC_PCLNTAB: return "pclntab";
+    default: return "none";
+    }
+}

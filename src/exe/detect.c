@@ -1,0 +1,118 @@
+/* detect.c - identifies the container of a byte buffer and hands it to the
+ * right parser; splits fat (universal) Mach-O files into one image per
+ * slice; falls back to a raw image for unknown blobs (memory dumps). */
+#include "image.h"
+
+#include "../util/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void mg_raw_make(const uint8_t *data, uint64_t size, mg_img *img)
+{
+    memset(img, 0, sizeof *img);
+    img->r = mg_reader_make(data, size, false, 8);
+    img->kind = MG_CONT_RAW;
+    img->kind_name = "raw";
+    img->arch = "";
+    img->os = "";
+    /* one region covering the blob at address 0 */
+    static const char name[] = "raw";
+    img->maps = calloc(1, sizeof *img->maps);
+    if (img->maps) {
+        memcpy(img->maps[0].name, name, sizeof name);
+        img->maps[0].size = img->maps[0].filesz = size;
+        img->maps[0].flags = MG_SEC_DATA;
+        img->nmaps = 1;
+    }
+}
+
+static mg_status parse_thin(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err)
+{
+    if (size >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
+        return mg_elf_parse(data, size, img, err);
+    if (size >= 2 && data[0] == 'M' && data[1] == 'Z')
+        return mg_pe_parse(data, size, img, err);
+    uint32_t m = size >= 4 ? mg_ld32(data, false) : 0;
+    if (m == 0xfeedface || m == 0xfeedfacf || m == 0xcefaedfe || m == 0xcffaedfe)
+        return mg_macho_parse(data, size, img, err);
+    if (size >= 2 && data[0] == 0x01 && (data[1] == 0xdf || data[1] == 0xf7))
+        return mg_fail(err, MG_ERR_UNSUPPORTED, "unsupported container: XCOFF");
+    mg_raw_make(data, size, img);
+    if (!img->maps)
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    return MG_OK;
+}
+
+/* fat header: big-endian magic, count, then fat_arch (20 bytes) or
+ * fat_arch_64 (32 bytes) entries */
+static bool is_fat(const uint8_t *data, uint64_t size, uint32_t *n, bool *wide)
+{
+    if (size < 8)
+        return false;
+    uint32_t m = mg_ld32(data, true);
+    if (m != 0xcafebabe && m != 0xcafebabf)
+        return false;
+    *wide = m == 0xcafebabf;
+    *n = mg_ld32(data + 4, true);
+    return *n >= 1 && *n <= MG_MAX_FAT_SLICES;
+}
+
+mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_t *nimgs,
+                        mg_error *err)
+{
+    *imgs = NULL;
+    *nimgs = 0;
+    uint32_t n = 0;
+    bool wide = false;
+    if (is_fat(data, size, &n, &wide)) {
+        mg_reader r = mg_reader_make(data, size, true, 4);
+        uint64_t es = wide ? 32 : 20;
+        if (!mg_rd_has(&r, 8, n * es))
+            return mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O: arch table truncated");
+        mg_img *v = calloc(n, sizeof *v);
+        if (!v)
+            return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+        size_t got = 0;
+        mg_status last = MG_OK;
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t e = 8 + i * es, off, sz;
+            if (wide) {
+                mg_rd_u64(&r, e + 8, &off);
+                mg_rd_u64(&r, e + 16, &sz);
+            } else {
+                uint32_t a = 0, b = 0;
+                mg_rd_u32(&r, e + 8, &a);
+                mg_rd_u32(&r, e + 12, &b);
+                off = a, sz = b;
+            }
+            if (!mg_rd_has(&r, off, sz) || sz == 0) {
+                last = mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O: slice %u out of range", i);
+                continue;
+            }
+            last = mg_macho_parse(data + off, sz, &v[got], err);
+            if (last != MG_OK)
+                continue;
+            v[got].slice_offset = off;
+            got++;
+        }
+        if (got == 0) {
+            free(v);
+            return last != MG_OK ? last : mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O");
+        }
+        *imgs = v;
+        *nimgs = got;
+        return MG_OK;
+    }
+    mg_img *v = calloc(1, sizeof *v);
+    if (!v)
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    mg_status st = parse_thin(data, size, v, err);
+    if (st != MG_OK) {
+        free(v);
+        return st;
+    }
+    *imgs = v;
+    *nimgs = 1;
+    return MG_OK;
+}

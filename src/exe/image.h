@@ -1,0 +1,96 @@
+/* image.h - the container-neutral description of one executable image.
+ *
+ * Each container parser (elf.c, pe.c, macho.c, raw.c) turns bytes into an
+ * mg_img: named sections (hints for the Go layer), address-mapping regions
+ * (what the loader maps: ELF PT_LOAD, PE sections, Mach-O segments), pointer
+ * size, byte order, architecture, and where the symbol table lives.  The Go
+ * layer reads bytes only through img->r and the helpers below.
+ */
+#ifndef MG_EXE_IMAGE_H
+#define MG_EXE_IMAGE_H
+
+#include "../io/reader.h"
+#include "malgopher.h"
+
+#define MG_SEC_EXEC 0x1u
+#define MG_SEC_WRITE 0x2u
+#define MG_SEC_DATA 0x4u /* has bytes in the file */
+
+/* hard caps on counts taken from headers (allocation bounds) */
+#define MG_MAX_SECTIONS 4096u
+#define MG_MAX_FAT_SLICES 44u /* Java class files share the fat magic; their next word is >= 45 */
+
+typedef struct mg_section {
+    char name[36];  /* NUL-terminated; Mach-O: "__SEGMENT,__section" */
+    uint64_t addr;  /* virtual address */
+    uint64_t size;  /* virtual size */
+    uint64_t off;   /* file offset (relative to the image slice) */
+    uint64_t filesz;
+    unsigned flags; /* MG_SEC_* */
+} mg_section;
+
+typedef enum mg_symtab_kind {
+    MG_SYMTAB_NONE = 0,
+    MG_SYMTAB_ELF,
+    MG_SYMTAB_COFF,
+    MG_SYMTAB_MACHO
+} mg_symtab_kind;
+
+typedef struct mg_symtab {
+    mg_symtab_kind kind;
+    uint64_t off, count, entsize; /* entries */
+    uint64_t stroff, strsize;     /* string table */
+} mg_symtab;
+
+typedef struct mg_img {
+    mg_reader r; /* the whole image slice, with its order and pointer size */
+    mg_container kind;
+    const char *kind_name;
+    const char *arch; /* GOARCH spelling, "" when unknown */
+    const char *os;   /* GOOS guess from the container, "" when unknown */
+    unsigned bits;
+    uint64_t image_base; /* PE */
+    uint64_t slice_offset;
+
+    mg_section *sects; /* named sections, may be empty */
+    size_t nsects;
+    mg_section *maps; /* address -> file regions */
+    size_t nmaps;
+
+    mg_symtab symtab;
+    /* ELF dynamic relocations (PIE): table of Elf_Rela / Elf_Rel */
+    uint64_t rel_off, rel_count, rel_entsize;
+    bool rel_has_addend;
+} mg_img;
+
+void mg_img_free(mg_img *img);
+
+/* The named section, or NULL. */
+const mg_section *mg_img_section(const mg_img *img, const char *name);
+/* Map [addr, addr+len) to a file offset inside one region. */
+bool mg_img_addr_to_off(const mg_img *img, uint64_t addr, uint64_t len, uint64_t *off);
+/* Map a file offset to its virtual address. */
+bool mg_img_off_to_addr(const mg_img *img, uint64_t off, uint64_t *addr);
+/* Look up a symbol's value by exact name (Mach-O: leading '_' optional). */
+bool mg_img_symbol(const mg_img *img, const char *name, uint64_t *value);
+/* The pointer-sized value the loader puts at addr: the word in the file,
+ * or for ELF PIE files where that word is 0, the addend of its RELATIVE
+ * relocation. */
+bool mg_img_read_ptr_at(const mg_img *img, uint64_t addr, uint64_t *value);
+
+/* Container parsers: fill *img from the slice in r (r.data..r.size). */
+mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
+mg_status mg_pe_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
+mg_status mg_macho_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
+void mg_raw_make(const uint8_t *data, uint64_t size, mg_img *img);
+
+/* Identify the container and produce one image per slice (fat Mach-O gives
+ * several).  *imgs is allocated; free each with mg_img_free then free(). */
+mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_t *nimgs,
+                        mg_error *err);
+
+/* helpers shared by the parsers */
+mg_status mg_img_alloc_sections(mg_img *img, uint64_t nsects, uint64_t nmaps, mg_error *err);
+void mg_copy_name(char *dst, size_t dstsz, const uint8_t *src, size_t srcmax);
+
+#endif

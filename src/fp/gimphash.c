@@ -1,0 +1,173 @@
+/* gimphash.c - the gimphash name filter (DESIGN.md section 3, NextronSystems'
+ * current specification) and the streaming SHA-256 / ssdeep over the kept
+ * names.  Names are fed one at a time: no concatenation buffer is built. */
+#include "gimphash.h"
+
+#include "unicode.h"
+
+#include <fuzzy.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mg_gimp {
+    EVP_MD_CTX *sha;
+    struct fuzzy_state *fuzzy;
+    size_t kept;
+};
+
+static bool has_prefix(const char *s, size_t n, const char *p)
+{
+    size_t k = strlen(p);
+    return n >= k && memcmp(s, p, k) == 0;
+}
+
+/* last occurrence of needle in s[0..n), or NULL */
+static const char *last_occurrence(const char *s, size_t n, const char *needle, size_t k)
+{
+    const char *hit = NULL, *p = s, *end = s + n;
+    while ((size_t)(end - p) >= k && (p = memmem(p, (size_t)(end - p), needle, k)) != NULL) {
+        hit = p;
+        p++;
+    }
+    return hit;
+}
+
+/* Go reference: the first rune that is lower-case decides "skip"; the first
+ * upper-case or numeric rune decides "keep"; other runes are passed over. */
+static bool first_alnum_is_lower(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t used;
+        uint32_t cp = mg_utf8_next(u + i, n - i, &used);
+        i += used;
+        switch (mg_uc_classify(cp)) {
+        case MG_UC_LOWER: return true;
+        case MG_UC_UPPER:
+        case MG_UC_NUMBER: return false;
+        default: break;
+        }
+    }
+    return false;
+}
+
+/* text after the first '.', or all of s when there is none */
+static const char *after_first_dot(const char *s, size_t *n)
+{
+    const char *d = memchr(s, '.', *n);
+    if (!d)
+        return s;
+    *n -= (size_t)(d + 1 - s);
+    return d + 1;
+}
+
+bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start)
+{
+    static const char *const skipped_prefixes[] = {"runtime", "sync", "syscall", "type",
+                                                   "time", "unicode", "reflect", "strconv"};
+    if (has_prefix(name, len, "go.") || has_prefix(name, len, "type."))
+        return false;
+    const char *s = name;
+    size_t n = len;
+    const char *v = last_occurrence(s, n, "vendor/", 7);
+    if (v) {
+        n -= (size_t)(v + 7 - s);
+        s = v + 7;
+    }
+    if (memmem(s, n, "internal/", 9))
+        return false;
+    for (size_t i = 0; i < sizeof skipped_prefixes / sizeof *skipped_prefixes; i++)
+        if (has_prefix(s, n, skipped_prefixes[i]))
+            return false;
+    const char *slash = last_occurrence(s, n, "/", 1);
+    size_t bn = slash ? n - (size_t)(slash + 1 - s) : n;
+    const char *base = after_first_dot(slash ? slash + 1 : s, &bn);
+    if (first_alnum_is_lower(base, bn))
+        return false;
+    base = after_first_dot(base, &bn);
+    if (first_alnum_is_lower(base, bn))
+        return false;
+    *kept_start = (size_t)(s - name);
+    return true;
+}
+
+mg_gimp *mg_gimp_new(bool with_fuzzy)
+{
+    mg_gimp *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->sha = EVP_MD_CTX_new();
+    if (!g->sha || EVP_DigestInit_ex(g->sha, EVP_sha256(), NULL) != 1 ||
+        (with_fuzzy && !(g->fuzzy = fuzzy_new()))) {
+        mg_gimp_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+bool mg_gimp_add(mg_gimp *g, const char *name, size_t len)
+{
+    size_t start;
+    if (!mg_gimphash_keep(name, len, &start))
+        return false;
+    const unsigned char *p = (const unsigned char *)name + start;
+    size_t n = len - start;
+    EVP_DigestUpdate(g->sha, p, n);
+    if (g->fuzzy)
+        fuzzy_update(g->fuzzy, p, n);
+    g->kept++;
+    return true;
+}
+
+size_t mg_gimp_finish(mg_gimp *g, char hex_out[65], char *fuzzy_out)
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_DigestFinal_ex(g->sha, md, &mdlen);
+    for (unsigned i = 0; i < 32; i++) {
+        static const char hx[] = "0123456789abcdef";
+        hex_out[2 * i] = hx[md[i] >> 4];
+        hex_out[2 * i + 1] = hx[md[i] & 15];
+    }
+    hex_out[64] = 0;
+    if (fuzzy_out) {
+        fuzzy_out[0] = 0;
+        if (g->fuzzy && fuzzy_digest(g->fuzzy, fuzzy_out, 0) != 0)
+            fuzzy_out[0] = 0;
+    }
+    return g->kept;
+}
+
+void mg_gimp_free(mg_gimp *g)
+{
+    if (!g)
+        return;
+    EVP_MD_CTX_free(g->sha);
+    if (g->fuzzy)
+        fuzzy_free(g->fuzzy);
+    free(g);
+}
+
+size_t mg_gimphash_names(const char *const *names, const uint32_t *lens, size_t n,
+                         char hex_out[65], char *fuzzy_out)
+{
+    mg_gimp *g = mg_gimp_new(fuzzy_out != NULL);
+    if (!g) {
+        hex_out[0] = 0;
+        if (fuzzy_out)
+            fuzzy_out[0] = 0;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        mg_gimp_add(g, names[i], lens[i]);
+    size_t kept = mg_gimp_finish(g, hex_out, fuzzy_out);
+    mg_gimp_free(g);
+    return kept;
+}
+
+int mg_fuzzy_compare(const char *a, const char *b)
+{
+    return fuzzy_compare(a, b);
+}

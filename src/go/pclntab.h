@@ -1,0 +1,43 @@
+/* pclntab.h - decoding the Go runtime's function table (pclntab) in all
+ * four layouts, and locating it inside an image. */
+#ifndef MG_GO_PCLNTAB_H
+#define MG_GO_PCLNTAB_H
+
+#include "../exe/image.h"
+
+/* bounds on what the file may make us do */
+#define MG_MAX_FUNCS 4000000u
+#define MG_MAX_NAME_LEN 65536u
+
+typedef struct mg_pcln {
+    mg_pclntab_gen gen;
+    mg_reader r;          /* from the header to the end of its region */
+    uint64_t file_off;    /* header offset in the image slice */
+    unsigned quantum;
+    uint64_t nfunc;
+    uint64_t nfiles;
+    uint64_t text_start;  /* header word (1.18+); 0 when not stored */
+    uint64_t funcname_off, cu_off, filetab_off, pctab_off, pcln_off; /* from header */
+    uint64_t ftab_off;    /* start of the (entry, funcoff) pairs */
+    bool magic_ok;        /* false when found with a damaged magic */
+} mg_pcln;
+
+/* Validate a header at offset off of region view r (r spans from some start
+ * to the end of the region).  gen == MG_PCLN_NONE: take the layout from the
+ * magic; otherwise force that layout (magic ignored).  On success fills *p
+ * (p->r starts at the header). */
+bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p);
+
+/* Locate the pclntab in img: section hints, symbols, scan, then recovery. */
+bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how);
+
+/* Function i: entry (relative to text_start for 1.18+ when rel is set) and
+ * name.  Returns false when the entry cannot be read. */
+bool mg_pcln_func(const mg_pcln *p, uint64_t i, uint64_t *entry, const char **name,
+                  uint32_t *name_len);
+/* Source file of function i's entry, or false. */
+bool mg_pcln_func_file(const mg_pcln *p, uint64_t i, const char **file, uint32_t *len);
+/* entryoff of function i (1.18+) or entry (older); and the end value */
+bool mg_pcln_first_last(const mg_pcln *p, uint64_t *first, uint64_t *end);
+
+#endif

@@ -1,0 +1,17 @@
+/* map.h - read-only file mapping (mmap) for the library. */
+#ifndef MG_IO_MAP_H
+#define MG_IO_MAP_H
+
+#include "malgopher.h"
+
+typedef struct mg_map {
+    const uint8_t *data;
+    size_t size;
+    bool mapped; /* true when data came from mmap and must be unmapped */
+} mg_map;
+
+/* Map a regular file read-only.  Empty files give MG_ERR_EMPTY. */
+mg_status mg_map_open(const char *path, mg_map *m, mg_error *err);
+void mg_map_close(mg_map *m);
+
+#endif

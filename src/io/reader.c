@@ -1,0 +1,105 @@
+/* reader.c - bounds-checked reads on an mg_reader view (see reader.h). */
+#include "reader.h"
+
+#include <string.h>
+
+bool mg_rd_u8(const mg_reader *r, uint64_t off, uint8_t *out)
+{
+    if (!mg_rd_has(r, off, 1))
+        return false;
+    *out = r->data[off];
+    return true;
+}
+
+bool mg_rd_u16(const mg_reader *r, uint64_t off, uint16_t *out)
+{
+    if (!mg_rd_has(r, off, 2))
+        return false;
+    const uint8_t *p = r->data + off;
+    *out = r->big_endian ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+    return true;
+}
+
+bool mg_rd_u32(const mg_reader *r, uint64_t off, uint32_t *out)
+{
+    if (!mg_rd_has(r, off, 4))
+        return false;
+    *out = mg_ld32(r->data + off, r->big_endian);
+    return true;
+}
+
+bool mg_rd_u64(const mg_reader *r, uint64_t off, uint64_t *out)
+{
+    if (!mg_rd_has(r, off, 8))
+        return false;
+    *out = mg_ld64(r->data + off, r->big_endian);
+    return true;
+}
+
+bool mg_rd_word(const mg_reader *r, uint64_t off, unsigned size, uint64_t *out)
+{
+    if (size == 8)
+        return mg_rd_u64(r, off, out);
+    uint32_t v;
+    if (size != 4 || !mg_rd_u32(r, off, &v))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool mg_rd_ptr(const mg_reader *r, uint64_t off, uint64_t *out)
+{
+    return mg_rd_word(r, off, r->ptrsize, out);
+}
+
+bool mg_rd_bytes(const mg_reader *r, uint64_t off, uint64_t len, const uint8_t **out)
+{
+    if (!mg_rd_has(r, off, len))
+        return false;
+    *out = r->data + off;
+    return true;
+}
+
+bool mg_rd_cstr(const mg_reader *r, uint64_t off, uint64_t maxlen, const char **s, size_t *len)
+{
+    if (off >= r->size)
+        return false;
+    uint64_t avail = r->size - off;
+    uint64_t lim = avail < maxlen + 1 ? avail : maxlen + 1;
+    const uint8_t *p = r->data + off;
+    const uint8_t *nul = memchr(p, 0, (size_t)lim);
+    if (!nul)
+        return false;
+    *s = (const char *)p;
+    *len = (size_t)(nul - p);
+    return true;
+}
+
+bool mg_rd_uvarint(const mg_reader *r, uint64_t *off, uint64_t *out)
+{
+    uint64_t v = 0, o = *off;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        uint8_t b;
+        if (!mg_rd_u8(r, o++, &b))
+            return false;
+        if (shift == 63 && b > 1)
+            return false; /* overflows 64 bits */
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *off = o;
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out)
+{
+    if (!mg_rd_has(r, off, len))
+        return false;
+    *out = *r;
+    out->data = r->data + off;
+    out->size = len;
+    return true;
+}

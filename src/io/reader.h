@@ -1,0 +1,76 @@
+/* reader.h - the one bounds-checked reader every parser goes through.
+ *
+ * An mg_reader is a view on bytes with a byte order and a pointer size that
+ * are run-time parameters, so each format is parsed by one piece of code for
+ * 32/64-bit and both byte orders.  Every read takes a 64-bit offset from the
+ * file (untrusted), checks it against the view, and returns false instead of
+ * reading out of bounds.  Nothing here allocates.
+ */
+#ifndef MG_IO_READER_H
+#define MG_IO_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mg_reader {
+    const uint8_t *data;
+    uint64_t size;
+    bool big_endian;
+    unsigned ptrsize; /* 4 or 8; used by mg_rd_ptr */
+} mg_reader;
+
+static inline mg_reader mg_reader_make(const void *data, uint64_t size, bool big_endian,
+                                       unsigned ptrsize)
+{
+    mg_reader r = {(const uint8_t *)data, size, big_endian, ptrsize};
+    return r;
+}
+
+/* true when [off, off+len) lies inside the view (overflow-safe) */
+static inline bool mg_rd_has(const mg_reader *r, uint64_t off, uint64_t len)
+{
+    return off <= r->size && len <= r->size - off;
+}
+
+/* Overflow-checked arithmetic on untrusted values. */
+static inline bool mg_add_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+static inline bool mg_mul_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+
+bool mg_rd_u8(const mg_reader *r, uint64_t off, uint8_t *out);
+bool mg_rd_u16(const mg_reader *r, uint64_t off, uint16_t *out);
+bool mg_rd_u32(const mg_reader *r, uint64_t off, uint32_t *out);
+bool mg_rd_u64(const mg_reader *r, uint64_t off, uint64_t *out);
+/* pointer-sized word (r->ptrsize) */
+bool mg_rd_ptr(const mg_reader *r, uint64_t off, uint64_t *out);
+/* word of explicit size 4 or 8 */
+bool mg_rd_word(const mg_reader *r, uint64_t off, unsigned size, uint64_t *out);
+/* pointer to len bytes at off */
+bool mg_rd_bytes(const mg_reader *r, uint64_t off, uint64_t len, const uint8_t **out);
+/* NUL-terminated string at off, at most maxlen bytes before the NUL */
+bool mg_rd_cstr(const mg_reader *r, uint64_t off, uint64_t maxlen, const char **s,
+                size_t *len);
+/* unsigned LEB128 varint (Go's uvarint); advances *off */
+bool mg_rd_uvarint(const mg_reader *r, uint64_t *off, uint64_t *out);
+/* sub-view of [off, off+len); false when out of range */
+bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out);
+
+/* Decode helpers on raw bytes already known to be in range. */
+static inline uint32_t mg_ld32(const uint8_t *p, bool be)
+{
+    return be ? ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3])
+              : ((uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0]);
+}
+static inline uint64_t mg_ld64(const uint8_t *p, bool be)
+{
+    uint64_t a = mg_ld32(p, be), b = mg_ld32(p + 4, be);
+    return be ? (a << 32 | b) : (b << 32 | a);
+}
+
+#endif
