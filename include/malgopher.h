@@ -39,7 +39,7 @@ typedef enum mg_status {
     MG_ERR_NOMEM,       /* allocation failed */
     MG_ERR_EMPTY,       /* zero-length file */
     MG_ERR_MALFORMED,   /* container headers are inconsistent */
-    MG_ERR_UNSUPPORTED, /* recognised container we do not parse (e.g. XCOFF) */
+    MG_ERR_UNSUPPORTED, /* recognised container we do not parse */
     MG_ERR_NOT_GO,      /* no Go runtime metadata found */
     MG_ERR_ARG          /* bad argument from the caller */
 } mg_status;
@@ -54,6 +54,7 @@ typedef enum mg_container {
     MG_CONT_ELF,
     MG_CONT_PE,
     MG_CONT_MACHO,
+    MG_CONT_XCOFF,
     MG_CONT_RAW
 } mg_container;
 
@@ -123,7 +124,7 @@ typedef struct mg_buildinfo {
 
 typedef struct mg_image {
     mg_container container;
-    const char *container_name; /* "ELF", "PE", "Mach-O", "raw" */
+    const char *container_name; /* "ELF", "PE", "Mach-O", "XCOFF", "raw" */
     const char *arch;           /* Go GOARCH spelling: amd64, 386, arm64, s390x, ... */
     const char *os;             /* GOOS when known, else "" */
     unsigned bits;              /* 32 or 64 */

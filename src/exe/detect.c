@@ -37,7 +37,7 @@ static mg_status parse_thin(const uint8_t *data, uint64_t size, mg_img *img, mg_
     if (m == 0xfeedface || m == 0xfeedfacf || m == 0xcefaedfe || m == 0xcffaedfe)
         return mg_macho_parse(data, size, img, err);
     if (size >= 2 && data[0] == 0x01 && (data[1] == 0xdf || data[1] == 0xf7))
-        return mg_fail(err, MG_ERR_UNSUPPORTED, "unsupported container: XCOFF");
+        return mg_xcoff_parse(data, size, img, err);
     mg_raw_make(data, size, img);
     if (!img->maps)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");

@@ -33,7 +33,8 @@ typedef enum mg_symtab_kind {
     MG_SYMTAB_NONE = 0,
     MG_SYMTAB_ELF,
     MG_SYMTAB_COFF,
-    MG_SYMTAB_MACHO
+    MG_SYMTAB_MACHO,
+    MG_SYMTAB_XCOFF /* counted only, not searched */
 } mg_symtab_kind;
 
 typedef struct mg_symtab {
@@ -78,10 +79,11 @@ bool mg_img_symbol(const mg_img *img, const char *name, uint64_t *value);
  * relocation. */
 bool mg_img_read_ptr_at(const mg_img *img, uint64_t addr, uint64_t *value);
 
-/* Container parsers: fill *img from the slice in r (r.data..r.size). */
+/* Container parsers: fill *img from the bytes data[0..size). */
 mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
 mg_status mg_pe_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
 mg_status mg_macho_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
+mg_status mg_xcoff_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
 void mg_raw_make(const uint8_t *data, uint64_t size, mg_img *img);
 
 /* Identify the container and produce one image per slice (fat Mach-O gives

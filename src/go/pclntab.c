@@ -248,7 +248,7 @@ bool mg_pcln_func_file(const mg_pcln *p, uint64_t i, const char **file, uint32_t
             return false;
     } else {
         if (pcfile == 0 || !pcvalue_first(p, p->pctab_off + pcfile, &fileno) || fileno < 0 ||
-            !mg_rd_u32(&p->r, fields + 24, &ucu))
+            !mg_rd_u32(&p->r, fields + 28, &ucu))
             return false;
         uint64_t at = p->cu_off + 4 * ((uint64_t)ucu + (uint64_t)fileno);
         if (at >= p->filetab_off || !mg_rd_u32(&p->r, at, &nameoff) || nameoff == UINT32_MAX)

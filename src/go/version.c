@@ -63,8 +63,8 @@ static size_t collect(const mg_img *img, cand *c, size_t nc)
 {
     for (size_t i = 0; i < img->nmaps && nc < MAX_CANDIDATES; i++) {
         const mg_section *s = &img->maps[i];
-        if (!(s->flags & MG_SEC_DATA) || (s->flags & MG_SEC_EXEC) ||
-            !mg_rd_has(&img->r, s->off, s->filesz))
+        /* executable too: Mach-O keeps read-only data in the __TEXT segment */
+        if (!(s->flags & MG_SEC_DATA) || !mg_rd_has(&img->r, s->off, s->filesz))
             continue;
         const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
         while (nc < MAX_CANDIDATES && (q = memmem(q, (size_t)(end - q), "go1.", 4)) != NULL) {

@@ -1,0 +1,3 @@
+module example.com/gosymfuncs
+
+go 1.19
