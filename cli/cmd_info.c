@@ -56,8 +56,10 @@ static void text_info(const char *path, const mg_file *f, size_t i)
         printf("dependencies:   %zu\n", bi->ndeps);
         if (bi->nsettings) {
             printf("build:         ");
-            for (size_t k = 0; k < bi->nsettings; k++)
-                printf(" %s=%s", bi->settings[k].key, bi->settings[k].value);
+            for (size_t k = 0; k < bi->nsettings; k++) {
+                const char *v = bi->settings[k].value;
+                printf(strpbrk(v, " \t") ? " %s=\"%s\"" : " %s=%s", bi->settings[k].key, v);
+            }
             putchar('\n');
         }
     }

@@ -6,8 +6,22 @@
 
 #include <string.h>
 
+/* Hostile files can be filled with candidates that pass the cheap header
+ * checks; the full validation reads names, so the number of full
+ * validations per image is bounded to keep the scan linear. */
+#define MAX_VALIDATIONS 20000u
+
+static _Thread_local unsigned validations;
+
 static bool try_off(const mg_img *img, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
 {
+    const uint8_t *h;
+    if (!mg_rd_bytes(&img->r, off, 8, &h) || h[4] != 0 || h[5] != 0 ||
+        (h[6] != 1 && h[6] != 2 && h[6] != 4) || (h[7] != 4 && h[7] != 8))
+        return false;
+    if (validations >= MAX_VALIDATIONS)
+        return false;
+    validations++;
     return mg_pcln_validate(&img->r, off, gen, p);
 }
 
@@ -92,6 +106,7 @@ static bool scan_all(const mg_img *img, mg_pcln *p, region_fn fn)
 
 bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how)
 {
+    validations = 0;
     if (by_section(img, p)) {
         *how = MG_FOUND_SECTION;
         return true;

@@ -10,6 +10,10 @@
 
 #include <string.h>
 
+/* names read while validating a candidate are short in real tables; the
+ * bound keeps a scan over hostile candidates cheap */
+#define VALIDATE_NAME_LEN 4096u
+
 static uint32_t gen_magic(mg_pclntab_gen g)
 {
     switch (g) {
@@ -65,7 +69,8 @@ static bool func_off(const mg_pcln *p, uint64_t funcoff, uint64_t *out)
     return mg_add_ok(base, funcoff, out) && out[0] < p->r.size;
 }
 
-static bool read_name(const mg_pcln *p, uint64_t func, const char **name, uint32_t *len)
+static bool read_name(const mg_pcln *p, uint64_t func, uint64_t maxlen, const char **name,
+                      uint32_t *len)
 {
     uint32_t nameoff;
     uint64_t at = func + (p->gen >= MG_PCLN_118 ? 4 : p->r.ptrsize);
@@ -73,7 +78,7 @@ static bool read_name(const mg_pcln *p, uint64_t func, const char **name, uint32
         return false;
     uint64_t o = (p->gen == MG_PCLN_12 ? 0 : p->funcname_off) + nameoff;
     size_t n;
-    if (!mg_rd_cstr(&p->r, o, MG_MAX_NAME_LEN, name, &n))
+    if (!mg_rd_cstr(&p->r, o, maxlen, name, &n))
         return false;
     *len = (uint32_t)n;
     return true;
@@ -96,7 +101,7 @@ static bool check_entry(const mg_pcln *p, uint64_t i)
     } else if (!mg_rd_ptr(&p->r, fo, &fentry)) {
         return false;
     }
-    return fentry == entry && read_name(p, fo, &name, &len) && len > 0;
+    return fentry == entry && read_name(p, fo, VALIDATE_NAME_LEN, &name, &len) && len > 0;
 }
 
 bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
@@ -200,7 +205,7 @@ bool mg_pcln_func(const mg_pcln *p, uint64_t i, uint64_t *entry, const char **na
     if (i >= p->nfunc || !ftab_pair(p, i, &e, &funcoff) || !func_off(p, funcoff, &fo))
         return false;
     *entry = p->gen >= MG_PCLN_118 ? p->text_start + e : e;
-    if (!read_name(p, fo, name, name_len)) {
+    if (!read_name(p, fo, MG_MAX_NAME_LEN, name, name_len)) {
         *name = "";
         *name_len = 0;
     }

@@ -1,0 +1,56 @@
+# Makefile - thin front of the CMake build.
+#   make            build the library and the malgopher command (build/)
+#   make test       build and run every test (CTest)
+#   make test-asan  the same tests built with ASan+UBSan (build-asan/)
+#   make demo       install missing Debian packages (as root), build, fetch the
+#                   default corpus and run `malgopher info` and `hash -r` on it
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+CORPUS     ?= $(or $(MALGOPHER_CORPUS),$(HOME)/.cache/malgopher/corpus)
+SHARED     ?= $(CURDIR)/../shared
+# Debian packages the build, the tests and the demo need
+DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
+       golang-go python3 ca-certificates
+
+.PHONY: all test test-asan demo deps clean
+
+all: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+test: all
+	ctest --test-dir $(BUILD) --output-on-failure
+
+$(BUILD_ASAN)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DMG_SANITIZE=ON
+
+test-asan: $(BUILD_ASAN)/CMakeCache.txt
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	ctest --test-dir $(BUILD_ASAN) --output-on-failure
+
+deps:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else \
+	    echo "missing Debian packages; run:"; \
+	    echo "  sudo apt-get install $$missing"; \
+	    exit 1; \
+	fi
+	@command -v npm >/dev/null || { echo "the corpus fetch needs npm (Node.js)"; exit 1; }
+
+demo: deps all
+	@echo "== fetching the default corpus (core tier) into $(CORPUS)"
+	bash $(SHARED)/corpus/fetch.sh $(CORPUS) --tier core || echo "(some corpus files could not be fetched; going on with the rest)"
+	@echo "== malgopher info"
+	find $(CORPUS) -type f -not -path '*/.cache/*' | sort | xargs $(BUILD)/malgopher info || true
+	@echo "== malgopher hash -r $(CORPUS)"
+	$(BUILD)/malgopher hash -r $(CORPUS) || true
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)
