@@ -6,7 +6,8 @@
 # malgopher <= 0.5x sha256sum), the peak RSS of `malgopher hash` / `malgopher
 # info` on the corpus' largest file (target: <= 64 MB), a per-file pass that
 # shows which files dominate time and memory, and (optional, when valgrind is
-# there) a callgrind instruction profile of the largest file.
+# there) a callgrind instruction profile and the massif heap peak of the
+# largest file. An `openssl dgst -sha256` row is timed for reference only.
 #
 # usage: bash bench/bench_hash.sh [CORPUS_DIR] [MALGOPHER_BIN]
 #   CORPUS_DIR     default $MALGOPHER_CORPUS, else ~/.cache/malgopher/corpus

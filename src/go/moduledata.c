@@ -47,17 +47,24 @@ bool mg_moduledata_text_start(const mg_img *img, const mg_pcln *p, uint64_t *tex
     if (!mg_img_off_to_addr(img, p->file_off, &pcln_addr))
         return false;
     unsigned ps = img->r.ptrsize;
-    /* words on disk equal to the pclntab address, in writable data */
+    /* words on disk equal to the pclntab address, in data: search for its
+     * bytes (memmem) rather than reading every word */
+    uint8_t pat[8];
+    for (unsigned k = 0; k < ps; k++) {
+        unsigned shift = img->r.big_endian ? 8 * (ps - 1 - k) : 8 * k;
+        pat[k] = (uint8_t)(pcln_addr >> shift);
+    }
     for (size_t i = 0; i < img->nmaps; i++) {
         const mg_section *s = &img->maps[i];
         if (!(s->flags & MG_SEC_DATA) || (s->flags & MG_SEC_EXEC) ||
             !mg_rd_has(&img->r, s->off, s->filesz))
             continue;
-        for (uint64_t o = 0; o + ps <= s->filesz; o += ps) {
-            uint64_t v;
-            mg_rd_ptr(&img->r, s->off + o, &v);
-            if (v == pcln_addr && check_moduledata(img, p, pcln_addr, s->addr + o, text))
+        const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
+        while ((size_t)(end - q) >= ps && (q = memmem(q, (size_t)(end - q), pat, ps)) != NULL) {
+            uint64_t o = (uint64_t)(q - base);
+            if (o % ps == 0 && check_moduledata(img, p, pcln_addr, s->addr + o, text))
                 return true;
+            q++;
         }
     }
     /* PIE: the pointer is a relocation addend */
