@@ -19,6 +19,16 @@ static const char usage[] =
     "\n"
     "exit status: 0 all files handled, 1 some could not be, 2 usage error.\n";
 
+/* The subcommands.  A new one adds a line here and its cmd_*.c file. */
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"info", cmd_info},
+    {"funcs", cmd_funcs},
+    {"hash", cmd_hash},
+};
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -34,12 +44,9 @@ int main(int argc, char **argv)
         printf("malgopher %s\n", MG_VERSION_STRING);
         return EXIT_ALL_OK;
     }
-    if (strcmp(cmd, "info") == 0)
-        return cmd_info(argc - 1, argv + 1);
-    if (strcmp(cmd, "funcs") == 0)
-        return cmd_funcs(argc - 1, argv + 1);
-    if (strcmp(cmd, "hash") == 0)
-        return cmd_hash(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "malgopher: '%s' is not a malgopher command. See 'malgopher --help'.\n", cmd);
     return EXIT_USAGE;
 }
