@@ -6,6 +6,7 @@
 #include "fp/gimphash.h"
 #include "go/buildinfo.h"
 #include "go/moduledata.h"
+#include "go/obfuscation.h"
 #include "go/pclntab.h"
 #include "go/version.h"
 #include "io/map.h"
@@ -85,12 +86,21 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
     }
     uint64_t name_bytes = 0;
     size_t n = 0;
+    if (q.funcs_capped) {
+        im->flags |= MG_FLAG_PARTIAL;
+        warn(im, "function count exceeds the bound; list cut");
+    }
     for (uint64_t i = 0; i < q.nfunc; i++) {
         mg_func *f = &im->funcs[n];
-        if (!mg_pcln_func(&q, i, &f->entry, &f->name, &f->name_len)) {
+        bool cut;
+        if (!mg_pcln_func(&q, i, &f->entry, &f->name, &f->name_len, &cut)) {
             im->flags |= MG_FLAG_PARTIAL;
             warn(im, "function table ends early; list cut");
             break;
+        }
+        if (cut) {
+            im->flags |= MG_FLAG_PARTIAL;
+            warn(im, "function name longer than the bound; name cut");
         }
         name_bytes += f->name_len;
         if (name_bytes > MG_MAX_NAME_BYTES) {
@@ -157,6 +167,12 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     if (st != MG_OK)
         return st;
     read_version(img, im, a);
+    mg_obfuscation_score(im);
+    /* 1.18 and 1.20 tables share one layout: with a damaged magic the
+     * version tells them apart */
+    if (!p.magic_ok && im->pclntab_gen == MG_PCLN_120 &&
+        (strncmp(im->go_version, "go1.18", 6) == 0 || strncmp(im->go_version, "go1.19", 6) == 0))
+        im->pclntab_gen = MG_PCLN_118;
     return MG_OK;
 }
 

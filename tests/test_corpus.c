@@ -140,6 +140,11 @@ static void test_manifest(void **state)
                 fail_msg("%s: byte order differs from manifest %s", file, endian);
             if (strcmp(im->arch, arch) != 0)
                 fail_msg("%s: arch %s, manifest %s", file, im->arch, arch);
+            /* the corpus has no obfuscated or tampered file */
+            if (im->obfuscated)
+                fail_msg("%s: flagged as obfuscated (false positive)", file);
+            if (im->flags & MG_FLAG_RECOVERED)
+                fail_msg("%s: pclntab reported as recovered", file);
             go_ok++;
         } else {
             if (mg_file_is_go(mf))

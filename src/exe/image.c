@@ -132,6 +132,8 @@ static const char *symbol_name(const mg_img *img, uint64_t i, uint64_t *value, s
 bool mg_img_symbol(const mg_img *img, const char *name, uint64_t *value)
 {
     size_t want = strlen(name);
+    if (img->symtab.kind == MG_SYMTAB_NONE || img->symtab.kind == MG_SYMTAB_XCOFF)
+        return false;
     for (uint64_t i = 0; i < img->symtab.count; i++) {
         uint64_t v = 0;
         size_t len = 0;

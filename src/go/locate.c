@@ -25,6 +25,17 @@ static bool try_off(const mg_img *img, uint64_t off, mg_pclntab_gen gen, mg_pcln
     return mg_pcln_validate(&img->r, off, gen, p);
 }
 
+/* at a place the container names: the magic, or failing that (stomped
+ * magic) any layout whose header validates */
+static bool try_any(const mg_img *img, uint64_t off, mg_pcln *p)
+{
+    static const mg_pclntab_gen gens[] = {MG_PCLN_NONE, MG_PCLN_120, MG_PCLN_116, MG_PCLN_12};
+    for (size_t g = 0; g < sizeof gens / sizeof *gens; g++)
+        if (try_off(img, off, gens[g], p))
+            return true;
+    return false;
+}
+
 static bool by_section(const mg_img *img, mg_pcln *p)
 {
     for (size_t i = 0; i < img->nsects; i++) {
@@ -33,7 +44,7 @@ static bool by_section(const mg_img *img, mg_pcln *p)
         size_t len = strlen(n);
         bool named = strcmp(n, ".gopclntab") == 0 || strcmp(n, ".data.rel.ro.gopclntab") == 0 ||
                      (len >= 12 && strcmp(n + len - 12, ",__gopclntab") == 0);
-        if (named && s->filesz && try_off(img, s->off, MG_PCLN_NONE, p))
+        if (named && s->filesz && try_any(img, s->off, p))
             return true;
     }
     return false;
@@ -46,7 +57,7 @@ static bool by_symbol(const mg_img *img, mg_pcln *p)
     uint64_t addr, off;
     if (!mg_img_symbol(img, "runtime.pclntab", &addr) && !mg_img_symbol(img, "pclntab", &addr))
         return false;
-    return mg_img_addr_to_off(img, addr, 16, &off) && try_off(img, off, MG_PCLN_NONE, p);
+    return mg_img_addr_to_off(img, addr, 16, &off) && try_any(img, off, p);
 }
 
 /* scan one region for the magics: every pclntab magic is one byte X then

@@ -10,10 +10,6 @@
 
 #include <string.h>
 
-/* names read while validating a candidate are short in real tables; the
- * bound keeps a scan over hostile candidates cheap */
-#define VALIDATE_NAME_LEN 4096u
-
 static uint32_t gen_magic(mg_pclntab_gen g)
 {
     switch (g) {
@@ -85,12 +81,14 @@ static bool read_name(const mg_pcln *p, uint64_t func, uint64_t maxlen, const ch
 }
 
 /* Check entry i: the _func it points at must repeat its entry, and its name
- * must be readable. */
+ * must start inside the table with a printable byte.  (The name's end is not
+ * searched here: that keeps validation O(1), and a hostile over-long name
+ * is cut later instead of hiding the table.) */
 static bool check_entry(const mg_pcln *p, uint64_t i)
 {
-    uint64_t entry, funcoff, fo, fentry;
-    const char *name;
-    uint32_t len;
+    uint64_t entry, funcoff, fo, fentry, o;
+    uint32_t nameoff;
+    uint8_t c;
     if (!ftab_pair(p, i, &entry, &funcoff) || !func_off(p, funcoff, &fo))
         return false;
     if (p->gen >= MG_PCLN_118) {
@@ -101,7 +99,13 @@ static bool check_entry(const mg_pcln *p, uint64_t i)
     } else if (!mg_rd_ptr(&p->r, fo, &fentry)) {
         return false;
     }
-    return fentry == entry && read_name(p, fo, VALIDATE_NAME_LEN, &name, &len) && len > 0;
+    if (fentry != entry)
+        return false;
+    uint64_t at = fo + (p->gen >= MG_PCLN_118 ? 4 : p->r.ptrsize);
+    if (!mg_rd_u32(&p->r, at, &nameoff) || (int32_t)nameoff < 0 ||
+        !mg_add_ok(p->gen == MG_PCLN_12 ? 0 : p->funcname_off, nameoff, &o))
+        return false;
+    return mg_rd_u8(&p->r, o, &c) && c > 0x20 && c < 0x7f;
 }
 
 bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
@@ -141,8 +145,12 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
     unsigned ps = h[7];
 
     uint64_t nfunc;
-    if (!hdr_word(p, 0, &nfunc) || nfunc == 0 || nfunc > MG_MAX_FUNCS)
+    if (!hdr_word(p, 0, &nfunc) || nfunc == 0)
         return false;
+    if (nfunc > MG_MAX_FUNCS) {
+        nfunc = MG_MAX_FUNCS; /* reported as partial by the caller */
+        p->funcs_capped = true;
+    }
     p->nfunc = nfunc;
     switch (gen) {
     case MG_PCLN_12:
@@ -199,16 +207,29 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
 }
 
 bool mg_pcln_func(const mg_pcln *p, uint64_t i, uint64_t *entry, const char **name,
-                  uint32_t *name_len)
+                  uint32_t *name_len, bool *name_cut)
 {
     uint64_t e, funcoff, fo;
+    *name_cut = false;
     if (i >= p->nfunc || !ftab_pair(p, i, &e, &funcoff) || !func_off(p, funcoff, &fo))
         return false;
     *entry = p->gen >= MG_PCLN_118 ? p->text_start + e : e;
-    if (!read_name(p, fo, MG_MAX_NAME_LEN, name, name_len)) {
-        *name = "";
-        *name_len = 0;
+    if (read_name(p, fo, MG_MAX_NAME_LEN, name, name_len))
+        return true;
+    /* no NUL within the bound: keep the first MG_MAX_NAME_LEN bytes */
+    uint32_t nameoff;
+    uint64_t at = fo + (p->gen >= MG_PCLN_118 ? 4 : p->r.ptrsize), o;
+    const uint8_t *b;
+    if (mg_rd_u32(&p->r, at, &nameoff) && (int32_t)nameoff >= 0 &&
+        mg_add_ok(p->gen == MG_PCLN_12 ? 0 : p->funcname_off, nameoff, &o) &&
+        mg_rd_bytes(&p->r, o, MG_MAX_NAME_LEN, &b)) {
+        *name = (const char *)b;
+        *name_len = MG_MAX_NAME_LEN;
+        *name_cut = true;
+        return true;
     }
+    *name = "";
+    *name_len = 0;
     return true;
 }
 
@@ -222,8 +243,8 @@ bool mg_pcln_first_last(const mg_pcln *p, uint64_t *first, uint64_t *end)
 static bool pcvalue_first(const mg_pcln *p, uint64_t off, int64_t *val)
 {
     uint64_t u;
-    if (off == 0 || !mg_rd_uvarint(&p->r, &off, &u))
-        return false;
+    if (off == 0 || !mg_rd_uvarint(&p->r, &off, &u) || (u >> 1) > INT32_MAX)
+        return false; /* file numbers are small; this also keeps the sum in range */
     int64_t d = (u & 1) ? -(int64_t)(u >> 1) - 1 : (int64_t)(u >> 1);
     *val = -1 + d;
     return true;

@@ -20,6 +20,7 @@ typedef struct mg_pcln {
     uint64_t funcname_off, cu_off, filetab_off, pctab_off, pcln_off; /* from header */
     uint64_t ftab_off;    /* start of the (entry, funcoff) pairs */
     bool magic_ok;        /* false when found with a damaged magic */
+    bool funcs_capped;    /* the header declared more than MG_MAX_FUNCS */
 } mg_pcln;
 
 /* Validate a header at offset off of region view r (r spans from some start
@@ -31,10 +32,11 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
 /* Locate the pclntab in img: section hints, symbols, scan, then recovery. */
 bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how);
 
-/* Function i: entry (relative to text_start for 1.18+ when rel is set) and
- * name.  Returns false when the entry cannot be read. */
+/* Function i: entry (text_start + entryoff for 1.18+) and name.  A name
+ * longer than MG_MAX_NAME_LEN is cut there and *name_cut set.  Returns
+ * false when the entry cannot be read. */
 bool mg_pcln_func(const mg_pcln *p, uint64_t i, uint64_t *entry, const char **name,
-                  uint32_t *name_len);
+                  uint32_t *name_len, bool *name_cut);
 /* Source file of function i's entry, or false. */
 bool mg_pcln_func_file(const mg_pcln *p, uint64_t i, const char **file, uint32_t *len);
 /* entryoff of function i (1.18+) or entry (older); and the end value */

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# run_fuzz.sh - runs every libFuzzer target for a while (`make fuzz`).
+# Seeds: small pclntabs from tests/support/pcln_builder.c for the pclntab
+# targets; for the others, small ELF/PE/Mach-O/fat/XCOFF files wrapping them
+# (make_container_seeds.py), so each execution takes microseconds.  Each target's
+# corpus grows across runs in $MALGOPHER_FUZZ_DIR (default
+# ~/.cache/malgopher/fuzz).  A crash is copied to
+# tests/fuzz/regressions/TARGET/ (replayed by `make test`) and fails the run.
+# Appends one line per target to $MALGOPHER_FUZZ_DIR/runs.tsv:
+# date, target, seconds, executions, crashes.
+# usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...]
+set -u
+build=$1 secs=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+work=${MALGOPHER_FUZZ_DIR:-$HOME/.cache/malgopher/fuzz}
+targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo}
+mkdir -p "$work"
+[ -f "$work/runs.tsv" ] || printf 'date\ttarget\tseconds\texecutions\tcrashes\n' > "$work/runs.tsv"
+seeds=$work/.seeds
+rm -rf "$seeds" && mkdir -p "$seeds/pcln" "$seeds/containers"
+for g in 12 116 118 120; do "$build/tests/fuzz/make_pcln_seeds" "$seeds/pcln" $g || exit 1; done
+python3 "$here/make_container_seeds.py" "$seeds/containers" "$seeds/pcln" || exit 1
+status=0
+printf '%-12s %10s %8s\n' target executions crashes
+for t in $targets; do
+    corpus=$work/$t/corpus crashes=$work/$t/crashes
+    mkdir -p "$corpus" "$crashes"
+    if [ -z "$(ls -A "$corpus")" ]; then
+        case $t in
+            pclntab*) cp "$seeds/pcln/seed-${t#pclntab}-"* "$corpus/" ;;
+            *) cp "$seeds/containers/"* "$seeds/pcln/"* "$corpus/" ;;
+        esac
+    fi
+    log=$work/$t/last.log
+    "$build/tests/fuzz/fuzz_$t" "$corpus" -max_total_time="$secs" -print_final_stats=1 \
+        -artifact_prefix="$crashes/" -rss_limit_mb=2048 -timeout=10 -max_len=65536 >"$log" 2>&1
+    rc=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    n=0
+    for c in "$crashes"/*; do
+        [ -f "$c" ] || continue
+        n=$((n + 1))
+        mkdir -p "$here/regressions/$t"
+        cp "$c" "$here/regressions/$t/"
+    done
+    if [ "$rc" != 0 ] || [ "$n" != 0 ]; then
+        status=1
+        echo "run_fuzz: $t: exit $rc, $n crash file(s); see $log and tests/fuzz/regressions/$t/"
+    fi
+    printf '%-12s %10s %8s\n' "$t" "${execs:-0}" "$n"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%F)" "$t" "$secs" "${execs:-0}" "$n" >> "$work/runs.tsv"
+done
+exit $status

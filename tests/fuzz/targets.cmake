@@ -1,0 +1,18 @@
+# targets.cmake - the list of libFuzzer targets: name, sources, definitions.
+# Used by the fuzz build (tests/fuzz/CMakeLists.txt) and by the replay tests.
+set(MG_FUZZ_TARGETS file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo)
+set(MG_FUZZ_SRC_file fuzz/fuzz_file.c)
+foreach(c elf pe macho xcoff)
+  set(MG_FUZZ_SRC_${c} fuzz/fuzz_container.c)
+endforeach()
+set(MG_FUZZ_DEF_elf FUZZ_CONTAINER=1)
+set(MG_FUZZ_DEF_pe FUZZ_CONTAINER=2)
+set(MG_FUZZ_DEF_macho FUZZ_CONTAINER=3)
+set(MG_FUZZ_DEF_xcoff FUZZ_CONTAINER=4)
+foreach(g 12 116 118 120)
+  set(MG_FUZZ_SRC_pclntab${g} fuzz/fuzz_pclntab.c)
+  set(MG_FUZZ_DEF_pclntab${g} FUZZ_GEN=MG_PCLN_${g})
+endforeach()
+set(MG_FUZZ_SRC_buildinfo fuzz/fuzz_buildinfo.c)
+list(APPEND MG_FUZZ_TARGETS dotnet)
+set(MG_FUZZ_SRC_dotnet fuzz/fuzz_dotnet.c)
