@@ -1,0 +1,213 @@
+/* cmd_cluster.c - `malgopher cluster`: sort samples into families (the
+ * connected components of the pairs whose gimpfuzzy scores reach the
+ * threshold) and print them as text, JSON Lines or CSV, optionally with the
+ * HTML report. */
+#include "families.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: malgopher cluster [-r] [-j N] [--threshold T] [--json | --csv | --summary]\n"
+    "                         [--labels FILE] [--html FILE] (PATH... | --from HASHES.jsonl)\n"
+    "\n"
+    "Sort Go executables into families: two samples are linked when their\n"
+    "gimpfuzzy digests score at least T (0-100, libfuzzy's fuzzy_compare); a\n"
+    "family is a connected component of those links.  Every family is printed\n"
+    "(largest first) with its size, its most central member (the largest sum of\n"
+    "its links' scores) and its members.\n"
+    "\n"
+    "  -r, --recursive     descend into directories\n"
+    "  -j N                hash with N threads (default: the number of CPUs)\n"
+    "  --from FILE         read precomputed `malgopher hash --json` lines (- = stdin)\n"
+    "                      instead of hashing files\n"
+    "  -t, --threshold T   link pairs scoring >= T (default 66)\n"
+    "  --json              one JSON object per family\n"
+    "  --csv               family,size,central,path,label rows\n"
+    "  --summary           one line per family, no member list\n"
+    "  --labels FILE       PATH<TAB>LABEL lines or the corpus MANIFEST.tsv: shows\n"
+    "                      each family's labels and colours the report\n"
+    "  --html FILE         write a self-contained HTML report (map, table, sweep)\n"
+    "\n"
+    "Samples whose gimphash keeps no name are families of their own.\n"
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+
+typedef struct opts {
+    bool recursive, summary;
+    out_format fmt;
+    unsigned jobs;
+    int threshold;
+    const char *from, *labels, *html;
+} opts;
+
+/* "esbuild:40 fzf:2" style tally of the labels of one family */
+static void label_tally(FILE *o, const labels *l, const uint32_t *label_of, const uint32_t *mem, size_t n,
+                        uint32_t *count, bool json)
+{
+    size_t nl = labels_count(l);
+    for (size_t k = 0; k < n; k++)
+        if (label_of[mem[k]] != UINT32_MAX)
+            count[label_of[mem[k]]]++;
+    bool first = true;
+    if (json)
+        fputs(",\"labels\":{", o);
+    for (;;) { /* largest count first */
+        uint32_t best = UINT32_MAX;
+        for (uint32_t id = 0; id < nl; id++)
+            if (count[id] && (best == UINT32_MAX || count[id] > count[best]))
+                best = id;
+        if (best == UINT32_MAX)
+            break;
+        if (json) {
+            fputs(first ? "" : ",", o);
+            json_cstr(o, labels_name(l, best));
+            fprintf(o, ":%u", count[best]);
+        } else
+            fprintf(o, "%s%s:%u", first ? "  labels " : " ", labels_name(l, best), count[best]);
+        count[best] = 0;
+        first = false;
+    }
+    if (json)
+        fputc('}', o);
+}
+
+static void print_families(const opts *o, const sampleset *s, const families *f, const labels *l,
+                           const uint32_t *label_of, const uint32_t *start, const uint32_t *mem)
+{
+    uint32_t *count = l ? calloc(labels_count(l) + 1, sizeof *count) : NULL;
+    if (o->fmt == OUT_TEXT)
+        printf("# %zu samples in %zu families at threshold %d\n", s->n, f->nfam, o->threshold);
+    if (o->fmt == OUT_CSV)
+        puts("family,size,central,path,label");
+    for (size_t k = 0; k < f->nfam; k++) {
+        const uint32_t *m = mem + start[k];
+        size_t n = start[k + 1] - start[k];
+        const char *central = s->v[f->central[k]].path;
+        switch (o->fmt) {
+        case OUT_TEXT:
+            printf("family %zu  size %zu  central %s", k + 1, n, central);
+            if (count)
+                label_tally(stdout, l, label_of, m, n, count, false);
+            putchar('\n');
+            for (size_t i = 0; !o->summary && i < n; i++)
+                printf("  %s\n", s->v[m[i]].path);
+            break;
+        case OUT_JSON:
+            printf("{\"family\":%zu,\"size\":%zu,\"central\":", k + 1, n);
+            json_cstr(stdout, central);
+            fputs(",\"members\":[", stdout);
+            for (size_t i = 0; i < n; i++) {
+                fputs(i ? "," : "", stdout);
+                json_cstr(stdout, s->v[m[i]].path);
+            }
+            putchar(']');
+            if (count)
+                label_tally(stdout, l, label_of, m, n, count, true);
+            puts("}");
+            break;
+        case OUT_CSV:
+            for (size_t i = 0; i < n; i++) {
+                printf("%zu,%zu,", k + 1, n);
+                csv_field(stdout, central);
+                putchar(',');
+                csv_field(stdout, s->v[m[i]].path);
+                putchar(',');
+                csv_field(stdout, l && label_of[m[i]] != UINT32_MAX ? labels_name(l, label_of[m[i]]) : "");
+                putchar('\n');
+            }
+            break;
+        }
+    }
+    free(count);
+}
+
+int cmd_cluster(int argc, char **argv)
+{
+    opts o = {.fmt = OUT_TEXT, .jobs = default_jobs(), .threshold = MG_DEFAULT_THRESHOLD};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (is_help(a)) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
+            o.recursive = true;
+        else if (!strcmp(a, "--json"))
+            o.fmt = OUT_JSON;
+        else if (!strcmp(a, "--csv"))
+            o.fmt = OUT_CSV;
+        else if (!strcmp(a, "--summary"))
+            o.summary = true;
+        else if (!strcmp(a, "-j")) {
+            if (!parse_jobs("cluster", v, &o.jobs))
+                return EXIT_USAGE;
+            i++;
+        } else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
+            if (!parse_threshold("cluster", v, &o.threshold))
+                return EXIT_USAGE;
+            i++;
+        } else if (!strcmp(a, "--from") || !strcmp(a, "--labels") || !strcmp(a, "--html")) {
+            if (!v)
+                return usage_error("cluster", "%s needs a FILE", a);
+            *(a[2] == 'f' ? &o.from : a[2] == 'l' ? &o.labels : &o.html) = v;
+            i++;
+        } else if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else
+            return usage_error("cluster", "unknown option '%s'", a);
+    }
+    if (o.from && i < argc)
+        return usage_error("cluster", "give PATHs or --from, not both");
+    if (!o.from && i >= argc)
+        return usage_error("cluster", "no PATH given");
+
+    sampleset s = {0};
+    size_t failed = 0;
+    if (o.from) {
+        if (!samples_from_jsonl(&s, o.from)) {
+            samples_free(&s);
+            return EXIT_SOME_FAILED;
+        }
+    } else
+        failed = samples_from_paths(&s, argv + i, argc - i, o.recursive, o.jobs);
+    labels *l = o.labels ? labels_load(o.labels) : NULL;
+    size_t nlabelled = 0;
+    uint32_t *label_of = (o.labels && !l) ? NULL : label_samples(&s, l, &nlabelled);
+    graph g;
+    families f;
+    uint32_t *start = NULL, *mem = NULL;
+    score_row *sweep = NULL;
+    size_t nsweep = 0;
+    int rc = EXIT_SOME_FAILED;
+    if (!label_of || !graph_build(&g, &s, false, o.jobs, o.html && o.labels ? 5 : o.threshold))
+        goto out;
+    if (!families_at(&f, &g, o.threshold))
+        goto out_graph;
+    if (families_members(&f, &start, &mem)) {
+        print_families(&o, &s, &f, l, label_of, start, mem);
+        rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+        bool ok = true;
+        score_row at = {.threshold = o.threshold, .nfam = f.nfam};
+        if (o.html && l && nlabelled)
+            ok = score_sweep(&g, label_of, 5, 100, 5, &sweep, &nsweep) &&
+                 score_grouping(f.family_of, label_of, s.n, &at.m);
+        report r = {&s, &g, &f, o.threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL};
+        if (o.html && ok)
+            ok = report_html_write(o.html, &r);
+        if (!ok)
+            rc = EXIT_SOME_FAILED;
+    }
+    free(start);
+    free(mem);
+    free(sweep);
+    families_free(&f);
+out_graph:
+    graph_free(&g);
+out:
+    fflush(stdout);
+    free(label_of);
+    labels_free(l);
+    samples_free(&s);
+    return rc;
+}

@@ -1,0 +1,241 @@
+/* cmd_eval.c - `malgopher eval`: score the gimpfuzzy families against
+ * known labels (homogeneity, completeness, V-measure), at one threshold or
+ * over a sweep, next to two baselines on the same samples: grouping by
+ * exact gimphash, and ssdeep of the whole file clustered the same way. */
+#include "families.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: malgopher eval --labels FILE [-r] [-j N] [--threshold T] [--sweep LO:HI:STEP]\n"
+    "                      [--html FILE] [--no-baselines] (PATH... | --from HASHES.jsonl)\n"
+    "\n"
+    "Cluster the samples as `malgopher cluster` does and score the families\n"
+    "against the labels: homogeneity (each family holds one label), completeness\n"
+    "(each label sits in one family) and their harmonic mean, the V-measure\n"
+    "(Rosenberg & Hirschberg 2007).  Samples without a label are not scored.\n"
+    "Two baselines are scored on the same samples: families of equal gimphash,\n"
+    "and ssdeep of the whole file clustered at the same threshold.\n"
+    "\n"
+    "  --labels FILE        PATH<TAB>LABEL lines, or the corpus MANIFEST.tsv\n"
+    "                       (its `file` and `family` columns); paths match by suffix\n"
+    "  -r, --recursive      descend into directories\n"
+    "  -j N                 hash with N threads (default: the number of CPUs)\n"
+    "  --from FILE          precomputed `malgopher hash --json` lines (the whole-file\n"
+    "                       baseline then reads the files they name, when it can)\n"
+    "  -t, --threshold T    link pairs scoring >= T (default 66)\n"
+    "  --sweep LO:HI:STEP   score every threshold LO, LO+STEP, .. HI and name the best\n"
+    "  --html FILE          write the self-contained HTML report\n"
+    "  --no-baselines       skip the two baselines\n"
+    "\n"
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+
+typedef struct opts {
+    bool recursive, baselines;
+    unsigned jobs;
+    int threshold, lo, hi, step;
+    bool sweep;
+    const char *from, *labels, *html;
+} opts;
+
+static bool parse_sweep(const char *arg, opts *o)
+{
+    char tail;
+    if (!arg || sscanf(arg, "%d:%d:%d%c", &o->lo, &o->hi, &o->step, &tail) != 3 || o->lo < 1 ||
+        o->hi > 100 || o->lo > o->hi || o->step < 1) {
+        usage_error("eval", "--sweep wants LO:HI:STEP with 1 <= LO <= HI <= 100, STEP >= 1, not '%s'",
+                    arg ? arg : "");
+        return false;
+    }
+    return true;
+}
+
+static void row(const char *what, const char *t, const score_row *r)
+{
+    printf("%-18s %9s %9zu %12.4f %13.4f %10.4f\n", what, t, r->nfam, r->m.homogeneity, r->m.completeness,
+           r->m.v_measure);
+}
+
+static const score_row *best_of(const score_row *r, size_t n)
+{
+    const score_row *b = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!b || r[i].m.v_measure > b->m.v_measure + 1e-12)
+            b = &r[i];
+    return b;
+}
+
+static void print_sweep(const score_row *g, size_t n, const score_row *file)
+{
+    printf("\n%9s  %-44s", "threshold", "gimpfuzzy: families  homog.  compl.  V-measure");
+    if (file)
+        printf("  %s", "ssdeep of file: families  homog.  compl.  V-measure");
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        printf("%9d  %19zu  %6.4f  %6.4f  %9.4f", g[i].threshold, g[i].nfam, g[i].m.homogeneity,
+               g[i].m.completeness, g[i].m.v_measure);
+        if (file)
+            printf("  %24zu  %6.4f  %6.4f  %9.4f", file[i].nfam, file[i].m.homogeneity, file[i].m.completeness,
+                   file[i].m.v_measure);
+        putchar('\n');
+    }
+}
+
+/* scores at one threshold: a sweep of one row */
+static bool at(const graph *g, const uint32_t *label_of, int t, score_row *r)
+{
+    score_row *rows;
+    size_t n;
+    if (!score_sweep(g, label_of, t, t, 1, &rows, &n))
+        return false;
+    *r = rows[0];
+    free(rows);
+    return true;
+}
+
+static int run(const opts *o, sampleset *s, size_t failed)
+{
+    labels *l = labels_load(o->labels);
+    if (!l)
+        return EXIT_SOME_FAILED;
+    size_t nlabelled;
+    uint32_t *label_of = label_samples(s, l, &nlabelled);
+    graph g = {0}, fg = {0};
+    families f = {0};
+    bool have_g = false, have_fg = false, have_f = false, ok = label_of != NULL;
+    score_row main_row = {0}, exact = {0}, file_row = {0}, *sweep = NULL, *fsweep = NULL;
+    size_t nsweep = 0, nfsweep = 0;
+    int lo = o->sweep ? o->lo : 5, hi = o->sweep ? o->hi : 100, step = o->sweep ? o->step : 5;
+    int need = o->sweep || o->html ? (lo < o->threshold ? lo : o->threshold) : o->threshold;
+    ok = ok && (have_g = graph_build(&g, s, false, o->jobs, need));
+    ok = ok && (have_f = families_at(&f, &g, o->threshold)) && at(&g, label_of, o->threshold, &main_row);
+    bool baselines = ok && o->baselines;
+    if (baselines)
+        ok = score_exact(s, label_of, &exact);
+    if (baselines && ok) {
+        size_t bad = samples_filefuzzy(s, o->jobs);
+        if (bad) {
+            fprintf(stderr, "malgopher: eval: %zu file(s) could not be read: no ssdeep-of-file baseline\n", bad);
+            have_fg = false;
+        } else
+            ok = (have_fg = graph_build(&fg, s, true, o->jobs, need)) && at(&fg, label_of, o->threshold, &file_row);
+    }
+    if (ok && (o->sweep || o->html))
+        ok = score_sweep(&g, label_of, lo, hi, step, &sweep, &nsweep) &&
+             (!have_fg || score_sweep(&fg, label_of, lo, hi, step, &fsweep, &nfsweep));
+    if (ok) {
+        size_t nl = 0; /* labels that some sample has */
+        bool *used = calloc(labels_count(l) + 1, sizeof *used);
+        for (size_t k = 0; used && k < s->n; k++)
+            if (label_of[k] != UINT32_MAX && !used[label_of[k]]) {
+                used[label_of[k]] = true;
+                nl++;
+            }
+        free(used);
+        printf("samples: %zu (%zu labelled, %zu labels)\n", s->n, nlabelled, nl);
+        printf("%-18s %9s %9s %12s %13s %10s\n", "", "threshold", "families", "homogeneity", "completeness",
+               "V-measure");
+        char t[16];
+        snprintf(t, sizeof t, "%d", o->threshold);
+        row("gimpfuzzy", t, &main_row);
+        if (baselines)
+            row("exact gimphash", "-", &exact);
+        if (have_fg)
+            row("ssdeep of file", t, &file_row);
+        if (o->sweep) {
+            print_sweep(sweep, nsweep, fsweep);
+            const score_row *b = best_of(sweep, nsweep);
+            printf("\nbest: gimpfuzzy V-measure %.4f at threshold %d", b->m.v_measure, b->threshold);
+            int last = b->threshold;
+            for (size_t i = 0; i < nsweep; i++)
+                if (sweep[i].threshold > b->threshold && sweep[i].m.v_measure >= b->m.v_measure - 1e-12)
+                    last = sweep[i].threshold;
+            if (last != b->threshold)
+                printf(" (the same up to %d)", last);
+            if (fsweep) {
+                const score_row *fb = best_of(fsweep, nfsweep);
+                printf("; ssdeep of file %.4f at %d", fb->m.v_measure, fb->threshold);
+            }
+            if (baselines)
+                printf("; exact gimphash %.4f", exact.m.v_measure);
+            putchar('\n');
+        }
+    }
+    if (ok && o->html) {
+        report r = {s, &g, &f, o->threshold, l, label_of, sweep, nsweep, fsweep, nfsweep,
+                    baselines ? &exact : NULL, &main_row};
+        ok = report_html_write(o->html, &r);
+        if (ok)
+            printf("report: %s\n", o->html);
+    }
+    free(sweep);
+    free(fsweep);
+    if (have_f)
+        families_free(&f);
+    if (have_g)
+        graph_free(&g);
+    if (have_fg)
+        graph_free(&fg);
+    free(label_of);
+    labels_free(l);
+    return !ok || failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    opts o = {.baselines = true, .jobs = default_jobs(), .threshold = MG_DEFAULT_THRESHOLD};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (is_help(a)) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
+            o.recursive = true;
+        else if (!strcmp(a, "--no-baselines"))
+            o.baselines = false;
+        else if (!strcmp(a, "-j")) {
+            if (!parse_jobs("eval", v, &o.jobs))
+                return EXIT_USAGE;
+            i++;
+        } else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
+            if (!parse_threshold("eval", v, &o.threshold))
+                return EXIT_USAGE;
+            i++;
+        } else if (!strcmp(a, "--sweep")) {
+            if (!parse_sweep(v, &o))
+                return EXIT_USAGE;
+            o.sweep = true;
+            i++;
+        } else if (!strcmp(a, "--from") || !strcmp(a, "--labels") || !strcmp(a, "--html")) {
+            if (!v)
+                return usage_error("eval", "%s needs a FILE", a);
+            *(a[2] == 'f' ? &o.from : a[2] == 'l' ? &o.labels : &o.html) = v;
+            i++;
+        } else if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else
+            return usage_error("eval", "unknown option '%s'", a);
+    }
+    if (!o.labels)
+        return usage_error("eval", "--labels FILE is required");
+    if (o.from && i < argc)
+        return usage_error("eval", "give PATHs or --from, not both");
+    if (!o.from && i >= argc)
+        return usage_error("eval", "no PATH given");
+    sampleset s = {0};
+    size_t failed = 0;
+    int rc;
+    if (o.from && !samples_from_jsonl(&s, o.from))
+        rc = EXIT_SOME_FAILED;
+    else {
+        if (!o.from)
+            failed = samples_from_paths(&s, argv + i, argc - i, o.recursive, o.jobs);
+        rc = run(&o, &s, failed);
+    }
+    fflush(stdout);
+    samples_free(&s);
+    return rc;
+}

@@ -1,0 +1,126 @@
+/* cmd_match.c - `malgopher match --db HASHES.jsonl FILE...`: the nearest
+ * known samples of each file, found through the similarity index over the
+ * database's gimpfuzzy digests. */
+#include "families.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: malgopher match --db HASHES.jsonl [-t T] [-k K] [--json] [-r] [-j N] PATH...\n"
+    "\n"
+    "For each Go executable, print the known samples of the database (the\n"
+    "output of `malgopher hash --json`) whose gimpfuzzy scores at least T\n"
+    "against it, best first:  SCORE  KNOWN-PATH  (a \"PATH\" line first).\n"
+    "\n"
+    "  --db FILE           the known samples (JSON Lines of `malgopher hash --json`)\n"
+    "  -t, --threshold T   smallest score shown (default 66)\n"
+    "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
+    "  --json              one object per file: {\"path\",\"gimpfuzzy\",\"matches\":[..]}\n"
+    "  -r, --recursive     descend into directories\n"
+    "  -j N                hash with N threads (default: the number of CPUs)\n"
+    "\n"
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+
+int cmd_match(int argc, char **argv)
+{
+    const char *db = NULL;
+    bool recursive = false, json = false;
+    unsigned jobs = default_jobs();
+    int threshold = MG_DEFAULT_THRESHOLD;
+    long top = 5;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (is_help(a)) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
+            recursive = true;
+        else if (!strcmp(a, "--json"))
+            json = true;
+        else if (!strcmp(a, "--db")) {
+            if (!(db = v))
+                return usage_error("match", "--db needs a FILE");
+            i++;
+        } else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
+            if (!parse_threshold("match", v, &threshold))
+                return EXIT_USAGE;
+            i++;
+        } else if (!strcmp(a, "-k") || !strcmp(a, "--top")) {
+            if (!v || (top = strtol(v, &end, 10)) < 0 || *end)
+                return usage_error("match", "-k wants a count >= 0, not '%s'", v ? v : "");
+            i++;
+        } else if (!strcmp(a, "-j")) {
+            if (!parse_jobs("match", v, &jobs))
+                return EXIT_USAGE;
+            i++;
+        } else if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else
+            return usage_error("match", "unknown option '%s'", a);
+    }
+    if (!db)
+        return usage_error("match", "--db HASHES.jsonl is required");
+    if (i >= argc)
+        return usage_error("match", "no PATH given");
+    sampleset known = {0}, q = {0};
+    if (!samples_from_jsonl(&known, db)) {
+        samples_free(&known);
+        return EXIT_SOME_FAILED;
+    }
+    size_t failed = samples_from_paths(&q, argv + i, argc - i, recursive, jobs);
+    const char **dig = calloc(known.n ? known.n : 1, sizeof *dig);
+    mg_simindex *ix = NULL;
+    mg_error e;
+    int rc = EXIT_SOME_FAILED;
+    if (!dig)
+        goto out;
+    for (size_t k = 0; k < known.n; k++)
+        dig[k] = known.v[k].no_names ? NULL : known.v[k].gimpfuzzy;
+    if (mg_simindex_build(dig, known.n, &ix, &e) != MG_OK) {
+        report_error(db, e.msg);
+        goto out;
+    }
+    rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+    for (size_t k = 0; k < q.n; k++) {
+        mg_hit *hits = NULL;
+        size_t nh = 0;
+        if (!q.v[k].no_names && mg_simindex_query(ix, q.v[k].gimpfuzzy, threshold, &hits, &nh, &e) != MG_OK) {
+            report_error(q.v[k].path, e.msg);
+            rc = EXIT_SOME_FAILED;
+            continue;
+        }
+        if (top > 0 && nh > (size_t)top)
+            nh = (size_t)top;
+        if (json) {
+            fputs("{\"path\":", stdout);
+            json_cstr(stdout, q.v[k].path);
+            fputs(",\"gimpfuzzy\":", stdout);
+            json_cstr(stdout, q.v[k].gimpfuzzy);
+            fputs(",\"matches\":[", stdout);
+            for (size_t h = 0; h < nh; h++) {
+                printf("%s{\"score\":%d,\"path\":", h ? "," : "", hits[h].score);
+                json_cstr(stdout, known.v[hits[h].index].path);
+                fputs(",\"gimphash\":", stdout);
+                json_cstr(stdout, known.v[hits[h].index].gimphash);
+                putchar('}');
+            }
+            puts("]}");
+        } else {
+            printf("%s%s\n", q.v[k].path, nh ? "" : "  (no match)");
+            for (size_t h = 0; h < nh; h++)
+                printf("  %3d  %s\n", hits[h].score, known.v[hits[h].index].path);
+        }
+        free(hits);
+    }
+out:
+    fflush(stdout);
+    mg_simindex_free(ix);
+    free(dig);
+    samples_free(&known);
+    samples_free(&q);
+    return rc;
+}

@@ -1,0 +1,121 @@
+/* families.h - what the family subcommands (cluster, match, eval) share:
+ * a set of hashed samples, a labels table, the similarity graph and the
+ * families at a threshold, and the HTML report. */
+#ifndef MG_CLI_FAMILIES_H
+#define MG_CLI_FAMILIES_H
+
+#include "cli.h"
+
+/* ---- samples.c: one Go image each ---- */
+typedef struct sample {
+    char *path;          /* as shown: PATH or PATH:ARCH for a slice */
+    char *file;          /* the file it came from */
+    char arch[16];
+    char gimphash[65];
+    char gimpfuzzy[160];
+    char filefuzzy[160]; /* ssdeep of the whole file ("" until computed) */
+    bool no_names;       /* gimphash of empty input: kept out of the graph */
+} sample;
+
+typedef struct sampleset {
+    sample *v;
+    size_t n, cap;
+} sampleset;
+
+/* Hash the files named by paths (directories with recursive) with jobs
+ * threads; errors go to stderr in input order.  Returns the failures. */
+size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, unsigned jobs);
+/* Read `malgopher hash --json` lines.  Returns false (after a message) when
+ * the file cannot be read or a line is not such an object. */
+bool samples_from_jsonl(sampleset *s, const char *file);
+/* Fill filefuzzy for every sample.  Returns the files that failed. */
+size_t samples_filefuzzy(sampleset *s, unsigned jobs);
+void samples_free(sampleset *s);
+
+/* ---- jsonl.c: one flat JSON object (our own output) ---- */
+/* Copy the string value of key into out (UTF-8, NUL-terminated); false when
+ * absent, not a string or too long. */
+bool json_get_str(const char *line, const char *key, char *out, size_t outsz);
+/* true / false value of key (absent: false) */
+bool json_get_bool(const char *line, const char *key);
+
+/* ---- labels.c: path -> label ---- */
+typedef struct labels labels;
+/* A TSV file: `path<TAB>label` lines, or the corpus MANIFEST (a header
+ * with `file` and `family` columns).  NULL after a message on failure. */
+labels *labels_load(const char *file);
+/* label id of a sample (matched on its file path, or any suffix of it that
+ * starts after a '/'), or UINT32_MAX */
+uint32_t labels_find(const labels *l, const char *path);
+size_t labels_count(const labels *l);
+const char *labels_name(const labels *l, uint32_t id);
+void labels_free(labels *l);
+
+/* ---- graph.c: the similarity graph and families ---- */
+typedef struct graph {
+    size_t n;
+    const char **digest;  /* per sample; NULL = kept out */
+    mg_simindex *ix;
+    const uint32_t *reps;
+    mg_edge *edges;       /* representatives only, score >= min_score */
+    size_t nedges;
+} graph;
+
+/* whole_file: use filefuzzy instead of gimpfuzzy; keep the pairs scoring
+ * >= min_score (families below it are not asked for).  false after a message. */
+bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score);
+void graph_free(graph *g);
+
+typedef struct families {
+    size_t n, nfam;
+    uint32_t *family_of; /* 0 = largest family (ties: first member first) */
+    uint32_t *size;      /* per family */
+    uint32_t *central;   /* per family: sample index */
+} families;
+
+bool families_at(families *f, const graph *g, int threshold);
+/* members of family k: members[start[k] .. start[k+1]), in input order */
+bool families_members(const families *f, uint32_t **start, uint32_t **members);
+void families_free(families *f);
+
+/* ---- report_html.c ---- */
+typedef struct score_row {
+    int threshold;
+    size_t nfam;
+    mg_vmeasure m;
+} score_row;
+
+typedef struct report {
+    const sampleset *s;
+    const graph *g;
+    const families *f;
+    int threshold;
+    const labels *lab;              /* NULL: no colours */
+    const uint32_t *label_of;       /* per sample, UINT32_MAX = none */
+    const score_row *sweep;         /* gimpfuzzy by threshold */
+    size_t nsweep;
+    const score_row *file_sweep;    /* ssdeep of the whole file by threshold */
+    size_t nfile_sweep;
+    const score_row *exact;         /* exact gimphash grouping, or NULL */
+    const score_row *at;            /* the scores at threshold, or NULL */
+} report;
+
+bool report_html_write(const char *file, const report *r);
+
+/* ---- scoring.c: families against labels ---- */
+/* label id of every sample (UINT32_MAX: none); *nlabelled counts the rest */
+uint32_t *label_samples(const sampleset *s, const labels *l, size_t *nlabelled);
+/* V-measure of a grouping over the labelled samples */
+bool score_grouping(const uint32_t *group_of, const uint32_t *label_of, size_t n, mg_vmeasure *m);
+/* families of g at lo, lo+step, .. hi, each scored against the labels */
+bool score_sweep(const graph *g, const uint32_t *label_of, int lo, int hi, int step,
+                 score_row **rows, size_t *nrows);
+/* the exact-gimphash baseline: samples grouped by equal gimphash */
+bool score_exact(const sampleset *s, const uint32_t *label_of, score_row *row);
+
+/* shared option parsing */
+bool parse_threshold(const char *cmd, const char *arg, int *t);
+bool parse_jobs(const char *cmd, const char *arg, unsigned *j);
+unsigned default_jobs(void);
+
+#endif

@@ -1,0 +1,234 @@
+/* report_html.c - owns the self-contained HTML report of `cluster --html`
+ * and `eval --html`: the data as one JSON block, and a small inline script
+ * (no network, no library) that draws the SVG family map, the sweep plot
+ * and the family table from it. */
+#include "families.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EDGES 20000 /* links drawn on the map; the rest are counted */
+
+static const char page_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>malgopher families</title>\n<style>\n"
+    "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}\n"
+    "h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.4em 0 .4em}\n"
+    "#summary{color:#444}.box{border:1px solid #ddd;border-radius:6px;padding:.5em;overflow:auto}\n"
+    "#map svg{width:100%;height:auto;max-height:80vh}\n"
+    "circle.disc{fill:#f6f6f6;stroke:#ccc}circle.node{stroke:#333;stroke-width:.4}\n"
+    "circle.node.central{stroke:#000;stroke-width:1.6}line.edge{stroke:#999;stroke-opacity:.35}\n"
+    "text.fam{font-size:9px;fill:#666;text-anchor:middle}\n"
+    "#legend span{display:inline-block;margin:0 .9em .3em 0}#legend i{display:inline-block;width:.8em;"
+    "height:.8em;border-radius:50%;margin-right:.3em;vertical-align:-1px;border:1px solid #333}\n"
+    "table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.2em .6em;text-align:left;"
+    "vertical-align:top}th{background:#fafafa}td.num{text-align:right}details summary{cursor:pointer}\n"
+    "#plot svg{width:720px;max-width:100%;height:auto}.axis{stroke:#333}.grid{stroke:#eee}\n"
+    "#plot text{font-size:11px}\n"
+    "</style></head><body>\n"
+    "<h1>malgopher: families of Go executables</h1>\n"
+    "<p id=\"summary\">The report needs JavaScript to draw itself.</p>\n"
+    "<h2>Family map</h2><div id=\"legend\"></div><div id=\"map\" class=\"box\"></div>\n"
+    "<h2>Threshold sweep</h2><div id=\"plot\" class=\"box\"></div>\n"
+    "<h2>Families</h2><div class=\"box\"><table id=\"families\"><thead><tr><th>family</th><th>size</th>"
+    "<th>most central member</th><th>labels</th><th>members</th></tr></thead><tbody></tbody></table></div>\n"
+    "<script type=\"application/json\" id=\"data\">";
+
+static const char page_tail[] =
+    "</script>\n<script>\n"
+    "(function(){\n"
+    "'use strict';\n"
+    "var D=JSON.parse(document.getElementById('data').textContent);\n"
+    "var NS='http://www.w3.org/2000/svg';\n"
+    "function el(name,attrs,parent,text){var e=document.createElementNS(NS,name);\n"
+    " for(var k in attrs)e.setAttribute(k,attrs[k]);if(text!==undefined)e.textContent=text;\n"
+    " if(parent)parent.appendChild(e);return e;}\n"
+    "function h(name,text,parent){var e=document.createElement(name);if(text!==undefined)e.textContent=text;\n"
+    " if(parent)parent.appendChild(e);return e;}\n"
+    "function colour(l){return l<0?'#bbb':'hsl('+Math.round((l*137.508)%360)+','+(l%2?'55%':'70%')+','"
+    "+(l%3==2?'38%':'55%')+')';}\n"
+    "var S=D.samples,F=D.families,L=D.labels;\n"
+    /* summary */
+    "var sum='';\n"
+    "function f4(x){return x.toFixed(4);}\n"
+    /* map layout: a disc per family, packed in shelves; members on a sunflower spiral */
+    "var unit=7,W=1100,x=0,y=0,rowh=0,pos=new Array(S.length),discs=[];\n"
+    "var members=F.map(function(){return [];});\n"
+    "S.forEach(function(s,i){members[s[2]].push(i);});\n"
+    "F.forEach(function(f,k){var m=members[k],r=unit*(Math.sqrt(m.length)*1.15+0.9);\n"
+    " if(x+2*r>W&&x>0){x=0;y+=rowh+6;rowh=0;}\n"
+    " var cx=x+r,cy=y+r;x+=2*r+6;rowh=Math.max(rowh,2*r);discs.push([cx,cy,r]);\n"
+    " m.forEach(function(i,j){var a=j*2.39996,d=unit*1.15*Math.sqrt(j+(m.length>1?0.5:0));\n"
+    "  pos[i]=[cx+d*Math.cos(a),cy+d*Math.sin(a)];});});\n"
+    "var H=y+rowh+6;\n"
+    "var svg=el('svg',{viewBox:'-6 -6 '+(W+12)+' '+(H+12),role:'img'},document.getElementById('map'));\n"
+    "var gd=el('g',{},svg),ge=el('g',{},svg),gn=el('g',{},svg);\n"
+    "discs.forEach(function(d,k){el('circle',{'class':'disc',cx:d[0],cy:d[1],r:d[2]},gd);\n"
+    " if(F[k][0]>1)el('text',{'class':'fam',x:d[0],y:d[1]-d[2]+9},gd,String(k+1));});\n"
+    "D.edges.forEach(function(e){var a=pos[e[0]],b=pos[e[1]];\n"
+    " el('line',{'class':'edge',x1:a[0],y1:a[1],x2:b[0],y2:b[1],'stroke-width':0.3+e[2]/100},ge);});\n"
+    "var central={};F.forEach(function(f){central[f[1]]=1;});\n"
+    "S.forEach(function(s,i){var c=el('circle',{'class':'node'+(central[i]?' central':''),cx:pos[i][0],"
+    "cy:pos[i][1],r:unit*0.5,fill:colour(s[1])},gn);\n"
+    " el('title',{},c,s[0]+(s[1]>=0?'\\nlabel: '+L[s[1]]:'')+'\\nfamily '+(s[2]+1)+(central[i]?' (central)':''));});\n"
+    /* legend */
+    "var lg=document.getElementById('legend');\n"
+    "var used={},nolab=false;S.forEach(function(s){if(s[1]>=0)used[s[1]]=1;else nolab=true;});\n"
+    "L.forEach(function(name,l){if(!used[l])return;var sp=h('span','',lg),i=h('i','',sp);"
+    "i.style.background=colour(l);sp.appendChild(document.createTextNode(name));});\n"
+    "if(L.length&&nolab){var sp=h('span','',lg),i=h('i','',sp);i.style.background=colour(-1);"
+    "sp.appendChild(document.createTextNode('no label'));}\n"
+    /* family table */
+    "var tb=document.querySelector('#families tbody');\n"
+    "F.forEach(function(f,k){var tr=h('tr','',tb);tr.className='family';\n"
+    " h('td',String(k+1),tr).className='num';h('td',String(f[0]),tr).className='num';h('td',S[f[1]][0],tr);\n"
+    " var cnt={};members[k].forEach(function(i){var l=S[i][1];if(l>=0)cnt[l]=(cnt[l]||0)+1;});\n"
+    " var ks=Object.keys(cnt).sort(function(a,b){return cnt[b]-cnt[a];});\n"
+    " h('td',ks.map(function(l){return L[l]+':'+cnt[l];}).join(' '),tr);\n"
+    " var td=h('td','',tr),det=h('details','',td);h('summary',f[0]+' member'+(f[0]>1?'s':''),det);\n"
+    " h('pre',members[k].map(function(i){return S[i][0];}).join('\\n'),det);});\n"
+    /* sweep plot */
+    "var P=document.getElementById('plot');\n"
+    "if(!D.sweep.length){h('p','No labels were given: nothing to score.',P);}else{\n"
+    " var pw=720,ph=330,ml=46,mr=180,mt=12,mb=40,iw=pw-ml-mr,ih=ph-mt-mb;\n"
+    " var ps=el('svg',{viewBox:'0 0 '+pw+' '+ph,id:'sweep'},P);\n"
+    " function X(t){return ml+iw*t/100;}function Y(v){return mt+ih*(1-v);}\n"
+    " for(var t=0;t<=100;t+=10){el('line',{'class':'grid',x1:X(t),y1:Y(0),x2:X(t),y2:Y(1)},ps);"
+    "el('text',{x:X(t),y:Y(0)+15,'text-anchor':'middle'},ps,String(t));}\n"
+    " for(var v=0;v<=1.0001;v+=0.2){el('line',{'class':'grid',x1:X(0),y1:Y(v),x2:X(100),y2:Y(v)},ps);"
+    "el('text',{x:ml-6,y:Y(v)+4,'text-anchor':'end'},ps,v.toFixed(1));}\n"
+    " el('line',{'class':'axis',x1:X(0),y1:Y(0),x2:X(100),y2:Y(0)},ps);"
+    "el('line',{'class':'axis',x1:X(0),y1:Y(0),x2:X(0),y2:Y(1)},ps);\n"
+    " el('text',{x:X(50),y:ph-6,'text-anchor':'middle'},ps,'threshold');\n"
+    " el('line',{x1:X(D.threshold),y1:Y(0),x2:X(D.threshold),y2:Y(1),stroke:'#c00','stroke-dasharray':'2 3'},ps);\n"
+    " var series=[[D.sweep,4,'#1f5fbf','','gimpfuzzy V-measure',2.2],[D.sweep,2,'#1f5fbf','6 3','homogeneity',1.2],"
+    "[D.sweep,3,'#1f5fbf','1 3','completeness',1.4],[D.file_sweep,4,'#d08000','','ssdeep of file V',1.8]];\n"
+    " var ly=mt+8;function key(c,d,w,name){el('line',{x1:pw-mr+10,y1:ly,x2:pw-mr+34,y2:ly,stroke:c,"
+    "'stroke-dasharray':d,'stroke-width':w},ps);el('text',{x:pw-mr+39,y:ly+4},ps,name);ly+=17;}\n"
+    " series.forEach(function(s){if(!s[0]||!s[0].length)return;\n"
+    "  el('polyline',{'class':'series',fill:'none',stroke:s[2],'stroke-dasharray':s[3],'stroke-width':s[5],"
+    "points:s[0].map(function(r){return X(r[0])+','+Y(r[s[1]]);}).join(' ')},ps);key(s[2],s[3],s[5],s[4]);});\n"
+    " if(D.exact){el('line',{x1:X(0),y1:Y(D.exact[3]),x2:X(100),y2:Y(D.exact[3]),stroke:'#2a9d3a',"
+    "'stroke-dasharray':'8 4','stroke-width':1.5},ps);key('#2a9d3a','8 4',1.5,'exact gimphash V');}\n"
+    " key('#c00','2 3',1,'threshold '+D.threshold);\n"
+    " var best=D.sweep.reduce(function(b,r){return r[4]>b[4]+1e-12?r:b;});\n"
+    " h('p','Best gimpfuzzy V-measure: '+f4(best[4])+' at threshold '+best[0]+'.',P);}\n"
+    "var vm=D.vm?'; homogeneity '+f4(D.vm[0])+', completeness '+f4(D.vm[1])+', V-measure '+f4(D.vm[2]):'';\n"
+    "var nn=document.querySelectorAll('circle.node').length,nf=document.querySelectorAll('tr.family').length;\n"
+    "var p=document.getElementById('summary');p.textContent='';\n"
+    "p.appendChild(document.createTextNode(''));\n"
+    "var b1=h('b',String(nn),p);b1.id='n-nodes';p.appendChild(document.createTextNode(' samples in '));\n"
+    "var b2=h('b',String(nf),p);b2.id='n-families';\n"
+    "p.appendChild(document.createTextNode(' families at threshold '+D.threshold+vm+'. Links drawn: '"
+    "+D.edges.length+(D.edges_total>D.edges.length?' of '+D.edges_total:'')+'.'));\n"
+    "document.body.setAttribute('data-nodes',nn);document.body.setAttribute('data-families',nf);\n"
+    "document.body.setAttribute('data-ready','1');\n"
+    "})();\n</script>\n</body></html>\n";
+
+static void rows_json(FILE *o, const char *key, const score_row *r, size_t n)
+{
+    fprintf(o, ",\"%s\":[", key);
+    for (size_t i = 0; i < n; i++)
+        fprintf(o, "%s[%d,%zu,%.6f,%.6f,%.6f]", i ? "," : "", r[i].threshold, r[i].nfam, r[i].m.homogeneity,
+                r[i].m.completeness, r[i].m.v_measure);
+    fputc(']', o);
+}
+
+/* the links drawn: pairs >= threshold inside a family, copies to their representative */
+static void edges_json(FILE *o, const report *r)
+{
+    const graph *g = r->g;
+    size_t shown = 0, total = 0;
+    fputs(",\"edges\":[", o);
+    for (size_t i = 0; i < g->n; i++)
+        if (g->reps[i] != i && r->threshold <= 100) {
+            if (shown < MAX_EDGES)
+                fprintf(o, "%s[%u,%zu,100]", shown++ ? "," : "", g->reps[i], i);
+            total++;
+        }
+    for (size_t e = 0; e < g->nedges; e++)
+        if (g->edges[e].score >= r->threshold) {
+            if (shown < MAX_EDGES)
+                fprintf(o, "%s[%u,%u,%d]", shown++ ? "," : "", g->edges[e].a, g->edges[e].b, g->edges[e].score);
+            total++;
+        }
+    fprintf(o, "],\"edges_total\":%zu", total);
+}
+
+static void data_json(FILE *o, const report *r)
+{
+    const sampleset *s = r->s;
+    fprintf(o, "{\"threshold\":%d,\"samples\":[", r->threshold);
+    for (size_t i = 0; i < s->n; i++) {
+        fputs(i ? ",[" : "[", o);
+        json_cstr(o, s->v[i].path);
+        long l = r->label_of && r->label_of[i] != UINT32_MAX ? (long)r->label_of[i] : -1;
+        fprintf(o, ",%ld,%u]", l, r->f->family_of[i]);
+    }
+    fputs("],\"labels\":[", o);
+    for (size_t k = 0; r->lab && k < labels_count(r->lab); k++) {
+        fputs(k ? "," : "", o);
+        json_cstr(o, labels_name(r->lab, (uint32_t)k));
+    }
+    fputs("],\"families\":[", o);
+    for (size_t k = 0; k < r->f->nfam; k++)
+        fprintf(o, "%s[%u,%u]", k ? "," : "", r->f->size[k], r->f->central[k]);
+    fputc(']', o);
+    edges_json(o, r);
+    rows_json(o, "sweep", r->sweep, r->nsweep);
+    rows_json(o, "file_sweep", r->file_sweep, r->nfile_sweep);
+    if (r->exact)
+        fprintf(o, ",\"exact\":[%zu,%.6f,%.6f,%.6f]", r->exact->nfam, r->exact->m.homogeneity,
+                r->exact->m.completeness, r->exact->m.v_measure);
+    else
+        fputs(",\"exact\":null", o);
+    const score_row *at = r->at;
+    for (size_t i = 0; !at && i < r->nsweep; i++)
+        if (r->sweep[i].threshold == r->threshold)
+            at = &r->sweep[i];
+    if (at)
+        fprintf(o, ",\"vm\":[%.6f,%.6f,%.6f]}", at->m.homogeneity, at->m.completeness, at->m.v_measure);
+    else
+        fputs(",\"vm\":null}", o);
+}
+
+bool report_html_write(const char *file, const report *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) {
+        report_error(file, strerror(errno));
+        return false;
+    }
+    data_json(mem, r);
+    if (fclose(mem) != 0) {
+        free(buf);
+        report_error(file, mg_status_reason(MG_ERR_NOMEM));
+        return false;
+    }
+    FILE *o = fopen(file, "w");
+    if (!o) {
+        report_error(file, strerror(errno));
+        free(buf);
+        return false;
+    }
+    fputs(page_head, o);
+    /* '<' only occurs inside JSON strings: escape it so that no path can
+     * close the script element */
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '<')
+            fputs("\\u003c", o);
+        else
+            fputc(buf[i], o);
+    }
+    fputs(page_tail, o);
+    free(buf);
+    if (fclose(o) != 0) {
+        report_error(file, strerror(errno));
+        return false;
+    }
+    return true;
+}

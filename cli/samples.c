@@ -1,0 +1,288 @@
+/* samples.c - owns the sample set of the family subcommands: hashing files
+ * with N worker threads (results and errors kept in input order), reading
+ * precomputed `hash --json` lines, and the whole-file ssdeep baseline. */
+#include "families.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool push(sampleset *s, const char *path, const char *file)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        sample *v = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        s->v = v;
+        s->cap = cap;
+    }
+    sample *x = &s->v[s->n];
+    memset(x, 0, sizeof *x);
+    x->path = strdup(path);
+    x->file = strdup(file);
+    if (!x->path || !x->file) {
+        free(x->path);
+        free(x->file);
+        return false;
+    }
+    s->n++;
+    return true;
+}
+
+void samples_free(sampleset *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->v[i].path);
+        free(s->v[i].file);
+    }
+    free(s->v);
+    *s = (sampleset){0};
+}
+
+/* ---- hashing files in parallel ---- */
+
+typedef struct file_result {
+    sample *img;  /* Go images of the file */
+    size_t nimg;
+    char err[240];
+} file_result;
+
+typedef struct pathlist {
+    char **v;
+    size_t n, cap;
+} pathlist;
+
+static bool collect(const char *path, void *ctx)
+{
+    pathlist *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        l->v = v;
+        l->cap = cap;
+    }
+    return (l->v[l->n] = strdup(path)) ? (l->n++, true) : false;
+}
+
+typedef struct pool {
+    pathlist *files;
+    file_result *res;
+    atomic_size_t next;
+    progress *prog;
+    bool filefuzzy; /* the job is the whole-file ssdeep of existing samples */
+    sampleset *set;
+} pool;
+
+static void hash_file(const char *path, file_result *r)
+{
+    mg_file *f;
+    mg_error e;
+    if (mg_file_open(path, &f, &e) != MG_OK) {
+        snprintf(r->err, sizeof r->err, "%s", e.msg);
+        return;
+    }
+    size_t n = mg_file_image_count(f);
+    r->img = calloc(n ? n : 1, sizeof *r->img);
+    for (size_t i = 0; r->img && i < n; i++) {
+        const mg_image *im = mg_file_image(f, i);
+        if (!im->is_go)
+            continue;
+        char sbuf[32], pbuf[4200];
+        snprintf(pbuf, sizeof pbuf, "%s%s", path, slice_suffix(f, i, sbuf, sizeof sbuf));
+        sample *x = &r->img[r->nimg++];
+        x->path = strdup(pbuf);
+        x->file = strdup(path);
+        memcpy(x->gimphash, im->gimphash, sizeof x->gimphash);
+        memcpy(x->gimpfuzzy, im->gimpfuzzy, sizeof x->gimpfuzzy);
+        x->no_names = im->flags & MG_FLAG_NO_NAMES;
+        snprintf(x->arch, sizeof x->arch, "%s", im->arch);
+    }
+    mg_file_close(f);
+    if (!r->img)
+        snprintf(r->err, sizeof r->err, "%s", mg_status_reason(MG_ERR_NOMEM));
+    else if (!r->nimg)
+        snprintf(r->err, sizeof r->err, "%s", mg_status_reason(MG_ERR_NOT_GO));
+}
+
+static void *pool_worker(void *arg)
+{
+    pool *p = arg;
+    size_t total = p->filefuzzy ? p->set->n : p->files->n;
+    for (size_t k; (k = atomic_fetch_add(&p->next, 1)) < total;) {
+        if (p->filefuzzy) {
+            sample *x = &p->set->v[k];
+            mg_error e;
+            if (mg_fuzzy_hash_file(x->file, x->filefuzzy, &e) != MG_OK)
+                snprintf(p->res[k].err, sizeof p->res[k].err, "%s", e.msg);
+        } else
+            hash_file(p->files->v[k], &p->res[k]);
+        progress_tick(p->prog);
+    }
+    return NULL;
+}
+
+static void run_pool(pool *p, unsigned jobs)
+{
+    atomic_init(&p->next, 0);
+    pthread_t tid[64];
+    unsigned started = 0;
+    if (jobs > 64)
+        jobs = 64;
+    for (unsigned t = 1; t < jobs; t++)
+        if (pthread_create(&tid[started], NULL, pool_worker, p) == 0)
+            started++;
+    pool_worker(p);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, unsigned jobs)
+{
+    pathlist files = {0};
+    size_t failed = walk_paths(paths, n, recursive, collect, &files);
+    pool p = {.files = &files};
+    p.res = calloc(files.n ? files.n : 1, sizeof *p.res);
+    if (!p.res) {
+        report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+        return failed + files.n;
+    }
+    p.prog = progress_new("hashing", files.n);
+    run_pool(&p, jobs);
+    progress_done(p.prog);
+    for (size_t k = 0; k < files.n; k++) {
+        file_result *r = &p.res[k];
+        if (r->err[0]) {
+            report_error(files.v[k], r->err);
+            failed++;
+        }
+        for (size_t i = 0; i < r->nimg; i++) {
+            sample *x = &r->img[i];
+            if (x->path && x->file && push(s, x->path, x->file)) {
+                sample *y = &s->v[s->n - 1];
+                memcpy(y->gimphash, x->gimphash, sizeof y->gimphash);
+                memcpy(y->gimpfuzzy, x->gimpfuzzy, sizeof y->gimpfuzzy);
+                y->no_names = x->no_names;
+                memcpy(y->arch, x->arch, sizeof y->arch);
+                if (y->no_names)
+                    report_error(y->path, "no names (gimphash of empty input)");
+            }
+            free(x->path);
+            free(x->file);
+        }
+        free(r->img);
+        free(files.v[k]);
+    }
+    free(p.res);
+    free(files.v);
+    return failed;
+}
+
+size_t samples_filefuzzy(sampleset *s, unsigned jobs)
+{
+    pool p = {.filefuzzy = true, .set = s};
+    p.res = calloc(s->n ? s->n : 1, sizeof *p.res);
+    if (!p.res)
+        return s->n;
+    p.prog = progress_new("ssdeep of whole files", s->n);
+    run_pool(&p, jobs);
+    progress_done(p.prog);
+    size_t failed = 0;
+    for (size_t k = 0; k < s->n; k++)
+        if (p.res[k].err[0]) {
+            report_error(s->v[k].file, p.res[k].err);
+            failed++;
+        }
+    free(p.res);
+    return failed;
+}
+
+/* ---- precomputed hashes ---- */
+
+bool samples_from_jsonl(sampleset *s, const char *file)
+{
+    FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;
+    if (!in) {
+        report_error(file, strerror(errno));
+        return false;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    bool ok = true;
+    while (ok && (len = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        if (len <= 1 || line[0] != '{')
+            continue;
+        char path[4200], arch[64], gh[65], gf[160];
+        if (!json_get_str(line, "path", path, sizeof path) || !json_get_str(line, "gimphash", gh, sizeof gh) ||
+            !json_get_str(line, "gimpfuzzy", gf, sizeof gf)) {
+            fprintf(stderr, "malgopher: %s:%zu: not a `malgopher hash --json` line\n", file, lineno);
+            ok = false;
+            break;
+        }
+        if (!json_get_str(line, "arch", arch, sizeof arch))
+            arch[0] = 0;
+        if (!push(s, path, path)) {
+            ok = false;
+            break;
+        }
+        sample *x = &s->v[s->n - 1];
+        snprintf(x->gimphash, sizeof x->gimphash, "%s", gh);
+        snprintf(x->gimpfuzzy, sizeof x->gimpfuzzy, "%s", gf);
+        x->no_names = json_get_bool(line, "no_names");
+        snprintf(x->arch, sizeof x->arch, "%.15s", arch);
+    }
+    free(line);
+    /* `hash --json` prints the slices of a fat file on consecutive lines
+     * under the file's path: name them PATH:ARCH as `hash` does */
+    for (size_t k = 0; ok && k < s->n; k++) {
+        bool twin = (k > 0 && !strcmp(s->v[k].file, s->v[k - 1].file)) ||
+                    (k + 1 < s->n && !strcmp(s->v[k].file, s->v[k + 1].file));
+        char *named = NULL;
+        if (twin && asprintf(&named, "%s:%s", s->v[k].file, s->v[k].arch[0] ? s->v[k].arch : "unknown") > 0) {
+            free(s->v[k].path);
+            s->v[k].path = named;
+        }
+    }
+    if (in != stdin)
+        fclose(in);
+    return ok;
+}
+
+/* ---- option helpers shared by the family subcommands ---- */
+
+bool parse_threshold(const char *cmd, const char *arg, int *t)
+{
+    char *end;
+    long v = arg ? strtol(arg, &end, 10) : -1;
+    if (!arg || *end || v < 1 || v > 100) {
+        usage_error(cmd, "threshold must be 1..100, not '%s'", arg ? arg : "");
+        return false;
+    }
+    *t = (int)v;
+    return true;
+}
+
+bool parse_jobs(const char *cmd, const char *arg, unsigned *j)
+{
+    char *end;
+    long v = arg ? strtol(arg, &end, 10) : -1;
+    if (!arg || *end || v < 1 || v > 64) {
+        usage_error(cmd, "-j wants 1..64 threads, not '%s'", arg ? arg : "");
+        return false;
+    }
+    *j = (unsigned)v;
+    return true;
+}
+
+unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}

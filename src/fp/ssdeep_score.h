@@ -1,0 +1,43 @@
+/* ssdeep_score.h - the score libfuzzy's fuzzy_compare gives two normalised
+ * signatures, computed with a bit-parallel LCS: the index uses it to skip
+ * candidate pairs that cannot reach the wanted score. */
+#ifndef MG_FP_SSDEEP_SCORE_H
+#define MG_FP_SSDEEP_SCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* positions of each byte value in a signature of at most 64 characters */
+typedef struct mg_sigmask {
+    uint64_t m[256];
+    size_t len;
+} mg_sigmask;
+
+void mg_sigmask_init(mg_sigmask *m, const char *s, size_t len);
+/* score_strings(a, b, block_size) of libfuzzy when a and b share a
+ * 7-character substring (otherwise libfuzzy gives 0, so this is an upper
+ * bound in every case): 100 - 100 * (64 * d / (la + lb)) / 64 with
+ * d = la + lb - 2 * LCS(a, b), capped for small block sizes. */
+int mg_sig_score(const mg_sigmask *a, const char *b, size_t lb, uint64_t block_size);
+
+/* many mg_sig_score calls at once (four LCS chains interleaved); a job that
+ * cannot reach min_score may stop early and report 0: out[i] is the
+ * mg_sig_score value whenever that value is >= min_score */
+typedef struct mg_sigjob {
+    const mg_sigmask *a;
+    const char *b;
+    uint32_t lb;
+    uint64_t block_size;
+} mg_sigjob;
+void mg_sig_score_batch(const mg_sigjob *jobs, size_t n, int min_score, int *out);
+
+/* A cheaper bound first: LCS(a, b) <= sum over characters of the smaller
+ * count in a and in b.  Histograms have 64 buckets (the base64 alphabet;
+ * other bytes share buckets, which only raises the bound). */
+void mg_sighist_init(uint8_t h[64], const char *s, size_t len);
+uint32_t mg_sighist_overlap(const uint8_t *a, const uint8_t *b);
+/* the smallest LCS with which signatures of lengths la and lb can score
+ * min_score (0 when any LCS could) */
+uint32_t mg_lcs_needed(size_t la, size_t lb, int min_score);
+
+#endif
