@@ -18,6 +18,7 @@
 
 /* hard caps on counts taken from headers (allocation bounds) */
 #define MG_MAX_SECTIONS 4096u
+#define MG_PE_MAX_DIRS 16u
 #define MG_MAX_FAT_SLICES 44u /* Java class files share the fat magic; their next word is >= 45 */
 
 typedef struct mg_section {
@@ -59,6 +60,11 @@ typedef struct mg_img {
     size_t nmaps;
 
     mg_symtab symtab;
+    /* PE: file offsets of the optional header and the section table, and the
+     * data directories (index 14 is the CLI header of a .NET assembly) */
+    uint64_t pe_opt_off, pe_sect_off;
+    uint32_t pe_ndirs; /* directories present, at most MG_PE_MAX_DIRS */
+    uint32_t pe_dir_rva[MG_PE_MAX_DIRS], pe_dir_size[MG_PE_MAX_DIRS];
     /* ELF dynamic relocations (PIE): table of Elf_Rela / Elf_Rel */
     uint64_t rel_off, rel_count, rel_entsize;
     bool rel_has_addend;

@@ -59,6 +59,21 @@ mg_status mg_pe_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error 
     img->r.ptrsize = img->bits / 8;
     img->arch = pe_arch(machine);
 
+    /* data directories (count capped; entries past the optional header ignored) */
+    uint64_t ddoff = opt + (img->bits == 64 ? 112 : 96);
+    uint32_t ndirs = 0;
+    img->pe_opt_off = opt;
+    img->pe_sect_off = opt + optsz;
+    if (mg_rd_u32(r, ddoff - 4, &ndirs)) {
+        for (uint32_t d = 0; d < ndirs && d < MG_PE_MAX_DIRS && ddoff + 8 * (d + 1) <= opt + optsz;
+             d++) {
+            if (!mg_rd_u32(r, ddoff + 8 * d, &img->pe_dir_rva[d]) ||
+                !mg_rd_u32(r, ddoff + 8 * d + 4, &img->pe_dir_size[d]))
+                break;
+            img->pe_ndirs = d + 1;
+        }
+    }
+
     /* COFF symbol table and string table (optional; ignored when bogus) */
     uint64_t symsz = (uint64_t)nsyms * 18, strtab = 0;
     uint32_t strsz = 0;

@@ -1,0 +1,200 @@
+/* cmd_jit_unpack.c - `malgopher jit-unpack IN -o OUT [--strip]`: restore a
+ * JIT-hook packed .NET assembly statically and say what was done.  OUT is
+ * written to a temporary file next to it and renamed into place, so it is
+ * either complete or untouched. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char help[] =
+    "usage: malgopher jit-unpack [--strip] IN -o OUT\n"
+    "\n"
+    "Restore a .NET assembly packed by a JIT-hook packer (each method's IL kept in\n"
+    "a resource named after its token, the code overwritten with 0x87, the IL\n"
+    "handed to the JIT by a compileMethod hook) without running it: write each\n"
+    "method's IL back (methods sharing one body first get their own copy in a new\n"
+    "section), stop the module initializer from installing the hook, and say\n"
+    "what was done.  A file that is not JIT-hook packed is refused.\n"
+    "\n"
+    "  -o, --output OUT   the restored assembly (written whole or not at all)\n"
+    "  --strip            also drop the IL resources\n"
+    "\n"
+    "exit status: 0 restored, 1 refused or failed, 2 usage error.\n";
+
+#define MAX_INPUT (1ull << 31)
+
+/* the whole of path, or NULL with *why set */
+static void *read_all(const char *path, size_t *size, const char **why)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        *why = "not a regular file";
+        return NULL;
+    }
+    if (st.st_size == 0 || (unsigned long long)st.st_size > MAX_INPUT) {
+        fclose(f);
+        *why = st.st_size ? "file too large" : "empty file";
+        return NULL;
+    }
+    void *buf = malloc((size_t)st.st_size);
+    if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+        *why = buf ? "read error" : "out of memory";
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *size = (size_t)st.st_size;
+    return buf;
+}
+
+/* write data to a temporary file beside path, then rename it to path */
+static bool write_atomic(const char *path, const void *data, size_t size, const char **why)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) {
+        *why = "out of memory";
+        return false;
+    }
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        *why = strerror(errno);
+        free(tmp);
+        return false;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    FILE *f = fdopen(fd, "wb");
+    bool ok = f && fchmod(fd, 0666 & ~mask) == 0 && fwrite(data, 1, size, f) == size;
+    if (!ok)
+        *why = strerror(errno ? errno : EIO);
+    if (f) {
+        if (fclose(f) != 0 && ok) {
+            *why = strerror(errno);
+            ok = false;
+        }
+    } else {
+        close(fd);
+    }
+    if (ok && rename(tmp, path) != 0) {
+        *why = strerror(errno);
+        ok = false;
+    }
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    return ok;
+}
+
+static const char *pl(unsigned n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void report(const char *in, const char *out, size_t size, const mg_jit_report *r)
+{
+    printf("input:          %s\n", in);
+    printf("restored:       %u %s", r->restored, pl(r->restored, "method", "methods"));
+    if (r->intact)
+        printf(" (%u more already intact)", r->intact);
+    putchar('\n');
+    if (r->split_methods)
+        printf("split:          %u %s sharing %u %s got their own copies in new section "
+               "%s (RVA 0x%x, %u bytes)\n",
+               r->split_methods, pl(r->split_methods, "method", "methods"), r->split_bodies,
+               pl(r->split_bodies, "body", "bodies"), r->section, r->section_rva, r->section_size);
+    else
+        puts("split:          none (no restored method shares its body)");
+    if (r->headers_grown)
+        printf("headers:        section data moved down 0x%x bytes to make room for the new "
+               "section header\n", r->headers_grown);
+    switch (r->init) {
+    case MG_JIT_INIT_NONE: puts("initializer:    none"); break;
+    case MG_JIT_INIT_CALLS_NOPPED:
+        printf("initializer:    %u hook call%s in <Module>::.cctor replaced by nops\n",
+               r->init_calls, r->init_calls == 1 ? "" : "s");
+        break;
+    case MG_JIT_INIT_REPLACED: puts("initializer:    <Module>::.cctor body replaced by ret"); break;
+    case MG_JIT_INIT_KEPT:
+        puts("initializer:    <Module>::.cctor restored from its IL resource, no hook call in it");
+        break;
+    }
+    if (r->stripped)
+        printf("resources:      %u IL %s dropped\n", r->stripped,
+               pl(r->stripped, "resource", "resources"));
+    else
+        puts("resources:      IL resources kept (--strip drops them)");
+    if (r->signature_dropped)
+        puts("signature:      Authenticode directory cleared (no longer valid)");
+    printf("output:         %s (%zu bytes)\n", out, size);
+}
+
+int cmd_jit_unpack(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL;
+    unsigned flags = 0;
+    bool opts = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts && is_help(a)) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        } else if (opts && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+            if (++i >= argc)
+                return usage_error("jit-unpack", "%s needs a file name", a);
+            out = argv[i];
+        } else if (opts && !strcmp(a, "--strip")) {
+            flags |= MG_JIT_STRIP;
+        } else if (opts && !strcmp(a, "--")) {
+            opts = false;
+        } else if (opts && a[0] == '-' && a[1]) {
+            return usage_error("jit-unpack", "unknown option '%s'", a);
+        } else if (!in) {
+            in = a;
+        } else {
+            return usage_error("jit-unpack", "one input file only ('%s')", a);
+        }
+    }
+    if (!in)
+        return usage_error("jit-unpack", "no input file given");
+    if (!out)
+        return usage_error("jit-unpack", "no output file given (-o OUT)");
+    const char *why;
+    size_t size;
+    void *data = read_all(in, &size, &why);
+    if (!data) {
+        report_error(in, why);
+        return EXIT_SOME_FAILED;
+    }
+    void *res;
+    size_t res_size;
+    mg_jit_report rep;
+    mg_error e;
+    mg_status st = mg_dotnet_jit_unpack(data, size, flags, &res, &res_size, &rep, &e);
+    free(data);
+    if (st != MG_OK) {
+        report_error(in, e.msg);
+        return EXIT_SOME_FAILED;
+    }
+    bool ok = write_atomic(out, res, res_size, &why);
+    mg_dotnet_free(res);
+    if (!ok) {
+        report_error(out, why);
+        return EXIT_SOME_FAILED;
+    }
+    report(in, out, res_size, &rep);
+    return EXIT_ALL_OK;
+}

@@ -1,0 +1,95 @@
+/* info_dotnet.c - the .NET part of `malgopher info`: runtime version,
+ * method count and the JIT-hook packer verdict with its evidence, as text
+ * lines or as the "dotnet" member of the JSON object. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char *pl(unsigned n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void evidence(const mg_dotnet_info *d)
+{
+    const char *sep = "";
+    fputs("jit evidence:   ", stdout);
+    if (d->il_resources) {
+        printf("%s%u IL %s named after method tokens", sep, d->il_resources,
+               pl(d->il_resources, "resource", "resources"));
+        sep = ", ";
+    }
+    if (d->stubbed) {
+        printf("%s%u stubbed %s", sep, d->stubbed, pl(d->stubbed, "body", "bodies"));
+        sep = ", ";
+    }
+    if (d->intact) {
+        printf("%s%u %s already restored", sep, d->intact, pl(d->intact, "body", "bodies"));
+        sep = ", ";
+    }
+    if (d->mismatched) {
+        printf("%s%u %s not matching the IL", sep, d->mismatched,
+               pl(d->mismatched, "body", "bodies"));
+        sep = ", ";
+    }
+    if (d->shared_bodies) {
+        printf("%s%u %s shared by %u methods", sep, d->shared_bodies,
+               pl(d->shared_bodies, "body", "bodies"), d->shared_methods);
+        sep = ", ";
+    }
+    if (d->module_initializer) {
+        printf("%smodule initializer", sep);
+        sep = ", ";
+    }
+    if (d->getjit_pinvokes) {
+        printf("%sP/Invoke of getJit from %s", sep, d->getjit_module[0] ? d->getjit_module : "?");
+        sep = ", ";
+    }
+    puts(sep[0] ? "" : "none");
+}
+
+void text_dotnet(const char *path)
+{
+    mg_dotnet_info d;
+    mg_error e;
+    mg_status st = mg_dotnet_inspect(path, &d, &e);
+    if (!d.is_dotnet)
+        return;
+    if (st != MG_OK) {
+        printf("dotnet:         yes, unreadable (%s)\n", e.msg);
+        return;
+    }
+    printf("dotnet:         yes, %s\n", d.bits == 64 ? "PE32+" : "PE32");
+    printf("clr runtime:    %s\n", d.runtime_version[0] ? d.runtime_version : "unknown");
+    printf("methods:        %u (%u types, %u resources)\n", d.methods, d.types, d.resources);
+    printf("jit packed:     %s\n", d.jit_packed ? "yes" : "no");
+    evidence(&d);
+}
+
+void json_dotnet(const char *path, bool pe)
+{
+    mg_dotnet_info d;
+    mg_error e;
+    mg_status st = pe ? mg_dotnet_inspect(path, &d, &e) : MG_ERR_UNSUPPORTED;
+    if (!pe || !d.is_dotnet) {
+        fputs(",\"dotnet\":null", stdout);
+        return;
+    }
+    if (st != MG_OK) {
+        fputs(",\"dotnet\":{\"error\":", stdout);
+        json_cstr(stdout, e.msg);
+        fputs("}", stdout);
+        return;
+    }
+    printf(",\"dotnet\":{\"bits\":%u,\"runtime_version\":", d.bits);
+    json_cstr(stdout, d.runtime_version);
+    printf(",\"methods\":%u,\"types\":%u,\"resources\":%u,\"entry_point\":%u,"
+           "\"jit_packed\":%s,\"il_resources\":%u,\"stubbed\":%u,\"intact\":%u,"
+           "\"mismatched\":%u,\"shared_bodies\":%u,\"shared_methods\":%u,"
+           "\"module_initializer\":%s,\"getjit_pinvokes\":%u,\"getjit_module\":",
+           d.methods, d.types, d.resources, d.entry_point, d.jit_packed ? "true" : "false",
+           d.il_resources, d.stubbed, d.intact, d.mismatched, d.shared_bodies, d.shared_methods,
+           d.module_initializer ? "true" : "false", d.getjit_pinvokes);
+    json_cstr(stdout, d.getjit_module);
+    fputs("}", stdout);
+}
