@@ -2,18 +2,23 @@
 #   make            build the library and the malgopher command (build/)
 #   make test       build and run every test (CTest)
 #   make test-asan  the same tests built with ASan+UBSan (build-asan/)
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make demo       install missing Debian packages (as root), build, fetch the
-#                   default corpus and run `malgopher info` and `hash -r` on it
+#                   default corpus and run `malgopher info` and `hash -r` on it,
+#                   then `cluster` (family table) and `eval` (V-measure, HTML report)
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CORPUS     ?= $(or $(MALGOPHER_CORPUS),$(HOME)/.cache/malgopher/corpus)
 SHARED     ?= $(CURDIR)/../shared
 # Debian packages the build, the tests and the demo need
 DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
-       golang-go python3 ca-certificates
+       golang-go python3 ca-certificates mono-mcs mono-devel mono-runtime mono-utils \
+       libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time
 
-.PHONY: all test test-asan demo deps clean
+.PHONY: all test test-asan fuzz demo deps clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -30,6 +35,13 @@ $(BUILD_ASAN)/CMakeCache.txt:
 test-asan: $(BUILD_ASAN)/CMakeCache.txt
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure
+
+$(BUILD_FUZZ)/CMakeCache.txt:
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON -DMG_TESTS=OFF
+
+fuzz: $(BUILD_FUZZ)/CMakeCache.txt
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_all
+	bash tests/fuzz/run_fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
 deps:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -48,9 +60,13 @@ demo: deps all
 	@echo "== fetching the default corpus (core tier) into $(CORPUS)"
 	bash $(SHARED)/corpus/fetch.sh $(CORPUS) --tier core || echo "(some corpus files could not be fetched; going on with the rest)"
 	@echo "== malgopher info"
-	find $(CORPUS) -type f -not -path '*/.cache/*' | sort | xargs $(BUILD)/malgopher info || true
+	find $(CORPUS) -path $(CORPUS)/.cache -prune -o -type f -print | sort | xargs $(BUILD)/malgopher info || true
 	@echo "== malgopher hash -r $(CORPUS)"
 	$(BUILD)/malgopher hash -r $(CORPUS) || true
+	@echo "== malgopher cluster: the families (labels from the corpus MANIFEST)"
+	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher cluster --summary --labels $(SHARED)/corpus/MANIFEST.tsv -r . 2>/dev/null || true
+	@echo "== malgopher eval: V-measure against the labels, baselines, HTML report"
+	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher eval --labels $(SHARED)/corpus/MANIFEST.tsv --html $(CURDIR)/$(BUILD)/families.html -r . 2>/dev/null || true
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -16,6 +16,30 @@ typedef enum { OUT_TEXT, OUT_JSON, OUT_CSV } out_format;
 int cmd_info(int argc, char **argv);
 int cmd_funcs(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
+int cmd_jit_unpack(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
+int cmd_match(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+
+/* families: default similarity threshold of cluster/eval/match (chosen from
+ * the sweep over the corpus, see BENCHMARKS.md) */
+#define MG_DEFAULT_THRESHOLD 66
+
+/* progress.c: "what: done/total files, rate, ETA" on stderr, only when
+ * stderr is a terminal (NULL then; every call accepts NULL).  Thread-safe. */
+typedef struct progress progress;
+progress *progress_new(const char *what, size_t total);
+void progress_tick(progress *p);
+/* erase the line before output goes to the same terminal */
+void progress_pause(progress *p);
+void progress_done(progress *p);
+
+/* info_dotnet.c: the .NET lines of `info` (nothing for other files) and
+ * the JSON "dotnet" member (null unless pe and .NET) */
+void text_dotnet(const char *path);
+void json_dotnet(const char *path, bool pe);
 
 /* "malgopher: PATH: reason" on stderr */
 void report_error(const char *path, const char *reason);
@@ -35,6 +59,8 @@ void csv_field(FILE *o, const char *s);
  * failures (unreadable directories count too). */
 typedef bool (*file_fn)(const char *path, void *ctx);
 size_t walk_paths(char **paths, int n, bool recursive, file_fn fn, void *ctx);
+/* the same with a progress line ("what: done/total files") on a terminal */
+size_t walk_paths_progress(char **paths, int n, bool recursive, file_fn fn, void *ctx, const char *what);
 
 /* label for image i of a file: "" for thin files, ":arm64" style for slices */
 const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz);

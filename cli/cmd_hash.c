@@ -101,7 +101,7 @@ int cmd_hash(int argc, char **argv)
         return usage_error("hash", "no PATH given");
     if (c.fmt == OUT_CSV)
         puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names");
-    size_t failed = walk_paths(argv + i, argc - i, recursive, hash_one, &c);
+    size_t failed = walk_paths_progress(argv + i, argc - i, recursive, hash_one, &c, "hashing");
     fflush(stdout);
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }

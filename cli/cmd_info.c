@@ -11,6 +11,8 @@ static const char help[] =
     "version and where it came from, pclntab generation, function count, main\n"
     "module, build settings, stripped or not, gimphash and gimpfuzzy.  A fat\n"
     "Mach-O file is described slice by slice.\n"
+    "For a .NET assembly: runtime version, methods, and whether it is JIT-hook\n"
+    "packed, with the evidence (see `malgopher jit-unpack --help`).\n"
     "\n"
     "  --json    one JSON object per image (JSON Lines)\n"
     "\n"
@@ -47,6 +49,14 @@ static void text_info(const char *path, const mg_file *f, size_t i)
                mg_found_by_name(im->pclntab_found_by),
                im->flags & MG_FLAG_RECOVERED ? ", magic damaged" : "");
         printf("functions:      %zu\n", im->nfuncs);
+        if (im->obfuscated)
+            printf("obfuscation:    likely (hashed packages %u of %u, random identifiers %u of %u)\n",
+                   im->obf_hashed_packages, im->obf_package_runs, im->obf_random_identifiers,
+                   im->obf_identifiers);
+        else
+            printf("obfuscation:    none seen\n");
+        if (im->flags & MG_FLAG_RECOVERED)
+            printf("tampering:      pclntab magic damaged; table recovered from its header\n");
     }
     if (bi->present) {
         if (bi->path[0])
@@ -69,6 +79,8 @@ static void text_info(const char *path, const mg_file *f, size_t i)
                im->flags & MG_FLAG_NO_NAMES ? " (no names)" : "");
         printf("gimpfuzzy:      %s\n", im->gimpfuzzy);
     }
+    if (im->container == MG_CONT_PE)
+        text_dotnet(path);
     if (im->warning[0])
         printf("warning:        %s\n", im->warning);
     putchar('\n');
@@ -141,10 +153,15 @@ static void json_info(const char *path, const mg_file *f, size_t i)
     } else {
         fputs(",\"gimphash\":null,\"gimpfuzzy\":null", stdout);
     }
+    printf(",\"obfuscated\":%s,\"obfuscation\":{\"package_runs\":%u,\"hashed_packages\":%u,"
+           "\"identifiers\":%u,\"random_identifiers\":%u}",
+           im->obfuscated ? "true" : "false", im->obf_package_runs, im->obf_hashed_packages,
+           im->obf_identifiers, im->obf_random_identifiers);
     printf(",\"gimphash_names\":%zu,\"no_names\":%s,\"partial\":%s,\"recovered\":%s",
            im->gimp_names, im->flags & MG_FLAG_NO_NAMES ? "true" : "false",
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
+    json_dotnet(path, im->container == MG_CONT_PE);
     fputs(",\"warning\":", stdout);
     json_cstr(stdout, im->warning);
     fputs("}\n", stdout);

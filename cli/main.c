@@ -12,6 +12,12 @@ static const char usage[] =
     "  info FILE...          container, Go version, pclntab, build info, gimphash, gimpfuzzy\n"
     "  funcs FILE            function table: entry address and name\n"
     "  hash [-r] PATH...     GIMPHASH  GIMPFUZZY  PATH lines (like sha256sum)\n"
+    "  jit-unpack IN -o OUT  restore a JIT-hook packed .NET assembly without running it\n"
+    "  compare A B           similarity 0-100 of two files' (or digests') gimpfuzzy\n"
+    "  cluster [-r] PATH...  families: connected components of pairs scoring >= T\n"
+    "  match --db H FILE...  the nearest known samples of each file\n"
+    "  eval --labels L ...   V-measure of the families against labels, threshold sweep\n"
+    "  scan RULES PATH...    YARA scan with the go and fuzzy modules (yara's options and output)\n"
     "\n"
     "options:\n"
     "  -h, --help            this help (also: malgopher <command> --help)\n"
@@ -27,6 +33,12 @@ static const struct command {
     {"info", cmd_info},
     {"funcs", cmd_funcs},
     {"hash", cmd_hash},
+    {"jit-unpack", cmd_jit_unpack},
+    {"compare", cmd_compare},
+    {"cluster", cmd_cluster},
+    {"match", cmd_match},
+    {"eval", cmd_eval},
+    {"scan", cmd_scan},
 };
 
 int main(int argc, char **argv)

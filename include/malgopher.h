@@ -146,6 +146,11 @@ typedef struct mg_image {
 
     mg_buildinfo buildinfo;
 
+    /* obfuscation signals (heuristics: README "Obfuscation signals") */
+    bool obfuscated;
+    unsigned obf_package_runs, obf_hashed_packages;
+    unsigned obf_identifiers, obf_random_identifiers;
+
     char gimphash[65];          /* lower-case hex SHA-256 */
     char gimpfuzzy[160];        /* ssdeep digest */
     size_t gimp_names;          /* names kept by the gimphash filter */
@@ -192,6 +197,131 @@ bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start);
 
 /* Compare two ssdeep digests: 0-100, or -1 when either is malformed. */
 int mg_fuzzy_compare(const char *a, const char *b);
+/* ssdeep of a whole file's bytes (the "ssdeep of the file" baseline). */
+mg_status mg_fuzzy_hash_file(const char *path, char out[160], mg_error *err);
+
+/* ---- similarity search over ssdeep digests (src/fp/simindex.c) ----
+ * A 7-gram inverted index per block size proposes candidate pairs and
+ * fuzzy_compare scores them: the edges are exactly those of comparing all
+ * pairs (mg_pairs_naive), only faster.  Digests with the same content after
+ * libfuzzy's normalisation score 100 together and alike against all others;
+ * the first of them is their representative. */
+typedef struct mg_edge {
+    uint32_t a, b; /* input indices, a < b */
+    int score;     /* fuzzy_compare(digest[a], digest[b]) */
+} mg_edge;
+typedef struct mg_hit {
+    uint32_t index;
+    int score;
+} mg_hit;
+typedef struct mg_simindex mg_simindex;
+
+/* The index keeps the digest pointers: the strings must outlive it. */
+mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **out, mg_error *err);
+void mg_simindex_free(mg_simindex *ix);
+/* the representatives: reps[i] is the first index with digest i's content */
+const uint32_t *mg_simindex_reps(const mg_simindex *ix);
+/* Every pair (a < b) scoring >= min_score (clamped to 1..100), ordered by
+ * (a, b), malloc'd into *edges.  reps_only: only pairs of representatives
+ * (then a digest's links to its copies are implied by reps).  nthreads >= 1. */
+mg_status mg_simindex_pairs(const mg_simindex *ix, int min_score, unsigned nthreads, bool reps_only,
+                            mg_edge **edges, size_t *nedges, mg_error *err);
+/* Indexed digests scoring >= min_score against q, best first (ties by index). */
+mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min_score,
+                            mg_hit **hits, size_t *nhits, mg_error *err);
+/* Only the families at threshold t (as mg_cluster_components with reps over
+ * the pairs >= t), faster: a pair already linked through others is not
+ * scored.  family_of has n entries. */
+mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nthreads, uint32_t *family_of,
+                               size_t *nfam, mg_error *err);
+/* The reference: fuzzy_compare on all n(n-1)/2 pairs, same output contract. */
+mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, unsigned nthreads,
+                         mg_edge **edges, size_t *nedges, mg_error *err);
+
+/* ---- families and scores (src/cluster/) ---- */
+/* Families at threshold t: connected components of the edges scoring >= t,
+ * plus reps[i] == reps[j] links (NULL: none).  family_of[i] numbers them
+ * 0..k-1 in order of their first member; *nfam = k. */
+mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
+                                int t, uint32_t *family_of, size_t *nfam, mg_error *err);
+/* The most central member of each family: the largest sum of scores to the
+ * other members (every pair in edges, copies of a representative at 100;
+ * ties: the first).  central[f] for f < nfam. */
+mg_status mg_cluster_central(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
+                             const uint32_t *family_of, size_t nfam, uint32_t *central, mg_error *err);
+/* Homogeneity, completeness and V-measure (Rosenberg & Hirschberg 2007, as
+ * scikit-learn): labels[i] = true class, clusters[i] = predicted family. */
+typedef struct mg_vmeasure {
+    double homogeneity, completeness, v_measure;
+} mg_vmeasure;
+mg_status mg_vmeasure_score(const uint32_t *labels, const uint32_t *clusters, size_t n,
+                            mg_vmeasure *out, mg_error *err);
+
+/* ---- .NET assemblies and JIT-hook packers (src/dotnet/) ----
+ * ECMA-335 metadata read from a PE's CLI header.  A JIT-hook packer keeps
+ * each method's IL in an embedded resource named after the method's token
+ * ("06000002"), overwrites the code in the body with 0x87, lets identical
+ * stubs share one body, and installs a hook on the JIT's compileMethod from
+ * the module initializer (P/Invoke of getJit). */
+typedef struct mg_dotnet_info {
+    bool is_dotnet;            /* a PE with a CLI header (even when the rest is damaged) */
+    unsigned bits;             /* 32 (PE32) or 64 (PE32+) */
+    char runtime_version[64];  /* metadata root version string, e.g. "v4.0.30319" */
+    uint16_t cli_major, cli_minor;
+    uint32_t cli_flags;
+    uint32_t entry_point;      /* token */
+    uint32_t types, methods, resources; /* TypeDef, MethodDef, ManifestResource rows */
+    /* JIT-hook packer evidence */
+    bool jit_packed;           /* IL resources and stubbed bodies */
+    uint32_t il_resources;     /* methods with an embedded resource named after their token */
+    uint32_t stubbed;          /* ... whose code is that IL overwritten with 0x87 */
+    uint32_t intact;           /* ... whose code already equals it */
+    uint32_t mismatched;       /* ... whose code differs otherwise, or cannot be read */
+    uint32_t shared_bodies;    /* bodies used by more than one method */
+    uint32_t shared_methods;   /* methods on those bodies */
+    bool module_initializer;   /* <Module>::.cctor exists */
+    uint32_t getjit_pinvokes;  /* P/Invokes importing getJit */
+    char getjit_module[64];    /* the DLL of the first, e.g. "clrjit.dll" */
+} mg_dotnet_info;
+
+/* MG_ERR_UNSUPPORTED "not a .NET assembly (...)" for other files (out is
+ * still filled: is_dotnet false); MG_ERR_MALFORMED when the metadata is
+ * damaged (is_dotnet true). */
+mg_status mg_dotnet_inspect(const char *path, mg_dotnet_info *out, mg_error *err);
+mg_status mg_dotnet_inspect_mem(const void *data, size_t size, mg_dotnet_info *out, mg_error *err);
+
+#define MG_JIT_STRIP 0x01u /* drop the IL resources from the output */
+
+typedef enum mg_jit_init {
+    MG_JIT_INIT_NONE = 0,     /* no module initializer */
+    MG_JIT_INIT_CALLS_NOPPED, /* its calls of the hook became nops */
+    MG_JIT_INIT_REPLACED,     /* its body became a lone `ret` */
+    MG_JIT_INIT_KEPT          /* restored from its IL resource; no hook call in it */
+} mg_jit_init;
+
+typedef struct mg_jit_report {
+    uint32_t restored;        /* bodies whose IL was written back */
+    uint32_t intact;          /* methods whose code already was their IL */
+    uint32_t split_methods;   /* methods given their own copy of a shared body */
+    uint32_t split_bodies;    /* shared bodies that were split */
+    char section[9];          /* name of the added section, "" when none */
+    uint32_t section_rva, section_size;
+    uint32_t headers_grown;   /* bytes the sections' file data moved to make room for its header */
+    mg_jit_init init;
+    uint32_t init_calls;      /* hook calls turned into nops */
+    uint32_t stripped;        /* resources dropped (MG_JIT_STRIP) */
+    bool signature_dropped;   /* an Authenticode directory was cleared */
+} mg_jit_report;
+
+/* Restore a JIT-hook packed assembly without running it: every packed
+ * method gets its IL back (methods sharing a body first get their own copy
+ * in a new section), the module initializer no longer installs the hook,
+ * and with MG_JIT_STRIP the IL resources are dropped.  On success *out
+ * (free with mg_dotnet_free) holds the new file.  A file that is not
+ * JIT-hook packed gives MG_ERR_UNSUPPORTED "not JIT-hook packed (...)". */
+mg_status mg_dotnet_jit_unpack(const void *data, size_t size, unsigned flags, void **out,
+                               size_t *out_size, mg_jit_report *rep, mg_error *err);
+void mg_dotnet_free(void *p);
 
 #ifdef __cplusplus
 }
