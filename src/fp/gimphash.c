@@ -22,15 +22,15 @@ static bool has_prefix(const char *s, size_t n, const char *p)
     return n >= k && memcmp(s, p, k) == 0;
 }
 
-/* last occurrence of needle in s[0..n), or NULL */
+/* last occurrence of needle in s[0..n), or NULL (one backward pass) */
 static const char *last_occurrence(const char *s, size_t n, const char *needle, size_t k)
 {
-    const char *hit = NULL, *p = s, *end = s + n;
-    while ((size_t)(end - p) >= k && (p = memmem(p, (size_t)(end - p), needle, k)) != NULL) {
-        hit = p;
-        p++;
-    }
-    return hit;
+    if (n < k)
+        return NULL;
+    for (size_t i = n - k + 1; i-- > 0;)
+        if (s[i] == needle[0] && memcmp(s + i, needle, k) == 0)
+            return s + i;
+    return NULL;
 }
 
 /* Go reference: the first rune that is lower-case decides "skip"; the first

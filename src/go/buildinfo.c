@@ -37,7 +37,7 @@ static bool find_magic(const mg_img *img, uint64_t *at)
                 !mg_rd_has(&img->r, s->off, s->filesz))
                 continue;
             const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-            while ((q = memmem(q, (size_t)(end - q), BI_MAGIC, BI_MAGIC_LEN)) != NULL) {
+            while ((q = mg_memfind(q, (size_t)(end - q), BI_MAGIC, BI_MAGIC_LEN)) != NULL) {
                 if (end - q >= 32) {
                     *at = (uint64_t)(q - img->r.data);
                     return true;

@@ -66,7 +66,7 @@ static bool scan_region(const mg_img *img, const mg_section *s, mg_pcln *p)
 {
     const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
     while (end - q >= 3) {
-        q = memmem(q, (size_t)(end - q), "\xff\xff\xff", 3);
+        q = mg_memfind(q, (size_t)(end - q), "\xff\xff\xff", 3);
         if (!q)
             break;
         uint64_t at = (uint64_t)(q - img->r.data);

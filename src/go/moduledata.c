@@ -60,7 +60,7 @@ bool mg_moduledata_text_start(const mg_img *img, const mg_pcln *p, uint64_t *tex
             !mg_rd_has(&img->r, s->off, s->filesz))
             continue;
         const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-        while ((size_t)(end - q) >= ps && (q = memmem(q, (size_t)(end - q), pat, ps)) != NULL) {
+        while ((size_t)(end - q) >= ps && (q = mg_memfind(q, (size_t)(end - q), pat, ps)) != NULL) {
             uint64_t o = (uint64_t)(q - base);
             if (o % ps == 0 && check_moduledata(img, p, pcln_addr, s->addr + o, text))
                 return true;
@@ -92,12 +92,14 @@ bool mg_text_start(const mg_img *img, const mg_pcln *p, uint64_t *text)
         *text = p->text_start;
         return true;
     }
+    /* moduledata first: one memmem over the data, cheaper than a pass over a
+     * large symbol table */
+    if (mg_moduledata_text_start(img, p, text))
+        return true;
     if (img->symtab.kind != MG_SYMTAB_NONE && mg_img_symbol(img, "runtime.text", &v) && v) {
         *text = v;
         return true;
     }
-    if (mg_moduledata_text_start(img, p, text))
-        return true;
     /* the start of the code section */
     static const char *const names[] = {".text", "__TEXT,__text"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {

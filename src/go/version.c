@@ -67,7 +67,7 @@ static size_t collect(const mg_img *img, cand *c, size_t nc)
         if (!(s->flags & MG_SEC_DATA) || !mg_rd_has(&img->r, s->off, s->filesz))
             continue;
         const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-        while (nc < MAX_CANDIDATES && (q = memmem(q, (size_t)(end - q), "go1.", 4)) != NULL) {
+        while (nc < MAX_CANDIDATES && (q = mg_memfind(q, (size_t)(end - q), "go1.", 4)) != NULL) {
             const uint8_t *p = q + 4;
             int dots = 1;
             while (p < end && p - q < 32) {

@@ -103,3 +103,20 @@ bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out)
     out->size = len;
     return true;
 }
+
+#define FIND_WINDOW ((size_t)64 * 1024)
+
+const uint8_t *mg_memfind(const uint8_t *hay, size_t n, const void *needle, size_t k)
+{
+    if (k == 0 || k > 64 || n < k)
+        return NULL;
+    for (size_t off = 0; off + k <= n; off += FIND_WINDOW) {
+        size_t len = n - off;
+        if (len > FIND_WINDOW + k - 1)
+            len = FIND_WINDOW + k - 1; /* windows overlap by k-1 bytes */
+        const uint8_t *hit = memmem(hay + off, len, needle, k);
+        if (hit)
+            return hit;
+    }
+    return NULL;
+}

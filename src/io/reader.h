@@ -61,6 +61,12 @@ bool mg_rd_uvarint(const mg_reader *r, uint64_t *off, uint64_t *out);
 /* sub-view of [off, off+len); false when out of range */
 bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out);
 
+/* First occurrence of needle (k bytes, 1 <= k <= 64) in hay[0..n), or NULL.
+ * Searches in windows of 64 KiB so that a loop calling it once per hit
+ * stays linear even where memmem is instrumented to touch its whole input
+ * (ASan). */
+const uint8_t *mg_memfind(const uint8_t *hay, size_t n, const void *needle, size_t k);
+
 /* Decode helpers on raw bytes already known to be in range. */
 static inline uint32_t mg_ld32(const uint8_t *p, bool be)
 {
