@@ -213,6 +213,8 @@ static void parse_modinfo(const char *s, size_t n, mg_arena *a, mg_buildinfo *bi
             /* key=value, either side possibly strconv-quoted */
             const char *kv = f[1];
             size_t kvlen = len - 6, eq = 0;
+            if (kvlen == 0)
+                continue;  /* "build\t" at the very end: nothing to read */
             if (kv[0] == '"') {
                 for (eq = 1; eq < kvlen; eq++)
                     if (kv[eq] == '\\')
