@@ -163,6 +163,11 @@ typedef struct mg_file mg_file;
 /* Options for mg_file_open_ex. */
 #define MG_OPT_FILES      0x01u /* resolve each function's source file */
 #define MG_OPT_NO_FUZZY   0x02u /* skip gimpfuzzy */
+#define MG_OPT_NO_ENTRIES 0x04u /* skip the text-start search (Go 1.18+
+                                   tables whose header holds 0): entries are
+                                   then offsets from the text start; names
+                                   and hashes are unchanged */
+#define MG_OPT_NO_OBFUSCATION 0x08u /* skip the obfuscation signals (all 0) */
 
 /* Open and analyse a file.  Every slice of a fat Mach-O becomes an image.
  * On success *out owns the mapping; call mg_file_close.  A file with no Go

@@ -69,8 +69,8 @@ static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
 
 static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_image *im)
 {
-    uint64_t text;
-    if (!mg_text_start(img, p, &text))
+    uint64_t text = p->gen >= MG_PCLN_118 ? p->text_start : 0;
+    if (!(opts & MG_OPT_NO_ENTRIES) && !mg_text_start(img, p, &text))
         warn(im, "text start unknown; entry addresses are offsets");
     mg_pcln q = *p;
     q.text_start = text;
@@ -167,7 +167,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     if (st != MG_OK)
         return st;
     read_version(img, im, a);
-    mg_obfuscation_score(im);
+    if (!(opts & MG_OPT_NO_OBFUSCATION))
+        mg_obfuscation_score(im);
     /* 1.18 and 1.20 tables share one layout: with a damaged magic the
      * version tells them apart */
     if (!p.magic_ok && im->pclntab_gen == MG_PCLN_120 &&

@@ -181,6 +181,16 @@ static void test_pinned(void **state)
         if (strcmp(im->gimpfuzzy, pinned[i].gimpfuzzy) != 0)
             fail_msg("%s: gimpfuzzy %s, pinned %s", pinned[i].file, im->gimpfuzzy, pinned[i].gimpfuzzy);
         assert_false(im->flags & MG_FLAG_NO_NAMES);
+        /* the options the YARA module uses skip entry addresses and the
+         * obfuscation signals, never names: the same pinned hashes */
+        mg_file *g;
+        if (mg_file_open_ex(p, MG_OPT_NO_ENTRIES | MG_OPT_NO_OBFUSCATION, &g, &e) != MG_OK)
+            fail_msg("%s: %s", pinned[i].file, e.msg);
+        const mg_image *gm = mg_file_image(g, 0);
+        if (strcmp(gm->gimphash, pinned[i].gimphash) != 0 ||
+            strcmp(gm->gimpfuzzy, pinned[i].gimpfuzzy) != 0 || gm->nfuncs != im->nfuncs)
+            fail_msg("%s: hashes differ with MG_OPT_NO_ENTRIES|MG_OPT_NO_OBFUSCATION", pinned[i].file);
+        mg_file_close(g);
         mg_file_close(f);
         checked++;
     }

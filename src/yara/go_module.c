@@ -159,7 +159,10 @@ int module_load(YR_SCAN_CONTEXT *context, YR_OBJECT *module_object, void *module
         return ERROR_INSUFFICIENT_MEMORY;
     module_object->data = s;
     mg_error err;
-    if (mg_file_open_mem(data, block->size, 0, &s->file, &err) != MG_OK)
+    /* the module exposes neither entry addresses nor obfuscation signals:
+     * skip their cost (the text-start search, the name scoring) */
+    if (mg_file_open_mem(data, block->size, MG_OPT_NO_ENTRIES | MG_OPT_NO_OBFUSCATION, &s->file,
+                         &err) != MG_OK)
         return ERROR_SUCCESS; /* not an executable we can read: not Go */
     for (size_t i = 0; i < mg_file_image_count(s->file); i++) {
         const mg_image *im = mg_file_image(s->file, i);
