@@ -22,15 +22,10 @@ static bool has_prefix(const char *s, size_t n, const char *p)
     return n >= k && memcmp(s, p, k) == 0;
 }
 
-/* last occurrence of needle in s[0..n), or NULL (one backward pass) */
-static const char *last_occurrence(const char *s, size_t n, const char *needle, size_t k)
+/* ends_with_word: s[0..p) ends with word (k bytes) */
+static bool ends_with_word(const char *s, size_t p, const char *word, size_t k)
 {
-    if (n < k)
-        return NULL;
-    for (size_t i = n - k + 1; i-- > 0;)
-        if (s[i] == needle[0] && memcmp(s + i, needle, k) == 0)
-            return s + i;
-    return NULL;
+    return p >= k && memcmp(s + p - k, word, k) == 0;
 }
 
 /* Go reference: the first rune that is lower-case decides "skip"; the first
@@ -69,19 +64,31 @@ bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start)
                                                    "time", "unicode", "reflect", "strconv"};
     if (has_prefix(name, len, "go.") || has_prefix(name, len, "type."))
         return false;
-    const char *s = name;
-    size_t n = len;
-    const char *v = last_occurrence(s, n, "vendor/", 7);
-    if (v) {
-        n -= (size_t)(v + 7 - s);
-        s = v + 7;
+    /* One pass over the slashes finds what the reference looks for:
+     * "vendor/" and "internal/" both end in '/', so each occurrence is a
+     * slash preceded by the word.  The text after the last "vendor/" is
+     * kept; "internal/" counts only when it starts inside that text. */
+    size_t vend = 0;          /* start of the text after the last "vendor/" */
+    size_t internal = 0;      /* 1 + start of the last "internal/", 0: none */
+    size_t last_slash = 0;    /* 1 + position of the last '/', 0: none */
+    const char *q = memchr(name, '/', len);
+    while (q) {
+        size_t p = (size_t)(q - name);
+        if (ends_with_word(name, p, "vendor", 6))
+            vend = p + 1;
+        else if (ends_with_word(name, p, "internal", 8))
+            internal = p - 8 + 1;
+        last_slash = p + 1;
+        q = memchr(q + 1, '/', len - (p + 1));
     }
-    if (memmem(s, n, "internal/", 9))
+    if (internal && internal - 1 >= vend)
         return false;
+    const char *s = name + vend;
+    size_t n = len - vend;
     for (size_t i = 0; i < sizeof skipped_prefixes / sizeof *skipped_prefixes; i++)
         if (has_prefix(s, n, skipped_prefixes[i]))
             return false;
-    const char *slash = last_occurrence(s, n, "/", 1);
+    const char *slash = last_slash > vend ? name + last_slash - 1 : NULL;
     size_t bn = slash ? n - (size_t)(slash + 1 - s) : n;
     const char *base = after_first_dot(slash ? slash + 1 : s, &bn);
     if (first_alnum_is_lower(base, bn))

@@ -55,6 +55,16 @@ static void test_vendor_and_internal(void **state)
     assert_null(kept("vendor/golang.org/x/net/internal/socket.X"));
     /* "internal" without a slash does not count */
     assert_string_equal(kept("github.com/a/internalx.F"), "github.com/a/internalx.F");
+    /* an "internal/" before the last "vendor/" is trimmed away with it */
+    assert_string_equal(kept("a/internal/vendor/b/c.F"), "b/c.F");
+    /* both are plain substrings (strings.Contains / LastIndex), not path
+     * elements: "myinternal/" skips, "myvendor/" trims */
+    assert_null(kept("example.com/myinternal/b.F"));
+    assert_string_equal(kept("example.com/myvendor/B.F"), "B.F");
+    /* the slash of the last "vendor/" is not the package's slash: the base
+     * is the whole trimmed name, "Foo.Bar" -> "Bar" -> "Bar" */
+    assert_string_equal(kept("x/vendor/Foo.Bar"), "Foo.Bar");
+    assert_null(kept("x/vendor/Foo.bar"));
 }
 
 static void test_public_rules(void **state)
