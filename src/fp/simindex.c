@@ -11,12 +11,18 @@
 #include "edges.h"
 #include "ssdeep_parse.h"
 #include "ssdeep_score.h"
+#include "util/bigbuf.h"
 #include "util/error.h"
 
 #include <fuzzy.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* the entries of one gram's run that follow a unit's own: gunit[from..end) */
+typedef struct span {
+    uint32_t from, end;
+} span;
 
 typedef struct unit {  /* one distinct normalised digest */
     uint64_t bs;
@@ -35,12 +41,12 @@ struct mg_simindex {
     uint32_t *mstart, *members;    /* input indices of each unit, ascending */
     uint32_t *odd;                 /* input indices of odd digests */
     size_t nodd;
-    uint64_t *grams;               /* sorted: gram hash (high bits) | unit */
+    uint64_t *grams;               /* sorted: gram hash (top 33 bits) | unit */
     size_t ngrams;
-    uint32_t *run_end;             /* per entry: one past the last entry of its gram */
-    uint32_t *pstart, *pos;        /* per unit: positions of its entries in grams */
+    uint32_t *gunit;               /* per entry: its unit (the low bits of grams) */
+    span *spans;                   /* per unit, from pstart: the later units of its runs */
+    uint32_t *pstart;
     uint8_t (*hist)[2][64];        /* per unit: character histograms of sig1, sig2 */
-    unsigned ubits;
     uint32_t *htab;                /* content hash -> unit + 1 (0 = empty) */
     size_t hmask;
 };
@@ -101,13 +107,21 @@ static uint32_t find_unit(const mg_simindex *ix, const mg_digest *d, size_t *slo
     return ix->htab[k] ? ix->htab[k] - 1 : UINT32_MAX;
 }
 
-/* LSD radix sort, 11 bits a pass (6 passes for 64-bit keys) */
-static void radix_sort64(uint64_t *a, uint64_t *tmp, size_t n)
+/* A gram entry is its hash's top 33 bits above a 31-bit unit number.  Two
+ * grams whose hashes share those bits share a run: that only adds
+ * candidates, which the exact scoring then drops. */
+#define UNIT_BITS 31u
+#define UNIT_MASK ((UINT64_C(1) << UNIT_BITS) - 1)
+
+/* Stable LSD radix sort on the hash bits only, 11 bits a pass (3 passes):
+ * the entries are made in unit order, so each run stays sorted by unit.
+ * Returns the buffer (a or tmp) that holds the sorted keys. */
+static uint64_t *radix_sort_hash(uint64_t *a, uint64_t *tmp, size_t n)
 {
     static const unsigned bits = 11;
     size_t cnt[1u << 11];
     uint64_t *src = a, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += bits) {
+    for (unsigned shift = UNIT_BITS; shift < 64; shift += bits) {
         memset(cnt, 0, sizeof cnt);
         for (size_t i = 0; i < n; i++)
             cnt[(src[i] >> shift) & ((1u << bits) - 1)]++;
@@ -125,8 +139,7 @@ static void radix_sort64(uint64_t *a, uint64_t *tmp, size_t n)
         src = dst;
         dst = t;
     }
-    if (src != a)
-        memcpy(a, src, n * sizeof *a);
+    return src;
 }
 
 static size_t ngrams_of(size_t len)
@@ -153,12 +166,9 @@ static bool build_grams(mg_simindex *ix)
     size_t total = 0;
     for (size_t u = 0; u < ix->nunits; u++)
         total += ngrams_of(ix->units[u].len1) + ngrams_of(ix->units[u].len2);
-    ix->ubits = 1;
-    while (((size_t)1 << ix->ubits) < ix->nunits)
-        ix->ubits++;
-    uint64_t mask = (UINT64_C(1) << ix->ubits) - 1;
-    ix->grams = malloc((total ? total : 1) * sizeof *ix->grams);
-    uint64_t *tmp = malloc((total ? total : 1) * sizeof *tmp);
+    const uint64_t mask = UNIT_MASK;
+    ix->grams = mg_bigbuf_alloc(total * sizeof *ix->grams);
+    uint64_t *tmp = mg_bigbuf_alloc(total * sizeof *tmp);
     if (!ix->grams || !tmp) {
         free(tmp);
         return false;
@@ -173,29 +183,49 @@ static bool build_grams(mg_simindex *ix)
         for (size_t i = 0; i < ngrams_of(un->len2); i++)
             ix->grams[k++] = (gram_hash(seed2, s2 + i) & ~mask) | u;
     }
+    if (radix_sort_hash(ix->grams, tmp, total) == tmp) {
+        uint64_t *t = ix->grams;
+        ix->grams = tmp;
+        tmp = t;
+    }
+    /* a gram repeated within one signature: keep one entry */
+    size_t kept = 0;
+    for (size_t k = 0; k < total; k++)
+        if (kept == 0 || ix->grams[k] != ix->grams[kept - 1])
+            ix->grams[kept++] = ix->grams[k];
+    total = kept;
     ix->ngrams = total;
-    radix_sort64(ix->grams, tmp, total);
-    free(tmp);
-    if (total >= UINT32_MAX)
-        return false;
-    ix->run_end = malloc((total ? total : 1) * sizeof *ix->run_end);
-    ix->pos = malloc((total ? total : 1) * sizeof *ix->pos);
+    /* tmp (8 bytes an entry) now holds the spans (at most one an entry) */
+    ix->spans = (span *)tmp;
+    ix->gunit = mg_bigbuf_alloc(total * sizeof *ix->gunit);
     ix->pstart = calloc(ix->nunits + 1, sizeof *ix->pstart);
     uint32_t *fill = malloc((ix->nunits ? ix->nunits : 1) * sizeof *fill);
-    if (!ix->run_end || !ix->pos || !ix->pstart || !fill) {
+    if (total >= UINT32_MAX || !ix->gunit || !ix->pstart || !fill) {
         free(fill);
         return false;
     }
-    for (size_t k = total; k-- > 0;)
-        ix->run_end[k] = k + 1 < total && (ix->grams[k + 1] & ~mask) == (ix->grams[k] & ~mask)
-                             ? ix->run_end[k + 1] : (uint32_t)(k + 1);
+    /* two passes over the runs: count each unit's spans, then place them
+     * (a unit last in its run has none there) */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t r = 0, e; r < total; r = e) {
+            for (e = r + 1; e < total && (ix->grams[e] & ~mask) == (ix->grams[r] & ~mask); e++)
+                ;
+            for (size_t k = r; k + 1 < e; k++) {
+                uint32_t u = (uint32_t)(ix->grams[k] & mask);
+                if (pass == 0)
+                    ix->pstart[u + 1]++;
+                else
+                    ix->spans[fill[u]++] = (span){(uint32_t)k + 1, (uint32_t)e};
+            }
+        }
+        if (pass == 0) {
+            for (size_t u = 0; u < ix->nunits; u++)
+                ix->pstart[u + 1] += ix->pstart[u];
+            memcpy(fill, ix->pstart, ix->nunits * sizeof *fill);
+        }
+    }
     for (size_t k = 0; k < total; k++)
-        ix->pstart[(ix->grams[k] & mask) + 1]++;
-    for (size_t u = 0; u < ix->nunits; u++)
-        ix->pstart[u + 1] += ix->pstart[u];
-    memcpy(fill, ix->pstart, ix->nunits * sizeof *fill);
-    for (size_t k = 0; k < total; k++)
-        ix->pos[fill[ix->grams[k] & mask]++] = (uint32_t)k;
+        ix->gunit[k] = (uint32_t)(ix->grams[k] & mask);
     free(fill);
     return true;
 }
@@ -239,7 +269,7 @@ mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **
     uint32_t *unit_of = malloc((n ? n : 1) * sizeof *unit_of);
     ix->rep = malloc((n ? n : 1) * sizeof *ix->rep);
     ix->units = malloc((n ? n : 1) * sizeof *ix->units);
-    ix->sigs = malloc((n ? n : 1) * 2 * MG_SIG_MAX);
+    ix->sigs = mg_bigbuf_alloc(n * 2 * MG_SIG_MAX);
     ix->odd = malloc((n ? n : 1) * sizeof *ix->odd);
     ix->htab = calloc(hcap, sizeof *ix->htab);
     if (!unit_of || !ix->rep || !ix->units || !ix->sigs || !ix->odd || !ix->htab)
@@ -270,7 +300,7 @@ mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **
     }
     if (!build_members(ix, unit_of) || !build_grams(ix))
         goto nomem;
-    if (!(ix->hist = malloc((ix->nunits ? ix->nunits : 1) * sizeof *ix->hist)))
+    if (!(ix->hist = mg_bigbuf_alloc(ix->nunits * sizeof *ix->hist)))
         goto nomem;
     for (size_t u = 0; u < ix->nunits; u++) {
         const unit *un = &ix->units[u];
@@ -297,9 +327,9 @@ void mg_simindex_free(mg_simindex *ix)
     free(ix->members);
     free(ix->odd);
     free(ix->grams);
-    free(ix->run_end);
+    free(ix->gunit);
+    free(ix->spans);
     free(ix->hist);
-    free(ix->pos);
     free(ix->pstart);
     free(ix->htab);
     free(ix);
@@ -322,11 +352,13 @@ typedef struct worker {
     mg_sigjob *job;    /* up to 2 per candidate */
     uint32_t *job_of;
     int *job_score, *bound;
-    uint32_t *uf;      /* families only: union-find over input indices, else NULL */
+    const uint8_t (*need)[MG_SIG_MAX + 1]; /* mg_lcs_needed(la, lb, min_score) */
+    uint32_t *uf;      /* families only: union-find over the nodes (unit u is node
+                          u, odd digest k is node nunits + k), else NULL */
     mg_edgevec out;   /* pairs of representatives */
 } worker;
 
-static uint32_t uf_find(uint32_t *p, uint32_t x)
+static inline uint32_t uf_find(uint32_t *p, uint32_t x)
 {
     while (p[x] != x) {
         p[x] = p[p[x]];
@@ -335,18 +367,19 @@ static uint32_t uf_find(uint32_t *p, uint32_t x)
     return x;
 }
 
-/* families only: true when a and b are not linked yet (so their score
- * matters); a link found later is recorded by uf_join */
-static bool unlinked(worker *w, uint32_t a, uint32_t b)
+/* families only: true when nodes na and nb are not linked yet (so their
+ * score matters); found() records each link */
+static inline bool unlinked(worker *w, uint32_t na, uint32_t nb)
 {
-    return !w->uf || uf_find(w->uf, a) != uf_find(w->uf, b);
+    return !w->uf || uf_find(w->uf, na) != uf_find(w->uf, nb);
 }
 
-static void found(worker *w, uint32_t a, uint32_t b, int s)
+/* input indices a and b (nodes na and nb) score s >= min_score */
+static void found(worker *w, uint32_t a, uint32_t b, int s, uint32_t na, uint32_t nb)
 {
     mg_edgevec_push(&w->out, a < b ? a : b, a < b ? b : a, s);
     if (w->uf)
-        w->uf[uf_find(w->uf, a)] = uf_find(w->uf, b);
+        w->uf[uf_find(w->uf, na)] = uf_find(w->uf, nb);
 }
 
 /* Queue the signature comparisons fuzzy_compare would make between unit u
@@ -372,7 +405,7 @@ static int queue_jobs(const mg_simindex *ix, const worker *w, uint32_t ui, uint3
         size_t la = ma[sa[k]]->len, lb = sb[k] ? v->len2 : v->len1;
         if (la < MG_GRAM || lb < MG_GRAM)
             continue; /* no common 7-gram: fuzzy_compare scores it 0 */
-        if (mg_sighist_overlap(ix->hist[ui][sa[k]], ix->hist[vi][sb[k]]) < mg_lcs_needed(la, lb, w->min_score))
+        if (mg_sighist_overlap(ix->hist[ui][sa[k]], ix->hist[vi][sb[k]]) < w->need[la][lb])
             continue;
         job[n++] = (mg_sigjob){ma[sa[k]], sb[k] ? v2 : v1, (uint32_t)lb, bs[k]};
     }
@@ -383,13 +416,18 @@ static int queue_jobs(const mg_simindex *ix, const worker *w, uint32_t ui, uint3
  * entries after u's own in each of its grams' runs (runs are sorted by unit) */
 static size_t candidates(const mg_simindex *ix, uint32_t u, uint32_t *mark, uint32_t *cand)
 {
-    uint64_t mask = (UINT64_C(1) << ix->ubits) - 1;
     size_t nc = 0;
-    for (uint32_t x = ix->pstart[u]; x < ix->pstart[u + 1]; x++) {
-        uint32_t p = ix->pos[x];
-        for (uint32_t k = p + 1; k < ix->run_end[p]; k++) {
-            uint32_t v = (uint32_t)(ix->grams[k] & mask);
-            if (v != u && mark[v] != u) {
+    const uint32_t *gunit = ix->gunit;
+    const span *sp = ix->spans;
+    uint32_t x0 = ix->pstart[u], x1 = ix->pstart[u + 1];
+    for (uint32_t x = x0; x < x1; x++) {
+        /* the spans start at scattered places: fetch a few ahead */
+        if (x + 4 < x1)
+            __builtin_prefetch(gunit + sp[x + 4].from);
+        /* a run holds each unit once, in ascending order: all after u's are > u */
+        for (uint32_t k = sp[x].from, end = sp[x].end; k < end; k++) {
+            uint32_t v = gunit[k];
+            if (mark[v] != u) {
                 mark[v] = u;
                 cand[nc++] = v;
             }
@@ -406,9 +444,10 @@ static void *pairs_worker(void *arg)
         size_t nc = candidates(ix, (uint32_t)u, w->mark, w->cand);
         const unit *un = &ix->units[u];
         if (w->uf) { /* families only: pairs already linked cannot change them */
+            uint32_t root = uf_find(w->uf, (uint32_t)u); /* no link is made in this loop */
             size_t keep = 0;
             for (size_t c = 0; c < nc; c++)
-                if (unlinked(w, un->first, ix->units[w->cand[c]].first))
+                if (uf_find(w->uf, w->cand[c]) != root)
                     w->cand[keep++] = w->cand[c];
             nc = keep;
         }
@@ -434,30 +473,31 @@ static void *pairs_worker(void *arg)
             if (w->bound[c] < w->min_score)
                 continue; /* cannot reach the score: fuzzy_compare would say less */
             uint32_t b = ix->units[w->cand[c]].first;
-            if (!unlinked(w, un->first, b))
+            if (!unlinked(w, (uint32_t)u, w->cand[c]))
                 continue;
             int s = fuzzy_compare(du, ix->dig[b]);
             if (s >= w->min_score)
-                found(w, un->first, b, s);
+                found(w, un->first, b, s, (uint32_t)u, w->cand[c]);
         }
     }
     /* odd digests: against every representative */
     for (size_t k = w->id; k < ix->nodd; k += w->nthreads) {
-        uint32_t o = ix->odd[k];
+        uint32_t o = ix->odd[k], no = (uint32_t)(ix->nunits + k);
         for (size_t u = 0; u < ix->nunits; u++) {
             uint32_t b = ix->units[u].first;
-            if (!unlinked(w, o, b))
+            if (!unlinked(w, no, (uint32_t)u))
                 continue;
             int s = fuzzy_compare(ix->dig[o], ix->dig[b]);
             if (s >= w->min_score)
-                found(w, o, b, s);
+                found(w, o, b, s, no, (uint32_t)u);
         }
         for (size_t j = k + 1; j < ix->nodd; j++) {
-            if (!unlinked(w, o, ix->odd[j]))
+            uint32_t nj = (uint32_t)(ix->nunits + j);
+            if (!unlinked(w, no, nj))
                 continue;
             int s = fuzzy_compare(ix->dig[o], ix->dig[ix->odd[j]]);
             if (s >= w->min_score)
-                found(w, o, ix->odd[j], s);
+                found(w, o, ix->odd[j], s, no, nj);
         }
     }
     return NULL;
@@ -512,9 +552,13 @@ static bool run_workers(const mg_simindex *ix, int min_score, unsigned nthreads,
     worker *w = calloc(nthreads, sizeof *w);
     pthread_t *tid = calloc(nthreads, sizeof *tid);
     mg_edgevec *parts = calloc(nthreads, sizeof *parts);
-    bool ok = w && tid && parts;
+    uint8_t (*need)[MG_SIG_MAX + 1] = malloc((MG_SIG_MAX + 1) * sizeof *need);
+    bool ok = w && tid && parts && need;
+    for (size_t la = 0; ok && la <= MG_SIG_MAX; la++)
+        for (size_t lb = 0; lb <= MG_SIG_MAX; lb++)
+            need[la][lb] = (uint8_t)mg_lcs_needed(la, lb, min_score);
     for (unsigned t = 0; ok && t < nthreads; t++) {
-        w[t] = (worker){.ix = ix, .min_score = min_score, .id = t, .nthreads = nthreads};
+        w[t] = (worker){.ix = ix, .min_score = min_score, .id = t, .nthreads = nthreads, .need = (const uint8_t (*)[MG_SIG_MAX + 1])need};
         size_t nu = ix->nunits ? ix->nunits : 1;
         w[t].mark = malloc(nu * sizeof *w[t].mark);
         w[t].cand = malloc(nu * sizeof *w[t].cand);
@@ -526,8 +570,9 @@ static bool run_workers(const mg_simindex *ix, int min_score, unsigned nthreads,
         if (ok)
             memset(w[t].mark, 0xff, nu * sizeof *w[t].mark);
         if (ok && forest) {
-            ok = (w[t].uf = malloc((ix->n ? ix->n : 1) * sizeof *w[t].uf)) != NULL;
-            for (size_t i = 0; ok && i < ix->n; i++)
+            size_t nodes = ix->nunits + ix->nodd;
+            ok = (w[t].uf = malloc((nodes ? nodes : 1) * sizeof *w[t].uf)) != NULL;
+            for (size_t i = 0; ok && i < nodes; i++)
                 w[t].uf[i] = (uint32_t)i;
         }
     }
@@ -564,6 +609,7 @@ static bool run_workers(const mg_simindex *ix, int min_score, unsigned nthreads,
     free(w);
     free(tid);
     free(parts);
+    free(need);
     return ok;
 }
 
@@ -656,7 +702,7 @@ mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min_score,
     size_t nc = 0;
     if (h && kind == MG_DIGEST_STRICT) {
         size_t cap = 2 * (ngrams_of(d.len1) + ngrams_of(d.len2)) + 1;
-        uint64_t mask = (UINT64_C(1) << ix->ubits) - 1;
+        const uint64_t mask = UNIT_MASK;
         cand = malloc(cap * sizeof *cand);
         for (int s = 0; cand && s < 2; s++) {
             uint64_t seed = level_seed(s ? 2 * d.bs : d.bs);

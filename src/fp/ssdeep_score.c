@@ -8,9 +8,6 @@
 
 #include <stdbool.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 void mg_sigmask_init(mg_sigmask *m, const char *s, size_t len)
 {
@@ -138,21 +135,4 @@ void mg_sighist_init(uint8_t h[64], const char *s, size_t len)
     memset(h, 0, 64);
     for (size_t i = 0; i < len; i++)
         h[bucket((unsigned char)s[i])]++;
-}
-
-uint32_t mg_sighist_overlap(const uint8_t *a, const uint8_t *b)
-{
-#ifdef __SSE2__
-    __m128i sum = _mm_setzero_si128();
-    for (int k = 0; k < 64; k += 16) {
-        __m128i m = _mm_min_epu8(_mm_loadu_si128((const __m128i *)(a + k)), _mm_loadu_si128((const __m128i *)(b + k)));
-        sum = _mm_add_epi64(sum, _mm_sad_epu8(m, _mm_setzero_si128()));
-    }
-    return (uint32_t)(_mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_srli_si128(sum, 8)));
-#else
-    uint32_t t = 0;
-    for (int k = 0; k < 64; k++)
-        t += a[k] < b[k] ? a[k] : b[k];
-    return t;
-#endif
 }

@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* positions of each byte value in a signature of at most 64 characters */
 typedef struct mg_sigmask {
@@ -35,7 +38,22 @@ void mg_sig_score_batch(const mg_sigjob *jobs, size_t n, int min_score, int *out
  * count in a and in b.  Histograms have 64 buckets (the base64 alphabet;
  * other bytes share buckets, which only raises the bound). */
 void mg_sighist_init(uint8_t h[64], const char *s, size_t len);
-uint32_t mg_sighist_overlap(const uint8_t *a, const uint8_t *b);
+static inline uint32_t mg_sighist_overlap(const uint8_t *a, const uint8_t *b)
+{
+#ifdef __SSE2__
+    __m128i sum = _mm_setzero_si128();
+    for (int k = 0; k < 64; k += 16) {
+        __m128i m = _mm_min_epu8(_mm_loadu_si128((const __m128i *)(a + k)), _mm_loadu_si128((const __m128i *)(b + k)));
+        sum = _mm_add_epi64(sum, _mm_sad_epu8(m, _mm_setzero_si128()));
+    }
+    return (uint32_t)(_mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_srli_si128(sum, 8)));
+#else
+    uint32_t t = 0;
+    for (int k = 0; k < 64; k++)
+        t += a[k] < b[k] ? a[k] : b[k];
+    return t;
+#endif
+}
 /* the smallest LCS with which signatures of lengths la and lb can score
  * min_score (0 when any LCS could) */
 uint32_t mg_lcs_needed(size_t la, size_t lb, int min_score);
