@@ -6,8 +6,11 @@
  * size bs, sig2 at 2*bs).  So: one posting list per (effective block size,
  * 7-gram) gives every candidate pair, identical digests are folded into one
  * "unit" up front, candidates that cannot reach the wanted score are dropped
- * by exact upper bounds (ssdeep_score.h), and fuzzy_compare scores the rest.
- * Digests spelled oddly (see ssdeep_parse.h) are compared with everything. */
+ * by exact upper bounds (ssdeep_score.h), and the rest are scored with the
+ * same arithmetic as libfuzzy (common substring, LCS-based distance, small
+ * block-size cap; the tests compare every pair with fuzzy_compare).
+ * Digests spelled oddly (see ssdeep_parse.h) go to fuzzy_compare itself,
+ * against everything. */
 #include "edges.h"
 #include "ssdeep_parse.h"
 #include "ssdeep_score.h"
@@ -351,7 +354,7 @@ typedef struct worker {
     mg_sigmask m1, m2; /* the current unit's signatures, for the score bound */
     mg_sigjob *job;    /* up to 2 per candidate */
     uint32_t *job_of;
-    int *job_score, *bound;
+    int *job_score;
     const uint8_t (*need)[MG_SIG_MAX + 1]; /* mg_lcs_needed(la, lb, min_score) */
     uint32_t *uf;      /* families only: union-find over the nodes (unit u is node
                           u, odd digest k is node nunits + k), else NULL */
@@ -451,11 +454,10 @@ static void *pairs_worker(void *arg)
                     w->cand[keep++] = w->cand[c];
             nc = keep;
         }
-        const char *du = ix->dig[un->first];
         mg_sigmask_init(&w->m1, ix->sigs + un->off, un->len1);
         mg_sigmask_init(&w->m2, ix->sigs + un->off + un->len1, un->len2);
-        /* the best each candidate can score, by a bit-parallel LCS; only the
-         * ones that can reach min_score go to fuzzy_compare */
+        /* each candidate's signature pairs, scored by a bit-parallel LCS;
+         * the character histograms rule out most of them first */
         size_t nj = 0;
         for (size_t c = 0; c < nc; c++) {
             int k = queue_jobs(ix, w, (uint32_t)u, w->cand[c], w->job + nj);
@@ -464,20 +466,28 @@ static void *pairs_worker(void *arg)
             nj += (size_t)k;
         }
         mg_sig_score_batch(w->job, nj, w->min_score, w->job_score);
-        for (size_t c = 0; c < nc; c++)
-            w->bound[c] = 0;
-        for (size_t j = 0; j < nj; j++)
-            if (w->job_score[j] > w->bound[w->job_of[j]])
-                w->bound[w->job_of[j]] = w->job_score[j];
-        for (size_t c = 0; c < nc; c++) {
-            if (w->bound[c] < w->min_score)
-                continue; /* cannot reach the score: fuzzy_compare would say less */
-            uint32_t b = ix->units[w->cand[c]].first;
-            if (!unlinked(w, (uint32_t)u, w->cand[c]))
+        /* A job's score is libfuzzy's for that signature pair when the two
+         * share a 7-character substring, and fuzzy_compare is the best of
+         * its pairs (distinct units are never identical, so its shortcut
+         * to 100 does not apply): the best job that reaches min_score and
+         * has a common substring is fuzzy_compare's score.  The jobs of a
+         * candidate are consecutive. */
+        for (size_t j = 0; j < nj;) {
+            uint32_t c = w->job_of[j], v = w->cand[c];
+            int best = 0;
+            size_t j0 = j;
+            for (; j < nj && w->job_of[j] == c; j++)
+                if (w->job_score[j] > best)
+                    best = w->job_score[j];
+            if (best < w->min_score || !unlinked(w, (uint32_t)u, v))
                 continue;
-            int s = fuzzy_compare(du, ix->dig[b]);
-            if (s >= w->min_score)
-                found(w, un->first, b, s, (uint32_t)u, w->cand[c]);
+            best = 0;
+            for (size_t x = j0; x < j; x++)
+                if (w->job_score[x] >= w->min_score && w->job_score[x] > best &&
+                    mg_sig_common_gram(w->job[x].a, w->job[x].b, w->job[x].lb))
+                    best = w->job_score[x];
+            if (best >= w->min_score)
+                found(w, un->first, ix->units[v].first, best, (uint32_t)u, v);
         }
     }
     /* odd digests: against every representative */
@@ -565,8 +575,7 @@ static bool run_workers(const mg_simindex *ix, int min_score, unsigned nthreads,
         w[t].job = malloc(2 * nu * sizeof *w[t].job);
         w[t].job_of = malloc(2 * nu * sizeof *w[t].job_of);
         w[t].job_score = malloc(2 * nu * sizeof *w[t].job_score);
-        w[t].bound = malloc(nu * sizeof *w[t].bound);
-        ok = w[t].mark && w[t].cand && w[t].job && w[t].job_of && w[t].job_score && w[t].bound;
+        ok = w[t].mark && w[t].cand && w[t].job && w[t].job_of && w[t].job_score;
         if (ok)
             memset(w[t].mark, 0xff, nu * sizeof *w[t].mark);
         if (ok && forest) {
@@ -603,7 +612,6 @@ static bool run_workers(const mg_simindex *ix, int min_score, unsigned nthreads,
         free(w[t].job);
         free(w[t].job_of);
         free(w[t].job_score);
-        free(w[t].bound);
         free(w[t].uf);
     }
     free(w);

@@ -52,6 +52,23 @@ int mg_sig_score(const mg_sigmask *a, const char *b, size_t lb, uint64_t block_s
     return finish(a->len, lb, lcs_bits(v, a->len), block_size);
 }
 
+/* run[k] holds the positions i of a where a[i-k..i] == b[j-k..j], for the
+ * current j: a common substring of MG_GRAM characters shows as a bit that
+ * survives MG_GRAM - 1 shifts */
+bool mg_sig_common_gram(const mg_sigmask *a, const char *b, size_t lb)
+{
+    uint64_t run[MG_GRAM - 1] = {0};
+    for (size_t j = 0; j < lb; j++) {
+        uint64_t m = a->m[(unsigned char)b[j]];
+        if (m & (run[MG_GRAM - 2] << 1))
+            return true;
+        for (int k = MG_GRAM - 2; k > 0; k--)
+            run[k] = m & (run[k - 1] << 1);
+        run[0] = m;
+    }
+    return false;
+}
+
 /* the smallest LCS with which strings of lengths la and lb can score
  * min_score before the small-block cap (which only lowers scores):
  * score >= T  <=>  64 * dist / L <= x  (x the largest with 100x/64 <= 100 - T)

@@ -1,9 +1,12 @@
 /* ssdeep_score.h - the score libfuzzy's fuzzy_compare gives two normalised
  * signatures, computed with a bit-parallel LCS: the index uses it to skip
- * candidate pairs that cannot reach the wanted score. */
+ * candidate pairs that cannot reach the wanted score, and, with the common
+ * substring test, as the score itself (the tests check it against
+ * fuzzy_compare on every pair). */
 #ifndef MG_FP_SSDEEP_SCORE_H
 #define MG_FP_SSDEEP_SCORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #ifdef __SSE2__
@@ -22,6 +25,10 @@ void mg_sigmask_init(mg_sigmask *m, const char *s, size_t len);
  * bound in every case): 100 - 100 * (64 * d / (la + lb)) / 64 with
  * d = la + lb - 2 * LCS(a, b), capped for small block sizes. */
 int mg_sig_score(const mg_sigmask *a, const char *b, size_t lb, uint64_t block_size);
+
+/* true when a and b share a substring of MG_GRAM characters: libfuzzy
+ * scores a signature pair 0 without one (its has_common_substring) */
+bool mg_sig_common_gram(const mg_sigmask *a, const char *b, size_t lb);
 
 /* many mg_sig_score calls at once (four LCS chains interleaved); a job that
  * cannot reach min_score may stop early and report 0: out[i] is the

@@ -89,6 +89,10 @@ static const char *corner[] = {
     "3:0123456789012345678901234567890123456789012345678901234567890123456789:x", /* 70 chars: malformed */
     "x:ab:cd",                                    /* not a digest */
     "",
+    /* sig1: a long common subsequence but no common 7-character substring
+     * (libfuzzy scores that pair 0); sig2 shares "0123456789": 57 */
+    "1536:ABCDEFxGHIJKLxMNOPQRxSTUVWXxYZabcdx:0123456789abcdefgh",
+    "1536:ABCDEFyGHIJKLyMNOPQRySTUVWXyYZabcdy:0123456789ZYXWVUTS",
 };
 
 static void same_edges(const mg_edge *a, size_t na, const mg_edge *b, size_t nb)
@@ -260,6 +264,10 @@ static void corner_cases(void **st)
     assert_int_equal(fuzzy_compare(corner[14], corner[0]), 100);
     assert_int_equal(fuzzy_compare(corner[17], corner[17]), 100);
     assert_int_equal(fuzzy_compare(corner[18], corner[18]), -1);
+    /* worked by hand: sig1 scores 0 (no common 7-gram, though 30 of 35
+     * characters are in common); sig2: LCS 10 of 18 and 18, distance 16,
+     * 16 * 64 / 36 = 28, 100 * 28 / 64 = 43, 100 - 43 = 57 */
+    assert_int_equal(fuzzy_compare(corner[21], corner[22]), 57);
     check_set(corner, n);
     check_bound(corner, n);
 }
