@@ -33,11 +33,9 @@ static const char help[] =
     "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
 
 typedef struct opts {
-    bool recursive, summary;
+    family_opts f;
+    bool summary;
     out_format fmt;
-    unsigned jobs;
-    int threshold;
-    const char *from, *labels, *html;
 } opts;
 
 /* "esbuild:40 fzf:2" style tally of the labels of one family */
@@ -76,7 +74,7 @@ static void print_families(const opts *o, const sampleset *s, const families *f,
 {
     uint32_t *count = l ? calloc(labels_count(l) + 1, sizeof *count) : NULL;
     if (o->fmt == OUT_TEXT)
-        printf("# %zu samples in %zu families at threshold %d\n", s->n, f->nfam, o->threshold);
+        printf("# %zu samples in %zu families at threshold %d\n", s->n, f->nfam, o->f.threshold);
     if (o->fmt == OUT_CSV)
         puts("family,size,central,path,label");
     for (size_t k = 0; k < f->nfam; k++) {
@@ -123,78 +121,69 @@ static void print_families(const opts *o, const sampleset *s, const families *f,
 
 int cmd_cluster(int argc, char **argv)
 {
-    opts o = {.fmt = OUT_TEXT, .jobs = default_jobs(), .threshold = MG_DEFAULT_THRESHOLD};
+    opts o = {.fmt = OUT_TEXT};
+    family_opts_init(&o.f);
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *a = argv[i];
+        int shared = family_opt("cluster", argc, argv, &i, &o.f);
+        if (shared < 0)
+            return EXIT_USAGE;
+        if (shared)
+            continue;
         if (is_help(a)) {
             fputs(help, stdout);
             return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            o.recursive = true;
-        else if (!strcmp(a, "--json"))
+        } else if (!strcmp(a, "--json"))
             o.fmt = OUT_JSON;
         else if (!strcmp(a, "--csv"))
             o.fmt = OUT_CSV;
         else if (!strcmp(a, "--summary"))
             o.summary = true;
-        else if (!strcmp(a, "-j")) {
-            if (!parse_jobs("cluster", v, &o.jobs))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!parse_threshold("cluster", v, &o.threshold))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "--from") || !strcmp(a, "--labels") || !strcmp(a, "--html")) {
-            if (!v)
-                return usage_error("cluster", "%s needs a FILE", a);
-            *(a[2] == 'f' ? &o.from : a[2] == 'l' ? &o.labels : &o.html) = v;
-            i++;
-        } else if (!strcmp(a, "--")) {
+        else if (!strcmp(a, "--")) {
             i++;
             break;
         } else
             return usage_error("cluster", "unknown option '%s'", a);
     }
-    if (o.from && i < argc)
+    if (o.f.from && i < argc)
         return usage_error("cluster", "give PATHs or --from, not both");
-    if (!o.from && i >= argc)
+    if (!o.f.from && i >= argc)
         return usage_error("cluster", "no PATH given");
 
     sampleset s = {0};
     size_t failed = 0;
-    if (o.from) {
-        if (!samples_from_jsonl(&s, o.from)) {
+    if (o.f.from) {
+        if (!samples_from_jsonl(&s, o.f.from)) {
             samples_free(&s);
             return EXIT_SOME_FAILED;
         }
     } else
-        failed = samples_from_paths(&s, argv + i, argc - i, o.recursive, o.jobs);
-    labels *l = o.labels ? labels_load(o.labels) : NULL;
+        failed = samples_from_paths(&s, argv + i, argc - i, o.f.recursive, o.f.jobs);
+    labels *l = o.f.labels ? labels_load(o.f.labels) : NULL;
     size_t nlabelled = 0;
-    uint32_t *label_of = (o.labels && !l) ? NULL : label_samples(&s, l, &nlabelled);
+    uint32_t *label_of = (o.f.labels && !l) ? NULL : label_samples(&s, l, &nlabelled);
     graph g;
     families f;
     uint32_t *start = NULL, *mem = NULL;
     score_row *sweep = NULL;
     size_t nsweep = 0;
     int rc = EXIT_SOME_FAILED;
-    if (!label_of || !graph_build(&g, &s, false, o.jobs, o.html && o.labels ? 5 : o.threshold))
+    if (!label_of || !graph_build(&g, &s, false, o.f.jobs, o.f.html && o.f.labels ? 5 : o.f.threshold))
         goto out;
-    if (!families_at(&f, &g, o.threshold))
+    if (!families_at(&f, &g, o.f.threshold))
         goto out_graph;
     if (families_members(&f, &start, &mem)) {
         print_families(&o, &s, &f, l, label_of, start, mem);
         rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
         bool ok = true;
-        score_row at = {.threshold = o.threshold, .nfam = f.nfam};
-        if (o.html && l && nlabelled)
+        score_row at = {.threshold = o.f.threshold, .nfam = f.nfam};
+        if (o.f.html && l && nlabelled)
             ok = score_sweep(&g, label_of, 5, 100, 5, &sweep, &nsweep) &&
                  score_grouping(f.family_of, label_of, s.n, &at.m);
-        report r = {&s, &g, &f, o.threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL};
-        if (o.html && ok)
-            ok = report_html_write(o.html, &r);
+        report r = {&s, &g, &f, o.f.threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL};
+        if (o.f.html && ok)
+            ok = report_html_write(o.f.html, &r);
         if (!ok)
             rc = EXIT_SOME_FAILED;
     }

@@ -32,11 +32,10 @@ static const char help[] =
     "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
 
 typedef struct opts {
-    bool recursive, baselines;
-    unsigned jobs;
-    int threshold, lo, hi, step;
+    family_opts f;
+    bool baselines;
+    int lo, hi, step;
     bool sweep;
-    const char *from, *labels, *html;
 } opts;
 
 static bool parse_sweep(const char *arg, opts *o)
@@ -96,7 +95,7 @@ static bool at(const graph *g, const uint32_t *label_of, int t, score_row *r)
 
 static int run(const opts *o, sampleset *s, size_t failed)
 {
-    labels *l = labels_load(o->labels);
+    labels *l = labels_load(o->f.labels);
     if (!l)
         return EXIT_SOME_FAILED;
     size_t nlabelled;
@@ -107,21 +106,21 @@ static int run(const opts *o, sampleset *s, size_t failed)
     score_row main_row = {0}, exact = {0}, file_row = {0}, *sweep = NULL, *fsweep = NULL;
     size_t nsweep = 0, nfsweep = 0;
     int lo = o->sweep ? o->lo : 5, hi = o->sweep ? o->hi : 100, step = o->sweep ? o->step : 5;
-    int need = o->sweep || o->html ? (lo < o->threshold ? lo : o->threshold) : o->threshold;
-    ok = ok && (have_g = graph_build(&g, s, false, o->jobs, need));
-    ok = ok && (have_f = families_at(&f, &g, o->threshold)) && at(&g, label_of, o->threshold, &main_row);
+    int need = o->sweep || o->f.html ? (lo < o->f.threshold ? lo : o->f.threshold) : o->f.threshold;
+    ok = ok && (have_g = graph_build(&g, s, false, o->f.jobs, need));
+    ok = ok && (have_f = families_at(&f, &g, o->f.threshold)) && at(&g, label_of, o->f.threshold, &main_row);
     bool baselines = ok && o->baselines;
     if (baselines)
         ok = score_exact(s, label_of, &exact);
     if (baselines && ok) {
-        size_t bad = samples_filefuzzy(s, o->jobs);
+        size_t bad = samples_filefuzzy(s, o->f.jobs);
         if (bad) {
             fprintf(stderr, "malgopher: eval: %zu file(s) could not be read: no ssdeep-of-file baseline\n", bad);
             have_fg = false;
         } else
-            ok = (have_fg = graph_build(&fg, s, true, o->jobs, need)) && at(&fg, label_of, o->threshold, &file_row);
+            ok = (have_fg = graph_build(&fg, s, true, o->f.jobs, need)) && at(&fg, label_of, o->f.threshold, &file_row);
     }
-    if (ok && (o->sweep || o->html))
+    if (ok && (o->sweep || o->f.html))
         ok = score_sweep(&g, label_of, lo, hi, step, &sweep, &nsweep) &&
              (!have_fg || score_sweep(&fg, label_of, lo, hi, step, &fsweep, &nfsweep));
     if (ok) {
@@ -137,7 +136,7 @@ static int run(const opts *o, sampleset *s, size_t failed)
         printf("%-18s %9s %9s %12s %13s %10s\n", "", "threshold", "families", "homogeneity", "completeness",
                "V-measure");
         char t[16];
-        snprintf(t, sizeof t, "%d", o->threshold);
+        snprintf(t, sizeof t, "%d", o->f.threshold);
         row("gimpfuzzy", t, &main_row);
         if (baselines)
             row("exact gimphash", "-", &exact);
@@ -162,12 +161,12 @@ static int run(const opts *o, sampleset *s, size_t failed)
             putchar('\n');
         }
     }
-    if (ok && o->html) {
-        report r = {s, &g, &f, o->threshold, l, label_of, sweep, nsweep, fsweep, nfsweep,
+    if (ok && o->f.html) {
+        report r = {s, &g, &f, o->f.threshold, l, label_of, sweep, nsweep, fsweep, nfsweep,
                     baselines ? &exact : NULL, &main_row};
-        ok = report_html_write(o->html, &r);
+        ok = report_html_write(o->f.html, &r);
         if (ok)
-            printf("report: %s\n", o->html);
+            printf("report: %s\n", o->f.html);
     }
     free(sweep);
     free(fsweep);
@@ -184,34 +183,25 @@ static int run(const opts *o, sampleset *s, size_t failed)
 
 int cmd_eval(int argc, char **argv)
 {
-    opts o = {.baselines = true, .jobs = default_jobs(), .threshold = MG_DEFAULT_THRESHOLD};
+    opts o = {.baselines = true};
+    family_opts_init(&o.f);
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int shared = family_opt("eval", argc, argv, &i, &o.f);
+        if (shared < 0)
+            return EXIT_USAGE;
+        if (shared)
+            continue;
         if (is_help(a)) {
             fputs(help, stdout);
             return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            o.recursive = true;
-        else if (!strcmp(a, "--no-baselines"))
+        } else if (!strcmp(a, "--no-baselines"))
             o.baselines = false;
-        else if (!strcmp(a, "-j")) {
-            if (!parse_jobs("eval", v, &o.jobs))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!parse_threshold("eval", v, &o.threshold))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "--sweep")) {
+        else if (!strcmp(a, "--sweep")) {
             if (!parse_sweep(v, &o))
                 return EXIT_USAGE;
             o.sweep = true;
-            i++;
-        } else if (!strcmp(a, "--from") || !strcmp(a, "--labels") || !strcmp(a, "--html")) {
-            if (!v)
-                return usage_error("eval", "%s needs a FILE", a);
-            *(a[2] == 'f' ? &o.from : a[2] == 'l' ? &o.labels : &o.html) = v;
             i++;
         } else if (!strcmp(a, "--")) {
             i++;
@@ -219,20 +209,20 @@ int cmd_eval(int argc, char **argv)
         } else
             return usage_error("eval", "unknown option '%s'", a);
     }
-    if (!o.labels)
+    if (!o.f.labels)
         return usage_error("eval", "--labels FILE is required");
-    if (o.from && i < argc)
+    if (o.f.from && i < argc)
         return usage_error("eval", "give PATHs or --from, not both");
-    if (!o.from && i >= argc)
+    if (!o.f.from && i >= argc)
         return usage_error("eval", "no PATH given");
     sampleset s = {0};
     size_t failed = 0;
     int rc;
-    if (o.from && !samples_from_jsonl(&s, o.from))
+    if (o.f.from && !samples_from_jsonl(&s, o.f.from))
         rc = EXIT_SOME_FAILED;
     else {
-        if (!o.from)
-            failed = samples_from_paths(&s, argv + i, argc - i, o.recursive, o.jobs);
+        if (!o.f.from)
+            failed = samples_from_paths(&s, argv + i, argc - i, o.f.recursive, o.f.jobs);
         rc = run(&o, &s, failed);
     }
     fflush(stdout);

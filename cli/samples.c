@@ -8,7 +8,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static bool push(sampleset *s, const char *path, const char *file)
 {
@@ -253,36 +252,4 @@ bool samples_from_jsonl(sampleset *s, const char *file)
     if (in != stdin)
         fclose(in);
     return ok;
-}
-
-/* ---- option helpers shared by the family subcommands ---- */
-
-bool parse_threshold(const char *cmd, const char *arg, int *t)
-{
-    char *end;
-    long v = arg ? strtol(arg, &end, 10) : -1;
-    if (!arg || *end || v < 1 || v > 100) {
-        usage_error(cmd, "threshold must be 1..100, not '%s'", arg ? arg : "");
-        return false;
-    }
-    *t = (int)v;
-    return true;
-}
-
-bool parse_jobs(const char *cmd, const char *arg, unsigned *j)
-{
-    char *end;
-    long v = arg ? strtol(arg, &end, 10) : -1;
-    if (!arg || *end || v < 1 || v > 64) {
-        usage_error(cmd, "-j wants 1..64 threads, not '%s'", arg ? arg : "");
-        return false;
-    }
-    *j = (unsigned)v;
-    return true;
-}
-
-unsigned default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
