@@ -61,6 +61,12 @@ typedef bool (*file_fn)(const char *path, void *ctx);
 size_t walk_paths(char **paths, int n, bool recursive, file_fn fn, void *ctx);
 /* the same with a progress line ("what: done/total files") on a terminal */
 size_t walk_paths_progress(char **paths, int n, bool recursive, file_fn fn, void *ctx, const char *what);
+/* the files walk_paths names, collected (a file_fn: ctx is the list) */
+typedef struct pathlist {
+    char **v;
+    size_t n, cap;
+} pathlist;
+bool pathlist_add(const char *path, void *ctx);
 
 /* label for image i of a file: "" for thin files, ":arm64" style for slices */
 const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz);

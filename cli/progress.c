@@ -85,31 +85,12 @@ void progress_pause(progress *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-typedef struct pathlist {
-    char **v;
-    size_t n, cap;
-} pathlist;
-
-static bool collect(const char *path, void *ctx)
-{
-    pathlist *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        l->v = v;
-        l->cap = cap;
-    }
-    return (l->v[l->n] = strdup(path)) ? (l->n++, true) : false;
-}
-
 size_t walk_paths_progress(char **paths, int n, bool recursive, file_fn fn, void *ctx, const char *what)
 {
     if (!isatty(STDERR_FILENO))
         return walk_paths(paths, n, recursive, fn, ctx);
     pathlist l = {0};
-    size_t failed = walk_paths(paths, n, recursive, collect, &l);
+    size_t failed = walk_paths(paths, n, recursive, pathlist_add, &l);
     progress *p = progress_new(what, l.n);
     for (size_t k = 0; k < l.n; k++) {
         progress_pause(p); /* output lines must not land after the progress text */

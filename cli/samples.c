@@ -50,25 +50,6 @@ typedef struct file_result {
     char err[240];
 } file_result;
 
-typedef struct pathlist {
-    char **v;
-    size_t n, cap;
-} pathlist;
-
-static bool collect(const char *path, void *ctx)
-{
-    pathlist *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        l->v = v;
-        l->cap = cap;
-    }
-    return (l->v[l->n] = strdup(path)) ? (l->n++, true) : false;
-}
-
 typedef struct pool {
     pathlist *files;
     file_result *res;
@@ -144,7 +125,7 @@ static void run_pool(pool *p, unsigned jobs)
 size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, unsigned jobs)
 {
     pathlist files = {0};
-    size_t failed = walk_paths(paths, n, recursive, collect, &files);
+    size_t failed = walk_paths(paths, n, recursive, pathlist_add, &files);
     pool p = {.files = &files};
     p.res = calloc(files.n ? files.n : 1, sizeof *p.res);
     if (!p.res) {

@@ -1,7 +1,7 @@
 /* walk.c - expands the path arguments of a subcommand into regular files,
  * descending into directories with -r (symbolic links are not followed
  * inside directories).  Files found in a directory are visited in sorted
- * order so output is reproducible. */
+ * order so output is reproducible; pathlist_add collects them. */
 #include "cli.h"
 
 #include <errno.h>
@@ -78,4 +78,18 @@ size_t walk_paths(char **paths, int n, bool recursive, file_fn fn, void *ctx)
     g_list = NULL;
     g_n = g_cap = 0;
     return failed;
+}
+
+bool pathlist_add(const char *path, void *ctx)
+{
+    pathlist *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        l->v = v;
+        l->cap = cap;
+    }
+    return (l->v[l->n] = strdup(path)) ? (l->n++, true) : false;
 }
