@@ -28,24 +28,34 @@ static int ret_str(YR_OBJECT_FUNCTION *fn, const char *s)
     return yr_object_set_string(s, s ? strlen(s) : 0, fn->return_obj, NULL);
 }
 
+/* the scanned data spans [*lo, *hi): first block's base to the last end
+ * (0, 0 when there is no block at all) */
+static void data_extent(YR_SCAN_CONTEXT *ctx, uint64_t *lo, uint64_t *hi)
+{
+    YR_MEMORY_BLOCK *b;
+    YR_MEMORY_BLOCK_ITERATOR *it = ctx->iterator;
+    *lo = UINT64_MAX;
+    *hi = 0;
+    foreach_memory_block(it, b)
+    {
+        if (b->base < *lo)
+            *lo = b->base;
+        if (b->base + b->size > *hi)
+            *hi = b->base + b->size;
+    }
+    if (*lo == UINT64_MAX)
+        *lo = *hi = 0;
+}
+
 /* ssdeep of [off, off + size) of the scanned data, which may come in several
  * memory blocks; false when the range is not wholly and contiguously there */
 static bool ssdeep_range(YR_SCAN_CONTEXT *ctx, uint64_t off, uint64_t size, char *out)
 {
-    /* the range must lie within the data: [first base, last block's end] */
-    uint64_t lo = UINT64_MAX, hi = 0, pos = off, end = off + size;
+    uint64_t lo, hi, pos = off, end = off + size;
     YR_MEMORY_BLOCK *b;
     YR_MEMORY_BLOCK_ITERATOR *it = ctx->iterator;
-    foreach_memory_block(it, b)
-    {
-        if (b->base < lo)
-            lo = b->base;
-        if (b->base + b->size > hi)
-            hi = b->base + b->size;
-    }
-    if (lo == UINT64_MAX)
-        lo = 0; /* no block at all: empty data */
-    if (off < lo || end > hi)
+    data_extent(ctx, &lo, &hi);
+    if (end < off || off < lo || end > hi)
         return false;
     struct fuzzy_state *st = fuzzy_new();
     if (!st)
@@ -88,18 +98,8 @@ static int fn_ssdeep_all(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTIO
     if (!s)
         return ret_str(fn, NULL);
     if (!s->have_whole) {
-        uint64_t lo = UINT64_MAX, hi = 0;
-        YR_MEMORY_BLOCK *b;
-        YR_MEMORY_BLOCK_ITERATOR *it = ctx->iterator;
-        foreach_memory_block(it, b)
-        {
-            if (b->base < lo)
-                lo = b->base;
-            if (b->base + b->size > hi)
-                hi = b->base + b->size;
-        }
-        if (lo == UINT64_MAX)
-            lo = hi = 0;
+        uint64_t lo, hi;
+        data_extent(ctx, &lo, &hi);
         s->whole_ok = ssdeep_range(ctx, lo, hi - lo, s->whole);
         s->have_whole = true;
     }
