@@ -5,14 +5,7 @@
 # usage: test_cli.sh MALGOPHER FIXTURE_DIR
 set -u
 M=$1 FX=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_eq() { # DESC GOT WANT
-    if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 stripped=$FX/linux-amd64-stripped/mgfixture
 plain=$FX/linux-amd64-plain/mgfixture
@@ -84,5 +77,4 @@ expect_eq "info fat slices" "$("$M" info --json "$FX/darwin-fat-plain/mgfixture"
 "$M" info "$plain" | grep -q '^stripped:       no$' && ok || bad "info stripped"
 "$M" info "$stripped" | grep -q '^stripped:       yes$' && ok || bad "info stripped yes"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

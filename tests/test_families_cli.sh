@@ -8,12 +8,7 @@
 # usage: test_families_cli.sh MALGOPHER FIXTURE_DIR
 set -u
 M=$1 FX=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 cd "$FX" || exit 1
 files=$(awk -F'\t' 'NR > 1 { print $2 }' matrix.tsv)
@@ -118,5 +113,4 @@ if command -v script >/dev/null; then
     grep -q 'hashing: .*files' "$T/tty" && ok || bad "progress on a tty: $(cat -v "$T/tty")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -13,12 +13,7 @@ if [ -z "$CHROME" ]; then
     echo "report_html: SKIPPED (no chromium; apt-get install chromium)"
     exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 cd "$FX" || exit 1
 files=$(awk -F'\t' 'NR > 1 { print $2 }' matrix.tsv)
@@ -55,5 +50,4 @@ done
 run_chrome shot --screenshot="$T/shot.png" --window-size=1200,1600 "file://$T/report.html" >/dev/null
 [ -s "$T/shot.png" ] && ok || bad "screenshot"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

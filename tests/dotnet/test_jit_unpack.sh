@@ -16,14 +16,7 @@ if [ ! -f "$FX/.stamp" ]; then
     echo "SKIPPED: no .NET fixtures in $FX (Mono missing?)"
     exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_eq() { # DESC GOT WANT
-    if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 pl() { # N ONE MANY
     if [ "$1" = 1 ]; then echo "$1 $2"; else echo "$1 $3"; fi
 }
@@ -231,5 +224,4 @@ expect_eq "unwritable OUT" "$?:$(cat "$T/err")" "1:malgopher: $T/no/such/dir/out
 "$M" jit-unpack "$pk" -o >/dev/null 2>&1; expect_eq "-o without file" $? 2
 [ ! -e "$T/x.exe" ] && ok || bad "usage error wrote OUT"
 
-echo "jit-unpack: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish jit-unpack

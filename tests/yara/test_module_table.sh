@@ -11,12 +11,7 @@
 # usage: test_module_table.sh MALGOPHER LIBYARA_A
 set -u
 M=$1 A=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
+. "$(dirname "$0")/../lib.sh"
 
 # modules whose five functions the archive defines (T), by member
 nm -A "$A" 2>/dev/null |
@@ -61,5 +56,4 @@ expect_eq "unknown module exit" $rc 1
 grep -q 'unknown module "no_such_module"' "$T/err" && ok || bad "unknown module message: $(cat "$T/err")"
 
 echo "archive modules: $(tr '\n' ' ' <"$T/archive")"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

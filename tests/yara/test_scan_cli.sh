@@ -15,12 +15,7 @@ if ! command -v "$Y" >/dev/null; then
     echo "SKIPPED: no yara command (apt-get install yara)"
     exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
+. "$(dirname "$0")/../lib.sh"
 
 # same(DESC, SORT, ARGS...): stdout, stderr and status of both commands
 same() {
@@ -229,5 +224,4 @@ want=$(printf 'go_any %s\ngo_any %s\ngo_any %s\ngo_elf %s\nnot_go %s\n' "$T/dir/
     "$T/dir/sub/pe.exe" "$T/dir/elf" "$T/dir/text" | sort)
 expect_eq "go + fuzzy + elf" "$out" "$want"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
