@@ -20,7 +20,8 @@ work=${MALGOPHER_FUZZ_DIR:-$HOME/.cache/malgopher/fuzz}
 targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo}
 mkdir -p "$work"
 [ -f "$work/runs.tsv" ] || printf 'date\ttarget\tseconds\texecutions\tcrashes\n' > "$work/runs.tsv"
-seeds=$work/.seeds
+seeds=$work/.seeds.$$  # per run: runs may overlap
+trap 'rm -rf "$seeds"' EXIT
 rm -rf "$seeds" && mkdir -p "$seeds/pcln" "$seeds/containers"
 for g in 12 116 118 120; do "$build/tests/fuzz/make_pcln_seeds" "$seeds/pcln" $g || exit 1; done
 python3 "$here/make_container_seeds.py" "$seeds/containers" "$seeds/pcln" || exit 1
