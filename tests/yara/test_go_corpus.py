@@ -36,6 +36,9 @@ def pclntab_short(name):
 
 def main():
     malgopher, manifest, corpus = sys.argv[1:4]
+    if not os.path.isfile(manifest):
+        print("SKIPPED: no corpus manifest at %s (the project's shared/ folder)" % manifest)
+        return 77
     rows = [l.rstrip("\n").split("\t") for l in open(manifest, encoding="utf-8")]
     head, rows = rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
     present = [r for r in rows if os.path.isfile(os.path.join(corpus, r["file"]))]

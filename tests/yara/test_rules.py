@@ -71,6 +71,9 @@ class File:
 
 def main():
     malgopher, rules_dir, fx, manifest, corpus = sys.argv[1:6]
+    if not os.path.isfile(manifest):
+        print("SKIPPED: no corpus manifest at %s (the project's shared/ folder)" % manifest)
+        return 77
     rows = [l.rstrip("\n").split("\t") for l in open(manifest, encoding="utf-8")]
     rows = [dict(zip(rows[0], r)) for r in rows[1:]]
     present = {os.path.join(corpus, r["file"]): r for r in rows
