@@ -6,11 +6,20 @@
 #include <string.h>
 #include <unistd.h>
 
-bool parse_threshold(const char *cmd, const char *arg, int *t)
+/* a decimal integer in [lo, hi], or false; arg may be NULL (missing) */
+static bool int_in(const char *arg, long lo, long hi, long *v)
 {
     char *end;
-    long v = arg ? strtol(arg, &end, 10) : -1;
-    if (!arg || *end || v < 1 || v > 100) {
+    if (!arg || !*arg)
+        return false;
+    *v = strtol(arg, &end, 10);
+    return !*end && *v >= lo && *v <= hi;
+}
+
+bool parse_threshold(const char *cmd, const char *arg, int *t)
+{
+    long v;
+    if (!int_in(arg, 1, 100, &v)) {
         usage_error(cmd, "threshold must be 1..100, not '%s'", arg ? arg : "");
         return false;
     }
@@ -20,9 +29,8 @@ bool parse_threshold(const char *cmd, const char *arg, int *t)
 
 bool parse_jobs(const char *cmd, const char *arg, unsigned *j)
 {
-    char *end;
-    long v = arg ? strtol(arg, &end, 10) : -1;
-    if (!arg || *end || v < 1 || v > 64) {
+    long v;
+    if (!int_in(arg, 1, 64, &v)) {
         usage_error(cmd, "-j wants 1..64 threads, not '%s'", arg ? arg : "");
         return false;
     }
