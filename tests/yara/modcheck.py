@@ -7,6 +7,7 @@ result means "undefined".  Values come back as yara's console module prints
 them: integers in decimal, strings with every byte that is not printable
 ASCII written \\xNN (see yara_escape), floats with %f.
 """
+import json
 import subprocess
 
 HEADER = 'import "go"\nimport "fuzzy"\nimport "console"\nimport "hash"\nimport "math"\nimport "pe"\nimport "elf"\nimport "macho"\n'
@@ -76,3 +77,23 @@ class Checker:
     def done(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
         return 0 if self.failed == 0 else 1
+
+
+def run(args):
+    """stdout of a command, decoded as malgopher prints paths"""
+    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout.decode(
+        "utf-8", "surrogateescape")
+
+
+def cli_json(malgopher, paths):
+    """`info --json` objects by file (one per image) and `hash --json`
+    objects by (path, slice), the CLI's view the modules must agree with"""
+    info = {}
+    for line in run([malgopher, "info", "--json"] + paths).splitlines():
+        d = json.loads(line)
+        info.setdefault(d["file"], []).append(d)
+    hashes = {}
+    for line in run([malgopher, "hash", "--json"] + paths).splitlines():
+        d = json.loads(line)
+        hashes[(d["path"], d["slice"])] = d
+    return info, hashes

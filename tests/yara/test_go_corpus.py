@@ -13,21 +13,14 @@ Exits 77 (SKIPPED) when the corpus is absent.
 
 usage: test_go_corpus.py MALGOPHER MANIFEST CORPUS_DIR
 """
-import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from modcheck import Checker, evaluate, yara_escape, yara_string  # noqa: E402
+from modcheck import Checker, cli_json, evaluate, run, yara_escape, yara_string  # noqa: E402
 from test_go_fixtures import go_prefix, go_version_m  # noqa: E402
-
-
-def run(args):
-    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout.decode(
-        "utf-8", "surrogateescape")
 
 
 def pclntab_short(name):
@@ -51,14 +44,7 @@ def main():
     tmp = tempfile.mkdtemp()
     rules = os.path.join(tmp, "r.yar")
     paths = [os.path.join(corpus, r["file"]) for r in present]
-    info = {}
-    for line in run([malgopher, "info", "--json"] + paths).splitlines():
-        d = json.loads(line)
-        info.setdefault(d["file"], []).append(d)
-    hashes = {}
-    for line in run([malgopher, "hash", "--json"] + paths).splitlines():
-        d = json.loads(line)
-        hashes[(d["path"], d["slice"])] = d
+    info, hashes = cli_json(malgopher, paths)
     ngo = 0
     for r, path in zip(present, paths):
         name = r["file"]

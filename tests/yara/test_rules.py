@@ -18,7 +18,6 @@ corpus is absent.
 usage: test_rules.py MALGOPHER RULES_DIR FIXTURE_DIR MANIFEST CORPUS_DIR
 """
 import glob
-import json
 import os
 import re
 import subprocess
@@ -26,13 +25,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from modcheck import Checker  # noqa: E402
+from modcheck import Checker, cli_json, run  # noqa: E402
 from test_go_fixtures import go_version_m, ssdeep_score  # noqa: E402
-
-
-def run(args):
-    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout.decode(
-        "utf-8", "surrogateescape")
 
 
 class File:
@@ -90,14 +84,7 @@ def main():
     open(wiped, "wb").write(data)
     paths = sorted(present) + [wiped]
 
-    info = {}
-    for line in run([malgopher, "info", "--json"] + paths).splitlines():
-        d = json.loads(line)
-        info.setdefault(d["file"], []).append(d)
-    hashes = {}
-    for line in run([malgopher, "hash", "--json"] + paths).splitlines():
-        d = json.loads(line)
-        hashes[(d["path"], d["slice"])] = d
+    info, hashes = cli_json(malgopher, paths)
     files = [File(malgopher, p, present.get(p), info.get(p, []), hashes) for p in paths]
 
     def rule_text(name):
