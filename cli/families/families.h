@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-/* ---- samples.c: one Go image each ---- */
+/* ---- sample_set.c: one Go image each ---- */
 typedef struct sample {
     char *path;          /* as shown: PATH or PATH:ARCH for a slice */
     char *file;          /* the file it came from */
@@ -32,7 +32,7 @@ bool samples_from_jsonl(sampleset *s, const char *file);
 size_t samples_filefuzzy(sampleset *s, unsigned jobs);
 void samples_free(sampleset *s);
 
-/* ---- jsonl.c: one flat JSON object (our own output) ---- */
+/* ---- hashdb_read.c: one flat JSON object (our own output) ---- */
 /* Copy the string value of key into out (UTF-8, NUL-terminated); false when
  * absent, not a string or too long. */
 bool json_get_str(const char *line, const char *key, char *out, size_t outsz);
@@ -51,7 +51,7 @@ size_t labels_count(const labels *l);
 const char *labels_name(const labels *l, uint32_t id);
 void labels_free(labels *l);
 
-/* ---- graph.c: the similarity graph and families ---- */
+/* ---- family_graph.c: the similarity graph and families ---- */
 typedef struct graph {
     size_t n;
     const char **digest;  /* per sample; NULL = kept out */
@@ -113,7 +113,7 @@ bool score_sweep(const graph *g, const uint32_t *label_of, int lo, int hi, int s
 /* the exact-gimphash baseline: samples grouped by equal gimphash */
 bool score_exact(const sampleset *s, const uint32_t *label_of, score_row *row);
 
-/* ---- famopts.c: the options cluster and eval share ---- */
+/* ---- family_options.c: the options cluster and eval share ---- */
 typedef struct family_opts {
     bool recursive;
     unsigned jobs;

@@ -4,7 +4,7 @@
  * output lines, same messages, exit status 0 or 1 as yara; note that this
  * differs from the other subcommands, whose usage errors exit 2).  This file
  * owns the run: options, compiling the rules, external variables; the
- * scanning is in scan_run.c and the output in scan_report.c. */
+ * scanning is in scan_targets.c and the output in yara_output.c. */
 #include "cli.h"
 #include "mg_yara.h"
 #include "scan.h"

@@ -1,4 +1,4 @@
-/* jsonl.c - owns reading fields out of one flat JSON object, enough for
+/* hashdb_read.c - owns reading fields out of one flat JSON object, enough for
  * the JSON Lines that `malgopher hash --json` writes (strings with escapes,
  * numbers, booleans; no nesting needed). */
 #include "families.h"

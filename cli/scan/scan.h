@@ -1,5 +1,5 @@
-/* scan.h - shared by the files of `malgopher scan` (cmd_scan.c, scan_args.c,
- * scan_report.c, scan_run.c): the options, which mirror the yara command's,
+/* scan.h - shared by the files of `malgopher scan` (cmd_scan.c, scan_options.c,
+ * yara_output.c, scan_targets.c): the options, which mirror the yara command's,
  * and the steps between them. */
 #ifndef MG_CLI_SCAN_H
 #define MG_CLI_SCAN_H
@@ -32,12 +32,12 @@ typedef struct scan_opts {
     int npos;
 } scan_opts;
 
-/* scan_args.c: parse argv (argv[0] is "scan") as yara parses its options:
+/* scan_options.c: parse argv (argv[0] is "scan") as yara parses its options:
  * anywhere on the line, short ones groupable, long ones as --name=value.
  * On a bad option prints yara's message and returns false. */
 bool scan_parse_args(int argc, char **argv, scan_opts *o);
 
-/* scan_report.c: what one scanner thread reports on */
+/* yara_output.c: what one scanner thread reports on */
 typedef struct scan_target {
     const char *path;
     int count;          /* rules matched in this file */
@@ -55,7 +55,7 @@ void scan_print_error(YR_SCANNER *scanner, const char *path, int error);
 /* yara's wording of a libyara error code, on stderr */
 void scan_print_yr_error(int error);
 
-/* scan_run.c: scan every PATH; returns the process exit status */
+/* scan_targets.c: scan every PATH; returns the process exit status */
 int scan_run(YR_RULES *rules, const scan_opts *o, char **paths, int npaths);
 
 #endif

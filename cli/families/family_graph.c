@@ -1,4 +1,4 @@
-/* graph.c - owns the similarity graph of a sample set (built with the
+/* family_graph.c - owns the similarity graph of a sample set (built with the
  * library's index) and turning it into families at a threshold, numbered
  * by size (largest first, ties by first member). */
 #include "families.h"

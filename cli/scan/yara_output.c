@@ -1,4 +1,4 @@
-/* scan_report.c - what `malgopher scan` prints, line for line as the yara
+/* yara_output.c - what `malgopher scan` prints, line for line as the yara
  * command (4.2) prints it: "RULE [TAGS] [META] PATH" per reported rule,
  * "0xOFFSET:$id: data" per string match with -s, console.log lines, the
  * too-many-matches warning, and yara's wording of scan errors.  Called from

@@ -1,4 +1,4 @@
-/* scan_args.c - option parsing of `malgopher scan`, with the yara command's
+/* scan_options.c - option parsing of `malgopher scan`, with the yara command's
  * rules so that existing command lines keep working: options may appear
  * anywhere, short flags group (-smg), a short option's value is the next
  * argument (-p 4), a long option's value follows '=' (--threads=4),

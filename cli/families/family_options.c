@@ -1,4 +1,4 @@
-/* famopts.c - owns the options the family subcommands share: -r, -j N,
+/* family_options.c - owns the options the family subcommands share: -r, -j N,
  * -t T, --from / --labels / --html FILE, and the checks of their values. */
 #include "families.h"
 

@@ -1,4 +1,4 @@
-/* scan_run.c - the targets of `malgopher scan` and the threads that scan
+/* scan_targets.c - the targets of `malgopher scan` and the threads that scan
  * them.  As the yara command: a directory is scanned for its regular files
  * (its subdirectories too with -r; symbolic links followed), a PATH that is
  * not a directory is scanned as a file (or as a process when it cannot be

@@ -1,4 +1,4 @@
-/* out.c - output helpers shared by the subcommands: error lines, JSON and
+/* output.c - output helpers shared by the subcommands: error lines, JSON and
  * CSV escaping. */
 #include "cli.h"
 
