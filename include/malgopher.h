@@ -262,6 +262,56 @@ typedef struct mg_vmeasure {
 mg_status mg_vmeasure_score(const uint32_t *labels, const uint32_t *clusters, size_t n,
                             mg_vmeasure *out, mg_error *err);
 
+/* ---- what changed between two images (src/diff/) ----
+ * Function names are compared as sets (a name the table holds twice counts
+ * once); packages are those of debug/gosym's PackageName. */
+typedef struct mg_name {
+    const char *s;       /* not NUL-terminated */
+    uint32_t len;
+} mg_name;
+typedef struct mg_package {
+    mg_name path;        /* "" for the compiler's go:/type: symbols */
+    uint32_t functions;  /* distinct function names of the package */
+} mg_package;
+typedef struct mg_pkgchange {
+    mg_name path;
+    uint32_t from, to;   /* function counts; 0 = absent on that side */
+} mg_pkgchange;
+typedef struct mg_change {
+    const char *key;     /* module path or build setting key */
+    const char *from;    /* NULL when added */
+    const char *to;      /* NULL when removed */
+} mg_change;
+typedef struct mg_diff {
+    mg_name *added, *removed;   /* function names, sorted (bytewise) */
+    size_t nadded, nremoved;
+    mg_package *pkgs_a, *pkgs_b; /* every package of each side, sorted by path */
+    size_t npkgs_a, npkgs_b;
+    mg_pkgchange *pkgs;          /* packages added, removed or whose count changed */
+    size_t npkgs;
+    mg_change *deps;             /* dependencies by path (effective versions);
+                                    empty unless both sides have build info */
+    size_t ndeps;
+    mg_change *settings;         /* build settings by key; same condition */
+    size_t nsettings;
+    size_t names_a, names_b;     /* distinct function names of each side */
+} mg_diff;
+
+/* The package of a function name: its first len bytes (returned). */
+size_t mg_func_package(const char *name, size_t len);
+/* The standard library: no '.' in the first path element, and not "main". */
+bool mg_package_is_std(const char *path, size_t len);
+/* A dependency's version as built: the replacement's version when it is
+ * replaced, the replacement path when that is a local directory. */
+const char *mg_module_effective_version(const mg_module *m);
+/* Every package of an image with its distinct function names, sorted by
+ * path (free *out with free()). */
+mg_status mg_image_packages(const mg_image *im, mg_package **out, size_t *n, mg_error *err);
+/* What changed from a to b (sort-based, O(n log n)).  Names point into the
+ * images: keep both files open while *d is used.  mg_diff_free frees. */
+mg_status mg_diff_images(const mg_image *a, const mg_image *b, mg_diff *d, mg_error *err);
+void mg_diff_free(mg_diff *d);
+
 /* ---- .NET assemblies and JIT-hook packers (src/dotnet/) ----
  * ECMA-335 metadata read from a PE's CLI header.  A JIT-hook packer keeps
  * each method's IL in an embedded resource named after the method's token
