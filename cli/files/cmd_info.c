@@ -2,6 +2,7 @@
  * each file, as aligned text or JSON Lines (one object per image). */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -104,6 +105,26 @@ static void json_module(const mg_module *m)
     putchar('}');
 }
 
+/* "packages": every package with its distinct function names (sorted) */
+static void json_packages(const mg_image *im)
+{
+    mg_package *p;
+    size_t n;
+    fputs(",\"packages\":", stdout);
+    if (mg_image_packages(im, &p, &n, NULL) != MG_OK) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('[');
+    for (size_t k = 0; k < n; k++) {
+        fputs(k ? ",{\"path\":" : "{\"path\":", stdout);
+        json_str(stdout, p[k].path.s, p[k].path.len);
+        printf(",\"functions\":%u}", p[k].functions);
+    }
+    putchar(']');
+    free(p);
+}
+
 static void json_info(const char *path, const mg_file *f, size_t i)
 {
     const mg_image *im = mg_file_image(f, i);
@@ -161,6 +182,7 @@ static void json_info(const char *path, const mg_file *f, size_t i)
            im->gimp_names, im->flags & MG_FLAG_NO_NAMES ? "true" : "false",
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
+    json_packages(im);
     json_dotnet(path, im->container == MG_CONT_PE);
     fputs(",\"warning\":", stdout);
     json_cstr(stdout, im->warning);

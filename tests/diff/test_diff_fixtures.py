@@ -95,6 +95,13 @@ for t in targets:
     check(t + " plain/stripped settings", j["settings"]["added"], [{"key": "-ldflags", "value": "-s -w"}])
     check(t + " plain/stripped exit", rc, 1)
 
+# info --json: packages with their distinct function names
+for t in targets:
+    f = os.path.join(D, t, "v2-stripped")
+    r = subprocess.run([M, "info", "--json", f], stdout=subprocess.PIPE, check=True)
+    got = {p["path"]: p["functions"] for p in json.loads(r.stdout)["packages"]}
+    check(t + " info packages", got, diff_oracle.packages(diff_oracle.nm_names(f.replace("stripped", "plain"))))
+
 # no build info on side A: dependencies empty, the text says so
 nob, v2 = os.path.join(D, "nobuildinfo-v1"), os.path.join(D, "linux-amd64", "v2-plain")
 check("nobuildinfo oracle", diff_oracle.version_m(nob), None)
