@@ -102,6 +102,12 @@ typedef struct report {
 
 bool report_html_write(const char *file, const report *r);
 
+/* ---- timeline.c: the report's family timelines ---- */
+/* ,"timeline_cap":N,"timelines":[...],"timelines_cut":K members of the data
+ * object: each family of >= 2 members in release order, and what changed
+ * between neighbours (detail lists capped at N entries) */
+bool timeline_json(FILE *o, const report *r);
+
 /* ---- scoring.c: families against labels ---- */
 /* label id of every sample (UINT32_MAX: none); *nlabelled counts the rest */
 uint32_t *label_samples(const sampleset *s, const labels *l, size_t *nlabelled);
