@@ -68,7 +68,7 @@ static const mg_image *open_side(const char *arg, const char *which, const char 
     char path[4096], msg[300];
     const char *want = split_arch(arg, path, sizeof path);
     mg_error e;
-    if (mg_file_open_ex(path, MG_OPT_NO_OBFUSCATION, f, &e) != MG_OK) {
+    if (mg_file_open_ex(path, MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES, f, &e) != MG_OK) {
         snprintf(msg, sizeof msg, "%s (file %s)", e.msg, which);
         report_error(arg, msg);
         *f = NULL;
