@@ -3,6 +3,7 @@
  * opening both sides and the exit status; the views are diff_text.c and
  * diff_json.c, the comparison is the library's mg_diff_images. */
 #include "diff_view.h"
+#include "options.h"
 
 #include <string.h>
 
@@ -96,25 +97,17 @@ static const mg_image *open_side(const char *arg, const char *which, const char 
 
 int cmd_diff(int argc, char **argv)
 {
-    bool json = false, all = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!strcmp(argv[i], "--all"))
-            all = true;
-        else if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("diff", "unknown option '%s'", argv[i]);
+    cli_opts o;
+    int prc = cli_parse(&o, "diff", CMD_DIFF, help, argc, argv);
+    if (prc >= 0)
+        return prc;
+    if (!cli_want_args(&o, 2, 2, "FILE")) {
+        cli_opts_free(&o);
+        return EXIT_USAGE;
     }
-    if (argc - i != 2)
-        return usage_error("diff", "want exactly two files (A B)");
-    diff_result r = {.a.path = argv[i], .b.path = argv[i + 1]};
+    bool json = o.fmt == OUT_JSON, all = o.all;
+    char *argv_a = o.args[0], *argv_b = o.args[1];
+    diff_result r = {.a.path = argv_a, .b.path = argv_b};
     mg_file *fa = NULL, *fb = NULL;
     r.a.im = open_side(r.a.path, "A", NULL, &fa);
     r.b.im = open_side(r.b.path, "B", r.a.im ? r.a.im->arch : NULL, &fb);
@@ -139,5 +132,6 @@ int cmd_diff(int argc, char **argv)
         mg_file_close(fa);
     if (fb)
         mg_file_close(fb);
+    cli_opts_free(&o);
     return rc;
 }
