@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define TL_DETAIL_CAP 40       /* names / packages / modules listed per step and list */
-#define TL_MAX_MEMBERS 5000    /* samples put on timelines in one report */
+#define TL_MAX_MEMBERS 2000    /* samples put on timelines in one report (bounds its size) */
 
 typedef struct member {
     uint32_t sample;

@@ -91,7 +91,7 @@ static void deps_text(FILE *o, const diff_result *r)
     const mg_diff *d = &r->d;
     bool pa = r->a.im->buildinfo.present, pb = r->b.im->buildinfo.present;
     if (!pa || !pb) {
-        fprintf(o, "dependencies:   no build info in %s\n", !pa && !pb ? "A or B" : !pa ? "A" : "B");
+        fprintf(o, "dependencies:   no build info in %s\n", !pa && !pb ? "A and B" : !pa ? "A" : "B");
         return;
     }
     if (!d->ndeps)
