@@ -24,7 +24,7 @@ TARGETS="linux/amd64 linux/s390x windows/386 darwin/arm64"
 stamp=$OUT/.sources
 newsum=$( (cd "$HERE" && find src -type f | sort | xargs sha256sum; sha256sum build_pairs.sh) | sha256sum)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$newsum" ]; then
-    rm -rf "$OUT/src" "$OUT"/*-*/ "$OUT/many"
+    rm -rf "$OUT/src" "$OUT"/*-*/ "$OUT/many" "$OUT/nobuildinfo-v1"
     cp -r "$HERE/src" "$OUT/src"
 fi
 for t in $TARGETS; do
