@@ -128,6 +128,24 @@ rc, j = diff_json(many, v2)
 check("many vs v2 removed", len(j["functions"]["removed"]),
       len(diff_oracle.nm_names(many) - diff_oracle.nm_names(v2)))
 
+# the text view: main module first, other modules next, the standard
+# library one summary line unless --all; with --all every function of the
+# oracle's lists is one "+ NAME" / "- NAME" line (a cross-target pair, so
+# that the standard library differs too)
+w1 = os.path.join(D, "windows-386", "v1-plain")
+rc, out, err = run(w1, v2)
+lines = out.splitlines()
+heads = [x for x in lines if x in ("main module:", "other modules:", "standard library:")]
+check("text group order", heads, [h for h in ("main module:", "other modules:") if h in heads])
+check("text std summary", sum(x.startswith("standard library: ") for x in lines), 1)
+rc, out, err = run("--all", w1, v2)
+lines = out.splitlines()
+heads = [x for x in lines if x in ("main module:", "other modules:", "standard library:")]
+check("text --all groups", heads[-1:], ["standard library:"])
+na, nb = diff_oracle.nm_names(w1), diff_oracle.nm_names(v2)
+check("text --all added", sorted(x[6:] for x in lines if x.startswith("    + ")), sorted(nb - na))
+check("text --all removed", sorted(x[6:] for x in lines if x.startswith("    - ")), sorted(na - nb))
+
 # trouble: non-Go, empty, missing, on either side -> exit 2 naming the side
 with tempfile.TemporaryDirectory() as tmp:
     txt = os.path.join(tmp, "notes.txt")
