@@ -42,7 +42,9 @@ pairs += [("esbuild/0.0.2_linux-amd64/esbuild", "esbuild/0.28.2_linux-amd64/esbu
           ("esbuild/0.14.54_linux-s390x/esbuild", "esbuild/0.28.2_linux-amd64/esbuild"),
           ("lefthook/0.7.7_windows-386/lefthook.exe", "lefthook/0.7.7_linux-arm64/lefthook"),
           ("lefthook/0.6.3_darwin-amd64/lefthook-mac", "lefthook/2.2.2_darwin-arm64/lefthook"),
-          ("buf/1.15.0_windows-amd64/buf.exe", "buf/1.47.2_darwin-arm64/buf")]
+          ("buf/1.15.0_windows-amd64/buf.exe", "buf/1.47.2_darwin-arm64/buf"),
+          ("esbuild/0.28.2_aix-ppc64/esbuild", "esbuild/0.28.2_linux-amd64/esbuild"),
+          ("esbuild/0.28.2_windows-arm64/esbuild.exe", "esbuild/0.28.2_darwin-arm64/esbuild")]
 # a pair is core when both files are
 pairs = [p for p in pairs if (all(tier.get(f) == "core" for f in p)) == (TIER == "core")]
 

@@ -146,6 +146,28 @@ na, nb = diff_oracle.nm_names(w1), diff_oracle.nm_names(v2)
 check("text --all added", sorted(x[6:] for x in lines if x.startswith("    + ")), sorted(nb - na))
 check("text --all removed", sorted(x[6:] for x in lines if x.startswith("    - ")), sorted(na - nb))
 
+# a fat Mach-O (the fixture matrix, when given): FILE:ARCH picks a slice,
+# B follows A's architecture; names from the matrix's nm-derived lists
+if len(sys.argv) > 3 and os.path.exists(os.path.join(sys.argv[3], "darwin-fat-plain", "mgfixture")):
+    fx = sys.argv[3]
+    fat, thin = os.path.join(fx, "darwin-fat-plain", "mgfixture"), os.path.join(fx, "darwin-arm64-plain", "mgfixture")
+
+    def listed(name):
+        return {x.split("\t", 1)[1] for x in open(os.path.join(fx, "darwin-fat-plain", name)).read().splitlines()}
+    arm, amd = listed("funcs.expected.arm64.txt"), listed("funcs.expected.x86_64.txt")
+    rc, j = diff_json(thin, fat)
+    check("fat follows A's arch", (rc, j["b"]["arch"], j["b"]["names"], j["functions"]), (0, "arm64", len(arm),
+          {"added": [], "removed": []}))
+    rc, j = diff_json(fat + ":arm64", thin)
+    check("fat FILE:ARCH", (rc, j["a"]["arch"], j["functions"]), (0, "arm64", {"added": [], "removed": []}))
+    rc, j = diff_json(fat, thin)
+    check("fat first slice", (j["a"]["arch"], j["functions"]["added"], j["functions"]["removed"]),
+          ("amd64", sorted(arm - amd), sorted(amd - arm)))
+    rc, out, err = run(fat + ":mips", thin)
+    check("fat no such slice", (rc, "no Go slice of that architecture (file A)" in err), (2, True))
+else:
+    print("SKIPPED: fat Mach-O cases (no fixture matrix given)")
+
 # trouble: non-Go, empty, missing, on either side -> exit 2 naming the side
 with tempfile.TemporaryDirectory() as tmp:
     txt = os.path.join(tmp, "notes.txt")
