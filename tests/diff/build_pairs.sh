@@ -4,7 +4,8 @@
 # keylog, drops util.Dropped, bumps example.com/greet through a `replace` to
 # another local directory, swaps oldlib for extra, adds -trimpath) for a few
 # targets (ELF LE/BE, PE 32-bit, Mach-O), plain and stripped (-s -w), plus
-# a copy of v1 whose build info magic is destroyed (no build info) and a
+# a copy of v1 whose build info magic is destroyed (no build info), copies
+# with semver main-module versions (semver-a, semver-b), and a
 # program with many functions (the "huge identical tables" case).
 # Writes OUTDIR/TARGET/{v1,v2}-{plain,stripped}, OUTDIR/nobuildinfo-v1,
 # OUTDIR/many/many and OUTDIR/targets.txt.  Rebuilds only what is stale.
@@ -24,7 +25,7 @@ TARGETS="linux/amd64 linux/s390x windows/386 darwin/arm64"
 stamp=$OUT/.sources
 newsum=$( (cd "$HERE" && find src -type f | sort | xargs sha256sum; sha256sum build_pairs.sh) | sha256sum)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$newsum" ]; then
-    rm -rf "$OUT/src" "$OUT"/*-*/ "$OUT/many" "$OUT/nobuildinfo-v1"
+    rm -rf "$OUT/src" "$OUT"/*-*/ "$OUT/many" "$OUT/nobuildinfo-v1" "$OUT"/semver-?
     cp -r "$HERE/src" "$OUT/src"
 fi
 for t in $TARGETS; do
@@ -57,6 +58,23 @@ open(sys.argv[2], "wb").write(data)
 EOF
     chmod +x "$OUT/nobuildinfo-v1"
 fi
+# main-module versions: copies whose "mod" line says v1.10.0 (semver-a, from
+# v1) and v1.2.10 (semver-b, from v2) instead of (devel), same length; the
+# release order (b before a) is neither the name order nor the string order
+for pair in "semver-a v1-plain v1.10.0" "semver-b v2-plain v1.2.10"; do
+    set -- $pair
+    [ -s "$OUT/$1" ] && continue
+    python3 - "$OUT/linux-amd64/$2" "$OUT/$1" "$3" <<'EOF'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+old = b"\nmod\texample.com/difftool\t(devel)\t"
+new = old.replace(b"(devel)", sys.argv[3].encode())
+assert len(new) == len(old) and data.count(old) >= 1, "no mod line"
+data = data.replace(old, new)  # the build info and runtime.modinfo
+open(sys.argv[2], "wb").write(data)
+EOF
+    chmod +x "$OUT/$1"
+done
 # many functions: 40000 generated ones, all reachable
 if [ ! -s "$OUT/many/many" ]; then
     mkdir -p "$OUT/many/src"

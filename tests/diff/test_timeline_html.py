@@ -51,6 +51,34 @@ def report_data(html):
     return json.loads(m.group(1))
 
 
+def release_key(paths, rows=()):
+    """the oracle of the timeline order, from go version -m: main-module
+    semver (numeric fields) when every path has one, else the Go version
+    (the manifest's when there is no build info), then vcs.time, then the
+    name; a missing key sorts last"""
+    def vm(p):
+        return subprocess.run(["go", "version", "-m", p], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL).stdout.decode()
+    semver = re.compile(r"^\tmod\t\S+\t(v?\d+\.\d+(?:\.\d+)?(?:[-+]\S*)?)(?:\t|$)", re.M)
+    all_semver = all(semver.search(vm(p)) for p in paths)
+
+    def num(s):
+        return [int(x) for x in re.findall(r"\d+", s)]
+
+    def key(p):
+        out = vm(p)
+        go = re.search(r": (go\S+)", out.splitlines()[0]) if out else None
+        mod = semver.search(out)
+        t = re.search(r"^\tbuild\tvcs\.time=(\S+)", out, re.M)
+        if go is None:  # no build info: the runtime's version string (manifest)
+            gv = next((r["go_version"] for r in rows if p.endswith(r["file"])), "")
+            go = re.match(r"(go\S+)", gv) if gv.startswith("go") else None
+        return ((0, num(mod.group(1))) if mod and all_semver else (1, []),
+                (0, num(go.group(1))) if go else (1, []),
+                (0, t.group(1)) if t else (1, ""), p)
+    return key
+
+
 tmp = tempfile.mkdtemp()
 try:
     d = os.path.join(D, "linux-amd64")
@@ -111,6 +139,17 @@ try:
     if os.environ.get("MG_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["MG_KEEP_SCREENSHOT"])
 
+    # main-module semver decides when every member has one: v1.2.10 before
+    # v1.10.0, against both the name and the string order
+    sv = [os.path.join(D, "semver-a"), os.path.join(D, "semver-b")]
+    h3 = os.path.join(tmp, "semver.html")
+    subprocess.run([M, "cluster", "-t", "50", "--html", h3] + sv, stdout=subprocess.PIPE)
+    data = report_data(open(h3, encoding="utf-8").read())
+    got = [[data["samples"][m[0]][0], m[1]] for t in data["timelines"] for m in t["members"]]
+    want = sorted(sv, key=release_key(sv))
+    check("semver order", got, [[want[0], "v1.2.10"], [want[1], "v1.10.0"]])
+    check("semver oracle", want, sv[::-1])
+
     # corpus: lefthook's releases in the order go version -m gives
     if len(sys.argv) > 4:
         import csv
@@ -121,29 +160,14 @@ try:
         if missing or len(paths) < 3:
             print("SKIPPED: lefthook order (missing %s)" % " ".join(missing))
         else:
-            def key(p):
-                out = subprocess.run(["go", "version", "-m", p], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL).stdout.decode()
-                go = re.search(r": (go\S+)", out.splitlines()[0]) if out else None
-                mod = re.search(r"^\tmod\t\S+\t(v?\d+\.\d+(?:\.\d+)?(?:[-+]\S*)?)(?:\t|$)", out, re.M)
-                t = re.search(r"^\tbuild\tvcs\.time=(\S+)", out, re.M)
-                num = lambda s: [int(x) for x in re.findall(r"\d+", s)]  # noqa: E731
-                if go is None:  # no build info: the runtime's version string (manifest)
-                    gv = next(r["go_version"] for r in rows if p.endswith(r["file"]))
-                    go = re.match(r"(go\S+)", gv) if gv.startswith("go") else None
-                return ((0, num(mod.group(1))) if mod and all_semver else (1, []),
-                        (0, num(go.group(1))) if go else (1, []),
-                        (0, t.group(1)) if t else (1, ""), p)
-            all_semver = all(re.search(r"^\tmod\t\S+\tv?\d+\.\d+", subprocess.run(
-                ["go", "version", "-m", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode(), re.M)
-                for p in paths)
+            order_key = release_key(paths, rows)
             h2 = os.path.join(tmp, "lefthook.html")
             subprocess.run([M, "cluster", "-t", "1", "--html", h2] + paths, stdout=subprocess.PIPE)
             data = report_data(open(h2, encoding="utf-8").read())
             S = data["samples"]
             for t in data["timelines"]:
                 got = [S[m[0]][0] for m in t["members"]]
-                check("lefthook order (family %d)" % t["family"], got, sorted(got, key=key))
+                check("lefthook order (family %d)" % t["family"], got, sorted(got, key=order_key))
                 print("lefthook family %d: %s" % (t["family"] + 1, " ".join(
                     "%s[%s]" % (S[m[0]][0].split("/")[-2], m[1] or m[2]) for m in t["members"])))
                 check("lefthook steps", len(t["steps"]), len(got) - 1)
