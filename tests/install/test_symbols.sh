@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# test_symbols.sh - libmalgopher.so exports exactly the documented API: the
+# dynamic symbols it defines (nm -D) are the functions include/malgopher.h
+# declares with MG_API (read from the preprocessed header, where MG_API is
+# the visibility attribute), no more and no fewer; and mg_version() of the
+# loaded library is the header's MG_VERSION_STRING.
+# usage: test_symbols.sh LIBMALGOPHER_SO INCLUDE_DIR
+set -u
+so=$1 inc=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVWi]$/ {print $3}' | sort -u >"$tmp/exported"
+printf '#include <malgopher.h>\n' | cc -E -P -I"$inc" - | tr '\n' ' ' |
+    grep -o 'visibility("default"))) [^;(]*(' | grep -o 'mg_[A-Za-z0-9_]*[[:space:]]*($' |
+    tr -d ' (' | sort -u >"$tmp/declared"
+fail=0
+echo "exported: $(wc -l <"$tmp/exported"), declared with MG_API: $(wc -l <"$tmp/declared")"
+if [ ! -s "$tmp/declared" ]; then echo "FAIL: no MG_API declaration found"; fail=1; fi
+if ! diff "$tmp/declared" "$tmp/exported" >"$tmp/diff"; then
+    echo "FAIL: exported symbols differ from the header's MG_API declarations (< header only, > .so only):"
+    grep '^[<>]' "$tmp/diff"
+    fail=1
+else
+    echo "ok: the exported symbols are the MG_API declarations"
+fi
+for s in mg_pairs_naive mg_fail; do
+    if grep -qx "$s" "$tmp/exported"; then echo "FAIL: internal $s is exported"; fail=1; fi
+done
+# the run-time version is the header's
+cat >"$tmp/v.c" <<'C'
+#include <malgopher.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+    printf("%s %u\n", mg_version(), mg_version_number());
+    return strcmp(mg_version(), MG_VERSION_STRING) != 0 || mg_version_number() != MG_VERSION_NUMBER;
+}
+C
+export LD_LIBRARY_PATH=$(dirname "$so")
+if cc -I"$inc" -o "$tmp/v" "$tmp/v.c" "$so" && "$tmp/v" >/dev/null; then
+    want=$(sed -n 's/^#define MG_VERSION_STRING "\(.*\)"/\1/p' "$inc/malgopher.h")
+    IFS=. read -r ma mi pa <<<"$want"
+    got=$("$tmp/v")
+    if [ "$got" = "$want $((ma * 10000 + mi * 100 + pa))" ]; then
+        echo "ok: mg_version() = $got"
+    else
+        echo "FAIL: mg_version() gave '$got', header says $want"; fail=1
+    fi
+else
+    echo "FAIL: mg_version() is not the header's"; fail=1
+fi
+exit $fail
