@@ -49,10 +49,12 @@ extern "C" {
 #endif
 
 /* Exported-symbol marker: every public function carries it. */
+#ifndef MG_API
 #if defined(__GNUC__) || defined(__clang__)
 #define MG_API __attribute__((visibility("default")))
 #else
 #define MG_API
+#endif
 #endif
 
 /* The version this header belongs to; mg_version() tells the one of the

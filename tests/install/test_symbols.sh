@@ -23,6 +23,18 @@ if ! diff "$tmp/declared" "$tmp/exported" >"$tmp/diff"; then
 else
     echo "ok: the exported symbols are the MG_API declarations"
 fi
+# every function prototype of the header carries MG_API (a declaration
+# without it would be hidden in the .so: the rule at the top of the header)
+printf '#include <malgopher.h>\n' | cc -E -P -DMG_API=MG_API_MARK -I"$inc" - | tr '\n' ' ' | tr ';' '\n' |
+    grep -v '^ *typedef' | grep -E '\bmg_[A-Za-z0-9_]+ *\(' | grep -v 'MG_API_MARK' |
+    grep -v '[{}]' >"$tmp/unmarked" || true
+if [ -s "$tmp/unmarked" ]; then
+    echo "FAIL: functions declared without MG_API:"
+    sed 's/  */ /g' "$tmp/unmarked"
+    fail=1
+else
+    echo "ok: every function declaration carries MG_API"
+fi
 for s in mg_pairs_naive mg_fail; do
     if grep -qx "$s" "$tmp/exported"; then echo "FAIL: internal $s is exported"; fail=1; fi
 done
@@ -31,8 +43,19 @@ cat >"$tmp/v.c" <<'C'
 #include <malgopher.h>
 #include <stdio.h>
 #include <string.h>
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* an image's struct_size is the size of the struct the library filled */
+        mg_file *f;
+        mg_error e;
+        if (mg_file_open(argv[1], &f, &e) != MG_OK || mg_file_image_count(f) < 1)
+            return 1;
+        const mg_image *im = mg_file_image(f, 0);
+        int ok = im->struct_size == sizeof(mg_image) && MG_IMAGE_HAS(im, warning) &&
+                 MG_IMAGE_HAS(im, container);
+        mg_file_close(f);
+        return !ok;
+    }
     printf("%s %u\n", mg_version(), mg_version_number());
     return strcmp(mg_version(), MG_VERSION_STRING) != 0 || mg_version_number() != MG_VERSION_NUMBER;
 }
@@ -49,5 +72,10 @@ if cc -I"$inc" -o "$tmp/v" "$tmp/v.c" "$so" && "$tmp/v" >/dev/null; then
     fi
 else
     echo "FAIL: mg_version() is not the header's"; fail=1
+fi
+if "$tmp/v" /bin/sh; then
+    echo "ok: mg_image.struct_size is sizeof(mg_image); MG_IMAGE_HAS sees the last field"
+else
+    echo "FAIL: mg_image.struct_size / MG_IMAGE_HAS"; fail=1
 fi
 exit $fail
