@@ -52,14 +52,17 @@ for c in $cmds; do
         '[ -f "$m" ] && diff <("$build/malgopher" "$c" --help | sed "s/[[:space:]]*$//" | grep .) <(MANWIDTH=200 man -l "$m" 2>/dev/null | sed -n "/^DESCRIPTION/,/^SEE ALSO/p" | sed "1d;\$d" | sed "s/^       //;s/[[:space:]]*$//" | grep .) >/dev/null'
 done
 
-# the example, built the documented ways
+# the example, built the documented ways (with the sanitizers when the
+# library was built with them: make test-asan)
+san=
+readelf -d "$build/libmalgopher.so" | grep -q 'libasan' && san="-fsanitize=address,undefined"
 out=$stage/out
 mkdir -p "$out"
-cc -Wall -Wextra -Werror -o "$out/gimphash" "$src/examples/gimphash.c" $(pkg-config --cflags --libs malgopher) 2>"$out/cc.log"
+cc $san -Wall -Wextra -Werror -o "$out/gimphash" "$src/examples/gimphash.c" $(pkg-config --cflags --libs malgopher) 2>"$out/cc.log"
 check "examples/gimphash.c builds with pkg-config --cflags --libs" '[ -x "$out/gimphash" ] || { cat "$out/cc.log"; false; }'
 # only the static archive left: -lmalgopher can only be it
 rm -f "$root$libdir"/libmalgopher.so*
-cc -Wall -Wextra -Werror -o "$out/gimphash_static" "$src/examples/gimphash.c" $(pkg-config --static --cflags --libs malgopher) 2>"$out/cc_static.log"
+cc $san -Wall -Wextra -Werror -o "$out/gimphash_static" "$src/examples/gimphash.c" $(pkg-config --static --cflags --libs malgopher) 2>"$out/cc_static.log"
 check "examples/gimphash.c builds with pkg-config --static" '[ -x "$out/gimphash_static" ] || { cat "$out/cc_static.log"; false; }'
 check "the static build needs no libmalgopher.so" '! readelf -d "$out/gimphash_static" | grep -q "libmalgopher"'
 
