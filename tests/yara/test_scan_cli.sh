@@ -214,6 +214,14 @@ same "two rules files" keep "$T/stock.yar" "$T/second.yar" "$elf"
 same "two rules files, namespaces, -e" keep -e "a:$T/stock.yar" "b:$T/second.yar" "$elf"
 same "two rules files, the second missing" keep "$T/stock.yar" "$T/nosuch.yar" "$elf"
 same "two rules files, directory target" sort -r "$T/stock.yar" "$T/second.yar" "$T/dir"
+# a rules file not named *.yar: told by its first word after comments
+printf '// no extension\n/* a\n comment */\n  rule third { condition: true }\n' >"$T/third.rules"
+same "three rules files, one told by its text" keep -e "$T/stock.yar" "$T/third.rules" "$T/second.yar" "$elf"
+# a file whose first word is not a YARA keyword is a target: both targets
+# give what one yara run per target gives
+printf 'rules are nice\n' >"$T/notes.txt"
+want=$( "$Y" "$T/stock.yar" "$T/notes.txt"; "$Y" "$T/stock.yar" "$elf")
+expect_eq "text that is not YARA is a target" "$("$M" scan -p 1 "$T/stock.yar" "$T/notes.txt" "$elf")" "$want"
 mkdir -p "$T/links/d"
 printf 'x' >"$T/links/small"
 head -c 5000 /dev/zero >"$T/links/big"
