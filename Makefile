@@ -22,7 +22,7 @@ DESTDIR    ?=
 DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
        golang-go python3 ca-certificates mono-mcs mono-devel mono-runtime mono-utils \
        libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time \
-       npm chromium man-db libsqlite3-dev libpq-dev postgresql
+       chromium man-db libsqlite3-dev libpq-dev postgresql
 
 .PHONY: all test test-asan fuzz demo deps install clean
 
@@ -60,7 +60,7 @@ deps:
 	    echo "  sudo apt-get install $$missing"; \
 	    exit 1; \
 	fi
-	@command -v npm >/dev/null || { echo "the corpus fetch needs npm (Node.js)"; exit 1; }
+	@command -v npm >/dev/null || { echo "the corpus fetch needs npm (Node.js: apt-get install npm)"; exit 1; }
 
 demo: deps all
 	@echo "== fetching the default corpus (core tier) into $(CORPUS)"
