@@ -4,7 +4,8 @@
  * vcs.time, else name; a missing key sorts after the present ones) and,
  * between neighbours, what changed (mg_diff_images): functions, packages
  * and dependencies added / removed, with detail lists capped at
- * TL_DETAIL_CAP entries each (the totals are always exact).  Each file is
+ * TL_DETAIL_CAP entries each, the main module's first, the standard
+ * library last (the totals are always exact).  Each file is
  * reopened here (the sample set keeps only digests); a member that cannot
  * be read is kept in the order and its steps say why. */
 #include "families.h"
@@ -155,8 +156,40 @@ static void json_opt(FILE *o, const char *s)
         fputs("null", o);
 }
 
-/* the capped detail lists and totals of one step */
-static void step_json(FILE *o, const mg_diff *d)
+/* where a package ranks in the capped lists: the main module's packages
+ * (and main) first, other modules next, the standard library last */
+static int rank_of(const char *pkg, size_t len, const mg_image *a, const mg_image *b)
+{
+    if (len == 4 && !memcmp(pkg, "main", 4))
+        return 0;
+    for (int side = 0; side < 2; side++) {
+        const char *mod = (side ? b : a)->buildinfo.main.path;
+        size_t m = strlen(mod);
+        if (m && len >= m && !memcmp(pkg, mod, m) && (len == m || pkg[m] == '/'))
+            return 0;
+    }
+    return mg_package_is_std(pkg, len) ? 2 : 1;
+}
+
+static void names_json(FILE *o, const char *key, const mg_name *v, size_t n, const mg_image *a,
+                       const mg_image *b)
+{
+    fprintf(o, ",\"%s\":[", key);
+    size_t shown = 0;
+    for (int rank = 0; rank < 3; rank++)
+        for (size_t i = 0; i < n && shown < TL_DETAIL_CAP; i++) {
+            if (rank_of(v[i].s, mg_func_package(v[i].s, v[i].len), a, b) != rank)
+                continue;
+            fputs(shown++ ? "," : "", o);
+            json_str(o, v[i].s, v[i].len);
+        }
+    fputc(']', o);
+}
+
+/* the totals of one step and its detail lists, each capped at
+ * TL_DETAIL_CAP entries in rank order; "nobi" names the side(s) without
+ * build info (dependencies unknown) */
+static void step_json(FILE *o, const mg_diff *d, const mg_image *a, const mg_image *b)
 {
     size_t pa = 0, pr = 0, da = 0, dr = 0;
     for (size_t i = 0; i < d->npkgs; i++)
@@ -165,27 +198,22 @@ static void step_json(FILE *o, const mg_diff *d)
         da += !d->deps[i].from, dr += !d->deps[i].to;
     fprintf(o, "{\"fa\":%zu,\"fr\":%zu,\"pa\":%zu,\"pr\":%zu,\"pc\":%zu,\"da\":%zu,\"dr\":%zu,\"dc\":%zu",
             d->nadded, d->nremoved, pa, pr, d->npkgs - pa - pr, da, dr, d->ndeps - da - dr);
-    for (int side = 0; side < 2; side++) {
-        const mg_name *v = side ? d->removed : d->added;
-        size_t n = side ? d->nremoved : d->nadded;
-        fprintf(o, ",\"%s\":[", side ? "F-" : "F+");
-        for (size_t i = 0; i < n && i < TL_DETAIL_CAP; i++) {
-            fputs(i ? "," : "", o);
-            json_str(o, v[i].s, v[i].len);
-        }
-        fputc(']', o);
-    }
+    bool ba = a->buildinfo.present, bb = b->buildinfo.present;
+    fprintf(o, ",\"nobi\":%s", ba && bb ? "null" : !ba && !bb ? "\"both\"" : !ba ? "\"A\"" : "\"B\"");
+    names_json(o, "F+", d->added, d->nadded, a, b);
+    names_json(o, "F-", d->removed, d->nremoved, a, b);
     for (int side = 0; side < 2; side++) {
         fprintf(o, ",\"%s\":[", side ? "P-" : "P+");
         size_t shown = 0;
-        for (size_t i = 0; i < d->npkgs && shown < TL_DETAIL_CAP; i++) {
-            const mg_pkgchange *p = &d->pkgs[i];
-            if (side ? p->to != 0 : p->from != 0)
-                continue;
-            fputs(shown++ ? ",[" : "[", o);
-            json_str(o, p->path.s, p->path.len);
-            fprintf(o, ",%u]", side ? p->from : p->to);
-        }
+        for (int rank = 0; rank < 3; rank++)
+            for (size_t i = 0; i < d->npkgs && shown < TL_DETAIL_CAP; i++) {
+                const mg_pkgchange *p = &d->pkgs[i];
+                if ((side ? p->to != 0 : p->from != 0) || rank_of(p->path.s, p->path.len, a, b) != rank)
+                    continue;
+                fputs(shown++ ? ",[" : "[", o);
+                json_str(o, p->path.s, p->path.len);
+                fprintf(o, ",%u]", side ? p->from : p->to);
+            }
         fputc(']', o);
     }
     static const char *const dkeys[] = {"D+", "D-", "D~"};
@@ -231,7 +259,7 @@ static void steps_json(FILE *o, const sampleset *s, member *m, size_t n)
             json_cstr(o, e.msg);
             fputc('}', o);
         } else {
-            step_json(o, &d);
+            step_json(o, &d, prev, im);
             mg_diff_free(&d);
         }
         if (prev_f)

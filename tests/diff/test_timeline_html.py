@@ -124,12 +124,22 @@ try:
     detail = re.search(r'<div class="step-detail">(.*?)</div>', dom, re.S)
     items = re.findall(r"<li>([^<]*)</li>", detail.group(1) if detail else "")
     e = steps[k][1]
-    want = ["%s (%d functions)" % (p["path"], p["functions"]) for p in e["packages"]["added"]]
-    want += ["%s (%d functions)" % (p["path"], p["functions"]) for p in e["packages"]["removed"]]
+
+    def ranked(items, pkg):  # main module first, other modules, the standard library last
+        def rank(x):
+            p = pkg(x)
+            if p == "main" or p == "example.com/difftool" or p.startswith("example.com/difftool/"):
+                return 0
+            return 1 if "." in p.split("/", 1)[0] else 2
+        return sorted(items, key=lambda x: rank(x))  # stable: name order within a rank
+
+    want = ["%s (%d functions)" % (p["path"], p["functions"]) for p in ranked(e["packages"]["added"], lambda x: x["path"])]
+    want += ["%s (%d functions)" % (p["path"], p["functions"])
+             for p in ranked(e["packages"]["removed"], lambda x: x["path"])]
     want += ["%s %s" % (x["path"], x["version"]) for x in e["dependencies"]["added"]]
     want += ["%s %s" % (x["path"], x["version"]) for x in e["dependencies"]["removed"]]
     want += ["%s %s \u2192 %s" % (x["path"], x["from"], x["to"]) for x in e["dependencies"]["changed"]]
-    want += e["functions"]["added"] + e["functions"]["removed"]
+    want += ranked(e["functions"]["added"], diff_oracle.package) + ranked(e["functions"]["removed"], diff_oracle.package)
     check("details listed", [x.replace("&gt;", ">").replace("&amp;", "&") for x in items], want)
     check("keylog in details", "example.com/difftool/keylog (3 functions)" in items, True)
 
@@ -138,6 +148,16 @@ try:
     check("screenshot", os.path.exists(shot) and open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n", True)
     if os.environ.get("MG_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["MG_KEEP_SCREENSHOT"])
+
+    # a side without build info: its steps say the dependencies are unknown
+    nb = [os.path.join(D, "nobuildinfo-v1"), os.path.join(D, "linux-amd64", "v2-plain")]
+    h4 = os.path.join(tmp, "nobi.html")
+    subprocess.run([M, "cluster", "-t", "50", "--html", h4] + nb, stdout=subprocess.PIPE)
+    dom = chrome(tmp, "nobi", "--dump-dom", "file://" + h4)
+    sums = re.findall(r'<details class="step"[^>]*><summary>([^<]*)</summary>', dom)
+    later = "later" if sorted(nb)[1] == nb[0] else "earlier"
+    check("no build info step", [x.endswith("dependencies unknown (no build info in the %s)" % later) for x in sums],
+          [True])
 
     # main-module semver decides when every member has one: v1.2.10 before
     # v1.10.0, against both the name and the string order
@@ -171,6 +191,21 @@ try:
                 print("lefthook family %d: %s" % (t["family"] + 1, " ".join(
                     "%s[%s]" % (S[m[0]][0].split("/")[-2], m[1] or m[2]) for m in t["members"])))
                 check("lefthook steps", len(t["steps"]), len(got) - 1)
+                # capped lists: the main module's packages first, the standard library last
+                mods = [re.search(r"^\tmod\t(\S+)", subprocess.run(["go", "version", "-m", S[m[0]][0]],
+                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode(), re.M)
+                        for m in t["members"]]
+                mods = {x.group(1) for x in mods if x}
+
+                def rank(p):
+                    if p == "main" or any(p == x or p.startswith(x + "/") for x in mods):
+                        return 0
+                    return 1 if "." in p.split("/", 1)[0] else 2
+                for st in t["steps"]:
+                    ranks = [rank(p[0]) for p in st.get("P+", [])]
+                    check("lefthook P+ ranked", ranks, sorted(ranks))
+                    ranks = [rank(diff_oracle.package(f)) for f in st.get("F+", [])]
+                    check("lefthook F+ ranked", ranks, sorted(ranks))
 finally:
     shutil.rmtree(tmp)
 print("timeline_html: %d passed, %d failed" % (passes, fails))
