@@ -86,6 +86,15 @@ mg_status mg_sorted_names(const mg_image *im, mg_name **out, size_t *n, mg_error
     return MG_OK;
 }
 
+static int cmp_packages(const void *x, const void *y)
+{
+    return mg_name_cmp(&((const mg_package *)x)->path, &((const mg_package *)y)->path);
+}
+
+/* Sorted names mostly keep a package's names together, so runs of one
+ * package are counted first and only the runs are sorted; runs of the same
+ * package that were not adjacent (a path such as "a/b.c/d" sorts inside
+ * package "a/b") are merged after the sort. */
 mg_status mg_packages_of(const mg_name *names, size_t n, mg_package **out, size_t *np, mg_error *err)
 {
     *out = NULL;
@@ -94,28 +103,28 @@ mg_status mg_packages_of(const mg_name *names, size_t n, mg_package **out, size_
         return MG_OK;
     if (n > SIZE_MAX / sizeof(mg_package))
         return mg_fail(err, MG_ERR_NOMEM, "%s", mg_status_reason(MG_ERR_NOMEM));
-    mg_name *p = malloc(n * sizeof *p);
     mg_package *v = malloc(n * sizeof *v);
-    if (!p || !v) {
-        free(p);
-        free(v);
+    if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "%s", mg_status_reason(MG_ERR_NOMEM));
-    }
+    size_t runs = 0;
     for (size_t i = 0; i < n; i++) {
-        p[i].s = names[i].s;
-        p[i].len = (uint32_t)mg_func_package(names[i].s, names[i].len);
-    }
-    qsort(p, n, sizeof *p, cmp_names);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k && mg_name_cmp(&v[k - 1].path, &p[i]) == 0) {
-            v[k - 1].functions++;
+        mg_name pk = {names[i].s, (uint32_t)mg_func_package(names[i].s, names[i].len)};
+        if (runs && mg_name_cmp(&v[runs - 1].path, &pk) == 0) {
+            v[runs - 1].functions++;
             continue;
         }
-        v[k].path = p[i];
-        v[k++].functions = 1;
+        v[runs].path = pk;
+        v[runs++].functions = 1;
     }
-    free(p);
+    qsort(v, runs, sizeof *v, cmp_packages);
+    size_t k = 0;
+    for (size_t i = 0; i < runs; i++) {
+        if (k && mg_name_cmp(&v[k - 1].path, &v[i].path) == 0) {
+            v[k - 1].functions += v[i].functions;
+            continue;
+        }
+        v[k++] = v[i];
+    }
     mg_package *shrunk = realloc(v, k * sizeof *v);
     *out = shrunk ? shrunk : v;
     *np = k;

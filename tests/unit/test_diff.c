@@ -116,6 +116,25 @@ static void test_small_diff(void **state)
     mg_diff_free(&d);
 }
 
+/* "a/b.c/d.G" (package a/b.c/d) sorts between a/b.Z and a/b.zz: package a/b's
+ * names are not adjacent in name order, and must still count together */
+static void test_split_package_runs(void **state)
+{
+    (void)state;
+    const char *a[] = {"a/b.zz", "a/b.c/d.G", "a/b.Z"};
+    mg_func fa[3];
+    mg_image ia = image_of(fa, a, 3);
+    mg_package *p;
+    size_t n;
+    assert_int_equal(mg_image_packages(&ia, &p, &n, NULL), MG_OK);
+    assert_int_equal(n, 2);
+    assert_true(eq(&p[0].path, "a/b"));
+    assert_int_equal(p[0].functions, 2);
+    assert_true(eq(&p[1].path, "a/b.c/d"));
+    assert_int_equal(p[1].functions, 1);
+    free(p);
+}
+
 static void test_buildinfo_diff(void **state)
 {
     (void)state;
@@ -230,6 +249,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_package_of_name), cmocka_unit_test(test_std),
         cmocka_unit_test(test_effective_version), cmocka_unit_test(test_small_diff),
+        cmocka_unit_test(test_split_package_runs),
         cmocka_unit_test(test_buildinfo_diff), cmocka_unit_test(test_empty_tables),
         cmocka_unit_test(test_huge_tables),
     };
