@@ -41,7 +41,8 @@ typedef enum mg_status {
     MG_ERR_MALFORMED,   /* container headers are inconsistent */
     MG_ERR_UNSUPPORTED, /* recognised container we do not parse */
     MG_ERR_NOT_GO,      /* no Go runtime metadata found */
-    MG_ERR_ARG          /* bad argument from the caller */
+    MG_ERR_ARG,         /* bad argument from the caller */
+    MG_ERR_TOO_COSTLY   /* the file's work budget or time limit ran out */
 } mg_status;
 
 typedef struct mg_error {
@@ -121,6 +122,7 @@ typedef struct mg_buildinfo {
 #define MG_FLAG_NO_NAMES     0x01u /* gimphash input was empty: not a fingerprint */
 #define MG_FLAG_PARTIAL      0x02u /* a bound was hit; lists are truncated */
 #define MG_FLAG_RECOVERED    0x04u /* pclntab found only by recovery (magic damaged) */
+#define MG_FLAG_BAD_NAMES    0x08u /* some function names could not be read: not a fingerprint */
 
 typedef struct mg_image {
     mg_container container;
@@ -179,6 +181,17 @@ mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_err
 mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts,
                            mg_file **out, mg_error *err);
 void mg_file_close(mg_file *f);
+
+/* Bounds on one file's analysis (README "Cost model").  Without them a
+ * file still gets the default work budget. */
+typedef struct mg_limits {
+    double seconds;    /* wall-clock limit for this file; 0: none */
+    uint64_t max_work; /* work units; 0: the default (64 per input byte + 64 Mi) */
+} mg_limits;
+/* mg_file_open_mem with limits (lim may be NULL); MG_ERR_TOO_COSTLY
+ * "too costly: STEP ..." when they run out. */
+mg_status mg_file_open_mem_limits(const void *data, size_t size, unsigned opts,
+                                  const mg_limits *lim, mg_file **out, mg_error *err);
 
 size_t mg_file_image_count(const mg_file *f);
 const mg_image *mg_file_image(const mg_file *f, size_t i);

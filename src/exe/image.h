@@ -44,6 +44,17 @@ typedef struct mg_symtab {
     uint64_t stroff, strsize;     /* string table */
 } mg_symtab;
 
+/* one RELA entry, indexed by relocs.c */
+typedef struct mg_reloc {
+    uint64_t where, addend;
+    uint64_t order; /* position in the table */
+} mg_reloc;
+
+struct mg_budget;
+
+/* regions (after dropping redundant ones) may cover 2 x the image + this */
+#define MG_REGION_SLACK (1u << 20)
+
 typedef struct mg_img {
     mg_reader r; /* the whole image slice, with its order and pointer size */
     mg_container kind;
@@ -68,6 +79,11 @@ typedef struct mg_img {
     /* ELF dynamic relocations (PIE): table of Elf_Rela / Elf_Rel */
     uint64_t rel_off, rel_count, rel_entsize;
     bool rel_has_addend;
+    mg_reloc *relocs; /* RELA sorted by offset (relocs.c), nrelocs entries */
+    size_t nrelocs;
+    /* regions of a fat file's slice that repeat an earlier slice's bytes */
+    unsigned fat_repeats, fat_skipped;
+    struct mg_budget *budget; /* the file's work budget (NULL: unbounded) */
 } mg_img;
 
 void mg_img_free(mg_img *img);
@@ -84,6 +100,13 @@ bool mg_img_symbol(const mg_img *img, const char *name, uint64_t *value);
  * or for ELF PIE files where that word is 0, the addend of its RELATIVE
  * relocation. */
 bool mg_img_read_ptr_at(const mg_img *img, uint64_t addr, uint64_t *value);
+
+/* regions.c: switch off regions that repeat an earlier one's mapping;
+ * MG_ERR_MALFORMED when the rest still overlap past the cost bound. */
+mg_status mg_img_regions_normalise(mg_img *img, mg_error *err);
+/* relocs.c: index the RELA table once; look an offset's addend up. */
+mg_status mg_img_index_relocs(mg_img *img, mg_error *err);
+bool mg_img_reloc_addend(const mg_img *img, uint64_t where, uint64_t *addend);
 
 /* Container parsers: fill *img from the bytes data[0..size). */
 mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);

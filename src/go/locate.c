@@ -4,6 +4,8 @@
  * was damaged but whose layout validates. */
 #include "pclntab.h"
 
+#include "../util/budget.h"
+
 #include <string.h>
 
 /* Hostile files can be filled with candidates that pass the cheap header
@@ -11,7 +13,14 @@
  * validations per image is bounded to keep the scan linear. */
 #define MAX_VALIDATIONS 20000u
 
+#define VALIDATION_COST 256u /* work units charged per full validation */
+
 static _Thread_local unsigned validations;
+/* the first header with a true magic whose table did not validate (a lying
+ * nfunc, unreadable names), and the stage that found it */
+static _Thread_local mg_pcln fallback;
+static _Thread_local bool have_fallback;
+static _Thread_local mg_found_by stage, fallback_stage;
 
 static bool try_off(const mg_img *img, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
 {
@@ -19,10 +28,20 @@ static bool try_off(const mg_img *img, uint64_t off, mg_pclntab_gen gen, mg_pcln
     if (!mg_rd_bytes(&img->r, off, 8, &h) || h[4] != 0 || h[5] != 0 ||
         (h[6] != 1 && h[6] != 2 && h[6] != 4) || (h[7] != 4 && h[7] != 8))
         return false;
-    if (validations >= MAX_VALIDATIONS)
+    if (validations >= MAX_VALIDATIONS ||
+        !mg_budget_spend(img->budget, VALIDATION_COST, "pclntab search"))
         return false;
     validations++;
-    return mg_pcln_validate(&img->r, off, gen, p);
+    if (!mg_pcln_validate_header(&img->r, off, gen, p))
+        return false;
+    if (mg_pcln_validate_funcs(p, p->header_nfunc, true))
+        return true;
+    if (p->magic_ok && !have_fallback) {
+        fallback = *p;
+        fallback_stage = stage;
+        have_fallback = true;
+    }
+    return false;
 }
 
 /* at a place the container names: the magic, or failing that (stomped
@@ -109,29 +128,50 @@ static bool scan_all(const mg_img *img, mg_pcln *p, region_fn fn)
                 continue;
             if (!mg_rd_has(&img->r, s->off, s->filesz))
                 continue;
+            if (!mg_budget_spend(img->budget, s->filesz, "pclntab search"))
+                return false;
             if (fn(img, s, p))
                 return true;
         }
     return false;
 }
 
-bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how)
+static bool locate(const mg_img *img, mg_pcln *p, mg_found_by *how)
 {
-    validations = 0;
+    stage = MG_FOUND_SECTION;
     if (by_section(img, p)) {
         *how = MG_FOUND_SECTION;
         return true;
     }
+    stage = MG_FOUND_SYMBOL;
     if (by_symbol(img, p)) {
         *how = MG_FOUND_SYMBOL;
         return true;
     }
+    stage = MG_FOUND_SCAN;
     if (scan_all(img, p, scan_region)) {
         *how = MG_FOUND_SCAN;
         return true;
     }
+    stage = MG_FOUND_HEADER_ONLY;
     if (img->kind != MG_CONT_RAW && scan_all(img, p, scan_region_header)) {
         *how = MG_FOUND_HEADER_ONLY;
+        return true;
+    }
+    return false;
+}
+
+bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how)
+{
+    validations = 0;
+    have_fallback = false;
+    if (locate(img, p, how)) {
+        mg_pcln_crosscheck_nfunc(img, p);
+        return true;
+    }
+    if (have_fallback && !mg_budget_out(img->budget) && mg_pcln_recover(img, &fallback)) {
+        *p = fallback;
+        *how = fallback_stage;
         return true;
     }
     *how = MG_FOUND_NONE;

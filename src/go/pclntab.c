@@ -108,7 +108,7 @@ static bool check_entry(const mg_pcln *p, uint64_t i)
     return mg_rd_u8(&p->r, o, &c) && c > 0x20 && c < 0x7f;
 }
 
-bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
+bool mg_pcln_validate_header(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
 {
     memset(p, 0, sizeof *p);
     const uint8_t *h;
@@ -144,14 +144,8 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
     p->r.ptrsize = h[7];
     unsigned ps = h[7];
 
-    uint64_t nfunc;
-    if (!hdr_word(p, 0, &nfunc) || nfunc == 0)
+    if (!hdr_word(p, 0, &p->header_nfunc))
         return false;
-    if (nfunc > MG_MAX_FUNCS) {
-        nfunc = MG_MAX_FUNCS; /* reported as partial by the caller */
-        p->funcs_capped = true;
-    }
-    p->nfunc = nfunc;
     switch (gen) {
     case MG_PCLN_12:
         p->ftab_off = 8 + ps;
@@ -183,6 +177,19 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
             p->pcln_off < p->pctab_off || p->pcln_off >= p->r.size)
             return false;
     }
+    return true;
+}
+
+bool mg_pcln_validate_funcs(mg_pcln *p, uint64_t nfunc, bool names)
+{
+    p->funcs_capped = false;
+    if (nfunc == 0)
+        return false;
+    if (nfunc > MG_MAX_FUNCS) {
+        nfunc = MG_MAX_FUNCS; /* reported as partial by the caller */
+        p->funcs_capped = true;
+    }
+    p->nfunc = nfunc;
     /* functab: nfunc pairs plus the end value must fit */
     uint64_t tabsz;
     if (!mg_mul_ok(nfunc + 1, ftab_entsize(p), &tabsz) || !mg_rd_has(&p->r, p->ftab_off, tabsz))
@@ -194,16 +201,23 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
         uint64_t i = checks[k];
         if (i >= nfunc)
             continue;
-        if (!check_entry(p, i))
+        if (names && !check_entry(p, i))
             return false;
     }
     for (uint64_t i = 0; i < nfunc && i < 64; i++) {
         uint64_t e, f;
-        if (!ftab_pair(p, i, &e, &f) || (i > 0 && e < prev))
+        /* without the _func checks, entries must strictly increase */
+        if (!ftab_pair(p, i, &e, &f) || (i > 0 && (e < prev || (!names && e == prev))))
             return false;
         prev = e;
     }
     return true;
+}
+
+bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
+{
+    return mg_pcln_validate_header(region, off, gen, p) &&
+           mg_pcln_validate_funcs(p, p->header_nfunc, true);
 }
 
 bool mg_pcln_func(const mg_pcln *p, uint64_t i, uint64_t *entry, const char **name,
