@@ -205,7 +205,7 @@ int mg_fuzzy_compare(const char *a, const char *b);
 /* ssdeep of a whole file's bytes (the "ssdeep of the file" baseline). */
 mg_status mg_fuzzy_hash_file(const char *path, char out[160], mg_error *err);
 
-/* ---- similarity search over ssdeep digests (src/fp/simindex.c) ----
+/* ---- similarity search over ssdeep digests (src/fp/simindex_*.c) ----
  * A 7-gram inverted index per block size proposes candidate pairs and
  * fuzzy_compare scores them: the edges are exactly those of comparing all
  * pairs (mg_pairs_naive), only faster.  Digests with the same content after
