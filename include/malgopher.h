@@ -218,7 +218,7 @@ int mg_fuzzy_compare(const char *a, const char *b);
 /* ssdeep of a whole file's bytes (the "ssdeep of the file" baseline). */
 mg_status mg_fuzzy_hash_file(const char *path, char out[160], mg_error *err);
 
-/* ---- similarity search over ssdeep digests (src/fp/simindex.c) ----
+/* ---- similarity search over ssdeep digests (src/fp/simindex_*.c) ----
  * A 7-gram inverted index per block size proposes candidate pairs and
  * fuzzy_compare scores them: the edges are exactly those of comparing all
  * pairs (mg_pairs_naive), only faster.  Digests with the same content after
@@ -267,6 +267,19 @@ mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *e
  * ties: the first).  central[f] for f < nfam. */
 mg_status mg_cluster_central(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
                              const uint32_t *family_of, size_t nfam, uint32_t *central, mg_error *err);
+/* The families at threshold t as they are shown (src/cluster/ranking.c):
+ * mg_cluster_components over the edges >= t, numbered by size (0 = the
+ * largest; ties: the family whose first member comes first), with each
+ * family's size and mg_cluster_central member.  Free with mg_families_free. */
+typedef struct mg_families {
+    size_t n, nfam;
+    uint32_t *family_of; /* n entries */
+    uint32_t *size;      /* nfam entries */
+    uint32_t *central;   /* nfam entries: a sample index */
+} mg_families;
+mg_status mg_cluster_families(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges, int t,
+                              mg_families *out, mg_error *err);
+void mg_families_free(mg_families *f);
 /* Homogeneity, completeness and V-measure (Rosenberg & Hirschberg 2007, as
  * scikit-learn): labels[i] = true class, clusters[i] = predicted family. */
 typedef struct mg_vmeasure {

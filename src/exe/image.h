@@ -107,6 +107,18 @@ mg_status mg_img_regions_normalise(mg_img *img, mg_error *err);
 /* relocs.c: index the RELA table once; look an offset's addend up. */
 mg_status mg_img_index_relocs(mg_img *img, mg_error *err);
 bool mg_img_reloc_addend(const mg_img *img, uint64_t where, uint64_t *addend);
+/* ---- section_scan.c: searching a section's bytes for a pattern ----
+ * One hit: the needle at file offset at inside s.  Return true to stop. */
+typedef bool (*mg_scan_hit_fn)(const mg_img *img, const mg_section *s, uint64_t at, void *ctx);
+/* Every occurrence of needle[0..k) (overlapping ones included) in s's file
+ * bytes, in order, until fn returns true; then true.  False when no hit
+ * stopped it or s does not lie in the file. */
+bool mg_img_scan_section(const mg_img *img, const mg_section *s, const void *needle, size_t k,
+                         mg_scan_hit_fn fn, void *ctx);
+/* The same over every map whose flags hold all of `all` and none of
+ * `none` (MG_SEC_*), in map order. */
+bool mg_img_scan_maps(const mg_img *img, unsigned all, unsigned none, const void *needle, size_t k,
+                      mg_scan_hit_fn fn, void *ctx);
 
 /* Container parsers: fill *img from the bytes data[0..size). */
 mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);

@@ -79,23 +79,20 @@ static bool by_symbol(const mg_img *img, mg_pcln *p)
     return mg_img_addr_to_off(img, addr, 16, &off) && try_any(img, off, p);
 }
 
-/* scan one region for the magics: every pclntab magic is one byte X then
- * ff ff ff (little-endian) or ff ff ff then X (big-endian) */
+/* a run of ff ff ff at `at`: the magic is one byte X then ff ff ff
+ * (little-endian) or ff ff ff then X (big-endian) */
+static bool magic_hit(const mg_img *img, const mg_section *s, uint64_t at, void *ctx)
+{
+    mg_pcln *p = ctx;
+    if (at > s->off && try_off(img, at - 1, MG_PCLN_NONE, p))
+        return true;
+    return s->off + s->filesz - at >= 4 && try_off(img, at, MG_PCLN_NONE, p);
+}
+
+/* scan one region for the magics */
 static bool scan_region(const mg_img *img, const mg_section *s, mg_pcln *p)
 {
-    const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-    while (end - q >= 3) {
-        q = mg_memfind(q, (size_t)(end - q), "\xff\xff\xff", 3);
-        if (!q)
-            break;
-        uint64_t at = (uint64_t)(q - img->r.data);
-        if (q > base && try_off(img, at - 1, MG_PCLN_NONE, p))
-            return true;
-        if (end - q >= 4 && try_off(img, at, MG_PCLN_NONE, p))
-            return true;
-        q++;
-    }
-    return false;
+    return mg_img_scan_section(img, s, "\xff\xff\xff", 3, magic_hit, p);
 }
 
 /* last resort: a header whose magic is damaged (zeroed or replaced) */

@@ -15,8 +15,6 @@
 
 #include "../util/budget.h"
 
-#include <string.h>
-
 /* word index of moduledata's ftab pointer and of the slice that shares it */
 static unsigned ftab_word(const mg_pcln *p)
 {
@@ -50,44 +48,46 @@ static bool ftab_len_at(const mg_img *img, const mg_pcln *p, uint64_t pcln_addr,
     return true;
 }
 
+typedef struct md_search {
+    const mg_pcln *p;
+    uint64_t pcln_addr, len;
+} md_search;
+
+static bool md_hit(const mg_img *img, const mg_section *s, uint64_t at, void *vctx)
+{
+    md_search *c = vctx;
+    uint64_t o = at - s->off;
+    if (!mg_budget_spend(img->budget, 64, "moduledata search"))
+        return true; /* stop; the caller sees the budget out */
+    return o % img->r.ptrsize == 0 && ftab_len_at(img, c->p, c->pcln_addr, s->addr + o, &c->len);
+}
+
 bool mg_moduledata_nfunc(const mg_img *img, const mg_pcln *p, uint64_t *nfunc)
 {
-    uint64_t pcln_addr, len;
-    if (p->r.ptrsize != img->r.ptrsize || !mg_img_off_to_addr(img, p->file_off, &pcln_addr))
+    md_search c = {p, 0, 0};
+    if (p->r.ptrsize != img->r.ptrsize || !mg_img_off_to_addr(img, p->file_off, &c.pcln_addr))
         return false;
     unsigned ps = img->r.ptrsize;
     uint8_t pat[8];
     for (unsigned k = 0; k < ps; k++) {
         unsigned shift = img->r.big_endian ? 8 * (ps - 1 - k) : 8 * k;
-        pat[k] = (uint8_t)(pcln_addr >> shift);
+        pat[k] = (uint8_t)(c.pcln_addr >> shift);
     }
     /* moduledata is writable data (raw images have no flags: all of it) */
-    for (size_t i = 0; i < img->nmaps; i++) {
-        const mg_section *s = &img->maps[i];
-        bool wr = (s->flags & MG_SEC_WRITE) || img->kind == MG_CONT_RAW;
-        if (!(s->flags & MG_SEC_DATA) || !wr || !mg_rd_has(&img->r, s->off, s->filesz))
-            continue;
-        if (!mg_budget_spend(img->budget, s->filesz, "moduledata search"))
+    unsigned all = MG_SEC_DATA | (img->kind == MG_CONT_RAW ? 0 : MG_SEC_WRITE);
+    if (mg_img_scan_maps(img, all, 0, pat, ps, md_hit, &c)) {
+        if (mg_budget_out(img->budget))
             return false;
-        const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-        while ((size_t)(end - q) >= ps && (q = mg_memfind(q, (size_t)(end - q), pat, ps)) != NULL) {
-            uint64_t o = (uint64_t)(q - base);
-            if (!mg_budget_spend(img->budget, 64, "moduledata search"))
-                return false;
-            if (o % ps == 0 && ftab_len_at(img, p, pcln_addr, s->addr + o, &len)) {
-                *nfunc = len - 1;
-                return true;
-            }
-            q++;
-        }
+        *nfunc = c.len - 1;
+        return true;
     }
     /* PIE: the pointer is a relocation's addend */
     for (size_t i = 0; i < img->nrelocs; i++) {
         if (!mg_budget_spend(img->budget, 4, "moduledata search"))
             return false;
-        if (img->relocs[i].addend == pcln_addr &&
-            ftab_len_at(img, p, pcln_addr, img->relocs[i].where, &len)) {
-            *nfunc = len - 1;
+        if (img->relocs[i].addend == c.pcln_addr &&
+            ftab_len_at(img, p, c.pcln_addr, img->relocs[i].where, &c.len)) {
+            *nfunc = c.len - 1;
             return true;
         }
     }

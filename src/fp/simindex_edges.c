@@ -1,0 +1,87 @@
+/* simindex_edges.c - owns the similarity index's graph outputs: every pair
+ * scoring >= a threshold (the representatives' pairs expanded to all the
+ * copies of each content) and the links of a spanning forest of the
+ * families (src/cluster/ turns those into families). */
+#include "simindex.h"
+#include "util/error.h"
+
+#include <stdlib.h>
+
+/* members of the unit whose representative is r (just r for odd digests) */
+static const uint32_t *members_of(const mg_simindex *ix, const uint32_t *unit_of_rep, uint32_t r, size_t *cnt)
+{
+    uint32_t u = unit_of_rep[r];
+    if (u == UINT32_MAX) {
+        *cnt = 1;
+        return &ix->rep[r]; /* rep[r] == r for odd and dead digests */
+    }
+    *cnt = ix->mstart[u + 1] - ix->mstart[u];
+    return ix->members + ix->mstart[u];
+}
+
+/* representative pairs -> all pairs, including copies of one content */
+static bool expand(const mg_simindex *ix, const mg_edge *re, size_t nre, int min_score, mg_edgevec *out)
+{
+    uint32_t *unit_of_rep = malloc((ix->n ? ix->n : 1) * sizeof *unit_of_rep);
+    if (!unit_of_rep)
+        return false;
+    for (size_t i = 0; i < ix->n; i++)
+        unit_of_rep[i] = UINT32_MAX;
+    for (size_t u = 0; u < ix->nunits; u++)
+        unit_of_rep[ix->units[u].first] = (uint32_t)u;
+    if (min_score <= 100)
+        for (size_t u = 0; u < ix->nunits; u++)
+            for (uint32_t x = ix->mstart[u]; x < ix->mstart[u + 1]; x++)
+                for (uint32_t y = x + 1; y < ix->mstart[u + 1]; y++)
+                    mg_edgevec_push(out, ix->members[x], ix->members[y], 100);
+    for (size_t e = 0; e < nre; e++) {
+        size_t na, nb;
+        const uint32_t *ma = members_of(ix, unit_of_rep, re[e].a, &na);
+        const uint32_t *mb = members_of(ix, unit_of_rep, re[e].b, &nb);
+        for (size_t x = 0; x < na; x++)
+            for (size_t y = 0; y < nb; y++) {
+                uint32_t a = ma[x], b = mb[y];
+                mg_edgevec_push(out, a < b ? a : b, a < b ? b : a, re[e].score);
+            }
+    }
+    free(unit_of_rep);
+    return !out->failed;
+}
+
+mg_status mg_simindex_pairs(const mg_simindex *ix, int min_score, unsigned nthreads, bool reps_only,
+                            mg_edge **edges, size_t *nedges, mg_error *err)
+{
+    *edges = NULL;
+    *nedges = 0;
+    if (min_score < 1)
+        min_score = 1;
+    mg_edge *re = NULL;
+    size_t nre = 0;
+    bool ok = mg_simindex_run_workers(ix, min_score, mg_simindex_threads(nthreads), false, &re, &nre);
+    if (ok && !reps_only) {
+        mg_edgevec all = {0};
+        ok = expand(ix, re, nre, min_score, &all);
+        free(re);
+        re = NULL;
+        ok = ok && mg_edges_merge_sort(&all, 1, ix->n, &re, &nre);
+        if (!ok)
+            free(all.v);
+    }
+    if (!ok)
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    *edges = re;
+    *nedges = nre;
+    return MG_OK;
+}
+
+mg_status mg_simindex_forest(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links, size_t *nlinks,
+                             mg_error *err)
+{
+    *links = NULL;
+    *nlinks = 0;
+    if (t < 1)
+        t = 1;
+    if (!mg_simindex_run_workers(ix, t, mg_simindex_threads(nthreads), true, links, nlinks))
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    return MG_OK;
+}
