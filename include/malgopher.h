@@ -252,6 +252,15 @@ mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min_score,
  * scored.  family_of has n entries. */
 mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nthreads, uint32_t *family_of,
                                size_t *nfam, mg_error *err);
+/* The links of a spanning forest of the families at threshold t (pairs of
+ * representatives scoring >= t, ordered; at most one per digest): what a
+ * caller can use when mg_simindex_pairs says MG_ERR_TOO_COSTLY (more pairs
+ * than 64 per digest + 4 Mi, or more candidate pairs through shared 7-grams
+ * than 2^29 + 1,024 per digest).  *dense_cut > 0: some 7-gram lists shared
+ * by over 1,024 digests were searched only in part,
+ * and the families may miss links (README "Cost model"). */
+mg_status mg_simindex_links(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
+                            size_t *nlinks, uint64_t *dense_cut, mg_error *err);
 /* The reference: fuzzy_compare on all n(n-1)/2 pairs, same output contract. */
 mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, unsigned nthreads,
                          mg_edge **edges, size_t *nedges, mg_error *err);

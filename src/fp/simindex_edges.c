@@ -57,7 +57,31 @@ mg_status mg_simindex_pairs(const mg_simindex *ix, int min_score, unsigned nthre
         min_score = 1;
     mg_edge *re = NULL;
     size_t nre = 0;
-    bool ok = mg_simindex_run_workers(ix, min_score, mg_simindex_threads(nthreads), false, &re, &nre);
+    if (ix->pair_work > MG_PAIR_WORK_BASE + MG_PAIR_WORK_PER_DIGEST * ix->n)
+        return mg_fail(err, MG_ERR_TOO_COSTLY,
+                       "too costly: the digests share 7-grams too densely (%llu candidate pairs, up to "
+                       "%zu digests on one 7-gram)",
+                       (unsigned long long)ix->pair_work, ix->longest_run);
+    bool capped;
+    uint64_t cut;
+    bool ok = mg_simindex_run_workers(ix, min_score, mg_simindex_threads(nthreads), false, &re, &nre,
+                                      &capped, &cut);
+    if (ok && !capped && !reps_only) {
+        /* the copies multiply the pairs: count them before making them */
+        uint64_t total = nre, limit = mg_simindex_max_pairs(ix);
+        for (size_t u = 0; u < ix->nunits && min_score <= 100; u++) {
+            uint64_t m = ix->mstart[u + 1] - ix->mstart[u];
+            total += m * (m - 1) / 2;
+        }
+        capped = total > limit;
+    }
+    if (ok && capped) {
+        free(re);
+        return mg_fail(err, MG_ERR_TOO_COSTLY,
+                       "too costly: more than %zu pairs score >= %d among %zu digests "
+                       "(families: use the spanning forest)",
+                       mg_simindex_max_pairs(ix), min_score, ix->n);
+    }
     if (ok && !reps_only) {
         mg_edgevec all = {0};
         ok = expand(ix, re, nre, min_score, &all);
@@ -74,14 +98,29 @@ mg_status mg_simindex_pairs(const mg_simindex *ix, int min_score, unsigned nthre
     return MG_OK;
 }
 
-mg_status mg_simindex_forest(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links, size_t *nlinks,
-                             mg_error *err)
+mg_status mg_simindex_forest_cut(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
+                                 size_t *nlinks, uint64_t *dense_cut, mg_error *err)
 {
     *links = NULL;
     *nlinks = 0;
     if (t < 1)
         t = 1;
-    if (!mg_simindex_run_workers(ix, t, mg_simindex_threads(nthreads), true, links, nlinks))
+    bool capped;
+    if (!mg_simindex_run_workers(ix, t, mg_simindex_threads(nthreads), true, links, nlinks, &capped,
+                                 dense_cut))
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     return MG_OK;
+}
+
+mg_status mg_simindex_forest(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links, size_t *nlinks,
+                             mg_error *err)
+{
+    uint64_t cut;
+    return mg_simindex_forest_cut(ix, t, nthreads, links, nlinks, &cut, err);
+}
+
+mg_status mg_simindex_links(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
+                            size_t *nlinks, uint64_t *dense_cut, mg_error *err)
+{
+    return mg_simindex_forest_cut(ix, t, nthreads, links, nlinks, dense_cut, err);
 }
