@@ -66,10 +66,10 @@ static bool hash_one(const char *path, void *vctx)
                    no_names ? "yes" : "no");
             break;
         }
-        if (no_names)
-            fprintf(stderr, "malgopher: %s%s: no names (gimphash of empty input)\n", path, suffix);
-        else if (im->flags & MG_FLAG_BAD_NAMES)
+        if (im->flags & MG_FLAG_BAD_NAMES)
             fprintf(stderr, "malgopher: %s%s: %s\n", path, suffix, im->warning);
+        else if (no_names)
+            fprintf(stderr, "malgopher: %s%s: no names (gimphash of empty input)\n", path, suffix);
         /* not a fingerprint: the line is printed, the status says so */
         clean = clean && !(im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES));
     }
