@@ -178,16 +178,15 @@ mg_status mg_pe_plan_section(const mg_img *img, uint32_t need, mg_pe_newsect *ns
     return MG_OK;
 }
 
-void mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns, const char name[8],
+bool mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns, const char name[8],
                        uint32_t characteristics)
 {
     const mg_reader *r = &img->r; /* the input: the headers were validated on it */
     uint64_t opt = img->pe_opt_off;
     uint16_t nsect;
     uint32_t salign, codesz;
-    mg_rd_u16(r, opt - 18, &nsect);
-    mg_rd_u32(r, opt + 32, &salign);
-    mg_rd_u32(r, opt + 4, &codesz);
+    if (!mg_rd_u16(r, opt - 18, &nsect) || !mg_rd_u32(r, opt + 32, &salign) || !mg_rd_u32(r, opt + 4, &codesz))
+        return false;
     uint8_t *h = out + img->pe_sect_off + (uint64_t)nsect * 40;
     memset(h, 0, 40);
     memcpy(h, name, 8);
@@ -203,6 +202,7 @@ void mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns,
     put32(out + opt + 56, (uint32_t)align_up((uint64_t)ns->rva + ns->vsize, salign));
     if (characteristics & 0x20u)
         put32(out + opt + 4, codesz + ns->raw_size); /* SizeOfCode */
+    return true;
 }
 
 bool mg_pe_drop_signature(uint8_t *out, const mg_img *img)

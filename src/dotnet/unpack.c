@@ -147,7 +147,10 @@ static mg_status stage_a(const mg_cli *in, const mg_jit_scan *s, plan *p, uint8_
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     memcpy(out, r->data, (size_t)r->size);
     if (p->ncopies) {
-        mg_pe_add_section(out, &in->img, &ns, SECTION_NAME, SECTION_FLAGS);
+        if (!mg_pe_add_section(out, &in->img, &ns, SECTION_NAME, SECTION_FLAGS)) {
+            free(out);
+            return mg_fail(err, MG_ERR_MALFORMED, "malformed PE: optional header truncated");
+        }
         uint64_t off = ns.raw_off;
         uint32_t rva = ns.rva;
         for (uint32_t i = 0; i < p->ncopies; i++) {

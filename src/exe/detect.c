@@ -58,6 +58,13 @@ static bool is_fat(const uint8_t *data, uint64_t size, uint32_t *n, bool *wide)
     return *n >= 1 && *n <= MG_MAX_FAT_SLICES;
 }
 
+/* Field offsets of fat_header and fat_arch / fat_arch_64 (<mach-o/fat.h>) */
+enum {
+    FAT_HEADER_SIZE = 8,
+    FAT_OFFSET = 8, FAT_SIZE = 12, FAT_ARCH_SIZE = 20,
+    FAT64_OFFSET = 8, FAT64_SIZE = 16, FAT64_ARCH_SIZE = 32,
+};
+
 mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_t *nimgs,
                         mg_error *err)
 {
@@ -67,8 +74,8 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
     bool wide = false;
     if (is_fat(data, size, &n, &wide)) {
         mg_reader r = mg_reader_make(data, size, true, 4);
-        uint64_t es = wide ? 32 : 20;
-        if (!mg_rd_has(&r, 8, n * es))
+        uint64_t es = wide ? FAT64_ARCH_SIZE : FAT_ARCH_SIZE;
+        if (!mg_rd_has(&r, FAT_HEADER_SIZE, n * es))
             return mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O: arch table truncated");
         mg_img *v = calloc(n, sizeof *v);
         if (!v)
@@ -76,16 +83,11 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
         size_t got = 0;
         mg_status last = MG_OK;
         for (uint32_t i = 0; i < n; i++) {
-            uint64_t e = 8 + i * es, off, sz;
-            if (wide) {
-                mg_rd_u64(&r, e + 8, &off);
-                mg_rd_u64(&r, e + 16, &sz);
-            } else {
-                uint32_t a = 0, b = 0;
-                mg_rd_u32(&r, e + 8, &a);
-                mg_rd_u32(&r, e + 12, &b);
-                off = a, sz = b;
-            }
+            mg_rec fa;
+            if (!mg_rec_at(&r, FAT_HEADER_SIZE + i * es, es, &fa))
+                break; /* cannot happen: the table was checked above */
+            uint64_t off = wide ? mg_rec_u64(&fa, FAT64_OFFSET) : mg_rec_u32(&fa, FAT_OFFSET);
+            uint64_t sz = wide ? mg_rec_u64(&fa, FAT64_SIZE) : mg_rec_u32(&fa, FAT_SIZE);
             if (!mg_rd_has(&r, off, sz) || sz == 0) {
                 last = mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O: slice %u out of range", i);
                 continue;

@@ -115,10 +115,9 @@ static bool by_string_header(const mg_img *img, char *out, size_t outsz)
             continue;
         for (uint64_t o = 0; o + 2 * ps <= s->filesz && !found; o += ps) {
             cand k;
-            mg_rd_ptr(&img->r, s->off + o, &k.addr);
-            if (k.addr < c[0].addr || k.addr > c[nc - 1].addr)
+            if (!mg_rd_ptr(&img->r, s->off + o, &k.addr) || k.addr < c[0].addr || k.addr > c[nc - 1].addr ||
+                !mg_rd_ptr(&img->r, s->off + o + ps, &k.len))
                 continue;
-            mg_rd_ptr(&img->r, s->off + o + ps, &k.len);
             const cand *hit = bsearch(&k, c, nc, sizeof *c, cand_cmp);
             uint64_t off;
             if (hit && hit->len < outsz && mg_img_addr_to_off(img, hit->addr, hit->len, &off)) {
