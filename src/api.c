@@ -33,6 +33,26 @@ static void warn(mg_image *im, const char *msg)
         snprintf(im->warning, sizeof im->warning, "%s", msg);
 }
 
+/* add a warning after those already there (as much as fits) */
+static void warn_more(mg_image *im, const char *msg)
+{
+    size_t at = strlen(im->warning);
+    if (!msg[0] || at + 3 >= sizeof im->warning)
+        return;
+    snprintf(im->warning + at, sizeof im->warning - at, "%s%s", at ? "; " : "", msg);
+}
+
+/* no pclntab: why the candidates that looked like one were turned down */
+static void note_rejects(mg_image *im, const mg_pcln_rejects *rj, uint64_t slice_offset)
+{
+    if (!rj->count)
+        return;
+    char msg[sizeof im->warning];
+    snprintf(msg, sizeof msg, "pclntab candidate%s rejected (%u), first at 0x%llx: %.100s", rj->count > 1 ? "s" : "",
+             rj->count, (unsigned long long)(rj->first_off + slice_offset), rj->first_why);
+    warn_more(im, msg);
+}
+
 static const char *setting(const mg_buildinfo *bi, const char *key)
 {
     for (size_t i = 0; i < bi->nsettings; i++)
@@ -139,11 +159,13 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
 
     mg_pcln p;
     mg_found_by how;
-    if (!mg_pcln_locate(img, &p, &how)) {
+    mg_pcln_rejects rj;
+    if (!mg_pcln_locate_why(img, &p, &how, &rj)) {
         /* not Go; still note a Go version if build info exists (e.g. damaged pclntab) */
         bool partial;
         if (mg_buildinfo_read(img, a, &im->buildinfo, &partial))
             warn(im, "Go build info present but no valid pclntab");
+        note_rejects(im, &rj, img->slice_offset);
         return MG_OK;
     }
     im->is_go = true;
@@ -204,6 +226,7 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
         if (st != MG_OK)
             return mg_fail(err, st, "%s", mg_status_reason(st));
     }
+    warn_more(&f->images[0], f->imgs[0].slice_warning); /* fat Mach-O slices left out */
     if (fell_back) {
         if (!f->images[0].is_go)
             return mg_fail(err, MG_ERR_MALFORMED, "%s", why);

@@ -5,6 +5,7 @@
 
 #include "../util/error.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,19 +83,31 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         size_t got = 0;
         mg_status last = MG_OK;
+        char dropped[sizeof v->slice_warning] = "";
         for (uint32_t i = 0; i < n; i++) {
             mg_rec fa;
             if (!mg_rec_at(&r, FAT_HEADER_SIZE + i * es, es, &fa))
                 break; /* cannot happen: the table was checked above */
             uint64_t off = wide ? mg_rec_u64(&fa, FAT64_OFFSET) : mg_rec_u32(&fa, FAT_OFFSET);
             uint64_t sz = wide ? mg_rec_u64(&fa, FAT64_SIZE) : mg_rec_u32(&fa, FAT_SIZE);
-            if (!mg_rd_has(&r, off, sz) || sz == 0) {
+            if (!mg_rd_has(&r, off, sz) || sz == 0)
                 last = mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O: slice %u out of range", i);
+            else
+                last = mg_macho_parse(data + off, sz, &v[got], err);
+            if (last == MG_ERR_NOMEM) {
+                for (size_t k = 0; k < got; k++)
+                    mg_img_free(&v[k]);
+                free(v);
+                return last;
+            }
+            if (last != MG_OK) {
+                /* the slice is left out; the file's first image says so */
+                size_t at = strlen(dropped);
+                if (at + 3 < sizeof dropped)
+                    snprintf(dropped + at, sizeof dropped - at, "%sslice %u dropped (%.120s)", at ? "; " : "", i,
+                             err ? err->msg : mg_status_reason(last));
                 continue;
             }
-            last = mg_macho_parse(data + off, sz, &v[got], err);
-            if (last != MG_OK)
-                continue;
             v[got].slice_offset = off;
             got++;
         }
@@ -102,6 +115,7 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
             free(v);
             return last != MG_OK ? last : mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O");
         }
+        memcpy(v[0].slice_warning, dropped, sizeof dropped);
         *imgs = v;
         *nimgs = got;
         return MG_OK;

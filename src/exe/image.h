@@ -68,6 +68,8 @@ typedef struct mg_img {
     /* ELF dynamic relocations (PIE): table of Elf_Rela / Elf_Rel */
     uint64_t rel_off, rel_count, rel_entsize;
     bool rel_has_addend;
+    /* fat Mach-O, first image only: the slices left out and why, "" if none */
+    char slice_warning[200];
 } mg_img;
 
 void mg_img_free(mg_img *img);

@@ -21,7 +21,16 @@ typedef struct mg_pcln {
     uint64_t ftab_off;    /* start of the (entry, funcoff) pairs */
     bool magic_ok;        /* false when found with a damaged magic */
     bool funcs_capped;    /* the header declared more than MG_MAX_FUNCS */
+    const char *reject;   /* after a failed mg_pcln_validate: why (a static string) */
 } mg_pcln;
+
+/* What mg_pcln_locate turned down: the candidates it validated and
+ * rejected, and the first of them (offset in the image, reason). */
+typedef struct mg_pcln_rejects {
+    unsigned count;
+    uint64_t first_off;
+    const char *first_why;
+} mg_pcln_rejects;
 
 /* Validate a header at offset off of region view r (r spans from some start
  * to the end of the region).  gen == MG_PCLN_NONE: take the layout from the
@@ -31,6 +40,8 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
 
 /* Locate the pclntab in img: section hints, symbols, scan, then recovery. */
 bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how);
+/* The same, recording every rejected candidate in *rj (may be NULL). */
+bool mg_pcln_locate_why(const mg_img *img, mg_pcln *p, mg_found_by *how, mg_pcln_rejects *rj);
 
 /* Function i: entry (text_start + entryoff for 1.18+) and name.  A name
  * longer than MG_MAX_NAME_LEN is cut there and *name_cut set.  Returns
