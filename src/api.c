@@ -1,6 +1,7 @@
 /* api.c - the public entry points: open a file, run each image through the
  * layers (container -> Go metadata -> fingerprints) and keep the results. */
 #include "malgopher.h"
+#include "util/alloc.h"
 
 #include "exe/image.h"
 #include "fp/gimphash.h"
@@ -61,9 +62,10 @@ static const char *setting(const mg_buildinfo *bi, const char *key)
     return NULL;
 }
 
-static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
+/* false: out of memory */
+static bool read_version(const mg_img *img, mg_image *im, mg_arena *a)
 {
-    bool partial = false;
+    bool partial = false, nomem = false;
     if (mg_buildinfo_read(img, a, &im->buildinfo, &partial)) {
         if (partial) {
             im->flags |= MG_FLAG_PARTIAL;
@@ -81,10 +83,11 @@ static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
             im->arch = goarch;
     }
     if (im->version_source == MG_VSRC_NONE &&
-        mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source))
-        return;
+        mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source, &nomem))
+        return !a->failed;
     if (im->version_source == MG_VSRC_NONE && im->pclntab_gen != MG_PCLN_NONE)
         im->version_source = MG_VSRC_PCLNTAB;
+    return !nomem && !a->failed;
 }
 
 static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_image *im)
@@ -95,7 +98,7 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
     mg_pcln q = *p;
     q.text_start = text;
     im->text_start = text;
-    im->funcs = malloc(q.nfunc * sizeof *im->funcs);
+    im->funcs = mg_malloc(q.nfunc * sizeof *im->funcs);
     if (!im->funcs)
         return MG_ERR_NOMEM;
     mg_gimp *g = mg_gimp_new(!(opts & MG_OPT_NO_FUZZY));
@@ -166,7 +169,7 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
         if (mg_buildinfo_read(img, a, &im->buildinfo, &partial))
             warn(im, "Go build info present but no valid pclntab");
         note_rejects(im, &rj, img->slice_offset);
-        return MG_OK;
+        return a->failed ? MG_ERR_NOMEM : MG_OK;
     }
     im->is_go = true;
     /* a Go binary is stripped when its symbol table has no Go symbols (a
@@ -188,7 +191,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     mg_status st = read_funcs(img, &p, opts, im);
     if (st != MG_OK)
         return st;
-    read_version(img, im, a);
+    if (!read_version(img, im, a))
+        return MG_ERR_NOMEM; /* the build info or the version is incomplete */
     if (!(opts & MG_OPT_NO_OBFUSCATION))
         mg_obfuscation_score(im);
     /* 1.18 and 1.20 tables share one layout: with a damaged magic the
@@ -207,7 +211,7 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
     if (st == MG_ERR_MALFORMED) {
         /* damaged container: still look for Go metadata in the raw bytes */
         snprintf(why, sizeof why, "%s", err ? err->msg : "malformed container");
-        f->imgs = calloc(1, sizeof *f->imgs);
+        f->imgs = mg_calloc(1, sizeof *f->imgs);
         if (!f->imgs)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         mg_raw_make(f->map.data, f->map.size, f->imgs);
@@ -218,7 +222,7 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
     } else if (st != MG_OK) {
         return st;
     }
-    f->images = calloc(f->nimgs, sizeof *f->images);
+    f->images = mg_calloc(f->nimgs, sizeof *f->images);
     if (!f->images)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->nimgs; i++) {
@@ -243,7 +247,7 @@ mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts, mg_file
         return mg_fail(err, MG_ERR_ARG, "no data");
     if (size == 0)
         return mg_fail(err, MG_ERR_EMPTY, "empty file");
-    mg_file *f = calloc(1, sizeof *f);
+    mg_file *f = mg_calloc(1, sizeof *f);
     if (!f)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     f->map.data = data;
@@ -262,7 +266,7 @@ mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_err
     *out = NULL;
     if (!path)
         return mg_fail(err, MG_ERR_ARG, "no path");
-    mg_file *f = calloc(1, sizeof *f);
+    mg_file *f = mg_calloc(1, sizeof *f);
     if (!f)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     mg_status st = mg_map_open(path, &f->map, err);

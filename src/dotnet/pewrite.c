@@ -4,6 +4,7 @@
  * sections' file data moves, file offsets that point at it follow),
  * dropping a signature the edits invalidate, and the CheckSum. */
 #include "jitpack.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -110,7 +111,7 @@ mg_status mg_pe_grow_headers(const mg_img *img, uint8_t **out, size_t *out_size,
     uint64_t size = r->size + delta;
     if (size > UINT32_MAX)
         return mg_fail(err, MG_ERR_UNSUPPORTED, "image too large for a new section");
-    uint8_t *o = calloc(1, (size_t)size);
+    uint8_t *o = mg_calloc(1, (size_t)size);
     if (!o)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     memcpy(o, r->data, (size_t)first_raw);

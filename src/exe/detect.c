@@ -2,6 +2,7 @@
  * right parser; splits fat (universal) Mach-O files into one image per
  * slice; falls back to a raw image for unknown blobs (memory dumps). */
 #include "image.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -19,7 +20,7 @@ void mg_raw_make(const uint8_t *data, uint64_t size, mg_img *img)
     img->os = "";
     /* one region covering the blob at address 0 */
     static const char name[] = "raw";
-    img->maps = calloc(1, sizeof *img->maps);
+    img->maps = mg_calloc(1, sizeof *img->maps);
     if (img->maps) {
         memcpy(img->maps[0].name, name, sizeof name);
         img->maps[0].size = img->maps[0].filesz = size;
@@ -78,7 +79,7 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
         uint64_t es = wide ? FAT64_ARCH_SIZE : FAT_ARCH_SIZE;
         if (!mg_rd_has(&r, FAT_HEADER_SIZE, n * es))
             return mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O: arch table truncated");
-        mg_img *v = calloc(n, sizeof *v);
+        mg_img *v = mg_calloc(n, sizeof *v);
         if (!v)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         size_t got = 0;
@@ -120,7 +121,7 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
         *nimgs = got;
         return MG_OK;
     }
-    mg_img *v = calloc(1, sizeof *v);
+    mg_img *v = mg_calloc(1, sizeof *v);
     if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     mg_status st = parse_thin(data, size, v, err);
