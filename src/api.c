@@ -1,6 +1,7 @@
 /* api.c - the public entry points: open a file, run each image through the
  * layers (container -> Go metadata -> fingerprints) and keep the results. */
 #include "malgopher.h"
+#include "util/alloc.h"
 
 #include "exe/image.h"
 #include "fp/gimphash.h"
@@ -35,6 +36,26 @@ static void warn(mg_image *im, const char *msg)
         snprintf(im->warning, sizeof im->warning, "%s", msg);
 }
 
+/* add a warning after those already there (as much as fits) */
+static void warn_more(mg_image *im, const char *msg)
+{
+    size_t at = strlen(im->warning);
+    if (!msg[0] || at + 3 >= sizeof im->warning)
+        return;
+    snprintf(im->warning + at, sizeof im->warning - at, "%s%s", at ? "; " : "", msg);
+}
+
+/* no pclntab: why the candidates that looked like one were turned down */
+static void note_rejects(mg_image *im, const mg_pcln_rejects *rj, uint64_t slice_offset)
+{
+    if (!rj->count)
+        return;
+    char msg[sizeof im->warning];
+    snprintf(msg, sizeof msg, "pclntab candidate%s rejected (%u), first at 0x%llx: %.100s", rj->count > 1 ? "s" : "",
+             rj->count, (unsigned long long)(rj->first_off + slice_offset), rj->first_why);
+    warn_more(im, msg);
+}
+
 static const char *setting(const mg_buildinfo *bi, const char *key)
 {
     for (size_t i = 0; i < bi->nsettings; i++)
@@ -43,9 +64,10 @@ static const char *setting(const mg_buildinfo *bi, const char *key)
     return NULL;
 }
 
-static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
+/* false: out of memory */
+static bool read_version(const mg_img *img, mg_image *im, mg_arena *a)
 {
-    bool partial = false;
+    bool partial = false, nomem = false;
     if (mg_buildinfo_read(img, a, &im->buildinfo, &partial)) {
         if (partial) {
             im->flags |= MG_FLAG_PARTIAL;
@@ -63,10 +85,11 @@ static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
             im->arch = goarch;
     }
     if (im->version_source == MG_VSRC_NONE &&
-        mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source))
-        return;
+        mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source, &nomem))
+        return !a->failed;
     if (im->version_source == MG_VSRC_NONE && im->pclntab_gen != MG_PCLN_NONE)
         im->version_source = MG_VSRC_PCLNTAB;
+    return !nomem && !a->failed;
 }
 
 static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_image *im)
@@ -93,7 +116,7 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
         q.funcs_capped = true;
     }
     b->funcs_left -= q.nfunc;
-    im->funcs = malloc((q.nfunc ? q.nfunc : 1) * sizeof *im->funcs);
+    im->funcs = mg_malloc((q.nfunc ? q.nfunc : 1) * sizeof *im->funcs);
     if (!im->funcs)
         return MG_ERR_NOMEM;
     mg_gimp *g = mg_gimp_new(!(opts & MG_OPT_NO_FUZZY));
@@ -174,7 +197,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
 
     mg_pcln p;
     mg_found_by how;
-    bool located = mg_pcln_locate(img, &p, &how);
+    mg_pcln_rejects rj;
+    bool located = mg_pcln_locate_why(img, &p, &how, &rj);
     if (mg_budget_out(img->budget))
         return MG_ERR_TOO_COSTLY;
     if (!located) {
@@ -182,7 +206,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
         bool partial;
         if (mg_buildinfo_read(img, a, &im->buildinfo, &partial))
             warn(im, "Go build info present but no valid pclntab");
-        return MG_OK;
+        note_rejects(im, &rj, img->slice_offset);
+        return a->failed ? MG_ERR_NOMEM : MG_OK;
     }
     im->is_go = true;
     /* a Go binary is stripped when its symbol table has no Go symbols (a
@@ -206,7 +231,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
         return st;
     if (mg_budget_out(img->budget))
         return MG_ERR_TOO_COSTLY;
-    read_version(img, im, a);
+    if (!read_version(img, im, a))
+        return MG_ERR_NOMEM; /* the build info or the version is incomplete */
     if (!(opts & MG_OPT_NO_OBFUSCATION))
         mg_obfuscation_score(im);
     /* 1.18 and 1.20 tables share one layout: with a damaged magic the
@@ -226,7 +252,7 @@ static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg
     if (st == MG_ERR_MALFORMED) {
         /* damaged container: still look for Go metadata in the raw bytes */
         snprintf(why, sizeof why, "%s", err ? err->msg : "malformed container");
-        f->imgs = calloc(1, sizeof *f->imgs);
+        f->imgs = mg_calloc(1, sizeof *f->imgs);
         if (!f->imgs)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         mg_raw_make(f->map.data, f->map.size, f->imgs);
@@ -237,7 +263,7 @@ static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg
     } else if (st != MG_OK) {
         return st;
     }
-    f->images = calloc(f->nimgs, sizeof *f->images);
+    f->images = mg_calloc(f->nimgs, sizeof *f->images);
     if (!f->images)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->nimgs; i++) {
@@ -251,12 +277,7 @@ static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg
         if (st != MG_OK)
             return mg_fail(err, st, "%s", mg_status_reason(st));
     }
-    if (f->nimgs && (f->imgs[0].fat_repeats || f->imgs[0].fat_skipped)) {
-        char w[sizeof f->images[0].warning];
-        snprintf(w, sizeof w, "fat Mach-O: %u arch entries repeat a slice (parsed once), %u overlap "
-                 "others past the cost bound (skipped)", f->imgs[0].fat_repeats, f->imgs[0].fat_skipped);
-        warn(&f->images[0], w);
-    }
+    warn_more(&f->images[0], f->imgs[0].slice_warning); /* fat Mach-O slices left out */
     if (fell_back) {
         if (!f->images[0].is_go)
             return mg_fail(err, MG_ERR_MALFORMED, "%s", why);
@@ -279,7 +300,7 @@ mg_status mg_file_open_mem_limits(const void *data, size_t size, unsigned opts,
         return mg_fail(err, MG_ERR_ARG, "no data");
     if (size == 0)
         return mg_fail(err, MG_ERR_EMPTY, "empty file");
-    mg_file *f = calloc(1, sizeof *f);
+    mg_file *f = mg_calloc(1, sizeof *f);
     if (!f)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     f->map.data = data;
@@ -298,7 +319,7 @@ mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_err
     *out = NULL;
     if (!path)
         return mg_fail(err, MG_ERR_ARG, "no path");
-    mg_file *f = calloc(1, sizeof *f);
+    mg_file *f = mg_calloc(1, sizeof *f);
     if (!f)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     mg_status st = mg_map_open(path, &f->map, err);

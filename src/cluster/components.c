@@ -2,6 +2,7 @@
  * graph at a threshold (util/unionfind.h, near-linear in samples + edges) and the most
  * central member of each family. */
 #include "malgopher.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/unionfind.h"
 
@@ -13,7 +14,7 @@ mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *e
 {
     *nfam = 0;
     uint32_t *parent = mg_uf_new(n);
-    uint32_t *id = malloc((n ? n : 1) * sizeof *id);
+    uint32_t *id = mg_malloc((n ? n : 1) * sizeof *id);
     if (!parent || !id) {
         free(parent);
         free(id);
@@ -44,9 +45,9 @@ mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *e
 mg_status mg_cluster_central(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
                              const uint32_t *family_of, size_t nfam, uint32_t *central, mg_error *err)
 {
-    uint64_t *sum = calloc(n ? n : 1, sizeof *sum);
-    uint64_t *copies = calloc(n ? n : 1, sizeof *copies); /* members per representative */
-    uint64_t *best = calloc(nfam ? nfam : 1, sizeof *best);
+    uint64_t *sum = mg_calloc(n ? n : 1, sizeof *sum);
+    uint64_t *copies = mg_calloc(n ? n : 1, sizeof *copies); /* members per representative */
+    uint64_t *best = mg_calloc(nfam ? nfam : 1, sizeof *best);
     if (!sum || !copies || !best) {
         free(sum);
         free(copies);

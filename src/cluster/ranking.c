@@ -2,6 +2,7 @@
  * threshold numbered by size (largest first, ties: the family whose first
  * member comes first), each family's size and its most central member. */
 #include "malgopher.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -23,9 +24,9 @@ static int by_size(const void *a, const void *b)
  * f->family_of, sizes into f->size.  false: out of memory. */
 static bool rank_by_size(mg_families *f, const uint32_t *raw, size_t k)
 {
-    famkey *key = calloc(k ? k : 1, sizeof *key);
-    uint32_t *rank = malloc((k ? k : 1) * sizeof *rank);
-    f->size = calloc(k ? k : 1, sizeof *f->size);
+    famkey *key = mg_calloc(k ? k : 1, sizeof *key);
+    uint32_t *rank = mg_malloc((k ? k : 1) * sizeof *rank);
+    f->size = mg_calloc(k ? k : 1, sizeof *f->size);
     bool ok = key && rank && f->size;
     if (ok) {
         for (size_t i = f->n; i-- > 0;) {
@@ -51,9 +52,9 @@ mg_status mg_cluster_families(size_t n, const uint32_t *reps, const mg_edge *edg
 {
     memset(f, 0, sizeof *f);
     f->n = n;
-    uint32_t *raw = malloc((n ? n : 1) * sizeof *raw);
-    f->family_of = malloc((n ? n : 1) * sizeof *f->family_of);
-    mg_edge *links = malloc((nedges ? nedges : 1) * sizeof *links);
+    uint32_t *raw = mg_malloc((n ? n : 1) * sizeof *raw);
+    f->family_of = mg_malloc((n ? n : 1) * sizeof *f->family_of);
+    mg_edge *links = mg_malloc((nedges ? nedges : 1) * sizeof *links);
     size_t k = 0, nl = 0;
     mg_status st = MG_ERR_NOMEM;
     if (!raw || !f->family_of || !links)
@@ -62,7 +63,7 @@ mg_status mg_cluster_families(size_t n, const uint32_t *reps, const mg_edge *edg
         goto fail;
     st = MG_ERR_NOMEM;
     f->nfam = k;
-    f->central = malloc((k ? k : 1) * sizeof *f->central);
+    f->central = mg_malloc((k ? k : 1) * sizeof *f->central);
     if (!f->central || !rank_by_size(f, raw, k))
         goto fail;
     /* central: the largest sum of its links (scores >= t) in the family */

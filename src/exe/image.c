@@ -1,6 +1,7 @@
 /* image.c - container-neutral queries on an mg_img: section lookup,
  * address mapping, symbol lookup and relocated pointer reads. */
 #include "image.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -22,8 +23,8 @@ mg_status mg_img_alloc_sections(mg_img *img, uint64_t nsects, uint64_t nmaps, mg
 {
     if (nsects > MG_MAX_SECTIONS || nmaps > MG_MAX_SECTIONS)
         return mg_fail(err, MG_ERR_MALFORMED, "too many sections");
-    img->sects = calloc(nsects ? nsects : 1, sizeof *img->sects);
-    img->maps = calloc(nmaps ? nmaps : 1, sizeof *img->maps);
+    img->sects = mg_calloc(nsects ? nsects : 1, sizeof *img->sects);
+    img->maps = mg_calloc(nmaps ? nmaps : 1, sizeof *img->maps);
     if (!img->sects || !img->maps) {
         mg_img_free(img);
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");

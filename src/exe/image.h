@@ -81,9 +81,9 @@ typedef struct mg_img {
     bool rel_has_addend;
     mg_reloc *relocs; /* RELA sorted by offset (relocs.c), nrelocs entries */
     size_t nrelocs;
-    /* regions of a fat file's slice that repeat an earlier slice's bytes */
-    unsigned fat_repeats, fat_skipped;
     struct mg_budget *budget; /* the file's work budget (NULL: unbounded) */
+    /* fat Mach-O, first image only: the slices left out and why, "" if none */
+    char slice_warning[200];
 } mg_img;
 
 void mg_img_free(mg_img *img);

@@ -8,6 +8,7 @@
  * kept (PE symbols name their section by index). */
 #include "image.h"
 
+#include "../util/alloc.h"
 #include "../util/error.h"
 
 #include <stdlib.h>
@@ -56,7 +57,7 @@ mg_status mg_img_regions_normalise(mg_img *img, mg_error *err)
 {
     if (img->nmaps < 2)
         return MG_OK;
-    span *v = malloc(img->nmaps * sizeof *v);
+    span *v = mg_malloc(img->nmaps * sizeof *v);
     if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     size_t n = 0;

@@ -3,6 +3,7 @@
  * its relocation up by binary search instead of scanning the table. */
 #include "image.h"
 
+#include "../util/alloc.h"
 #include "../util/error.h"
 
 #include <stdlib.h>
@@ -27,7 +28,7 @@ mg_status mg_img_index_relocs(mg_img *img, mg_error *err)
     /* the table was checked to lie in the file: rel_count <= size / entsize */
     if (!mg_mul_ok(img->rel_count, sizeof *img->relocs, &need) || need > SIZE_MAX)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-    mg_reloc *v = malloc((size_t)need ? (size_t)need : 1);
+    mg_reloc *v = mg_malloc((size_t)need ? (size_t)need : 1);
     if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     size_t n = 0;

@@ -3,6 +3,7 @@
  * table on the content), each unit's members, the posting lists
  * (simindex_grams.c) and each unit's character histograms. */
 #include "simindex.h"
+#include "util/alloc.h"
 #include "ssdeep_score.h"
 #include "util/bigbuf.h"
 #include "util/error.h"
@@ -42,8 +43,8 @@ uint32_t mg_simindex_find_unit(const mg_simindex *ix, const mg_digest *d, size_t
 
 static bool build_members(mg_simindex *ix, const uint32_t *unit_of)
 {
-    ix->mstart = calloc(ix->nunits + 1, sizeof *ix->mstart);
-    ix->members = malloc((ix->n ? ix->n : 1) * sizeof *ix->members);
+    ix->mstart = mg_calloc(ix->nunits + 1, sizeof *ix->mstart);
+    ix->members = mg_malloc((ix->n ? ix->n : 1) * sizeof *ix->members);
     if (!ix->mstart || !ix->members)
         return false;
     for (size_t i = 0; i < ix->n; i++)
@@ -51,7 +52,7 @@ static bool build_members(mg_simindex *ix, const uint32_t *unit_of)
             ix->mstart[unit_of[i] + 1]++;
     for (size_t u = 0; u < ix->nunits; u++)
         ix->mstart[u + 1] += ix->mstart[u];
-    uint32_t *fill = malloc((ix->nunits ? ix->nunits : 1) * sizeof *fill);
+    uint32_t *fill = mg_malloc((ix->nunits ? ix->nunits : 1) * sizeof *fill);
     if (!fill)
         return false;
     memcpy(fill, ix->mstart, ix->nunits * sizeof *fill);
@@ -67,7 +68,7 @@ mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **
     *out = NULL;
     if (n >= UINT32_MAX / 2)
         return mg_fail(err, MG_ERR_ARG, "too many digests (%zu)", n);
-    mg_simindex *ix = calloc(1, sizeof *ix);
+    mg_simindex *ix = mg_calloc(1, sizeof *ix);
     if (!ix)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     ix->dig = digests;
@@ -76,12 +77,12 @@ mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **
     while (hcap < 2 * n)
         hcap *= 2;
     ix->hmask = hcap - 1;
-    uint32_t *unit_of = malloc((n ? n : 1) * sizeof *unit_of);
-    ix->rep = malloc((n ? n : 1) * sizeof *ix->rep);
-    ix->units = malloc((n ? n : 1) * sizeof *ix->units);
+    uint32_t *unit_of = mg_malloc((n ? n : 1) * sizeof *unit_of);
+    ix->rep = mg_malloc((n ? n : 1) * sizeof *ix->rep);
+    ix->units = mg_malloc((n ? n : 1) * sizeof *ix->units);
     ix->sigs = mg_bigbuf_alloc(n * 2 * MG_SIG_MAX);
-    ix->odd = malloc((n ? n : 1) * sizeof *ix->odd);
-    ix->htab = calloc(hcap, sizeof *ix->htab);
+    ix->odd = mg_malloc((n ? n : 1) * sizeof *ix->odd);
+    ix->htab = mg_calloc(hcap, sizeof *ix->htab);
     if (!unit_of || !ix->rep || !ix->units || !ix->sigs || !ix->odd || !ix->htab)
         goto nomem;
     size_t sig_at = 0;

@@ -8,6 +8,7 @@
  * past each unit, and every such cut is counted so the caller can say the
  * families may miss links. */
 #include "simindex.h"
+#include "util/alloc.h"
 #include "util/unionfind.h"
 
 #include <stdlib.h>
@@ -17,7 +18,7 @@ bool mg_dense_alloc(mg_simworker *w)
     size_t cap = 16;
     while (cap < 2 * w->ix->ndense)
         cap *= 2;
-    w->dense = calloc(cap, sizeof *w->dense);
+    w->dense = mg_calloc(cap, sizeof *w->dense);
     w->dense_mask = cap - 1;
     return w->dense != NULL;
 }

@@ -3,6 +3,7 @@
  * copies of each content) and the links of a spanning forest of the
  * families (src/cluster/ turns those into families). */
 #include "simindex.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static const uint32_t *members_of(const mg_simindex *ix, const uint32_t *unit_of
 /* representative pairs -> all pairs, including copies of one content */
 static bool expand(const mg_simindex *ix, const mg_edge *re, size_t nre, int min_score, mg_edgevec *out)
 {
-    uint32_t *unit_of_rep = malloc((ix->n ? ix->n : 1) * sizeof *unit_of_rep);
+    uint32_t *unit_of_rep = mg_malloc((ix->n ? ix->n : 1) * sizeof *unit_of_rep);
     if (!unit_of_rep)
         return false;
     for (size_t i = 0; i < ix->n; i++)

@@ -3,6 +3,7 @@
  * lists its units in ascending order, and per unit the spans of the later
  * units in its runs (the candidates of the pair search). */
 #include "radix_sort.h"
+#include "util/alloc.h"
 #include "simindex.h"
 #include "util/bigbuf.h"
 
@@ -74,8 +75,8 @@ bool mg_simindex_build_grams(mg_simindex *ix)
     /* tmp (8 bytes an entry) now holds the spans (at most one an entry) */
     ix->spans = (span *)tmp;
     ix->gunit = mg_bigbuf_alloc(total * sizeof *ix->gunit);
-    ix->pstart = calloc(ix->nunits + 1, sizeof *ix->pstart);
-    uint32_t *fill = malloc((ix->nunits ? ix->nunits : 1) * sizeof *fill);
+    ix->pstart = mg_calloc(ix->nunits + 1, sizeof *ix->pstart);
+    uint32_t *fill = mg_malloc((ix->nunits ? ix->nunits : 1) * sizeof *fill);
     if (total >= UINT32_MAX || !ix->gunit || !ix->pstart || !fill) {
         free(fill);
         return false;

@@ -2,6 +2,7 @@
  * units sharing a 7-gram with the query (or its identical content), scored
  * with fuzzy_compare, every copy of a content listed, best first. */
 #include "simindex.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <fuzzy.h>
@@ -38,7 +39,7 @@ static uint32_t *gram_candidates(const mg_simindex *ix, const mg_digest *d, size
 {
     size_t cap = 2 * (mg_ngrams_of(d->len1) + mg_ngrams_of(d->len2)) + 1, nc = 0;
     const uint64_t mask = MG_UNIT_MASK;
-    uint32_t *cand = malloc(cap * sizeof *cand);
+    uint32_t *cand = mg_malloc(cap * sizeof *cand);
     for (int s = 0; cand && s < 2; s++) {
         uint64_t seed = mg_gram_seed(s ? 2 * d->bs : d->bs);
         const char *sig = s ? d->sig2 : d->sig1;
@@ -47,7 +48,7 @@ static uint32_t *gram_candidates(const mg_simindex *ix, const mg_digest *d, size
             for (size_t k = mg_gram_lower_bound(ix, hp); cand && k < ix->ngrams && (ix->grams[k] & ~mask) == hp;
                  k++) {
                 if (nc == cap) {
-                    uint32_t *c2 = realloc(cand, 2 * cap * sizeof *c2);
+                    uint32_t *c2 = mg_realloc(cand, 2 * cap * sizeof *c2);
                     if (!c2) {
                         free(cand);
                         cand = NULL;
@@ -78,13 +79,13 @@ mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min_score,
     mg_digest_kind kind = q ? mg_digest_parse(q, &d) : MG_DIGEST_DEAD;
     if (kind == MG_DIGEST_DEAD)
         return MG_OK;
-    mg_hit *h = malloc((ix->n ? ix->n : 1) * sizeof *h);
+    mg_hit *h = mg_malloc((ix->n ? ix->n : 1) * sizeof *h);
     uint32_t *cand = NULL;
     size_t nc = 0;
     if (h && kind == MG_DIGEST_STRICT)
         cand = gram_candidates(ix, &d, &nc);
     else if (h) {
-        cand = malloc((ix->nunits ? ix->nunits : 1) * sizeof *cand); /* odd query: every unit */
+        cand = mg_malloc((ix->nunits ? ix->nunits : 1) * sizeof *cand); /* odd query: every unit */
         for (size_t u = 0; cand && u < ix->nunits; u++)
             cand[nc++] = (uint32_t)u;
     }

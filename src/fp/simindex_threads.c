@@ -3,6 +3,7 @@
  * (a share whose thread cannot start runs on the caller's), and the merge
  * of their pairs into one ordered list. */
 #include "simindex.h"
+#include "util/alloc.h"
 #include "util/unionfind.h"
 
 #include <pthread.h>
@@ -18,11 +19,11 @@ unsigned mg_simindex_threads(unsigned n)
 static bool worker_alloc(mg_simworker *w, const mg_simindex *ix, bool forest)
 {
     size_t nu = ix->nunits ? ix->nunits : 1;
-    w->mark = malloc(nu * sizeof *w->mark);
-    w->cand = malloc(nu * sizeof *w->cand);
-    w->job = malloc(2 * nu * sizeof *w->job);
-    w->job_of = malloc(2 * nu * sizeof *w->job_of);
-    w->job_score = malloc(2 * nu * sizeof *w->job_score);
+    w->mark = mg_malloc(nu * sizeof *w->mark);
+    w->cand = mg_malloc(nu * sizeof *w->cand);
+    w->job = mg_malloc(2 * nu * sizeof *w->job);
+    w->job_of = mg_malloc(2 * nu * sizeof *w->job_of);
+    w->job_score = mg_malloc(2 * nu * sizeof *w->job_score);
     if (!w->mark || !w->cand || !w->job || !w->job_of || !w->job_score)
         return false;
     memset(w->mark, 0xff, nu * sizeof *w->mark);
@@ -52,10 +53,10 @@ bool mg_simindex_run_workers(const mg_simindex *ix, int min_score, unsigned nthr
 {
     *capped = false;
     *dense_cut = 0;
-    mg_simworker *w = calloc(nthreads, sizeof *w);
-    pthread_t *tid = calloc(nthreads, sizeof *tid);
-    mg_edgevec *parts = calloc(nthreads, sizeof *parts);
-    uint8_t (*need)[MG_SIG_MAX + 1] = malloc((MG_SIG_MAX + 1) * sizeof *need);
+    mg_simworker *w = mg_calloc(nthreads, sizeof *w);
+    pthread_t *tid = mg_calloc(nthreads, sizeof *tid);
+    mg_edgevec *parts = mg_calloc(nthreads, sizeof *parts);
+    uint8_t (*need)[MG_SIG_MAX + 1] = mg_malloc((MG_SIG_MAX + 1) * sizeof *need);
     bool ok = w && tid && parts && need;
     for (size_t la = 0; ok && la <= MG_SIG_MAX; la++)
         for (size_t lb = 0; lb <= MG_SIG_MAX; lb++)
@@ -66,7 +67,7 @@ bool mg_simindex_run_workers(const mg_simindex *ix, int min_score, unsigned nthr
                               .max_out = forest ? 0 : mg_simindex_max_pairs(ix) / nthreads + 1};
         ok = worker_alloc(&w[t], ix, forest);
     }
-    bool *running = ok ? calloc(nthreads, sizeof *running) : NULL;
+    bool *running = ok ? mg_calloc(nthreads, sizeof *running) : NULL;
     ok = ok && running;
     for (unsigned t = 1; ok && t < nthreads; t++)
         running[t] = pthread_create(&tid[t], NULL, mg_simindex_pairs_worker, &w[t]) == 0;

@@ -24,7 +24,16 @@ typedef struct mg_pcln {
     uint64_t header_nfunc; /* the header's nfunc word, as written */
     bool nfunc_from_moduledata; /* nfunc is moduledata's ftab length - 1 */
     bool names_unchecked; /* accepted without readable sampled names */
+    const char *reject;   /* after a failed mg_pcln_validate: why (a static string) */
 } mg_pcln;
+
+/* What mg_pcln_locate turned down: the candidates it validated and
+ * rejected, and the first of them (offset in the image, reason). */
+typedef struct mg_pcln_rejects {
+    unsigned count;
+    uint64_t first_off;
+    const char *first_why;
+} mg_pcln_rejects;
 
 /* Validate a header at offset off of region view r (r spans from some start
  * to the end of the region).  gen == MG_PCLN_NONE: take the layout from the
@@ -50,6 +59,8 @@ bool mg_pcln_recover(const mg_img *img, mg_pcln *p);
 
 /* Locate the pclntab in img: section hints, symbols, scan, then recovery. */
 bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how);
+/* The same, recording every rejected candidate in *rj (may be NULL). */
+bool mg_pcln_locate_why(const mg_img *img, mg_pcln *p, mg_found_by *how, mg_pcln_rejects *rj);
 
 /* Function i: entry (text_start + entryoff for 1.18+) and name.  A name
  * longer than MG_MAX_NAME_LEN is cut there and *name_cut set.  Returns

@@ -3,6 +3,7 @@
  * symbol table, or as a "go1.N[.M]" string that a Go string header (pointer,
  * length) in the data sections points at exactly. */
 #include "version.h"
+#include "util/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,11 +100,13 @@ static size_t collect(const mg_img *img, cand *c, size_t nc)
     return k.nc;
 }
 
-static bool by_string_header(const mg_img *img, char *out, size_t outsz)
+static bool by_string_header(const mg_img *img, char *out, size_t outsz, bool *nomem)
 {
-    cand *c = malloc(MAX_CANDIDATES * sizeof *c);
-    if (!c)
+    cand *c = mg_malloc(MAX_CANDIDATES * sizeof *c);
+    if (!c) {
+        *nomem = true;
         return false;
+    }
     size_t nc = collect(img, c, 0);
     qsort(c, nc, sizeof *c, cand_cmp);
     unsigned ps = img->r.ptrsize;
@@ -115,10 +118,9 @@ static bool by_string_header(const mg_img *img, char *out, size_t outsz)
             continue;
         for (uint64_t o = 0; o + 2 * ps <= s->filesz && !found; o += ps) {
             cand k;
-            mg_rd_ptr(&img->r, s->off + o, &k.addr);
-            if (k.addr < c[0].addr || k.addr > c[nc - 1].addr)
+            if (!mg_rd_ptr(&img->r, s->off + o, &k.addr) || k.addr < c[0].addr || k.addr > c[nc - 1].addr ||
+                !mg_rd_ptr(&img->r, s->off + o + ps, &k.len))
                 continue;
-            mg_rd_ptr(&img->r, s->off + o + ps, &k.len);
             const cand *hit = bsearch(&k, c, nc, sizeof *c, cand_cmp);
             uint64_t off;
             if (hit && hit->len < outsz && mg_img_addr_to_off(img, hit->addr, hit->len, &off)) {
@@ -132,13 +134,14 @@ static bool by_string_header(const mg_img *img, char *out, size_t outsz)
     return found;
 }
 
-bool mg_go_version_fallback(const mg_img *img, char *out, size_t outsz, mg_version_source *src)
+bool mg_go_version_fallback(const mg_img *img, char *out, size_t outsz, mg_version_source *src, bool *nomem)
 {
+    *nomem = false;
     if (by_symbol(img, out, outsz)) {
         *src = MG_VSRC_BUILDVERSION;
         return true;
     }
-    if (by_string_header(img, out, outsz)) {
+    if (by_string_header(img, out, outsz, nomem)) {
         *src = MG_VSRC_STRING;
         return true;
     }
