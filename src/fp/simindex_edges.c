@@ -20,8 +20,10 @@ static const uint32_t *members_of(const mg_simindex *ix, const uint32_t *unit_of
     return ix->members + ix->mstart[u];
 }
 
-/* representative pairs -> all pairs, including copies of one content */
-static bool expand(const mg_simindex *ix, const mg_edge *re, size_t nre, int min_score, mg_edgevec *out)
+/* representative pairs -> all pairs, including copies of one content;
+ * *too_many (and nothing made) when they would pass the pair bound */
+static bool expand(const mg_simindex *ix, const mg_edge *re, size_t nre, int min_score, mg_edgevec *out,
+                   bool *too_many)
 {
     uint32_t *unit_of_rep = mg_malloc((ix->n ? ix->n : 1) * sizeof *unit_of_rep);
     if (!unit_of_rep)
@@ -30,6 +32,23 @@ static bool expand(const mg_simindex *ix, const mg_edge *re, size_t nre, int min
         unit_of_rep[i] = UINT32_MAX;
     for (size_t u = 0; u < ix->nunits; u++)
         unit_of_rep[ix->units[u].first] = (uint32_t)u;
+    /* the copies multiply the pairs: count them before making them */
+    uint64_t total = 0;
+    for (size_t u = 0; u < ix->nunits && min_score <= 100; u++) {
+        uint64_t m = ix->mstart[u + 1] - ix->mstart[u];
+        total += m * (m - 1) / 2;
+    }
+    for (size_t e = 0; e < nre; e++) {
+        size_t na, nb;
+        members_of(ix, unit_of_rep, re[e].a, &na);
+        members_of(ix, unit_of_rep, re[e].b, &nb);
+        total += (uint64_t)na * nb;
+    }
+    *too_many = total > mg_simindex_max_pairs(ix);
+    if (*too_many) {
+        free(unit_of_rep);
+        return true;
+    }
     if (min_score <= 100)
         for (size_t u = 0; u < ix->nunits; u++)
             for (uint32_t x = ix->mstart[u]; x < ix->mstart[u + 1]; x++)
@@ -67,25 +86,18 @@ mg_status mg_simindex_pairs(const mg_simindex *ix, int min_score, unsigned nthre
     uint64_t cut;
     bool ok = mg_simindex_run_workers(ix, min_score, mg_simindex_threads(nthreads), false, &re, &nre,
                                       &capped, &cut);
-    if (ok && !capped && !reps_only) {
-        /* the copies multiply the pairs: count them before making them */
-        uint64_t total = nre, limit = mg_simindex_max_pairs(ix);
-        for (size_t u = 0; u < ix->nunits && min_score <= 100; u++) {
-            uint64_t m = ix->mstart[u + 1] - ix->mstart[u];
-            total += m * (m - 1) / 2;
-        }
-        capped = total > limit;
-    }
+    mg_edgevec all = {0};
+    if (ok && !capped && !reps_only)
+        ok = expand(ix, re, nre, min_score, &all, &capped);
     if (ok && capped) {
+        free(all.v);
         free(re);
         return mg_fail(err, MG_ERR_TOO_COSTLY,
                        "too costly: more than %zu pairs score >= %d among %zu digests "
                        "(families: use the spanning forest)",
                        mg_simindex_max_pairs(ix), min_score, ix->n);
     }
-    if (ok && !reps_only) {
-        mg_edgevec all = {0};
-        ok = expand(ix, re, nre, min_score, &all);
+    if (!reps_only) {
         free(re);
         re = NULL;
         ok = ok && mg_edges_merge_sort(&all, 1, ix->n, &re, &nre);
