@@ -110,7 +110,7 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
             uint64_t off = wide ? mg_rec_u64(&fa, FAT64_OFFSET) : mg_rec_u32(&fa, FAT_OFFSET);
             uint64_t sz = wide ? mg_rec_u64(&fa, FAT64_SIZE) : mg_rec_u32(&fa, FAT_SIZE);
             bool same = false, overlaps = false;
-            for (size_t k = 0; k < got; k++) {
+            for (size_t k = 0; k < got && mg_rd_has(&r, off, sz); k++) { /* off + sz cannot wrap */
                 same = same || (offs[k] == off && szs[k] == sz);
                 overlaps = overlaps || (off < offs[k] + szs[k] && offs[k] < off + sz);
             }
