@@ -1,5 +1,6 @@
 /* budget.c - the per-file work budget (see budget.h): units and a
- * wall-clock deadline read at most every 2^20 units. */
+ * wall-clock deadline, read at the first charge and then at most every
+ * 2^20 units. */
 #include "budget.h"
 
 #include <time.h>
@@ -23,7 +24,7 @@ void mg_budget_init(mg_budget *b, uint64_t size, uint64_t max_work, double secon
     }
     b->left = b->limit = w;
     b->deadline = seconds > 0 ? now() + seconds : 0;
-    b->since_clock = 0;
+    b->since_clock = CLOCK_EVERY; /* the first charge reads the clock */
     b->what = NULL;
     b->funcs_left = MG_FILE_MAX_FUNCS;
     b->name_bytes_left = MG_FILE_MAX_NAME_BYTES;

@@ -176,6 +176,34 @@ def main():
     rc, out, err = bounded("scan_a1_fat_44_nfunc", [mg, "scan", "-a", "1", rules, nfunc_fat], scale=scale)
     check(rc == 0 or "timed out" in err, "scan -a 1: a match or a timeout (rc %d)" % rc)
 
+    # --- 1. the work cap and the time limit refuse, cleanly (library API
+    # through ctypes; an ASan library cannot be loaded into python)
+    lib = os.path.join(os.path.dirname(mg), "libmalgopher.so")
+    if not asan and os.path.exists(lib):
+        class Limits(ctypes.Structure):
+            _fields_ = [("seconds", ctypes.c_double), ("max_work", ctypes.c_uint64)]
+
+        class Error(ctypes.Structure):
+            _fields_ = [("code", ctypes.c_int), ("msg", ctypes.c_char * 200)]
+        so = ctypes.CDLL(lib)
+        so.mg_file_open_mem_limits.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint,
+                                               ctypes.POINTER(Limits), ctypes.POINTER(ctypes.c_void_p),
+                                               ctypes.POINTER(Error)]
+        so.mg_file_close.argtypes = [ctypes.c_void_p]
+        data = elf["plain"]
+        for label, lim, want in (("work cap 1000", Limits(0, 1000), "too costly: "),
+                                 ("time limit 1 ns", Limits(1e-9, 0), "too costly: time limit reached"),
+                                 ("no limit", Limits(0, 0), None)):
+            f, e = ctypes.c_void_p(), Error()
+            st = so.mg_file_open_mem_limits(data, len(data), 0, ctypes.byref(lim), ctypes.byref(f), ctypes.byref(e))
+            if want is None:
+                check(st == 0, "limits %s: opens (status %d)" % (label, st))
+            else:
+                msg = e.msg.decode()
+                check(st == 8 and msg.startswith(want), "limits %s: refused: %s" % (label, msg))
+            if f:
+                so.mg_file_close(f)
+
     # --- 3. honest recovery: the header's nfunc lies
     e = craft.Elf64(elf["plain"])
     import struct
