@@ -173,8 +173,9 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
         snprintf(w, sizeof w, "function names unreadable: %zu of %zu; not a fingerprint",
                  unreadable, n);
         im->flags |= MG_FLAG_PARTIAL | MG_FLAG_BAD_NAMES;
-        if (unreadable || n == 0)
-            warn(im, w);
+        warn(im, unreadable || n == 0 ? w
+                                      : "pclntab accepted without its name checks (sampled names unreadable); "
+                                        "not a fingerprint");
     }
     if (im->gimp_names == 0)
         im->flags |= MG_FLAG_NO_NAMES;
