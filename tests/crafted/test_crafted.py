@@ -193,16 +193,16 @@ def main():
                                                ctypes.POINTER(Error)]
         so.mg_file_close.argtypes = [ctypes.c_void_p]
         data = elf["plain"]
-        for label, lim, want in (("work cap 1000", Limits(0, 1000), "too costly: "),
+        for label, lim, expect in (("work cap 1000", Limits(0, 1000), "too costly: "),
                                  ("time limit 1 ns", Limits(1e-9, 0), "too costly: time limit reached"),
                                  ("no limit", Limits(0, 0), None)):
             f, e = ctypes.c_void_p(), Error()
             st = so.mg_file_open_mem_limits(data, len(data), 0, ctypes.byref(lim), ctypes.byref(f), ctypes.byref(e))
-            if want is None:
+            if expect is None:
                 check(st == 0, "limits %s: opens (status %d)" % (label, st))
             else:
                 msg = e.msg.decode()
-                check(st == 8 and msg.startswith(want), "limits %s: refused: %s" % (label, msg))
+                check(st == 8 and msg.startswith(expect), "limits %s: refused: %s" % (label, msg))
             if f:
                 so.mg_file_close(f)
 
