@@ -10,13 +10,14 @@ rusage.
 The honest outcomes are checked against independent oracles: the gimphash
 of the fixture's expected names (Go's own debug/gosym listing, hashed by
 tests/oracle/gimphash_spec.py), the counts the recipes were built with, and
-libfuzzy's fuzzy_compare (through the ssdeep module's test expectations
-only where stated).  Exit 77 (SKIPPED) when a fixture is missing.
+libfuzzy's own fuzzy_compare through ctypes for the clustering lists.
+Exit 77 (SKIPPED) when a fixture is missing.
 """
 import ctypes
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -214,7 +215,6 @@ def main():
 
     # --- 3. honest recovery: the header's nfunc lies
     e = craft.Elf64(elf["plain"])
-    import struct
     n = struct.unpack_from("<Q", elf["plain"], e.pclntab()["off"] + 8)[0]
     for label, v in (("double", 2 * n), ("zero", 0), ("max", 2 ** 64 - 1), ("less", n - 7)):
         for flavor, data in elf.items():
