@@ -74,7 +74,8 @@ typedef enum mg_status {
     MG_ERR_MALFORMED,   /* container headers are inconsistent */
     MG_ERR_UNSUPPORTED, /* recognised container we do not parse */
     MG_ERR_NOT_GO,      /* no Go runtime metadata found */
-    MG_ERR_ARG          /* bad argument from the caller */
+    MG_ERR_ARG,         /* bad argument from the caller */
+    MG_ERR_TOO_COSTLY   /* the file's work budget or time limit ran out */
 } mg_status;
 
 typedef struct mg_error {
@@ -154,6 +155,7 @@ typedef struct mg_buildinfo {
 #define MG_FLAG_NO_NAMES     0x01u /* gimphash input was empty: not a fingerprint */
 #define MG_FLAG_PARTIAL      0x02u /* a bound was hit; lists are truncated */
 #define MG_FLAG_RECOVERED    0x04u /* pclntab found only by recovery (magic damaged) */
+#define MG_FLAG_BAD_NAMES    0x08u /* some function names could not be read: not a fingerprint */
 
 typedef struct mg_image {
     size_t struct_size;         /* sizeof(mg_image) in the library: see MG_IMAGE_HAS */
@@ -219,6 +221,17 @@ MG_API mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts,
                                   mg_file **out, mg_error *err);
 MG_API void mg_file_close(mg_file *f);
 
+/* Bounds on one file's analysis (README "Cost model").  Without them a
+ * file still gets the default work budget. */
+typedef struct mg_limits {
+    double seconds;    /* wall-clock limit for this file; 0: none */
+    uint64_t max_work; /* work units; 0: the default (64 per input byte + 64 Mi) */
+} mg_limits;
+/* mg_file_open_mem with limits (lim may be NULL); MG_ERR_TOO_COSTLY
+ * "too costly: STEP ..." when they run out. */
+MG_API mg_status mg_file_open_mem_limits(const void *data, size_t size, unsigned opts,
+                                         const mg_limits *lim, mg_file **out, mg_error *err);
+
 MG_API size_t mg_file_image_count(const mg_file *f);
 MG_API const mg_image *mg_file_image(const mg_file *f, size_t i);
 /* true when any image is Go */
@@ -244,7 +257,7 @@ MG_API int mg_fuzzy_compare(const char *a, const char *b);
 /* ssdeep of a whole file's bytes (the "ssdeep of the file" baseline). */
 MG_API mg_status mg_fuzzy_hash_file(const char *path, char out[160], mg_error *err);
 
-/* ---- similarity search over ssdeep digests (src/fp/simindex.c) ----
+/* ---- similarity search over ssdeep digests (src/fp/simindex_*.c) ----
  * A 7-gram inverted index per block size proposes candidate pairs and
  * fuzzy_compare scores them: the edges are exactly those of comparing all
  * pairs (the reference all-pairs computation), only faster.  Digests with the same content after
@@ -278,6 +291,15 @@ MG_API mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min
  * scored.  family_of has n entries. */
 MG_API mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nthreads, uint32_t *family_of,
                                       size_t *nfam, mg_error *err);
+/* The links of a spanning forest of the families at threshold t (pairs of
+ * representatives scoring >= t, ordered; at most one per digest): what a
+ * caller can use when mg_simindex_pairs says MG_ERR_TOO_COSTLY (more pairs
+ * than 64 per digest + 4 Mi, or more candidate pairs through shared 7-grams
+ * than 2^29 + 1,024 per digest).  *dense_cut > 0: some 7-gram lists shared
+ * by over 1,024 digests were searched only in part,
+ * and the families may miss links (README "Cost model"). */
+MG_API mg_status mg_simindex_links(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
+                                   size_t *nlinks, uint64_t *dense_cut, mg_error *err);
 
 /* ---- families and scores (src/cluster/) ---- */
 /* Families at threshold t: connected components of the edges scoring >= t,
@@ -290,6 +312,19 @@ MG_API mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_
  * ties: the first).  central[f] for f < nfam. */
 MG_API mg_status mg_cluster_central(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
                                     const uint32_t *family_of, size_t nfam, uint32_t *central, mg_error *err);
+/* The families at threshold t as they are shown (src/cluster/ranking.c):
+ * mg_cluster_components over the edges >= t, numbered by size (0 = the
+ * largest; ties: the family whose first member comes first), with each
+ * family's size and mg_cluster_central member.  Free with mg_families_free. */
+typedef struct mg_families {
+    size_t n, nfam;
+    uint32_t *family_of; /* n entries */
+    uint32_t *size;      /* nfam entries */
+    uint32_t *central;   /* nfam entries: a sample index */
+} mg_families;
+MG_API mg_status mg_cluster_families(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges, int t,
+                                     mg_families *out, mg_error *err);
+MG_API void mg_families_free(mg_families *f);
 /* Homogeneity, completeness and V-measure (Rosenberg & Hirschberg 2007, as
  * scikit-learn): labels[i] = true class, clusters[i] = predicted family. */
 typedef struct mg_vmeasure {

@@ -66,13 +66,10 @@ typedef struct graph {
 bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score);
 void graph_free(graph *g);
 
-typedef struct families {
-    size_t n, nfam;
-    uint32_t *family_of; /* 0 = largest family (ties: first member first) */
-    uint32_t *size;      /* per family */
-    uint32_t *central;   /* per family: sample index */
-} families;
+/* the library's ranked families (mg_cluster_families): 0 = largest */
+typedef mg_families families;
 
+/* the families of g at threshold; false after a message */
 bool families_at(families *f, const graph *g, int threshold);
 /* members of family k: members[start[k] .. start[k+1]), in input order */
 bool families_members(const families *f, uint32_t **start, uint32_t **members);

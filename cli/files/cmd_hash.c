@@ -31,7 +31,7 @@ static bool hash_one(const char *path, void *vctx)
         report_error(path, e.msg);
         return false;
     }
-    bool any = false;
+    bool any = false, clean = true;
     for (size_t i = 0; i < mg_file_image_count(f); i++) {
         const mg_image *im = mg_file_image(f, i);
         if (!im->is_go)
@@ -66,13 +66,17 @@ static bool hash_one(const char *path, void *vctx)
                    no_names ? "yes" : "no");
             break;
         }
-        if (no_names)
+        if (im->flags & MG_FLAG_BAD_NAMES)
+            fprintf(stderr, "malgopher: %s%s: %s\n", path, suffix, im->warning);
+        else if (no_names)
             fprintf(stderr, "malgopher: %s%s: no names (gimphash of empty input)\n", path, suffix);
+        /* not a fingerprint: the line is printed, the status says so */
+        clean = clean && !(im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES));
     }
     mg_file_close(f);
     if (!any)
         report_error(path, mg_status_reason(MG_ERR_NOT_GO));
-    return any;
+    return any && clean;
 }
 
 int cmd_hash(int argc, char **argv)

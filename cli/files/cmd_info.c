@@ -207,8 +207,12 @@ int cmd_info(int argc, char **argv)
             rc = EXIT_SOME_FAILED;
             continue;
         }
-        for (size_t k = 0; k < mg_file_image_count(f); k++)
+        for (size_t k = 0; k < mg_file_image_count(f); k++) {
             (o.fmt == OUT_JSON ? json_info : text_info)(path, f, k);
+            /* names that could not be read: not a fingerprint, not a clean run */
+            if (mg_file_image(f, k)->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES))
+                rc = EXIT_SOME_FAILED;
+        }
         mg_file_close(f);
     }
     cli_opts_free(&o);
