@@ -316,6 +316,8 @@ typedef struct mg_jit_report {
     uint32_t init_calls;      /* hook calls turned into nops */
     uint32_t stripped;        /* resources dropped (MG_JIT_STRIP) */
     bool signature_dropped;   /* an Authenticode directory was cleared */
+    bool reactor;             /* .NET Reactor (NecroBit): bodies from the emulated initializer */
+    uint32_t nag_calls;       /* .NET Reactor: calls of the "unregistered version" nag nopped */
 } mg_jit_report;
 
 /* Restore a JIT-hook packed assembly without running it: every packed

@@ -866,7 +866,20 @@ static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
             NEED(4);
             pc += 4;
             POP(a);
-            uint32_t o = emu_box(E, a);
+            uint32_t o;
+            emu_obj *src = a.k == V_REF ? emu_o(E, a.ref) : NULL;
+            if (src && src->kind == O_FIELDS) { /* a struct of the assembly: boxing copies it */
+                o = emu_new(E, O_FIELDS);
+                if (!o) { st = emu_refuse(E, "heap cap reached"); goto out; }
+                src = E->obj[a.ref];
+                E->obj[o]->type = src->type;
+                for (uint32_t i = 0; i < src->len; i++) {
+                    emu_val *d = emu_field_slot(E, o, src->frow[i]);
+                    if (!d) { st = emu_refuse(E, "heap cap reached"); goto out; }
+                    *d = src->vals[i];
+                }
+            } else
+                o = emu_box(E, a);
             if (!o && a.k != V_REF) { st = emu_refuse(E, "heap cap reached"); goto out; }
             PUSH(vref(o));
             break;

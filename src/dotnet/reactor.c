@@ -67,6 +67,49 @@ uint32_t mg_reactor_initializer(const mg_cli *cli)
     return c ? first_call(cli, c, NULL) : 0;
 }
 
+static bool is_stub(const mg_cli *cli, uint32_t rva)
+{
+    mg_body b;
+    mg_error e;
+    const uint8_t *c;
+    if (mg_body_parse(cli, rva, &b, &e) != MG_OK || b.code_size != 4 ||
+        !mg_rd_bytes(&cli->img.r, b.code_off, 4, &c))
+        return false;
+    return c[0] == 0 && c[1] == 0 && (c[2] == 0 || c[2] == 0x14 || c[2] == 0x16) && c[3] == 0x2a;
+}
+
+bool mg_reactor_detect(const mg_cli *cli, mg_reactor_info *ri)
+{
+    memset(ri, 0, sizeof *ri);
+    uint32_t init = mg_reactor_initializer(cli);
+    if (!init)
+        return false;
+    ri->init_token = 0x06000000u | init;
+    for (uint32_t t = 1; t <= cli->t.rows[MG_T_TYPEDEF]; t++) {
+        uint32_t c = cctor_of(cli, t);
+        if (c && first_call(cli, c, NULL) == init)
+            ri->injected++;
+    }
+    for (uint32_t row = 1; row <= cli->t.rows[MG_T_METHODDEF]; row++) {
+        uint32_t rva;
+        if (mg_tbl_get(cli, MG_T_METHODDEF, row, MG_METHOD_RVA, &rva) && rva && is_stub(cli, rva))
+            ri->stubs++;
+    }
+    for (uint32_t row = 1; row <= cli->t.rows[MG_T_MANIFESTRESOURCE]; row++) {
+        mg_resource res;
+        uint32_t flags;
+        if (mg_resource_get(cli, row, &res) && res.embedded && res.data_ok &&
+            mg_tbl_get(cli, MG_T_MANIFESTRESOURCE, row, MG_MRES_FLAGS, &flags) && (flags & 7) == 2) {
+            ri->resource_row = row;
+            snprintf(ri->resource, sizeof ri->resource, "%.*s", (int)res.name_len, res.name);
+            ri->resource_len = res.data_len;
+            break;
+        }
+    }
+    ri->detected = ri->stubs && ri->injected && ri->resource_row;
+    return true;
+}
+
 mg_status mg_reactor_emulate(const mg_cli *cli, emu *E, mg_error *err)
 {
     uint32_t init = mg_reactor_initializer(cli);
