@@ -1122,6 +1122,16 @@ static mg_status convert_i8(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     *ret = vi8(num(a[0]));
     return MG_OK;
 }
+static mg_status double_bits(emu *E, emu_val *a, uint32_t n, emu_val *ret)
+{
+    (void)E, (void)n;
+    int64_t x;
+    if (a[0].k != V_F)
+        return emu_refuse(E, "DoubleToInt64Bits of a non-float");
+    memcpy(&x, &a[0].f, 8);
+    *ret = vi8(x);
+    return MG_OK;
+}
 static mg_status delegate_for_fp(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)n;
@@ -1165,6 +1175,7 @@ static const model models[] = {
     {"System.Version::op_Equality", 2, v_eq},
     {"System.Version::op_Inequality", 2, v_ne},
     {"System.String::Trim", 0, str_trim},
+    {"System.BitConverter::DoubleToInt64Bits", 1, double_bits},
     {"System.Convert::ToInt32", 1, convert_i4},
     {"System.Convert::ToInt64", 1, convert_i8},
     {"System.String::ToLower", 0, str_lower},

@@ -300,6 +300,14 @@ static emu_val load_ind(emu *E, const uint8_t *p, uint8_t esz, char ek)
     return load_raw(E, p, esz, ek);
 }
 
+/* ldind/stind of esz bytes through a pointer to a variable: a narrower
+ * access reads or replaces the low bytes of the variable (little-endian) */
+static bool slot_narrow(emu *E, const emu_val *slot, uint8_t esz)
+{
+    unsigned w = slot->k == V_I4 ? 4 : slot->k == V_NI ? E->ptr : slot->k == V_I8 ? 8 : 0;
+    return w && esz < w;
+}
+
 /* convert a value to what a slot of kind k holds (stloc, stfld, starg) */
 static emu_val to_slot(emu *E, uint8_t k, emu_val v)
 {
@@ -721,8 +729,16 @@ static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
         case 0x4e: case 0x4f: case 0x50: {
             POP(a);
             if (a.k == V_BYREF && a.p) {
+                uint8_t esz = 8;
+                char ek = 'i';
                 v = *a.p;
-                if (op == 0x4a || op == 0x4b || op == 0x46 || op == 0x47 || op == 0x48 || op == 0x49)
+                if (op != 0x50 && ind_kind(E, op, &esz, &ek) && ek != 'f' && slot_narrow(E, a.p, esz)) {
+                    uint8_t b8[8];
+                    for (unsigned i = 0; i < 8; i++)
+                        b8[i] = (uint8_t)((uint64_t)v.i >> (8 * i));
+                    v = load_ind(E, b8, esz, ek);
+                } else if (op == 0x4a || op == 0x4b || op == 0x46 || op == 0x47 || op == 0x48 ||
+                           op == 0x49)
                     v = vi4((int32_t)v.i);
                 PUSH(v);
                 break;
@@ -740,6 +756,16 @@ static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
             POP(v);
             POP(a);
             if (a.k == V_BYREF && a.p) {
+                uint8_t esz = 8;
+                char ek = 'i';
+                if (op != 0x51 && ind_kind(E, op, &esz, &ek) && ek != 'f' && v.k != V_F &&
+                    slot_narrow(E, a.p, esz)) {
+                    uint64_t mask = ((uint64_t)1 << (8 * esz)) - 1;
+                    uint64_t x = ((uint64_t)a.p->i & ~mask) | ((uint64_t)v.i & mask);
+                    a.p->i = a.p->k == V_I4 ? (int32_t)x : a.p->k == V_NI ? vni(E, (int64_t)x).i
+                                                                          : (int64_t)x;
+                    break;
+                }
                 *a.p = op == 0x51 ? v : to_slot(E, a.p->k ? a.p->k : v.k, v);
                 break;
             }

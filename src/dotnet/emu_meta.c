@@ -176,8 +176,19 @@ bool emu_type_name(emu *E, uint32_t token, char *out, size_t n)
         uint32_t b;
         const uint8_t *p;
         uint32_t len, pos = 0, v;
-        if (!mg_tbl_get(E->cli, tab, row, 0, &b) || !blob(E, b, &p, &len) || len < 2)
+        if (!mg_tbl_get(E->cli, tab, row, 0, &b) || !blob(E, b, &p, &len) || len < 1)
             return false;
+        static const char *const prim[0x1d] = {
+            [0x02] = "System.Boolean", [0x03] = "System.Char",   [0x04] = "System.SByte",
+            [0x05] = "System.Byte",    [0x06] = "System.Int16",  [0x07] = "System.UInt16",
+            [0x08] = "System.Int32",   [0x09] = "System.UInt32", [0x0a] = "System.Int64",
+            [0x0b] = "System.UInt64",  [0x0c] = "System.Single", [0x0d] = "System.Double",
+            [0x0e] = "System.String",  [0x18] = "System.IntPtr", [0x19] = "System.UIntPtr",
+            [0x1c] = "System.Object"};
+        if (p[0] < 0x1d && prim[p[0]]) {
+            snprintf(out, n, "%s", prim[p[0]]);
+            return true;
+        }
         if (p[0] == 0x15)
             pos = 2;
         else if (p[0] == 0x1d) {
