@@ -148,6 +148,17 @@ RAW = {
     Y:  ldloc.0 ret""",
 }
 
+# refusals: run by emu_run only (X_*), never by Main; each must stop with
+# the message named in test_emu_ops.sh, not hang or allocate
+REFUSALS = {
+    "loop_forever": "L: br.s L",
+    "recurse_forever": "call int64 EmuOps::X_recurse_forever() ret",
+    "huge_array": "ldc.i4 0x7fffffff newarr [mscorlib]System.Byte ldlen conv.i8 ret",
+    "unmodelled": "call void [mscorlib]System.Console::Beep() ldc.i8 0 ret",
+    "pinvoke": "call int32 EmuOps::GetTickCount() conv.i8 ret",
+    "wild_pointer": "ldc.i4 0x1234 conv.i ldind.i4 conv.i8 ret",
+}
+
 SENTINEL = "-777"
 
 
@@ -184,6 +195,9 @@ def main():
         catch [mscorlib]System.IndexOutOfRangeException {{ pop ldc.i8 {SENTINEL} stloc.0 leave.s E }}
     E:  ldloc.0 ret"""
         out.append(f"  .method public static int64 T_{name}() cil managed {{\n    .maxstack 8\n{text}\n  }}\n")
+    out.append('  .method public static pinvokeimpl("kernel32.dll" winapi) int32 GetTickCount() cil managed preservesig {}\n')
+    for name, text in REFUSALS.items():
+        out.append(f"  .method public static int64 X_{name}() cil managed {{\n    .maxstack 8\n    {text}\n  }}\n")
     out.append("  .method public static void Main() cil managed {\n    .entrypoint\n    .maxstack 8\n")
     for name in names:
         out.append(f'    ldstr "{name} " call int64 EmuOps::T_{name}() box [mscorlib]System.Int64\n'

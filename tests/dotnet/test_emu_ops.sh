@@ -23,4 +23,14 @@ while read -r name want; do
     got=$(sed -n "s/^$name //p" "$T/emu.txt")
     expect_eq "$name" "$got" "$want"
 done <"$T/mono.txt"
+# each refusal: one message naming what stopped the run
+refused() { # NAME TEXT
+    grep -q "^$1 refused: emulator: .*$2" "$T/emu.txt" && ok || bad "$1: $(grep "^$1 " "$T/emu.txt")"
+}
+refused loop_forever "instruction cap (200000000) reached"
+refused recurse_forever "call depth cap (96) reached"
+refused huge_array "array of 2147483647 elements over the cap"
+refused unmodelled "framework method System.Console::Beep (0 parameters) not modelled"
+refused pinvoke "native function GetTickCount not modelled"
+refused wild_pointer "read of unmapped address 0x1234"
 finish test_emu_ops
