@@ -19,7 +19,7 @@
 #define EMU_MAX_HEAP (96ull << 20)
 #define EMU_MAX_ARRAY (16u << 20)
 #define EMU_MAX_OBJECTS (1u << 20)
-#define EMU_MAX_VALUES (1u << 20) /* locals, arguments and evaluation stacks */
+#define EMU_MAX_VALUES (1u << 18) /* locals, arguments and evaluation stacks */
 #define EMU_MAX_IMAGE (64u << 20)
 
 /* stack value kinds (III.1.1) */
@@ -95,7 +95,7 @@ typedef struct emu {
     emu_method *mcache;    /* per MethodDef row (lazily filled) */
     uint8_t *mloaded;
     /* counters */
-    uint64_t insns;
+    uint64_t insns, max_insns; /* max_insns: EMU_MAX_INSNS unless lowered (fuzzing) */
     void (*trace)(struct emu *E, uint32_t row, uint32_t pc, uint8_t op); /* debugging hook */
     uint32_t pc;           /* offset of the instruction being executed */
     unsigned depth;

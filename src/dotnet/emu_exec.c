@@ -42,6 +42,7 @@ mg_status emu_init(emu *E, const mg_cli *cli, mg_error *err)
     memset(E, 0, sizeof *E);
     E->cli = cli;
     E->err = err;
+    E->max_insns = EMU_MAX_INSNS;
     E->ptr = (cli->img.bits == 64 || !(cli->flags & 0x2)) ? 8 : 4;
     if (cli->img.bits == 32 && (cli->flags & 0x2))
         E->ptr = 4;
@@ -497,8 +498,8 @@ static mg_status do_call(emu *E, frame *F, uint32_t tok, int kind, uint32_t ipc)
     if (!emu_member(E, tok, &r))
         return emu_refuse(E, "call of unreadable token 0x%08x at IL_%04x", tok, ipc);
     uint32_t nargs = r.nparams + ((r.has_this && kind != 2) ? 1u : 0u);
-    emu_val args[257];
-    if (nargs > 256 || nargs > F->sp)
+    emu_val args[65];
+    if (nargs > 64 || nargs > F->sp)
         return emu_refuse(E, "call of %s::%s: %u arguments, %u on the stack", r.cls, r.name, nargs,
                           F->sp);
     F->sp -= nargs;
@@ -597,8 +598,8 @@ static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
     mg_status st = MG_OK;
     uint32_t ipc = pc;
     for (;;) {
-        if (++E->insns > EMU_MAX_INSNS) {
-            st = emu_refuse(E, "instruction cap (%llu) reached", (unsigned long long)EMU_MAX_INSNS);
+        if (++E->insns > E->max_insns) {
+            st = emu_refuse(E, "instruction cap (%llu) reached", (unsigned long long)E->max_insns);
             goto out;
         }
         ipc = pc;
