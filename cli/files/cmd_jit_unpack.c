@@ -131,8 +131,11 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
             printf("initializer:    .NET Reactor initializer emulated to its JIT hook; %u injected "
                    "call%s replaced by nops, its body returns at once\n",
                    r->init_calls, r->init_calls == 1 ? "" : "s");
-            printf("nag:            %u call%s of the unregistered-version nag replaced by nops\n",
-                   r->nag_calls, r->nag_calls == 1 ? "" : "s");
+            if (r->nag_calls)
+                printf("nag:            %u call%s of the unregistered-version nag replaced by "
+                       "nops\n", r->nag_calls, r->nag_calls == 1 ? "" : "s");
+            else
+                puts("nag:            none");
             break;
         }
         printf("initializer:    %u hook call%s in <Module>::.cctor replaced by nops\n",
