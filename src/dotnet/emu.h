@@ -14,7 +14,7 @@
 #include "dotnet.h"
 
 /* hard caps */
-#define EMU_MAX_INSNS 200000000ull
+#define EMU_MAX_INSNS 50000000ull
 #define EMU_MAX_DEPTH 96u
 #define EMU_MAX_HEAP (96ull << 20)
 #define EMU_MAX_ARRAY (16u << 20)
@@ -66,6 +66,7 @@ typedef struct emu_method {
     uint32_t row;
     mg_body body;
     const uint8_t *code;
+    uint32_t owner;        /* TypeDef row declaring it */
     uint16_t nargs;        /* this included */
     bool has_this, ret_void;
     uint16_t nlocals;
@@ -104,7 +105,7 @@ typedef struct emu {
     /* stop */
     bool stopped;          /* the stop point was reached (not an error) */
     uint32_t stop_method;  /* MethodDef row of the P/Invoke that stopped the run */
-    char where[160];       /* method being executed, for messages */
+    uint32_t where_row;    /* MethodDef row being executed, for messages */
     uint32_t hook_rows[8]; /* P/Invoke import names that stop the run */
     /* native modules and functions handed out by LoadLibrary/GetProcAddress
      * models: fake handles that point at nothing */

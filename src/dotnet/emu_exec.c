@@ -130,12 +130,11 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
         return pinvoke(E, row, imp, args, nargs, ret);
     if (E->depth >= EMU_MAX_DEPTH)
         return emu_refuse(E, "call depth cap (%u) reached", EMU_MAX_DEPTH);
-    mg_status st = emu_type_init(E, mg_method_owner(E->cli, row));
+    emu_method *m;
+    mg_status st = emu_method_load(E, row, &m);
     if (st != MG_OK)
         return st;
-    emu_method *m;
-    st = emu_method_load(E, row, &m);
-    if (st != MG_OK)
+    if ((st = emu_type_init(E, m->owner)) != MG_OK)
         return st;
     if (nargs != m->nargs) {
         char nb[300];
@@ -165,9 +164,8 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
             F.locals[i] = vref(o);
         }
     }
-    char saved[160];
-    memcpy(saved, E->where, sizeof saved);
-    method_name(E, row, E->where, sizeof E->where);
+    uint32_t saved = E->where_row;
+    E->where_row = row;
     E->depth++;
     int end = 0;
     st = run(E, &F, 0, &end);
@@ -177,9 +175,9 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
             st = emu_refuse(E, "endfinally outside a finally");
         else
             *ret = F.ret;
-        memcpy(E->where, saved, sizeof saved);
+        E->where_row = saved;
     } else if (st == EMU_THROW)
-        memcpy(E->where, saved, sizeof saved);
+        E->where_row = saved;
     E->nvals = mark;
     return st;
 }

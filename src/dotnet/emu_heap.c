@@ -19,9 +19,21 @@ mg_status emu_refuse(emu *E, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (E->where[0])
-        return mg_fail(E->err, MG_ERR_UNSUPPORTED, "emulator: %s (in %s at IL_%04x)", msg, E->where,
+    /* names come from the file: only printable ASCII reaches the message */
+    for (char *c = msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+            *c = '?';
+    char where[160];
+    emu_ref r;
+    if (E->where_row && emu_member(E, 0x06000000u | E->where_row, &r)) {
+        snprintf(where, sizeof where, "%.60s::%.60s (0x%08x)", r.cls, r.name,
+                 0x06000000u | E->where_row);
+        for (char *c = where; *c; c++)
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+                *c = '?';
+        return mg_fail(E->err, MG_ERR_UNSUPPORTED, "emulator: %s (in %s at IL_%04x)", msg, where,
                        E->pc);
+    }
     return mg_fail(E->err, MG_ERR_UNSUPPORTED, "emulator: %s", msg);
 }
 

@@ -346,6 +346,7 @@ mg_status emu_method_load(emu *E, uint32_t row, emu_method **out)
         return MG_OK;
     memset(m, 0, sizeof *m);
     m->row = row;
+    m->owner = mg_method_owner(E->cli, row);
     uint32_t rva, sig;
     emu_ref r;
     if (!mg_tbl_get(E->cli, MG_T_METHODDEF, row, MG_METHOD_RVA, &rva) ||

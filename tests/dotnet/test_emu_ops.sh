@@ -38,7 +38,7 @@ done <"$T/mono.txt"
 refused() { # NAME TEXT
     grep -q "^$1 refused: emulator: .*$2" "$T/emu.txt" && ok || bad "$1: $(grep "^$1 " "$T/emu.txt")"
 }
-refused loop_forever "instruction cap (200000000) reached"
+refused loop_forever "instruction cap (50000000) reached"
 refused recurse_forever "call depth cap (96) reached"
 refused huge_array "array of 2147483647 elements over the cap"
 refused unmodelled "framework method System.Console::Beep (0 parameters) not modelled"
