@@ -8,6 +8,8 @@
 # protector's pre-stub stage (the unpacked file must differ from it only in
 # the initializer, which returns at once, and the type initializers whose
 # injected call became nops); the protector's own counts for `info`.
+# Then hostile variants of one fixture: truncated, damaged resource, random
+# corruptions (exit 0, or one error line and OUT not written).
 # (No PE32+ here: Mono's ilasm, which the splice of the initializer call
 # into <Module>::.cctor needs, writes PE32 only.)
 # usage: test_reactor_fixture.sh MALGOPHER
@@ -48,4 +50,47 @@ for plat in anycpu x86; do
         expect_eq "$tag: unpacked differs from stage" "$($MD differing "$w/stage.il" "$w/un.il")" 3
     done
 done
+
+# hostile input: a truncated file, a damaged resource (the decryption gives
+# garbage), and random corruptions: exit 0 or a one-line error with OUT
+# never written, never a crash or a hang
+pk=$T/w_anycpu_1/packed.exe
+if [ -f "$pk" ]; then
+    size=$(stat -c %s "$pk")
+    head -c $((size / 2)) "$pk" >"$T/trunc.exe"
+    "$M" jit-unpack "$T/trunc.exe" -o "$T/o.exe" 2>"$T/err" && bad "truncated accepted" || ok
+    expect_eq "truncated: one line" "$(wc -l <"$T/err")" 1
+    [ -e "$T/o.exe" ] && bad "truncated: OUT written" || ok
+    read -r _ rname rsize < <(grep '^resource' "$T/w_anycpu_1/pack.txt")
+    python3 - "$pk" "$T/res.exe" "$rsize" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+n = int(sys.argv[3])
+# the ciphertext: the run of n bytes after its length prefix
+for at in range(len(d) - 4):
+    if int.from_bytes(d[at:at + 4], 'little') == n and at + 4 + n <= len(d):
+        for i in range(at + 4, at + 4 + n, 3):
+            d[i] ^= 0x5a
+        break
+open(sys.argv[2], 'wb').write(d)
+PY
+    "$M" jit-unpack "$T/res.exe" -o "$T/o.exe" 2>"$T/err" && bad "damaged resource accepted" || ok
+    grep -q '^malgopher: .*: emulator: ' "$T/err" && ok || bad "damaged resource: $(cat "$T/err")"
+    [ -e "$T/o.exe" ] && bad "damaged resource: OUT written" || ok
+    for i in $(seq 1 20); do
+        python3 -c "
+import random, sys
+r = random.Random($i)
+d = bytearray(open('$pk', 'rb').read())
+for _ in range(r.randint(1, 6)):
+    d[r.randrange(len(d))] = r.randrange(256)
+open('$T/c.exe', 'wb').write(d)"
+        rm -f "$T/o.exe"
+        timeout 60 "$M" jit-unpack "$T/c.exe" -o "$T/o.exe" >/dev/null 2>"$T/err"
+        rc=$?
+        if [ $rc = 0 ]; then ok
+        elif [ $rc = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ ! -e "$T/o.exe" ]; then ok
+        else bad "corruption $i: rc $rc: $(head -2 "$T/err")"; fi
+    done
+fi
 finish test_reactor_fixture
