@@ -4,9 +4,9 @@
  * III.1.5 (int32, int64, native int, F, references, managed pointers),
  * exception handling (catch, finally, fault; leave runs the finallys it
  * exits), calls into the assembly's own methods (type initializers run on
- * first use, virtual calls dispatched on the object's own type, delegates of
- * the assembly), and calls of framework methods through emu_bcl.c.  The
- * instruction count and the call depth are capped. */
+ * first use; the call instructions themselves are in emu_calls.c, exception
+ * handling in emu_eh.c).  The instruction count and the call depth are
+ * capped. */
 #include "emu.h"
 #include "emu_arith.h"
 
@@ -17,15 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct frame {
-    emu_method *m;
-    emu_val *args, *locals, *stack;
-    uint32_t sp, maxs;
-    uint32_t caught;      /* exception object being handled (rethrow) */
-    emu_val ret;
-} frame;
-
-enum { END_RET = 1, END_FINALLY };
+#include "emu_frame.h"
 
 mg_status emu_throw(emu *E, const char *cls)
 {
@@ -78,7 +70,6 @@ static const char *method_name(emu *E, uint32_t row, char *buf, size_t n)
     return buf;
 }
 
-static mg_status run(emu *E, frame *F, uint32_t pc, int *end);
 
 mg_status emu_type_init(emu *E, uint32_t t)
 {
@@ -168,7 +159,7 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
     E->where_row = row;
     E->depth++;
     int end = 0;
-    st = run(E, &F, 0, &end);
+    st = emu_run_block(E, &F, 0, &end);
     E->depth--;
     if (st == MG_OK) {
         if (end != END_RET)
@@ -369,227 +360,10 @@ static mg_status field_slot(emu *E, emu_val obj, uint32_t frow, emu_val **slot)
     return MG_OK;
 }
 
-static bool catch_matches(emu *E, uint32_t cls, uint32_t exc)
-{
-    char name[160];
-    if (!emu_type_name(E, cls, name, sizeof name))
-        return false;
-    if (!strcmp(name, "System.Object") || !strcmp(name, "System.Exception"))
-        return true;
-    emu_obj *o = emu_o(E, exc);
-    return o && o->tag && !strcmp(o->tag, name);
-}
-
-/* run the finally/fault handlers that a leave from ipc to target exits */
-static mg_status leave_finallys(emu *E, frame *F, uint32_t ipc, uint32_t target)
-{
-    emu_method *m = F->m;
-    for (uint32_t i = 0; i < m->body.nclauses; i++) {
-        mg_eh_clause c;
-        if (!mg_body_clause(E->cli, &m->body, i, &c))
-            return emu_refuse(E, "unreadable exception clause");
-        bool in = ipc >= c.try_off && ipc - c.try_off < c.try_len;
-        bool tin = target >= c.try_off && target - c.try_off < c.try_len;
-        if ((c.flags & 2) && in && !tin) {
-            uint32_t save_sp = F->sp;
-            F->sp = 0;
-            int end = 0;
-            mg_status st = run(E, F, c.handler_off, &end);
-            if (st != MG_OK)
-                return st;
-            if (end != END_FINALLY)
-                return emu_refuse(E, "finally handler ended by ret");
-            F->sp = save_sp;
-        }
-    }
-    return MG_OK;
-}
-
-/* an exception raised at ipc: the handler pc, or EMU_THROW to the caller */
-static mg_status find_handler(emu *E, frame *F, uint32_t ipc, uint32_t *pc)
-{
-    emu_method *m = F->m;
-    for (uint32_t i = 0; i < m->body.nclauses; i++) {
-        mg_eh_clause c;
-        if (!mg_body_clause(E->cli, &m->body, i, &c))
-            return emu_refuse(E, "unreadable exception clause");
-        if (!(ipc >= c.try_off && ipc - c.try_off < c.try_len))
-            continue;
-        if (c.flags == 0 && catch_matches(E, c.class_or_filter, E->exc)) {
-            F->sp = 0;
-            F->stack[F->sp++] = vref(E->exc);
-            F->caught = E->exc;
-            E->exc = 0;
-            *pc = c.handler_off;
-            return MG_OK;
-        }
-        if (c.flags & 1)
-            return emu_refuse(E, "exception filter");
-        if (c.flags & 6) { /* finally, fault: run it, then keep looking */
-            uint32_t exc = E->exc;
-            E->exc = 0;
-            F->sp = 0;
-            int end = 0;
-            mg_status st = run(E, F, c.handler_off, &end);
-            if (st != MG_OK)
-                return st;
-            E->exc = exc;
-        }
-    }
-    return EMU_THROW;
-}
-
-static bool row_name(emu *E, uint32_t row, const char **s)
-{
-    uint32_t nm;
-    size_t n;
-    return mg_tbl_get(E->cli, MG_T_METHODDEF, row, MG_METHOD_NAME, &nm) &&
-           mg_cli_string(E->cli, nm, s, &n);
-}
-
-/* the method of TypeDef t named name (or an explicit implementation
- * "Iface.name") with nparams parameters; searched up the base types of the
- * assembly */
-static uint32_t find_in_type(emu *E, uint32_t t, const char *name, uint16_t nparams)
-{
-    for (unsigned hops = 0; t && hops < 16; hops++) {
-        uint32_t first, last;
-        if (!mg_type_methods(E->cli, t, &first, &last))
-            return 0;
-        for (uint32_t i = first; i < last; i++) {
-            uint32_t row;
-            const char *s;
-            emu_ref r;
-            if (!mg_method_at(E->cli, i, &row) || !row_name(E, row, &s))
-                continue;
-            size_t ls = strlen(s), ln = strlen(name);
-            bool match = !strcmp(s, name) ||
-                         (ls > ln && s[ls - ln - 1] == '.' && !strcmp(s + ls - ln, name));
-            if (match && emu_member(E, 0x06000000u | row, &r) && r.nparams == nparams)
-                return row;
-        }
-        uint32_t ext;
-        if (!mg_tbl_get(E->cli, MG_T_TYPEDEF, t, 3, &ext) || (ext & 3) != 0)
-            return 0;
-        t = ext >> 2;
-    }
-    return 0;
-}
-
-static bool is_delegate_type(emu *E, uint32_t t)
-{
-    uint32_t ext;
-    char name[160];
-    if (!mg_tbl_get(E->cli, MG_T_TYPEDEF, t, 3, &ext))
-        return false;
-    static const uint8_t tabs[3] = {0x02, 0x01, 0x1b};
-    if ((ext & 3) > 2 || !emu_type_name(E, ((uint32_t)tabs[ext & 3] << 24) | (ext >> 2), name,
-                                        sizeof name))
-        return false;
-    return !strcmp(name, "System.MulticastDelegate") || !strcmp(name, "System.Delegate");
-}
-
-static mg_status do_call(emu *E, frame *F, uint32_t tok, int kind, uint32_t ipc)
-{
-    emu_ref r;
-    mg_status st = MG_OK;
-    if (!emu_member(E, tok, &r))
-        return emu_refuse(E, "call of unreadable token 0x%08x at IL_%04x", tok, ipc);
-    uint32_t nargs = r.nparams + ((r.has_this && kind != 2) ? 1u : 0u);
-    emu_val args[65];
-    if (nargs > 64 || nargs > F->sp)
-        return emu_refuse(E, "call of %s::%s: %u arguments, %u on the stack", r.cls, r.name, nargs,
-                          F->sp);
-    F->sp -= nargs;
-    memcpy(args + 1, F->stack + F->sp, nargs * sizeof *args);
-    uint32_t row = 0;
-    if (tok >> 24 == MG_T_METHODDEF)
-        row = tok & 0xffffff;
-    else if (r.cls_token >> 24 == MG_T_TYPEDEF)
-        row = find_in_type(E, r.cls_token & 0xffffff, r.name, r.nparams);
-    emu_val ret = {0};
-    if (kind == 2) { /* newobj */
-        if (row) {
-            uint32_t t = mg_method_owner(E->cli, row);
-            if (is_delegate_type(E, t)) {
-                if (nargs != 2)
-                    return emu_refuse(E, "delegate constructor with %u arguments", nargs);
-                uint32_t o = emu_new(E, O_DELEGATE);
-                if (!o)
-                    return emu_refuse(E, "heap cap reached");
-                E->obj[o]->type = 0x02000000u | t;
-                E->obj[o]->a = args[1].k == V_REF ? args[1].ref : 0;
-                E->obj[o]->b = args[2].i;
-                ret = vref(o);
-            } else {
-                if ((st = emu_type_init(E, t)) != MG_OK)
-                    return st;
-                uint32_t o = emu_new(E, O_FIELDS);
-                if (!o)
-                    return emu_refuse(E, "heap cap reached");
-                E->obj[o]->type = 0x02000000u | t;
-                args[0] = vref(o);
-                emu_val dummy;
-                if ((st = emu_call(E, row, args, nargs + 1, &dummy)) != MG_OK)
-                    return st;
-                ret = vref(o);
-            }
-        } else if ((st = emu_bcl_call(E, &r, args + 1, nargs, true, &ret)) != MG_OK)
-            return st;
-        F->stack[F->sp++] = ret; /* room: the arguments were popped */
-        if (nargs == 0 && F->sp > F->maxs)
-            return emu_refuse(E, "stack overflow at IL_%04x", ipc);
-        return MG_OK;
-    }
-    emu_obj *self = (r.has_this && nargs && args[1].k == V_REF) ? emu_o(E, args[1].ref) : NULL;
-    if (self && self->kind == O_DELEGATE && !strcmp(r.name, "Invoke") &&
-        (uint64_t)self->b >= EMU_NATIVE_FUNC && (uint64_t)self->b < EMU_NATIVE_FUNC + 32 * 16) {
-        uint32_t i = (uint32_t)((uint64_t)self->b - EMU_NATIVE_FUNC) / 16;
-        if (i >= E->nnative)
-            return emu_refuse(E, "delegate over an unknown native function");
-        st = emu_native_call(E, E->native[i], args + 2, nargs - 1, &ret);
-    } else if (self && self->kind == O_DELEGATE && !strcmp(r.name, "Invoke")) {
-        uint32_t target = (uint32_t)self->b;
-        if (target >> 24 != MG_T_METHODDEF)
-            return emu_refuse(E, "delegate to a method outside the assembly");
-        emu_method *tm;
-        if ((st = emu_method_load(E, target & 0xffffff, &tm)) != MG_OK)
-            return st;
-        if (tm->has_this)
-            args[1] = vref((uint32_t)self->a);
-        else {
-            memmove(args + 1, args + 2, (nargs - 1) * sizeof *args);
-            nargs--;
-        }
-        st = emu_call(E, target & 0xffffff, args + 1, nargs, &ret);
-    } else if (kind == 1 && self && self->kind == O_FIELDS && self->type >> 24 == MG_T_TYPEDEF) {
-        uint32_t v = find_in_type(E, self->type & 0xffffff, r.name, r.nparams);
-        if (!v && row)
-            v = row;
-        if (!v)
-            return emu_refuse(E, "virtual call of %s::%s on an object of the assembly", r.cls,
-                              r.name);
-        st = emu_call(E, v, args + 1, nargs, &ret);
-    } else if (row)
-        st = emu_call(E, row, args + 1, nargs, &ret);
-    else
-        st = emu_bcl_call(E, &r, args + 1, nargs, false, &ret);
-    if (st != MG_OK)
-        return st;
-    if (!r.ret_void) {
-        if (ret.k == V_NONE)
-            ret.k = r.ret_kind ? r.ret_kind : V_REF;
-        if (r.ret_kind == V_I4 && ret.k != V_I4 && ret.k != V_REF)
-            ret = vi4((int32_t)ret.i);
-        F->stack[F->sp++] = ret;
-    }
-    return MG_OK;
-}
-
 static const int br_cmp[] = {CMP_EQ, CMP_GE, CMP_GT, CMP_LE, CMP_LT, CMP_NE_UN, CMP_GE_UN, CMP_GT_UN,
                              CMP_LE_UN, CMP_LT_UN};
 
-static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
+mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
 {
     emu_method *m = F->m;
     const uint8_t *code = m->code;
@@ -668,7 +442,7 @@ static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
             NEED(4);
             uint32_t tok = (uint32_t)rd32(code + pc);
             pc += 4;
-            CHECK(do_call(E, F, tok, op == 0x28 ? 0 : op == 0x6f ? 1 : 2, ipc));
+            CHECK(emu_do_call(E, F, tok, op == 0x28 ? 0 : op == 0x6f ? 1 : 2, ipc));
             break;
         }
         case 0x2a:
@@ -1008,7 +782,7 @@ static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
             else { NEED(4); d = rd32(code + pc); pc += 4; }
             int64_t tg = (int64_t)pc + d;
             if (tg < 0 || tg >= m->body.code_size) { st = emu_refuse(E, "leave out of the code"); goto out; }
-            CHECK(leave_finallys(E, F, ipc, (uint32_t)tg));
+            CHECK(emu_leave_finallys(E, F, ipc, (uint32_t)tg));
             F->sp = 0;
             pc = (uint32_t)tg;
             break;
@@ -1122,7 +896,7 @@ static mg_status run(emu *E, frame *F, uint32_t pc, int *end)
     out:
         if (st == EMU_THROW) {
             uint32_t h;
-            mg_status hs = find_handler(E, F, ipc, &h);
+            mg_status hs = emu_find_handler(E, F, ipc, &h);
             if (hs == MG_OK) {
                 pc = h;
                 st = MG_OK;
