@@ -17,14 +17,7 @@ for tool in ilasm mono python3; do
     command -v $tool >/dev/null || { echo "SKIPPED: $tool missing"; exit 77; }
 done
 . "$(dirname "$0")/../lib.sh"
-python3 "$(dirname "$0")/emu_ops.py" "$T/EmuOps.il" || { bad "emu_ops.py"; if [ -n "$LIB" ] && command -v nm >/dev/null; then
-    nm -A "$LIB" 2>/dev/null | grep -E '(emu_[a-z]+|reactor(_unpack)?)\.c\.o:' | awk '$(NF-1) == "U" {print $NF}' |
-        sort -u >"$T/undef"
-    [ -s "$T/undef" ] && ok || bad "no emulator objects in $LIB"
-    others=$(grep -vE '^(mg_|emu_)|^(calloc|realloc|free|memcpy|memmove|memset|memcmp|strcmp|strncmp|strlen|strchr|strrchr|snprintf|vsnprintf|fmod|ldexp|trunc|__[A-Za-z0-9_]+|_GLOBAL_OFFSET_TABLE_)$' "$T/undef" | tr '\n' ' ')
-    expect_eq "emulator reaches outside libc memory/string/math" "$others" ""
-fi
-finish test_emu_ops; exit; }
+python3 "$(dirname "$0")/emu_ops.py" "$T/EmuOps.il" || { bad "emu_ops.py"; finish test_emu_ops; exit; }
 ilasm /output:"$T/EmuOps.exe" "$T/EmuOps.il" >"$T/ilasm.log" 2>&1 || bad "ilasm: $(tail -3 "$T/ilasm.log")"
 mono "$T/EmuOps.exe" >"$T/mono.txt" 2>&1 || bad "mono EmuOps.exe"
 "$RUN" "$T/EmuOps.exe" >"$T/emu.txt" 2>&1 || bad "emu_run failed"
@@ -45,7 +38,7 @@ refused unmodelled "framework method System.Console::Beep (0 parameters) not mod
 refused pinvoke "native function GetTickCount not modelled"
 refused wild_pointer "read of unmapped address 0x1234"
 if [ -n "$LIB" ] && command -v nm >/dev/null; then
-    nm -A "$LIB" 2>/dev/null | grep -E '(emu_[a-z]+|reactor(_unpack)?)\.c\.o:' | awk '$(NF-1) == "U" {print $NF}' |
+    nm -A "$LIB" 2>/dev/null | grep -E '(emu_[a-z_]+|reactor(_unpack)?)\.c\.o:' | awk '$(NF-1) == "U" {print $NF}' |
         sort -u >"$T/undef"
     [ -s "$T/undef" ] && ok || bad "no emulator objects in $LIB"
     others=$(grep -vE '^(mg_|emu_)|^(calloc|realloc|free|memcpy|memmove|memset|memcmp|strcmp|strncmp|strlen|strchr|strrchr|snprintf|vsnprintf|fmod|ldexp|trunc|__[A-Za-z0-9_]+|_GLOBAL_OFFSET_TABLE_)$' "$T/undef" | tr '\n' ' ')
