@@ -408,6 +408,13 @@ typedef struct mg_dotnet_info {
     bool module_initializer;   /* <Module>::.cctor exists */
     uint32_t getjit_pinvokes;  /* P/Invokes importing getJit */
     char getjit_module[64];    /* the DLL of the first, e.g. "clrjit.dll" */
+    /* .NET Reactor (NecroBit) evidence */
+    bool reactor;              /* stubs, an injected initializer and its private resource */
+    uint32_t reactor_stubs;    /* bodies whose code is nop; nop; [ldc.i4.0|ldnull|nop]; ret */
+    uint32_t reactor_init;     /* token of the initializer <Module>::.cctor calls */
+    uint32_t reactor_injected; /* type initializers whose first call is that initializer */
+    char reactor_resource[128]; /* its private resource */
+    uint32_t reactor_resource_size;
 } mg_dotnet_info;
 
 /* MG_ERR_UNSUPPORTED "not a .NET assembly (...)" for other files (out is
@@ -437,6 +444,8 @@ typedef struct mg_jit_report {
     uint32_t init_calls;      /* hook calls turned into nops */
     uint32_t stripped;        /* resources dropped (MG_JIT_STRIP) */
     bool signature_dropped;   /* an Authenticode directory was cleared */
+    bool reactor;             /* .NET Reactor (NecroBit): bodies from the emulated initializer */
+    uint32_t nag_calls;       /* .NET Reactor: calls of the "unregistered version" nag nopped */
 } mg_jit_report;
 
 /* Restore a JIT-hook packed assembly without running it: every packed

@@ -111,7 +111,10 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
     if (r->intact)
         printf(" (%u more already intact)", r->intact);
     putchar('\n');
-    if (r->split_methods)
+    if (r->reactor)
+        printf("bodies:         written to new section %s (RVA 0x%x, %u bytes)\n", r->section,
+               r->section_rva, r->section_size);
+    else if (r->split_methods)
         printf("split:          %u %s sharing %u %s got their own copies in new section "
                "%s (RVA 0x%x, %u bytes)\n",
                r->split_methods, pl(r->split_methods, "method", "methods"), r->split_bodies,
@@ -124,6 +127,17 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
     switch (r->init) {
     case MG_JIT_INIT_NONE: puts("initializer:    none"); break;
     case MG_JIT_INIT_CALLS_NOPPED:
+        if (r->reactor) {
+            printf("initializer:    .NET Reactor initializer emulated to its JIT hook; %u injected "
+                   "call%s replaced by nops, its body returns at once\n",
+                   r->init_calls, r->init_calls == 1 ? "" : "s");
+            if (r->nag_calls)
+                printf("nag:            %u call%s of the unregistered-version nag replaced by "
+                       "nops\n", r->nag_calls, r->nag_calls == 1 ? "" : "s");
+            else
+                puts("nag:            none");
+            break;
+        }
         printf("initializer:    %u hook call%s in <Module>::.cctor replaced by nops\n",
                r->init_calls, r->init_calls == 1 ? "" : "s");
         break;
@@ -132,7 +146,9 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
         puts("initializer:    <Module>::.cctor restored from its IL resource, no hook call in it");
         break;
     }
-    if (r->stripped)
+    if (r->reactor)
+        puts("resources:      kept");
+    else if (r->stripped)
         printf("resources:      %u IL %s dropped\n", r->stripped,
                pl(r->stripped, "resource", "resources"));
     else

@@ -62,8 +62,16 @@ void text_dotnet(const char *path)
     printf("dotnet:         yes, %s\n", d.bits == 64 ? "PE32+" : "PE32");
     printf("clr runtime:    %s\n", d.runtime_version[0] ? d.runtime_version : "unknown");
     printf("methods:        %u (%u types, %u resources)\n", d.methods, d.types, d.resources);
-    printf("jit packed:     %s\n", d.jit_packed ? "yes" : "no");
+    printf("jit packed:     %s\n", d.jit_packed || d.reactor ? "yes" : "no");
     evidence(&d);
+    if (d.reactor) {
+        puts("protector:      .NET Reactor (NecroBit)");
+        printf("protector evidence: %u stubbed %s, initializer 0x%08x called first by %u type "
+               "%s, private resource '%s' (%u bytes)\n",
+               d.reactor_stubs, pl(d.reactor_stubs, "body", "bodies"), d.reactor_init,
+               d.reactor_injected, pl(d.reactor_injected, "initializer", "initializers"),
+               d.reactor_resource, d.reactor_resource_size);
+    }
 }
 
 void json_dotnet(const char *path, bool pe)
@@ -91,5 +99,14 @@ void json_dotnet(const char *path, bool pe)
            d.il_resources, d.stubbed, d.intact, d.mismatched, d.shared_bodies, d.shared_methods,
            d.module_initializer ? "true" : "false", d.getjit_pinvokes);
     json_cstr(stdout, d.getjit_module);
+    fputs(",\"protector\":", stdout);
+    if (d.reactor) {
+        printf("{\"name\":\".NET Reactor (NecroBit)\",\"stubs\":%u,\"initializer\":%u,"
+               "\"injected\":%u,\"resource\":",
+               d.reactor_stubs, d.reactor_init, d.reactor_injected);
+        json_cstr(stdout, d.reactor_resource);
+        printf(",\"resource_size\":%u}", d.reactor_resource_size);
+    } else
+        fputs("null", stdout);
     fputs("}", stdout);
 }

@@ -1,6 +1,7 @@
 /* inspect.c - the public description of a .NET assembly (mg_dotnet_info):
  * CLI header and metadata facts plus the JIT-hook packer evidence. */
 #include "jitpack.h"
+#include "reactor.h"
 
 #include "../io/map.h"
 #include "../util/error.h"
@@ -43,6 +44,15 @@ mg_status mg_dotnet_inspect_mem(const void *data, size_t size, mg_dotnet_info *o
         out->getjit_pinvokes = s.getjit;
         snprintf(out->getjit_module, sizeof out->getjit_module, "%.63s", s.getjit_module);
         mg_jit_scan_free(&s);
+        mg_reactor_info ri;
+        if (mg_reactor_detect(&cli, &ri)) {
+            out->reactor = ri.detected;
+            out->reactor_stubs = ri.stubs;
+            out->reactor_init = ri.init_token;
+            out->reactor_injected = ri.injected;
+            snprintf(out->reactor_resource, sizeof out->reactor_resource, "%s", ri.resource);
+            out->reactor_resource_size = ri.resource_len;
+        }
     }
     mg_cli_close(&cli);
     return st;

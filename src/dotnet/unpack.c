@@ -7,6 +7,7 @@
  * asked.  Nothing is returned unless every step succeeded. */
 #include "jitpack.h"
 #include "util/alloc.h"
+#include "reactor.h"
 
 #include "../util/error.h"
 
@@ -272,7 +273,13 @@ static mg_status run(const void *data, size_t size, unsigned flags, bool grown, 
     uint8_t *buf = NULL;
     size_t n = 0;
     plan p = {0};
-    if (!mg_jit_packed(&s))
+    mg_reactor_info ri;
+    if (!mg_jit_packed(&s) && mg_reactor_detect(&in, &ri) && ri.detected) {
+        if (!grown && !mg_pe_has_slot(&in.img))
+            st = run_grown(&in, flags, &buf, &n, rep, err);
+        else
+            st = mg_reactor_unpack(&in, &buf, &n, rep, err);
+    } else if (!mg_jit_packed(&s))
         st = refuse(&s, err);
     else if (s.problem[0])
         st = mg_fail(err, MG_ERR_MALFORMED, "cannot restore %s", s.problem);
