@@ -226,6 +226,7 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
     if (!f->images)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->nimgs; i++) {
+        f->images[i].struct_size = sizeof(mg_image);
         st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i]);
         if (st != MG_OK)
             return mg_fail(err, st, "%s", mg_status_reason(st));
@@ -317,6 +318,16 @@ bool mg_file_is_go(const mg_file *f)
         if (f->images[i].is_go)
             return true;
     return false;
+}
+
+const char *mg_version(void)
+{
+    return MG_VERSION_STRING;
+}
+
+unsigned mg_version_number(void)
+{
+    return MG_VERSION_NUMBER;
 }
 
 const char *mg_pclntab_gen_name(mg_pclntab_gen g)

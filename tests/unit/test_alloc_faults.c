@@ -12,6 +12,7 @@
  * sources) and how many the workloads reached.
  * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR */
 #include "malgopher.h"
+#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
 #include "util/alloc.h"
 
 #include <dirent.h>
