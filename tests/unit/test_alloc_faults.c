@@ -22,10 +22,22 @@
 #include <sys/stat.h>
 
 typedef mg_status (*workload)(void *ctx, mg_error *err);
-typedef struct blob_view {
-    const unsigned char *data;
+typedef struct blob {
+    unsigned char *data;
     size_t size;
-} blob_view;
+} blob;
+
+/* the first max bytes of a file (data NULL when it cannot be read) */
+static blob slurp(const char *path, size_t max)
+{
+    blob b = {malloc(max), 0};
+    FILE *f = fopen(path, "rb");
+    if (f && b.data)
+        b.size = fread(b.data, 1, max, f);
+    if (f)
+        fclose(f);
+    return b;
+}
 
 static int failures;
 static unsigned long injected;
@@ -123,7 +135,7 @@ static mg_status index_many(void *ctx, mg_error *err)
 
 static mg_status open_mem(void *ctx, mg_error *err)
 {
-    const blob_view *b = ctx;
+    const blob *b = ctx;
     mg_file *f;
     mg_status st = mg_file_open_mem(b->data, b->size, 0, &f, err);
     mg_file_close(f);
@@ -145,11 +157,6 @@ static mg_status dotnet_inspect(void *ctx, mg_error *err)
     mg_dotnet_info info;
     return mg_dotnet_inspect(ctx, &info, err);
 }
-
-typedef struct blob {
-    void *data;
-    size_t size;
-} blob;
 
 static mg_status jit_unpack(void *ctx, mg_error *err)
 {
@@ -297,19 +304,14 @@ int main(int argc, char **argv)
     /* a damaged container (MZ without a PE header over a Go ELF): the raw
      * fallback, from memory */
     snprintf(p, sizeof p, "%s/%s", fx, fixtures[0]);
-    FILE *ef = fopen(p, "rb");
-    blob_view raw = {malloc(1 << 24), 0};
-    if (ef && raw.data)
-        raw.size = fread((void *)raw.data, 1, 1 << 24, ef);
-    if (ef)
-        fclose(ef);
+    blob raw = slurp(p, 1 << 24);
     if (raw.size > 64) {
-        unsigned char *w = (unsigned char *)raw.data;
+        unsigned char *w = raw.data;
         memset(w, 0, 64);
         w[0] = 'M', w[1] = 'Z', w[0x3c] = 0xff, w[0x3d] = 0xff, w[0x3e] = 0xff; /* e_lfanew past the end */
         inject_all("damaged container, raw fallback (memory)", open_mem, &raw);
     }
-    free((void *)raw.data);
+    free(raw.data);
 
     static const char *const dotnet[] = {"hooked/packed.exe", "basic64/packed.exe", "basic32/packed.exe"};
     for (size_t i = 0; i < sizeof dotnet / sizeof *dotnet; i++) {
@@ -319,12 +321,7 @@ int main(int argc, char **argv)
             continue;
         }
         inject_all(dotnet[i], dotnet_inspect, p);
-        FILE *f = fopen(p, "rb");
-        blob b = {malloc(1 << 22), 0};
-        if (f && b.data)
-            b.size = fread(b.data, 1, 1 << 22, f);
-        if (f)
-            fclose(f);
+        blob b = slurp(p, 1 << 22);
         char name[128];
         snprintf(name, sizeof name, "jit-unpack --strip %s", dotnet[i]);
         if (b.size)
