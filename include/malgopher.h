@@ -34,7 +34,8 @@
  *   was built with: MG_IMAGE_HAS(im, field) tells whether a field exists in
  *   the library actually loaded (a program built against a newer header).
  * - Structs the caller allocates (mg_error, mg_vmeasure, mg_dotnet_info,
- *   mg_jit_report, mg_edge, mg_hit) and the enum values never change
+ *   mg_jit_report, mg_edge, mg_hit, mg_diff and its mg_name, mg_package,
+ *   mg_pkgchange, mg_change) and the enum values never change
  *   within one SOVERSION; changing them bumps it.
  */
 #ifndef MALGOPHER_H
@@ -73,7 +74,8 @@ typedef enum mg_status {
     MG_ERR_MALFORMED,   /* container headers are inconsistent */
     MG_ERR_UNSUPPORTED, /* recognised container we do not parse */
     MG_ERR_NOT_GO,      /* no Go runtime metadata found */
-    MG_ERR_ARG          /* bad argument from the caller */
+    MG_ERR_ARG,         /* bad argument from the caller */
+    MG_ERR_TOO_COSTLY   /* the file's work budget or time limit ran out */
 } mg_status;
 
 typedef struct mg_error {
@@ -153,6 +155,7 @@ typedef struct mg_buildinfo {
 #define MG_FLAG_NO_NAMES     0x01u /* gimphash input was empty: not a fingerprint */
 #define MG_FLAG_PARTIAL      0x02u /* a bound was hit; lists are truncated */
 #define MG_FLAG_RECOVERED    0x04u /* pclntab found only by recovery (magic damaged) */
+#define MG_FLAG_BAD_NAMES    0x08u /* some function names could not be read: not a fingerprint */
 
 typedef struct mg_image {
     size_t struct_size;         /* sizeof(mg_image) in the library: see MG_IMAGE_HAS */
@@ -218,6 +221,17 @@ MG_API mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts,
                                   mg_file **out, mg_error *err);
 MG_API void mg_file_close(mg_file *f);
 
+/* Bounds on one file's analysis (README "Cost model").  Without them a
+ * file still gets the default work budget. */
+typedef struct mg_limits {
+    double seconds;    /* wall-clock limit for this file; 0: none */
+    uint64_t max_work; /* work units; 0: the default (64 per input byte + 64 Mi) */
+} mg_limits;
+/* mg_file_open_mem with limits (lim may be NULL); MG_ERR_TOO_COSTLY
+ * "too costly: STEP ..." when they run out. */
+MG_API mg_status mg_file_open_mem_limits(const void *data, size_t size, unsigned opts,
+                                         const mg_limits *lim, mg_file **out, mg_error *err);
+
 MG_API size_t mg_file_image_count(const mg_file *f);
 MG_API const mg_image *mg_file_image(const mg_file *f, size_t i);
 /* true when any image is Go */
@@ -277,6 +291,15 @@ MG_API mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min
  * scored.  family_of has n entries. */
 MG_API mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nthreads, uint32_t *family_of,
                                       size_t *nfam, mg_error *err);
+/* The links of a spanning forest of the families at threshold t (pairs of
+ * representatives scoring >= t, ordered; at most one per digest): what a
+ * caller can use when mg_simindex_pairs says MG_ERR_TOO_COSTLY (more pairs
+ * than 64 per digest + 4 Mi, or more candidate pairs through shared 7-grams
+ * than 2^29 + 1,024 per digest).  *dense_cut > 0: some 7-gram lists shared
+ * by over 1,024 digests were searched only in part,
+ * and the families may miss links (README "Cost model"). */
+MG_API mg_status mg_simindex_links(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
+                                   size_t *nlinks, uint64_t *dense_cut, mg_error *err);
 
 /* ---- families and scores (src/cluster/) ---- */
 /* Families at threshold t: connected components of the edges scoring >= t,
@@ -309,6 +332,56 @@ typedef struct mg_vmeasure {
 } mg_vmeasure;
 MG_API mg_status mg_vmeasure_score(const uint32_t *labels, const uint32_t *clusters, size_t n,
                                    mg_vmeasure *out, mg_error *err);
+
+/* ---- what changed between two images (src/diff/) ----
+ * Function names are compared as sets (a name the table holds twice counts
+ * once); packages are those of debug/gosym's PackageName. */
+typedef struct mg_name {
+    const char *s;       /* not NUL-terminated */
+    uint32_t len;
+} mg_name;
+typedef struct mg_package {
+    mg_name path;        /* "" for the compiler's go:/type: symbols */
+    uint32_t functions;  /* distinct function names of the package */
+} mg_package;
+typedef struct mg_pkgchange {
+    mg_name path;
+    uint32_t from, to;   /* function counts; 0 = absent on that side */
+} mg_pkgchange;
+typedef struct mg_change {
+    const char *key;     /* module path or build setting key */
+    const char *from;    /* NULL when added */
+    const char *to;      /* NULL when removed */
+} mg_change;
+typedef struct mg_diff {
+    mg_name *added, *removed;   /* function names, sorted (bytewise) */
+    size_t nadded, nremoved;
+    mg_package *pkgs_a, *pkgs_b; /* every package of each side, sorted by path */
+    size_t npkgs_a, npkgs_b;
+    mg_pkgchange *pkgs;          /* packages added, removed or whose count changed */
+    size_t npkgs;
+    mg_change *deps;             /* dependencies by path (effective versions);
+                                    empty unless both sides have build info */
+    size_t ndeps;
+    mg_change *settings;         /* build settings by key; same condition */
+    size_t nsettings;
+    size_t names_a, names_b;     /* distinct function names of each side */
+} mg_diff;
+
+/* The package of a function name: its first len bytes (returned). */
+MG_API size_t mg_func_package(const char *name, size_t len);
+/* The standard library: no '.' in the first path element, and not "main". */
+MG_API bool mg_package_is_std(const char *path, size_t len);
+/* A dependency's version as built: the replacement's version when it is
+ * replaced, the replacement path when that is a local directory. */
+MG_API const char *mg_module_effective_version(const mg_module *m);
+/* Every package of an image with its distinct function names, sorted by
+ * path (free *out with free()). */
+MG_API mg_status mg_image_packages(const mg_image *im, mg_package **out, size_t *n, mg_error *err);
+/* What changed from a to b (sort-based, O(n log n)).  Names point into the
+ * images: keep both files open while *d is used.  mg_diff_free frees. */
+MG_API mg_status mg_diff_images(const mg_image *a, const mg_image *b, mg_diff *d, mg_error *err);
+MG_API void mg_diff_free(mg_diff *d);
 
 /* ---- .NET assemblies and JIT-hook packers (src/dotnet/) ----
  * ECMA-335 metadata read from a PE's CLI header.  A JIT-hook packer keeps

@@ -12,13 +12,14 @@
 #include "go/version.h"
 #include "io/map.h"
 #include "util/arena.h"
+#include "util/budget.h"
 #include "util/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MG_MAX_NAME_BYTES (256u << 20) /* total function-name bytes read */
+#define FUNC_COST 16u /* work units per function read, besides its name bytes */
 
 struct mg_file {
     mg_map map;
@@ -26,6 +27,7 @@ struct mg_file {
     size_t nimgs;
     mg_image *images;
     mg_arena arena;
+    mg_budget budget; /* the whole file's: all slices together */
 };
 
 static void warn(mg_image *im, const char *msg)
@@ -92,13 +94,29 @@ static bool read_version(const mg_img *img, mg_image *im, mg_arena *a)
 
 static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_image *im)
 {
+    mg_budget *b = img->budget;
     uint64_t text = p->gen >= MG_PCLN_118 ? p->text_start : 0;
     if (!(opts & MG_OPT_NO_ENTRIES) && !mg_text_start(img, p, &text))
         warn(im, "text start unknown; entry addresses are offsets");
     mg_pcln q = *p;
     q.text_start = text;
     im->text_start = text;
-    im->funcs = mg_malloc(q.nfunc * sizeof *im->funcs);
+    if (p->nfunc_from_moduledata) {
+        char w[sizeof im->warning];
+        snprintf(w, sizeof w,
+                 "pclntab header nfunc disagrees with moduledata (header %llu, moduledata %llu); "
+                 "using moduledata's",
+                 (unsigned long long)p->header_nfunc, (unsigned long long)p->nfunc);
+        warn(im, w);
+    }
+    /* the function bound is the file's, shared by its slices */
+    uint64_t want = q.nfunc;
+    if (q.nfunc > b->funcs_left) {
+        q.nfunc = b->funcs_left;
+        q.funcs_capped = true;
+    }
+    b->funcs_left -= q.nfunc;
+    im->funcs = mg_malloc((q.nfunc ? q.nfunc : 1) * sizeof *im->funcs);
     if (!im->funcs)
         return MG_ERR_NOMEM;
     mg_gimp *g = mg_gimp_new(!(opts & MG_OPT_NO_FUZZY));
@@ -107,17 +125,20 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
         im->funcs = NULL;
         return MG_ERR_NOMEM;
     }
-    uint64_t name_bytes = 0;
-    size_t n = 0;
+    size_t n = 0, unreadable = 0;
     if (q.funcs_capped) {
         im->flags |= MG_FLAG_PARTIAL;
-        warn(im, "function count exceeds the bound; list cut");
+        warn(im, want > q.nfunc && q.nfunc < MG_MAX_FUNCS
+                     ? "function count exceeds the file's bound (4,000,000 over all slices); list cut"
+                     : "function count exceeds the bound; list cut");
     }
     for (uint64_t i = 0; i < q.nfunc; i++) {
         mg_func *f = &im->funcs[n];
         bool cut;
         if (!mg_pcln_func(&q, i, &f->entry, &f->name, &f->name_len, &cut)) {
             im->flags |= MG_FLAG_PARTIAL;
+            if (n == 0)
+                im->flags |= MG_FLAG_BAD_NAMES;
             warn(im, "function table ends early; list cut");
             break;
         }
@@ -125,22 +146,37 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
             im->flags |= MG_FLAG_PARTIAL;
             warn(im, "function name longer than the bound; name cut");
         }
-        name_bytes += f->name_len;
-        if (name_bytes > MG_MAX_NAME_BYTES) {
+        if (f->name_len > b->name_bytes_left) {
             im->flags |= MG_FLAG_PARTIAL;
             warn(im, "function names exceed the total-size bound; list cut");
             break;
         }
+        b->name_bytes_left -= f->name_len;
+        if (!mg_budget_spend(b, FUNC_COST + f->name_len, "function table"))
+            break;
         f->file = NULL;
         f->file_len = 0;
         if (opts & MG_OPT_FILES)
             mg_pcln_func_file(&q, i, &f->file, &f->file_len);
-        mg_gimp_add(g, f->name, f->name_len);
+        /* Go names are never empty: an empty one could not be read */
+        if (f->name_len == 0)
+            unreadable++;
+        else
+            mg_gimp_add(g, f->name, f->name_len);
         n++;
     }
     im->nfuncs = n;
     im->gimp_names = mg_gimp_finish(g, im->gimphash, (opts & MG_OPT_NO_FUZZY) ? NULL : im->gimpfuzzy);
     mg_gimp_free(g);
+    if (unreadable || q.names_unchecked) {
+        char w[sizeof im->warning];
+        snprintf(w, sizeof w, "function names unreadable: %zu of %zu; not a fingerprint",
+                 unreadable, n);
+        im->flags |= MG_FLAG_PARTIAL | MG_FLAG_BAD_NAMES;
+        warn(im, unreadable || n == 0 ? w
+                                      : "pclntab accepted without its name checks (sampled names unreadable); "
+                                        "not a fingerprint");
+    }
     if (im->gimp_names == 0)
         im->flags |= MG_FLAG_NO_NAMES;
     return MG_OK;
@@ -163,7 +199,10 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     mg_pcln p;
     mg_found_by how;
     mg_pcln_rejects rj;
-    if (!mg_pcln_locate_why(img, &p, &how, &rj)) {
+    bool located = mg_pcln_locate_why(img, &p, &how, &rj);
+    if (mg_budget_out(img->budget))
+        return MG_ERR_TOO_COSTLY;
+    if (!located) {
         /* not Go; still note a Go version if build info exists (e.g. damaged pclntab) */
         bool partial;
         if (mg_buildinfo_read(img, a, &im->buildinfo, &partial))
@@ -191,6 +230,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     mg_status st = read_funcs(img, &p, opts, im);
     if (st != MG_OK)
         return st;
+    if (mg_budget_out(img->budget))
+        return MG_ERR_TOO_COSTLY;
     if (!read_version(img, im, a))
         return MG_ERR_NOMEM; /* the build info or the version is incomplete */
     if (!(opts & MG_OPT_NO_OBFUSCATION))
@@ -203,8 +244,9 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     return MG_OK;
 }
 
-static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
+static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg_error *err)
 {
+    mg_budget_init(&f->budget, f->map.size, lim ? lim->max_work : 0, lim ? lim->seconds : 0);
     mg_status st = mg_exe_detect(f->map.data, f->map.size, &f->imgs, &f->nimgs, err);
     bool fell_back = false;
     char why[sizeof err->msg] = "";
@@ -227,7 +269,13 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->nimgs; i++) {
         f->images[i].struct_size = sizeof(mg_image);
+        f->imgs[i].budget = &f->budget;
         st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i]);
+        if (st == MG_ERR_TOO_COSTLY)
+            return mg_fail(err, st, "too costly: %s (bound: %llu work units for %llu bytes%s)",
+                           f->budget.what, (unsigned long long)f->budget.limit,
+                           (unsigned long long)f->map.size,
+                           f->budget.deadline > 0 ? ", or the time limit" : "");
         if (st != MG_OK)
             return mg_fail(err, st, "%s", mg_status_reason(st));
     }
@@ -243,6 +291,12 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
 mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts, mg_file **out,
                            mg_error *err)
 {
+    return mg_file_open_mem_limits(data, size, opts, NULL, out, err);
+}
+
+mg_status mg_file_open_mem_limits(const void *data, size_t size, unsigned opts,
+                                  const mg_limits *lim, mg_file **out, mg_error *err)
+{
     *out = NULL;
     if (!data && size)
         return mg_fail(err, MG_ERR_ARG, "no data");
@@ -253,7 +307,7 @@ mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts, mg_file
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     f->map.data = data;
     f->map.size = size;
-    mg_status st = open_common(f, opts, err);
+    mg_status st = open_common(f, opts, lim, err);
     if (st != MG_OK) {
         mg_file_close(f);
         return st;
@@ -272,7 +326,7 @@ mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_err
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     mg_status st = mg_map_open(path, &f->map, err);
     if (st == MG_OK)
-        st = open_common(f, opts, err);
+        st = open_common(f, opts, NULL, err);
     if (st != MG_OK) {
         mg_file_close(f);
         return st;

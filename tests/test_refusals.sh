@@ -29,8 +29,16 @@ if mode.startswith('nfunc'):
         h = sh(i)
         end = d.index(b'\0', stroff + h[0])
         if d[stroff + h[0]:end] == b'.gopclntab':
-            off = h[4]
+            off, addr = h[4], h[3]
+        if d[stroff + h[0]:end] == b'.noptrdata':
+            nd_off, nd_size = h[4], h[5]
     value = 0 if mode == 'nfunc0' else 0x7fffffff
+    # moduledata (pcHeader pointer, then funcnametab) loses its pcHeader
+    # pointer too: otherwise the runtime's count, len(moduledata.ftab) - 1,
+    # stands in for the damaged one (issue 15's honest recovery)
+    fn_off, = struct.unpack_from('<Q', d, off + 8 + 3 * 8)
+    md = d.find(struct.pack('<QQ', addr, addr + fn_off), nd_off, nd_off + nd_size)
+    struct.pack_into('<Q', d, md, 0)
     struct.pack_into('<Q', d, off + 8, value)  # header word 0: the function count
 else:
     # fat header (big-endian): slice 1's Mach-O magic zeroed

@@ -3,6 +3,7 @@
  * mg_cluster_families), with each family's member lists. */
 #include "families.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +20,21 @@ bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, i
         g->digest[i] = (!whole_file && s->v[i].no_names) || !d[0] ? NULL : d;
     }
     mg_error e;
-    if (mg_simindex_build(g->digest, s->n, &g->ix, &e) != MG_OK ||
-        mg_simindex_pairs(g->ix, min_score, jobs, true, &g->edges, &g->nedges, &e) != MG_OK) {
+    mg_status st = mg_simindex_build(g->digest, s->n, &g->ix, &e);
+    if (st == MG_OK)
+        st = mg_simindex_pairs(g->ix, min_score, jobs, true, &g->edges, &g->nedges, &e);
+    if (st == MG_ERR_TOO_COSTLY && g->ix) {
+        /* too many similar pairs to keep them all: the families from a
+         * spanning forest of the links (one per digest at most) */
+        uint64_t cut = 0;
+        fprintf(stderr, "malgopher: warning: %s; families from a spanning forest of the pairs >= %d, "
+                "central members and scores from its links only\n", e.msg, min_score);
+        st = mg_simindex_links(g->ix, min_score, jobs, &g->edges, &g->nedges, &cut, &e);
+        if (st == MG_OK && cut)
+            fprintf(stderr, "malgopher: warning: %llu searches of 7-grams shared by over 1,024 digests "
+                    "were cut; the families may miss links\n", (unsigned long long)cut);
+    }
+    if (st != MG_OK) {
         report_error("malgopher", e.msg);
         graph_free(g);
         return false;

@@ -29,17 +29,30 @@ void mg_raw_make(const uint8_t *data, uint64_t size, mg_img *img)
     }
 }
 
+/* after a parser: the cost rules every image obeys (regions.c, relocs.c) */
+static mg_status finish(mg_img *img, mg_status st, mg_error *err)
+{
+    if (st != MG_OK)
+        return st;
+    st = mg_img_regions_normalise(img, err);
+    if (st == MG_OK)
+        st = mg_img_index_relocs(img, err);
+    if (st != MG_OK)
+        mg_img_free(img);
+    return st;
+}
+
 static mg_status parse_thin(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err)
 {
     if (size >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
-        return mg_elf_parse(data, size, img, err);
+        return finish(img, mg_elf_parse(data, size, img, err), err);
     if (size >= 2 && data[0] == 'M' && data[1] == 'Z')
-        return mg_pe_parse(data, size, img, err);
+        return finish(img, mg_pe_parse(data, size, img, err), err);
     uint32_t m = size >= 4 ? mg_ld32(data, false) : 0;
     if (m == 0xfeedface || m == 0xfeedfacf || m == 0xcefaedfe || m == 0xcffaedfe)
-        return mg_macho_parse(data, size, img, err);
+        return finish(img, mg_macho_parse(data, size, img, err), err);
     if (size >= 2 && data[0] == 0x01 && (data[1] == 0xdf || data[1] == 0xf7))
-        return mg_xcoff_parse(data, size, img, err);
+        return finish(img, mg_xcoff_parse(data, size, img, err), err);
     mg_raw_make(data, size, img);
     if (!img->maps)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
@@ -85,16 +98,34 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
         size_t got = 0;
         mg_status last = MG_OK;
         char dropped[sizeof v->slice_warning] = "";
+        /* slices sharing bytes: the same (offset, size) is parsed once;
+         * overlapping ones only while all slices together stay within
+         * twice the file (legitimate slices are disjoint) */
+        uint64_t offs[MG_MAX_FAT_SLICES], szs[MG_MAX_FAT_SLICES], covered = 0;
+        unsigned repeats = 0, skipped = 0;
         for (uint32_t i = 0; i < n; i++) {
             mg_rec fa;
             if (!mg_rec_at(&r, FAT_HEADER_SIZE + i * es, es, &fa))
                 break; /* cannot happen: the table was checked above */
             uint64_t off = wide ? mg_rec_u64(&fa, FAT64_OFFSET) : mg_rec_u32(&fa, FAT_OFFSET);
             uint64_t sz = wide ? mg_rec_u64(&fa, FAT64_SIZE) : mg_rec_u32(&fa, FAT_SIZE);
+            bool same = false, overlaps = false;
+            for (size_t k = 0; k < got && mg_rd_has(&r, off, sz); k++) { /* off + sz cannot wrap */
+                same = same || (offs[k] == off && szs[k] == sz);
+                overlaps = overlaps || (off < offs[k] + szs[k] && offs[k] < off + sz);
+            }
+            if (same) {
+                repeats++;
+                continue;
+            }
+            if (overlaps && covered + sz > 2 * size + MG_REGION_SLACK) {
+                skipped++;
+                continue;
+            }
             if (!mg_rd_has(&r, off, sz) || sz == 0)
                 last = mg_fail(err, MG_ERR_MALFORMED, "malformed fat Mach-O: slice %u out of range", i);
             else
-                last = mg_macho_parse(data + off, sz, &v[got], err);
+                last = finish(&v[got], mg_macho_parse(data + off, sz, &v[got], err), err);
             if (last == MG_ERR_NOMEM) {
                 for (size_t k = 0; k < got; k++)
                     mg_img_free(&v[k]);
@@ -110,7 +141,17 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
                 continue;
             }
             v[got].slice_offset = off;
+            offs[got] = off;
+            szs[got] = sz;
+            covered += sz;
             got++;
+        }
+        if (repeats || skipped) {
+            size_t at = strlen(dropped);
+            if (at + 3 < sizeof dropped)
+                snprintf(dropped + at, sizeof dropped - at,
+                         "%sfat Mach-O: %u arch entries repeat a slice (parsed once), %u overlap others "
+                         "past the cost bound (skipped)", at ? "; " : "", repeats, skipped);
         }
         if (got == 0) {
             free(v);

@@ -12,6 +12,9 @@ void mg_img_free(mg_img *img)
 {
     free(img->sects);
     free(img->maps);
+    free(img->relocs);
+    img->relocs = NULL;
+    img->nrelocs = 0;
     img->sects = img->maps = NULL;
     img->nsects = img->nmaps = 0;
 }
@@ -160,17 +163,9 @@ bool mg_img_read_ptr_at(const mg_img *img, uint64_t addr, uint64_t *value)
         return false;
     if (*value != 0 || img->rel_count == 0 || !img->rel_has_addend)
         return true;
-    /* PIE: the loader writes base + addend here */
-    unsigned w = img->bits / 8;
-    for (uint64_t i = 0; i < img->rel_count; i++) {
-        uint64_t e = img->rel_off + i * img->rel_entsize, roff, add;
-        if (!mg_rd_word(&img->r, e, w, &roff))
-            break;
-        if (roff != addr)
-            continue;
-        if (mg_rd_word(&img->r, e + 2 * w, w, &add))
-            *value = add;
-        return true;
-    }
+    /* PIE: the loader writes base + addend here (relocs.c's index) */
+    uint64_t add;
+    if (mg_img_reloc_addend(img, addr, &add))
+        *value = add;
     return true;
 }

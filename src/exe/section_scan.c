@@ -4,10 +4,13 @@
  * section, each hit handed to the caller. */
 #include "image.h"
 
+#include "../util/budget.h"
+
 bool mg_img_scan_section(const mg_img *img, const mg_section *s, const void *needle, size_t k,
                          mg_scan_hit_fn fn, void *ctx)
 {
-    if (!mg_rd_has(&img->r, s->off, s->filesz))
+    if (!mg_rd_has(&img->r, s->off, s->filesz) ||
+        !mg_budget_spend(img->budget, s->filesz, "section scan")) /* the file's cost bound */
         return false;
     const uint8_t *q = img->r.data + s->off, *end = q + s->filesz;
     while ((q = mg_memfind(q, (size_t)(end - q), needle, k)) != NULL) {

@@ -52,7 +52,28 @@ struct mg_simindex {
     uint8_t (*hist)[2][64];        /* per unit: character histograms of sig1, sig2 */
     uint32_t *htab;                /* content hash -> unit + 1 (0 = empty) */
     size_t hmask;
+    size_t longest_run, ndense;    /* the longest posting list; lists over MG_DENSE_RUN */
+    uint64_t pair_work;            /* sum over the lists of len * (len - 1) / 2 */
 };
+
+/* Pairs mode walks every list from each of its units: when that is more
+ * than MG_PAIR_WORK_BASE + MG_PAIR_WORK_PER_DIGEST * n steps, it refuses
+ * the index ("too costly").  A posting list longer than MG_DENSE_RUN is
+ * dense (simindex_dense.c): the forest search skips a dense list
+ * once its units are all in one family, and otherwise looks only at the
+ * next MG_DENSE_WINDOW units of it after a few full passes (counted, and
+ * reported as cut). */
+#define MG_PAIR_WORK_BASE (UINT64_C(1) << 29)
+#define MG_PAIR_WORK_PER_DIGEST UINT64_C(1024)
+#define MG_DENSE_RUN 1024u
+#define MG_DENSE_FULL_PASSES 4u
+#define MG_DENSE_WINDOW 64u
+
+typedef struct mg_dense_slot { /* one dense list's state, per worker */
+    uint32_t key;     /* the list's end index + 1 (0: empty slot) */
+    uint32_t uniform; /* a unit + 1 whose family held the whole list then */
+    uint32_t passes;  /* full passes made without finding it uniform */
+} mg_dense_slot;
 
 /* A gram entry is its hash's top 33 bits above a 31-bit unit number.  Two
  * grams whose hashes share those bits share a run: that only adds
@@ -107,7 +128,31 @@ typedef struct mg_simworker {
     uint32_t *uf;      /* families only: union-find over the nodes (unit u is node
                           u, odd digest k is node nunits + k), else NULL */
     mg_edgevec out;   /* pairs of representatives */
+    size_t max_out;   /* pairs mode: stop past this many (0: no bound) */
+    bool capped;      /* ... and it was reached: out is incomplete */
+    mg_dense_slot *dense; /* forest mode: the dense lists' states (simindex_dense.c) */
+    size_t dense_mask;
+    uint64_t dense_cut;   /* dense lists looked at only in part */
 } mg_simworker;
+
+/* ---- simindex_dense.c ---- */
+/* the state of the dense list ending at end (create: make it when new,
+ * else NULL for a list never seen dense) */
+mg_dense_slot *mg_dense_slot_of(mg_simworker *w, uint32_t end, bool create);
+/* after unit u's links: record the dense lists of u now inside u's family */
+void mg_dense_after_unit(mg_simworker *w, uint32_t u);
+/* allocate w's dense table (forest mode); false: out of memory */
+bool mg_dense_alloc(mg_simworker *w);
+
+/* Pairs mode keeps every pair scoring >= the threshold: at most this many
+ * for n digests (memory linear in the input); past it the search stops and
+ * mg_simindex_pairs says "too costly" (families can still be had from
+ * mg_simindex_forest, which keeps at most one link per digest). */
+#define MG_PAIRS_PER_DIGEST 64u
+#define MG_PAIRS_BASE (4u << 20)
+/* oddly spelled digests are compared with everything: at most this many
+ * comparisons */
+#define MG_ODD_COMPARES (UINT64_C(100) << 20)
 
 /* the pairs of units u = id, id + nthreads, ... and of odd digests likewise
  * (a pthread start routine; arg is an mg_simworker) */
@@ -118,7 +163,9 @@ void *mg_simindex_pairs_worker(void *arg);
  * forest: only enough of them to link every family (a pair already linked
  * through others is not scored).  false: out of memory. */
 bool mg_simindex_run_workers(const mg_simindex *ix, int min_score, unsigned nthreads, bool forest,
-                             mg_edge **re, size_t *nre);
+                             mg_edge **re, size_t *nre, bool *capped, uint64_t *dense_cut);
+/* the pair bound for ix (MG_PAIRS_PER_DIGEST * n + MG_PAIRS_BASE) */
+size_t mg_simindex_max_pairs(const mg_simindex *ix);
 /* nthreads clamped to 1..256 */
 unsigned mg_simindex_threads(unsigned n);
 
@@ -127,5 +174,8 @@ unsigned mg_simindex_threads(unsigned n);
  * same components as every pair >= t.  src/cluster/ builds families on it. */
 mg_status mg_simindex_forest(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links, size_t *nlinks,
                              mg_error *err);
+/* the same, with the count of dense lists looked at only in part */
+mg_status mg_simindex_forest_cut(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
+                                 size_t *nlinks, uint64_t *dense_cut, mg_error *err);
 
 #endif

@@ -109,6 +109,15 @@ mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **
         unit_of[i] = u;
         ix->rep[i] = ix->units[u].first;
     }
+    /* odd digests are compared with everything: bound that work */
+    if ((uint64_t)ix->nodd * (ix->nunits + ix->nodd) > MG_ODD_COMPARES) {
+        size_t nodd = ix->nodd;
+        free(unit_of);
+        mg_simindex_free(ix);
+        return mg_fail(err, MG_ERR_TOO_COSTLY,
+                       "too costly: %zu oddly spelled digests (a '-' sign or a huge block size), "
+                       "each compared with every digest", nodd);
+    }
     if (!build_members(ix, unit_of) || !mg_simindex_build_grams(ix))
         goto nomem;
     if (!(ix->hist = mg_bigbuf_alloc(ix->nunits * sizeof *ix->hist)))

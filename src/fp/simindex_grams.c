@@ -87,6 +87,12 @@ bool mg_simindex_build_grams(mg_simindex *ix)
         for (size_t r = 0, e; r < total; r = e) {
             for (e = r + 1; e < total && (ix->grams[e] & ~mask) == (ix->grams[r] & ~mask); e++)
                 ;
+            if (pass == 0) {
+                if (e - r > ix->longest_run)
+                    ix->longest_run = e - r;
+                ix->ndense += e - r > MG_DENSE_RUN;
+                ix->pair_work += (uint64_t)(e - r) * (e - r - 1) / 2;
+            }
             for (size_t k = r; k + 1 < e; k++) {
                 uint32_t u = (uint32_t)(ix->grams[k] & mask);
                 if (pass == 0)

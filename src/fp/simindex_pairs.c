@@ -19,6 +19,8 @@ static inline bool unlinked(mg_simworker *w, uint32_t na, uint32_t nb)
 static void found(mg_simworker *w, uint32_t a, uint32_t b, int s, uint32_t na, uint32_t nb)
 {
     mg_edgevec_push(&w->out, a < b ? a : b, a < b ? b : a, s);
+    if (w->max_out && w->out.n >= w->max_out)
+        w->capped = true;
     if (w->uf)
         mg_uf_union(w->uf, na, nb);
 }
@@ -55,8 +57,10 @@ static int queue_jobs(const mg_simindex *ix, const mg_simworker *w, uint32_t ui,
 
 /* the candidate units v > u sharing a 7-gram with u at a common level: the
  * entries after u's own in each of its grams' runs (runs are sorted by unit) */
-static size_t candidates(const mg_simindex *ix, uint32_t u, uint32_t *mark, uint32_t *cand)
+static size_t candidates(mg_simworker *w, uint32_t u)
 {
+    const mg_simindex *ix = w->ix;
+    uint32_t *mark = w->mark, *cand = w->cand;
     size_t nc = 0;
     const uint32_t *gunit = ix->gunit;
     const span *sp = ix->spans;
@@ -65,8 +69,21 @@ static size_t candidates(const mg_simindex *ix, uint32_t u, uint32_t *mark, uint
         /* the spans start at scattered places: fetch a few ahead */
         if (x + 4 < x1)
             __builtin_prefetch(gunit + sp[x + 4].from);
+        uint32_t end = sp[x].end;
+        /* forest mode only; the last units of a dense list see it shorter */
+        mg_dense_slot *d = w->dense && end - sp[x].from > MG_DENSE_WINDOW
+                               ? mg_dense_slot_of(w, end, end - sp[x].from > MG_DENSE_RUN)
+                               : NULL;
+        if (d) {
+            if (d->uniform && mg_uf_find(w->uf, d->uniform - 1) == mg_uf_find(w->uf, u))
+                continue; /* all one family already: no pair here matters */
+            if (d->passes >= MG_DENSE_FULL_PASSES) {
+                end = sp[x].from + MG_DENSE_WINDOW;
+                w->dense_cut++;
+            }
+        }
         /* a run holds each unit once, in ascending order: all after u's are > u */
-        for (uint32_t k = sp[x].from, end = sp[x].end; k < end; k++) {
+        for (uint32_t k = sp[x].from; k < end; k++) {
             uint32_t v = gunit[k];
             if (mark[v] != u) {
                 mark[v] = u;
@@ -82,7 +99,7 @@ static size_t candidates(const mg_simindex *ix, uint32_t u, uint32_t *mark, uint
 static void odd_pairs(mg_simworker *w)
 {
     const mg_simindex *ix = w->ix;
-    for (size_t k = w->id; k < ix->nodd; k += w->nthreads) {
+    for (size_t k = w->id; k < ix->nodd && !w->capped; k += w->nthreads) {
         uint32_t o = ix->odd[k], no = (uint32_t)(ix->nunits + k);
         for (size_t u = 0; u < ix->nunits; u++) {
             uint32_t b = ix->units[u].first;
@@ -107,8 +124,8 @@ void *mg_simindex_pairs_worker(void *arg)
 {
     mg_simworker *w = arg;
     const mg_simindex *ix = w->ix;
-    for (size_t u = w->id; u < ix->nunits; u += w->nthreads) {
-        size_t nc = candidates(ix, (uint32_t)u, w->mark, w->cand);
+    for (size_t u = w->id; u < ix->nunits && !w->capped; u += w->nthreads) {
+        size_t nc = candidates(w, (uint32_t)u);
         const unit *un = &ix->units[u];
         if (w->uf) { /* families only: pairs already linked cannot change them */
             uint32_t root = mg_uf_find(w->uf, (uint32_t)u); /* no link is made in this loop */
@@ -153,6 +170,8 @@ void *mg_simindex_pairs_worker(void *arg)
             if (best >= w->min_score)
                 found(w, un->first, ix->units[v].first, best, (uint32_t)u, v);
         }
+        if (w->dense)
+            mg_dense_after_unit(w, (uint32_t)u);
     }
     odd_pairs(w);
     return NULL;

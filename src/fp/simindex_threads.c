@@ -27,7 +27,9 @@ static bool worker_alloc(mg_simworker *w, const mg_simindex *ix, bool forest)
     if (!w->mark || !w->cand || !w->job || !w->job_of || !w->job_score)
         return false;
     memset(w->mark, 0xff, nu * sizeof *w->mark);
-    return !forest || (w->uf = mg_uf_new(ix->nunits + ix->nodd)) != NULL;
+    if (!forest)
+        return true;
+    return (w->uf = mg_uf_new(ix->nunits + ix->nodd)) != NULL && (!ix->ndense || mg_dense_alloc(w));
 }
 
 static void worker_free(mg_simworker *w)
@@ -38,11 +40,19 @@ static void worker_free(mg_simworker *w)
     free(w->job_of);
     free(w->job_score);
     free(w->uf);
+    free(w->dense);
+}
+
+size_t mg_simindex_max_pairs(const mg_simindex *ix)
+{
+    return MG_PAIRS_PER_DIGEST * ix->n + MG_PAIRS_BASE;
 }
 
 bool mg_simindex_run_workers(const mg_simindex *ix, int min_score, unsigned nthreads, bool forest,
-                             mg_edge **re, size_t *nre)
+                             mg_edge **re, size_t *nre, bool *capped, uint64_t *dense_cut)
 {
+    *capped = false;
+    *dense_cut = 0;
     mg_simworker *w = mg_calloc(nthreads, sizeof *w);
     pthread_t *tid = mg_calloc(nthreads, sizeof *tid);
     mg_edgevec *parts = mg_calloc(nthreads, sizeof *parts);
@@ -53,7 +63,8 @@ bool mg_simindex_run_workers(const mg_simindex *ix, int min_score, unsigned nthr
             need[la][lb] = (uint8_t)mg_lcs_needed(la, lb, min_score);
     for (unsigned t = 0; ok && t < nthreads; t++) {
         w[t] = (mg_simworker){.ix = ix, .min_score = min_score, .id = t, .nthreads = nthreads,
-                              .need = (const uint8_t (*)[MG_SIG_MAX + 1])need};
+                              .need = (const uint8_t (*)[MG_SIG_MAX + 1])need,
+                              .max_out = forest ? 0 : mg_simindex_max_pairs(ix) / nthreads + 1};
         ok = worker_alloc(&w[t], ix, forest);
     }
     bool *running = ok ? mg_calloc(nthreads, sizeof *running) : NULL;
@@ -70,8 +81,11 @@ bool mg_simindex_run_workers(const mg_simindex *ix, int min_score, unsigned nthr
         }
     }
     free(running);
-    for (unsigned t = 0; ok && t < nthreads; t++)
+    for (unsigned t = 0; ok && t < nthreads; t++) {
         parts[t] = w[t].out;
+        *capped = *capped || w[t].capped;
+        *dense_cut += w[t].dense_cut;
+    }
     if (ok)
         ok = mg_edges_merge_sort(parts, nthreads, ix->n, re, nre);
     else

@@ -4,19 +4,27 @@
  * was damaged but whose layout validates. */
 #include "pclntab.h"
 
+#include "../util/budget.h"
+
 #include <string.h>
 
 /* Hostile files can be filled with candidates that pass the cheap header
  * checks; the full validation reads names, so the number of full
  * validations per image is bounded to keep the scan linear. */
 #define MAX_VALIDATIONS 20000u
+#define VALIDATION_COST 256u /* work units charged per full validation */
 
-/* one search: the image, the result, what was turned down on the way */
+/* one search: the image, the result, what was turned down on the way, and
+ * the first header with a true magic whose table did not validate (a lying
+ * nfunc, unreadable names: recover.c's last resort) */
 typedef struct search {
     const mg_img *img;
     mg_pcln *p;
     unsigned validations;
     mg_pcln_rejects rj;
+    mg_found_by stage, fallback_stage;
+    bool have_fallback;
+    mg_pcln fallback;
 } search;
 
 static void rejected(search *c, uint64_t off, const char *why)
@@ -40,10 +48,21 @@ static bool try_off(search *c, uint64_t off, mg_pclntab_gen gen)
         rejected(c, off, "more candidates than the search bound (20000)");
         return false;
     }
+    if (!mg_budget_spend(img->budget, VALIDATION_COST, "pclntab search"))
+        return false;
     c->validations++;
-    if (mg_pcln_validate(&img->r, off, gen, c->p))
+    if (!mg_pcln_validate_header(&img->r, off, gen, c->p)) {
+        rejected(c, off, c->p->reject);
+        return false;
+    }
+    if (mg_pcln_validate_funcs(c->p, c->p->header_nfunc, true))
         return true;
     rejected(c, off, c->p->reject);
+    if (c->p->magic_ok && !c->have_fallback) {
+        c->fallback = *c->p;
+        c->fallback_stage = c->stage;
+        c->have_fallback = true;
+    }
     return false;
 }
 
@@ -133,6 +152,8 @@ static bool scan_all(search *c, region_fn fn)
                 continue;
             if (!mg_rd_has(&img->r, s->off, s->filesz))
                 continue;
+            if (!mg_budget_spend(img->budget, s->filesz, "pclntab search"))
+                return false;
             if (fn(c, s))
                 return true;
         }
@@ -142,16 +163,18 @@ static bool scan_all(search *c, region_fn fn)
 bool mg_pcln_locate_why(const mg_img *img, mg_pcln *p, mg_found_by *how, mg_pcln_rejects *rj)
 {
     search c = {.img = img, .p = p};
-    if (by_section(&c))
-        *how = MG_FOUND_SECTION;
-    else if (by_symbol(&c))
-        *how = MG_FOUND_SYMBOL;
-    else if (scan_all(&c, scan_region))
-        *how = MG_FOUND_SCAN;
-    else if (img->kind != MG_CONT_RAW && scan_all(&c, scan_region_header))
-        *how = MG_FOUND_HEADER_ONLY;
-    else
+    if ((c.stage = MG_FOUND_SECTION, by_section(&c)) || (c.stage = MG_FOUND_SYMBOL, by_symbol(&c)) ||
+        (c.stage = MG_FOUND_SCAN, scan_all(&c, scan_region)) ||
+        (c.stage = MG_FOUND_HEADER_ONLY,
+         img->kind != MG_CONT_RAW && scan_all(&c, scan_region_header))) {
+        *how = c.stage;
+        mg_pcln_crosscheck_nfunc(img, p); /* the runtime's count, when moduledata disagrees */
+    } else if (c.have_fallback && !mg_budget_out(img->budget) && mg_pcln_recover(img, &c.fallback)) {
+        *p = c.fallback;
+        *how = c.fallback_stage;
+    } else {
         *how = MG_FOUND_NONE;
+    }
     if (rj)
         *rj = c.rj;
     return *how != MG_FOUND_NONE;

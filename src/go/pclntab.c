@@ -91,24 +91,31 @@ static bool reject(mg_pcln *p, const char *why)
     return false;
 }
 
-/* NULL when entry i checks out, else why not */
-static const char *check_entry(const mg_pcln *p, uint64_t i)
+/* NULL when entry i checks out, else why not.  names false: a _func that
+ * cannot be read is let pass (one that can must still agree), and the name
+ * is not looked at. */
+static const char *check_entry(const mg_pcln *p, uint64_t i, bool names)
 {
     uint64_t entry, funcoff, fo, fentry, o;
     uint32_t nameoff;
     uint8_t c;
-    if (!ftab_pair(p, i, &entry, &funcoff) || !func_off(p, funcoff, &fo))
+    const char *outside = names ? "a function record lies outside the table" : NULL;
+    if (!ftab_pair(p, i, &entry, &funcoff))
         return "a function record lies outside the table";
+    if (!func_off(p, funcoff, &fo))
+        return outside;
     if (p->gen >= MG_PCLN_118) {
         uint32_t e32;
         if (!mg_rd_u32(&p->r, fo, &e32))
-            return "a function record lies outside the table";
+            return outside;
         fentry = e32;
     } else if (!mg_rd_ptr(&p->r, fo, &fentry)) {
-        return "a function record lies outside the table";
+        return outside;
     }
     if (fentry != entry)
         return "a function's entry differs from its functab entry";
+    if (!names)
+        return NULL;
     uint64_t at = fo + (p->gen >= MG_PCLN_118 ? 4 : p->r.ptrsize);
     if (!mg_rd_u32(&p->r, at, &nameoff) || (int32_t)nameoff < 0 ||
         !mg_add_ok(p->gen == MG_PCLN_12 ? 0 : p->funcname_off, nameoff, &o))
@@ -118,7 +125,7 @@ static const char *check_entry(const mg_pcln *p, uint64_t i)
     return NULL;
 }
 
-bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
+bool mg_pcln_validate_header(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
 {
     memset(p, 0, sizeof *p);
     const uint8_t *h;
@@ -154,16 +161,8 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
     p->r.ptrsize = h[7];
     unsigned ps = h[7];
 
-    uint64_t nfunc;
-    if (!hdr_word(p, 0, &nfunc))
+    if (!hdr_word(p, 0, &p->header_nfunc))
         return reject(p, "header runs past the end");
-    if (nfunc == 0)
-        return reject(p, "no functions");
-    if (nfunc > MG_MAX_FUNCS) {
-        nfunc = MG_MAX_FUNCS; /* reported as partial by the caller */
-        p->funcs_capped = true;
-    }
-    p->nfunc = nfunc;
     switch (gen) {
     case MG_PCLN_12:
         p->ftab_off = 8 + ps;
@@ -195,6 +194,19 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
             p->pcln_off < p->pctab_off || p->pcln_off >= p->r.size)
             return reject(p, "header table offsets out of order or out of range");
     }
+    return true;
+}
+
+bool mg_pcln_validate_funcs(mg_pcln *p, uint64_t nfunc, bool names)
+{
+    p->funcs_capped = false;
+    if (nfunc == 0)
+        return reject(p, "no functions");
+    if (nfunc > MG_MAX_FUNCS) {
+        nfunc = MG_MAX_FUNCS; /* reported as partial by the caller */
+        p->funcs_capped = true;
+    }
+    p->nfunc = nfunc;
     /* functab: nfunc pairs plus the end value must fit */
     uint64_t tabsz;
     if (!mg_mul_ok(nfunc + 1, ftab_entsize(p), &tabsz) || !mg_rd_has(&p->r, p->ftab_off, tabsz))
@@ -206,17 +218,24 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
         uint64_t i = checks[k];
         if (i >= nfunc)
             continue;
-        const char *why = check_entry(p, i);
+        const char *why = check_entry(p, i, names);
         if (why)
             return reject(p, why);
     }
     for (uint64_t i = 0; i < nfunc && i < 64; i++) {
         uint64_t e, f;
-        if (!ftab_pair(p, i, &e, &f) || (i > 0 && e < prev))
+        /* without the _func checks, entries must strictly increase */
+        if (!ftab_pair(p, i, &e, &f) || (i > 0 && (e < prev || (!names && e == prev))))
             return reject(p, "function entries not in increasing order");
         prev = e;
     }
     return true;
+}
+
+bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
+{
+    return mg_pcln_validate_header(region, off, gen, p) &&
+           mg_pcln_validate_funcs(p, p->header_nfunc, true);
 }
 
 bool mg_pcln_func(const mg_pcln *p, uint64_t i, uint64_t *entry, const char **name,

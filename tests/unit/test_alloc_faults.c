@@ -14,6 +14,7 @@
 #include "malgopher.h"
 #include "fp/allpairs.h" /* mg_pairs_naive: test-only */
 #include "util/alloc.h"
+#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
 
 #include <dirent.h>
 #include <stdio.h>
