@@ -3,6 +3,7 @@
  * one linear pass; dependencies (by path, effective version) and build
  * settings (by key) are sorted copies merged the same way. */
 #include "diff/names.h"
+#include "util/alloc.h"
 
 #include "util/error.h"
 
@@ -29,8 +30,8 @@ static mg_status nomem(mg_error *err)
 static mg_status diff_names(const mg_name *a, size_t na, const mg_name *b, size_t nb, mg_diff *d,
                             mg_error *err)
 {
-    d->added = malloc((nb ? nb : 1) * sizeof *d->added);
-    d->removed = malloc((na ? na : 1) * sizeof *d->removed);
+    d->added = mg_malloc((nb ? nb : 1) * sizeof *d->added);
+    d->removed = mg_malloc((na ? na : 1) * sizeof *d->removed);
     if (!d->added || !d->removed)
         return nomem(err);
     size_t i = 0, j = 0;
@@ -49,7 +50,7 @@ static mg_status diff_names(const mg_name *a, size_t na, const mg_name *b, size_
 static mg_status diff_packages(mg_diff *d, mg_error *err)
 {
     size_t na = d->npkgs_a, nb = d->npkgs_b;
-    d->pkgs = malloc((na + nb ? na + nb : 1) * sizeof *d->pkgs);
+    d->pkgs = mg_malloc((na + nb ? na + nb : 1) * sizeof *d->pkgs);
     if (!d->pkgs)
         return nomem(err);
     size_t i = 0, j = 0;
@@ -82,7 +83,7 @@ static int cmp_change(const void *x, const void *y)
 static mg_change *sorted_pairs(const mg_buildinfo *bi, bool deps, size_t *n)
 {
     size_t k = deps ? bi->ndeps : bi->nsettings;
-    mg_change *v = malloc((k ? k : 1) * sizeof *v);
+    mg_change *v = mg_malloc((k ? k : 1) * sizeof *v);
     if (!v)
         return NULL;
     for (size_t i = 0; i < k; i++) {
@@ -101,7 +102,7 @@ static mg_status diff_pairs(const mg_buildinfo *a, const mg_buildinfo *b, bool d
 {
     size_t na = 0, nb = 0, k = 0;
     mg_change *pa = sorted_pairs(a, deps, &na), *pb = sorted_pairs(b, deps, &nb);
-    mg_change *v = malloc((na + nb ? na + nb : 1) * sizeof *v);
+    mg_change *v = mg_malloc((na + nb ? na + nb : 1) * sizeof *v);
     if (!pa || !pb || !v) {
         free(pa);
         free(pb);

@@ -3,6 +3,7 @@
  * image, and the packages with their distinct-name counts.  Everything is
  * sort based (O(n log n)), no per-name allocation. */
 #include "diff/names.h"
+#include "util/alloc.h"
 
 #include "util/error.h"
 
@@ -67,7 +68,7 @@ mg_status mg_sorted_names(const mg_image *im, mg_name **out, size_t *n, mg_error
         return MG_OK;
     if (im->nfuncs > SIZE_MAX / sizeof(mg_name))
         return mg_fail(err, MG_ERR_NOMEM, "%s", mg_status_reason(MG_ERR_NOMEM));
-    mg_name *v = malloc(im->nfuncs * sizeof *v);
+    mg_name *v = mg_malloc(im->nfuncs * sizeof *v);
     if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "%s", mg_status_reason(MG_ERR_NOMEM));
     size_t k = 0;
@@ -103,7 +104,7 @@ mg_status mg_packages_of(const mg_name *names, size_t n, mg_package **out, size_
         return MG_OK;
     if (n > SIZE_MAX / sizeof(mg_package))
         return mg_fail(err, MG_ERR_NOMEM, "%s", mg_status_reason(MG_ERR_NOMEM));
-    mg_package *v = malloc(n * sizeof *v);
+    mg_package *v = mg_malloc(n * sizeof *v);
     if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "%s", mg_status_reason(MG_ERR_NOMEM));
     size_t runs = 0;
@@ -125,8 +126,8 @@ mg_status mg_packages_of(const mg_name *names, size_t n, mg_package **out, size_
         }
         v[k++] = v[i];
     }
-    mg_package *shrunk = realloc(v, k * sizeof *v);
-    *out = shrunk ? shrunk : v;
+    *out = v; /* k <= runs entries used (not shrunk: an allocation that may fail harmlessly would be the
+               * only one whose failure is not MG_ERR_NOMEM) */
     *np = k;
     return MG_OK;
 }

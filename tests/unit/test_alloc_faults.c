@@ -14,7 +14,6 @@
 #include "malgopher.h"
 #include "fp/allpairs.h" /* mg_pairs_naive: test-only */
 #include "util/alloc.h"
-#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
 
 #include <dirent.h>
 #include <stdio.h>
@@ -118,7 +117,7 @@ static mg_status index_all(void *ctx, mg_error *err)
 }
 
 /* enough random digests for the index's tables to take the huge-page
- * allocator (mg_bigbuf_alloc, 2 MiB and more) */
+ * allocator (mg_bigbuf_alloc, 2 MiB and more), all sharing one 7-gram */
 typedef struct many {
     char (*d)[112];
     const char **p;
@@ -130,6 +129,14 @@ static mg_status index_many(void *ctx, mg_error *err)
     many *m = ctx;
     mg_simindex *ix;
     mg_status st = mg_simindex_build(m->p, m->n, &ix, err);
+    if (st != MG_OK)
+        return st;
+    /* families: every digest shares the 7-gram "ABCDEFG" with 1999 others
+     * at its block size, a dense posting list (simindex_dense.c) */
+    uint32_t *fam = malloc(m->n * sizeof *fam);
+    size_t nfam;
+    st = fam ? mg_simindex_families(ix, 30, 1, fam, &nfam, err) : MG_ERR_ARG;
+    free(fam);
     mg_simindex_free(ix);
     return st;
 }
@@ -140,6 +147,21 @@ static mg_status open_mem(void *ctx, mg_error *err)
     mg_file *f;
     mg_status st = mg_file_open_mem(b->data, b->size, 0, &f, err);
     mg_file_close(f);
+    return st;
+}
+
+/* the two images of a diff, opened outside the counted run */
+typedef struct pair {
+    const mg_image *a, *b;
+} pair;
+
+static mg_status diff_images(void *ctx, mg_error *err)
+{
+    pair *p = ctx;
+    mg_diff d;
+    mg_status st = mg_diff_images(p->a, p->b, &d, err);
+    if (st == MG_OK)
+        mg_diff_free(&d);
     return st;
 }
 
@@ -272,7 +294,7 @@ int main(int argc, char **argv)
         add_digests(&g, p);
     }
     /* odd digests go to fuzzy_compare: one of them, and a copy of a digest */
-    snprintf(g.d[g.n], sizeof g.d[g.n], "%s", "+3:abcdefgh:ijklmnop"); /* a sign: odd */
+    snprintf(g.d[g.n], sizeof g.d[g.n], "%s", "99999999999999:abcdefgh:ijklmnop"); /* a huge block size: odd */
     g.p[g.n] = g.d[g.n];
     g.odd = g.n++;
     if (g.n < 64) {
@@ -294,13 +316,36 @@ int main(int argc, char **argv)
                 s2[k] = b64[(x >> 8) % 64];
         }
         s1[64] = s2[32] = 0;
-        snprintf(m.d[i], sizeof m.d[i], "%u:%s:%s", 3u << (i % 8), s1, s2);
+        memcpy(s1, "ABCDEFG", 7);
+        snprintf(m.d[i], sizeof m.d[i], "%u:%s:%s", 3u << (i % 2), s1, s2);
         m.p[i] = m.d[i];
     }
     if (m.d && m.p)
-        inject_all("similarity index over 4000 random digests", index_many, &m);
+        inject_all("index and families over 4000 random digests", index_many, &m);
     free(m.d);
     free(m.p);
+
+    /* a diff between two builds of the fixture (plain and stripped, and two architectures) */
+    static const char *const diffs[][2] = {{"linux-amd64-plain/mgfixture", "linux-mips-stripped/mgfixture"},
+                                           {"linux-arm64-stripped/mgfixture", "windows-amd64-plain/mgfixture.exe"}};
+    for (size_t i = 0; i < sizeof diffs / sizeof *diffs; i++) {
+        char pa[4096], pb[4096];
+        snprintf(pa, sizeof pa, "%s/%s", fx, diffs[i][0]);
+        snprintf(pb, sizeof pb, "%s/%s", fx, diffs[i][1]);
+        mg_file *fa = NULL, *fb = NULL;
+        mg_error e;
+        if (mg_file_open(pa, &fa, &e) == MG_OK && mg_file_open(pb, &fb, &e) == MG_OK) {
+            pair pr = {mg_file_image(fa, 0), mg_file_image(fb, 0)};
+            char name[160];
+            snprintf(name, sizeof name, "diff %s %s", diffs[i][0], diffs[i][1]);
+            inject_all(name, diff_images, &pr);
+        } else {
+            printf("FAIL diff: cannot open %s or %s\n", pa, pb);
+            failures++;
+        }
+        mg_file_close(fa);
+        mg_file_close(fb);
+    }
 
     /* a damaged container (MZ without a PE header over a Go ELF): the raw
      * fallback, from memory */
