@@ -4,6 +4,7 @@
  * settings (by key) are sorted copies merged the same way. */
 #include "util/alloc.h"
 #include "diff/names.h"
+#include "util/alloc.h"
 
 #include "util/error.h"
 

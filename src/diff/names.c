@@ -4,6 +4,7 @@
  * sort based (O(n log n)), no per-name allocation. */
 #include "util/alloc.h"
 #include "diff/names.h"
+#include "util/alloc.h"
 
 #include "util/error.h"
 
@@ -126,8 +127,8 @@ mg_status mg_packages_of(const mg_name *names, size_t n, mg_package **out, size_
         }
         v[k++] = v[i];
     }
-    mg_package *shrunk = mg_realloc(v, k * sizeof *v);
-    *out = shrunk ? shrunk : v;
+    *out = v; /* k <= runs entries used (not shrunk: an allocation that may fail harmlessly would be the
+               * only one whose failure is not MG_ERR_NOMEM) */
     *np = k;
     return MG_OK;
 }

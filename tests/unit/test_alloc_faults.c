@@ -12,8 +12,8 @@
  * sources) and how many the workloads reached.
  * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR */
 #include "malgopher.h"
-#include "util/alloc.h"
 #include "fp/allpairs.h" /* mg_pairs_naive: test-only */
+#include "util/alloc.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -22,10 +22,22 @@
 #include <sys/stat.h>
 
 typedef mg_status (*workload)(void *ctx, mg_error *err);
-typedef struct blob_view {
-    const unsigned char *data;
+typedef struct blob {
+    unsigned char *data;
     size_t size;
-} blob_view;
+} blob;
+
+/* the first max bytes of a file (data NULL when it cannot be read) */
+static blob slurp(const char *path, size_t max)
+{
+    blob b = {malloc(max), 0};
+    FILE *f = fopen(path, "rb");
+    if (f && b.data)
+        b.size = fread(b.data, 1, max, f);
+    if (f)
+        fclose(f);
+    return b;
+}
 
 static int failures;
 static unsigned long injected;
@@ -105,7 +117,7 @@ static mg_status index_all(void *ctx, mg_error *err)
 }
 
 /* enough random digests for the index's tables to take the huge-page
- * allocator (mg_bigbuf_alloc, 2 MiB and more) */
+ * allocator (mg_bigbuf_alloc, 2 MiB and more), all sharing one 7-gram */
 typedef struct many {
     char (*d)[112];
     const char **p;
@@ -117,16 +129,39 @@ static mg_status index_many(void *ctx, mg_error *err)
     many *m = ctx;
     mg_simindex *ix;
     mg_status st = mg_simindex_build(m->p, m->n, &ix, err);
+    if (st != MG_OK)
+        return st;
+    /* families: every digest shares the 7-gram "ABCDEFG" with 1999 others
+     * at its block size, a dense posting list (simindex_dense.c) */
+    uint32_t *fam = malloc(m->n * sizeof *fam);
+    size_t nfam;
+    st = fam ? mg_simindex_families(ix, 30, 1, fam, &nfam, err) : MG_ERR_ARG;
+    free(fam);
     mg_simindex_free(ix);
     return st;
 }
 
 static mg_status open_mem(void *ctx, mg_error *err)
 {
-    const blob_view *b = ctx;
+    const blob *b = ctx;
     mg_file *f;
     mg_status st = mg_file_open_mem(b->data, b->size, 0, &f, err);
     mg_file_close(f);
+    return st;
+}
+
+/* the two images of a diff, opened outside the counted run */
+typedef struct pair {
+    const mg_image *a, *b;
+} pair;
+
+static mg_status diff_images(void *ctx, mg_error *err)
+{
+    pair *p = ctx;
+    mg_diff d;
+    mg_status st = mg_diff_images(p->a, p->b, &d, err);
+    if (st == MG_OK)
+        mg_diff_free(&d);
     return st;
 }
 
@@ -145,11 +180,6 @@ static mg_status dotnet_inspect(void *ctx, mg_error *err)
     mg_dotnet_info info;
     return mg_dotnet_inspect(ctx, &info, err);
 }
-
-typedef struct blob {
-    void *data;
-    size_t size;
-} blob;
 
 static mg_status jit_unpack(void *ctx, mg_error *err)
 {
@@ -264,7 +294,7 @@ int main(int argc, char **argv)
         add_digests(&g, p);
     }
     /* odd digests go to fuzzy_compare: one of them, and a copy of a digest */
-    snprintf(g.d[g.n], sizeof g.d[g.n], "%s", "+3:abcdefgh:ijklmnop"); /* a sign: odd */
+    snprintf(g.d[g.n], sizeof g.d[g.n], "%s", "99999999999999:abcdefgh:ijklmnop"); /* a huge block size: odd */
     g.p[g.n] = g.d[g.n];
     g.odd = g.n++;
     if (g.n < 64) {
@@ -286,30 +316,48 @@ int main(int argc, char **argv)
                 s2[k] = b64[(x >> 8) % 64];
         }
         s1[64] = s2[32] = 0;
-        snprintf(m.d[i], sizeof m.d[i], "%u:%s:%s", 3u << (i % 8), s1, s2);
+        memcpy(s1, "ABCDEFG", 7);
+        snprintf(m.d[i], sizeof m.d[i], "%u:%s:%s", 3u << (i % 2), s1, s2);
         m.p[i] = m.d[i];
     }
     if (m.d && m.p)
-        inject_all("similarity index over 4000 random digests", index_many, &m);
+        inject_all("index and families over 4000 random digests", index_many, &m);
     free(m.d);
     free(m.p);
+
+    /* a diff between two builds of the fixture (plain and stripped, and two architectures) */
+    static const char *const diffs[][2] = {{"linux-amd64-plain/mgfixture", "linux-mips-stripped/mgfixture"},
+                                           {"linux-arm64-stripped/mgfixture", "windows-amd64-plain/mgfixture.exe"}};
+    for (size_t i = 0; i < sizeof diffs / sizeof *diffs; i++) {
+        char pa[4096], pb[4096];
+        snprintf(pa, sizeof pa, "%s/%s", fx, diffs[i][0]);
+        snprintf(pb, sizeof pb, "%s/%s", fx, diffs[i][1]);
+        mg_file *fa = NULL, *fb = NULL;
+        mg_error e;
+        if (mg_file_open(pa, &fa, &e) == MG_OK && mg_file_open(pb, &fb, &e) == MG_OK) {
+            pair pr = {mg_file_image(fa, 0), mg_file_image(fb, 0)};
+            char name[160];
+            snprintf(name, sizeof name, "diff %s %s", diffs[i][0], diffs[i][1]);
+            inject_all(name, diff_images, &pr);
+        } else {
+            printf("FAIL diff: cannot open %s or %s\n", pa, pb);
+            failures++;
+        }
+        mg_file_close(fa);
+        mg_file_close(fb);
+    }
 
     /* a damaged container (MZ without a PE header over a Go ELF): the raw
      * fallback, from memory */
     snprintf(p, sizeof p, "%s/%s", fx, fixtures[0]);
-    FILE *ef = fopen(p, "rb");
-    blob_view raw = {malloc(1 << 24), 0};
-    if (ef && raw.data)
-        raw.size = fread((void *)raw.data, 1, 1 << 24, ef);
-    if (ef)
-        fclose(ef);
+    blob raw = slurp(p, 1 << 24);
     if (raw.size > 64) {
-        unsigned char *w = (unsigned char *)raw.data;
+        unsigned char *w = raw.data;
         memset(w, 0, 64);
         w[0] = 'M', w[1] = 'Z', w[0x3c] = 0xff, w[0x3d] = 0xff, w[0x3e] = 0xff; /* e_lfanew past the end */
         inject_all("damaged container, raw fallback (memory)", open_mem, &raw);
     }
-    free((void *)raw.data);
+    free(raw.data);
 
     static const char *const dotnet[] = {"hooked/packed.exe", "basic64/packed.exe", "basic32/packed.exe"};
     for (size_t i = 0; i < sizeof dotnet / sizeof *dotnet; i++) {
@@ -319,12 +367,7 @@ int main(int argc, char **argv)
             continue;
         }
         inject_all(dotnet[i], dotnet_inspect, p);
-        FILE *f = fopen(p, "rb");
-        blob b = {malloc(1 << 22), 0};
-        if (f && b.data)
-            b.size = fread(b.data, 1, 1 << 22, f);
-        if (f)
-            fclose(f);
+        blob b = slurp(p, 1 << 22);
         char name[128];
         snprintf(name, sizeof name, "jit-unpack --strip %s", dotnet[i]);
         if (b.size)
