@@ -41,6 +41,47 @@ static const struct command {
     {"scan", cmd_scan},
 };
 
+/* edit distance of a and b (short names: the full table is fine) */
+static size_t distance(const char *a, const char *b)
+{
+    size_t n = strlen(b), row[32];
+    if (n >= 32 || strlen(a) >= 32)
+        return 99;
+    for (size_t j = 0; j <= n; j++)
+        row[j] = j;
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= n; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[n];
+}
+
+/* the command closest to a mistyped one (at most 2 edits, or a prefix), or NULL */
+static const char *closest(const char *cmd)
+{
+    const char *best = NULL;
+    size_t d = 3;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        size_t k = distance(cmd, commands[i].name);
+        if (strlen(cmd) >= 2 && !strncmp(cmd, commands[i].name, strlen(cmd)))
+            k = 1;
+        if (k < d) {
+            d = k;
+            best = commands[i].name;
+        }
+    }
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -59,6 +100,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "malgopher: '%s' is not a malgopher command. See 'malgopher --help'.\n", cmd);
+    const char *near = closest(cmd);
+    fprintf(stderr, "malgopher: '%s' is not a malgopher command.", cmd);
+    if (near)
+        fprintf(stderr, " Did you mean '%s'?", near);
+    fputs(" See 'malgopher --help'.\n", stderr);
     return EXIT_USAGE;
 }

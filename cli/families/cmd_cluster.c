@@ -122,10 +122,10 @@ static int cluster(const cli_opts *o)
     if (o->from) {
         if (!samples_from_jsonl(&s, o->from)) {
             samples_free(&s);
-            return EXIT_SOME_FAILED;
+            return EXIT_USAGE;
         }
     } else
-        failed = samples_from_paths(&s, o->args, o->nargs, o->recursive, o->jobs);
+        failed = samples_from_paths(&s, o->args, o->nargs, o->recursive, o->jobs, o->quiet);
     labels *l = o->labels ? labels_load(o->labels) : NULL;
     size_t nlabelled = 0;
     uint32_t *label_of = (o->labels && !l) ? NULL : label_samples(&s, l, &nlabelled);
@@ -135,6 +135,12 @@ static int cluster(const cli_opts *o)
     score_row *sweep = NULL;
     size_t nsweep = 0;
     int rc = EXIT_SOME_FAILED;
+    if (o->labels && (!l || (label_of && s.n && !nlabelled))) { /* wrong input */
+        if (l)
+            report_error(o->labels, "labels match no sample");
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (!label_of || !graph_build(&g, &s, false, o->jobs, o->html && o->labels ? 5 : o->threshold))
         goto out;
     if (!families_at(&f, &g, o->threshold))

@@ -79,9 +79,15 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
 {
     labels *l = labels_load(o->labels);
     if (!l)
-        return EXIT_SOME_FAILED;
+        return EXIT_USAGE;
     size_t nlabelled;
     uint32_t *label_of = label_samples(s, l, &nlabelled);
+    if (label_of && !nlabelled) { /* nothing to score: not a V-measure of 1 */
+        report_error(o->labels, s->n ? "labels match no sample" : "no samples to score");
+        free(label_of);
+        labels_free(l);
+        return EXIT_USAGE;
+    }
     graph g = {0}, fg = {0};
     families f = {0};
     bool have_g = false, have_fg = false, have_f = false, ok = label_of != NULL;
@@ -182,10 +188,10 @@ int cmd_eval(int argc, char **argv)
     sampleset s = {0};
     size_t failed = 0;
     if (o.from && !samples_from_jsonl(&s, o.from))
-        rc = EXIT_SOME_FAILED;
+        rc = EXIT_USAGE;
     else {
         if (!o.from)
-            failed = samples_from_paths(&s, o.args, o.nargs, o.recursive, o.jobs);
+            failed = samples_from_paths(&s, o.args, o.nargs, o.recursive, o.jobs, o.quiet);
         rc = run(&o, &s, failed);
     }
     fflush(stdout);

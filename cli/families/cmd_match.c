@@ -23,15 +23,31 @@ static const char help[] =
     "\n"
     "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
 
+/* a sample argument that is no file but an ssdeep digest */
+static bool is_digest_arg(const char *arg)
+{
+    return !sample_exists(arg) && is_ssdeep_digest(arg);
+}
+
 /* the nearest known samples of each sample o names */
 static int match(const cli_opts *o)
 {
     sampleset known = {0}, q = {0};
     if (!samples_from_jsonl(&known, o->db)) {
         samples_free(&known);
-        return EXIT_SOME_FAILED;
+        return EXIT_USAGE;
     }
-    size_t failed = samples_from_paths(&q, o->args, o->nargs, o->recursive, o->jobs);
+    size_t failed = 0;
+    for (int a = 0, b; a < o->nargs; a = b) { /* runs of files, and digests given as they are */
+        if (is_digest_arg(o->args[a])) {
+            failed += !samples_add_digest(&q, o->args[a]);
+            b = a + 1;
+            continue;
+        }
+        for (b = a; b < o->nargs && !is_digest_arg(o->args[b]); b++)
+            ;
+        failed += samples_from_paths(&q, o->args + a, b - a, o->recursive, (unsigned)o->jobs, o->quiet);
+    }
     const char **dig = calloc(known.n ? known.n : 1, sizeof *dig);
     mg_simindex *ix = NULL;
     mg_error e;

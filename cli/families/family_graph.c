@@ -21,14 +21,14 @@ bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, i
     mg_error e;
     if (mg_simindex_build(g->digest, s->n, &g->ix, &e) != MG_OK ||
         mg_simindex_pairs(g->ix, min_score, jobs, true, &g->edges, &g->nedges, &e) != MG_OK) {
-        report_error("malgopher", e.msg);
+        report_problem(e.msg);
         graph_free(g);
         return false;
     }
     g->reps = mg_simindex_reps(g->ix);
     return true;
 nomem:
-    report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+    report_problem(mg_status_reason(MG_ERR_NOMEM));
     return false;
 }
 
@@ -104,7 +104,7 @@ bool families_at(families *f, const graph *g, int threshold)
 fail:
     free(raw);
 fail2:
-    report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+    report_problem(mg_status_reason(MG_ERR_NOMEM));
     families_free(f);
     return false;
 }
@@ -126,7 +126,7 @@ bool families_members(const families *f, uint32_t **start, uint32_t **members)
         free(*start);
         free(*members);
         free(fill);
-        report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+        report_problem(mg_status_reason(MG_ERR_NOMEM));
         return false;
     }
     for (size_t i = 0; i < f->n; i++)

@@ -1,7 +1,9 @@
 /* cmd_hash.c - `malgopher hash`: GIMPHASH  GIMPFUZZY  PATH per Go
  * executable (one line per slice of a fat file), or JSON Lines / CSV. */
+#include "files.h"
 #include "options.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -20,15 +22,22 @@ static const char help[] =
 
 typedef struct hash_ctx {
     out_format fmt;
+    bool quiet;
 } hash_ctx;
 
-static bool hash_one(const char *path, void *vctx)
+static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
 {
     hash_ctx *c = vctx;
     mg_file *f;
     mg_error e;
+    file_id id;
+    const char *why;
+    if (c->fmt != OUT_TEXT && !file_identity(path, &id, &why)) {
+        report_error_to(err, path, why);
+        return false;
+    }
     if (mg_file_open(path, &f, &e) != MG_OK) {
-        report_error(path, e.msg);
+        report_error_to(err, path, e.msg);
         return false;
     }
     bool any = false;
@@ -42,36 +51,45 @@ static bool hash_one(const char *path, void *vctx)
         bool no_names = im->flags & MG_FLAG_NO_NAMES;
         switch (c->fmt) {
         case OUT_TEXT:
-            printf("%s  %s  %s%s\n", im->gimphash, im->gimpfuzzy, path, suffix);
+            text_line(out, "%s  %s  %s%s", im->gimphash, im->gimpfuzzy, path, suffix);
             break;
         case OUT_JSON:
-            fputs("{\"path\":", stdout);
-            json_cstr(stdout, path);
-            fputs(",\"arch\":", stdout);
-            json_cstr(stdout, im->arch);
-            printf(",\"slice\":%zu,\"gimphash\":\"%s\",\"gimpfuzzy\":", i, im->gimphash);
-            json_cstr(stdout, im->gimpfuzzy);
-            fputs(",\"go_version\":", stdout);
-            json_cstr(stdout, im->go_version);
-            printf(",\"functions\":%zu,\"names\":%zu,\"no_names\":%s,\"partial\":%s}\n",
-                   im->nfuncs, im->gimp_names, no_names ? "true" : "false",
-                   im->flags & MG_FLAG_PARTIAL ? "true" : "false");
+            fputs("{\"path\":", out);
+            json_cstr(out, path);
+            fputs(",\"arch\":", out);
+            json_cstr(out, im->arch);
+            fprintf(out, ",\"slice\":%zu,\"gimphash\":\"%s\",\"gimpfuzzy\":", i, im->gimphash);
+            json_cstr(out, im->gimpfuzzy);
+            fputs(",\"go_version\":", out);
+            json_cstr(out, im->go_version);
+            fprintf(out, ",\"functions\":%zu,\"names\":%zu,\"no_names\":%s,\"partial\":%s,"
+                         "\"sha256\":\"%s\",\"size\":%llu}\n",
+                    im->nfuncs, im->gimp_names, no_names ? "true" : "false",
+                    im->flags & MG_FLAG_PARTIAL ? "true" : "false", id.sha256, id.size);
             break;
-        case OUT_CSV:
-            printf("%s,%s,", im->gimphash, im->gimpfuzzy);
-            char p[4096];
-            snprintf(p, sizeof p, "%s%s", path, suffix);
-            csv_field(stdout, p);
-            printf(",%s,%s,%zu,%s\n", im->arch, im->go_version, im->nfuncs,
-                   no_names ? "yes" : "no");
+        case OUT_CSV: {
+            fprintf(out, "%s,", im->gimphash);
+            csv_field(out, im->gimpfuzzy);
+            putc(',', out);
+            char *p = NULL;
+            if (asprintf(&p, "%s%s", path, suffix) < 0)
+                p = NULL;
+            csv_field(out, p ? p : path);
+            free(p);
+            putc(',', out);
+            csv_field(out, im->arch);
+            putc(',', out);
+            csv_field(out, im->go_version);
+            fprintf(out, ",%zu,%s,%s,%llu\n", im->nfuncs, no_names ? "yes" : "no", id.sha256, id.size);
             break;
         }
+        }
         if (no_names)
-            fprintf(stderr, "malgopher: %s%s: no names (gimphash of empty input)\n", path, suffix);
+            text_line(err, "malgopher: %s%s: no names (gimphash of empty input)", path, suffix);
     }
     mg_file_close(f);
-    if (!any)
-        report_error(path, mg_status_reason(MG_ERR_NOT_GO));
+    if (!any && !c->quiet)
+        report_error_to(err, path, mg_status_reason(MG_ERR_NOT_GO));
     return any;
 }
 
@@ -81,14 +99,20 @@ int cmd_hash(int argc, char **argv)
     int rc = cli_parse(&o, "hash", CMD_HASH, help, argc, argv);
     if (rc >= 0)
         return rc;
-    hash_ctx c = {o.fmt};
+    hash_ctx c = {o.fmt, o.quiet};
+    if (o.check) {
+        rc = o.nargs ? usage_error("hash", "-c reads the PATHs from FILE: give no PATH")
+                     : hash_check(o.check, o.quiet);
+        cli_opts_free(&o);
+        return rc;
+    }
     if (!cli_want_args(&o, 1, -1, "PATH")) {
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
     if (c.fmt == OUT_CSV)
-        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names");
-    size_t failed = walk_paths_progress(o.args, o.nargs, o.recursive, hash_one, &c, "hashing");
+        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,sha256,size");
+    size_t failed = run_files(o.args, o.nargs, o.recursive, (unsigned)o.jobs, hash_one, &c, "hashing");
     fflush(stdout);
     cli_opts_free(&o);
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
