@@ -9,13 +9,14 @@ static const char usage[] =
     "Fingerprint Go executables by what they are, not their bytes.\n"
     "\n"
     "commands:\n"
-    "  info FILE...          container, Go version, pclntab, build info, gimphash, gimpfuzzy\n"
-    "  funcs FILE            function table: entry address and name\n"
+    "  info [-r] PATH...     container, Go version, pclntab, build info, gimphash, gimpfuzzy\n"
+    "  funcs [-r] PATH...    function table: entry address and name\n"
     "  hash [-r] PATH...     GIMPHASH  GIMPFUZZY  PATH lines (like sha256sum)\n"
+    "  hash -c FILE          check those lines again: PATH: OK / PATH: FAILED\n"
     "  jit-unpack IN -o OUT  restore a JIT-hook packed .NET assembly without running it\n"
     "  compare A B           similarity 0-100 of two files' (or digests') gimpfuzzy\n"
     "  cluster [-r] PATH...  families: connected components of pairs scoring >= T\n"
-    "  match --db H FILE...  the nearest known samples of each file\n"
+    "  match --db H PATH...  the nearest known samples of each file (or digest)\n"
     "  eval --labels L ...   V-measure of the families against labels, threshold sweep\n"
     "  scan RULES PATH...    YARA scan with the go and fuzzy modules (yara's options and output)\n"
     "\n"
@@ -23,7 +24,17 @@ static const char usage[] =
     "  -h, --help            this help (also: malgopher <command> --help)\n"
     "  --version             print the version\n"
     "\n"
-    "exit status: 0 all files handled, 1 some could not be, 2 usage error.\n";
+    "the commands that take PATHs (not scan) share:\n"
+    "  -r, --recursive       descend into directories (a link named here is followed)\n"
+    "  -q, --quiet           no line for a file that is not a Go executable\n"
+    "  -j, --jobs N          threads (hash, cluster, match, eval)\n"
+    "  --json, --csv         JSON Lines or CSV (not both); info and hash records\n"
+    "                        carry the file's sha256 and size\n"
+    "  --files-from FILE     also the paths listed in FILE, one a line (- = stdin);\n"
+    "  -0, --null            NUL-separated\n"
+    "\n"
+    "exit status: 0 all files handled, 1 some could not be, 2 usage error or wrong\n"
+    "input (scan keeps yara's: 1 for both).\n";
 
 /* The subcommands.  A new one adds a line here and its cmd_*.c file. */
 static const struct command {

@@ -230,5 +230,9 @@ done
 expect_eq "typo exit" $rc 2
 grep -q "Did you mean 'hash'?" "$T/err" && ok || bad "did you mean: $(cat "$T/err")"
 
+# ---- README's usage block is what --help prints
+readme=$(dirname "$0")/../README.md
+expect_eq "README usage = --help" "$(sed -n '/^## Usage/,/^```$/p' "$readme" | sed '1,3d;$d')" "$("$M" --help)"
+
 grep -q 'malgopher: malgopher:' "$ERRS" && bad "doubled prefix: $(grep 'malgopher: malgopher:' "$ERRS" | head -1)" || ok
 finish habits

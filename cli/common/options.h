@@ -60,6 +60,15 @@ void cli_opts_free(cli_opts *o);
  * the operand ("PATH", "FILE") */
 bool cli_want_args(const cli_opts *o, int min, int max, const char *what);
 
+/* help lines every path-taking command shares */
+#define HELP_FILES_FROM                                                            \
+    "  --files-from FILE   also the paths listed in FILE, one a line (- = stdin)\n" \
+    "  -0, --null          with --files-from: the paths are NUL-separated\n"
+#define HELP_ESCAPES                                                                 \
+    "Text output escapes what comes from a file or the file system as sha256sum\n"   \
+    "escapes file names: such a line starts with a backslash, and backslash,\n"       \
+    "control characters and invalid UTF-8 are written \\\\, \\n, \\r, \\t, \\xHH.\n"
+
 /* value checks shared with other parsers */
 unsigned default_jobs(void);
 

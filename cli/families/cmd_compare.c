@@ -56,8 +56,10 @@ static int compare(const cli_opts *o)
         report_error(o->args[0], "malformed ssdeep digest");
         return EXIT_SOME_FAILED;
     }
-    if (verbose)
-        printf("%s  %s\n%s  %s\n", a, o->args[0], b, o->args[1]);
+    if (verbose) {
+        text_line(stdout, "%s  %s", a, o->args[0]);
+        text_line(stdout, "%s  %s", b, o->args[1]);
+    }
     printf("%d\n", score);
     return EXIT_ALL_OK;
 }

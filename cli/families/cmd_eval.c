@@ -9,8 +9,9 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher eval --labels FILE [-r] [-j N] [--threshold T] [--sweep LO:HI:STEP]\n"
-    "                      [--html FILE] [--no-baselines] (PATH... | --from HASHES.jsonl)\n"
+    "usage: malgopher eval --labels FILE [-r] [-q] [-j N] [--threshold T] [--sweep LO:HI:STEP]\n"
+    "                      [--html FILE] [--no-baselines] [--files-from FILE [-0]]\n"
+    "                      (PATH... | --from HASHES.jsonl)\n"
     "\n"
     "Cluster the samples as `malgopher cluster` does and score the families\n"
     "against the labels: homogeneity (each family holds one label), completeness\n"
@@ -22,7 +23,10 @@ static const char help[] =
     "  --labels FILE        PATH<TAB>LABEL lines, or the corpus MANIFEST.tsv\n"
     "                       (its `file` and `family` columns); paths match by suffix\n"
     "  -r, --recursive      descend into directories\n"
-    "  -j N                 hash with N threads (default: the number of CPUs)\n"
+    "  -q, --quiet          no line for a file that is not a Go executable\n"
+    "  -j, --jobs N         hash with N threads (default: the number of CPUs)\n"
+    "  --files-from FILE    also the paths listed in FILE, one a line (- = stdin)\n"
+    "  -0, --null           with --files-from: the paths are NUL-separated\n"
     "  --from FILE          precomputed `malgopher hash --json` lines (the whole-file\n"
     "                       baseline then reads the files they name, when it can)\n"
     "  -t, --threshold T    link pairs scoring >= T (default 66)\n"
@@ -30,7 +34,8 @@ static const char help[] =
     "  --html FILE          write the self-contained HTML report\n"
     "  --no-baselines       skip the two baselines\n"
     "\n"
-    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error or wrong\n"
+    "input (--from not `hash --json` output, labels matching no sample).\n";
 
 static void row(const char *what, const char *t, const score_row *r)
 {

@@ -8,20 +8,28 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher match --db HASHES.jsonl [-t T] [-k K] [--json] [-r] [-j N] PATH...\n"
+    "usage: malgopher match --db HASHES.jsonl [-t T] [-k K] [--json] [-r] [-q] [-j N]\n"
+    "                       [--files-from FILE [-0]] (PATH | DIGEST)...\n"
     "\n"
     "For each Go executable, print the known samples of the database (the\n"
     "output of `malgopher hash --json`) whose gimpfuzzy scores at least T\n"
-    "against it, best first:  SCORE  KNOWN-PATH  (a \"PATH\" line first).\n"
+    "against it, best first:  SCORE  KNOWN-PATH  (a \"PATH\" line first).  An\n"
+    "argument that is no file but an ssdeep digest (BLOCKSIZE:SIG1:SIG2, as\n"
+    "`hash` prints it) is looked up as it is, as `compare` takes it.\n"
     "\n"
     "  --db FILE           the known samples (JSON Lines of `malgopher hash --json`)\n"
     "  -t, --threshold T   smallest score shown (default 66)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
     "  --json              one object per file: {\"path\",\"gimpfuzzy\",\"matches\":[..]}\n"
     "  -r, --recursive     descend into directories\n"
-    "  -j N                hash with N threads (default: the number of CPUs)\n"
+    "  -q, --quiet         no line for a file that is not a Go executable\n"
+    "  -j, --jobs N        hash with N threads (default: the number of CPUs)\n"
+    HELP_FILES_FROM
     "\n"
-    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+    HELP_ESCAPES
+    "\n"
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error or a\n"
+    "--db that is not `hash --json` output.\n";
 
 /* a sample argument that is no file but an ssdeep digest */
 static bool is_digest_arg(const char *arg)
@@ -86,9 +94,9 @@ static int match(const cli_opts *o)
             }
             puts("]}");
         } else {
-            printf("%s%s\n", q.v[k].path, nh ? "" : "  (no match)");
+            text_line(stdout, "%s%s", q.v[k].path, nh ? "" : "  (no match)");
             for (size_t h = 0; h < nh; h++)
-                printf("  %3d  %s\n", hits[h].score, known.v[hits[h].index].path);
+                text_line(stdout, "  %3d  %s", hits[h].score, known.v[hits[h].index].path);
         }
         free(hits);
     }

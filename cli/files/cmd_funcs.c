@@ -10,16 +10,15 @@ static const char help[] =
     "Print the Go function table in address order: ENTRY NAME, one per line.\n"
     "For a fat Mach-O file every slice is listed after a '# FILE:ARCH' line,\n"
     "unless --slice picks one.  With several files (or -r) each file's list\n"
-    "comes after a '# FILE' line (JSON: a \"path\" member).  A name holding a\n"
-    "control character, a backslash or invalid UTF-8 is escaped and its line\n"
-    "starts with a backslash, as sha256sum escapes file names.\n"
+    "comes after a '# FILE' line (JSON: a \"path\" member).\n"
     "\n"
-    "  --json          one JSON object per function, with its source file\n"
-    "  --slice ARCH    only the slice of this architecture (fat files)\n"
+    "  --json              one JSON object per function, with its source file\n"
+    "  --slice ARCH        only the slice of this architecture (fat files)\n"
     "  -r, --recursive     descend into directories\n"
     "  -q, --quiet         no line for a file that is not a Go executable\n"
-    "  --files-from FILE   also the paths listed in FILE, one a line (- = stdin)\n"
-    "  -0, --null          with --files-from: the paths are NUL-separated\n"
+    HELP_FILES_FROM
+    "\n"
+    HELP_ESCAPES
     "\n"
     "exit status: 0 listed, 1 not a Go executable or unreadable, 2 usage error.\n";
 

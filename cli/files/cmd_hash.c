@@ -7,18 +7,28 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher hash [-r] [--json | --csv] PATH...\n"
+    "usage: malgopher hash [-r] [-q] [-j N] [--json | --csv] [--files-from FILE [-0]] PATH...\n"
+    "       malgopher hash -c FILE [-q]\n"
     "\n"
     "Print one line per Go executable, like sha256sum:\n"
     "  GIMPHASH  GIMPFUZZY  PATH\n"
     "A slice of a fat Mach-O file is named PATH:ARCH.  A file that is not a Go\n"
     "executable gets one line on stderr and is skipped.\n"
     "\n"
-    "  -r, --recursive   descend into directories\n"
-    "  --json            one JSON object per line\n"
-    "  --csv             CSV with a header line\n"
+    "  -r, --recursive     descend into directories\n"
+    "  -q, --quiet         no line for a file that is not a Go executable\n"
+    "                      (with -c: no OK lines)\n"
+    "  -j, --jobs N        hash with N threads (default 1); the lines keep their order\n"
+    "  --json              one JSON object per line, with the file's sha256 and size\n"
+    "  --csv               CSV with a header line (sha256, size last)\n"
+    HELP_FILES_FROM
+    "  -c, --check FILE    read `hash` lines from FILE (- = stdin), hash each PATH\n"
+    "                      again and print PATH: OK or PATH: FAILED, as sha256sum -c\n"
     "\n"
-    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+    HELP_ESCAPES
+    "\n"
+    "exit status: 0 every file hashed (with -c: every line OK), 1 some could not\n"
+    "be (or FAILED), 2 usage error or FILE holds no `hash` line.\n";
 
 typedef struct hash_ctx {
     out_format fmt;

@@ -20,12 +20,9 @@ static const char help[] =
     "  --json              one JSON object per image (JSON Lines), with the file's\n"
     "                      sha256 and size\n"
     "  --csv               a header line and one row per image (sha256, size last)\n"
-    "  --files-from FILE   also the paths listed in FILE, one a line (- = stdin)\n"
-    "  -0, --null          with --files-from: the paths are NUL-separated\n"
+    HELP_FILES_FROM
     "\n"
-    "Text output escapes what comes from the file or the file system as sha256sum\n"
-    "escapes file names: such a line starts with a backslash, and backslash,\n"
-    "control characters and invalid UTF-8 are written \\\\, \\n, \\r, \\t, \\xHH.\n"
+    HELP_ESCAPES
     "\n"
     "exit status: 0 every file read, 1 some could not be, 2 usage error.\n";
 
