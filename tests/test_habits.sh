@@ -232,7 +232,7 @@ grep -q "Did you mean 'hash'?" "$T/err" && ok || bad "did you mean: $(cat "$T/er
 
 # ---- README's usage block is what --help prints
 readme=$(dirname "$0")/../README.md
-expect_eq "README usage = --help" "$(sed -n '/^## Usage/,/^```$/p' "$readme" | sed '1,3d;$d')" "$("$M" --help)"
+expect_eq "README usage = --help" "$(awk '/^## Usage/ {u = 1; next} u && /^```/ {if (in_block) exit; in_block = 1; next} in_block' "$readme")" "$("$M" --help)"
 
 grep -q 'malgopher: malgopher:' "$ERRS" && bad "doubled prefix: $(grep 'malgopher: malgopher:' "$ERRS" | head -1)" || ok
 finish habits
