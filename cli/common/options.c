@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { K_FLAG, K_INT, K_STR, K_FMT, K_SWEEP } opt_kind;
+/* K_CHOICE: the value is one of the '|'-separated words of want; its index
+ * (0, 1, ..) goes into an int field, e.g. a row
+ *   {0, "measure", FAMS, K_CHOICE, F(measure), 0, 0, "fuzzy|set"}, */
+typedef enum { K_FLAG, K_INT, K_STR, K_FMT, K_SWEEP, K_CHOICE } opt_kind;
 
 typedef struct opt_row {
     char shrt;        /* 'r' for -r, 0 for none */
@@ -104,7 +107,23 @@ static const opt_row *find_short(const cli_opts *o, char c)
 
 static bool takes_value(const opt_row *r)
 {
-    return r->kind == K_INT || r->kind == K_STR || r->kind == K_SWEEP;
+    return r->kind == K_INT || r->kind == K_STR || r->kind == K_SWEEP || r->kind == K_CHOICE;
+}
+
+/* the index of v among the '|'-separated words of list, or -1 */
+static int choice_index(const char *list, const char *v)
+{
+    size_t n = strlen(v);
+    int i = 0;
+    for (const char *w = list;; i++) {
+        const char *end = strchr(w, '|');
+        size_t len = end ? (size_t)(end - w) : strlen(w);
+        if (len == n && !memcmp(w, v, n))
+            return i;
+        if (!end)
+            return -1;
+        w = end + 1;
+    }
 }
 
 /* store the option of row r (named name, value v or NULL) */
@@ -126,6 +145,12 @@ static bool apply(cli_opts *o, const opt_row *r, const char *name, const char *v
             return false;
         }
         *(int *)field = (int)n;
+        return true;
+    case K_CHOICE:
+        if ((*(int *)field = choice_index(r->want, v)) < 0) {
+            usage_error(o->cmd, "%s wants one of %s, not '%s'", name, r->want, v);
+            return false;
+        }
         return true;
     case K_FMT:
         if (o->fmt != OUT_TEXT && o->fmt != (out_format)r->lo) {
