@@ -110,6 +110,14 @@ bool sample_exists(const char *arg);
  * *f open (mg_file_open_ex opts), *img its index; false with *why set */
 bool open_sample(const char *arg, unsigned opts, mg_file **f, size_t *img, const char **why);
 
+/* open path for one record of info/hash: its file_id first when want_id
+ * (JSON, CSV), then the file; false after an error line on err */
+bool open_record(const char *path, bool want_id, file_id *id, mg_file **f, FILE *err);
+
+/* grow.c: v with room for element n (*cap elements of elem bytes, doubled
+ * when full), or NULL when out of memory (v is then still valid) */
+void *grow_array(void *v, size_t n, size_t *cap, size_t elem);
+
 /* label for image i of a file: "" for thin files, ":arm64" style for slices */
 const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz);
 

@@ -306,3 +306,26 @@ bool cli_want_args(const cli_opts *o, int min, int max, const char *what)
     }
     return true;
 }
+
+int cli_run(const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv, cli_body body)
+{
+    cli_opts o;
+    int rc = cli_parse(&o, cmd, cmd_bit, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = body(&o);
+    fflush(stdout);
+    cli_opts_free(&o);
+    return rc;
+}
+
+bool cli_paths_or_from(const cli_opts *o)
+{
+    if (o->from && o->nargs)
+        usage_error(o->cmd, "give PATHs or --from, not both");
+    else if (!o->from && !o->nargs)
+        usage_error(o->cmd, "no PATH given");
+    else
+        return true;
+    return false;
+}

@@ -56,6 +56,13 @@ int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, 
               char **argv);
 void cli_opts_free(cli_opts *o);
 
+/* A command is a thin wrapper: cli_run parses argv with the table, runs
+ * body on the options (body returns the exit status) and cleans up. */
+typedef int (*cli_body)(const cli_opts *o);
+int cli_run(const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv, cli_body body);
+/* cluster and eval: PATHs or --from, exactly one of them */
+bool cli_paths_or_from(const cli_opts *o);
+
 /* usage error unless min <= nargs <= max (max < 0: no limit); what names
  * the operand ("PATH", "FILE") */
 bool cli_want_args(const cli_opts *o, int min, int max, const char *what);

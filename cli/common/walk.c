@@ -16,14 +16,10 @@
 bool pathlist_add(const char *path, void *ctx)
 {
     pathlist *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        l->v = v;
-        l->cap = cap;
-    }
+    char **v = grow_array(l->v, l->n, &l->cap, sizeof *v);
+    if (!v)
+        return false;
+    l->v = v;
     return (l->v[l->n] = strdup(path)) ? (l->n++, true) : false;
 }
 

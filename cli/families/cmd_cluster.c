@@ -130,6 +130,8 @@ static void print_families(const cli_opts *o, const sampleset *s, const families
 /* the families of the samples o names */
 static int cluster(const cli_opts *o)
 {
+    if (!cli_paths_or_from(o))
+        return EXIT_USAGE;
     sampleset s = {0};
     size_t failed = 0;
     if (o->from) {
@@ -188,16 +190,5 @@ out:
 
 int cmd_cluster(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "cluster", CMD_CLUSTER, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (o.from && o.nargs)
-        rc = usage_error("cluster", "give PATHs or --from, not both");
-    else if (!o.from && !o.nargs)
-        rc = usage_error("cluster", "no PATH given");
-    else
-        rc = cluster(&o);
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("cluster", CMD_CLUSTER, help, argc, argv, cluster);
 }

@@ -46,6 +46,8 @@ static bool digest_of(const char *arg, char out[160])
 /* the score of the two inputs of o */
 static int compare(const cli_opts *o)
 {
+    if (o->nargs != 2)
+        return usage_error("compare", "want exactly two inputs (A B)");
     bool verbose = o->verbose;
     char a[160], b[160];
     bool ok_a = digest_of(o->args[0], a), ok_b = digest_of(o->args[1], b);
@@ -66,11 +68,5 @@ static int compare(const cli_opts *o)
 
 int cmd_compare(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "compare", CMD_COMPARE, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    rc = o.nargs == 2 ? compare(&o) : usage_error("compare", "want exactly two inputs (A B)");
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("compare", CMD_COMPARE, help, argc, argv, compare);
 }

@@ -174,33 +174,27 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
     return !ok || failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 
-int cmd_eval(int argc, char **argv)
+static int eval(const cli_opts *o)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "eval", CMD_EVAL, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!o.labels)
-        rc = usage_error("eval", "--labels FILE is required");
-    else if (o.from && o.nargs)
-        rc = usage_error("eval", "give PATHs or --from, not both");
-    else if (!o.from && !o.nargs)
-        rc = usage_error("eval", "no PATH given");
-    if (rc >= 0) {
-        cli_opts_free(&o);
-        return rc;
-    }
+    if (!o->labels)
+        return usage_error("eval", "--labels FILE is required");
+    if (!cli_paths_or_from(o))
+        return EXIT_USAGE;
     sampleset s = {0};
     size_t failed = 0;
-    if (o.from && !samples_from_jsonl(&s, o.from))
+    int rc;
+    if (o->from && !samples_from_jsonl(&s, o->from))
         rc = EXIT_USAGE;
     else {
-        if (!o.from)
-            failed = samples_from_paths(&s, o.args, o.nargs, o.recursive, o.jobs, o.quiet);
-        rc = run(&o, &s, failed);
+        if (!o->from)
+            failed = samples_from_paths(&s, o->args, o->nargs, o->recursive, o->jobs, o->quiet);
+        rc = run(o, &s, failed);
     }
-    fflush(stdout);
     samples_free(&s);
-    cli_opts_free(&o);
     return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    return cli_run("eval", CMD_EVAL, help, argc, argv, eval);
 }

@@ -40,6 +40,10 @@ static bool is_digest_arg(const char *arg)
 /* the nearest known samples of each sample o names */
 static int match(const cli_opts *o)
 {
+    if (!o->db)
+        return usage_error("match", "--db HASHES.jsonl is required");
+    if (!cli_want_args(o, 1, -1, "PATH"))
+        return EXIT_USAGE;
     sampleset known = {0}, q = {0};
     if (!samples_from_jsonl(&known, o->db)) {
         samples_free(&known);
@@ -111,14 +115,5 @@ out:
 
 int cmd_match(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "match", CMD_MATCH, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!o.db)
-        rc = usage_error("match", "--db HASHES.jsonl is required");
-    else
-        rc = cli_want_args(&o, 1, -1, "PATH") ? match(&o) : EXIT_USAGE;
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("match", CMD_MATCH, help, argc, argv, match);
 }

@@ -11,14 +11,10 @@
 
 static bool push(sampleset *s, const char *path, const char *file)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 256;
-        sample *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        s->v = v;
-        s->cap = cap;
-    }
+    sample *v = grow_array(s->v, s->n, &s->cap, sizeof *v);
+    if (!v)
+        return false;
+    s->v = v;
     sample *x = &s->v[s->n];
     memset(x, 0, sizeof *x);
     x->path = strdup(path);

@@ -86,19 +86,15 @@ static bool funcs_of(const char *path, void *vctx, FILE *o, FILE *err)
     return shown;
 }
 
+static int funcs(const cli_opts *o)
+{
+    if (!cli_want_args(o, 1, -1, "PATH"))
+        return EXIT_USAGE;
+    funcs_ctx c = {o->fmt == OUT_JSON, o->quiet, o->nargs > 1 || o->recursive, o->slice};
+    return run_files(o->args, o->nargs, o->recursive, 1, funcs_of, &c, "listing") ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+}
+
 int cmd_funcs(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "funcs", CMD_FUNCS, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (cli_want_args(&o, 1, -1, "PATH")) {
-        funcs_ctx c = {o.fmt == OUT_JSON, o.quiet, o.nargs > 1 || o.recursive, o.slice};
-        rc = run_files(o.args, o.nargs, o.recursive, 1, funcs_of, &c, "listing") ? EXIT_SOME_FAILED
-                                                                                  : EXIT_ALL_OK;
-    } else
-        rc = EXIT_USAGE;
-    fflush(stdout);
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("funcs", CMD_FUNCS, help, argc, argv, funcs);
 }

@@ -39,17 +39,9 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
 {
     hash_ctx *c = vctx;
     mg_file *f;
-    mg_error e;
     file_id id;
-    const char *why;
-    if (c->fmt != OUT_TEXT && !file_identity(path, &id, &why)) {
-        report_error_to(err, path, why);
+    if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
         return false;
-    }
-    if (mg_file_open(path, &f, &e) != MG_OK) {
-        report_error_to(err, path, e.msg);
-        return false;
-    }
     bool any = false;
     for (size_t i = 0; i < mg_file_image_count(f); i++) {
         const mg_image *im = mg_file_image(f, i);
@@ -103,27 +95,21 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
     return any;
 }
 
-int cmd_hash(int argc, char **argv)
+static int hash(const cli_opts *o)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "hash", CMD_HASH, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    hash_ctx c = {o.fmt, o.quiet};
-    if (o.check) {
-        rc = o.nargs ? usage_error("hash", "-c reads the PATHs from FILE: give no PATH")
-                     : hash_check(o.check, o.quiet);
-        cli_opts_free(&o);
-        return rc;
-    }
-    if (!cli_want_args(&o, 1, -1, "PATH")) {
-        cli_opts_free(&o);
+    if (o->check)
+        return o->nargs ? usage_error("hash", "-c reads the PATHs from FILE: give no PATH")
+                        : hash_check(o->check, o->quiet);
+    if (!cli_want_args(o, 1, -1, "PATH"))
         return EXIT_USAGE;
-    }
+    hash_ctx c = {o->fmt, o->quiet};
     if (c.fmt == OUT_CSV)
         puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,sha256,size");
-    size_t failed = run_files(o.args, o.nargs, o.recursive, (unsigned)o.jobs, hash_one, &c, "hashing");
-    fflush(stdout);
-    cli_opts_free(&o);
+    size_t failed = run_files(o->args, o->nargs, o->recursive, (unsigned)o->jobs, hash_one, &c, "hashing");
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+}
+
+int cmd_hash(int argc, char **argv)
+{
+    return cli_run("hash", CMD_HASH, help, argc, argv, hash);
 }

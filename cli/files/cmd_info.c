@@ -226,17 +226,9 @@ static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
 {
     const info_ctx *c = vctx;
     mg_file *f;
-    mg_error e;
     file_id id;
-    const char *why;
-    if (c->fmt != OUT_TEXT && !file_identity(path, &id, &why)) {
-        report_error_to(err, path, why);
+    if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
         return false;
-    }
-    if (mg_file_open(path, &f, &e) != MG_OK) {
-        report_error_to(err, path, e.msg);
-        return false;
-    }
     if (!c->quiet || mg_file_is_go(f))
         for (size_t k = 0; k < mg_file_image_count(f); k++) {
             if (c->fmt == OUT_JSON)
@@ -250,21 +242,17 @@ static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
     return true;
 }
 
+static int info(const cli_opts *o)
+{
+    if (!cli_want_args(o, 1, -1, "FILE"))
+        return EXIT_USAGE;
+    info_ctx c = {o->fmt, o->quiet};
+    if (c.fmt == OUT_CSV)
+        puts(csv_header);
+    return run_files(o->args, o->nargs, o->recursive, 1, info_one, &c, "reading") ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+}
+
 int cmd_info(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "info", CMD_INFO, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (cli_want_args(&o, 1, -1, "FILE")) {
-        info_ctx c = {o.fmt, o.quiet};
-        if (c.fmt == OUT_CSV)
-            puts(csv_header);
-        size_t failed = run_files(o.args, o.nargs, o.recursive, 1, info_one, &c, "reading");
-        rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
-    } else
-        rc = EXIT_USAGE;
-    fflush(stdout);
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("info", CMD_INFO, help, argc, argv, info);
 }

@@ -200,20 +200,18 @@ static int jit_unpack(const char *in, const char *out, unsigned flags, bool forc
     return EXIT_ALL_OK;
 }
 
+static int jit_unpack_cmd(const cli_opts *o)
+{
+    if (!o->nargs)
+        return usage_error("jit-unpack", "no input file given");
+    if (!cli_want_args(o, 1, 1, "input file"))
+        return EXIT_USAGE;
+    if (!o->output)
+        return usage_error("jit-unpack", "no output file given (-o OUT)");
+    return jit_unpack(o->args[0], o->output, o->strip ? MG_JIT_STRIP : 0, o->force);
+}
+
 int cmd_jit_unpack(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "jit-unpack", CMD_JIT_UNPACK, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!o.nargs)
-        rc = usage_error("jit-unpack", "no input file given");
-    else if (!cli_want_args(&o, 1, 1, "input file"))
-        rc = EXIT_USAGE;
-    else if (!o.output)
-        rc = usage_error("jit-unpack", "no output file given (-o OUT)");
-    else
-        rc = jit_unpack(o.args[0], o.output, o.strip ? MG_JIT_STRIP : 0, o.force);
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("jit-unpack", CMD_JIT_UNPACK, help, argc, argv, jit_unpack_cmd);
 }
