@@ -7,7 +7,7 @@
 # file type for what jit-unpack -o must leave alone.
 # usage: test_habits.sh MALGOPHER FIXTURE_DIR [CORPUS_DIR]
 set -u
-M=$1 FX=$2 CORPUS=${3:-}
+M=$(readlink -f "$1") FX=$2 CORPUS=${3:-}
 . "$(dirname "$0")/lib.sh"
 
 plain=$FX/linux-amd64-plain/mgfixture
@@ -221,6 +221,19 @@ fi
 before=$(sum "$T/ro.exe")
 "$M" jit-unpack --force "$T/in.exe" -o "$T/ro.exe" >/dev/null 2>&1; rc=$?
 expect_eq "jit-unpack --force read-only: passes the OUT checks" "$rc:$(sum "$T/ro.exe")" "1:$before"
+
+# ---- the one option table: spellings that must mean the same
+expect_eq "--threshold=T = -t T" "$(run cluster --threshold=90 "$plain" "$other")" "$(run cluster -t 90 "$plain" "$other")"
+expect_eq "-j2 = -j 2 = --jobs=2" "$(run hash -j2 "$plain"; run hash --jobs=2 "$plain")" "$(run hash -j 2 "$plain"; run hash -j 2 "$plain")"
+expect_eq "grouped -rq = -r -q" "$(run hash -rq "$T/tree" 2>&1)" "$(run hash -r -q "$T/tree" 2>&1)"
+expect_eq "options after operands" "$(run hash "$plain" --json)" "$(run hash --json "$plain")"
+cp "$plain" "$T/-x"
+expect_eq "-- ends the options" "$(cd "$T" && "$M" hash -- -x | cut -d' ' -f1)" "$(run hash "$plain" | cut -d' ' -f1)"
+(cd "$T" && "$M" hash -x >/dev/null 2>&1); expect_eq "-x is an option before --" $? 2
+for bad_use in "hash -j 0 $plain" "hash -j 65 $plain" "hash -j x $plain" "cluster -t 101 $plain" "match --db" \
+    "eval --labels x --sweep 5:1:1 $plain" "hash --json=1 $plain" "info --jobs 2 $plain" "compare -x a b" "hash -c"; do
+    run $bad_use >/dev/null; expect_eq "usage: $bad_use" $? 2
+done
 
 # ---- usage errors exit 2 in every command; a typo gets a suggestion
 for c in info funcs hash compare cluster match eval jit-unpack; do
