@@ -214,8 +214,7 @@ static bool read_files_from(cli_opts *o)
     return ok;
 }
 
-int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc,
-              char **argv)
+static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->cmd = cmd;
@@ -279,6 +278,15 @@ int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, 
     if (!o->args && !(o->args = calloc(1, sizeof *o->args))) /* an empty list */
         return report_error(cmd, mg_status_reason(MG_ERR_NOMEM)), EXIT_SOME_FAILED;
     return -1;
+}
+
+int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc,
+              char **argv)
+{
+    int rc = parse(o, cmd, cmd_bit, help, argc, argv);
+    if (rc >= 0)
+        cli_opts_free(o);
+    return rc;
 }
 
 void cli_opts_free(cli_opts *o)
