@@ -197,6 +197,8 @@ printf '%s\n' "$out" | grep -q 'raw, 0-bit' && bad "info text: raw 0-bit" || ok
 printf '%s\n' "$out" | grep -q '^stripped:' && bad "info text: stripped" || ok
 expect_eq "info text: not an executable" "$(printf '%s\n' "$out" | grep -c '^container: *none (not an ELF, PE, Mach-O or XCOFF executable)$')" 1
 
+expect_eq "info json text file" "$(run info --json "$T/list" | python3 -c 'import json,sys; j=json.loads(sys.stdin.read()); print(j["container"], j["stripped"], j["is_go"])')" "none None False"
+
 # ---- jit-unpack -o: OUT refused (exit 2) and left untouched
 cp "$plain" "$T/in.exe"; cp "$other" "$T/ro.exe"; chmod 444 "$T/ro.exe"
 ln -s "$T/ro2.exe" "$T/olink"; cp "$other" "$T/ro2.exe"

@@ -120,7 +120,7 @@ static void csv_info(FILE *o, const char *path, const mg_file *f, size_t i, cons
     const mg_image *im = mg_file_image(f, i);
     csv_field(o, path);
     fprintf(o, ",%zu,", i);
-    csv_field(o, im->container_name);
+    csv_field(o, im->container == MG_CONT_RAW && !im->is_go ? "none" : im->container_name);
     putc(',', o);
     csv_field(o, im->os);
     putc(',', o);
@@ -160,8 +160,8 @@ static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, con
     json_cstr(o, path);
     fprintf(o, ",\"slice\":%zu,\"slices\":%zu,\"slice_offset\":%llu", i, mg_file_image_count(f),
            (unsigned long long)im->slice_offset);
-    fputs(",\"container\":", o);
-    json_cstr(o, im->container_name);
+    fputs(",\"container\":", o); /* "none": no executable header, no Go table */
+    json_cstr(o, im->container == MG_CONT_RAW && !im->is_go ? "none" : im->container_name);
     fputs(",\"os\":", o);
     json_cstr(o, im->os);
     fputs(",\"arch\":", o);
@@ -194,7 +194,7 @@ static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, con
         putc(':', o);
         json_cstr(o, bi->settings[k].value);
     }
-    fprintf(o, "},\"stripped\":%s", im->stripped ? "true" : "false");
+    fprintf(o, "},\"stripped\":%s", !im->is_go ? "null" : im->stripped ? "true" : "false");
     if (im->is_go) {
         fprintf(o, ",\"gimphash\":\"%s\",\"gimpfuzzy\":", im->gimphash);
         json_cstr(o, im->gimpfuzzy);
