@@ -37,7 +37,7 @@ static const opt_row table[] = {
     {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE"},
     {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL},
     {'j', "jobs", CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads"},
-    {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH, K_FMT, F(fmt), OUT_JSON, 0, NULL},
+    {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF, K_FMT, F(fmt), OUT_JSON, 0, NULL},
     {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL},
     /* families */
     {'t', "threshold", FAMS, K_INT, F(threshold), 1, 100, "a threshold 1..100"},
@@ -52,6 +52,7 @@ static const opt_row table[] = {
     /* single commands */
     {'v', "verbose", CMD_COMPARE, K_FLAG, F(verbose), 0, 0, NULL},
     {0, "slice", CMD_FUNCS, K_STR, F(slice), 0, 0, "an ARCH"},
+    {0, "all", CMD_DIFF, K_FLAG, F(all), 0, 0, NULL},
     {'o', "output", CMD_JIT_UNPACK, K_STR, F(output), 0, 0, "a file name"},
     {0, "strip", CMD_JIT_UNPACK, K_FLAG, F(strip), 0, 0, NULL},
     {0, "force", CMD_JIT_UNPACK, K_FLAG, F(force), 0, 0, NULL},

@@ -18,6 +18,7 @@ enum {
     CMD_CLUSTER = 1u << 5,
     CMD_MATCH = 1u << 6,
     CMD_EVAL = 1u << 7,
+    CMD_DIFF = 1u << 8,
 };
 
 typedef struct cli_opts {
@@ -42,6 +43,7 @@ typedef struct cli_opts {
     const char *output; /* jit-unpack -o */
     bool strip, force;  /* jit-unpack */
     const char *check;  /* hash -c FILE */
+    bool all;           /* diff --all */
     /* the operands, then the --files-from paths (owned) */
     char **args;
     int nargs;

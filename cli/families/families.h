@@ -70,13 +70,10 @@ typedef struct graph {
 bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score);
 void graph_free(graph *g);
 
-typedef struct families {
-    size_t n, nfam;
-    uint32_t *family_of; /* 0 = largest family (ties: first member first) */
-    uint32_t *size;      /* per family */
-    uint32_t *central;   /* per family: sample index */
-} families;
+/* the library's ranked families (mg_cluster_families): 0 = largest */
+typedef mg_families families;
 
+/* the families of g at threshold; false after a message */
 bool families_at(families *f, const graph *g, int threshold);
 /* members of family k: members[start[k] .. start[k+1]), in input order */
 bool families_members(const families *f, uint32_t **start, uint32_t **members);
@@ -105,6 +102,12 @@ typedef struct report {
 } report;
 
 bool report_html_write(const char *file, const report *r);
+
+/* ---- timeline.c: the report's family timelines ---- */
+/* ,"timeline_cap":N,"timelines":[...],"timelines_cut":K members of the data
+ * object: each family of >= 2 members in release order, and what changed
+ * between neighbours (detail lists capped at N entries) */
+bool timeline_json(FILE *o, const report *r);
 
 /* ---- scoring.c: families against labels ---- */
 /* label id of every sample (UINT32_MAX: none); *nlabelled counts the rest */

@@ -207,7 +207,7 @@ bool samples_from_jsonl(sampleset *s, const char *file)
         char path[4200], arch[64], gh[65], gf[160];
         if (!json_get_str(line, "path", path, sizeof path) || !json_get_str(line, "gimphash", gh, sizeof gh) ||
             !json_get_str(line, "gimpfuzzy", gf, sizeof gf) || strspn(gh, "0123456789abcdef") != 64 ||
-            !is_ssdeep_digest(gf)) {
+            mg_fuzzy_compare(gf, gf) < 0) { /* the digest as libfuzzy reads it */
             char where[64];
             snprintf(where, sizeof where, ":%zu: not a `malgopher hash --json` line", lineno);
             text_line(stderr, "malgopher: %s%s", file, where);

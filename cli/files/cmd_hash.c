@@ -42,7 +42,7 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
     file_id id;
     if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
         return false;
-    bool any = false;
+    bool any = false, clean = true;
     for (size_t i = 0; i < mg_file_image_count(f); i++) {
         const mg_image *im = mg_file_image(f, i);
         if (!im->is_go)
@@ -86,13 +86,17 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
             break;
         }
         }
-        if (no_names)
+        if (im->flags & MG_FLAG_BAD_NAMES)
+            text_line(err, "malgopher: %s%s: %s", path, suffix, im->warning);
+        else if (no_names)
             text_line(err, "malgopher: %s%s: no names (gimphash of empty input)", path, suffix);
+        /* not a fingerprint: the line is printed, the status says so */
+        clean = clean && !(im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES));
     }
     mg_file_close(f);
     if (!any && !c->quiet)
         report_error_to(err, path, mg_status_reason(MG_ERR_NOT_GO));
-    return any;
+    return any && clean;
 }
 
 static int hash(const cli_opts *o)

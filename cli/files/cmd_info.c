@@ -152,6 +152,26 @@ static void json_module(FILE *o, const mg_module *m)
     putc('}', o);
 }
 
+/* "packages": every package with its distinct function names (sorted) */
+static void json_packages(FILE *o, const mg_image *im)
+{
+    mg_package *p;
+    size_t n;
+    fputs(",\"packages\":", o);
+    if (mg_image_packages(im, &p, &n, NULL) != MG_OK) {
+        fputs("null", o);
+        return;
+    }
+    putc('[', o);
+    for (size_t k = 0; k < n; k++) {
+        fputs(k ? ",{\"path\":" : "{\"path\":", o);
+        json_str(o, p[k].path.s, p[k].path.len);
+        fprintf(o, ",\"functions\":%u}", p[k].functions);
+    }
+    putc(']', o);
+    free(p);
+}
+
 static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, const file_id *id)
 {
     const mg_image *im = mg_file_image(f, i);
@@ -209,6 +229,7 @@ static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, con
            im->gimp_names, im->flags & MG_FLAG_NO_NAMES ? "true" : "false",
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
+    json_packages(o, im);
     json_dotnet(path, im->container == MG_CONT_PE);
     fputs(",\"warning\":", o);
     json_cstr(o, im->warning);
@@ -229,6 +250,10 @@ static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
     file_id id;
     if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
         return false;
+    bool clean = true;
+    for (size_t k = 0; k < mg_file_image_count(f); k++) /* names that could not be read: */
+        if (mg_file_image(f, k)->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES))
+            clean = false; /* not a fingerprint, not a clean run */
     if (!c->quiet || mg_file_is_go(f))
         for (size_t k = 0; k < mg_file_image_count(f); k++) {
             if (c->fmt == OUT_JSON)
@@ -239,7 +264,7 @@ static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
                 text_info(out, path, f, k);
         }
     mg_file_close(f);
-    return true;
+    return clean;
 }
 
 static int info(const cli_opts *o)
