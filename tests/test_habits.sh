@@ -151,6 +151,8 @@ for c in "info" "funcs" "hash" "compare $plain" "cluster" "match --db $T/db.json
     expect_eq "$c FIFO exit" $rc 1
     expect_eq "$c FIFO reason" "$(cat "$T/err")" "malgopher: $T/fifo: not a regular file"
 done
+timeout 5 "$M" diff "$T/fifo" "$plain" >/dev/null 2>"$T/err"; rc=$?
+expect_eq "diff FIFO" "$rc:$(cat "$T/err")" "2:malgopher: $T/fifo: not a regular file (file A)"
 timeout 5 "$M" hash /dev/null >/dev/null 2>"$T/err"; rc=$?
 expect_eq "device refused" "$rc:$(cat "$T/err")" "1:malgopher: /dev/null: not a regular file"
 timeout 5 "$M" jit-unpack "$T/fifo" -o "$T/out.exe" >/dev/null 2>"$T/err"; rc=$?
