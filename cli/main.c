@@ -9,14 +9,15 @@ static const char usage[] =
     "Fingerprint Go executables by what they are, not their bytes.\n"
     "\n"
     "commands:\n"
-    "  info FILE...          container, Go version, pclntab, build info, gimphash, gimpfuzzy\n"
-    "  funcs FILE            function table: entry address and name\n"
+    "  info [-r] PATH...     container, Go version, pclntab, build info, gimphash, gimpfuzzy\n"
+    "  funcs [-r] PATH...    function table: entry address and name\n"
     "  hash [-r] PATH...     GIMPHASH  GIMPFUZZY  PATH lines (like sha256sum)\n"
+    "  hash -c FILE          check those lines again: PATH: OK / PATH: FAILED\n"
     "  jit-unpack IN -o OUT  restore a JIT-hook packed .NET assembly without running it\n"
     "  diff A B              what changed: dependencies, build settings, packages, functions\n"
     "  compare A B           similarity 0-100 of two files' (or digests') gimpfuzzy\n"
     "  cluster [-r] PATH...  families: connected components of pairs scoring >= T\n"
-    "  match --db H FILE...  the nearest known samples of each file\n"
+    "  match --db H PATH...  the nearest known samples of each file (or digest)\n"
     "  eval --labels L ...   V-measure of the families against labels, threshold sweep\n"
     "  scan RULES PATH...    YARA scan with the go and fuzzy modules (yara's options and output)\n"
     "\n"
@@ -24,7 +25,17 @@ static const char usage[] =
     "  -h, --help            this help (also: malgopher <command> --help)\n"
     "  --version             print the version\n"
     "\n"
-    "exit status: 0 all files handled, 1 some could not be, 2 usage error.\n";
+    "the commands that take PATHs (not scan) share:\n"
+    "  -r, --recursive       descend into directories (a link named here is followed)\n"
+    "  -q, --quiet           no line for a file that is not a Go executable\n"
+    "  -j, --jobs N          threads (hash, cluster, match, eval)\n"
+    "  --json, --csv         JSON Lines or CSV (not both); info and hash records\n"
+    "                        carry the file's sha256 and size\n"
+    "  --files-from FILE     also the paths listed in FILE, one a line (- = stdin);\n"
+    "  -0, --null            NUL-separated\n"
+    "\n"
+    "exit status: 0 all files handled, 1 some could not be, 2 usage error or wrong\n"
+    "input (scan keeps yara's: 1 for both).\n";
 
 /* The subcommands.  A new one adds a line here and its cmd_*.c file. */
 static const struct command {
@@ -42,6 +53,47 @@ static const struct command {
     {"eval", cmd_eval},
     {"scan", cmd_scan},
 };
+
+/* edit distance of a and b (short names: the full table is fine) */
+static size_t distance(const char *a, const char *b)
+{
+    size_t n = strlen(b), row[32];
+    if (n >= 32 || strlen(a) >= 32)
+        return 99;
+    for (size_t j = 0; j <= n; j++)
+        row[j] = j;
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= n; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[n];
+}
+
+/* the command closest to a mistyped one (at most 2 edits, or a prefix), or NULL */
+static const char *closest(const char *cmd)
+{
+    const char *best = NULL;
+    size_t d = 3;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        size_t k = distance(cmd, commands[i].name);
+        if (strlen(cmd) >= 2 && !strncmp(cmd, commands[i].name, strlen(cmd)))
+            k = 1;
+        if (k < d) {
+            d = k;
+            best = commands[i].name;
+        }
+    }
+    return best;
+}
 
 int main(int argc, char **argv)
 {
@@ -61,6 +113,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "malgopher: '%s' is not a malgopher command. See 'malgopher --help'.\n", cmd);
+    const char *near = closest(cmd);
+    fprintf(stderr, "malgopher: '%s' is not a malgopher command.", cmd);
+    if (near)
+        fprintf(stderr, " Did you mean '%s'?", near);
+    fputs(" See 'malgopher --help'.\n", stderr);
     return EXIT_USAGE;
 }

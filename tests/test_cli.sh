@@ -60,7 +60,7 @@ expect_eq "json gimphash" "$(python3 -c 'import json,sys; print(json.load(open(s
 expect_eq "json arch" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["arch"])' "$T/j")" "amd64"
 # --csv: header then one row
 "$M" hash --csv "$stripped" > "$T/c"
-expect_eq "csv header" "$(head -1 "$T/c")" "gimphash,gimpfuzzy,path,arch,go_version,functions,no_names"
+expect_eq "csv header" "$(head -1 "$T/c")" "gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,sha256,size"
 expect_eq "csv rows" "$(tail -n +2 "$T/c" | cut -d, -f1)" "$want_hash"
 
 # funcs: one line per function, same count and names as the nm oracle

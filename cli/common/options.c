@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { K_FLAG, K_INT, K_STR, K_FMT, K_SWEEP } opt_kind;
+/* K_CHOICE: the value is one of the '|'-separated words of want; its index
+ * (0, 1, ..) goes into an int field, e.g. a row
+ *   {0, "measure", FAMS, K_CHOICE, F(measure), 0, 0, "fuzzy|set"}, */
+typedef enum { K_FLAG, K_INT, K_STR, K_FMT, K_SWEEP, K_CHOICE } opt_kind;
 
 typedef struct opt_row {
     char shrt;        /* 'r' for -r, 0 for none */
@@ -30,11 +33,12 @@ typedef struct opt_row {
 static const opt_row table[] = {
     /* the path habits */
     {'r', "recursive", PATHS, K_FLAG, F(recursive), 0, 0, NULL},
+    {'q', "quiet", PATHS, K_FLAG, F(quiet), 0, 0, NULL},
     {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE"},
     {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL},
-    {'j', "jobs", FAMS, K_INT, F(jobs), 1, 64, "1..64 threads"},
+    {'j', "jobs", CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads"},
     {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF, K_FMT, F(fmt), OUT_JSON, 0, NULL},
-    {0, "csv", CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL},
+    {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL},
     /* families */
     {'t', "threshold", FAMS, K_INT, F(threshold), 1, 100, "a threshold 1..100"},
     {0, "from", CMD_CLUSTER | CMD_EVAL, K_STR, F(from), 0, 0, "a FILE"},
@@ -51,6 +55,8 @@ static const opt_row table[] = {
     {0, "all", CMD_DIFF, K_FLAG, F(all), 0, 0, NULL},
     {'o', "output", CMD_JIT_UNPACK, K_STR, F(output), 0, 0, "a file name"},
     {0, "strip", CMD_JIT_UNPACK, K_FLAG, F(strip), 0, 0, NULL},
+    {0, "force", CMD_JIT_UNPACK, K_FLAG, F(force), 0, 0, NULL},
+    {'c', "check", CMD_HASH, K_STR, F(check), 0, 0, "a FILE"},
 };
 
 unsigned default_jobs(void)
@@ -102,7 +108,23 @@ static const opt_row *find_short(const cli_opts *o, char c)
 
 static bool takes_value(const opt_row *r)
 {
-    return r->kind == K_INT || r->kind == K_STR || r->kind == K_SWEEP;
+    return r->kind == K_INT || r->kind == K_STR || r->kind == K_SWEEP || r->kind == K_CHOICE;
+}
+
+/* the index of v among the '|'-separated words of list, or -1 */
+static int choice_index(const char *list, const char *v)
+{
+    size_t n = strlen(v);
+    int i = 0;
+    for (const char *w = list;; i++) {
+        const char *end = strchr(w, '|');
+        size_t len = end ? (size_t)(end - w) : strlen(w);
+        if (len == n && !memcmp(w, v, n))
+            return i;
+        if (!end)
+            return -1;
+        w = end + 1;
+    }
 }
 
 /* store the option of row r (named name, value v or NULL) */
@@ -124,6 +146,12 @@ static bool apply(cli_opts *o, const opt_row *r, const char *name, const char *v
             return false;
         }
         *(int *)field = (int)n;
+        return true;
+    case K_CHOICE:
+        if ((*(int *)field = choice_index(r->want, v)) < 0) {
+            usage_error(o->cmd, "%s wants one of %s, not '%s'", name, r->want, v);
+            return false;
+        }
         return true;
     case K_FMT:
         if (o->fmt != OUT_TEXT && o->fmt != (out_format)r->lo) {
@@ -187,8 +215,7 @@ static bool read_files_from(cli_opts *o)
     return ok;
 }
 
-int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc,
-              char **argv)
+static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->cmd = cmd;
@@ -254,6 +281,15 @@ int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, 
     return -1;
 }
 
+int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc,
+              char **argv)
+{
+    int rc = parse(o, cmd, cmd_bit, help, argc, argv);
+    if (rc >= 0)
+        cli_opts_free(o);
+    return rc;
+}
+
 void cli_opts_free(cli_opts *o)
 {
     for (size_t i = 0; i < o->nowned; i++)
@@ -278,4 +314,27 @@ bool cli_want_args(const cli_opts *o, int min, int max, const char *what)
         return false;
     }
     return true;
+}
+
+int cli_run(const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv, cli_body body)
+{
+    cli_opts o;
+    int rc = cli_parse(&o, cmd, cmd_bit, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = body(&o);
+    fflush(stdout);
+    cli_opts_free(&o);
+    return rc;
+}
+
+bool cli_paths_or_from(const cli_opts *o)
+{
+    if (o->from && o->nargs)
+        usage_error(o->cmd, "give PATHs or --from, not both");
+    else if (!o->from && !o->nargs)
+        usage_error(o->cmd, "no PATH given");
+    else
+        return true;
+    return false;
 }

@@ -58,9 +58,25 @@ int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, 
               char **argv);
 void cli_opts_free(cli_opts *o);
 
+/* A command is a thin wrapper: cli_run parses argv with the table, runs
+ * body on the options (body returns the exit status) and cleans up. */
+typedef int (*cli_body)(const cli_opts *o);
+int cli_run(const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv, cli_body body);
+/* cluster and eval: PATHs or --from, exactly one of them */
+bool cli_paths_or_from(const cli_opts *o);
+
 /* usage error unless min <= nargs <= max (max < 0: no limit); what names
  * the operand ("PATH", "FILE") */
 bool cli_want_args(const cli_opts *o, int min, int max, const char *what);
+
+/* help lines every path-taking command shares */
+#define HELP_FILES_FROM                                                            \
+    "  --files-from FILE   also the paths listed in FILE, one a line (- = stdin)\n" \
+    "  -0, --null          with --files-from: the paths are NUL-separated\n"
+#define HELP_ESCAPES                                                                 \
+    "Text output escapes what comes from a file or the file system as sha256sum\n"   \
+    "escapes file names: such a line starts with a backslash, and backslash,\n"       \
+    "control characters and invalid UTF-8 are written \\\\, \\n, \\r, \\t, \\xHH.\n"
 
 /* value checks shared with other parsers */
 unsigned default_jobs(void);

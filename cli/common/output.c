@@ -1,13 +1,25 @@
-/* output.c - output helpers shared by the subcommands: error lines, JSON and
+/* output.c - output helpers shared by the subcommands: error lines, the
+ * escaping of text lines (sha256sum's leading-backslash convention), JSON and
  * CSV escaping. */
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+void report_error_to(FILE *o, const char *path, const char *reason)
+{
+    text_line(o, "malgopher: %s: %s", path, reason);
+}
 
 void report_error(const char *path, const char *reason)
 {
-    fprintf(stderr, "malgopher: %s: %s\n", path, reason);
+    report_error_to(stderr, path, reason);
+}
+
+void report_problem(const char *reason)
+{
+    fprintf(stderr, "malgopher: %s\n", reason);
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -50,6 +62,82 @@ static size_t utf8_len(const unsigned char *s, size_t n)
         if ((s[i] & 0xc0) != 0x80)
             return 0;
     return k;
+}
+
+/* how many bytes of s[0..n) are printed as they are: valid UTF-8 with no
+ * control character (C0, DEL, C1) and no backslash */
+static size_t plain_len(const unsigned char *s, size_t n, size_t i)
+{
+    size_t k = 1;
+    if (s[i] == '\\' || s[i] < 0x20 || s[i] == 0x7f)
+        return 0;
+    if (s[i] >= 0x80 && (!(k = utf8_len(s + i, n - i)) || (s[i] == 0xc2 && s[i + 1] < 0xa0)))
+        return 0;
+    return k;
+}
+
+bool text_needs_escape(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = plain_len(s, n, i)))
+            return true;
+    return false;
+}
+
+void text_escaped(FILE *o, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        size_t k = plain_len(s, n, i);
+        if (k) {
+            fwrite(s + i, 1, k, o);
+            i += k;
+            continue;
+        }
+        unsigned char c = s[i++];
+        if (c == '\\')
+            fputs("\\\\", o);
+        else if (c == '\n')
+            fputs("\\n", o);
+        else if (c == '\r')
+            fputs("\\r", o);
+        else if (c == '\t')
+            fputs("\\t", o);
+        else
+            fprintf(o, "\\x%02x", c);
+    }
+}
+
+void text_line_n(FILE *o, const char *s, size_t n)
+{
+    if (text_needs_escape(s, n)) {
+        putc('\\', o);
+        text_escaped(o, s, n);
+    } else
+        fwrite(s, 1, n, o);
+    putc('\n', o);
+}
+
+void text_line(FILE *o, const char *fmt, ...)
+{
+    char small[1024], *buf = small;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof small) {
+        if (!(buf = malloc((size_t)n + 1)))
+            return;
+        va_start(ap, fmt);
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    text_line_n(o, buf, (size_t)n);
+    if (buf != small)
+        free(buf);
 }
 
 void json_str(FILE *o, const char *str, size_t n)

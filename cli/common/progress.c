@@ -85,26 +85,6 @@ void progress_pause(progress *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-size_t walk_paths_progress(char **paths, int n, bool recursive, file_fn fn, void *ctx, const char *what)
-{
-    if (!isatty(STDERR_FILENO))
-        return walk_paths(paths, n, recursive, fn, ctx);
-    pathlist l = {0};
-    size_t failed = walk_paths(paths, n, recursive, pathlist_add, &l);
-    progress *p = progress_new(what, l.n);
-    for (size_t k = 0; k < l.n; k++) {
-        progress_pause(p); /* output lines must not land after the progress text */
-        if (!fn(l.v[k], ctx))
-            failed++;
-        fflush(stdout);
-        progress_tick(p);
-        free(l.v[k]);
-    }
-    progress_done(p);
-    free(l.v);
-    return failed;
-}
-
 void progress_done(progress *p)
 {
     if (!p)

@@ -1,38 +1,82 @@
 /* walk.c - expands the path arguments of a subcommand into regular files,
- * descending into directories with -r (symbolic links are not followed
- * inside directories).  Files found in a directory are visited in sorted
- * order so output is reproducible; pathlist_add collects them. */
+ * as `find -H` does: a path named on the command line is followed when it
+ * is a symbolic link (to a file or a directory), links inside a directory
+ * are not (so a link loop cannot be walked forever).  A FIFO, device or
+ * socket, named or found, is refused with one line and never opened.  Files
+ * found in a directory are visited in sorted order so output is
+ * reproducible; pathlist_add collects them. */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static char **g_list;
-static size_t g_n, g_cap, g_failed;
-
-static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+bool pathlist_add(const char *path, void *ctx)
 {
-    (void)ftw;
-    if (type == FTW_F && S_ISREG(st->st_mode)) {
-        if (g_n == g_cap) {
-            size_t cap = g_cap ? 2 * g_cap : 256;
-            char **v = realloc(g_list, cap * sizeof *v);
-            if (!v)
-                return -1;
-            g_list = v;
-            g_cap = cap;
-        }
-        if (!(g_list[g_n] = strdup(path)))
-            return -1;
-        g_n++;
-    } else if (type == FTW_DNR) {
-        report_error(path, "cannot read directory");
-        g_failed++;
+    pathlist *l = ctx;
+    char **v = grow_array(l->v, l->n, &l->cap, sizeof *v);
+    if (!v)
+        return false;
+    l->v = v;
+    return (l->v[l->n] = strdup(path)) ? (l->n++, true) : false;
+}
+
+/* dir + "/" + name, or NULL */
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    size_t m = strlen(name);
+    char *p = malloc(n + m + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, n);
+    size_t k = n;
+    if (!(n == 1 && dir[0] == '/'))
+        p[k++] = '/';
+    memcpy(p + k, name, m + 1);
+    return p;
+}
+
+/* the regular files under dir into l; failures counted in *failed */
+static void walk_dir(const char *dir, pathlist *l, size_t *failed, unsigned depth)
+{
+    DIR *d = depth < 512 ? opendir(dir) : NULL;
+    if (!d) {
+        report_error(dir, depth < 512 ? "cannot read directory" : "directories nested too deep");
+        (*failed)++;
+        return;
     }
-    return 0;
+    pathlist sub = {0}; /* subdirectories, walked after closedir: one fd at a time */
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *p = join(dir, e->d_name);
+        struct stat st;
+        if (!p || lstat(p, &st) != 0) {
+            report_error(p ? p : dir, p ? strerror(errno) : mg_status_reason(MG_ERR_NOMEM));
+            (*failed)++;
+        } else if (S_ISDIR(st.st_mode)) {
+            if (!pathlist_add(p, &sub))
+                (*failed)++;
+        } else if (S_ISREG(st.st_mode)) {
+            if (!pathlist_add(p, l))
+                (*failed)++;
+        } else if (!S_ISLNK(st.st_mode)) {
+            report_error(p, "not a regular file");
+            (*failed)++;
+        }
+        free(p);
+    }
+    closedir(d);
+    for (size_t k = 0; k < sub.n; k++) {
+        walk_dir(sub.v[k], l, failed, depth + 1);
+        free(sub.v[k]);
+    }
+    free(sub.v);
 }
 
 static int by_name(const void *a, const void *b)
@@ -45,51 +89,30 @@ size_t walk_paths(char **paths, int n, bool recursive, file_fn fn, void *ctx)
     size_t failed = 0;
     for (int i = 0; i < n; i++) {
         struct stat st;
-        if (stat(paths[i], &st) != 0) {
+        if (stat(paths[i], &st) != 0) { /* follows a link named here */
             report_error(paths[i], strerror(errno));
             failed++;
             continue;
         }
-        if (!S_ISDIR(st.st_mode)) {
+        if (S_ISREG(st.st_mode)) {
             if (!fn(paths[i], ctx))
                 failed++;
             continue;
         }
-        if (!recursive) {
-            report_error(paths[i], "is a directory (use -r)");
+        if (!S_ISDIR(st.st_mode) || !recursive) {
+            report_error(paths[i], S_ISDIR(st.st_mode) ? "is a directory (use -r)" : "not a regular file");
             failed++;
             continue;
         }
-        g_n = 0;
-        g_failed = 0;
-        if (nftw(paths[i], visit, 32, FTW_PHYS) != 0) {
-            report_error(paths[i], errno ? strerror(errno) : "cannot walk directory");
-            failed++;
-        }
-        qsort(g_list, g_n, sizeof *g_list, by_name);
-        for (size_t k = 0; k < g_n; k++) {
-            if (!fn(g_list[k], ctx))
+        pathlist l = {0};
+        walk_dir(paths[i], &l, &failed, 0);
+        qsort(l.v, l.n, sizeof *l.v, by_name);
+        for (size_t k = 0; k < l.n; k++) {
+            if (!fn(l.v[k], ctx))
                 failed++;
-            free(g_list[k]);
+            free(l.v[k]);
         }
-        failed += g_failed;
+        free(l.v);
     }
-    free(g_list);
-    g_list = NULL;
-    g_n = g_cap = 0;
     return failed;
-}
-
-bool pathlist_add(const char *path, void *ctx)
-{
-    pathlist *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        l->v = v;
-        l->cap = cap;
-    }
-    return (l->v[l->n] = strdup(path)) ? (l->n++, true) : false;
 }

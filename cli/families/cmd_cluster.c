@@ -9,8 +9,9 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher cluster [-r] [-j N] [--threshold T] [--json | --csv | --summary]\n"
-    "                         [--labels FILE] [--html FILE] (PATH... | --from HASHES.jsonl)\n"
+    "usage: malgopher cluster [-r] [-q] [-j N] [--threshold T] [--json | --csv | --summary]\n"
+    "                         [--labels FILE] [--html FILE] [--files-from FILE [-0]]\n"
+    "                         (PATH... | --from HASHES.jsonl)\n"
     "\n"
     "Sort Go executables into families: two samples are linked when their\n"
     "gimpfuzzy digests score at least T (0-100, libfuzzy's fuzzy_compare); a\n"
@@ -19,7 +20,9 @@ static const char help[] =
     "its links' scores) and its members.\n"
     "\n"
     "  -r, --recursive     descend into directories\n"
-    "  -j N                hash with N threads (default: the number of CPUs)\n"
+    "  -q, --quiet         no line for a file that is not a Go executable\n"
+    "  -j, --jobs N        hash with N threads (default: the number of CPUs)\n"
+    HELP_FILES_FROM
     "  --from FILE         read precomputed `malgopher hash --json` lines (- = stdin)\n"
     "                      instead of hashing files\n"
     "  -t, --threshold T   link pairs scoring >= T (default 66)\n"
@@ -31,7 +34,9 @@ static const char help[] =
     "  --html FILE         write a self-contained HTML report (map, table, sweep)\n"
     "\n"
     "Samples whose gimphash keeps no name are families of their own.\n"
-    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+    HELP_ESCAPES
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error or wrong\n"
+    "input (--from not `hash --json` output, --labels matching no sample).\n";
 
 /* "esbuild:40 fzf:2" style tally of the labels of one family */
 static void label_tally(FILE *o, const labels *l, const uint32_t *label_of, const uint32_t *mem, size_t n,
@@ -77,14 +82,22 @@ static void print_families(const cli_opts *o, const sampleset *s, const families
         size_t n = start[k + 1] - start[k];
         const char *central = s->v[f->central[k]].path;
         switch (o->fmt) {
-        case OUT_TEXT:
-            printf("family %zu  size %zu  central %s", k + 1, n, central);
-            if (count)
-                label_tally(stdout, l, label_of, m, n, count, false);
-            putchar('\n');
+        case OUT_TEXT: { /* paths and labels escaped as text_line does */
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *mem = open_memstream(&buf, &len);
+            if (mem) {
+                fprintf(mem, "family %zu  size %zu  central %s", k + 1, n, central);
+                if (count)
+                    label_tally(mem, l, label_of, m, n, count, false);
+                fclose(mem);
+                text_line_n(stdout, buf, len);
+                free(buf);
+            }
             for (size_t i = 0; !o->summary && i < n; i++)
-                printf("  %s\n", s->v[m[i]].path);
+                text_line(stdout, "  %s", s->v[m[i]].path);
             break;
+        }
         case OUT_JSON:
             printf("{\"family\":%zu,\"size\":%zu,\"central\":", k + 1, n);
             json_cstr(stdout, central);
@@ -117,15 +130,17 @@ static void print_families(const cli_opts *o, const sampleset *s, const families
 /* the families of the samples o names */
 static int cluster(const cli_opts *o)
 {
+    if (!cli_paths_or_from(o))
+        return EXIT_USAGE;
     sampleset s = {0};
     size_t failed = 0;
     if (o->from) {
         if (!samples_from_jsonl(&s, o->from)) {
             samples_free(&s);
-            return EXIT_SOME_FAILED;
+            return EXIT_USAGE;
         }
     } else
-        failed = samples_from_paths(&s, o->args, o->nargs, o->recursive, o->jobs);
+        failed = samples_from_paths(&s, o->args, o->nargs, o->recursive, o->jobs, o->quiet);
     labels *l = o->labels ? labels_load(o->labels) : NULL;
     size_t nlabelled = 0;
     uint32_t *label_of = (o->labels && !l) ? NULL : label_samples(&s, l, &nlabelled);
@@ -135,6 +150,12 @@ static int cluster(const cli_opts *o)
     score_row *sweep = NULL;
     size_t nsweep = 0;
     int rc = EXIT_SOME_FAILED;
+    if (o->labels && (!l || (label_of && s.n && !nlabelled))) { /* wrong input */
+        if (l)
+            report_error(o->labels, "labels match no sample");
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (!label_of || !graph_build(&g, &s, false, o->jobs, o->html && o->labels ? 5 : o->threshold))
         goto out;
     if (!families_at(&f, &g, o->threshold))
@@ -169,16 +190,5 @@ out:
 
 int cmd_cluster(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "cluster", CMD_CLUSTER, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (o.from && o.nargs)
-        rc = usage_error("cluster", "give PATHs or --from, not both");
-    else if (!o.from && !o.nargs)
-        rc = usage_error("cluster", "no PATH given");
-    else
-        rc = cluster(&o);
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("cluster", CMD_CLUSTER, help, argc, argv, cluster);
 }

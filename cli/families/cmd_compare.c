@@ -4,7 +4,6 @@
 #include "options.h"
 
 #include <string.h>
-#include <sys/stat.h>
 
 static const char help[] =
     "usage: malgopher compare [-v] A B\n"
@@ -21,55 +20,34 @@ static const char help[] =
 /* the digest named by arg into out; false after an error line */
 static bool digest_of(const char *arg, char out[160])
 {
-    struct stat st;
-    char path[4096];
-    const char *want_arch = NULL;
-    snprintf(path, sizeof path, "%s", arg);
-    if (stat(path, &st) != 0) {
-        char *colon = strrchr(path, ':');
-        if (colon && colon != path) { /* FILE:ARCH */
-            *colon = 0;
-            want_arch = colon + 1;
-            if (stat(path, &st) != 0) {
-                *colon = ':';
-                want_arch = NULL;
-            }
-        }
+    if (!sample_exists(arg) && is_ssdeep_digest(arg)) {
+        strcpy(out, arg);
+        return true;
     }
-    if (stat(path, &st) != 0) {
-        if (arg[0] >= '0' && arg[0] <= '9' && strchr(arg, ':') && mg_fuzzy_compare(arg, arg) >= 0 &&
-            strlen(arg) < 160) {
-            strcpy(out, arg);
-            return true;
-        }
+    if (!sample_exists(arg)) {
         report_error(arg, "no such file, and not an ssdeep digest");
         return false;
     }
     mg_file *f;
-    mg_error e;
-    if (mg_file_open(path, &f, &e) != MG_OK) {
-        report_error(arg, e.msg);
+    size_t i;
+    const char *why;
+    if (!open_sample(arg, 0, &f, &i, &why)) {
+        report_error(arg, why);
         return false;
     }
-    bool found = false;
-    for (size_t i = 0; !found && i < mg_file_image_count(f); i++) {
-        const mg_image *im = mg_file_image(f, i);
-        if (im->is_go && (!want_arch || !strcmp(im->arch, want_arch))) {
-            strcpy(out, im->gimpfuzzy);
-            found = true;
-            if (im->flags & MG_FLAG_NO_NAMES)
-                report_error(arg, "no names (gimphash of empty input)");
-        }
-    }
+    const mg_image *im = mg_file_image(f, i);
+    strcpy(out, im->gimpfuzzy);
+    if (im->flags & MG_FLAG_NO_NAMES)
+        report_error(arg, "no names (gimphash of empty input)");
     mg_file_close(f);
-    if (!found)
-        report_error(arg, want_arch ? "no Go slice of that architecture" : mg_status_reason(MG_ERR_NOT_GO));
-    return found;
+    return true;
 }
 
 /* the score of the two inputs of o */
 static int compare(const cli_opts *o)
 {
+    if (o->nargs != 2)
+        return usage_error("compare", "want exactly two inputs (A B)");
     bool verbose = o->verbose;
     char a[160], b[160];
     bool ok_a = digest_of(o->args[0], a), ok_b = digest_of(o->args[1], b);
@@ -80,19 +58,15 @@ static int compare(const cli_opts *o)
         report_error(o->args[0], "malformed ssdeep digest");
         return EXIT_SOME_FAILED;
     }
-    if (verbose)
-        printf("%s  %s\n%s  %s\n", a, o->args[0], b, o->args[1]);
+    if (verbose) {
+        text_line(stdout, "%s  %s", a, o->args[0]);
+        text_line(stdout, "%s  %s", b, o->args[1]);
+    }
     printf("%d\n", score);
     return EXIT_ALL_OK;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "compare", CMD_COMPARE, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    rc = o.nargs == 2 ? compare(&o) : usage_error("compare", "want exactly two inputs (A B)");
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("compare", CMD_COMPARE, help, argc, argv, compare);
 }

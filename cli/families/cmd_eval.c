@@ -9,8 +9,9 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher eval --labels FILE [-r] [-j N] [--threshold T] [--sweep LO:HI:STEP]\n"
-    "                      [--html FILE] [--no-baselines] (PATH... | --from HASHES.jsonl)\n"
+    "usage: malgopher eval --labels FILE [-r] [-q] [-j N] [--threshold T] [--sweep LO:HI:STEP]\n"
+    "                      [--html FILE] [--no-baselines] [--files-from FILE [-0]]\n"
+    "                      (PATH... | --from HASHES.jsonl)\n"
     "\n"
     "Cluster the samples as `malgopher cluster` does and score the families\n"
     "against the labels: homogeneity (each family holds one label), completeness\n"
@@ -22,7 +23,10 @@ static const char help[] =
     "  --labels FILE        PATH<TAB>LABEL lines, or the corpus MANIFEST.tsv\n"
     "                       (its `file` and `family` columns); paths match by suffix\n"
     "  -r, --recursive      descend into directories\n"
-    "  -j N                 hash with N threads (default: the number of CPUs)\n"
+    "  -q, --quiet          no line for a file that is not a Go executable\n"
+    "  -j, --jobs N         hash with N threads (default: the number of CPUs)\n"
+    "  --files-from FILE    also the paths listed in FILE, one a line (- = stdin)\n"
+    "  -0, --null           with --files-from: the paths are NUL-separated\n"
     "  --from FILE          precomputed `malgopher hash --json` lines (the whole-file\n"
     "                       baseline then reads the files they name, when it can)\n"
     "  -t, --threshold T    link pairs scoring >= T (default 66)\n"
@@ -30,7 +34,8 @@ static const char help[] =
     "  --html FILE          write the self-contained HTML report\n"
     "  --no-baselines       skip the two baselines\n"
     "\n"
-    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error or wrong\n"
+    "input (--from not `hash --json` output, labels matching no sample).\n";
 
 static void row(const char *what, const char *t, const score_row *r)
 {
@@ -79,9 +84,15 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
 {
     labels *l = labels_load(o->labels);
     if (!l)
-        return EXIT_SOME_FAILED;
+        return EXIT_USAGE;
     size_t nlabelled;
     uint32_t *label_of = label_samples(s, l, &nlabelled);
+    if (label_of && !nlabelled) { /* nothing to score: not a V-measure of 1 */
+        report_error(o->labels, s->n ? "labels match no sample" : "no samples to score");
+        free(label_of);
+        labels_free(l);
+        return EXIT_USAGE;
+    }
     graph g = {0}, fg = {0};
     families f = {0};
     bool have_g = false, have_fg = false, have_f = false, ok = label_of != NULL;
@@ -163,33 +174,27 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
     return !ok || failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 
-int cmd_eval(int argc, char **argv)
+static int eval(const cli_opts *o)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "eval", CMD_EVAL, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!o.labels)
-        rc = usage_error("eval", "--labels FILE is required");
-    else if (o.from && o.nargs)
-        rc = usage_error("eval", "give PATHs or --from, not both");
-    else if (!o.from && !o.nargs)
-        rc = usage_error("eval", "no PATH given");
-    if (rc >= 0) {
-        cli_opts_free(&o);
-        return rc;
-    }
+    if (!o->labels)
+        return usage_error("eval", "--labels FILE is required");
+    if (!cli_paths_or_from(o))
+        return EXIT_USAGE;
     sampleset s = {0};
     size_t failed = 0;
-    if (o.from && !samples_from_jsonl(&s, o.from))
-        rc = EXIT_SOME_FAILED;
+    int rc;
+    if (o->from && !samples_from_jsonl(&s, o->from))
+        rc = EXIT_USAGE;
     else {
-        if (!o.from)
-            failed = samples_from_paths(&s, o.args, o.nargs, o.recursive, o.jobs);
-        rc = run(&o, &s, failed);
+        if (!o->from)
+            failed = samples_from_paths(&s, o->args, o->nargs, o->recursive, o->jobs, o->quiet);
+        rc = run(o, &s, failed);
     }
-    fflush(stdout);
     samples_free(&s);
-    cli_opts_free(&o);
     return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    return cli_run("eval", CMD_EVAL, help, argc, argv, eval);
 }

@@ -8,30 +8,58 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher match --db HASHES.jsonl [-t T] [-k K] [--json] [-r] [-j N] PATH...\n"
+    "usage: malgopher match --db HASHES.jsonl [-t T] [-k K] [--json] [-r] [-q] [-j N]\n"
+    "                       [--files-from FILE [-0]] (PATH | DIGEST)...\n"
     "\n"
     "For each Go executable, print the known samples of the database (the\n"
     "output of `malgopher hash --json`) whose gimpfuzzy scores at least T\n"
-    "against it, best first:  SCORE  KNOWN-PATH  (a \"PATH\" line first).\n"
+    "against it, best first:  SCORE  KNOWN-PATH  (a \"PATH\" line first).  An\n"
+    "argument that is no file but an ssdeep digest (BLOCKSIZE:SIG1:SIG2, as\n"
+    "`hash` prints it) is looked up as it is, as `compare` takes it.\n"
     "\n"
     "  --db FILE           the known samples (JSON Lines of `malgopher hash --json`)\n"
     "  -t, --threshold T   smallest score shown (default 66)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
     "  --json              one object per file: {\"path\",\"gimpfuzzy\",\"matches\":[..]}\n"
     "  -r, --recursive     descend into directories\n"
-    "  -j N                hash with N threads (default: the number of CPUs)\n"
+    "  -q, --quiet         no line for a file that is not a Go executable\n"
+    "  -j, --jobs N        hash with N threads (default: the number of CPUs)\n"
+    HELP_FILES_FROM
     "\n"
-    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+    HELP_ESCAPES
+    "\n"
+    "exit status: 0 every file hashed, 1 some could not be, 2 usage error or a\n"
+    "--db that is not `hash --json` output.\n";
+
+/* a sample argument that is no file but an ssdeep digest */
+static bool is_digest_arg(const char *arg)
+{
+    return !sample_exists(arg) && is_ssdeep_digest(arg);
+}
 
 /* the nearest known samples of each sample o names */
 static int match(const cli_opts *o)
 {
+    if (!o->db)
+        return usage_error("match", "--db HASHES.jsonl is required");
+    if (!cli_want_args(o, 1, -1, "PATH"))
+        return EXIT_USAGE;
     sampleset known = {0}, q = {0};
     if (!samples_from_jsonl(&known, o->db)) {
         samples_free(&known);
-        return EXIT_SOME_FAILED;
+        return EXIT_USAGE;
     }
-    size_t failed = samples_from_paths(&q, o->args, o->nargs, o->recursive, o->jobs);
+    size_t failed = 0;
+    for (int a = 0, b; a < o->nargs; a = b) { /* runs of files, and digests given as they are */
+        if (is_digest_arg(o->args[a])) {
+            failed += !samples_add_digest(&q, o->args[a]);
+            b = a + 1;
+            continue;
+        }
+        for (b = a; b < o->nargs && !is_digest_arg(o->args[b]); b++)
+            ;
+        failed += samples_from_paths(&q, o->args + a, b - a, o->recursive, (unsigned)o->jobs, o->quiet);
+    }
     const char **dig = calloc(known.n ? known.n : 1, sizeof *dig);
     mg_simindex *ix = NULL;
     mg_error e;
@@ -70,9 +98,9 @@ static int match(const cli_opts *o)
             }
             puts("]}");
         } else {
-            printf("%s%s\n", q.v[k].path, nh ? "" : "  (no match)");
+            text_line(stdout, "%s%s", q.v[k].path, nh ? "" : "  (no match)");
             for (size_t h = 0; h < nh; h++)
-                printf("  %3d  %s\n", hits[h].score, known.v[hits[h].index].path);
+                text_line(stdout, "  %3d  %s", hits[h].score, known.v[hits[h].index].path);
         }
         free(hits);
     }
@@ -87,14 +115,5 @@ out:
 
 int cmd_match(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "match", CMD_MATCH, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!o.db)
-        rc = usage_error("match", "--db HASHES.jsonl is required");
-    else
-        rc = cli_want_args(&o, 1, -1, "PATH") ? match(&o) : EXIT_USAGE;
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("match", CMD_MATCH, help, argc, argv, match);
 }

@@ -23,10 +23,14 @@ typedef struct sampleset {
 } sampleset;
 
 /* Hash the files named by paths (directories with recursive) with jobs
- * threads; errors go to stderr in input order.  Returns the failures. */
-size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, unsigned jobs);
+ * threads; errors go to stderr in input order (quiet: not the "not a Go
+ * executable" ones).  Returns the failures. */
+size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, unsigned jobs, bool quiet);
+/* an ssdeep digest given as a sample (match, as compare takes them) */
+bool samples_add_digest(sampleset *s, const char *digest);
 /* Read `malgopher hash --json` lines.  Returns false (after a message) when
- * the file cannot be read or a line is not such an object. */
+ * the file cannot be read, a line is not such an object, or it holds no
+ * sample at all (the callers then exit 2: wrong input). */
 bool samples_from_jsonl(sampleset *s, const char *file);
 /* Fill filefuzzy for every sample.  Returns the files that failed. */
 size_t samples_filefuzzy(sampleset *s, unsigned jobs);

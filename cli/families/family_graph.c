@@ -35,14 +35,14 @@ bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, i
                     "were cut; the families may miss links\n", (unsigned long long)cut);
     }
     if (st != MG_OK) {
-        report_error("malgopher", e.msg);
+        report_problem(e.msg);
         graph_free(g);
         return false;
     }
     g->reps = mg_simindex_reps(g->ix);
     return true;
 nomem:
-    report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+    report_problem(mg_status_reason(MG_ERR_NOMEM));
     return false;
 }
 
@@ -58,7 +58,7 @@ bool families_at(families *f, const graph *g, int threshold)
 {
     mg_error e;
     if (mg_cluster_families(g->n, g->reps, g->edges, g->nedges, threshold, f, &e) != MG_OK) {
-        report_error("malgopher", e.msg);
+        report_problem(e.msg);
         return false;
     }
     return true;
@@ -78,7 +78,7 @@ bool families_members(const families *f, uint32_t **start, uint32_t **members)
         free(*start);
         free(*members);
         free(fill);
-        report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+        report_problem(mg_status_reason(MG_ERR_NOMEM));
         return false;
     }
     for (size_t i = 0; i < f->n; i++)

@@ -46,14 +46,10 @@ static uint32_t intern(labels *l, const char *name)
 
 static bool add(labels *l, const char *key, const char *label)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        entry *v = realloc(l->e, cap * sizeof *v);
-        if (!v)
-            return false;
-        l->e = v;
-        l->cap = cap;
-    }
+    entry *v = grow_array(l->e, l->n, &l->cap, sizeof *v);
+    if (!v)
+        return false;
+    l->e = v;
     while (key[0] == '.' && key[1] == '/')
         key += 2;
     uint32_t id = intern(l, label);

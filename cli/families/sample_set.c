@@ -11,14 +11,10 @@
 
 static bool push(sampleset *s, const char *path, const char *file)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 256;
-        sample *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        s->v = v;
-        s->cap = cap;
-    }
+    sample *v = grow_array(s->v, s->n, &s->cap, sizeof *v);
+    if (!v)
+        return false;
+    s->v = v;
     sample *x = &s->v[s->n];
     memset(x, 0, sizeof *x);
     x->path = strdup(path);
@@ -122,14 +118,14 @@ static void run_pool(pool *p, unsigned jobs)
         pthread_join(tid[t], NULL);
 }
 
-size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, unsigned jobs)
+size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, unsigned jobs, bool quiet)
 {
     pathlist files = {0};
     size_t failed = walk_paths(paths, n, recursive, pathlist_add, &files);
     pool p = {.files = &files};
     p.res = calloc(files.n ? files.n : 1, sizeof *p.res);
     if (!p.res) {
-        report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+        report_problem(mg_status_reason(MG_ERR_NOMEM));
         return failed + files.n;
     }
     p.prog = progress_new("hashing", files.n);
@@ -138,7 +134,8 @@ size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, uns
     for (size_t k = 0; k < files.n; k++) {
         file_result *r = &p.res[k];
         if (r->err[0]) {
-            report_error(files.v[k], r->err);
+            if (!quiet || strcmp(r->err, mg_status_reason(MG_ERR_NOT_GO)))
+                report_error(files.v[k], r->err);
             failed++;
         }
         for (size_t i = 0; i < r->nimg; i++) {
@@ -182,6 +179,14 @@ size_t samples_filefuzzy(sampleset *s, unsigned jobs)
     return failed;
 }
 
+bool samples_add_digest(sampleset *s, const char *digest)
+{
+    if (!push(s, digest, digest))
+        return false;
+    snprintf(s->v[s->n - 1].gimpfuzzy, sizeof s->v[s->n - 1].gimpfuzzy, "%s", digest);
+    return true;
+}
+
 /* ---- precomputed hashes ---- */
 
 bool samples_from_jsonl(sampleset *s, const char *file)
@@ -197,12 +202,15 @@ bool samples_from_jsonl(sampleset *s, const char *file)
     bool ok = true;
     while (ok && (len = getline(&line, &cap, in)) >= 0) {
         lineno++;
-        if (len <= 1 || line[0] != '{')
-            continue;
+        if (strspn(line, " \t\r\n") == (size_t)len)
+            continue; /* blank */
         char path[4200], arch[64], gh[65], gf[160];
         if (!json_get_str(line, "path", path, sizeof path) || !json_get_str(line, "gimphash", gh, sizeof gh) ||
-            !json_get_str(line, "gimpfuzzy", gf, sizeof gf)) {
-            fprintf(stderr, "malgopher: %s:%zu: not a `malgopher hash --json` line\n", file, lineno);
+            !json_get_str(line, "gimpfuzzy", gf, sizeof gf) || strspn(gh, "0123456789abcdef") != 64 ||
+            mg_fuzzy_compare(gf, gf) < 0) { /* the digest as libfuzzy reads it */
+            char where[64];
+            snprintf(where, sizeof where, ":%zu: not a `malgopher hash --json` line", lineno);
+            text_line(stderr, "malgopher: %s%s", file, where);
             ok = false;
             break;
         }
@@ -232,5 +240,9 @@ bool samples_from_jsonl(sampleset *s, const char *file)
     }
     if (in != stdin)
         fclose(in);
+    if (ok && !s->n) {
+        report_error(file, "no samples (not `malgopher hash --json` output)");
+        ok = false;
+    }
     return ok;
 }

@@ -11,7 +11,7 @@ uint32_t *label_samples(const sampleset *s, const labels *l, size_t *nlabelled)
     uint32_t *lab = malloc((s->n ? s->n : 1) * sizeof *lab);
     *nlabelled = 0;
     if (!lab) {
-        report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+        report_problem(mg_status_reason(MG_ERR_NOMEM));
         return NULL;
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -37,7 +37,7 @@ bool score_grouping(const uint32_t *group_of, const uint32_t *label_of, size_t n
     free(g);
     free(l);
     if (!ok)
-        report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+        report_problem(mg_status_reason(MG_ERR_NOMEM));
     return ok;
 }
 
@@ -60,7 +60,7 @@ bool score_sweep(const graph *g, const uint32_t *label_of, int lo, int hi, int s
     if (!ok) {
         free(*rows);
         *rows = NULL;
-        report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
+        report_problem(mg_status_reason(MG_ERR_NOMEM));
     }
     return ok;
 }

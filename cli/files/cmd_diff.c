@@ -6,6 +6,7 @@
 #include "options.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
     "usage: malgopher diff [--json] [--all] A B\n"
@@ -44,20 +45,14 @@ bool diff_differs(const diff_result *r)
 static const char *split_arch(const char *arg, char *path, size_t pathsz)
 {
     snprintf(path, pathsz, "%s", arg);
-    FILE *t = fopen(path, "rb");
-    if (t) {
-        fclose(t);
+    if (access(path, F_OK) == 0) /* never open: a FIFO would block */
         return NULL;
-    }
     char *colon = strrchr(path, ':');
     if (!colon || colon == path)
         return NULL;
     *colon = 0;
-    t = fopen(path, "rb");
-    if (t) {
-        fclose(t);
+    if (access(path, F_OK) == 0)
         return colon + 1;
-    }
     *colon = ':';
     return NULL;
 }
@@ -69,8 +64,9 @@ static const mg_image *open_side(const char *arg, const char *which, const char 
     char path[4096], msg[300];
     const char *want = split_arch(arg, path, sizeof path);
     mg_error e;
-    if (mg_file_open_ex(path, MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES, f, &e) != MG_OK) {
-        snprintf(msg, sizeof msg, "%s (file %s)", e.msg, which);
+    const char *no = regular_file_problem(path); /* a FIFO or device: refused, not opened */
+    if (no || mg_file_open_ex(path, MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES, f, &e) != MG_OK) {
+        snprintf(msg, sizeof msg, "%s (file %s)", no ? no : e.msg, which);
         report_error(arg, msg);
         *f = NULL;
         return NULL;

@@ -1,36 +1,47 @@
 /* cmd_hash.c - `malgopher hash`: GIMPHASH  GIMPFUZZY  PATH per Go
  * executable (one line per slice of a fat file), or JSON Lines / CSV. */
+#include "files.h"
 #include "options.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher hash [-r] [--json | --csv] PATH...\n"
+    "usage: malgopher hash [-r] [-q] [-j N] [--json | --csv] [--files-from FILE [-0]] PATH...\n"
+    "       malgopher hash -c FILE [-q]\n"
     "\n"
     "Print one line per Go executable, like sha256sum:\n"
     "  GIMPHASH  GIMPFUZZY  PATH\n"
     "A slice of a fat Mach-O file is named PATH:ARCH.  A file that is not a Go\n"
     "executable gets one line on stderr and is skipped.\n"
     "\n"
-    "  -r, --recursive   descend into directories\n"
-    "  --json            one JSON object per line\n"
-    "  --csv             CSV with a header line\n"
+    "  -r, --recursive     descend into directories\n"
+    "  -q, --quiet         no line for a file that is not a Go executable\n"
+    "                      (with -c: no OK lines)\n"
+    "  -j, --jobs N        hash with N threads (default 1); the lines keep their order\n"
+    "  --json              one JSON object per line, with the file's sha256 and size\n"
+    "  --csv               CSV with a header line (sha256, size last)\n"
+    HELP_FILES_FROM
+    "  -c, --check FILE    read `hash` lines from FILE (- = stdin), hash each PATH\n"
+    "                      again and print PATH: OK or PATH: FAILED, as sha256sum -c\n"
     "\n"
-    "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
+    HELP_ESCAPES
+    "\n"
+    "exit status: 0 every file hashed (with -c: every line OK), 1 some could not\n"
+    "be (or FAILED), 2 usage error or FILE holds no `hash` line.\n";
 
 typedef struct hash_ctx {
     out_format fmt;
+    bool quiet;
 } hash_ctx;
 
-static bool hash_one(const char *path, void *vctx)
+static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
 {
     hash_ctx *c = vctx;
     mg_file *f;
-    mg_error e;
-    if (mg_file_open(path, &f, &e) != MG_OK) {
-        report_error(path, e.msg);
+    file_id id;
+    if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
         return false;
-    }
     bool any = false, clean = true;
     for (size_t i = 0; i < mg_file_image_count(f); i++) {
         const mg_image *im = mg_file_image(f, i);
@@ -42,58 +53,67 @@ static bool hash_one(const char *path, void *vctx)
         bool no_names = im->flags & MG_FLAG_NO_NAMES;
         switch (c->fmt) {
         case OUT_TEXT:
-            printf("%s  %s  %s%s\n", im->gimphash, im->gimpfuzzy, path, suffix);
+            text_line(out, "%s  %s  %s%s", im->gimphash, im->gimpfuzzy, path, suffix);
             break;
         case OUT_JSON:
-            fputs("{\"path\":", stdout);
-            json_cstr(stdout, path);
-            fputs(",\"arch\":", stdout);
-            json_cstr(stdout, im->arch);
-            printf(",\"slice\":%zu,\"gimphash\":\"%s\",\"gimpfuzzy\":", i, im->gimphash);
-            json_cstr(stdout, im->gimpfuzzy);
-            fputs(",\"go_version\":", stdout);
-            json_cstr(stdout, im->go_version);
-            printf(",\"functions\":%zu,\"names\":%zu,\"no_names\":%s,\"partial\":%s}\n",
-                   im->nfuncs, im->gimp_names, no_names ? "true" : "false",
-                   im->flags & MG_FLAG_PARTIAL ? "true" : "false");
+            fputs("{\"path\":", out);
+            json_cstr(out, path);
+            fputs(",\"arch\":", out);
+            json_cstr(out, im->arch);
+            fprintf(out, ",\"slice\":%zu,\"gimphash\":\"%s\",\"gimpfuzzy\":", i, im->gimphash);
+            json_cstr(out, im->gimpfuzzy);
+            fputs(",\"go_version\":", out);
+            json_cstr(out, im->go_version);
+            fprintf(out, ",\"functions\":%zu,\"names\":%zu,\"no_names\":%s,\"partial\":%s,"
+                         "\"sha256\":\"%s\",\"size\":%llu}\n",
+                    im->nfuncs, im->gimp_names, no_names ? "true" : "false",
+                    im->flags & MG_FLAG_PARTIAL ? "true" : "false", id.sha256, id.size);
             break;
-        case OUT_CSV:
-            printf("%s,%s,", im->gimphash, im->gimpfuzzy);
-            char p[4096];
-            snprintf(p, sizeof p, "%s%s", path, suffix);
-            csv_field(stdout, p);
-            printf(",%s,%s,%zu,%s\n", im->arch, im->go_version, im->nfuncs,
-                   no_names ? "yes" : "no");
+        case OUT_CSV: {
+            fprintf(out, "%s,", im->gimphash);
+            csv_field(out, im->gimpfuzzy);
+            putc(',', out);
+            char *p = NULL;
+            if (asprintf(&p, "%s%s", path, suffix) < 0)
+                p = NULL;
+            csv_field(out, p ? p : path);
+            free(p);
+            putc(',', out);
+            csv_field(out, im->arch);
+            putc(',', out);
+            csv_field(out, im->go_version);
+            fprintf(out, ",%zu,%s,%s,%llu\n", im->nfuncs, no_names ? "yes" : "no", id.sha256, id.size);
             break;
         }
+        }
         if (im->flags & MG_FLAG_BAD_NAMES)
-            fprintf(stderr, "malgopher: %s%s: %s\n", path, suffix, im->warning);
+            text_line(err, "malgopher: %s%s: %s", path, suffix, im->warning);
         else if (no_names)
-            fprintf(stderr, "malgopher: %s%s: no names (gimphash of empty input)\n", path, suffix);
+            text_line(err, "malgopher: %s%s: no names (gimphash of empty input)", path, suffix);
         /* not a fingerprint: the line is printed, the status says so */
         clean = clean && !(im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES));
     }
     mg_file_close(f);
-    if (!any)
-        report_error(path, mg_status_reason(MG_ERR_NOT_GO));
+    if (!any && !c->quiet)
+        report_error_to(err, path, mg_status_reason(MG_ERR_NOT_GO));
     return any && clean;
+}
+
+static int hash(const cli_opts *o)
+{
+    if (o->check)
+        return o->nargs ? usage_error("hash", "-c reads the PATHs from FILE: give no PATH")
+                        : hash_check(o->check, o->quiet);
+    if (!cli_want_args(o, 1, -1, "PATH"))
+        return EXIT_USAGE;
+    hash_ctx c = {o->fmt, o->quiet};
+    if (c.fmt == OUT_CSV)
+        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,sha256,size");
+    size_t failed = run_files(o->args, o->nargs, o->recursive, (unsigned)o->jobs, hash_one, &c, "hashing");
+    return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 
 int cmd_hash(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "hash", CMD_HASH, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    hash_ctx c = {o.fmt};
-    if (!cli_want_args(&o, 1, -1, "PATH")) {
-        cli_opts_free(&o);
-        return EXIT_USAGE;
-    }
-    if (c.fmt == OUT_CSV)
-        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names");
-    size_t failed = walk_paths_progress(o.args, o.nargs, o.recursive, hash_one, &c, "hashing");
-    fflush(stdout);
-    cli_opts_free(&o);
-    return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+    return cli_run("hash", CMD_HASH, help, argc, argv, hash);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher info [--json] FILE...\n"
+    "usage: malgopher info [-r] [-q] [--json | --csv] [--files-from FILE [-0]] PATH...\n"
     "\n"
     "Describe each file: container, OS, architecture, bits, byte order, Go\n"
     "version and where it came from, pclntab generation, function count, main\n"
@@ -15,7 +15,14 @@ static const char help[] =
     "For a .NET assembly: runtime version, methods, and whether it is JIT-hook\n"
     "packed, with the evidence (see `malgopher jit-unpack --help`).\n"
     "\n"
-    "  --json    one JSON object per image (JSON Lines)\n"
+    "  -r, --recursive     descend into directories\n"
+    "  -q, --quiet         leave out the files that are not Go executables\n"
+    "  --json              one JSON object per image (JSON Lines), with the file's\n"
+    "                      sha256 and size\n"
+    "  --csv               a header line and one row per image (sha256, size last)\n"
+    HELP_FILES_FROM
+    "\n"
+    HELP_ESCAPES
     "\n"
     "exit status: 0 every file read, 1 some could not be, 2 usage error.\n";
 
@@ -24,197 +31,253 @@ static const char *yes_no(bool b)
     return b ? "yes" : "no";
 }
 
-static void text_info(const char *path, const mg_file *f, size_t i)
+/* the build settings line: key=value, quoted when the value has a blank */
+static void text_settings(FILE *o, const mg_buildinfo *bi)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    if (!m)
+        return;
+    fputs("build:         ", m);
+    for (size_t k = 0; k < bi->nsettings; k++) {
+        const char *v = bi->settings[k].value;
+        fprintf(m, strpbrk(v, " \t") ? " %s=\"%s\"" : " %s=%s", bi->settings[k].key, v);
+    }
+    fclose(m);
+    text_line_n(o, buf, n);
+    free(buf);
+}
+
+/* Every line goes through text_line: what comes from the file (path, Go
+ * version, module paths, build settings, warnings) is escaped. */
+static void text_info(FILE *o, const char *path, const mg_file *f, size_t i)
 {
     const mg_image *im = mg_file_image(f, i);
     const mg_buildinfo *bi = &im->buildinfo;
     size_t n = mg_file_image_count(f);
-    printf("file:           %s\n", path);
+    text_line(o, "file:           %s", path);
     if (n > 1)
-        printf("slice:          %zu of %zu at offset 0x%llx\n", i + 1, n,
-               (unsigned long long)im->slice_offset);
-    printf("container:      %s, %u-bit, %s-endian\n", im->container_name, im->bits,
-           im->big_endian ? "big" : "little");
-    printf("os/arch:        %s/%s\n", im->os[0] ? im->os : "unknown",
-           im->arch[0] ? im->arch : "unknown");
-    printf("go:             %s\n", yes_no(im->is_go));
+        text_line(o, "slice:          %zu of %zu at offset 0x%llx", i + 1, n,
+                  (unsigned long long)im->slice_offset);
+    if (im->container == MG_CONT_RAW && !im->is_go) {
+        /* no container header and no Go table: nothing else is known */
+        text_line(o, "container:      none (not an ELF, PE, Mach-O or XCOFF executable)");
+        text_line(o, "go:             no");
+        putc('\n', o);
+        return;
+    }
+    text_line(o, "container:      %s, %u-bit, %s-endian", im->container_name, im->bits,
+              im->big_endian ? "big" : "little");
+    text_line(o, "os/arch:        %s/%s", im->os[0] ? im->os : "unknown", im->arch[0] ? im->arch : "unknown");
+    text_line(o, "go:             %s", yes_no(im->is_go));
     if (im->is_go) {
         if (im->go_version[0])
-            printf("go version:     %s (from %s)\n", im->go_version,
-                   mg_version_source_name(im->version_source));
+            text_line(o, "go version:     %s (from %s)", im->go_version,
+                      mg_version_source_name(im->version_source));
         else
-            printf("go version:     unknown (pclntab says %s)\n",
-                   mg_pclntab_gen_name(im->pclntab_gen));
-        printf("pclntab:        %s at 0x%llx (found by %s%s)\n",
-               mg_pclntab_gen_name(im->pclntab_gen), (unsigned long long)im->pclntab_offset,
-               mg_found_by_name(im->pclntab_found_by),
-               im->flags & MG_FLAG_RECOVERED ? ", magic damaged" : "");
-        printf("functions:      %zu\n", im->nfuncs);
+            text_line(o, "go version:     unknown (pclntab says %s)", mg_pclntab_gen_name(im->pclntab_gen));
+        text_line(o, "pclntab:        %s at 0x%llx (found by %s%s)", mg_pclntab_gen_name(im->pclntab_gen),
+                  (unsigned long long)im->pclntab_offset, mg_found_by_name(im->pclntab_found_by),
+                  im->flags & MG_FLAG_RECOVERED ? ", magic damaged" : "");
+        text_line(o, "functions:      %zu", im->nfuncs);
         if (im->obfuscated)
-            printf("obfuscation:    likely (hashed packages %u of %u, random identifiers %u of %u)\n",
-                   im->obf_hashed_packages, im->obf_package_runs, im->obf_random_identifiers,
-                   im->obf_identifiers);
+            text_line(o, "obfuscation:    likely (hashed packages %u of %u, random identifiers %u of %u)",
+                      im->obf_hashed_packages, im->obf_package_runs, im->obf_random_identifiers,
+                      im->obf_identifiers);
         else
-            printf("obfuscation:    none seen\n");
+            text_line(o, "obfuscation:    none seen");
         if (im->flags & MG_FLAG_RECOVERED)
-            printf("tampering:      pclntab magic damaged; table recovered from its header\n");
+            text_line(o, "tampering:      pclntab magic damaged; table recovered from its header");
     }
     if (bi->present) {
         if (bi->path[0])
-            printf("path:           %s\n", bi->path);
+            text_line(o, "path:           %s", bi->path);
         if (bi->main.path[0])
-            printf("main module:    %s %s\n", bi->main.path, bi->main.version);
-        printf("dependencies:   %zu\n", bi->ndeps);
-        if (bi->nsettings) {
-            printf("build:         ");
-            for (size_t k = 0; k < bi->nsettings; k++) {
-                const char *v = bi->settings[k].value;
-                printf(strpbrk(v, " \t") ? " %s=\"%s\"" : " %s=%s", bi->settings[k].key, v);
-            }
-            putchar('\n');
-        }
+            text_line(o, "main module:    %s %s", bi->main.path, bi->main.version);
+        text_line(o, "dependencies:   %zu", bi->ndeps);
+        if (bi->nsettings)
+            text_settings(o, bi);
     }
-    printf("stripped:       %s\n", yes_no(im->stripped));
-    if (im->is_go) {
-        printf("gimphash:       %s%s\n", im->gimphash,
-               im->flags & MG_FLAG_NO_NAMES ? " (no names)" : "");
-        printf("gimpfuzzy:      %s\n", im->gimpfuzzy);
+    if (im->is_go) { /* a symbol table is a Go question: not asked of other files */
+        text_line(o, "stripped:       %s", yes_no(im->stripped));
+        text_line(o, "gimphash:       %s%s", im->gimphash, im->flags & MG_FLAG_NO_NAMES ? " (no names)" : "");
+        text_line(o, "gimpfuzzy:      %s", im->gimpfuzzy);
     }
     if (im->container == MG_CONT_PE)
         text_dotnet(path);
     if (im->warning[0])
-        printf("warning:        %s\n", im->warning);
-    putchar('\n');
+        text_line(o, "warning:        %s", im->warning);
+    putc('\n', o);
 }
 
-static void json_module(const mg_module *m)
+/* one CSV row per image */
+static const char csv_header[] = "file,slice,container,os,arch,bits,is_go,go_version,pclntab_version,"
+                                 "functions,main_module,stripped,gimphash,gimpfuzzy,sha256,size";
+
+static void csv_info(FILE *o, const char *path, const mg_file *f, size_t i, const file_id *id)
 {
-    fputs("{\"path\":", stdout);
-    json_cstr(stdout, m->path);
-    fputs(",\"version\":", stdout);
-    json_cstr(stdout, m->version);
-    fputs(",\"sum\":", stdout);
-    json_cstr(stdout, m->sum);
+    const mg_image *im = mg_file_image(f, i);
+    csv_field(o, path);
+    fprintf(o, ",%zu,", i);
+    csv_field(o, im->container == MG_CONT_RAW && !im->is_go ? "none" : im->container_name);
+    putc(',', o);
+    csv_field(o, im->os);
+    putc(',', o);
+    csv_field(o, im->arch);
+    fprintf(o, ",%u,%s,", im->bits, im->is_go ? "yes" : "no");
+    csv_field(o, im->go_version);
+    fprintf(o, ",%s,%zu,", im->is_go ? mg_pclntab_gen_name(im->pclntab_gen) : "", im->nfuncs);
+    csv_field(o, im->buildinfo.main.path);
+    fprintf(o, ",%s,%s,", im->is_go ? yes_no(im->stripped) : "", im->is_go ? im->gimphash : "");
+    csv_field(o, im->is_go ? im->gimpfuzzy : "");
+    fprintf(o, ",%s,%llu\n", id->sha256, id->size);
+}
+
+static void json_module(FILE *o, const mg_module *m)
+{
+    fputs("{\"path\":", o);
+    json_cstr(o, m->path);
+    fputs(",\"version\":", o);
+    json_cstr(o, m->version);
+    fputs(",\"sum\":", o);
+    json_cstr(o, m->sum);
     if (m->replace_path[0]) {
-        fputs(",\"replace\":{\"path\":", stdout);
-        json_cstr(stdout, m->replace_path);
-        fputs(",\"version\":", stdout);
-        json_cstr(stdout, m->replace_version);
-        putchar('}');
+        fputs(",\"replace\":{\"path\":", o);
+        json_cstr(o, m->replace_path);
+        fputs(",\"version\":", o);
+        json_cstr(o, m->replace_version);
+        putc('}', o);
     }
-    putchar('}');
+    putc('}', o);
 }
 
 /* "packages": every package with its distinct function names (sorted) */
-static void json_packages(const mg_image *im)
+static void json_packages(FILE *o, const mg_image *im)
 {
     mg_package *p;
     size_t n;
-    fputs(",\"packages\":", stdout);
+    fputs(",\"packages\":", o);
     if (mg_image_packages(im, &p, &n, NULL) != MG_OK) {
-        fputs("null", stdout);
+        fputs("null", o);
         return;
     }
-    putchar('[');
+    putc('[', o);
     for (size_t k = 0; k < n; k++) {
-        fputs(k ? ",{\"path\":" : "{\"path\":", stdout);
-        json_str(stdout, p[k].path.s, p[k].path.len);
-        printf(",\"functions\":%u}", p[k].functions);
+        fputs(k ? ",{\"path\":" : "{\"path\":", o);
+        json_str(o, p[k].path.s, p[k].path.len);
+        fprintf(o, ",\"functions\":%u}", p[k].functions);
     }
-    putchar(']');
+    putc(']', o);
     free(p);
 }
 
-static void json_info(const char *path, const mg_file *f, size_t i)
+static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, const file_id *id)
 {
     const mg_image *im = mg_file_image(f, i);
     const mg_buildinfo *bi = &im->buildinfo;
-    fputs("{\"file\":", stdout);
-    json_cstr(stdout, path);
-    printf(",\"slice\":%zu,\"slices\":%zu,\"slice_offset\":%llu", i, mg_file_image_count(f),
+    fputs("{\"file\":", o);
+    json_cstr(o, path);
+    fprintf(o, ",\"slice\":%zu,\"slices\":%zu,\"slice_offset\":%llu", i, mg_file_image_count(f),
            (unsigned long long)im->slice_offset);
-    fputs(",\"container\":", stdout);
-    json_cstr(stdout, im->container_name);
-    fputs(",\"os\":", stdout);
-    json_cstr(stdout, im->os);
-    fputs(",\"arch\":", stdout);
-    json_cstr(stdout, im->arch);
-    printf(",\"bits\":%u,\"endian\":\"%s\",\"is_go\":%s", im->bits,
+    fputs(",\"container\":", o); /* "none": no executable header, no Go table */
+    json_cstr(o, im->container == MG_CONT_RAW && !im->is_go ? "none" : im->container_name);
+    fputs(",\"os\":", o);
+    json_cstr(o, im->os);
+    fputs(",\"arch\":", o);
+    json_cstr(o, im->arch);
+    fprintf(o, ",\"bits\":%u,\"endian\":\"%s\",\"is_go\":%s", im->bits,
            im->big_endian ? "big" : "little", im->is_go ? "true" : "false");
-    fputs(",\"go_version\":", stdout);
-    json_cstr(stdout, im->go_version);
-    printf(",\"go_version_source\":\"%s\",\"pclntab_version\":\"%s\","
+    fputs(",\"go_version\":", o);
+    json_cstr(o, im->go_version);
+    fprintf(o, ",\"go_version_source\":\"%s\",\"pclntab_version\":\"%s\","
            "\"pclntab_offset\":%llu,\"pclntab_found_by\":\"%s\",\"functions\":%zu",
            mg_version_source_name(im->version_source), mg_pclntab_gen_name(im->pclntab_gen),
            (unsigned long long)im->pclntab_offset, mg_found_by_name(im->pclntab_found_by),
            im->nfuncs);
-    printf(",\"buildinfo\":%s", bi->present ? "true" : "false");
-    fputs(",\"path\":", stdout);
-    json_cstr(stdout, bi->path);
-    fputs(",\"main_module\":", stdout);
-    json_module(&bi->main);
-    fputs(",\"dependencies\":[", stdout);
+    fprintf(o, ",\"buildinfo\":%s", bi->present ? "true" : "false");
+    fputs(",\"path\":", o);
+    json_cstr(o, bi->path);
+    fputs(",\"main_module\":", o);
+    json_module(o, &bi->main);
+    fputs(",\"dependencies\":[", o);
     for (size_t k = 0; k < bi->ndeps; k++) {
         if (k)
-            putchar(',');
-        json_module(&bi->deps[k]);
+            putc(',', o);
+        json_module(o, &bi->deps[k]);
     }
-    fputs("],\"build_settings\":{", stdout);
+    fputs("],\"build_settings\":{", o);
     for (size_t k = 0; k < bi->nsettings; k++) {
         if (k)
-            putchar(',');
-        json_cstr(stdout, bi->settings[k].key);
-        putchar(':');
-        json_cstr(stdout, bi->settings[k].value);
+            putc(',', o);
+        json_cstr(o, bi->settings[k].key);
+        putc(':', o);
+        json_cstr(o, bi->settings[k].value);
     }
-    printf("},\"stripped\":%s", im->stripped ? "true" : "false");
+    fprintf(o, "},\"stripped\":%s", !im->is_go ? "null" : im->stripped ? "true" : "false");
     if (im->is_go) {
-        printf(",\"gimphash\":\"%s\",\"gimpfuzzy\":", im->gimphash);
-        json_cstr(stdout, im->gimpfuzzy);
+        fprintf(o, ",\"gimphash\":\"%s\",\"gimpfuzzy\":", im->gimphash);
+        json_cstr(o, im->gimpfuzzy);
     } else {
-        fputs(",\"gimphash\":null,\"gimpfuzzy\":null", stdout);
+        fputs(",\"gimphash\":null,\"gimpfuzzy\":null", o);
     }
-    printf(",\"obfuscated\":%s,\"obfuscation\":{\"package_runs\":%u,\"hashed_packages\":%u,"
+    fprintf(o, ",\"obfuscated\":%s,\"obfuscation\":{\"package_runs\":%u,\"hashed_packages\":%u,"
            "\"identifiers\":%u,\"random_identifiers\":%u}",
            im->obfuscated ? "true" : "false", im->obf_package_runs, im->obf_hashed_packages,
            im->obf_identifiers, im->obf_random_identifiers);
-    printf(",\"gimphash_names\":%zu,\"no_names\":%s,\"partial\":%s,\"recovered\":%s",
+    fprintf(o, ",\"gimphash_names\":%zu,\"no_names\":%s,\"partial\":%s,\"recovered\":%s",
            im->gimp_names, im->flags & MG_FLAG_NO_NAMES ? "true" : "false",
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
-    json_packages(im);
+    json_packages(o, im);
     json_dotnet(path, im->container == MG_CONT_PE);
-    fputs(",\"warning\":", stdout);
-    json_cstr(stdout, im->warning);
-    fputs("}\n", stdout);
+    fputs(",\"warning\":", o);
+    json_cstr(o, im->warning);
+    fprintf(o, ",\"sha256\":\"%s\",\"size\":%llu}\n", id->sha256, id->size);
+}
+
+typedef struct info_ctx {
+    out_format fmt;
+    bool quiet;
+} info_ctx;
+
+/* one file; its lines go to stdout (the .NET part is written there), so
+ * info runs with one job */
+static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
+{
+    const info_ctx *c = vctx;
+    mg_file *f;
+    file_id id;
+    if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
+        return false;
+    bool clean = true;
+    for (size_t k = 0; k < mg_file_image_count(f); k++) /* names that could not be read: */
+        if (mg_file_image(f, k)->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES))
+            clean = false; /* not a fingerprint, not a clean run */
+    if (!c->quiet || mg_file_is_go(f))
+        for (size_t k = 0; k < mg_file_image_count(f); k++) {
+            if (c->fmt == OUT_JSON)
+                json_info(out, path, f, k, &id);
+            else if (c->fmt == OUT_CSV)
+                csv_info(out, path, f, k, &id);
+            else
+                text_info(out, path, f, k);
+        }
+    mg_file_close(f);
+    return clean;
+}
+
+static int info(const cli_opts *o)
+{
+    if (!cli_want_args(o, 1, -1, "FILE"))
+        return EXIT_USAGE;
+    info_ctx c = {o->fmt, o->quiet};
+    if (c.fmt == OUT_CSV)
+        puts(csv_header);
+    return run_files(o->args, o->nargs, o->recursive, 1, info_one, &c, "reading") ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 
 int cmd_info(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "info", CMD_INFO, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    rc = EXIT_ALL_OK;
-    if (!cli_want_args(&o, 1, -1, "FILE"))
-        rc = EXIT_USAGE;
-    for (int i = 0; rc != EXIT_USAGE && i < o.nargs; i++) {
-        const char *path = o.args[i];
-        mg_file *f;
-        mg_error e;
-        if (mg_file_open(path, &f, &e) != MG_OK) {
-            report_error(path, e.msg);
-            rc = EXIT_SOME_FAILED;
-            continue;
-        }
-        for (size_t k = 0; k < mg_file_image_count(f); k++) {
-            (o.fmt == OUT_JSON ? json_info : text_info)(path, f, k);
-            /* names that could not be read: not a fingerprint, not a clean run */
-            if (mg_file_image(f, k)->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES))
-                rc = EXIT_SOME_FAILED;
-        }
-        mg_file_close(f);
-    }
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("info", CMD_INFO, help, argc, argv, info);
 }

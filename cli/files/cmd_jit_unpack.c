@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: malgopher jit-unpack [--strip] IN -o OUT\n"
+    "usage: malgopher jit-unpack [--strip] [--force] IN -o OUT\n"
     "\n"
     "Restore a .NET assembly packed by a JIT-hook packer (each method's IL kept in\n"
     "a resource named after its token, the code overwritten with 0x87, the IL\n"
@@ -22,23 +22,27 @@ static const char help[] =
     "\n"
     "  -o, --output OUT   the restored assembly (written whole or not at all)\n"
     "  --strip            also drop the IL resources\n"
+    "  --force            replace OUT even when it is read-only\n"
     "\n"
-    "exit status: 0 restored, 1 refused or failed, 2 usage error.\n";
+    "OUT is refused (exit 2, OUT untouched) when it is IN itself (the same\n"
+    "inode), a symbolic link, a device, FIFO, socket or directory, or a\n"
+    "read-only file without --force.\n"
+    "\n"
+    "exit status: 0 restored, 1 refused or failed, 2 usage error or OUT refused.\n";
 
 #define MAX_INPUT (1ull << 31)
 
 /* the whole of path, or NULL with *why set */
 static void *read_all(const char *path, size_t *size, const char **why)
 {
-    FILE *f = fopen(path, "rb");
     struct stat st;
+    int fd = open_regular(path, &st, why); /* never waits on a FIFO */
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
     if (!f) {
-        *why = strerror(errno);
-        return NULL;
-    }
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        *why = "not a regular file";
+        if (fd >= 0) {
+            *why = strerror(errno);
+            close(fd);
+        }
         return NULL;
     }
     if (st.st_size == 0 || (unsigned long long)st.st_size > MAX_INPUT) {
@@ -56,6 +60,25 @@ static void *read_all(const char *path, size_t *size, const char **why)
     fclose(f);
     *size = (size_t)st.st_size;
     return buf;
+}
+
+/* why OUT may not be written (NULL: it may): it must not be the input, a
+ * symbolic link or anything but a regular file, nor a read-only file
+ * unless forced */
+static const char *output_problem(const char *in, const char *out, bool force)
+{
+    struct stat so, si;
+    if (lstat(out, &so) != 0)
+        return errno == ENOENT ? NULL : strerror(errno);
+    if (S_ISLNK(so.st_mode))
+        return "is a symbolic link (refused: name the file itself)";
+    if (!S_ISREG(so.st_mode))
+        return S_ISDIR(so.st_mode) ? "is a directory" : "not a regular file";
+    if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+        return "is the input file";
+    if (!force && (!(so.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) || access(out, W_OK) != 0))
+        return "is read-only (use --force to replace it)";
+    return NULL;
 }
 
 /* write data to a temporary file beside path, then rename it to path */
@@ -159,8 +182,13 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
 }
 
 /* restore in into out */
-static int jit_unpack(const char *in, const char *out, unsigned flags)
+static int jit_unpack(const char *in, const char *out, unsigned flags, bool force)
 {
+    const char *no = output_problem(in, out, force);
+    if (no) {
+        report_error(out, no);
+        return EXIT_USAGE;
+    }
     const char *why;
     size_t size;
     void *data = read_all(in, &size, &why);
@@ -188,20 +216,18 @@ static int jit_unpack(const char *in, const char *out, unsigned flags)
     return EXIT_ALL_OK;
 }
 
+static int jit_unpack_cmd(const cli_opts *o)
+{
+    if (!o->nargs)
+        return usage_error("jit-unpack", "no input file given");
+    if (!cli_want_args(o, 1, 1, "input file"))
+        return EXIT_USAGE;
+    if (!o->output)
+        return usage_error("jit-unpack", "no output file given (-o OUT)");
+    return jit_unpack(o->args[0], o->output, o->strip ? MG_JIT_STRIP : 0, o->force);
+}
+
 int cmd_jit_unpack(int argc, char **argv)
 {
-    cli_opts o;
-    int rc = cli_parse(&o, "jit-unpack", CMD_JIT_UNPACK, help, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!o.nargs)
-        rc = usage_error("jit-unpack", "no input file given");
-    else if (!cli_want_args(&o, 1, 1, "input file"))
-        rc = EXIT_USAGE;
-    else if (!o.output)
-        rc = usage_error("jit-unpack", "no output file given (-o OUT)");
-    else
-        rc = jit_unpack(o.args[0], o.output, o.strip ? MG_JIT_STRIP : 0);
-    cli_opts_free(&o);
-    return rc;
+    return cli_run("jit-unpack", CMD_JIT_UNPACK, help, argc, argv, jit_unpack_cmd);
 }

@@ -3,6 +3,7 @@
  * lines or as the "dotnet" member of the JSON object. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *pl(unsigned n, const char *one, const char *many)
@@ -10,42 +11,57 @@ static const char *pl(unsigned n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-static void evidence(const mg_dotnet_info *d)
+/* the evidence line into o (without its newline) */
+static void evidence_to(FILE *o, const mg_dotnet_info *d)
 {
     const char *sep = "";
-    fputs("jit evidence:   ", stdout);
+    fputs("jit evidence:   ", o);
     if (d->il_resources) {
-        printf("%s%u IL %s named after method tokens", sep, d->il_resources,
+        fprintf(o, "%s%u IL %s named after method tokens", sep, d->il_resources,
                pl(d->il_resources, "resource", "resources"));
         sep = ", ";
     }
     if (d->stubbed) {
-        printf("%s%u stubbed %s", sep, d->stubbed, pl(d->stubbed, "body", "bodies"));
+        fprintf(o, "%s%u stubbed %s", sep, d->stubbed, pl(d->stubbed, "body", "bodies"));
         sep = ", ";
     }
     if (d->intact) {
-        printf("%s%u %s already restored", sep, d->intact, pl(d->intact, "body", "bodies"));
+        fprintf(o, "%s%u %s already restored", sep, d->intact, pl(d->intact, "body", "bodies"));
         sep = ", ";
     }
     if (d->mismatched) {
-        printf("%s%u %s not matching the IL", sep, d->mismatched,
+        fprintf(o, "%s%u %s not matching the IL", sep, d->mismatched,
                pl(d->mismatched, "body", "bodies"));
         sep = ", ";
     }
     if (d->shared_bodies) {
-        printf("%s%u %s shared by %u methods", sep, d->shared_bodies,
+        fprintf(o, "%s%u %s shared by %u methods", sep, d->shared_bodies,
                pl(d->shared_bodies, "body", "bodies"), d->shared_methods);
         sep = ", ";
     }
     if (d->module_initializer) {
-        printf("%smodule initializer", sep);
+        fprintf(o, "%smodule initializer", sep);
         sep = ", ";
     }
     if (d->getjit_pinvokes) {
-        printf("%sP/Invoke of getJit from %s", sep, d->getjit_module[0] ? d->getjit_module : "?");
+        fprintf(o, "%sP/Invoke of getJit from %s", sep, d->getjit_module[0] ? d->getjit_module : "?");
         sep = ", ";
     }
-    puts(sep[0] ? "" : "none");
+    fputs(sep[0] ? "" : "none", o);
+}
+
+/* the evidence line, escaped as a whole (the module name comes from the file) */
+static void evidence(const mg_dotnet_info *d)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *o = open_memstream(&buf, &n);
+    if (!o)
+        return;
+    evidence_to(o, d);
+    fclose(o);
+    text_line_n(stdout, buf, n);
+    free(buf);
 }
 
 void text_dotnet(const char *path)
@@ -56,11 +72,11 @@ void text_dotnet(const char *path)
     if (!d.is_dotnet)
         return;
     if (st != MG_OK) {
-        printf("dotnet:         yes, unreadable (%s)\n", e.msg);
+        text_line(stdout, "dotnet:         yes, unreadable (%s)", e.msg);
         return;
     }
     printf("dotnet:         yes, %s\n", d.bits == 64 ? "PE32+" : "PE32");
-    printf("clr runtime:    %s\n", d.runtime_version[0] ? d.runtime_version : "unknown");
+    text_line(stdout, "clr runtime:    %s", d.runtime_version[0] ? d.runtime_version : "unknown");
     printf("methods:        %u (%u types, %u resources)\n", d.methods, d.types, d.resources);
     printf("jit packed:     %s\n", d.jit_packed || d.reactor ? "yes" : "no");
     evidence(&d);
