@@ -16,7 +16,8 @@ SHARED     ?= $(CURDIR)/../shared
 # Debian packages the build, the tests and the demo need
 DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
        golang-go python3 ca-certificates mono-mcs mono-devel mono-runtime mono-utils \
-       libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time
+       libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time \
+       libsqlite3-dev libpq-dev postgresql
 
 .PHONY: all test test-asan fuzz demo deps clean
 

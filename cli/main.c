@@ -39,6 +39,7 @@ static const struct command {
     {"match", cmd_match},
     {"eval", cmd_eval},
     {"scan", cmd_scan},
+    {"db", cmd_db},
 };
 
 int main(int argc, char **argv)
