@@ -154,10 +154,20 @@ static bool pg_set_version(db *d, int v)
            pg_query(d, "INSERT INTO malgopher_schema (version) VALUES ($1)", &p, 1, NULL, NULL);
 }
 
-static bool pg_lock_schema(db *d)
+static bool pg_lock(db *d)
 {
-    /* two first uses at once: the second waits, then finds the schema made */
-    return pg_simple(d, "SELECT pg_advisory_xact_lock(7243001)");
+    /* a session lock taken outside the transaction: the transaction begun
+     * after it reads the catalog as the previous holder left it */
+    return pg_simple(d, "SELECT pg_advisory_lock(7243001)");
+}
+
+static void pg_unlock(db *d)
+{
+    char keep[sizeof d->err];
+    memcpy(keep, d->err, sizeof keep);
+    if (PQstatus(d->conn) == CONNECTION_OK)
+        pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
+    memcpy(d->err, keep, sizeof keep);
 }
 
 static const db_backend pg_backend = {
@@ -170,7 +180,8 @@ static const db_backend pg_backend = {
     .schema = schema,
     .get_version = pg_get_version,
     .set_version = pg_set_version,
-    .lock_schema = pg_lock_schema,
+    .lock = pg_lock,
+    .unlock = pg_unlock,
 };
 
 static void quiet(void *arg, const char *msg)

@@ -151,11 +151,13 @@ static bool lite_set_version(db *d, int v)
     return lite_exec(d, sql);
 }
 
-static bool lite_lock_schema(db *d)
+static bool lite_lock(db *d)
 {
     (void)d;
     return true;
 }
+
+static void lite_unlock(db *d) { (void)d; }
 
 static const db_backend sqlite_backend = {
     .name = "sqlite",
@@ -167,7 +169,8 @@ static const db_backend sqlite_backend = {
     .schema = schema,
     .get_version = lite_get_version,
     .set_version = lite_set_version,
-    .lock_schema = lite_lock_schema,
+    .lock = lite_lock,
+    .unlock = lite_unlock,
 };
 
 bool db_sqlite_open(db *d, const char *file)

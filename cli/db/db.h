@@ -41,8 +41,11 @@ typedef struct db_backend {
     int (*get_version)(db *d);
     /* record version v (inside the migration transaction) */
     bool (*set_version)(db *d, int v);
-    /* take the migration lock (inside the transaction; SQLite: the write lock already is one) */
-    bool (*lock_schema)(db *d);
+    /* the writers' lock (schema changes, family IDs), taken before BEGIN
+     * so that the transaction sees what the previous holder committed
+     * (SQLite: BEGIN IMMEDIATE already is one) */
+    bool (*lock)(db *d);
+    void (*unlock)(db *d);
 } db_backend;
 
 struct db {
@@ -122,7 +125,9 @@ int record_sha_known(db *d, const char *sha256);
 int record_put(db *d, const record *r);
 /* another path for every slice of a known sha256 */
 bool record_seen(db *d, const char *sha256, const char *path);
-/* set the label of every slice of sha256 (label history kept) */
+/* who sets a label: $USER, else the user name of the uid */
+const char *db_who(void);
+/* set the label of sample id (label history kept: who, when) */
 bool record_label(db *d, int64_t id, const char *label, const char *now);
 
 /* ---- db_search.c: candidates from the gram index, scored exactly ---- */

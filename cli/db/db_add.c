@@ -57,23 +57,28 @@ static char *build_settings(const mg_buildinfo *b)
     return s;
 }
 
-/* sha256, then (when unknown) the Go images */
-static void hash_item(add_ctx *c, item *it)
+/* sha256, then (when unknown) the Go images; false when the database failed */
+static bool hash_item(add_ctx *c, item *it)
 {
     char err[240];
     if (!file_sha256(it->path, it->sha256, &it->size, err, sizeof err)) {
-        report_error(it->path, err);
-        it->failed = true;
-        return;
+        /* an empty file is counted with the other non-Go files */
+        if (!strcmp(err, mg_status_reason(MG_ERR_EMPTY)))
+            it->not_go = true;
+        else {
+            report_error(it->path, err);
+            it->failed = true;
+        }
+        return true;
     }
     int k = record_sha_known(c->d, it->sha256);
     if (k < 0) {
         db_report(c->d);
         it->failed = true;
-        return;
+        return false;
     }
     if ((it->known = k == 1))
-        return;
+        return true;
     mg_error e;
     if (mg_file_open(it->path, &it->f, &e) != MG_OK) {
         if (e.code == MG_ERR_NOT_GO)
@@ -82,14 +87,14 @@ static void hash_item(add_ctx *c, item *it)
             report_error(it->path, e.msg);
             it->failed = true;
         }
-        return;
+        return true;
     }
     size_t n = mg_file_image_count(it->f);
     it->rec = calloc(n ? n : 1, sizeof *it->rec);
     if (!it->rec) {
         report_error(it->path, mg_status_reason(MG_ERR_NOMEM));
         it->failed = true;
-        return;
+        return true;
     }
     for (size_t i = 0; i < n; i++) {
         const mg_image *im = mg_file_image(it->f, i);
@@ -122,6 +127,7 @@ static void hash_item(add_ctx *c, item *it)
     }
     if (!it->nrec)
         it->not_go = true;
+    return true;
 }
 
 static void free_item(item *it)
@@ -140,8 +146,7 @@ static bool label_sha(db *d, const char *sha256, const char *label)
     char now[32];
     db_now(now);
     db_param p[] = {PT(sha256), PT(label), PT(now)};
-    const char *who = getenv("USER");
-    db_param q[] = {PT(sha256), PT(label), PT(who && *who ? who : "unknown"), PT(now)};
+    db_param q[] = {PT(sha256), PT(label), PT(db_who()), PT(now)};
     return db_exec(d, "UPDATE samples SET label = $2 WHERE sha256 = $1", p, 2) &&
            db_exec(d, "INSERT INTO labels (sample_id, label, who, at) SELECT id, $2, $3, $4 FROM samples WHERE sha256 = $1",
                    q, 4);
@@ -232,34 +237,50 @@ int db_add(int argc, char **argv)
     const char *uri = NULL, *files_from = NULL;
     add_ctx c = {0};
     bool recursive = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+    /* options anywhere; PATHs are the other arguments (all after --) */
+    char **paths = calloc((size_t)argc, sizeof *paths);
+    int np = 0;
+    if (!paths)
+        return EXIT_SOME_FAILED;
+    for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-' || !a[1]) {
+            paths[np++] = argv[i];
+            continue;
+        }
         int t = db_opt_uri("db add", argc, argv, &i, &uri);
-        if (t < 0)
-            return EXIT_USAGE;
+        if (t < 0 || (!t && !is_help(a) && strcmp(a, "-r") && strcmp(a, "--recursive") && strcmp(a, "--label") &&
+                      strcmp(a, "--source") && strcmp(a, "--files-from") && strcmp(a, "--"))) {
+            free(paths);
+            return t < 0 ? EXIT_USAGE : usage_error("db add", "unknown option '%s'", a);
+        }
         if (t)
             continue;
         if (is_help(a)) {
+            free(paths);
             fputs(help, stdout);
             return EXIT_ALL_OK;
         } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
             recursive = true;
-        else if (!strcmp(a, "--label") || !strcmp(a, "--source") || !strcmp(a, "--files-from")) {
-            if (!v || !*v)
+        else if (!strcmp(a, "--")) {
+            while (++i < argc)
+                paths[np++] = argv[i];
+        } else {
+            if (!v || !*v) {
+                free(paths);
                 return usage_error("db add", "%s needs a value", a);
+            }
             *(a[2] == 'l' ? &c.label : a[2] == 's' ? &c.source : &files_from) = v;
             i++;
-        } else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("db add", "unknown option '%s'", a);
+        }
     }
-    if (i >= argc && !files_from)
+    if (!np && !files_from) {
+        free(paths);
         return usage_error("db add", "no PATH given");
+    }
     pathlist files = {0};
-    size_t failed = walk_paths(argv + i, argc - i, recursive, pathlist_add, &files);
+    size_t failed = walk_paths(paths, np, recursive, pathlist_add, &files);
+    free(paths);
     if (files_from && !read_list(files_from, &files))
         failed++;
     db d;
@@ -281,9 +302,9 @@ int db_add(int argc, char **argv)
         }
         batch[nb].path = files.v[k];
         progress_pause(prog);
-        hash_item(&c, &batch[nb++]);
+        ok = hash_item(&c, &batch[nb++]);
         progress_tick(prog);
-        if (nb == BATCH) {
+        if (ok && nb == BATCH) {
             ok = flush(&c, batch, nb);
             nb = 0;
         }

@@ -358,7 +358,8 @@ int db_families(int argc, char **argv)
     mg_error e;
     int rc = EXIT_SOME_FAILED;
     /* one writer at a time: the IDs handed out must not collide */
-    if (!db_begin(&d) || !d.be->lock_schema(&d) ||
+    bool locked = d.be->lock(&d);
+    if (!locked || !db_begin(&d) ||
         !db_rows(&d,
                  "SELECT id, CASE WHEN no_names = 0 THEN gimpfuzzy END, path, suffix, label FROM samples ORDER BY id",
                  NULL, 0, coll_row, &s)) {
@@ -451,6 +452,8 @@ int db_families(int argc, char **argv)
 out:
     if (rc != EXIT_ALL_OK)
         db_rollback(&d);
+    if (locked)
+        d.be->unlock(&d);
     fflush(stdout);
     mg_simindex_free(ix);
     free(a.id_of);

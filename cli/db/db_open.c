@@ -62,27 +62,30 @@ static bool default_file(char *out, size_t outsz)
     return n > 0 && (size_t)n < outsz;
 }
 
+/* why version v cannot be used (NULL: it can) */
+static bool version_ok(db *d, int v)
+{
+    if (v == -2)
+        snprintf(d->err, sizeof d->err, "not a malgopher collection (it holds other tables)");
+    else if (v > DB_SCHEMA_VERSION)
+        snprintf(d->err, sizeof d->err,
+                 "collection schema version %d is newer than this malgopher understands (%d): upgrade malgopher",
+                 v, DB_SCHEMA_VERSION);
+    return v >= 0 && v <= DB_SCHEMA_VERSION;
+}
+
 /* create or check the schema */
 static bool migrate(db *d)
 {
     int v = d->be->get_version(d);
     if (v == DB_SCHEMA_VERSION)
         return true;
-    if (v == -1)
+    if (!version_ok(d, v))
         return false;
-    if (v == -2) {
-        snprintf(d->err, sizeof d->err, "not a malgopher collection (it holds other tables)");
+    if (!d->be->lock(d))
         return false;
-    }
-    if (v > DB_SCHEMA_VERSION) {
-        snprintf(d->err, sizeof d->err,
-                 "collection schema version %d is newer than this malgopher understands (%d): upgrade malgopher",
-                 v, DB_SCHEMA_VERSION);
-        return false;
-    }
-    if (!db_begin(d))
-        return false;
-    if (!d->be->lock_schema(d) || (v = d->be->get_version(d)) < 0)
+    /* again under the lock: another process may have made it meanwhile */
+    if (!db_begin(d) || !version_ok(d, v = d->be->get_version(d)))
         goto fail;
     /* versions v+1 .. current, each a list of statements */
     for (int k = v; k < DB_SCHEMA_VERSION; k++) {
@@ -95,9 +98,11 @@ static bool migrate(db *d)
         goto fail;
     if (!db_commit(d))
         goto fail;
+    d->be->unlock(d);
     return true;
 fail:
     db_rollback(d);
+    d->be->unlock(d);
     return false;
 }
 

@@ -5,7 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <time.h>
+#include <unistd.h>
 
 void db_now(char out[32])
 {
@@ -111,12 +113,18 @@ int record_put(db *d, const record *r)
     return 1;
 }
 
-bool record_label(db *d, int64_t id, const char *label, const char *now)
+const char *db_who(void)
 {
     const char *who = getenv("USER");
-    if (!who || !*who)
-        who = getenv("LOGNAME");
-    db_param p[] = {PI(id), PT(label), PT(who && *who ? who : "unknown"), PT(now)};
+    if (who && *who)
+        return who;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
+}
+
+bool record_label(db *d, int64_t id, const char *label, const char *now)
+{
+    db_param p[] = {PI(id), PT(label), PT(db_who()), PT(now)};
     return db_exec(d, "UPDATE samples SET label = $2 WHERE id = $1", p, 2) &&
            db_exec(d, "INSERT INTO labels (sample_id, label, who, at) VALUES ($1, $2, $3, $4)", p, 4);
 }
