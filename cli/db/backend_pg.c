@@ -56,8 +56,45 @@ static void set_err(db *d, const char *msg)
         snprintf(d->err, sizeof d->err, "lost the connection to the server");
 }
 
+/* statements with parameters are prepared once per session, named by
+ * their place in this cache */
+enum { CACHE = 256 };
+static struct {
+    char *sql[CACHE];
+    size_t n;
+} cache;
+
+/* the prepared name of sql ("" when it cannot be cached); false on error */
+static bool prepared(db *d, const char *sql, int np, char name[16])
+{
+    name[0] = 0;
+    for (size_t k = 0; k < cache.n; k++)
+        if (!strcmp(cache.sql[k], sql)) {
+            snprintf(name, 16, "mg%zu", k);
+            return true;
+        }
+    if (cache.n == CACHE)
+        return true;
+    char *copy = strdup(sql);
+    if (!copy)
+        return true;
+    snprintf(name, 16, "mg%zu", cache.n);
+    PGresult *r = PQprepare(d->conn, name, sql, np, NULL);
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) {
+        set_err(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+        free(copy);
+    } else
+        cache.sql[cache.n++] = copy;
+    PQclear(r);
+    return ok;
+}
+
 static void pg_close(db *d)
 {
+    for (size_t k = 0; k < cache.n; k++)
+        free(cache.sql[k]);
+    cache.n = 0;
     PQfinish(d->conn);
     d->conn = NULL;
 }
@@ -79,7 +116,11 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
         } else
             vals[k] = p[k].s;
     }
-    if (!PQsendQueryParams(c, sql, np, NULL, vals, NULL, NULL, 0)) {
+    char name[16] = "";
+    if (np && !prepared(d, sql, np, name))
+        return false;
+    if (!(name[0] ? PQsendQueryPrepared(c, name, np, vals, NULL, NULL, 0)
+                  : PQsendQueryParams(c, sql, np, NULL, vals, NULL, NULL, 0))) {
         set_err(d, PQerrorMessage(c));
         return false;
     }

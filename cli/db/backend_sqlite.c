@@ -43,12 +43,6 @@ static void set_err(db *d, sqlite3 *c)
     snprintf(d->err, sizeof d->err, "%s", c ? sqlite3_errmsg(c) : "out of memory");
 }
 
-static void lite_close(db *d)
-{
-    sqlite3_close_v2(d->conn);
-    d->conn = NULL;
-}
-
 /* $N -> ?N (SQLite's numbered parameter); string literals left alone */
 static char *translate(const char *sql)
 {
@@ -63,24 +57,73 @@ static char *translate(const char *sql)
     return out;
 }
 
+/* prepared statements kept by their SQL text (the add path runs the same
+ * few statements per record) */
+enum { CACHE = 256 };
+typedef struct stmt_cache {
+    char *sql[CACHE];
+    sqlite3_stmt *st[CACHE];
+    size_t n;
+} stmt_cache;
+static stmt_cache cache;
+
+static void lite_close(db *d)
+{
+    for (size_t k = 0; k < cache.n; k++) {
+        sqlite3_finalize(cache.st[k]);
+        free(cache.sql[k]);
+    }
+    cache.n = 0;
+    sqlite3_close_v2(d->conn);
+    d->conn = NULL;
+}
+
+/* the statement of sql, prepared once; NULL with d->err set */
+static sqlite3_stmt *prepare(db *d, const char *sql)
+{
+    for (size_t k = 0; k < cache.n; k++)
+        if (!strcmp(cache.sql[k], sql))
+            return cache.st[k];
+    char *q = translate(sql);
+    sqlite3_stmt *st = NULL;
+    if (!q || sqlite3_prepare_v2(d->conn, q, -1, &st, NULL) != SQLITE_OK) {
+        set_err(d, q ? d->conn : NULL);
+        free(q);
+        return NULL;
+    }
+    free(q);
+    if (cache.n == CACHE) { /* full: drop the oldest */
+        sqlite3_finalize(cache.st[0]);
+        free(cache.sql[0]);
+        memmove(cache.sql, cache.sql + 1, (CACHE - 1) * sizeof *cache.sql);
+        memmove(cache.st, cache.st + 1, (CACHE - 1) * sizeof *cache.st);
+        cache.n--;
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        set_err(d, NULL);
+        return NULL;
+    }
+    cache.sql[cache.n] = copy;
+    cache.st[cache.n++] = st;
+    return st;
+}
+
 static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
 {
     sqlite3 *c = d->conn;
-    char *q = translate(sql);
-    sqlite3_stmt *st = NULL;
-    if (!q || sqlite3_prepare_v2(c, q, -1, &st, NULL) != SQLITE_OK) {
-        set_err(d, q ? c : NULL);
-        free(q);
+    sqlite3_stmt *st = prepare(d, sql);
+    if (!st)
         return false;
-    }
-    free(q);
     for (int k = 0; k < np; k++) {
         int rc = p[k].kind == P_INT ? sqlite3_bind_int64(st, k + 1, p[k].i)
                  : p[k].s          ? sqlite3_bind_text(st, k + 1, p[k].s, -1, SQLITE_TRANSIENT)
                                    : sqlite3_bind_null(st, k + 1);
         if (rc != SQLITE_OK) {
             set_err(d, c);
-            sqlite3_finalize(st);
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
             return false;
         }
     }
@@ -96,13 +139,11 @@ static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row
             break;
         }
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
         set_err(d, c);
-        sqlite3_finalize(st);
-        return false;
-    }
-    sqlite3_finalize(st);
-    return true;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE;
 }
 
 static bool lite_exec(db *d, const char *sql)
