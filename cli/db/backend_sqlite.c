@@ -229,7 +229,7 @@ bool db_sqlite_open(db *d, const char *file)
     /* WAL: readers do not block the writer; NORMAL sync is durable at
      * every checkpoint and never corrupts on a crash */
     if (!lite_exec(d, "PRAGMA journal_mode=WAL") || !lite_exec(d, "PRAGMA synchronous=NORMAL") ||
-        !lite_exec(d, "PRAGMA foreign_keys=ON")) {
+        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536")) {
         lite_close(d);
         return false;
     }
