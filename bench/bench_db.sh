@@ -45,5 +45,16 @@ for n in $SIZES; do
         grams=$("$M" db stats --db "$uri" --json >/dev/null; [ $be = sqlite ] && python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM grams').fetchone()[0])" "$uri" || pg_psql -d "s$n" -c "SELECT count(*) FROM grams")
         echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s, $grams gram rows, $size"
         echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7)"
+        # what a query reads: the postings of its keys and the candidates they name
+        [ $be = sqlite ] && python3 -c "
+import random, sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7)
+ids = [r.randint(1, n) for _ in range(50)]
+post = [c.execute('SELECT count(*) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
+cand = [c.execute('SELECT count(DISTINCT sample_id) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
+keys = [c.execute('SELECT count(*) FROM grams WHERE sample_id = ?', (i,)).fetchone()[0] for i in ids]
+print('per query (50 stored digests): %.0f keys, %.0f postings read, %.0f candidates = %.1f%% of the records' % (sum(keys) / 50, sum(post) / 50, sum(cand) / 50, 100 * sum(cand) / 50 / n))
+" "$uri" "$n" | sed "s/^/$be N=$n: /"
+        true
     done
 done

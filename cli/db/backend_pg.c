@@ -223,6 +223,7 @@ static const db_backend pg_backend = {
     .set_version = pg_set_version,
     .lock = pg_lock,
     .unlock = pg_unlock,
+    .analyze = "ANALYZE samples, grams, sample_paths",
 };
 
 static void quiet(void *arg, const char *msg)

@@ -212,6 +212,7 @@ static const db_backend sqlite_backend = {
     .set_version = lite_set_version,
     .lock = lite_lock,
     .unlock = lite_unlock,
+    .analyze = "PRAGMA optimize",
 };
 
 bool db_sqlite_open(db *d, const char *file)

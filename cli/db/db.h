@@ -46,6 +46,8 @@ typedef struct db_backend {
      * (SQLite: BEGIN IMMEDIATE already is one) */
     bool (*lock)(db *d);
     void (*unlock)(db *d);
+    /* refresh the planner's statistics after a bulk load */
+    const char *analyze;
 } db_backend;
 
 struct db {
@@ -75,6 +77,8 @@ bool db_int(db *d, const char *sql, const db_param *p, int np, int64_t *out);
 bool db_begin(db *d);
 bool db_commit(db *d);
 void db_rollback(db *d);
+/* after adding many records: the planner's statistics refreshed (errors ignored) */
+void db_analyze(db *d, size_t added);
 /* the error of the last failed call, as `malgopher: WHERE: reason` */
 void db_report(db *d);
 

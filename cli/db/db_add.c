@@ -312,6 +312,8 @@ int db_add(int argc, char **argv)
     if (ok && nb)
         ok = flush(&c, batch, nb);
     progress_done(prog);
+    if (ok)
+        db_analyze(&d, c.added);
     for (size_t k = 0; k < BATCH; k++)
         if (batch[k].path)
             free_item(&batch[k]);

@@ -17,7 +17,7 @@ static const char help[] =
     "or `malgopher db export`.  A line without \"sha256\" takes the sha256 of the\n"
     "file at its \"path\".  Prints `added N, known M, not Go 0` (records).\n";
 
-#define BATCH 512
+#define BATCH 4096
 
 typedef struct line_rec {
     record r;
@@ -213,6 +213,8 @@ int db_import(int argc, char **argv)
     }
     if (ok && nv)
         ok = flush(&d, v, nv, &added, &known);
+    if (ok)
+        db_analyze(&d, added);
     for (size_t k = 0; v && k < nv; k++)
         free_rec(&v[k]);
     free(v);

@@ -34,6 +34,17 @@ bool db_int(db *d, const char *sql, const db_param *p, int np, int64_t *out)
     return db_rows(d, sql, p, np, int_row, out);
 }
 
+void db_analyze(db *d, size_t added)
+{
+    /* a fresh table has no statistics: without them PostgreSQL may plan a
+     * scan where the gram index answers; re-done when the collection grew
+     * by a good part (never needed for correctness) */
+    int64_t total = 0;
+    if (added < 256 || !db_int(d, "SELECT count(*) FROM samples", NULL, 0, &total) || (int64_t)added * 5 < total)
+        return;
+    d->be->query(d, d->be->analyze, NULL, 0, NULL, NULL);
+}
+
 bool db_begin(db *d) { return d->be->begin(d); }
 bool db_commit(db *d) { return d->be->commit(d); }
 void db_rollback(db *d) { d->be->rollback(d); }
