@@ -65,12 +65,12 @@ static struct {
 } cache;
 
 /* the prepared name of sql ("" when it cannot be cached); false on error */
-static bool prepared(db *d, const char *sql, int np, char name[16])
+static bool prepared(db *d, const char *sql, int np, char name[24])
 {
     name[0] = 0;
     for (size_t k = 0; k < cache.n; k++)
         if (!strcmp(cache.sql[k], sql)) {
-            snprintf(name, 16, "mg%zu", k);
+            snprintf(name, 24, "mg%u", (unsigned)k);
             return true;
         }
     if (cache.n == CACHE)
@@ -78,7 +78,7 @@ static bool prepared(db *d, const char *sql, int np, char name[16])
     char *copy = strdup(sql);
     if (!copy)
         return true;
-    snprintf(name, 16, "mg%zu", cache.n);
+    snprintf(name, 24, "mg%u", (unsigned)cache.n);
     PGresult *r = PQprepare(d->conn, name, sql, np, NULL);
     bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok) {
@@ -116,7 +116,7 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
         } else
             vals[k] = p[k].s;
     }
-    char name[16] = "";
+    char name[24] = "";
     if (np && !prepared(d, sql, np, name))
         return false;
     if (!(name[0] ? PQsendQueryPrepared(c, name, np, vals, NULL, NULL, 0)

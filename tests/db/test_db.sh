@@ -116,8 +116,8 @@ PY
 while IFS=$'\t' read -r s l; do "$M" db label --db "$C" "$s" "$l" >/dev/null; done < "$T/labels.tsv"
 "$M" db export --db "$C" | grep -v '"label":null' > "$T/labelled.jsonl"
 mapfile -t cq < <(sed -n '2~4p' "$T/gofiles.txt")
-"$M" db classify --db "$C" --json "${cq[@]}" > "$T/classify.jsonl" 2>/dev/null
-"$M" match --db "$T/labelled.jsonl" --json -k 1 "${cq[@]}" 2>/dev/null > "$T/nearest.jsonl"
+"$M" db classify --db "$C" --json "${cq[@]}" > "$T/classify.jsonl" 2>"$T/classify.err"
+"$M" match --db "$T/labelled.jsonl" --json -k 1 "${cq[@]}" 2>"$T/nearest.err" > "$T/nearest.jsonl"
 python3 - "$T/classify.jsonl" "$T/nearest.jsonl" "$T/labelled.jsonl" <<'PY' && ok || bad "classify differs from the nearest labelled sample"
 import json, sys
 got = [json.loads(l) for l in open(sys.argv[1])]
@@ -139,6 +139,7 @@ for g, n in zip(got, near):
         assert g['label'] is None and g['score'] is None, g
 assert known > 0
 PY
+[ "$fail" = 0 ] || { grep -v 'no names' "$T/classify.err" "$T/nearest.err" | head -20; }
 "$M" db classify --db "$C" "${cq[0]}" | grep -Eq "^${cq[0]}  .+  [0-9]+  .+$|^${cq[0]}  unknown$" && ok || bad "classify text line"
 
 # ---- import: hash --json lines; the export reads back the same ----
