@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-/* ---- backend.h part: one open connection ---- */
+/* ---- the backend interface: one open connection ---- */
 
 /* a bound parameter: text (NULL = SQL NULL) or a 64-bit integer */
 typedef struct db_param {
