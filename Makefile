@@ -6,6 +6,9 @@
 #   make demo       install missing Debian packages (as root), build, fetch the
 #                   default corpus and run `malgopher info` and `hash -r` on it,
 #                   then `cluster` (family table) and `eval` (V-measure, HTML report)
+#   make install    install the command, libmalgopher.so/.a, the header,
+#                   malgopher.pc and the man pages under PREFIX (default
+#                   /usr/local), staged under DESTDIR when given
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
@@ -13,13 +16,15 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CORPUS     ?= $(or $(MALGOPHER_CORPUS),$(HOME)/.cache/malgopher/corpus)
 SHARED     ?= $(CURDIR)/../shared
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 # Debian packages the build, the tests and the demo need
 DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
        golang-go python3 ca-certificates mono-mcs mono-devel mono-runtime mono-utils \
        libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time \
-       libsqlite3-dev libpq-dev postgresql
+       chromium man-db libsqlite3-dev libpq-dev postgresql
 
-.PHONY: all test test-asan fuzz demo deps clean
+.PHONY: all test test-asan fuzz demo deps install clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -55,7 +60,7 @@ deps:
 	    echo "  sudo apt-get install $$missing"; \
 	    exit 1; \
 	fi
-	@command -v npm >/dev/null || { echo "the corpus fetch needs npm (Node.js)"; exit 1; }
+	@command -v npm >/dev/null || { echo "the corpus fetch needs npm (Node.js: apt-get install npm)"; exit 1; }
 
 demo: deps all
 	@echo "== fetching the default corpus (core tier) into $(CORPUS)"
@@ -68,6 +73,12 @@ demo: deps all
 	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher cluster --summary --labels $(SHARED)/corpus/MANIFEST.tsv -r . 2>/dev/null || true
 	@echo "== malgopher eval: V-measure against the labels, baselines, HTML report"
 	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher eval --labels $(SHARED)/corpus/MANIFEST.tsv --html $(CURDIR)/$(BUILD)/families.html -r . 2>/dev/null || true
+
+# the prefix is a configure-time setting (malgopher.pc records it)
+install: all
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -13,6 +13,7 @@ static const char usage[] =
     "  funcs FILE            function table: entry address and name\n"
     "  hash [-r] PATH...     GIMPHASH  GIMPFUZZY  PATH lines (like sha256sum)\n"
     "  jit-unpack IN -o OUT  restore a JIT-hook packed .NET assembly without running it\n"
+    "  diff A B              what changed: dependencies, build settings, packages, functions\n"
     "  compare A B           similarity 0-100 of two files' (or digests') gimpfuzzy\n"
     "  cluster [-r] PATH...  families: connected components of pairs scoring >= T\n"
     "  match --db H FILE...  the nearest known samples of each file\n"
@@ -34,6 +35,7 @@ static const struct command {
     {"funcs", cmd_funcs},
     {"hash", cmd_hash},
     {"jit-unpack", cmd_jit_unpack},
+    {"diff", cmd_diff},
     {"compare", cmd_compare},
     {"cluster", cmd_cluster},
     {"match", cmd_match},

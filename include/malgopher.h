@@ -18,6 +18,25 @@
  * Strings inside an mg_image (function names, build info) point into the
  * mapped file or into storage owned by the mg_file; they stay valid until
  * mg_file_close.  Function names are NOT NUL-terminated: use name_len.
+ *
+ * ABI rules (README "Building, installing, linking"):
+ * - Every public function is declared here with MG_API in front; the
+ *   library is built with -fvisibility=hidden, so a function without it is
+ *   not exported from libmalgopher.so (tests/install checks that the
+ *   exported mg_* symbols are exactly the MG_API declarations of this
+ *   header).  To add a public function: declare it here with MG_API.
+ *   Test-only entry points go in src/ headers (not installed); tests link
+ *   the static library.
+ * - mg_image is owned by the library (mg_file_image returns a pointer into
+ *   the mg_file): callers never allocate, copy or take sizeof of one.  New
+ *   fields are only ever appended at its end; existing fields never change
+ *   type, size or place.  struct_size is the sizeof(mg_image) the library
+ *   was built with: MG_IMAGE_HAS(im, field) tells whether a field exists in
+ *   the library actually loaded (a program built against a newer header).
+ * - Structs the caller allocates (mg_error, mg_vmeasure, mg_dotnet_info,
+ *   mg_jit_report, mg_edge, mg_hit, mg_diff and its mg_name, mg_package,
+ *   mg_pkgchange, mg_change) and the enum values never change
+ *   within one SOVERSION; changing them bumps it.
  */
 #ifndef MALGOPHER_H
 #define MALGOPHER_H
@@ -30,7 +49,21 @@
 extern "C" {
 #endif
 
+/* Exported-symbol marker: every public function carries it. */
+#ifndef MG_API
+#if defined(__GNUC__) || defined(__clang__)
+#define MG_API __attribute__((visibility("default")))
+#else
+#define MG_API
+#endif
+#endif
+
+/* The version this header belongs to; mg_version() tells the one of the
+ * library loaded at run time.  Number: major * 10000 + minor * 100 + patch. */
 #define MG_VERSION_STRING "0.1.0"
+#define MG_VERSION_NUMBER 100
+MG_API const char *mg_version(void);
+MG_API unsigned mg_version_number(void);
 
 /* Result codes.  The reason vocabulary shown to users is mg_status_reason(). */
 typedef enum mg_status {
@@ -41,7 +74,8 @@ typedef enum mg_status {
     MG_ERR_MALFORMED,   /* container headers are inconsistent */
     MG_ERR_UNSUPPORTED, /* recognised container we do not parse */
     MG_ERR_NOT_GO,      /* no Go runtime metadata found */
-    MG_ERR_ARG          /* bad argument from the caller */
+    MG_ERR_ARG,         /* bad argument from the caller */
+    MG_ERR_TOO_COSTLY   /* the file's work budget or time limit ran out */
 } mg_status;
 
 typedef struct mg_error {
@@ -121,8 +155,10 @@ typedef struct mg_buildinfo {
 #define MG_FLAG_NO_NAMES     0x01u /* gimphash input was empty: not a fingerprint */
 #define MG_FLAG_PARTIAL      0x02u /* a bound was hit; lists are truncated */
 #define MG_FLAG_RECOVERED    0x04u /* pclntab found only by recovery (magic damaged) */
+#define MG_FLAG_BAD_NAMES    0x08u /* some function names could not be read: not a fingerprint */
 
 typedef struct mg_image {
+    size_t struct_size;         /* sizeof(mg_image) in the library: see MG_IMAGE_HAS */
     mg_container container;
     const char *container_name; /* "ELF", "PE", "Mach-O", "XCOFF", "raw" */
     const char *arch;           /* Go GOARCH spelling: amd64, 386, arm64, s390x, ... */
@@ -156,7 +192,12 @@ typedef struct mg_image {
     size_t gimp_names;          /* names kept by the gimphash filter */
     unsigned flags;             /* MG_FLAG_* */
     char warning[200];          /* first warning, "" when none */
+    /* new fields: append here, never above (the ABI rules at the top) */
 } mg_image;
+
+/* true when the loaded library's mg_image has FIELD (appended fields). */
+#define MG_IMAGE_HAS(im, field) \
+    (offsetof(mg_image, field) + sizeof(((const mg_image *)0)->field) <= (im)->struct_size)
 
 typedef struct mg_file mg_file;
 
@@ -173,42 +214,53 @@ typedef struct mg_file mg_file;
  * On success *out owns the mapping; call mg_file_close.  A file with no Go
  * metadata still opens with MG_OK: its images have is_go == false.  The
  * return is an error only when the container itself cannot be read. */
-mg_status mg_file_open(const char *path, mg_file **out, mg_error *err);
-mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_error *err);
+MG_API mg_status mg_file_open(const char *path, mg_file **out, mg_error *err);
+MG_API mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_error *err);
 /* Same on caller-owned memory (not copied; must outlive the mg_file). */
-mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts,
-                           mg_file **out, mg_error *err);
-void mg_file_close(mg_file *f);
+MG_API mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts,
+                                  mg_file **out, mg_error *err);
+MG_API void mg_file_close(mg_file *f);
 
-size_t mg_file_image_count(const mg_file *f);
-const mg_image *mg_file_image(const mg_file *f, size_t i);
+/* Bounds on one file's analysis (README "Cost model").  Without them a
+ * file still gets the default work budget. */
+typedef struct mg_limits {
+    double seconds;    /* wall-clock limit for this file; 0: none */
+    uint64_t max_work; /* work units; 0: the default (64 per input byte + 64 Mi) */
+} mg_limits;
+/* mg_file_open_mem with limits (lim may be NULL); MG_ERR_TOO_COSTLY
+ * "too costly: STEP ..." when they run out. */
+MG_API mg_status mg_file_open_mem_limits(const void *data, size_t size, unsigned opts,
+                                         const mg_limits *lim, mg_file **out, mg_error *err);
+
+MG_API size_t mg_file_image_count(const mg_file *f);
+MG_API const mg_image *mg_file_image(const mg_file *f, size_t i);
 /* true when any image is Go */
-bool mg_file_is_go(const mg_file *f);
+MG_API bool mg_file_is_go(const mg_file *f);
 
 /* The stable one-line reason for a status ("not a Go executable", ...). */
-const char *mg_status_reason(mg_status s);
-const char *mg_pclntab_gen_name(mg_pclntab_gen g);   /* "1.2-1.15", ... */
-const char *mg_found_by_name(mg_found_by f);
-const char *mg_version_source_name(mg_version_source s);
+MG_API const char *mg_status_reason(mg_status s);
+MG_API const char *mg_pclntab_gen_name(mg_pclntab_gen g);   /* "1.2-1.15", ... */
+MG_API const char *mg_found_by_name(mg_found_by f);
+MG_API const char *mg_version_source_name(mg_version_source s);
 
 /* Fingerprints over an explicit name list (for callers with their own
  * names).  names[i] has lens[i] bytes.  hex_out: 65 bytes; fuzzy_out: 160
  * bytes (or NULL to skip).  Returns the number of names kept. */
-size_t mg_gimphash_names(const char *const *names, const uint32_t *lens, size_t n,
-                         char hex_out[65], char *fuzzy_out);
+MG_API size_t mg_gimphash_names(const char *const *names, const uint32_t *lens, size_t n,
+                                char hex_out[65], char *fuzzy_out);
 /* Apply the gimphash filter to one name: true when it is kept, with the
  * kept text (vendor prefix trimmed) starting at name + *kept_start. */
-bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start);
+MG_API bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start);
 
 /* Compare two ssdeep digests: 0-100, or -1 when either is malformed. */
-int mg_fuzzy_compare(const char *a, const char *b);
+MG_API int mg_fuzzy_compare(const char *a, const char *b);
 /* ssdeep of a whole file's bytes (the "ssdeep of the file" baseline). */
-mg_status mg_fuzzy_hash_file(const char *path, char out[160], mg_error *err);
+MG_API mg_status mg_fuzzy_hash_file(const char *path, char out[160], mg_error *err);
 
-/* ---- similarity search over ssdeep digests (src/fp/simindex.c) ----
+/* ---- similarity search over ssdeep digests (src/fp/simindex_*.c) ----
  * A 7-gram inverted index per block size proposes candidate pairs and
  * fuzzy_compare scores them: the edges are exactly those of comparing all
- * pairs (mg_pairs_naive), only faster.  Digests with the same content after
+ * pairs (the reference all-pairs computation), only faster.  Digests with the same content after
  * libfuzzy's normalisation score 100 together and alike against all others;
  * the first of them is their representative. */
 typedef struct mg_edge {
@@ -222,45 +274,114 @@ typedef struct mg_hit {
 typedef struct mg_simindex mg_simindex;
 
 /* The index keeps the digest pointers: the strings must outlive it. */
-mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **out, mg_error *err);
-void mg_simindex_free(mg_simindex *ix);
+MG_API mg_status mg_simindex_build(const char *const *digests, size_t n, mg_simindex **out, mg_error *err);
+MG_API void mg_simindex_free(mg_simindex *ix);
 /* the representatives: reps[i] is the first index with digest i's content */
-const uint32_t *mg_simindex_reps(const mg_simindex *ix);
+MG_API const uint32_t *mg_simindex_reps(const mg_simindex *ix);
 /* Every pair (a < b) scoring >= min_score (clamped to 1..100), ordered by
  * (a, b), malloc'd into *edges.  reps_only: only pairs of representatives
  * (then a digest's links to its copies are implied by reps).  nthreads >= 1. */
-mg_status mg_simindex_pairs(const mg_simindex *ix, int min_score, unsigned nthreads, bool reps_only,
-                            mg_edge **edges, size_t *nedges, mg_error *err);
+MG_API mg_status mg_simindex_pairs(const mg_simindex *ix, int min_score, unsigned nthreads, bool reps_only,
+                                   mg_edge **edges, size_t *nedges, mg_error *err);
 /* Indexed digests scoring >= min_score against q, best first (ties by index). */
-mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min_score,
-                            mg_hit **hits, size_t *nhits, mg_error *err);
+MG_API mg_status mg_simindex_query(const mg_simindex *ix, const char *q, int min_score,
+                                   mg_hit **hits, size_t *nhits, mg_error *err);
 /* Only the families at threshold t (as mg_cluster_components with reps over
  * the pairs >= t), faster: a pair already linked through others is not
  * scored.  family_of has n entries. */
-mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nthreads, uint32_t *family_of,
-                               size_t *nfam, mg_error *err);
-/* The reference: fuzzy_compare on all n(n-1)/2 pairs, same output contract. */
-mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, unsigned nthreads,
-                         mg_edge **edges, size_t *nedges, mg_error *err);
+MG_API mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nthreads, uint32_t *family_of,
+                                      size_t *nfam, mg_error *err);
+/* The links of a spanning forest of the families at threshold t (pairs of
+ * representatives scoring >= t, ordered; at most one per digest): what a
+ * caller can use when mg_simindex_pairs says MG_ERR_TOO_COSTLY (more pairs
+ * than 64 per digest + 4 Mi, or more candidate pairs through shared 7-grams
+ * than 2^29 + 1,024 per digest).  *dense_cut > 0: some 7-gram lists shared
+ * by over 1,024 digests were searched only in part,
+ * and the families may miss links (README "Cost model"). */
+MG_API mg_status mg_simindex_links(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
+                                   size_t *nlinks, uint64_t *dense_cut, mg_error *err);
 
 /* ---- families and scores (src/cluster/) ---- */
 /* Families at threshold t: connected components of the edges scoring >= t,
  * plus reps[i] == reps[j] links (NULL: none).  family_of[i] numbers them
  * 0..k-1 in order of their first member; *nfam = k. */
-mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
-                                int t, uint32_t *family_of, size_t *nfam, mg_error *err);
+MG_API mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
+                                       int t, uint32_t *family_of, size_t *nfam, mg_error *err);
 /* The most central member of each family: the largest sum of scores to the
  * other members (every pair in edges, copies of a representative at 100;
  * ties: the first).  central[f] for f < nfam. */
-mg_status mg_cluster_central(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
-                             const uint32_t *family_of, size_t nfam, uint32_t *central, mg_error *err);
+MG_API mg_status mg_cluster_central(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
+                                    const uint32_t *family_of, size_t nfam, uint32_t *central, mg_error *err);
+/* The families at threshold t as they are shown (src/cluster/ranking.c):
+ * mg_cluster_components over the edges >= t, numbered by size (0 = the
+ * largest; ties: the family whose first member comes first), with each
+ * family's size and mg_cluster_central member.  Free with mg_families_free. */
+typedef struct mg_families {
+    size_t n, nfam;
+    uint32_t *family_of; /* n entries */
+    uint32_t *size;      /* nfam entries */
+    uint32_t *central;   /* nfam entries: a sample index */
+} mg_families;
+MG_API mg_status mg_cluster_families(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges, int t,
+                                     mg_families *out, mg_error *err);
+MG_API void mg_families_free(mg_families *f);
 /* Homogeneity, completeness and V-measure (Rosenberg & Hirschberg 2007, as
  * scikit-learn): labels[i] = true class, clusters[i] = predicted family. */
 typedef struct mg_vmeasure {
     double homogeneity, completeness, v_measure;
 } mg_vmeasure;
-mg_status mg_vmeasure_score(const uint32_t *labels, const uint32_t *clusters, size_t n,
-                            mg_vmeasure *out, mg_error *err);
+MG_API mg_status mg_vmeasure_score(const uint32_t *labels, const uint32_t *clusters, size_t n,
+                                   mg_vmeasure *out, mg_error *err);
+
+/* ---- what changed between two images (src/diff/) ----
+ * Function names are compared as sets (a name the table holds twice counts
+ * once); packages are those of debug/gosym's PackageName. */
+typedef struct mg_name {
+    const char *s;       /* not NUL-terminated */
+    uint32_t len;
+} mg_name;
+typedef struct mg_package {
+    mg_name path;        /* "" for the compiler's go:/type: symbols */
+    uint32_t functions;  /* distinct function names of the package */
+} mg_package;
+typedef struct mg_pkgchange {
+    mg_name path;
+    uint32_t from, to;   /* function counts; 0 = absent on that side */
+} mg_pkgchange;
+typedef struct mg_change {
+    const char *key;     /* module path or build setting key */
+    const char *from;    /* NULL when added */
+    const char *to;      /* NULL when removed */
+} mg_change;
+typedef struct mg_diff {
+    mg_name *added, *removed;   /* function names, sorted (bytewise) */
+    size_t nadded, nremoved;
+    mg_package *pkgs_a, *pkgs_b; /* every package of each side, sorted by path */
+    size_t npkgs_a, npkgs_b;
+    mg_pkgchange *pkgs;          /* packages added, removed or whose count changed */
+    size_t npkgs;
+    mg_change *deps;             /* dependencies by path (effective versions);
+                                    empty unless both sides have build info */
+    size_t ndeps;
+    mg_change *settings;         /* build settings by key; same condition */
+    size_t nsettings;
+    size_t names_a, names_b;     /* distinct function names of each side */
+} mg_diff;
+
+/* The package of a function name: its first len bytes (returned). */
+MG_API size_t mg_func_package(const char *name, size_t len);
+/* The standard library: no '.' in the first path element, and not "main". */
+MG_API bool mg_package_is_std(const char *path, size_t len);
+/* A dependency's version as built: the replacement's version when it is
+ * replaced, the replacement path when that is a local directory. */
+MG_API const char *mg_module_effective_version(const mg_module *m);
+/* Every package of an image with its distinct function names, sorted by
+ * path (free *out with free()). */
+MG_API mg_status mg_image_packages(const mg_image *im, mg_package **out, size_t *n, mg_error *err);
+/* What changed from a to b (sort-based, O(n log n)).  Names point into the
+ * images: keep both files open while *d is used.  mg_diff_free frees. */
+MG_API mg_status mg_diff_images(const mg_image *a, const mg_image *b, mg_diff *d, mg_error *err);
+MG_API void mg_diff_free(mg_diff *d);
 
 /* ---- .NET assemblies and JIT-hook packers (src/dotnet/) ----
  * ECMA-335 metadata read from a PE's CLI header.  A JIT-hook packer keeps
@@ -292,8 +413,8 @@ typedef struct mg_dotnet_info {
 /* MG_ERR_UNSUPPORTED "not a .NET assembly (...)" for other files (out is
  * still filled: is_dotnet false); MG_ERR_MALFORMED when the metadata is
  * damaged (is_dotnet true). */
-mg_status mg_dotnet_inspect(const char *path, mg_dotnet_info *out, mg_error *err);
-mg_status mg_dotnet_inspect_mem(const void *data, size_t size, mg_dotnet_info *out, mg_error *err);
+MG_API mg_status mg_dotnet_inspect(const char *path, mg_dotnet_info *out, mg_error *err);
+MG_API mg_status mg_dotnet_inspect_mem(const void *data, size_t size, mg_dotnet_info *out, mg_error *err);
 
 #define MG_JIT_STRIP 0x01u /* drop the IL resources from the output */
 
@@ -324,9 +445,9 @@ typedef struct mg_jit_report {
  * and with MG_JIT_STRIP the IL resources are dropped.  On success *out
  * (free with mg_dotnet_free) holds the new file.  A file that is not
  * JIT-hook packed gives MG_ERR_UNSUPPORTED "not JIT-hook packed (...)". */
-mg_status mg_dotnet_jit_unpack(const void *data, size_t size, unsigned flags, void **out,
-                               size_t *out_size, mg_jit_report *rep, mg_error *err);
-void mg_dotnet_free(void *p);
+MG_API mg_status mg_dotnet_jit_unpack(const void *data, size_t size, unsigned flags, void **out,
+                                      size_t *out_size, mg_jit_report *rep, mg_error *err);
+MG_API void mg_dotnet_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /* api.c - the public entry points: open a file, run each image through the
  * layers (container -> Go metadata -> fingerprints) and keep the results. */
 #include "malgopher.h"
+#include "util/alloc.h"
 
 #include "exe/image.h"
 #include "fp/gimphash.h"
@@ -11,13 +12,14 @@
 #include "go/version.h"
 #include "io/map.h"
 #include "util/arena.h"
+#include "util/budget.h"
 #include "util/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MG_MAX_NAME_BYTES (256u << 20) /* total function-name bytes read */
+#define FUNC_COST 16u /* work units per function read, besides its name bytes */
 
 struct mg_file {
     mg_map map;
@@ -25,12 +27,33 @@ struct mg_file {
     size_t nimgs;
     mg_image *images;
     mg_arena arena;
+    mg_budget budget; /* the whole file's: all slices together */
 };
 
 static void warn(mg_image *im, const char *msg)
 {
     if (!im->warning[0])
         snprintf(im->warning, sizeof im->warning, "%s", msg);
+}
+
+/* add a warning after those already there (as much as fits) */
+static void warn_more(mg_image *im, const char *msg)
+{
+    size_t at = strlen(im->warning);
+    if (!msg[0] || at + 3 >= sizeof im->warning)
+        return;
+    snprintf(im->warning + at, sizeof im->warning - at, "%s%s", at ? "; " : "", msg);
+}
+
+/* no pclntab: why the candidates that looked like one were turned down */
+static void note_rejects(mg_image *im, const mg_pcln_rejects *rj, uint64_t slice_offset)
+{
+    if (!rj->count)
+        return;
+    char msg[sizeof im->warning];
+    snprintf(msg, sizeof msg, "pclntab candidate%s rejected (%u), first at 0x%llx: %.100s", rj->count > 1 ? "s" : "",
+             rj->count, (unsigned long long)(rj->first_off + slice_offset), rj->first_why);
+    warn_more(im, msg);
 }
 
 static const char *setting(const mg_buildinfo *bi, const char *key)
@@ -41,9 +64,10 @@ static const char *setting(const mg_buildinfo *bi, const char *key)
     return NULL;
 }
 
-static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
+/* false: out of memory */
+static bool read_version(const mg_img *img, mg_image *im, mg_arena *a)
 {
-    bool partial = false;
+    bool partial = false, nomem = false;
     if (mg_buildinfo_read(img, a, &im->buildinfo, &partial)) {
         if (partial) {
             im->flags |= MG_FLAG_PARTIAL;
@@ -61,21 +85,38 @@ static void read_version(const mg_img *img, mg_image *im, mg_arena *a)
             im->arch = goarch;
     }
     if (im->version_source == MG_VSRC_NONE &&
-        mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source))
-        return;
+        mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source, &nomem))
+        return !a->failed;
     if (im->version_source == MG_VSRC_NONE && im->pclntab_gen != MG_PCLN_NONE)
         im->version_source = MG_VSRC_PCLNTAB;
+    return !nomem && !a->failed;
 }
 
 static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_image *im)
 {
+    mg_budget *b = img->budget;
     uint64_t text = p->gen >= MG_PCLN_118 ? p->text_start : 0;
     if (!(opts & MG_OPT_NO_ENTRIES) && !mg_text_start(img, p, &text))
         warn(im, "text start unknown; entry addresses are offsets");
     mg_pcln q = *p;
     q.text_start = text;
     im->text_start = text;
-    im->funcs = malloc(q.nfunc * sizeof *im->funcs);
+    if (p->nfunc_from_moduledata) {
+        char w[sizeof im->warning];
+        snprintf(w, sizeof w,
+                 "pclntab header nfunc disagrees with moduledata (header %llu, moduledata %llu); "
+                 "using moduledata's",
+                 (unsigned long long)p->header_nfunc, (unsigned long long)p->nfunc);
+        warn(im, w);
+    }
+    /* the function bound is the file's, shared by its slices */
+    uint64_t want = q.nfunc;
+    if (q.nfunc > b->funcs_left) {
+        q.nfunc = b->funcs_left;
+        q.funcs_capped = true;
+    }
+    b->funcs_left -= q.nfunc;
+    im->funcs = mg_malloc((q.nfunc ? q.nfunc : 1) * sizeof *im->funcs);
     if (!im->funcs)
         return MG_ERR_NOMEM;
     mg_gimp *g = mg_gimp_new(!(opts & MG_OPT_NO_FUZZY));
@@ -84,17 +125,20 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
         im->funcs = NULL;
         return MG_ERR_NOMEM;
     }
-    uint64_t name_bytes = 0;
-    size_t n = 0;
+    size_t n = 0, unreadable = 0;
     if (q.funcs_capped) {
         im->flags |= MG_FLAG_PARTIAL;
-        warn(im, "function count exceeds the bound; list cut");
+        warn(im, want > q.nfunc && q.nfunc < MG_MAX_FUNCS
+                     ? "function count exceeds the file's bound (4,000,000 over all slices); list cut"
+                     : "function count exceeds the bound; list cut");
     }
     for (uint64_t i = 0; i < q.nfunc; i++) {
         mg_func *f = &im->funcs[n];
         bool cut;
         if (!mg_pcln_func(&q, i, &f->entry, &f->name, &f->name_len, &cut)) {
             im->flags |= MG_FLAG_PARTIAL;
+            if (n == 0)
+                im->flags |= MG_FLAG_BAD_NAMES;
             warn(im, "function table ends early; list cut");
             break;
         }
@@ -102,22 +146,37 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
             im->flags |= MG_FLAG_PARTIAL;
             warn(im, "function name longer than the bound; name cut");
         }
-        name_bytes += f->name_len;
-        if (name_bytes > MG_MAX_NAME_BYTES) {
+        if (f->name_len > b->name_bytes_left) {
             im->flags |= MG_FLAG_PARTIAL;
             warn(im, "function names exceed the total-size bound; list cut");
             break;
         }
+        b->name_bytes_left -= f->name_len;
+        if (!mg_budget_spend(b, FUNC_COST + f->name_len, "function table"))
+            break;
         f->file = NULL;
         f->file_len = 0;
         if (opts & MG_OPT_FILES)
             mg_pcln_func_file(&q, i, &f->file, &f->file_len);
-        mg_gimp_add(g, f->name, f->name_len);
+        /* Go names are never empty: an empty one could not be read */
+        if (f->name_len == 0)
+            unreadable++;
+        else
+            mg_gimp_add(g, f->name, f->name_len);
         n++;
     }
     im->nfuncs = n;
     im->gimp_names = mg_gimp_finish(g, im->gimphash, (opts & MG_OPT_NO_FUZZY) ? NULL : im->gimpfuzzy);
     mg_gimp_free(g);
+    if (unreadable || q.names_unchecked) {
+        char w[sizeof im->warning];
+        snprintf(w, sizeof w, "function names unreadable: %zu of %zu; not a fingerprint",
+                 unreadable, n);
+        im->flags |= MG_FLAG_PARTIAL | MG_FLAG_BAD_NAMES;
+        warn(im, unreadable || n == 0 ? w
+                                      : "pclntab accepted without its name checks (sampled names unreadable); "
+                                        "not a fingerprint");
+    }
     if (im->gimp_names == 0)
         im->flags |= MG_FLAG_NO_NAMES;
     return MG_OK;
@@ -139,12 +198,17 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
 
     mg_pcln p;
     mg_found_by how;
-    if (!mg_pcln_locate(img, &p, &how)) {
+    mg_pcln_rejects rj;
+    bool located = mg_pcln_locate_why(img, &p, &how, &rj);
+    if (mg_budget_out(img->budget))
+        return MG_ERR_TOO_COSTLY;
+    if (!located) {
         /* not Go; still note a Go version if build info exists (e.g. damaged pclntab) */
         bool partial;
         if (mg_buildinfo_read(img, a, &im->buildinfo, &partial))
             warn(im, "Go build info present but no valid pclntab");
-        return MG_OK;
+        note_rejects(im, &rj, img->slice_offset);
+        return a->failed ? MG_ERR_NOMEM : MG_OK;
     }
     im->is_go = true;
     /* a Go binary is stripped when its symbol table has no Go symbols (a
@@ -166,7 +230,10 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     mg_status st = read_funcs(img, &p, opts, im);
     if (st != MG_OK)
         return st;
-    read_version(img, im, a);
+    if (mg_budget_out(img->budget))
+        return MG_ERR_TOO_COSTLY;
+    if (!read_version(img, im, a))
+        return MG_ERR_NOMEM; /* the build info or the version is incomplete */
     if (!(opts & MG_OPT_NO_OBFUSCATION))
         mg_obfuscation_score(im);
     /* 1.18 and 1.20 tables share one layout: with a damaged magic the
@@ -177,15 +244,16 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     return MG_OK;
 }
 
-static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
+static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg_error *err)
 {
+    mg_budget_init(&f->budget, f->map.size, lim ? lim->max_work : 0, lim ? lim->seconds : 0);
     mg_status st = mg_exe_detect(f->map.data, f->map.size, &f->imgs, &f->nimgs, err);
     bool fell_back = false;
     char why[sizeof err->msg] = "";
     if (st == MG_ERR_MALFORMED) {
         /* damaged container: still look for Go metadata in the raw bytes */
         snprintf(why, sizeof why, "%s", err ? err->msg : "malformed container");
-        f->imgs = calloc(1, sizeof *f->imgs);
+        f->imgs = mg_calloc(1, sizeof *f->imgs);
         if (!f->imgs)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         mg_raw_make(f->map.data, f->map.size, f->imgs);
@@ -196,14 +264,22 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
     } else if (st != MG_OK) {
         return st;
     }
-    f->images = calloc(f->nimgs, sizeof *f->images);
+    f->images = mg_calloc(f->nimgs, sizeof *f->images);
     if (!f->images)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->nimgs; i++) {
+        f->images[i].struct_size = sizeof(mg_image);
+        f->imgs[i].budget = &f->budget;
         st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i]);
+        if (st == MG_ERR_TOO_COSTLY)
+            return mg_fail(err, st, "too costly: %s (bound: %llu work units for %llu bytes%s)",
+                           f->budget.what, (unsigned long long)f->budget.limit,
+                           (unsigned long long)f->map.size,
+                           f->budget.deadline > 0 ? ", or the time limit" : "");
         if (st != MG_OK)
             return mg_fail(err, st, "%s", mg_status_reason(st));
     }
+    warn_more(&f->images[0], f->imgs[0].slice_warning); /* fat Mach-O slices left out */
     if (fell_back) {
         if (!f->images[0].is_go)
             return mg_fail(err, MG_ERR_MALFORMED, "%s", why);
@@ -215,17 +291,23 @@ static mg_status open_common(mg_file *f, unsigned opts, mg_error *err)
 mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts, mg_file **out,
                            mg_error *err)
 {
+    return mg_file_open_mem_limits(data, size, opts, NULL, out, err);
+}
+
+mg_status mg_file_open_mem_limits(const void *data, size_t size, unsigned opts,
+                                  const mg_limits *lim, mg_file **out, mg_error *err)
+{
     *out = NULL;
     if (!data && size)
         return mg_fail(err, MG_ERR_ARG, "no data");
     if (size == 0)
         return mg_fail(err, MG_ERR_EMPTY, "empty file");
-    mg_file *f = calloc(1, sizeof *f);
+    mg_file *f = mg_calloc(1, sizeof *f);
     if (!f)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     f->map.data = data;
     f->map.size = size;
-    mg_status st = open_common(f, opts, err);
+    mg_status st = open_common(f, opts, lim, err);
     if (st != MG_OK) {
         mg_file_close(f);
         return st;
@@ -239,12 +321,12 @@ mg_status mg_file_open_ex(const char *path, unsigned opts, mg_file **out, mg_err
     *out = NULL;
     if (!path)
         return mg_fail(err, MG_ERR_ARG, "no path");
-    mg_file *f = calloc(1, sizeof *f);
+    mg_file *f = mg_calloc(1, sizeof *f);
     if (!f)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     mg_status st = mg_map_open(path, &f->map, err);
     if (st == MG_OK)
-        st = open_common(f, opts, err);
+        st = open_common(f, opts, NULL, err);
     if (st != MG_OK) {
         mg_file_close(f);
         return st;
@@ -290,6 +372,16 @@ bool mg_file_is_go(const mg_file *f)
         if (f->images[i].is_go)
             return true;
     return false;
+}
+
+const char *mg_version(void)
+{
+    return MG_VERSION_STRING;
+}
+
+unsigned mg_version_number(void)
+{
+    return MG_VERSION_NUMBER;
 }
 
 const char *mg_pclntab_gen_name(mg_pclntab_gen g)

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "families.h"
+#include "options.h"
 
 #include <stdint.h>
 
@@ -85,6 +86,10 @@ void db_report(db *d);
 /* ---- cmd_db.c: the dispatcher and the --db option ---- */
 /* argv[*i] is --db URI / --db=URI: *uri set, *i moved; 1 taken, 0 not it, -1 usage error */
 int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri);
+
+/* ---- db_options.c: -t and -j values (false after a usage message) ---- */
+bool db_parse_threshold(const char *cmd, const char *arg, int *t);
+bool db_parse_jobs(const char *cmd, const char *arg, unsigned *j);
 
 /* ---- db_grams.c: the 7-gram keys of a digest ---- */
 enum { DIGEST_PLAIN = 0, DIGEST_ODD = 1, DIGEST_DEAD = 2 };

@@ -38,11 +38,11 @@ int db_classify(int argc, char **argv)
         else if (!strcmp(a, "--json"))
             json = true;
         else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!parse_threshold("db classify", v, &threshold))
+            if (!db_parse_threshold("db classify", v, &threshold))
                 return EXIT_USAGE;
             i++;
         } else if (!strcmp(a, "-j")) {
-            if (!parse_jobs("db classify", v, &jobs))
+            if (!db_parse_jobs("db classify", v, &jobs))
                 return EXIT_USAGE;
             i++;
         } else if (!strcmp(a, "--")) {

@@ -336,11 +336,11 @@ int db_families(int argc, char **argv)
         } else if (!strcmp(a, "--json"))
             json = true;
         else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!parse_threshold("db families", v, &t))
+            if (!db_parse_threshold("db families", v, &t))
                 return EXIT_USAGE;
             i++;
         } else if (!strcmp(a, "-j")) {
-            if (!parse_jobs("db families", v, &jobs))
+            if (!db_parse_jobs("db families", v, &jobs))
                 return EXIT_USAGE;
             i++;
         } else

@@ -43,7 +43,7 @@ int db_match(int argc, char **argv)
         else if (!strcmp(a, "--json"))
             json = true;
         else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!parse_threshold("db match", v, &threshold))
+            if (!db_parse_threshold("db match", v, &threshold))
                 return EXIT_USAGE;
             i++;
         } else if (!strcmp(a, "-k") || !strcmp(a, "--top")) {
@@ -51,7 +51,7 @@ int db_match(int argc, char **argv)
                 return usage_error("db match", "-k wants a count >= 0, not '%s'", v ? v : "");
             i++;
         } else if (!strcmp(a, "-j")) {
-            if (!parse_jobs("db match", v, &jobs))
+            if (!db_parse_jobs("db match", v, &jobs))
                 return EXIT_USAGE;
             i++;
         } else if (!strcmp(a, "--")) {

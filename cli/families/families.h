@@ -66,13 +66,10 @@ typedef struct graph {
 bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score);
 void graph_free(graph *g);
 
-typedef struct families {
-    size_t n, nfam;
-    uint32_t *family_of; /* 0 = largest family (ties: first member first) */
-    uint32_t *size;      /* per family */
-    uint32_t *central;   /* per family: sample index */
-} families;
+/* the library's ranked families (mg_cluster_families): 0 = largest */
+typedef mg_families families;
 
+/* the families of g at threshold; false after a message */
 bool families_at(families *f, const graph *g, int threshold);
 /* members of family k: members[start[k] .. start[k+1]), in input order */
 bool families_members(const families *f, uint32_t **start, uint32_t **members);
@@ -111,6 +108,12 @@ typedef struct report {
 
 bool report_html_write(const char *file, const report *r);
 
+/* ---- timeline.c: the report's family timelines ---- */
+/* ,"timeline_cap":N,"timelines":[...],"timelines_cut":K members of the data
+ * object: each family of >= 2 members in release order, and what changed
+ * between neighbours (detail lists capped at N entries) */
+bool timeline_json(FILE *o, const report *r);
+
 /* ---- scoring.c: families against labels ---- */
 /* label id of every sample (UINT32_MAX: none); *nlabelled counts the rest */
 uint32_t *label_samples(const sampleset *s, const labels *l, size_t *nlabelled);
@@ -121,21 +124,5 @@ bool score_sweep(const graph *g, const uint32_t *label_of, int lo, int hi, int s
                  score_row **rows, size_t *nrows);
 /* the exact-gimphash baseline: samples grouped by equal gimphash */
 bool score_exact(const sampleset *s, const uint32_t *label_of, score_row *row);
-
-/* ---- family_options.c: the options cluster and eval share ---- */
-typedef struct family_opts {
-    bool recursive;
-    unsigned jobs;
-    int threshold;
-    const char *from, *labels, *html;
-} family_opts;
-void family_opts_init(family_opts *o); /* one job per core, the default threshold */
-/* argv[*i] as one of the shared options (-r, -j N, -t T, --from / --labels /
- * --html FILE), *i moved past its value: 1 taken, 0 not one of them, -1 a
- * usage error (already printed) */
-int family_opt(const char *cmd, int argc, char **argv, int *i, family_opts *o);
-bool parse_threshold(const char *cmd, const char *arg, int *t);
-bool parse_jobs(const char *cmd, const char *arg, unsigned *j);
-unsigned default_jobs(void);
 
 #endif

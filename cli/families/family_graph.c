@@ -1,8 +1,9 @@
 /* family_graph.c - owns the similarity graph of a sample set (built with the
- * library's index) and turning it into families at a threshold, numbered
- * by size (largest first, ties by first member). */
+ * library's index) and the families at a threshold (ranked by the library,
+ * mg_cluster_families), with each family's member lists. */
 #include "families.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +20,21 @@ bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, i
         g->digest[i] = (!whole_file && s->v[i].no_names) || !d[0] ? NULL : d;
     }
     mg_error e;
-    if (mg_simindex_build(g->digest, s->n, &g->ix, &e) != MG_OK ||
-        mg_simindex_pairs(g->ix, min_score, jobs, true, &g->edges, &g->nedges, &e) != MG_OK) {
+    mg_status st = mg_simindex_build(g->digest, s->n, &g->ix, &e);
+    if (st == MG_OK)
+        st = mg_simindex_pairs(g->ix, min_score, jobs, true, &g->edges, &g->nedges, &e);
+    if (st == MG_ERR_TOO_COSTLY && g->ix) {
+        /* too many similar pairs to keep them all: the families from a
+         * spanning forest of the links (one per digest at most) */
+        uint64_t cut = 0;
+        fprintf(stderr, "malgopher: warning: %s; families from a spanning forest of the pairs >= %d, "
+                "central members and scores from its links only\n", e.msg, min_score);
+        st = mg_simindex_links(g->ix, min_score, jobs, &g->edges, &g->nedges, &cut, &e);
+        if (st == MG_OK && cut)
+            fprintf(stderr, "malgopher: warning: %llu searches of 7-grams shared by over 1,024 digests "
+                    "were cut; the families may miss links\n", (unsigned long long)cut);
+    }
+    if (st != MG_OK) {
         report_error("malgopher", e.msg);
         graph_free(g);
         return false;
@@ -40,81 +54,19 @@ void graph_free(graph *g)
     memset(g, 0, sizeof *g);
 }
 
-typedef struct famkey {
-    uint32_t size, first, id;
-} famkey;
-
-static int by_size(const void *a, const void *b)
-{
-    const famkey *x = a, *y = b;
-    if (x->size != y->size)
-        return x->size < y->size ? 1 : -1;
-    return (x->first > y->first) - (x->first < y->first);
-}
-
 bool families_at(families *f, const graph *g, int threshold)
 {
-    memset(f, 0, sizeof *f);
-    size_t n = g->n;
-    f->n = n;
-    uint32_t *raw = malloc((n ? n : 1) * sizeof *raw);
-    f->family_of = malloc((n ? n : 1) * sizeof *f->family_of);
     mg_error e;
-    size_t k = 0;
-    if (!raw || !f->family_of ||
-        mg_cluster_components(n, g->reps, g->edges, g->nedges, threshold, raw, &k, &e) != MG_OK)
-        goto fail;
-    /* the library numbers by first member; we show the largest first */
-    famkey *key = calloc(k ? k : 1, sizeof *key);
-    uint32_t *rank = malloc((k ? k : 1) * sizeof *rank);
-    f->size = calloc(k ? k : 1, sizeof *f->size);
-    f->central = malloc((k ? k : 1) * sizeof *f->central);
-    if (!key || !rank || !f->size || !f->central) {
-        free(key);
-        free(rank);
-        goto fail;
+    if (mg_cluster_families(g->n, g->reps, g->edges, g->nedges, threshold, f, &e) != MG_OK) {
+        report_error("malgopher", e.msg);
+        return false;
     }
-    for (size_t i = n; i-- > 0;) {
-        key[raw[i]].size++;
-        key[raw[i]].first = (uint32_t)i;
-        key[raw[i]].id = raw[i];
-    }
-    qsort(key, k, sizeof *key, by_size);
-    for (size_t r = 0; r < k; r++) {
-        rank[key[r].id] = (uint32_t)r;
-        f->size[r] = key[r].size;
-    }
-    for (size_t i = 0; i < n; i++)
-        f->family_of[i] = rank[raw[i]];
-    free(key);
-    free(rank);
-    f->nfam = k;
-    free(raw);
-    /* central: the largest sum of its links (scores >= threshold) in the family */
-    mg_edge *links = malloc((g->nedges ? g->nedges : 1) * sizeof *links);
-    size_t nl = 0;
-    for (size_t x = 0; links && x < g->nedges; x++)
-        if (g->edges[x].score >= threshold)
-            links[nl++] = g->edges[x];
-    bool ok = links && mg_cluster_central(n, g->reps, links, nl, f->family_of, k, f->central, &e) == MG_OK;
-    free(links);
-    if (!ok)
-        goto fail2;
     return true;
-fail:
-    free(raw);
-fail2:
-    report_error("malgopher", mg_status_reason(MG_ERR_NOMEM));
-    families_free(f);
-    return false;
 }
 
 void families_free(families *f)
 {
-    free(f->family_of);
-    free(f->size);
-    free(f->central);
-    memset(f, 0, sizeof *f);
+    mg_families_free(f);
 }
 
 bool families_members(const families *f, uint32_t **start, uint32_t **members)

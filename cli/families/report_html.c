@@ -27,6 +27,10 @@ static const char page_head[] =
     "vertical-align:top}th{background:#fafafa}td.num{text-align:right}details summary{cursor:pointer}\n"
     "#plot svg{width:720px;max-width:100%;height:auto}.axis{stroke:#333}.grid{stroke:#eee}\n"
     "#plot text{font-size:11px}\n"
+    ".timeline h3{font-size:1em;margin:.8em 0 .3em}.timeline ol{list-style:none;padding-left:.4em;margin:0}\n"
+    "li.member{padding:.15em 0}li.member .keys{color:#666;font-size:.9em}li.step{border-left:3px solid #9bd;"
+    "margin-left:.5em;padding:.1em .6em;color:#345}li.step summary{cursor:pointer}.step-detail ul{margin:.1em 0 .5em;"
+    "font:12px/1.35 ui-monospace,monospace}.step-detail p{margin:.4em 0 0}\n"
     "</style></head><body>\n"
     "<h1>malgopher: families of Go executables</h1>\n"
     "<p id=\"summary\">The report needs JavaScript to draw itself.</p>\n"
@@ -34,6 +38,9 @@ static const char page_head[] =
     "<h2>Threshold sweep</h2><div id=\"plot\" class=\"box\"></div>\n"
     "<h2>Families</h2><div class=\"box\"><table id=\"families\"><thead><tr><th>family</th><th>size</th>"
     "<th>most central member</th><th>labels</th><th>members</th></tr></thead><tbody></tbody></table></div>\n"
+    "<h2>Family timelines</h2><p>Members in release order (main-module version when all have one, else Go version, then vcs.time, "
+    "else name); between neighbours, what changed. Click a step for the details.</p>"
+    "<div id=\"timelines\" class=\"box\"></div>\n"
     "<script type=\"application/json\" id=\"data\">";
 
 static const char page_tail[] =
@@ -115,6 +122,39 @@ static const char page_tail[] =
     " key('#c00','2 3',1,'threshold '+D.threshold);\n"
     " var best=D.sweep.reduce(function(b,r){return r[4]>b[4]+1e-12?r:b;});\n"
     " h('p','Best gimpfuzzy V-measure: '+f4(best[4])+' at threshold '+best[0]+'.',P);}\n"
+    /* family timelines: members in order, a step between neighbours whose details fill on click */
+    "var TL=document.getElementById('timelines'),T=D.timelines||[],cap=D.timeline_cap;\n"
+    "if(!T.length)h('p','No family has two or more members.',TL);\n"
+    "if(D.timelines_cut)h('p',D.timelines_cut+' large families left off the timelines (member budget).',TL);\n"
+    "function fill(det,st){var box=h('div','',det);box.className='step-detail';\n"
+    " function list(title,items,total,fmt){if(!total)return;var p=h('p','',box);\n"
+    "  h('b',title+' ('+total+(total>items.length?', first '+items.length+' shown':'')+')',p);\n"
+    "  var ul=h('ul','',box);items.forEach(function(x){h('li',fmt(x),ul);});}\n"
+    " function id(x){return x;}function pk(x){return (x[0]||'(compiler-generated)')+' ('+x[1]+' functions)';}\n"
+    " function dv(x){return x[0]+' '+x[1]+(x.length>2?' \u2192 '+x[2]:'');}\n"
+    " list('packages added',st['P+'],st.pa,pk);list('packages removed',st['P-'],st.pr,pk);\n"
+    " list('dependencies added',st['D+'],st.da,dv);list('dependencies removed',st['D-'],st.dr,dv);\n"
+    " list('dependencies changed',st['D~'],st.dc,dv);\n"
+    " list('functions added',st['F+'],st.fa,id);list('functions removed',st['F-'],st.fr,id);\n"
+    " if(!box.firstChild)h('p','Nothing changed.',box);}\n"
+    "T.forEach(function(t){var sec=h('div','',TL);sec.className='timeline';\n"
+    " h('h3','Family '+(t.family+1)+' ('+t.members.length+' members)',sec);var ol=h('ol','',sec);\n"
+    " t.members.forEach(function(m,i){var li=h('li','',ol);li.className='member';h('span',S[m[0]][0],li);\n"
+    "  var keys=[m[1],m[2],m[3]].filter(function(x){return x;});\n"
+    "  if(keys.length)h('span','  '+keys.join(' \u00b7 '),li).className='keys';\n"
+    "  var st=t.steps[i];if(!st)return;var sl=h('li','',ol);sl.className='step';\n"
+    "  if(st.err){h('span','cannot compare: '+st.err,sl);return;}\n"
+    "  var det=h('details','',sl);det.className='step';var sm=h('summary','',det);\n"
+    "  sm.textContent='+'+st.fa+'/\u2212'+st.fr+' functions, +'+st.pa+'/\u2212'+st.pr+' packages ('+st.pc+\n"
+    "   ' changed), '+(st.nobi?'dependencies unknown (no build info in '+({A:'the earlier',B:'the later',both:'either'})[st.nobi]+')':\n"
+    "   '+'+st.da+'/\u2212'+st.dr+' dependencies ('+st.dc+' changed)');\n"
+    "  sm.addEventListener('click',function(){if(!det.getAttribute('data-filled')){fill(det,st);"
+    "det.setAttribute('data-filled','1');}});});});\n"
+    "document.body.setAttribute('data-timelines',T.length);\n"
+    /* test hook: #open-step-K clicks step K (0-based, all timelines; the browser test) */
+    "var hk=/^#open-step-([0-9]+)$/.exec(location.hash);\n"
+    "if(hk){var s1=document.querySelectorAll('details.step summary')[+hk[1]];\n"
+    " if(s1){s1.click();document.body.setAttribute('data-step-open',s1.parentNode.open?'1':'0');}}\n"
     "var vm=D.vm?'; homogeneity '+f4(D.vm[0])+', completeness '+f4(D.vm[1])+', V-measure '+f4(D.vm[2]):'';\n"
     "var nn=document.querySelectorAll('circle.node').length,nf=document.querySelectorAll('tr.family').length;\n"
     "var p=document.getElementById('summary');p.textContent='';\n"
@@ -189,9 +229,11 @@ static void data_json(FILE *o, const report *r)
         if (r->sweep[i].threshold == r->threshold)
             at = &r->sweep[i];
     if (at)
-        fprintf(o, ",\"vm\":[%.6f,%.6f,%.6f]}", at->m.homogeneity, at->m.completeness, at->m.v_measure);
+        fprintf(o, ",\"vm\":[%.6f,%.6f,%.6f]", at->m.homogeneity, at->m.completeness, at->m.v_measure);
     else
-        fputs(",\"vm\":null}", o);
+        fputs(",\"vm\":null", o);
+    timeline_json(o, r);
+    fputc('}', o);
 }
 
 bool report_html_write(const char *file, const report *r)

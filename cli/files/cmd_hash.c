@@ -1,6 +1,6 @@
 /* cmd_hash.c - `malgopher hash`: GIMPHASH  GIMPFUZZY  PATH per Go
  * executable (one line per slice of a fat file), or JSON Lines / CSV. */
-#include "cli.h"
+#include "options.h"
 
 #include <string.h>
 
@@ -31,7 +31,7 @@ static bool hash_one(const char *path, void *vctx)
         report_error(path, e.msg);
         return false;
     }
-    bool any = false;
+    bool any = false, clean = true;
     for (size_t i = 0; i < mg_file_image_count(f); i++) {
         const mg_image *im = mg_file_image(f, i);
         if (!im->is_go)
@@ -66,42 +66,34 @@ static bool hash_one(const char *path, void *vctx)
                    no_names ? "yes" : "no");
             break;
         }
-        if (no_names)
+        if (im->flags & MG_FLAG_BAD_NAMES)
+            fprintf(stderr, "malgopher: %s%s: %s\n", path, suffix, im->warning);
+        else if (no_names)
             fprintf(stderr, "malgopher: %s%s: no names (gimphash of empty input)\n", path, suffix);
+        /* not a fingerprint: the line is printed, the status says so */
+        clean = clean && !(im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES));
     }
     mg_file_close(f);
     if (!any)
         report_error(path, mg_status_reason(MG_ERR_NOT_GO));
-    return any;
+    return any && clean;
 }
 
 int cmd_hash(int argc, char **argv)
 {
-    hash_ctx c = {OUT_TEXT};
-    bool recursive = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i];
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            recursive = true;
-        else if (!strcmp(a, "--json"))
-            c.fmt = OUT_JSON;
-        else if (!strcmp(a, "--csv"))
-            c.fmt = OUT_CSV;
-        else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("hash", "unknown option '%s'", a);
+    cli_opts o;
+    int rc = cli_parse(&o, "hash", CMD_HASH, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    hash_ctx c = {o.fmt};
+    if (!cli_want_args(&o, 1, -1, "PATH")) {
+        cli_opts_free(&o);
+        return EXIT_USAGE;
     }
-    if (i >= argc)
-        return usage_error("hash", "no PATH given");
     if (c.fmt == OUT_CSV)
         puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names");
-    size_t failed = walk_paths_progress(argv + i, argc - i, recursive, hash_one, &c, "hashing");
+    size_t failed = walk_paths_progress(o.args, o.nargs, o.recursive, hash_one, &c, "hashing");
     fflush(stdout);
+    cli_opts_free(&o);
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }

@@ -1,7 +1,8 @@
 /* cmd_info.c - `malgopher info`: everything we know about each image of
  * each file, as aligned text or JSON Lines (one object per image). */
-#include "cli.h"
+#include "options.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -104,6 +105,26 @@ static void json_module(const mg_module *m)
     putchar('}');
 }
 
+/* "packages": every package with its distinct function names (sorted) */
+static void json_packages(const mg_image *im)
+{
+    mg_package *p;
+    size_t n;
+    fputs(",\"packages\":", stdout);
+    if (mg_image_packages(im, &p, &n, NULL) != MG_OK) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('[');
+    for (size_t k = 0; k < n; k++) {
+        fputs(k ? ",{\"path\":" : "{\"path\":", stdout);
+        json_str(stdout, p[k].path.s, p[k].path.len);
+        printf(",\"functions\":%u}", p[k].functions);
+    }
+    putchar(']');
+    free(p);
+}
+
 static void json_info(const char *path, const mg_file *f, size_t i)
 {
     const mg_image *im = mg_file_image(f, i);
@@ -161,6 +182,7 @@ static void json_info(const char *path, const mg_file *f, size_t i)
            im->gimp_names, im->flags & MG_FLAG_NO_NAMES ? "true" : "false",
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
+    json_packages(im);
     json_dotnet(path, im->container == MG_CONT_PE);
     fputs(",\"warning\":", stdout);
     json_cstr(stdout, im->warning);
@@ -169,34 +191,30 @@ static void json_info(const char *path, const mg_file *f, size_t i)
 
 int cmd_info(int argc, char **argv)
 {
-    bool json = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("info", "unknown option '%s'", argv[i]);
-    }
-    if (i >= argc)
-        return usage_error("info", "no FILE given");
-    int rc = EXIT_ALL_OK;
-    for (; i < argc; i++) {
+    cli_opts o;
+    int rc = cli_parse(&o, "info", CMD_INFO, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = EXIT_ALL_OK;
+    if (!cli_want_args(&o, 1, -1, "FILE"))
+        rc = EXIT_USAGE;
+    for (int i = 0; rc != EXIT_USAGE && i < o.nargs; i++) {
+        const char *path = o.args[i];
         mg_file *f;
         mg_error e;
-        if (mg_file_open(argv[i], &f, &e) != MG_OK) {
-            report_error(argv[i], e.msg);
+        if (mg_file_open(path, &f, &e) != MG_OK) {
+            report_error(path, e.msg);
             rc = EXIT_SOME_FAILED;
             continue;
         }
-        for (size_t k = 0; k < mg_file_image_count(f); k++)
-            (json ? json_info : text_info)(argv[i], f, k);
+        for (size_t k = 0; k < mg_file_image_count(f); k++) {
+            (o.fmt == OUT_JSON ? json_info : text_info)(path, f, k);
+            /* names that could not be read: not a fingerprint, not a clean run */
+            if (mg_file_image(f, k)->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES))
+                rc = EXIT_SOME_FAILED;
+        }
         mg_file_close(f);
     }
+    cli_opts_free(&o);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* cmd_scan.c - `malgopher scan RULES PATH...`: YARA with every stock module
+/* cmd_scan.c - `malgopher scan RULES... PATH...`: YARA with every stock module
  * of Debian's libyara plus our `go` and `fuzzy` modules (src/yara/).  It
  * behaves like the yara command for the options it shares with it (same
  * output lines, same messages, exit status 0 or 1 as yara; note that this
@@ -15,10 +15,13 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: malgopher scan [OPTION]... [NAMESPACE:]RULES PATH...\n"
+    "usage: malgopher scan [OPTION]... [NAMESPACE:]RULES... PATH...\n"
     "\n"
     "Scan files, directories or processes with the YARA rules in RULES (\"-\" for\n"
-    "stdin).  Every stock module of libyara is there, plus `go` (Go metadata:\n"
+    "stdin).  The first argument is a rules file; so is each further one but\n"
+    "the last that looks like YARA source (named *.yar or *.yara, or text\n"
+    "starting with rule, private, global, import or include): yara 4's\n"
+    "`RULES... TARGET` and the `RULES PATH...` of earlier malgopher both work.  Every stock module of libyara is there, plus `go` (Go metadata:\n"
     "version, build info, functions, gimphash, gimpfuzzy) and `fuzzy` (ssdeep\n"
     "similarity): see README.md, \"YARA modules\".  Output lines, messages and\n"
     "exit status are those of the yara command.\n"
@@ -36,6 +39,13 @@ static const char help[] =
     "  -a, --timeout=SECONDS        abort scanning after the given number of SECONDS\n"
     "  -w, --no-warnings            disable warnings\n"
     "  -M, --module-names           show module names\n"
+    "  -D, --print-module-data      print module data\n"
+    "  -e, --print-namespace        print rules' namespace\n"
+    "  -N, --no-follow-symlinks     do not follow symlinks when scanning\n"
+    "  -z, --skip-larger=NUMBER     skip files larger than the given size when\n"
+    "                               scanning a directory\n"
+    "      --scan-list              scan files listed in PATH, one per line\n"
+    "  -v, --version                show version information\n"
     "  -h, --help                   show this help and exit\n"
     "\n"
     "A directory is scanned for its files (and, with -r, its subdirectories).\n"
@@ -157,9 +167,11 @@ static int compile(const scan_opts *o, YR_RULES **rules)
         return 1;
     }
     compile_state cs = {o->no_warnings, 0};
-    if (!add_rules(c, o->pos[0], &cs)) {
-        yr_compiler_destroy(c);
-        return 1;
+    for (int i = 0; i < o->nrules; i++) {
+        if (!add_rules(c, o->pos[i], &cs)) {
+            yr_compiler_destroy(c);
+            return 1;
+        }
     }
     res = yr_compiler_get_rules(c, rules);
     yr_compiler_destroy(c);
@@ -181,6 +193,11 @@ int cmd_scan(int argc, char **argv)
         status = 0;
         goto out;
     }
+    if (o.version) {
+        puts(YR_VERSION); /* as yara -v: the libyara release */
+        status = 0;
+        goto out;
+    }
     if (o.module_names) {
         for (size_t i = 0; i < mg_yara_module_count(); i++)
             puts(mg_yara_module_name(i));
@@ -195,9 +212,10 @@ int cmd_scan(int argc, char **argv)
         fputs("the number of threads must be at least 1\n", stderr);
         goto out;
     }
+    o.nrules = scan_count_rule_files(o.pos, o.npos);
     if (o.npos < 2) {
         fputs("malgopher scan: wrong number of arguments\n"
-              "usage: malgopher scan [OPTION]... [NAMESPACE:]RULES PATH...\n\n"
+              "usage: malgopher scan [OPTION]... [NAMESPACE:]RULES... PATH...\n\n"
               "Try `--help` for more options\n",
               stderr);
         goto out;
@@ -210,7 +228,7 @@ int cmd_scan(int argc, char **argv)
     YR_RULES *rules = NULL;
     if (compile(&o, &rules) == 0) {
         scan_report_init(&o);
-        status = scan_run(rules, &o, o.pos + 1, o.npos - 1);
+        status = scan_run(rules, &o, o.pos + o.nrules, o.npos - o.nrules);
     }
     if (rules)
         yr_rules_destroy(rules);

@@ -22,15 +22,27 @@ typedef struct scan_opts {
     bool no_warnings;   /* -w */
     bool help;          /* -h */
     bool module_names;  /* -M */
+    bool module_data;   /* -D */
+    bool show_namespace;/* -e */
+    bool no_follow;     /* -N */
+    bool scan_list;     /* --scan-list: the target is a file listing paths */
+    bool version;       /* -v */
+    long skip_larger;   /* -z: in directories, skip files larger (0: none) */
     long threads;       /* -p */
     long timeout;       /* -a, seconds */
     const char *defines[SCAN_MAX_MULTI + 1];     /* -d VAR=VALUE */
     const char *tags[SCAN_MAX_MULTI + 1];        /* -t */
     const char *identifiers[SCAN_MAX_MULTI + 1]; /* -i */
     size_t ndefines, ntags, nidentifiers;
-    char **pos;         /* positional arguments: RULES PATH... */
+    char **pos;         /* positional arguments: RULES... PATH... */
     int npos;
+    int nrules;         /* the first nrules of pos are rules files (rule_files.c) */
 } scan_opts;
+
+/* rule_files.c: how many leading positional arguments are rules files:
+ * the first always, and each further one but the last that looks like
+ * YARA source (yara 4's `RULES... TARGET`, README "scan") */
+int scan_count_rule_files(char **pos, int npos);
 
 /* scan_options.c: parse argv (argv[0] is "scan") as yara parses its options:
  * anywhere on the line, short ones groupable, long ones as --name=value.

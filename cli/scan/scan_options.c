@@ -23,6 +23,12 @@ typedef struct opt {
 #define F(m) offsetof(scan_opts, m)
 static const opt options[] = {
     {'c', "count", OPT_FLAG, F(count_only), 0},
+    {'D', "print-module-data", OPT_FLAG, F(module_data), 0},
+    {'e', "print-namespace", OPT_FLAG, F(show_namespace), 0},
+    {'N', "no-follow-symlinks", OPT_FLAG, F(no_follow), 0},
+    {0, "scan-list", OPT_FLAG, F(scan_list), 0},
+    {'v', "version", OPT_FLAG, F(version), 0},
+    {'z', "skip-larger", OPT_LONG, F(skip_larger), 0},
     {'d', "define", OPT_MULTI, F(defines), F(ndefines)},
     {'g', "print-tags", OPT_FLAG, F(show_tags), 0},
     {'h', "help", OPT_FLAG, F(help), 0},

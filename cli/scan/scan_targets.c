@@ -6,7 +6,9 @@
  * reported and does not change the exit status; an error on a file named on
  * the command line makes it 1.  All targets share -p threads and the -a
  * deadline.  Directory entries are visited in sorted order, so with -p 1 the
- * output order is reproducible. */
+ * output order is reproducible.  -N skips the symbolic links found in
+ * directories, -z the files there larger than its size; --scan-list reads
+ * the targets from files, one a line. */
 #include "scan.h"
 
 #include <dirent.h>
@@ -108,8 +110,12 @@ static bool walk_dir(run *r, const char *dir, const dir_stack *up)
             char target[2];
             bool dot_link = lstat(full, &st) == 0 && S_ISLNK(st.st_mode) &&
                             readlink(full, target, sizeof target) == 1 && target[0] == '.';
-            if (!dot_link && stat(full, &st) == 0) {
-                if (S_ISREG(st.st_mode))
+            bool skip_link = r->o->no_follow && S_ISLNK(st.st_mode); /* -N */
+            if (!dot_link && !skip_link && stat(full, &st) == 0) {
+                if (S_ISREG(st.st_mode) && r->o->skip_larger > 0 && st.st_size > r->o->skip_larger)
+                    fprintf(stderr, "skipping %s (%lld bytes) because it's larger than %ld bytes.\n",
+                            full, (long long)st.st_size, r->o->skip_larger); /* -z */
+                else if (S_ISREG(st.st_mode))
                     ok = add_job(r, full, false);
                 else if (S_ISDIR(st.st_mode) && r->o->recursive && strcmp(names[i], ".") &&
                          strcmp(names[i], ".."))
@@ -193,6 +199,33 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* --scan-list: every line of the file is a target, as a file found in a
+ * directory is (errors reported, status unchanged); a directory line is
+ * walked.  false on a list that cannot be read (status 1, yara's message). */
+static bool add_list(run *r, const char *list, bool *nomem)
+{
+    FILE *fh = fopen(list, "r");
+    if (!fh) {
+        fprintf(stderr, "error: could not open file \"%s\".\n", list);
+        return false;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while (!*nomem && (len = getline(&line, &cap, fh)) >= 0) {
+        if (len > 0 && line[len - 1] == '\n')
+            line[len - 1] = '\0';
+        struct stat st;
+        if (stat(line, &st) == 0 && S_ISDIR(st.st_mode))
+            *nomem = !walk_dir(r, line, NULL);
+        else
+            *nomem = !add_job(r, line, false);
+    }
+    free(line);
+    fclose(fh);
+    return true;
+}
+
 int scan_run(YR_RULES *rules, const scan_opts *o, char **paths, int npaths)
 {
     run r = {.rules = rules, .o = o, .deadline = time(NULL) + o->timeout};
@@ -202,7 +235,13 @@ int scan_run(YR_RULES *rules, const scan_opts *o, char **paths, int npaths)
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         bool ok;
-        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (o->scan_list) {
+            bool nomem = false;
+            if (!add_list(&r, paths[i], &nomem))
+                status = 1;
+            ok = !nomem;
+            any_dir = true; /* -c prints PATH: N for listed files */
+        } else if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             any_dir = true;
             ok = walk_dir(&r, paths[i], NULL);
         } else {

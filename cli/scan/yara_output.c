@@ -1,6 +1,7 @@
 /* yara_output.c - what `malgopher scan` prints, line for line as the yara
  * command (4.2) prints it: "RULE [TAGS] [META] PATH" per reported rule,
  * "0xOFFSET:$id: data" per string match with -s, console.log lines, the
+ * module data with -D (libyara's yr_object_print_data), "NAMESPACE:" with -e, the
  * too-many-matches warning, and yara's wording of scan errors.  Called from
  * several scanner threads: every line is written under one lock. */
 #include "scan.h"
@@ -96,6 +97,8 @@ static bool selected(const YR_RULE *rule)
 
 static void print_rule(YR_SCAN_CONTEXT *ctx, const YR_RULE *rule, const char *path)
 {
+    if (opts->show_namespace)
+        printf("%s:", rule->ns->name);
     printf("%s ", rule->identifier);
     if (opts->show_tags) {
         const char *tag;
@@ -176,6 +179,15 @@ int scan_callback(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *u
                     "warning: rule \"%s\": too many matches for %s, results for this rule "
                     "may be incorrect\n",
                     ctx->rules->rules_table[s->rule_idx].identifier, s->identifier);
+            scan_unlock();
+        }
+        return CALLBACK_CONTINUE;
+    case CALLBACK_MSG_MODULE_IMPORTED:
+        /* -D: the module's data, printed by libyara itself, as yara does */
+        if (opts->module_data) {
+            scan_lock();
+            yr_object_print_data(message_data, 0, 1);
+            putchar('\n');
             scan_unlock();
         }
         return CALLBACK_CONTINUE;

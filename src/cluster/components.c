@@ -1,69 +1,43 @@
 /* components.c - owns families: connected components of the similarity
- * graph at a threshold (union-find, linear in samples + edges) and the most
+ * graph at a threshold (util/unionfind.h, near-linear in samples + edges) and the most
  * central member of each family. */
 #include "malgopher.h"
+#include "util/alloc.h"
 #include "util/error.h"
+#include "util/unionfind.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static uint32_t find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-static void join(uint32_t *parent, uint32_t *size, uint32_t a, uint32_t b)
-{
-    a = find(parent, a);
-    b = find(parent, b);
-    if (a == b)
-        return;
-    if (size[a] < size[b]) {
-        uint32_t t = a;
-        a = b;
-        b = t;
-    }
-    parent[b] = a;
-    size[a] += size[b];
-}
 
 mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
                                 int t, uint32_t *family_of, size_t *nfam, mg_error *err)
 {
     *nfam = 0;
-    uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
-    uint32_t *size = malloc((n ? n : 1) * sizeof *size);
-    if (!parent || !size) {
+    uint32_t *parent = mg_uf_new(n);
+    uint32_t *id = mg_malloc((n ? n : 1) * sizeof *id);
+    if (!parent || !id) {
         free(parent);
-        free(size);
+        free(id);
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        parent[i] = (uint32_t)i;
-        size[i] = 1;
     }
     if (reps && t <= 100)
         for (size_t i = 0; i < n; i++)
-            join(parent, size, (uint32_t)i, reps[i]);
+            mg_uf_union(parent, (uint32_t)i, reps[i]);
     for (size_t e = 0; e < nedges; e++)
         if (edges[e].score >= t && edges[e].a < n && edges[e].b < n)
-            join(parent, size, edges[e].a, edges[e].b);
-    /* number the roots in order of their first member; size[] becomes the id */
+            mg_uf_union(parent, edges[e].a, edges[e].b);
+    /* number the roots in order of their first member */
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        size[i] = UINT32_MAX;
+        id[i] = UINT32_MAX;
     for (size_t i = 0; i < n; i++) {
-        uint32_t r = find(parent, (uint32_t)i);
-        if (size[r] == UINT32_MAX)
-            size[r] = (uint32_t)k++;
-        family_of[i] = size[r];
+        uint32_t r = mg_uf_find(parent, (uint32_t)i);
+        if (id[r] == UINT32_MAX)
+            id[r] = (uint32_t)k++;
+        family_of[i] = id[r];
     }
     free(parent);
-    free(size);
+    free(id);
     *nfam = k;
     return MG_OK;
 }
@@ -71,9 +45,9 @@ mg_status mg_cluster_components(size_t n, const uint32_t *reps, const mg_edge *e
 mg_status mg_cluster_central(size_t n, const uint32_t *reps, const mg_edge *edges, size_t nedges,
                              const uint32_t *family_of, size_t nfam, uint32_t *central, mg_error *err)
 {
-    uint64_t *sum = calloc(n ? n : 1, sizeof *sum);
-    uint64_t *copies = calloc(n ? n : 1, sizeof *copies); /* members per representative */
-    uint64_t *best = calloc(nfam ? nfam : 1, sizeof *best);
+    uint64_t *sum = mg_calloc(n ? n : 1, sizeof *sum);
+    uint64_t *copies = mg_calloc(n ? n : 1, sizeof *copies); /* members per representative */
+    uint64_t *best = mg_calloc(nfam ? nfam : 1, sizeof *best);
     if (!sum || !copies || !best) {
         free(sum);
         free(copies);

@@ -4,6 +4,7 @@
  * when the clusters have none, V = 0 when h + c = 0).  Counts come from one
  * hash table of (label, cluster) cells: linear time. */
 #include "malgopher.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <math.h>
@@ -44,9 +45,9 @@ mg_status mg_vmeasure_score(const uint32_t *labels, const uint32_t *clusters, si
     size_t cap = 16;
     while (cap < 2 * n)
         cap *= 2;
-    cell *joint = calloc(cap, sizeof *joint);
-    cell *lab = calloc(cap, sizeof *lab);
-    cell *clu = calloc(cap, sizeof *clu);
+    cell *joint = mg_calloc(cap, sizeof *joint);
+    cell *lab = mg_calloc(cap, sizeof *lab);
+    cell *clu = mg_calloc(cap, sizeof *clu);
     if (!joint || !lab || !clu) {
         free(joint);
         free(lab);

@@ -6,6 +6,7 @@
  * initializer was written by the packer and calls no hook method we can see,
  * its body becomes a lone `ret`. */
 #include "jitpack.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -117,7 +118,7 @@ mg_status mg_init_neutralise(const mg_cli *cli, uint8_t *out, uint32_t cctor, bo
     if (!code_view(cli, cctor, &b, &code) || b.total < 2)
         return mg_fail(err, MG_ERR_MALFORMED,
                        "malformed .NET metadata: module initializer body unreadable");
-    uint8_t *hook = calloc((size_t)cli->t.rows[MG_T_METHODDEF] + 1, 1);
+    uint8_t *hook = mg_calloc((size_t)cli->t.rows[MG_T_METHODDEF] + 1, 1);
     if (!hook)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     mark_hook(cli, hook);

@@ -4,6 +4,7 @@
  * targets, bodies shared by several methods, a module initializer
  * (<Module>::.cctor) and P/Invokes of the JIT's getJit export. */
 #include "jitpack.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -74,7 +75,7 @@ static mg_status scan_resources(const mg_cli *cli, mg_jit_scan *s, mg_error *err
 {
     uint32_t nres = cli->t.rows[MG_T_MANIFESTRESOURCE];
     /* count bounded by the table stream size (checked by the table parser) */
-    s->m = calloc(nres ? nres : 1, sizeof *s->m);
+    s->m = mg_calloc(nres ? nres : 1, sizeof *s->m);
     if (!s->m)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (uint32_t row = 1; row <= nres; row++) {
@@ -103,7 +104,7 @@ static mg_status scan_resources(const mg_cli *cli, mg_jit_scan *s, mg_error *err
 
 static mg_status scan_sharing(mg_jit_scan *s, mg_error *err)
 {
-    uint32_t *v = malloc((s->nmethods ? s->nmethods : 1) * sizeof *v);
+    uint32_t *v = mg_malloc((s->nmethods ? s->nmethods : 1) * sizeof *v);
     if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     memcpy(v, s->rva, s->nmethods * sizeof *v);
@@ -169,7 +170,7 @@ mg_status mg_jit_scan_run(const mg_cli *cli, mg_jit_scan *s, mg_error *err)
     s->nmethods = cli->t.rows[MG_T_METHODDEF];
     s->ntypes = cli->t.rows[MG_T_TYPEDEF];
     s->nresources = cli->t.rows[MG_T_MANIFESTRESOURCE];
-    s->rva = calloc(s->nmethods ? s->nmethods : 1, sizeof *s->rva);
+    s->rva = mg_calloc(s->nmethods ? s->nmethods : 1, sizeof *s->rva);
     if (!s->rva)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (uint32_t row = 1; row <= s->nmethods; row++)

@@ -62,8 +62,9 @@ bool mg_pe_has_slot(const mg_img *img);
 mg_status mg_pe_grow_headers(const mg_img *img, uint8_t **out, size_t *out_size, uint32_t *grown,
                              mg_error *err);
 mg_status mg_pe_plan_section(const mg_img *img, uint32_t need, mg_pe_newsect *ns, mg_error *err);
-/* out holds the input image followed by zeroes up to ns->file_size */
-void mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns, const char name[8],
+/* out holds the input image followed by zeroes up to ns->file_size; false
+ * when the input's headers cannot be read (then out is unchanged) */
+bool mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns, const char name[8],
                        uint32_t characteristics);
 /* zero the security directory (a signature no longer valid); true when it was set */
 bool mg_pe_drop_signature(uint8_t *out, const mg_img *img);

@@ -10,6 +10,11 @@
 
 #define CLI_DIR 14u
 #define CLI_HEADER_SIZE 72u
+/* IMAGE_COR20_HEADER field offsets (ECMA-335 II.25.3.3) */
+enum {
+    CLI_CB = 0, CLI_RT_MAJOR = 4, CLI_RT_MINOR = 6, CLI_MD_RVA = 8, CLI_MD_SIZE = 12, CLI_FLAGS = 16,
+    CLI_ENTRY_TOKEN = 20, CLI_RES_RVA = 24, CLI_RES_SIZE = 28,
+};
 #define MD_SIGNATURE 0x424a5342u /* "BSJB" */
 #define MAX_STREAMS 16u
 #define MAX_STRING 1024u
@@ -104,20 +109,19 @@ static mg_status open_cli(const uint8_t *data, uint64_t size, mg_cli *cli, mg_er
     if (img->pe_ndirs <= CLI_DIR || img->pe_dir_rva[CLI_DIR] == 0)
         return mg_fail(err, MG_ERR_UNSUPPORTED, "not a .NET assembly (no CLI header)");
     const mg_reader *r = &img->r;
-    uint32_t cb;
+    mg_rec h;
     if (!mg_cli_rva(cli, img->pe_dir_rva[CLI_DIR], CLI_HEADER_SIZE, &cli->hdr_off) ||
-        !mg_rd_u32(r, cli->hdr_off, &cb) || cb < CLI_HEADER_SIZE)
+        !mg_rec_at(r, cli->hdr_off, CLI_HEADER_SIZE, &h) || mg_rec_u32(&h, CLI_CB) < CLI_HEADER_SIZE)
         return bad(err, "CLI header outside the sections");
-    uint64_t h = cli->hdr_off;
-    cli->hdr_size = cb;
-    mg_rd_u16(r, h + 4, &cli->rt_major); /* in range: 72 bytes mapped */
-    mg_rd_u16(r, h + 6, &cli->rt_minor);
-    mg_rd_u32(r, h + 8, &cli->md_rva);
-    mg_rd_u32(r, h + 12, &cli->md_size);
-    mg_rd_u32(r, h + 16, &cli->flags);
-    mg_rd_u32(r, h + 20, &cli->entry_token);
-    mg_rd_u32(r, h + 24, &cli->res_rva);
-    mg_rd_u32(r, h + 28, &cli->res_size);
+    cli->hdr_size = mg_rec_u32(&h, CLI_CB);
+    cli->rt_major = mg_rec_u16(&h, CLI_RT_MAJOR);
+    cli->rt_minor = mg_rec_u16(&h, CLI_RT_MINOR);
+    cli->md_rva = mg_rec_u32(&h, CLI_MD_RVA);
+    cli->md_size = mg_rec_u32(&h, CLI_MD_SIZE);
+    cli->flags = mg_rec_u32(&h, CLI_FLAGS);
+    cli->entry_token = mg_rec_u32(&h, CLI_ENTRY_TOKEN);
+    cli->res_rva = mg_rec_u32(&h, CLI_RES_RVA);
+    cli->res_size = mg_rec_u32(&h, CLI_RES_SIZE);
     if (!cli->md_rva || !mg_cli_rva(cli, cli->md_rva, cli->md_size, &cli->md_off))
         return bad(err, "metadata outside the sections");
     if (cli->res_size && !mg_cli_rva(cli, cli->res_rva, cli->res_size, &cli->res_off))

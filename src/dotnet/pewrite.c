@@ -4,6 +4,7 @@
  * sections' file data moves, file offsets that point at it follow),
  * dropping a signature the edits invalidate, and the CheckSum. */
 #include "jitpack.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -110,7 +111,7 @@ mg_status mg_pe_grow_headers(const mg_img *img, uint8_t **out, size_t *out_size,
     uint64_t size = r->size + delta;
     if (size > UINT32_MAX)
         return mg_fail(err, MG_ERR_UNSUPPORTED, "image too large for a new section");
-    uint8_t *o = calloc(1, (size_t)size);
+    uint8_t *o = mg_calloc(1, (size_t)size);
     if (!o)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     memcpy(o, r->data, (size_t)first_raw);
@@ -178,16 +179,15 @@ mg_status mg_pe_plan_section(const mg_img *img, uint32_t need, mg_pe_newsect *ns
     return MG_OK;
 }
 
-void mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns, const char name[8],
+bool mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns, const char name[8],
                        uint32_t characteristics)
 {
     const mg_reader *r = &img->r; /* the input: the headers were validated on it */
     uint64_t opt = img->pe_opt_off;
     uint16_t nsect;
     uint32_t salign, codesz;
-    mg_rd_u16(r, opt - 18, &nsect);
-    mg_rd_u32(r, opt + 32, &salign);
-    mg_rd_u32(r, opt + 4, &codesz);
+    if (!mg_rd_u16(r, opt - 18, &nsect) || !mg_rd_u32(r, opt + 32, &salign) || !mg_rd_u32(r, opt + 4, &codesz))
+        return false;
     uint8_t *h = out + img->pe_sect_off + (uint64_t)nsect * 40;
     memset(h, 0, 40);
     memcpy(h, name, 8);
@@ -203,6 +203,7 @@ void mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns,
     put32(out + opt + 56, (uint32_t)align_up((uint64_t)ns->rva + ns->vsize, salign));
     if (characteristics & 0x20u)
         put32(out + opt + 4, codesz + ns->raw_size); /* SizeOfCode */
+    return true;
 }
 
 bool mg_pe_drop_signature(uint8_t *out, const mg_img *img)

@@ -5,6 +5,7 @@
  * renumbered and CustomAttribute kept sorted; the resources' bytes are
  * zeroed, and the Resources directory cleared when nothing is left. */
 #include "jitpack.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -65,8 +66,8 @@ static mg_status sort_ca(uint8_t *rows, uint32_t n, uint32_t rowsize, unsigned p
                  get(rows + (uint64_t)i * rowsize, pw);
     if (sorted)
         return MG_OK;
-    ca_row *k = malloc((size_t)n * sizeof *k);
-    uint8_t *copy = malloc((size_t)n * rowsize);
+    ca_row *k = mg_malloc((size_t)n * sizeof *k);
+    uint8_t *copy = mg_malloc((size_t)n * rowsize);
     if (!k || !copy) {
         free(k);
         free(copy);
@@ -145,7 +146,7 @@ mg_status mg_strip_resources(const mg_cli *cli, uint8_t *out, const bool *drop, 
     uint32_t nres = t->rows[MG_T_MANIFESTRESOURCE], kept = 0;
     layout L;
     memcpy(L.rows, t->rows, sizeof L.rows);
-    uint32_t *resmap = calloc((size_t)nres + 1, sizeof *resmap);
+    uint32_t *resmap = mg_calloc((size_t)nres + 1, sizeof *resmap);
     if (!resmap)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (uint32_t row = 1; row <= nres; row++)
@@ -161,7 +162,7 @@ mg_status mg_strip_resources(const mg_cli *cli, uint8_t *out, const bool *drop, 
     for (unsigned i = 0; i < MG_TBL_COUNT; i++)
         if (t->rows[i] && !L.rows[i])
             valid &= ~(1ull << i);
-    uint8_t *buf = calloc(1, t->size ? t->size : 1); /* the new stream is never larger */
+    uint8_t *buf = mg_calloc(1, t->size ? t->size : 1); /* the new stream is never larger */
     if (!buf) {
         free(resmap);
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");

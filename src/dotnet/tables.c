@@ -139,16 +139,19 @@ void mg_tbl_layout(const uint32_t rows[MG_TBL_COUNT], uint8_t heap_sizes,
 mg_status mg_tables_parse(const mg_reader *r, uint64_t off, uint64_t size, mg_tables *t,
                           mg_error *err)
 {
+    /* the #~ stream header (ECMA-335 II.24.2.6) */
+    enum { HEAPSIZES = 6, VALID = 8, SORTED = 16, HEADER_SIZE = 24 };
     mg_reader s;
-    if (!mg_rd_sub(r, off, size, &s) || !mg_rd_has(&s, 0, 24))
+    mg_rec h;
+    if (!mg_rd_sub(r, off, size, &s) || !mg_rec_at(&s, 0, HEADER_SIZE, &h))
         return mg_fail(err, MG_ERR_MALFORMED, "malformed .NET metadata: table stream truncated");
     t->off = off;
     t->size = size;
-    mg_rd_u8(&s, 6, &t->heap_sizes);
-    mg_rd_u64(&s, 8, &t->valid);
-    mg_rd_u64(&s, 16, &t->sorted);
-    t->rows_off = off + 24;
-    uint64_t pos = 24;
+    t->heap_sizes = mg_rec_u8(&h, HEAPSIZES);
+    t->valid = mg_rec_u64(&h, VALID);
+    t->sorted = mg_rec_u64(&h, SORTED);
+    t->rows_off = off + HEADER_SIZE;
+    uint64_t pos = HEADER_SIZE;
     for (unsigned i = 0; i < MG_TBL_COUNT; i++) {
         t->rows[i] = 0;
         if (!(t->valid >> i & 1))

@@ -6,6 +6,7 @@
  * neutralises the module initializer, then drops the IL resources when
  * asked.  Nothing is returned unless every step succeeded. */
 #include "jitpack.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -62,7 +63,7 @@ static mg_status add_copy(const mg_cli *cli, plan *p, const user *u, mg_error *e
 {
     if (p->ncopies == p->cap) {
         uint32_t cap = p->cap ? 2 * p->cap : 16;
-        copy *c = realloc(p->copies, (size_t)cap * sizeof *c);
+        copy *c = mg_realloc(p->copies, (size_t)cap * sizeof *c);
         if (!c)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         p->copies = c;
@@ -82,8 +83,8 @@ static mg_status add_copy(const mg_cli *cli, plan *p, const user *u, mg_error *e
 static mg_status make_plan(const mg_cli *cli, const mg_jit_scan *s, plan *p, mg_error *err)
 {
     size_t n = s->nmethods ? s->nmethods : 1;
-    user *u = malloc(n * sizeof *u);
-    p->copy_of = calloc(n, sizeof *p->copy_of);
+    user *u = mg_malloc(n * sizeof *u);
+    p->copy_of = mg_calloc(n, sizeof *p->copy_of);
     if (!u || !p->copy_of) {
         free(u);
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
@@ -142,12 +143,15 @@ static mg_status stage_a(const mg_cli *in, const mg_jit_scan *s, plan *p, uint8_
     }
     if (size > SIZE_MAX)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-    uint8_t *out = calloc(1, (size_t)size);
+    uint8_t *out = mg_calloc(1, (size_t)size);
     if (!out)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     memcpy(out, r->data, (size_t)r->size);
     if (p->ncopies) {
-        mg_pe_add_section(out, &in->img, &ns, SECTION_NAME, SECTION_FLAGS);
+        if (!mg_pe_add_section(out, &in->img, &ns, SECTION_NAME, SECTION_FLAGS)) {
+            free(out);
+            return mg_fail(err, MG_ERR_MALFORMED, "malformed PE: optional header truncated");
+        }
         uint64_t off = ns.raw_off;
         uint32_t rva = ns.rva;
         for (uint32_t i = 0; i < p->ncopies; i++) {
@@ -186,7 +190,7 @@ static mg_status stage_a(const mg_cli *in, const mg_jit_scan *s, plan *p, uint8_
 static mg_status strip(const mg_cli *o, uint8_t *out, mg_jit_report *rep, mg_error *err)
 {
     uint32_t nres = o->t.rows[MG_T_MANIFESTRESOURCE];
-    bool *drop = calloc((size_t)nres + 1, sizeof *drop);
+    bool *drop = mg_calloc((size_t)nres + 1, sizeof *drop);
     if (!drop)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (uint32_t row = 1; row <= nres; row++) {

@@ -21,6 +21,63 @@
 #define PF_X 0x1
 #define PF_W 0x2
 
+/* Field offsets of the ELF records (System V gABI), per class: Elf32_* and
+ * Elf64_* differ only in where the fields sit and how wide the words are. */
+typedef struct elf_layout {
+    unsigned word;                  /* 4 or 8: Elf_Addr, Elf_Off, Elf_Xword */
+    /* Elf_Ehdr */
+    unsigned ehdr_size, e_machine, e_phoff, e_shoff, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
+    /* Elf_Shdr */
+    unsigned shdr_size, sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size, sh_link, sh_entsize;
+    /* Elf_Phdr */
+    unsigned phdr_size, p_type, p_flags, p_offset, p_vaddr, p_filesz, p_memsz;
+    /* Elf_Sym (only its size), Elf_Rel (the smallest relocation entry) */
+    unsigned sym_size, rel_size;
+} elf_layout;
+
+static const elf_layout ELF32 = {
+    .word = 4,
+    .ehdr_size = 52, .e_machine = 18, .e_phoff = 28, .e_shoff = 32, .e_phentsize = 42, .e_phnum = 44,
+    .e_shentsize = 46, .e_shnum = 48, .e_shstrndx = 50,
+    .shdr_size = 40, .sh_name = 0, .sh_type = 4, .sh_flags = 8, .sh_addr = 12, .sh_offset = 16, .sh_size = 20,
+    .sh_link = 24, .sh_entsize = 36,
+    .phdr_size = 32, .p_type = 0, .p_offset = 4, .p_vaddr = 8, .p_filesz = 16, .p_memsz = 20, .p_flags = 24,
+    .sym_size = 16, .rel_size = 8,
+};
+static const elf_layout ELF64 = {
+    .word = 8,
+    .ehdr_size = 64, .e_machine = 18, .e_phoff = 32, .e_shoff = 40, .e_phentsize = 54, .e_phnum = 56,
+    .e_shentsize = 58, .e_shnum = 60, .e_shstrndx = 62,
+    .shdr_size = 64, .sh_name = 0, .sh_type = 4, .sh_flags = 8, .sh_addr = 16, .sh_offset = 24, .sh_size = 32,
+    .sh_link = 40, .sh_entsize = 56,
+    .phdr_size = 56, .p_type = 0, .p_flags = 4, .p_offset = 8, .p_vaddr = 16, .p_filesz = 32, .p_memsz = 40,
+    .sym_size = 24, .rel_size = 16,
+};
+
+/* one section header, read once */
+typedef struct elf_shdr {
+    uint32_t name, type, link;
+    uint64_t flags, addr, off, size, entsize;
+} elf_shdr;
+
+static bool read_shdr(const mg_reader *r, const elf_layout *L, uint64_t at, elf_shdr *h)
+{
+    mg_rec c;
+    if (!mg_rec_at(r, at, L->shdr_size, &c))
+        return false;
+    *h = (elf_shdr){
+        .name = mg_rec_u32(&c, L->sh_name),
+        .type = mg_rec_u32(&c, L->sh_type),
+        .link = mg_rec_u32(&c, L->sh_link),
+        .flags = mg_rec_word(&c, L->sh_flags, L->word),
+        .addr = mg_rec_word(&c, L->sh_addr, L->word),
+        .off = mg_rec_word(&c, L->sh_offset, L->word),
+        .size = mg_rec_word(&c, L->sh_size, L->word),
+        .entsize = mg_rec_word(&c, L->sh_entsize, L->word),
+    };
+    return true;
+}
+
 static const char *elf_arch(uint16_t m, bool is64, bool be)
 {
     switch (m) {
@@ -39,88 +96,48 @@ static const char *elf_arch(uint16_t m, bool is64, bool be)
     return "";
 }
 
-static void elf_sections(mg_img *img, uint64_t shoff, uint16_t shentsize, uint64_t shnum,
+/* the sections (names, symbol table, relocations); the caller checked that
+ * the shnum headers of shentsize bytes lie in the file */
+static void elf_sections(mg_img *img, const elf_layout *L, uint64_t shoff, uint16_t shentsize, uint64_t shnum,
                          uint16_t shstrndx)
 {
     const mg_reader *r = &img->r;
-    bool is64 = img->bits == 64;
     uint64_t need;
-    if (shoff == 0 || shnum == 0 || shentsize < (is64 ? 64 : 40) ||
-        !mg_mul_ok(shnum, shentsize, &need) || !mg_rd_has(r, shoff, need))
+    if (shoff == 0 || shnum == 0 || shentsize < L->shdr_size || !mg_mul_ok(shnum, shentsize, &need) ||
+        !mg_rd_has(r, shoff, need))
         return;
     /* the section-name string table */
     uint64_t stroff = 0, strsz = 0;
-    if (shstrndx < shnum) {
-        uint64_t e = shoff + (uint64_t)shstrndx * shentsize;
-        if (is64) {
-            mg_rd_u64(r, e + 24, &stroff);
-            mg_rd_u64(r, e + 32, &strsz);
-        } else {
-            uint32_t a = 0, b = 0;
-            mg_rd_u32(r, e + 16, &a);
-            mg_rd_u32(r, e + 20, &b);
-            stroff = a;
-            strsz = b;
-        }
+    elf_shdr h;
+    if (shstrndx < shnum && read_shdr(r, L, shoff + (uint64_t)shstrndx * shentsize, &h)) {
+        stroff = h.off;
+        strsz = h.size;
         if (!mg_rd_has(r, stroff, strsz))
             strsz = 0;
     }
     for (uint64_t i = 0; i < shnum && img->nsects < MG_MAX_SECTIONS; i++) {
-        uint64_t e = shoff + i * shentsize;
-        uint32_t name, type, link;
-        uint64_t flags, addr, off, size, entsize;
-        if (is64) {
-            mg_rd_u32(r, e, &name);
-            mg_rd_u32(r, e + 4, &type);
-            mg_rd_u64(r, e + 8, &flags);
-            mg_rd_u64(r, e + 16, &addr);
-            mg_rd_u64(r, e + 24, &off);
-            mg_rd_u64(r, e + 32, &size);
-            mg_rd_u32(r, e + 40, &link);
-            mg_rd_u64(r, e + 56, &entsize);
-        } else {
-            uint32_t f, a, o, s, es;
-            mg_rd_u32(r, e, &name);
-            mg_rd_u32(r, e + 4, &type);
-            mg_rd_u32(r, e + 8, &f);
-            mg_rd_u32(r, e + 12, &a);
-            mg_rd_u32(r, e + 16, &o);
-            mg_rd_u32(r, e + 20, &s);
-            mg_rd_u32(r, e + 24, &link);
-            mg_rd_u32(r, e + 36, &es);
-            flags = f, addr = a, off = o, size = s, entsize = es;
-        }
+        if (!read_shdr(r, L, shoff + i * shentsize, &h))
+            break; /* cannot happen: the table was checked above */
         mg_section *s = &img->sects[img->nsects++];
-        s->addr = addr;
-        s->size = size;
-        s->off = off;
-        s->filesz = (type == SHT_NOBITS || !mg_rd_has(r, off, size)) ? 0 : size;
-        s->flags = (flags & SHF_WRITE ? MG_SEC_WRITE : 0) |
-                   (flags & SHF_EXECINSTR ? MG_SEC_EXEC : 0) | (s->filesz ? MG_SEC_DATA : 0);
-        if (name < strsz)
-            mg_copy_name(s->name, sizeof s->name, r->data + stroff + name, strsz - name);
-        if (type == SHT_SYMTAB && img->symtab.kind == MG_SYMTAB_NONE && s->filesz &&
-            entsize >= (is64 ? 24u : 16u) && link < shnum) {
-            uint64_t le = shoff + (uint64_t)link * shentsize, so = 0, ss = 0;
-            if (is64) {
-                mg_rd_u64(r, le + 24, &so);
-                mg_rd_u64(r, le + 32, &ss);
-            } else {
-                uint32_t a = 0, b = 0;
-                mg_rd_u32(r, le + 16, &a);
-                mg_rd_u32(r, le + 20, &b);
-                so = a, ss = b;
-            }
-            if (mg_rd_has(r, so, ss)) {
-                img->symtab = (mg_symtab){MG_SYMTAB_ELF, off, size / entsize, entsize, so, ss};
-            }
-        }
-        if ((type == SHT_RELA || type == SHT_REL) && img->rel_count == 0 && s->filesz &&
-            entsize >= (uint64_t)(is64 ? 16 : 8) && !(flags & 0x40 /* SHF_INFO_LINK */)) {
-            img->rel_off = off;
-            img->rel_count = size / entsize;
-            img->rel_entsize = entsize;
-            img->rel_has_addend = type == SHT_RELA;
+        s->addr = h.addr;
+        s->size = h.size;
+        s->off = h.off;
+        s->filesz = (h.type == SHT_NOBITS || !mg_rd_has(r, h.off, h.size)) ? 0 : h.size;
+        s->flags = (h.flags & SHF_WRITE ? MG_SEC_WRITE : 0) | (h.flags & SHF_EXECINSTR ? MG_SEC_EXEC : 0) |
+                   (s->filesz ? MG_SEC_DATA : 0);
+        if (h.name < strsz)
+            mg_copy_name(s->name, sizeof s->name, r->data + stroff + h.name, strsz - h.name);
+        elf_shdr str;
+        if (h.type == SHT_SYMTAB && img->symtab.kind == MG_SYMTAB_NONE && s->filesz && h.entsize >= L->sym_size &&
+            h.link < shnum && read_shdr(r, L, shoff + (uint64_t)h.link * shentsize, &str) &&
+            mg_rd_has(r, str.off, str.size))
+            img->symtab = (mg_symtab){MG_SYMTAB_ELF, h.off, h.size / h.entsize, h.entsize, str.off, str.size};
+        if ((h.type == SHT_RELA || h.type == SHT_REL) && img->rel_count == 0 && s->filesz &&
+            h.entsize >= L->rel_size && !(h.flags & 0x40 /* SHF_INFO_LINK */)) {
+            img->rel_off = h.off;
+            img->rel_count = h.size / h.entsize;
+            img->rel_entsize = h.entsize;
+            img->rel_has_addend = h.type == SHT_RELA;
         }
     }
 }
@@ -134,36 +151,21 @@ mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error
     if ((cls != 1 && cls != 2) || (enc != 1 && enc != 2))
         return mg_fail(err, MG_ERR_MALFORMED, "malformed ELF: bad class or data encoding");
     bool is64 = cls == 2, be = enc == 2;
+    const elf_layout *L = is64 ? &ELF64 : &ELF32;
     img->r = mg_reader_make(data, size, be, is64 ? 8 : 4);
     img->kind = MG_CONT_ELF;
     img->kind_name = "ELF";
     img->bits = is64 ? 64 : 32;
     const mg_reader *r = &img->r;
 
-    uint16_t machine = 0, phentsize = 0, phnum = 0, shentsize = 0, shnum = 0, shstrndx = 0;
-    uint64_t phoff = 0, shoff = 0;
-    mg_rd_u16(r, 18, &machine);
-    if (is64) {
-        if (size < 64)
-            return mg_fail(err, MG_ERR_MALFORMED, "malformed ELF: header truncated");
-        mg_rd_u64(r, 32, &phoff);
-        mg_rd_u64(r, 40, &shoff);
-        mg_rd_u16(r, 54, &phentsize);
-        mg_rd_u16(r, 56, &phnum);
-        mg_rd_u16(r, 58, &shentsize);
-        mg_rd_u16(r, 60, &shnum);
-        mg_rd_u16(r, 62, &shstrndx);
-    } else {
-        uint32_t a = 0, b = 0;
-        mg_rd_u32(r, 28, &a);
-        mg_rd_u32(r, 32, &b);
-        phoff = a, shoff = b;
-        mg_rd_u16(r, 42, &phentsize);
-        mg_rd_u16(r, 44, &phnum);
-        mg_rd_u16(r, 46, &shentsize);
-        mg_rd_u16(r, 48, &shnum);
-        mg_rd_u16(r, 50, &shstrndx);
-    }
+    mg_rec eh;
+    if (!mg_rec_at(r, 0, L->ehdr_size, &eh))
+        return mg_fail(err, MG_ERR_MALFORMED, "malformed ELF: header truncated");
+    uint16_t machine = mg_rec_u16(&eh, L->e_machine);
+    uint64_t phoff = mg_rec_word(&eh, L->e_phoff, L->word), shoff = mg_rec_word(&eh, L->e_shoff, L->word);
+    uint16_t phentsize = mg_rec_u16(&eh, L->e_phentsize), phnum = mg_rec_u16(&eh, L->e_phnum);
+    uint16_t shentsize = mg_rec_u16(&eh, L->e_shentsize), shnum = mg_rec_u16(&eh, L->e_shnum);
+    uint16_t shstrndx = mg_rec_u16(&eh, L->e_shstrndx);
     img->arch = elf_arch(machine, is64, be);
     switch (data[7]) {
     case 9: img->os = "freebsd"; break;
@@ -176,37 +178,24 @@ mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error
     uint64_t need;
     if (shoff == 0 || !mg_mul_ok(shnum, shentsize, &need) || !mg_rd_has(r, shoff, need))
         shnum = 0;
-    bool ph_ok = phoff != 0 && phentsize >= (is64 ? 56 : 32) &&
-                 mg_mul_ok(phnum, phentsize, &need) && mg_rd_has(r, phoff, need);
+    bool ph_ok = phoff != 0 && phentsize >= L->phdr_size && mg_mul_ok(phnum, phentsize, &need) &&
+                 mg_rd_has(r, phoff, need);
     if (!ph_ok)
         phnum = 0;
     mg_status st = mg_img_alloc_sections(img, shnum, (uint64_t)phnum + shnum, err);
     if (st != MG_OK)
         return st;
-    elf_sections(img, shoff, shentsize, shnum, shstrndx);
+    elf_sections(img, L, shoff, shentsize, shnum, shstrndx);
 
     for (uint64_t i = 0; i < phnum; i++) {
-        uint64_t e = phoff + i * phentsize;
-        uint32_t type = 0, flags = 0;
-        uint64_t off = 0, vaddr = 0, filesz = 0, memsz = 0;
-        mg_rd_u32(r, e, &type);
-        if (is64) {
-            mg_rd_u32(r, e + 4, &flags);
-            mg_rd_u64(r, e + 8, &off);
-            mg_rd_u64(r, e + 16, &vaddr);
-            mg_rd_u64(r, e + 32, &filesz);
-            mg_rd_u64(r, e + 40, &memsz);
-        } else {
-            uint32_t o = 0, v = 0, fs = 0, ms = 0;
-            mg_rd_u32(r, e + 4, &o);
-            mg_rd_u32(r, e + 8, &v);
-            mg_rd_u32(r, e + 16, &fs);
-            mg_rd_u32(r, e + 20, &ms);
-            mg_rd_u32(r, e + 24, &flags);
-            off = o, vaddr = v, filesz = fs, memsz = ms;
-        }
-        if (type != PT_LOAD)
+        mg_rec ph;
+        if (!mg_rec_at(r, phoff + i * phentsize, L->phdr_size, &ph))
+            break; /* cannot happen: the table was checked above */
+        if (mg_rec_u32(&ph, L->p_type) != PT_LOAD)
             continue;
+        uint32_t flags = mg_rec_u32(&ph, L->p_flags);
+        uint64_t off = mg_rec_word(&ph, L->p_offset, L->word), vaddr = mg_rec_word(&ph, L->p_vaddr, L->word);
+        uint64_t filesz = mg_rec_word(&ph, L->p_filesz, L->word), memsz = mg_rec_word(&ph, L->p_memsz, L->word);
         if (!mg_rd_has(r, off, filesz))
             filesz = off < size ? size - off : 0; /* truncated file: keep what is there */
         mg_section *m = &img->maps[img->nmaps++];

@@ -1,6 +1,7 @@
 /* image.c - container-neutral queries on an mg_img: section lookup,
  * address mapping, symbol lookup and relocated pointer reads. */
 #include "image.h"
+#include "util/alloc.h"
 
 #include "../util/error.h"
 
@@ -11,6 +12,9 @@ void mg_img_free(mg_img *img)
 {
     free(img->sects);
     free(img->maps);
+    free(img->relocs);
+    img->relocs = NULL;
+    img->nrelocs = 0;
     img->sects = img->maps = NULL;
     img->nsects = img->nmaps = 0;
 }
@@ -19,8 +23,8 @@ mg_status mg_img_alloc_sections(mg_img *img, uint64_t nsects, uint64_t nmaps, mg
 {
     if (nsects > MG_MAX_SECTIONS || nmaps > MG_MAX_SECTIONS)
         return mg_fail(err, MG_ERR_MALFORMED, "too many sections");
-    img->sects = calloc(nsects ? nsects : 1, sizeof *img->sects);
-    img->maps = calloc(nmaps ? nmaps : 1, sizeof *img->maps);
+    img->sects = mg_calloc(nsects ? nsects : 1, sizeof *img->sects);
+    img->maps = mg_calloc(nmaps ? nmaps : 1, sizeof *img->maps);
     if (!img->sects || !img->maps) {
         mg_img_free(img);
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
@@ -159,17 +163,9 @@ bool mg_img_read_ptr_at(const mg_img *img, uint64_t addr, uint64_t *value)
         return false;
     if (*value != 0 || img->rel_count == 0 || !img->rel_has_addend)
         return true;
-    /* PIE: the loader writes base + addend here */
-    unsigned w = img->bits / 8;
-    for (uint64_t i = 0; i < img->rel_count; i++) {
-        uint64_t e = img->rel_off + i * img->rel_entsize, roff, add;
-        if (!mg_rd_word(&img->r, e, w, &roff))
-            break;
-        if (roff != addr)
-            continue;
-        if (mg_rd_word(&img->r, e + 2 * w, w, &add))
-            *value = add;
-        return true;
-    }
+    /* PIE: the loader writes base + addend here (relocs.c's index) */
+    uint64_t add;
+    if (mg_img_reloc_addend(img, addr, &add))
+        *value = add;
     return true;
 }

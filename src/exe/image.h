@@ -44,6 +44,17 @@ typedef struct mg_symtab {
     uint64_t stroff, strsize;     /* string table */
 } mg_symtab;
 
+/* one RELA entry, indexed by relocs.c */
+typedef struct mg_reloc {
+    uint64_t where, addend;
+    uint64_t order; /* position in the table */
+} mg_reloc;
+
+struct mg_budget;
+
+/* regions (after dropping redundant ones) may cover 2 x the image + this */
+#define MG_REGION_SLACK (1u << 20)
+
 typedef struct mg_img {
     mg_reader r; /* the whole image slice, with its order and pointer size */
     mg_container kind;
@@ -68,6 +79,11 @@ typedef struct mg_img {
     /* ELF dynamic relocations (PIE): table of Elf_Rela / Elf_Rel */
     uint64_t rel_off, rel_count, rel_entsize;
     bool rel_has_addend;
+    mg_reloc *relocs; /* RELA sorted by offset (relocs.c), nrelocs entries */
+    size_t nrelocs;
+    struct mg_budget *budget; /* the file's work budget (NULL: unbounded) */
+    /* fat Mach-O, first image only: the slices left out and why, "" if none */
+    char slice_warning[200];
 } mg_img;
 
 void mg_img_free(mg_img *img);
@@ -84,6 +100,25 @@ bool mg_img_symbol(const mg_img *img, const char *name, uint64_t *value);
  * or for ELF PIE files where that word is 0, the addend of its RELATIVE
  * relocation. */
 bool mg_img_read_ptr_at(const mg_img *img, uint64_t addr, uint64_t *value);
+
+/* regions.c: switch off regions that repeat an earlier one's mapping;
+ * MG_ERR_MALFORMED when the rest still overlap past the cost bound. */
+mg_status mg_img_regions_normalise(mg_img *img, mg_error *err);
+/* relocs.c: index the RELA table once; look an offset's addend up. */
+mg_status mg_img_index_relocs(mg_img *img, mg_error *err);
+bool mg_img_reloc_addend(const mg_img *img, uint64_t where, uint64_t *addend);
+/* ---- section_scan.c: searching a section's bytes for a pattern ----
+ * One hit: the needle at file offset at inside s.  Return true to stop. */
+typedef bool (*mg_scan_hit_fn)(const mg_img *img, const mg_section *s, uint64_t at, void *ctx);
+/* Every occurrence of needle[0..k) (overlapping ones included) in s's file
+ * bytes, in order, until fn returns true; then true.  False when no hit
+ * stopped it or s does not lie in the file. */
+bool mg_img_scan_section(const mg_img *img, const mg_section *s, const void *needle, size_t k,
+                         mg_scan_hit_fn fn, void *ctx);
+/* The same over every map whose flags hold all of `all` and none of
+ * `none` (MG_SEC_*), in map order. */
+bool mg_img_scan_maps(const mg_img *img, unsigned all, unsigned none, const void *needle, size_t k,
+                      mg_scan_hit_fn fn, void *ctx);
 
 /* Container parsers: fill *img from the bytes data[0..size). */
 mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);

@@ -11,6 +11,16 @@
 #define STYP_DATA 0x40u
 #define STYP_BSS 0x80u
 
+/* Field offsets of the XCOFF section header (AIX <scnhdr.h>), per word size */
+typedef struct xcoff_layout {
+    unsigned word, s_vaddr, s_size, s_scnptr, s_flags, scnhdr_size;
+} xcoff_layout;
+static const xcoff_layout XCOFF32 = {.word = 4, .s_vaddr = 12, .s_size = 16, .s_scnptr = 20, .s_flags = 36,
+                                     .scnhdr_size = 40};
+static const xcoff_layout XCOFF64 = {.word = 8, .s_vaddr = 16, .s_size = 24, .s_scnptr = 32, .s_flags = 64,
+                                     .scnhdr_size = 72};
+enum { S_NAME = 0, S_NAME_LEN = 8 };
+
 mg_status mg_xcoff_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err)
 {
     memset(img, 0, sizeof *img);
@@ -18,11 +28,11 @@ mg_status mg_xcoff_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_err
     const mg_reader *r = &img->r;
     uint16_t magic = 0, nscns = 0, opthdr = 0;
     uint32_t nsyms = 0;
-    mg_rd_u16(r, 0, &magic);
-    bool is64 = magic == 0x01f7;
+    bool is64 = mg_rd_u16(r, 0, &magic) && magic == 0x01f7;
     if (magic != 0x01df && !is64)
         return mg_fail(err, MG_ERR_MALFORMED, "malformed XCOFF: bad magic");
-    uint64_t hdr = is64 ? 24 : 20, shsz = is64 ? 72 : 40;
+    const xcoff_layout *L = is64 ? &XCOFF64 : &XCOFF32;
+    uint64_t hdr = is64 ? 24 : 20, shsz = L->scnhdr_size;
     if (!mg_rd_u16(r, 2, &nscns) || !mg_rd_u16(r, is64 ? 16 : 16, &opthdr) ||
         !mg_rd_u32(r, is64 ? 20 : 12, &nsyms))
         return mg_fail(err, MG_ERR_MALFORMED, "malformed XCOFF: header truncated");
@@ -41,23 +51,14 @@ mg_status mg_xcoff_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_err
     if (st != MG_OK)
         return st;
     for (uint64_t i = 0; i < nscns; i++) {
-        uint64_t e = sh + i * shsz, vaddr, ssize, scnptr;
-        uint32_t flags;
-        if (is64) {
-            mg_rd_u64(r, e + 16, &vaddr);
-            mg_rd_u64(r, e + 24, &ssize);
-            mg_rd_u64(r, e + 32, &scnptr);
-            mg_rd_u32(r, e + 64, &flags);
-        } else {
-            uint32_t v = 0, s = 0, p = 0;
-            mg_rd_u32(r, e + 12, &v);
-            mg_rd_u32(r, e + 16, &s);
-            mg_rd_u32(r, e + 20, &p);
-            mg_rd_u32(r, e + 36, &flags);
-            vaddr = v, ssize = s, scnptr = p;
-        }
+        mg_rec c;
+        if (!mg_rec_at(r, sh + i * shsz, shsz, &c))
+            break; /* cannot happen: the table was checked above */
+        uint64_t vaddr = mg_rec_word(&c, L->s_vaddr, L->word), ssize = mg_rec_word(&c, L->s_size, L->word);
+        uint64_t scnptr = mg_rec_word(&c, L->s_scnptr, L->word);
+        uint32_t flags = mg_rec_u32(&c, L->s_flags);
         mg_section *s = &img->sects[img->nsects++];
-        mg_copy_name(s->name, sizeof s->name, r->data + e, 8);
+        mg_copy_name(s->name, sizeof s->name, c.p + S_NAME, S_NAME_LEN);
         s->addr = vaddr;
         s->size = ssize;
         s->off = scnptr;

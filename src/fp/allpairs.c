@@ -1,6 +1,8 @@
 /* allpairs.c - owns the reference similarity computation: fuzzy_compare on
  * every pair, split over threads by rows.  The index must reproduce it. */
+#include "allpairs.h"
 #include "edges.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <fuzzy.h>
@@ -45,10 +47,10 @@ mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, un
         nthreads = 1;
     if (nthreads > 256)
         nthreads = 256;
-    row_worker *w = calloc(nthreads, sizeof *w);
-    pthread_t *tid = calloc(nthreads, sizeof *tid);
-    bool *running = calloc(nthreads, sizeof *running);
-    mg_edgevec *parts = calloc(nthreads, sizeof *parts);
+    row_worker *w = mg_calloc(nthreads, sizeof *w);
+    pthread_t *tid = mg_calloc(nthreads, sizeof *tid);
+    bool *running = mg_calloc(nthreads, sizeof *running);
+    mg_edgevec *parts = mg_calloc(nthreads, sizeof *parts);
     bool ok = w && tid && running && parts;
     if (ok) {
         for (unsigned t = 0; t < nthreads; t++)

@@ -1,6 +1,7 @@
 /* edges.c - owns edge-list growth and the stable two-pass counting sort
  * that puts edges in (a, b) order in O(edges + n). */
 #include "edges.h"
+#include "util/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@ bool mg_edgevec_grow(mg_edgevec *e)
     if (e->failed)
         return false;
     size_t cap = e->cap ? 2 * e->cap : 1024;
-    mg_edge *v = realloc(e->v, cap * sizeof *v);
+    mg_edge *v = mg_realloc(e->v, cap * sizeof *v);
     if (!v) {
         e->failed = true;
         return false;
@@ -40,9 +41,9 @@ bool mg_edges_merge_sort(mg_edgevec *parts, size_t k, size_t n, mg_edge **out, s
         m += parts[i].n;
         ok = ok && !parts[i].failed;
     }
-    mg_edge *a = ok ? malloc((m ? m : 1) * sizeof *a) : NULL;
-    mg_edge *b = ok ? malloc((m ? m : 1) * sizeof *b) : NULL;
-    size_t *cnt = ok ? malloc((n + 1) * sizeof *cnt) : NULL;
+    mg_edge *a = ok ? mg_malloc((m ? m : 1) * sizeof *a) : NULL;
+    mg_edge *b = ok ? mg_malloc((m ? m : 1) * sizeof *b) : NULL;
+    size_t *cnt = ok ? mg_malloc((n + 1) * sizeof *cnt) : NULL;
     if (a && b && cnt) {
         size_t at = 0;
         for (size_t i = 0; i < k; i++) {

@@ -2,6 +2,7 @@
  * current specification) and the streaming SHA-256 / ssdeep over the kept
  * names.  Names are fed one at a time: no concatenation buffer is built. */
 #include "gimphash.h"
+#include "util/alloc.h"
 
 #include "unicode.h"
 
@@ -102,7 +103,7 @@ bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start)
 
 mg_gimp *mg_gimp_new(bool with_fuzzy)
 {
-    mg_gimp *g = calloc(1, sizeof *g);
+    mg_gimp *g = mg_calloc(1, sizeof *g);
     if (!g)
         return NULL;
     g->sha = EVP_MD_CTX_new();

@@ -33,6 +33,12 @@ mg_digest_kind mg_digest_parse(const char *s, mg_digest *out)
 {
     const char *p = s;
     uint64_t bs = 0;
+    /* libfuzzy reads the block size as strtoull does: leading white space
+     * and one '+' sign mean nothing ("+96:..." is "96:...") */
+    while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+        p++;
+    if (*p == '+')
+        p++;
     if (*p < '0' || *p > '9')
         return MG_DIGEST_ODD;
     for (; *p >= '0' && *p <= '9'; p++) {

@@ -11,8 +11,9 @@
 #define MG_GRAM 7     /* ROLLING_WINDOW: length of the common substring it requires */
 
 typedef enum mg_digest_kind {
-    MG_DIGEST_STRICT, /* plain "DIGITS:SIG1:SIG2[,...]": bs and sigs filled */
-    MG_DIGEST_ODD,    /* spelled unusually (sign, spaces, huge block size):
+    MG_DIGEST_STRICT, /* "DIGITS:SIG1:SIG2[,...]", after leading white space
+                       * and one '+' (which libfuzzy skips): bs and sigs filled */
+    MG_DIGEST_ODD,    /* spelled unusually ('-' sign, huge block size):
                        * fuzzy_compare may still read it; callers compare it
                        * with everything */
     MG_DIGEST_DEAD    /* fuzzy_compare can never score it above 0 */

@@ -16,6 +16,16 @@
 #define BI_MAGIC_LEN 14u
 #define BI_MAX_VERSION 256u
 
+/* a build info magic with room for its 32-byte header: stop there */
+static bool header_hit(const mg_img *img, const mg_section *s, uint64_t at, void *ctx)
+{
+    (void)img;
+    if (s->off + s->filesz - at < 32)
+        return false;
+    *(uint64_t *)ctx = at;
+    return true;
+}
+
 static bool find_magic(const mg_img *img, uint64_t *at)
 {
     static const char *const hints[] = {".go.buildinfo", "__DATA,__go_buildinfo"};
@@ -33,17 +43,10 @@ static bool find_magic(const mg_img *img, uint64_t *at)
         for (size_t i = 0; i < img->nmaps; i++) {
             const mg_section *s = &img->maps[i];
             bool wr = (s->flags & MG_SEC_WRITE) || img->kind == MG_CONT_RAW;
-            if (!(s->flags & MG_SEC_DATA) || wr != (pass == 0) ||
-                !mg_rd_has(&img->r, s->off, s->filesz))
+            if (!(s->flags & MG_SEC_DATA) || wr != (pass == 0))
                 continue;
-            const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-            while ((q = mg_memfind(q, (size_t)(end - q), BI_MAGIC, BI_MAGIC_LEN)) != NULL) {
-                if (end - q >= 32) {
-                    *at = (uint64_t)(q - img->r.data);
-                    return true;
-                }
-                q++;
-            }
+            if (mg_img_scan_section(img, s, BI_MAGIC, BI_MAGIC_LEN, header_hit, at))
+                return true;
         }
     return false;
 }

@@ -41,6 +41,19 @@ static bool check_moduledata(const mg_img *img, const mg_pcln *p, uint64_t pcln_
     return false;
 }
 
+struct pcln_ref {
+    const mg_pcln *p;
+    uint64_t pcln_addr, *text;
+};
+
+/* a word equal to the pclntab address: moduledata when aligned and checked */
+static bool pcln_ref_hit(const mg_img *img, const mg_section *s, uint64_t at, void *ctx)
+{
+    const struct pcln_ref *ref = ctx;
+    uint64_t o = at - s->off;
+    return o % img->r.ptrsize == 0 && check_moduledata(img, ref->p, ref->pcln_addr, s->addr + o, ref->text);
+}
+
 bool mg_moduledata_text_start(const mg_img *img, const mg_pcln *p, uint64_t *text)
 {
     uint64_t pcln_addr;
@@ -54,19 +67,9 @@ bool mg_moduledata_text_start(const mg_img *img, const mg_pcln *p, uint64_t *tex
         unsigned shift = img->r.big_endian ? 8 * (ps - 1 - k) : 8 * k;
         pat[k] = (uint8_t)(pcln_addr >> shift);
     }
-    for (size_t i = 0; i < img->nmaps; i++) {
-        const mg_section *s = &img->maps[i];
-        if (!(s->flags & MG_SEC_DATA) || (s->flags & MG_SEC_EXEC) ||
-            !mg_rd_has(&img->r, s->off, s->filesz))
-            continue;
-        const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-        while ((size_t)(end - q) >= ps && (q = mg_memfind(q, (size_t)(end - q), pat, ps)) != NULL) {
-            uint64_t o = (uint64_t)(q - base);
-            if (o % ps == 0 && check_moduledata(img, p, pcln_addr, s->addr + o, text))
-                return true;
-            q++;
-        }
-    }
+    struct pcln_ref ref = {p, pcln_addr, text};
+    if (mg_img_scan_maps(img, MG_SEC_DATA, MG_SEC_EXEC, pat, ps, pcln_ref_hit, &ref))
+        return true;
     /* PIE: the pointer is a relocation addend */
     if (img->rel_has_addend) {
         unsigned w = img->bits / 8;

@@ -84,39 +84,56 @@ static bool read_name(const mg_pcln *p, uint64_t func, uint64_t maxlen, const ch
  * must start inside the table with a printable byte.  (The name's end is not
  * searched here: that keeps validation O(1), and a hostile over-long name
  * is cut later instead of hiding the table.) */
-static bool check_entry(const mg_pcln *p, uint64_t i)
+/* validation fails: why, for the caller's report */
+static bool reject(mg_pcln *p, const char *why)
+{
+    p->reject = why;
+    return false;
+}
+
+/* NULL when entry i checks out, else why not.  names false: a _func that
+ * cannot be read is let pass (one that can must still agree), and the name
+ * is not looked at. */
+static const char *check_entry(const mg_pcln *p, uint64_t i, bool names)
 {
     uint64_t entry, funcoff, fo, fentry, o;
     uint32_t nameoff;
     uint8_t c;
-    if (!ftab_pair(p, i, &entry, &funcoff) || !func_off(p, funcoff, &fo))
-        return false;
+    const char *outside = names ? "a function record lies outside the table" : NULL;
+    if (!ftab_pair(p, i, &entry, &funcoff))
+        return "a function record lies outside the table";
+    if (!func_off(p, funcoff, &fo))
+        return outside;
     if (p->gen >= MG_PCLN_118) {
         uint32_t e32;
         if (!mg_rd_u32(&p->r, fo, &e32))
-            return false;
+            return outside;
         fentry = e32;
     } else if (!mg_rd_ptr(&p->r, fo, &fentry)) {
-        return false;
+        return outside;
     }
     if (fentry != entry)
-        return false;
+        return "a function's entry differs from its functab entry";
+    if (!names)
+        return NULL;
     uint64_t at = fo + (p->gen >= MG_PCLN_118 ? 4 : p->r.ptrsize);
     if (!mg_rd_u32(&p->r, at, &nameoff) || (int32_t)nameoff < 0 ||
         !mg_add_ok(p->gen == MG_PCLN_12 ? 0 : p->funcname_off, nameoff, &o))
-        return false;
-    return mg_rd_u8(&p->r, o, &c) && c > 0x20 && c < 0x7f;
+        return "a function name offset is out of range";
+    if (!mg_rd_u8(&p->r, o, &c) || c <= 0x20 || c >= 0x7f)
+        return "a function name does not start with a printable character";
+    return NULL;
 }
 
-bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
+bool mg_pcln_validate_header(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
 {
     memset(p, 0, sizeof *p);
     const uint8_t *h;
     if (!mg_rd_bytes(region, off, 16, &h))
-        return false;
+        return reject(p, "header runs past the end");
     if (h[4] != 0 || h[5] != 0 || (h[6] != 1 && h[6] != 2 && h[6] != 4) ||
         (h[7] != 4 && h[7] != 8))
-        return false;
+        return reject(p, "bad header bytes 4-7 (padding, quantum, pointer size)");
     bool be;
     uint32_t mle = mg_ld32(h, false), mbe = mg_ld32(h, true);
     if (gen == MG_PCLN_NONE) {
@@ -127,7 +144,7 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
             gen = magic_gen(mbe);
             be = true;
         } else {
-            return false;
+            return reject(p, "no pclntab magic");
         }
         p->magic_ok = true;
     } else {
@@ -139,19 +156,13 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
     p->quantum = h[6];
     p->file_off = off;
     if (!mg_rd_sub(region, off, region->size - off, &p->r))
-        return false;
+        return reject(p, "header runs past the end");
     p->r.big_endian = be;
     p->r.ptrsize = h[7];
     unsigned ps = h[7];
 
-    uint64_t nfunc;
-    if (!hdr_word(p, 0, &nfunc) || nfunc == 0)
-        return false;
-    if (nfunc > MG_MAX_FUNCS) {
-        nfunc = MG_MAX_FUNCS; /* reported as partial by the caller */
-        p->funcs_capped = true;
-    }
-    p->nfunc = nfunc;
+    if (!hdr_word(p, 0, &p->header_nfunc))
+        return reject(p, "header runs past the end");
     switch (gen) {
     case MG_PCLN_12:
         p->ftab_off = 8 + ps;
@@ -160,7 +171,7 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
         if (!hdr_word(p, 1, &p->nfiles) || !hdr_word(p, 2, &p->funcname_off) ||
             !hdr_word(p, 3, &p->cu_off) || !hdr_word(p, 4, &p->filetab_off) ||
             !hdr_word(p, 5, &p->pctab_off) || !hdr_word(p, 6, &p->pcln_off))
-            return false;
+            return reject(p, "header runs past the end");
         p->ftab_off = p->pcln_off;
         break;
     case MG_PCLN_118:
@@ -169,11 +180,11 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
             !hdr_word(p, 3, &p->funcname_off) || !hdr_word(p, 4, &p->cu_off) ||
             !hdr_word(p, 5, &p->filetab_off) || !hdr_word(p, 6, &p->pctab_off) ||
             !hdr_word(p, 7, &p->pcln_off))
-            return false;
+            return reject(p, "header runs past the end");
         p->ftab_off = p->pcln_off;
         break;
     default:
-        return false;
+        return reject(p, "unknown layout");
     }
     if (gen != MG_PCLN_12) {
         /* the tables follow the header in this order */
@@ -181,12 +192,25 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
         if (p->funcname_off < hdr_end || p->cu_off < p->funcname_off ||
             p->filetab_off < p->cu_off || p->pctab_off < p->filetab_off ||
             p->pcln_off < p->pctab_off || p->pcln_off >= p->r.size)
-            return false;
+            return reject(p, "header table offsets out of order or out of range");
     }
+    return true;
+}
+
+bool mg_pcln_validate_funcs(mg_pcln *p, uint64_t nfunc, bool names)
+{
+    p->funcs_capped = false;
+    if (nfunc == 0)
+        return reject(p, "no functions");
+    if (nfunc > MG_MAX_FUNCS) {
+        nfunc = MG_MAX_FUNCS; /* reported as partial by the caller */
+        p->funcs_capped = true;
+    }
+    p->nfunc = nfunc;
     /* functab: nfunc pairs plus the end value must fit */
     uint64_t tabsz;
     if (!mg_mul_ok(nfunc + 1, ftab_entsize(p), &tabsz) || !mg_rd_has(&p->r, p->ftab_off, tabsz))
-        return false;
+        return reject(p, "function table runs past the end");
     /* sample entries: first few, last, and strictly increasing entries */
     uint64_t prev = 0;
     uint64_t checks[] = {0, 1, 2, nfunc / 2, nfunc - 1};
@@ -194,16 +218,24 @@ bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen,
         uint64_t i = checks[k];
         if (i >= nfunc)
             continue;
-        if (!check_entry(p, i))
-            return false;
+        const char *why = check_entry(p, i, names);
+        if (why)
+            return reject(p, why);
     }
     for (uint64_t i = 0; i < nfunc && i < 64; i++) {
         uint64_t e, f;
-        if (!ftab_pair(p, i, &e, &f) || (i > 0 && e < prev))
-            return false;
+        /* without the _func checks, entries must strictly increase */
+        if (!ftab_pair(p, i, &e, &f) || (i > 0 && (e < prev || (!names && e == prev))))
+            return reject(p, "function entries not in increasing order");
         prev = e;
     }
     return true;
+}
+
+bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p)
+{
+    return mg_pcln_validate_header(region, off, gen, p) &&
+           mg_pcln_validate_funcs(p, p->header_nfunc, true);
 }
 
 bool mg_pcln_func(const mg_pcln *p, uint64_t i, uint64_t *entry, const char **name,

@@ -21,16 +21,46 @@ typedef struct mg_pcln {
     uint64_t ftab_off;    /* start of the (entry, funcoff) pairs */
     bool magic_ok;        /* false when found with a damaged magic */
     bool funcs_capped;    /* the header declared more than MG_MAX_FUNCS */
+    uint64_t header_nfunc; /* the header's nfunc word, as written */
+    bool nfunc_from_moduledata; /* nfunc is moduledata's ftab length - 1 */
+    bool names_unchecked; /* accepted without readable sampled names */
+    const char *reject;   /* after a failed mg_pcln_validate: why (a static string) */
 } mg_pcln;
+
+/* What mg_pcln_locate turned down: the candidates it validated and
+ * rejected, and the first of them (offset in the image, reason). */
+typedef struct mg_pcln_rejects {
+    unsigned count;
+    uint64_t first_off;
+    const char *first_why;
+} mg_pcln_rejects;
 
 /* Validate a header at offset off of region view r (r spans from some start
  * to the end of the region).  gen == MG_PCLN_NONE: take the layout from the
  * magic; otherwise force that layout (magic ignored).  On success fills *p
  * (p->r starts at the header). */
 bool mg_pcln_validate(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p);
+/* Its two halves: the header and its table offsets (whatever nfunc says),
+ * then the function table for nfunc entries.  names false: the sampled
+ * entries need not have a readable _func and name (entries must then
+ * strictly increase). */
+bool mg_pcln_validate_header(const mg_reader *region, uint64_t off, mg_pclntab_gen gen, mg_pcln *p);
+bool mg_pcln_validate_funcs(mg_pcln *p, uint64_t nfunc, bool names);
+
+/* recover.c: the function count the runtime uses, len(moduledata.ftab) - 1,
+ * when moduledata is found for p. */
+bool mg_moduledata_nfunc(const mg_img *img, const mg_pcln *p, uint64_t *nfunc);
+/* Check p's nfunc against moduledata and believe moduledata when its count
+ * validates (sets p->nfunc_from_moduledata). */
+void mg_pcln_crosscheck_nfunc(const mg_img *img, mg_pcln *p);
+/* Last resort for a header that validated but whose table did not: with
+ * moduledata's count, then without the name checks. */
+bool mg_pcln_recover(const mg_img *img, mg_pcln *p);
 
 /* Locate the pclntab in img: section hints, symbols, scan, then recovery. */
 bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how);
+/* The same, recording every rejected candidate in *rj (may be NULL). */
+bool mg_pcln_locate_why(const mg_img *img, mg_pcln *p, mg_found_by *how, mg_pcln_rejects *rj);
 
 /* Function i: entry (text_start + entryoff for 1.18+) and name.  A name
  * longer than MG_MAX_NAME_LEN is cut there and *name_cut set.  Returns

@@ -3,6 +3,7 @@
  * symbol table, or as a "go1.N[.M]" string that a Go string header (pointer,
  * length) in the data sections points at exactly. */
 #include "version.h"
+#include "util/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,44 +59,54 @@ static bool by_symbol(const mg_img *img, char *out, size_t outsz)
     return true;
 }
 
-/* every prefix of a go1.N[.M][rcK|betaK] run that ends at a number */
-static size_t collect(const mg_img *img, cand *c, size_t nc)
+struct collector {
+    cand *c;
+    size_t nc;
+};
+
+/* every prefix of the go1.N[.M][rcK|betaK] run at `at` that ends at a
+ * number; stop when the candidates are full */
+static bool version_hit(const mg_img *img, const mg_section *s, uint64_t at, void *ctx)
 {
-    for (size_t i = 0; i < img->nmaps && nc < MAX_CANDIDATES; i++) {
-        const mg_section *s = &img->maps[i];
-        /* executable too: Mach-O keeps read-only data in the __TEXT segment */
-        if (!(s->flags & MG_SEC_DATA) || !mg_rd_has(&img->r, s->off, s->filesz))
-            continue;
-        const uint8_t *base = img->r.data + s->off, *q = base, *end = base + s->filesz;
-        while (nc < MAX_CANDIDATES && (q = mg_memfind(q, (size_t)(end - q), "go1.", 4)) != NULL) {
-            const uint8_t *p = q + 4;
-            int dots = 1;
-            while (p < end && p - q < 32) {
-                if (is_digit(*p)) {
-                    p++;
-                    if ((p == end || !is_digit(*p)) && nc < MAX_CANDIDATES)
-                        c[nc++] = (cand){s->addr + (uint64_t)(q - base), (uint64_t)(p - q)};
-                } else if (*p == '.' && dots < 2 && p + 1 < end && is_digit(p[1])) {
-                    dots++;
-                    p++;
-                } else if ((end - p > 2 && memcmp(p, "rc", 2) == 0 && is_digit(p[2])) ||
-                           (end - p > 4 && memcmp(p, "beta", 4) == 0 && is_digit(p[4]))) {
-                    p += *p == 'r' ? 2 : 4;
-                } else {
-                    break;
-                }
-            }
-            q += 4;
+    struct collector *k = ctx;
+    const uint8_t *q = img->r.data + at, *end = img->r.data + s->off + s->filesz;
+    const uint8_t *p = q + 4;
+    int dots = 1;
+    while (p < end && p - q < 32) {
+        if (is_digit(*p)) {
+            p++;
+            if ((p == end || !is_digit(*p)) && k->nc < MAX_CANDIDATES)
+                k->c[k->nc++] = (cand){s->addr + (at - s->off), (uint64_t)(p - q)};
+        } else if (*p == '.' && dots < 2 && p + 1 < end && is_digit(p[1])) {
+            dots++;
+            p++;
+        } else if ((end - p > 2 && memcmp(p, "rc", 2) == 0 && is_digit(p[2])) ||
+                   (end - p > 4 && memcmp(p, "beta", 4) == 0 && is_digit(p[4]))) {
+            p += *p == 'r' ? 2 : 4;
+        } else {
+            break;
         }
     }
-    return nc;
+    return k->nc >= MAX_CANDIDATES;
 }
 
-static bool by_string_header(const mg_img *img, char *out, size_t outsz)
+/* the candidates in data sections (executable too: Mach-O keeps read-only
+ * data in the __TEXT segment); "go1." cannot overlap itself, so every hit
+ * starts a new run */
+static size_t collect(const mg_img *img, cand *c, size_t nc)
 {
-    cand *c = malloc(MAX_CANDIDATES * sizeof *c);
-    if (!c)
+    struct collector k = {c, nc};
+    mg_img_scan_maps(img, MG_SEC_DATA, 0, "go1.", 4, version_hit, &k);
+    return k.nc;
+}
+
+static bool by_string_header(const mg_img *img, char *out, size_t outsz, bool *nomem)
+{
+    cand *c = mg_malloc(MAX_CANDIDATES * sizeof *c);
+    if (!c) {
+        *nomem = true;
         return false;
+    }
     size_t nc = collect(img, c, 0);
     qsort(c, nc, sizeof *c, cand_cmp);
     unsigned ps = img->r.ptrsize;
@@ -107,10 +118,9 @@ static bool by_string_header(const mg_img *img, char *out, size_t outsz)
             continue;
         for (uint64_t o = 0; o + 2 * ps <= s->filesz && !found; o += ps) {
             cand k;
-            mg_rd_ptr(&img->r, s->off + o, &k.addr);
-            if (k.addr < c[0].addr || k.addr > c[nc - 1].addr)
+            if (!mg_rd_ptr(&img->r, s->off + o, &k.addr) || k.addr < c[0].addr || k.addr > c[nc - 1].addr ||
+                !mg_rd_ptr(&img->r, s->off + o + ps, &k.len))
                 continue;
-            mg_rd_ptr(&img->r, s->off + o + ps, &k.len);
             const cand *hit = bsearch(&k, c, nc, sizeof *c, cand_cmp);
             uint64_t off;
             if (hit && hit->len < outsz && mg_img_addr_to_off(img, hit->addr, hit->len, &off)) {
@@ -124,13 +134,14 @@ static bool by_string_header(const mg_img *img, char *out, size_t outsz)
     return found;
 }
 
-bool mg_go_version_fallback(const mg_img *img, char *out, size_t outsz, mg_version_source *src)
+bool mg_go_version_fallback(const mg_img *img, char *out, size_t outsz, mg_version_source *src, bool *nomem)
 {
+    *nomem = false;
     if (by_symbol(img, out, outsz)) {
         *src = MG_VSRC_BUILDVERSION;
         return true;
     }
-    if (by_string_header(img, out, outsz)) {
+    if (by_string_header(img, out, outsz, nomem)) {
         *src = MG_VSRC_STRING;
         return true;
     }

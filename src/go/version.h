@@ -5,6 +5,6 @@
 #include "../exe/image.h"
 
 /* Write the version ("go1.12.9") into out; false when not found. */
-bool mg_go_version_fallback(const mg_img *img, char *out, size_t outsz, mg_version_source *src);
+bool mg_go_version_fallback(const mg_img *img, char *out, size_t outsz, mg_version_source *src, bool *nomem);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef MG_IO_READER_H
 #define MG_IO_READER_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,23 +44,45 @@ static inline bool mg_mul_ok(uint64_t a, uint64_t b, uint64_t *out)
     return !__builtin_mul_overflow(a, b, out);
 }
 
-bool mg_rd_u8(const mg_reader *r, uint64_t off, uint8_t *out);
-bool mg_rd_u16(const mg_reader *r, uint64_t off, uint16_t *out);
-bool mg_rd_u32(const mg_reader *r, uint64_t off, uint32_t *out);
-bool mg_rd_u64(const mg_reader *r, uint64_t off, uint64_t *out);
+/* Every read's result must be checked: the compiler refuses a call whose
+ * result is dropped (with -Werror; a cast to void does not silence it). */
+#define MG_MUST_CHECK __attribute__((warn_unused_result))
+
+MG_MUST_CHECK bool mg_rd_u8(const mg_reader *r, uint64_t off, uint8_t *out);
+MG_MUST_CHECK bool mg_rd_u16(const mg_reader *r, uint64_t off, uint16_t *out);
+MG_MUST_CHECK bool mg_rd_u32(const mg_reader *r, uint64_t off, uint32_t *out);
+MG_MUST_CHECK bool mg_rd_u64(const mg_reader *r, uint64_t off, uint64_t *out);
 /* pointer-sized word (r->ptrsize) */
-bool mg_rd_ptr(const mg_reader *r, uint64_t off, uint64_t *out);
+MG_MUST_CHECK bool mg_rd_ptr(const mg_reader *r, uint64_t off, uint64_t *out);
 /* word of explicit size 4 or 8 */
-bool mg_rd_word(const mg_reader *r, uint64_t off, unsigned size, uint64_t *out);
+MG_MUST_CHECK bool mg_rd_word(const mg_reader *r, uint64_t off, unsigned size, uint64_t *out);
 /* pointer to len bytes at off */
-bool mg_rd_bytes(const mg_reader *r, uint64_t off, uint64_t len, const uint8_t **out);
+MG_MUST_CHECK bool mg_rd_bytes(const mg_reader *r, uint64_t off, uint64_t len, const uint8_t **out);
 /* NUL-terminated string at off, at most maxlen bytes before the NUL */
-bool mg_rd_cstr(const mg_reader *r, uint64_t off, uint64_t maxlen, const char **s,
+MG_MUST_CHECK bool mg_rd_cstr(const mg_reader *r, uint64_t off, uint64_t maxlen, const char **s,
                 size_t *len);
 /* unsigned LEB128 varint (Go's uvarint); advances *off */
-bool mg_rd_uvarint(const mg_reader *r, uint64_t *off, uint64_t *out);
+MG_MUST_CHECK bool mg_rd_uvarint(const mg_reader *r, uint64_t *off, uint64_t *out);
 /* sub-view of [off, off+len); false when out of range */
-bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out);
+MG_MUST_CHECK bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out);
+
+/* A record (a header, a table entry): its bytes checked once to lie in the
+ * view, then its fields read by their named offsets with no further check.
+ * A field must lie inside the record (the parsers' offset tables promise it;
+ * asserted in debug builds). */
+typedef struct mg_rec {
+    const uint8_t *p;
+    uint64_t len;
+    bool big_endian;
+} mg_rec;
+
+MG_MUST_CHECK static inline bool mg_rec_at(const mg_reader *r, uint64_t off, uint64_t len, mg_rec *out)
+{
+    if (!mg_rd_has(r, off, len))
+        return false;
+    *out = (mg_rec){r->data + off, len, r->big_endian};
+    return true;
+}
 
 /* First occurrence of needle (k bytes, 1 <= k <= 64) in hay[0..n), or NULL.
  * Searches in windows of 64 KiB so that a loop calling it once per hit
@@ -77,6 +100,33 @@ static inline uint64_t mg_ld64(const uint8_t *p, bool be)
 {
     uint64_t a = mg_ld32(p, be), b = mg_ld32(p + 4, be);
     return be ? (a << 32 | b) : (b << 32 | a);
+}
+
+static inline uint8_t mg_rec_u8(const mg_rec *c, uint64_t field)
+{
+    assert(field < c->len);
+    return c->p[field];
+}
+static inline uint16_t mg_rec_u16(const mg_rec *c, uint64_t field)
+{
+    assert(field + 2 <= c->len);
+    const uint8_t *p = c->p + field;
+    return c->big_endian ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+}
+static inline uint32_t mg_rec_u32(const mg_rec *c, uint64_t field)
+{
+    assert(field + 4 <= c->len);
+    return mg_ld32(c->p + field, c->big_endian);
+}
+static inline uint64_t mg_rec_u64(const mg_rec *c, uint64_t field)
+{
+    assert(field + 8 <= c->len);
+    return mg_ld64(c->p + field, c->big_endian);
+}
+/* a word of 4 or 8 bytes */
+static inline uint64_t mg_rec_word(const mg_rec *c, uint64_t field, unsigned size)
+{
+    return size == 8 ? mg_rec_u64(c, field) : mg_rec_u32(c, field);
 }
 
 #endif

@@ -1,5 +1,6 @@
 /* arena.c - bump allocation in blocks of at least 64 KiB. */
 #include "arena.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +15,19 @@ struct mg_arena_block {
 
 void *mg_arena_alloc(mg_arena *a, size_t size)
 {
-    if (size > ((size_t)-1) / 2)
+    if (size > ((size_t)-1) / 2) {
+        a->failed = true;
         return NULL;
+    }
     size = (size + 15) & ~(size_t)15;
     mg_arena_block *b = a->head;
     if (!b || b->cap - b->used < size) {
         size_t cap = size > BLOCK_MIN ? size : BLOCK_MIN;
-        b = malloc(sizeof *b + cap);
-        if (!b)
+        b = mg_malloc(sizeof *b + cap);
+        if (!b) {
+            a->failed = true;
             return NULL;
+        }
         b->used = 0;
         b->cap = cap;
         b->next = a->head;

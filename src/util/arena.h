@@ -3,11 +3,13 @@
 #ifndef MG_UTIL_ARENA_H
 #define MG_UTIL_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct mg_arena_block mg_arena_block;
 typedef struct mg_arena {
     mg_arena_block *head;
+    bool failed; /* an allocation failed (out of memory): what was built is incomplete */
 } mg_arena;
 
 /* size bytes aligned for any object, or NULL */

@@ -1,6 +1,7 @@
 /* bigbuf.c - owns mg_bigbuf_alloc: 2 MiB-aligned blocks with the
  * transparent-huge-page hint when the block spans at least one huge page. */
 #include "bigbuf.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -14,11 +15,11 @@ void *mg_bigbuf_alloc(size_t size)
 #ifdef MADV_HUGEPAGE
     if (size >= HUGE_PAGE) {
         void *p = NULL;
-        if (posix_memalign(&p, HUGE_PAGE, size) != 0)
+        if (mg_alloc_refused_at(__FILE__, __LINE__) || posix_memalign(&p, HUGE_PAGE, size) != 0)
             return NULL;
         (void)madvise(p, size & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* a hint: failure is harmless */
         return p;
     }
 #endif
-    return malloc(size);
+    return mg_malloc(size);
 }

@@ -27,6 +27,7 @@ const char *mg_status_reason(mg_status s)
     case MG_ERR_UNSUPPORTED: return "unsupported container";
     case MG_ERR_NOT_GO: return "not a Go executable";
     case MG_ERR_ARG: return "bad argument";
+    case MG_ERR_TOO_COSTLY: return "too costly";
     }
     return "unknown error";
 }

@@ -159,10 +159,26 @@ int module_load(YR_SCAN_CONTEXT *context, YR_OBJECT *module_object, void *module
         return ERROR_INSUFFICIENT_MEMORY;
     module_object->data = s;
     mg_error err;
+    /* the scan's time limit (-a) bounds the parse too: what is left of it */
+    mg_limits lim = {0, 0};
+    if (context->timeout) {
+        uint64_t spent = yr_stopwatch_elapsed_ns(&context->stopwatch);
+        if (spent >= context->timeout)
+            return ERROR_SCAN_TIMEOUT;
+        lim.seconds = (double)(context->timeout - spent) / 1e9;
+    }
     /* the module exposes neither entry addresses nor obfuscation signals:
      * skip their cost (the text-start search, the name scoring) */
-    if (mg_file_open_mem(data, block->size, MG_OPT_NO_ENTRIES | MG_OPT_NO_OBFUSCATION, &s->file,
-                         &err) != MG_OK)
+    mg_status st = mg_file_open_mem_limits(data, block->size,
+                                           MG_OPT_NO_ENTRIES | MG_OPT_NO_OBFUSCATION, &lim,
+                                           &s->file, &err);
+    if (st == MG_ERR_TOO_COSTLY) {
+        if (strstr(err.msg, "time limit"))
+            return ERROR_SCAN_TIMEOUT;
+        set_integer(YR_UNDEFINED, module_object, "is_go"); /* unknown, not "no" */
+        return ERROR_SUCCESS;
+    }
+    if (st != MG_OK)
         return ERROR_SUCCESS; /* not an executable we can read: not Go */
     for (size_t i = 0; i < mg_file_image_count(s->file); i++) {
         const mg_image *im = mg_file_image(s->file, i);

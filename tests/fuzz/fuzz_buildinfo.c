@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char v[40];
     mg_version_source src;
-    if (mg_go_version_fallback(&img, v, sizeof v, &src))
+    bool nomem;
+    if (mg_go_version_fallback(&img, v, sizeof v, &src, &nomem))
         fuzz_touch_str(v);
     mg_arena_free(&a);
     mg_img_free(&img);

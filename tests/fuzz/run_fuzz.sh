@@ -9,6 +9,12 @@
 # crash files left by earlier runs are moved to TARGET/crashes.old first.
 # Stopping a fuzzer (SIGSTOP) for longer than -timeout makes a false
 # "timeout" crash: libFuzzer's alarm counts wall time.
+# Inputs may grow to $MALGOPHER_FUZZ_MAX_LEN bytes (default 4 MiB: the
+# crafted-input recipes of issue 15 - 4,096 program headers or load
+# commands, 200,000 relocations - need hundreds of KB; 64 KB reaches none).
+# The .NET target (dotnet) is seeded with the assemblies the dotnet_build
+# test makes ($MALGOPHER_DOTNET_FIXTURES, default BUILD_DIR/tests/dotnet-fixtures
+# or build/tests/dotnet-fixtures), falling back to the container seeds.
 # Appends one line per target to $MALGOPHER_FUZZ_DIR/runs.tsv:
 # date, target, seconds, executions, crashes.
 # usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...]
@@ -17,7 +23,10 @@ build=$1 secs=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work=${MALGOPHER_FUZZ_DIR:-$HOME/.cache/malgopher/fuzz}
-targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo}
+targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet}
+max_len=${MALGOPHER_FUZZ_MAX_LEN:-4194304}
+dotnet_fixtures=${MALGOPHER_DOTNET_FIXTURES:-$build/tests/dotnet-fixtures}
+[ -d "$dotnet_fixtures" ] || dotnet_fixtures=$here/../../build/tests/dotnet-fixtures
 mkdir -p "$work"
 [ -f "$work/runs.tsv" ] || printf 'date\ttarget\tseconds\texecutions\tcrashes\n' > "$work/runs.tsv"
 seeds=$work/.seeds.$$  # per run: runs may overlap
@@ -25,6 +34,11 @@ trap 'rm -rf "$seeds"' EXIT
 rm -rf "$seeds" && mkdir -p "$seeds/pcln" "$seeds/containers"
 for g in 12 116 118 120; do "$build/tests/fuzz/make_pcln_seeds" "$seeds/pcln" $g || exit 1; done
 python3 "$here/make_container_seeds.py" "$seeds/containers" "$seeds/pcln" || exit 1
+mkdir -p "$seeds/dotnet"
+if [ -d "$dotnet_fixtures" ]; then
+    find "$dotnet_fixtures" -type f \( -name '*.exe' -o -name '*.dll' \) -size -"$max_len"c |
+        while read -r f; do cp "$f" "$seeds/dotnet/$(echo "$f" | md5sum | cut -c1-12).exe"; done
+fi
 status=0
 printf '%-12s %10s %8s\n' target executions crashes
 for t in $targets; do
@@ -33,6 +47,8 @@ for t in $targets; do
     if [ -z "$(ls -A "$corpus")" ]; then
         case $t in
             pclntab*) cp "$seeds/pcln/seed-${t#pclntab}-"* "$corpus/" ;;
+            dotnet) if [ -n "$(ls -A "$seeds/dotnet")" ]; then cp "$seeds/dotnet/"* "$corpus/"
+                    else cp "$seeds/containers/"* "$corpus/"; fi ;;
             *) cp "$seeds/containers/"* "$seeds/pcln/"* "$corpus/" ;;
         esac
     fi
@@ -43,7 +59,7 @@ for t in $targets; do
     fi
     log=$work/$t/last.log
     "$build/tests/fuzz/fuzz_$t" "$corpus" -max_total_time="$secs" -print_final_stats=1 \
-        -artifact_prefix="$crashes/" -rss_limit_mb=2048 -timeout=10 -max_len=65536 >"$log" 2>&1
+        -artifact_prefix="$crashes/" -rss_limit_mb=2048 -timeout=10 -max_len="$max_len" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     n=0

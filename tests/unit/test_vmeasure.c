@@ -149,13 +149,40 @@ static void components(void **st)
     assert_int_equal(central[fam[0]], 1);
 }
 
+/* ranked families of a hand-drawn graph: 0-1 (80), 2-3 (90), 3-4 (75),
+ * 6-7 (85), 5 alone, 8 alone.  By size: {2,3,4} first; {0,1} and {6,7} tie
+ * at 2 and keep first-member order; then {5}, {8}.  Central of {2,3,4}:
+ * sums 2:90, 3:165, 4:75 -> 3; {0,1} tie at 80 -> 0; {6,7} -> 6.  At 80
+ * the 3-4 link (75) is gone: {2,3} and {4} split. */
+static void ranked(void **st)
+{
+    (void)st;
+    mg_edge e[] = {{0, 1, 80}, {2, 3, 90}, {3, 4, 75}, {6, 7, 85}};
+    mg_families f;
+    mg_error err;
+    assert_int_equal(mg_cluster_families(9, NULL, e, 4, 70, &f, &err), MG_OK);
+    assert_int_equal(f.nfam, 5);
+    uint32_t want[] = {1, 1, 0, 0, 0, 3, 2, 2, 4};
+    assert_memory_equal(f.family_of, want, sizeof want);
+    uint32_t size[] = {3, 2, 2, 1, 1}, central[] = {3, 0, 6, 5, 8};
+    assert_memory_equal(f.size, size, sizeof size);
+    assert_memory_equal(f.central, central, sizeof central);
+    mg_families_free(&f);
+    assert_int_equal(mg_cluster_families(9, NULL, e, 4, 80, &f, &err), MG_OK);
+    assert_int_equal(f.nfam, 6); /* {0,1} {2,3} {6,7} by first member, then {4} {5} {8} */
+    uint32_t want80[] = {0, 0, 1, 1, 3, 4, 2, 2, 5};
+    assert_memory_equal(f.family_of, want80, sizeof want80);
+    assert_int_equal(f.central[1], 2); /* 2 and 3 tie at 90: the first */
+    mg_families_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(perfect),     cmocka_unit_test(one_cluster), cmocka_unit_test(singletons),
         cmocka_unit_test(one_label),   cmocka_unit_test(one_and_one), cmocka_unit_test(independent),
         cmocka_unit_test(empty),       cmocka_unit_test(mixed),       cmocka_unit_test(uneven),
-        cmocka_unit_test(components),
+        cmocka_unit_test(components),  cmocka_unit_test(ranked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,8 +4,9 @@
 # uses only stock modules, the same stdout (sorted where yara's thread order
 # is arbitrary), the same stderr messages and the same exit status, for
 # files, directories (-r), -p, -s, -m, -g, -n, -c, -d, -t, -i, -a, -w,
-# namespaces, rules on stdin, and every error path.  Then what yara cannot
-# do: several PATHs, and the go/fuzzy modules next to the stock ones.
+# namespaces, rules on stdin, -D, -e, -N, -z, --scan-list, -v, several rules
+# files, and every error path.  Then what yara cannot do: several PATHs, and
+# the go/fuzzy modules next to the stock ones (-D shows the go fields).
 # Exits 77 (SKIPPED) when /usr/bin/yara is missing (Debian package yara).
 # usage: test_scan_cli.sh MALGOPHER FIXTURE_DIR
 set -u
@@ -196,6 +197,56 @@ fi
 "$M" scan -h >/dev/null; expect_eq "-h status" $? 0
 "$M" --help | grep -q '^  scan RULES PATH' && ok || bad "malgopher --help lists scan"
 "$M" scan -M | grep -qx go && ok || bad "-M lists go"
+
+# the yara 4 options added for issue 14: -D, -e, -N, -z, --scan-list, -v,
+# several rules files (RULES... TARGET)
+same "-v" keep -v
+same "--version" keep --version
+same "-D (elf, hash, math, pe, macho data)" keep -D "$T/stock.yar" "$elf"
+same "-D -c" keep -D -c "$T/stock.yar" "$pe"
+same "--print-module-data, no module imported" keep --print-module-data "$T/warn.yar" "$T/dir/text"
+same "-e" keep -e "$T/stock.yar" "$elf"
+same "-e with a namespace" keep -e -g "ns1:$T/stock.yar" "$elf"
+cat >"$T/second.yar" <<'RULES'
+rule second_file : two { condition: filesize > 0 }
+RULES
+same "two rules files" keep "$T/stock.yar" "$T/second.yar" "$elf"
+same "two rules files, namespaces, -e" keep -e "a:$T/stock.yar" "b:$T/second.yar" "$elf"
+same "two rules files, the second missing" keep "$T/stock.yar" "$T/nosuch.yar" "$elf"
+same "two rules files, directory target" sort -r "$T/stock.yar" "$T/second.yar" "$T/dir"
+# a rules file not named *.yar: told by its first word after comments
+printf '// no extension\n/* a\n comment */\n  rule third { condition: true }\n' >"$T/third.rules"
+same "three rules files, one told by its text" keep -e "$T/stock.yar" "$T/third.rules" "$T/second.yar" "$elf"
+# a file whose first word is not a YARA keyword is a target: both targets
+# give what one yara run per target gives
+printf 'rules are nice\n' >"$T/notes.txt"
+want=$( "$Y" "$T/stock.yar" "$T/notes.txt"; "$Y" "$T/stock.yar" "$elf")
+expect_eq "text that is not YARA is a target" "$("$M" scan -p 1 "$T/stock.yar" "$T/notes.txt" "$elf")" "$want"
+mkdir -p "$T/links/d"
+printf 'x' >"$T/links/small"
+head -c 5000 /dev/zero >"$T/links/big"
+ln -s "$elf" "$T/links/to_elf"
+ln -s "$T/dir" "$T/links/d/to_dir"
+same "-r (links followed)" sort -r "$T/stock.yar" "$T/links"
+same "-N -r" sort -N -r "$T/stock.yar" "$T/links"
+same "--no-follow-symlinks" sort --no-follow-symlinks "$T/stock.yar" "$T/links"
+same "-z 100 (directory)" sort -z 100 "$T/second.yar" "$T/links"
+same "--skip-larger=4000 -r" sort --skip-larger=4000 -r "$T/second.yar" "$T/links"
+same "-z 100 on a file (not skipped)" keep -z 100 "$T/second.yar" "$T/links/big"
+printf '%s\n%s\n\n%s\n%s' "$elf" "$T/nosuch" "$T/dir" "$pe" >"$T/list"
+same "--scan-list" sort --scan-list "$T/stock.yar" "$T/list"
+same "--scan-list -r -c" sort --scan-list -r -c "$T/stock.yar" "$T/list"
+same "--scan-list, list missing" keep --scan-list "$T/stock.yar" "$T/nosuch"
+# -D shows the go module's fields, with the values the CLI computes
+printf 'import "go"\nrule g { condition: go.is_go == 1 }\n' >"$T/go.yar"
+"$M" scan -D "$T/go.yar" "$elf" >"$T/d.out"
+read -r gh _ < <("$M" hash "$elf")
+expect_eq "-D go: module header line" "$(head -1 "$T/d.out")" "go"
+expect_eq "-D go: gimphash field" "$(grep -c "^	gimphash = \"$gh\"$" "$T/d.out")" 1
+expect_eq "-D go: is_go field" "$(grep -c '^	is_go = 1$' "$T/d.out")" 1
+expect_eq "-D go: goos field" "$(grep -c '^	goos = "linux"$' "$T/d.out")" 1
+expect_eq "-D go: number_of_functions = funcs lines" "$(grep -c "^	number_of_functions = $("$M" funcs "$elf" | wc -l)$" "$T/d.out")" 1
+expect_eq "-D go: the match line follows" "$(tail -1 "$T/d.out")" "g $elf"
 
 # several PATHs (yara takes one): the outputs of one yara run per PATH, in order
 want=$( "$Y" -s "$T/stock.yar" "$elf"; "$Y" -s "$T/stock.yar" "$pe"; "$Y" -s "$T/stock.yar" "$T/dir/text" )

@@ -1,0 +1,14 @@
+/* allpairs.h - the reference all-pairs similarity computation (allpairs.c).
+ * Not public API: the tests and bench/bench_index.c check the similarity
+ * index against it, linking the static library.  Never installed. */
+#ifndef MG_FP_ALLPAIRS_H
+#define MG_FP_ALLPAIRS_H
+
+#include "malgopher.h"
+
+/* fuzzy_compare on all n(n-1)/2 pairs, the output contract of
+ * mg_simindex_pairs (reps_only false). */
+mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, unsigned nthreads,
+                         mg_edge **edges, size_t *nedges, mg_error *err);
+
+#endif

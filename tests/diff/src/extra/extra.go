@@ -1,0 +1,5 @@
+// Package extra: a dependency only version 2 has.
+package extra
+
+//go:noinline
+func Extra() int { return 2 }

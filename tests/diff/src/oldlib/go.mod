@@ -1,0 +1,3 @@
+module example.com/oldlib
+
+go 1.19

@@ -1,0 +1,346 @@
+/* test_alloc_faults.c - every allocation failure is a clean MG_ERR_NOMEM.
+ *
+ * For each workload (opening real files: the fixture matrix, the corpus's
+ * core files when present, the .NET fixtures when built; the similarity
+ * index, families, V-measure and jit-unpack over them) the test first runs
+ * it once and counts its allocations (src/util/alloc.c), then runs it again
+ * once per allocation with exactly that one made to fail, and requires
+ * MG_ERR_NOMEM with the message "out of memory" every time.  Under `make
+ * test-asan` LeakSanitizer fails the run if any of those paths leaks.  It
+ * prints how many allocation sites the library has (call sites of
+ * mg_malloc/mg_calloc/mg_realloc/mg_alloc_refused_at, counted in the
+ * sources) and how many the workloads reached.
+ * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR */
+#include "malgopher.h"
+#include "util/alloc.h"
+#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef mg_status (*workload)(void *ctx, mg_error *err);
+typedef struct blob_view {
+    const unsigned char *data;
+    size_t size;
+} blob_view;
+
+static int failures;
+static unsigned long injected;
+
+/* run w once clean, then once per allocation with that one failing */
+static void inject_all(const char *name, workload w, void *ctx)
+{
+    mg_error e = {0};
+    mg_alloc_fail_nth(0);
+    mg_status st = w(ctx, &e);
+    unsigned long n = mg_alloc_count();
+    if (st != MG_OK) {
+        printf("FAIL %s: clean run gave %d (%s)\n", name, st, e.msg);
+        failures++;
+        return;
+    }
+    unsigned bad = 0;
+    for (unsigned long i = 1; i <= n; i++) {
+        mg_alloc_fail_nth(i);
+        memset(&e, 0, sizeof e);
+        st = w(ctx, &e);
+        if (st != MG_ERR_NOMEM || strcmp(e.msg, "out of memory") != 0) {
+            if (bad++ < 5)
+                printf("FAIL %s: allocation %lu of %lu failed, got status %d \"%s\"\n", name, i, n, st, e.msg);
+            failures++;
+        }
+    }
+    mg_alloc_fail_nth(0);
+    injected += n;
+    printf("%-48s %6lu allocations, each failed once: %s\n", name, n, bad ? "FAILED" : "clean");
+}
+
+/* ---- workloads ---- */
+
+static mg_status open_file(void *ctx, mg_error *err)
+{
+    mg_file *f;
+    mg_status st = mg_file_open_ex(ctx, MG_OPT_FILES, &f, err);
+    mg_file_close(f);
+    return st;
+}
+
+typedef struct digests {
+    char d[64][160];
+    const char *p[64];
+    size_t n;
+    size_t odd; /* index of an oddly spelled digest */
+} digests;
+
+static mg_status index_all(void *ctx, mg_error *err)
+{
+    digests *g = ctx;
+    mg_simindex *ix;
+    mg_status st = mg_simindex_build(g->p, g->n, &ix, err);
+    if (st != MG_OK)
+        return st;
+    mg_edge *e = NULL;
+    size_t ne = 0;
+    uint32_t fam[64];
+    size_t nfam;
+    mg_hit *h = NULL;
+    size_t nh;
+    mg_families f = {0};
+    if ((st = mg_simindex_pairs(ix, 30, 1, false, &e, &ne, err)) == MG_OK &&
+        (st = mg_simindex_families(ix, 30, 1, fam, &nfam, err)) == MG_OK &&
+        (st = mg_simindex_query(ix, g->p[0], 30, &h, &nh, err)) == MG_OK &&
+        (free(h), h = NULL, st = mg_simindex_query(ix, g->p[g->odd], 30, &h, &nh, err)) == MG_OK &&
+        (st = mg_cluster_families(g->n, mg_simindex_reps(ix), e, ne, 30, &f, err)) == MG_OK) {
+        mg_vmeasure v;
+        st = mg_vmeasure_score(fam, f.family_of, g->n, &v, err);
+    }
+    mg_families_free(&f);
+    free(h);
+    free(e);
+    mg_simindex_free(ix);
+    return st;
+}
+
+/* enough random digests for the index's tables to take the huge-page
+ * allocator (mg_bigbuf_alloc, 2 MiB and more) */
+typedef struct many {
+    char (*d)[112];
+    const char **p;
+    size_t n;
+} many;
+
+static mg_status index_many(void *ctx, mg_error *err)
+{
+    many *m = ctx;
+    mg_simindex *ix;
+    mg_status st = mg_simindex_build(m->p, m->n, &ix, err);
+    mg_simindex_free(ix);
+    return st;
+}
+
+static mg_status open_mem(void *ctx, mg_error *err)
+{
+    const blob_view *b = ctx;
+    mg_file *f;
+    mg_status st = mg_file_open_mem(b->data, b->size, 0, &f, err);
+    mg_file_close(f);
+    return st;
+}
+
+static mg_status naive_pairs(void *ctx, mg_error *err)
+{
+    digests *g = ctx;
+    mg_edge *e = NULL;
+    size_t ne;
+    mg_status st = mg_pairs_naive(g->p, g->n, 30, 1, &e, &ne, err);
+    free(e);
+    return st;
+}
+
+static mg_status dotnet_inspect(void *ctx, mg_error *err)
+{
+    mg_dotnet_info info;
+    return mg_dotnet_inspect(ctx, &info, err);
+}
+
+typedef struct blob {
+    void *data;
+    size_t size;
+} blob;
+
+static mg_status jit_unpack(void *ctx, mg_error *err)
+{
+    blob *b = ctx;
+    void *out = NULL;
+    size_t n;
+    mg_jit_report rep;
+    mg_status st = mg_dotnet_jit_unpack(b->data, b->size, MG_JIT_STRIP, &out, &n, &rep, err);
+    mg_dotnet_free(out);
+    return st;
+}
+
+/* ---- inputs ---- */
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void add_digests(digests *g, const char *path)
+{
+    mg_file *f;
+    mg_error e;
+    if (mg_file_open(path, &f, &e) != MG_OK)
+        return;
+    for (size_t i = 0; i < mg_file_image_count(f) && g->n < 64; i++) {
+        const mg_image *im = mg_file_image(f, i);
+        if (im->is_go && im->gimpfuzzy[0]) {
+            snprintf(g->d[g->n], sizeof g->d[g->n], "%s", im->gimpfuzzy);
+            g->p[g->n] = g->d[g->n];
+            g->n++;
+        }
+    }
+    mg_file_close(f);
+}
+
+/* the call sites in the library's sources */
+static unsigned count_sites(const char *dir)
+{
+    static const char *const pats[] = {"mg_malloc(", "mg_calloc(", "mg_realloc(", "mg_alloc_refused_at(__FILE__"};
+    unsigned n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        size_t len = strlen(de->d_name);
+        if (!is_file(p)) {
+            if (strcmp(de->d_name, "yara") != 0) /* the YARA modules allocate through YARA */
+                n += count_sites(p);
+            continue;
+        }
+        if (len < 3 || strcmp(de->d_name + len - 2, ".c") != 0 || strcmp(de->d_name, "alloc.c") == 0)
+            continue;
+        FILE *f = fopen(p, "r");
+        char line[4096];
+        while (f && fgets(line, sizeof line, f))
+            for (size_t k = 0; k < sizeof pats / sizeof *pats; k++)
+                for (const char *q = line; (q = strstr(q, pats[k])) != NULL; q++)
+                    n++;
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR\n", argv[0]);
+        return 2;
+    }
+    const char *src = argv[1], *fx = argv[2], *corpus = argv[3], *dn = argv[4];
+    static const char *const fixtures[] = {
+        "linux-amd64-plain/mgfixture", "linux-mips-stripped/mgfixture", "linux-arm64-stripped/mgfixture",
+        "windows-386-stripped/mgfixture.exe", "windows-amd64-plain/mgfixture.exe", "darwin-fat-plain/mgfixture",
+        "darwin-arm64-stripped/mgfixture",
+    };
+    /* small files of the corpus's core tier (the largest take long under ASan) */
+    static const char *const core[] = {
+        "esbuild/0.0.2_linux-amd64/esbuild", "lefthook/0.7.7_windows-386/lefthook.exe",
+        "sherif/1.13.0_linux-amd64/sherif", "esbuild/0.0.9_darwin-amd64/esbuild",
+    };
+    char p[4096];
+    for (size_t i = 0; i < sizeof fixtures / sizeof *fixtures; i++) {
+        snprintf(p, sizeof p, "%s/%s", fx, fixtures[i]);
+        if (!is_file(p)) {
+            printf("SKIPPED: missing fixture %s\n", p);
+            return 77;
+        }
+    }
+    mg_alloc_track_sites(true);
+    digests g = {0};
+    for (size_t i = 0; i < sizeof fixtures / sizeof *fixtures; i++) {
+        snprintf(p, sizeof p, "%s/%s", fx, fixtures[i]);
+        inject_all(fixtures[i], open_file, p);
+        add_digests(&g, p);
+    }
+    for (size_t i = 0; i < sizeof core / sizeof *core; i++) {
+        snprintf(p, sizeof p, "%s/%s", corpus, core[i]);
+        if (!is_file(p)) {
+            printf("(corpus file absent, not tested: %s)\n", p);
+            continue;
+        }
+        inject_all(core[i], open_file, p);
+        add_digests(&g, p);
+    }
+    /* odd digests go to fuzzy_compare: one of them, and a copy of a digest */
+    snprintf(g.d[g.n], sizeof g.d[g.n], "%s", "+3:abcdefgh:ijklmnop"); /* a sign: odd */
+    g.p[g.n] = g.d[g.n];
+    g.odd = g.n++;
+    if (g.n < 64) {
+        g.p[g.n] = g.p[0];
+        g.n++;
+    }
+    inject_all("similarity index, families, V-measure", index_all, &g);
+    inject_all("all pairs (reference)", naive_pairs, &g);
+
+    many m = {calloc(4000, sizeof *m.d), calloc(4000, sizeof *m.p), 4000};
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long x = 88172645463325252ul;
+    for (size_t i = 0; m.d && m.p && i < m.n; i++) {
+        char s1[65], s2[33];
+        for (int k = 0; k < 64; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            s1[k] = b64[x % 64];
+            if (k < 32)
+                s2[k] = b64[(x >> 8) % 64];
+        }
+        s1[64] = s2[32] = 0;
+        snprintf(m.d[i], sizeof m.d[i], "%u:%s:%s", 3u << (i % 8), s1, s2);
+        m.p[i] = m.d[i];
+    }
+    if (m.d && m.p)
+        inject_all("similarity index over 4000 random digests", index_many, &m);
+    free(m.d);
+    free(m.p);
+
+    /* a damaged container (MZ without a PE header over a Go ELF): the raw
+     * fallback, from memory */
+    snprintf(p, sizeof p, "%s/%s", fx, fixtures[0]);
+    FILE *ef = fopen(p, "rb");
+    blob_view raw = {malloc(1 << 24), 0};
+    if (ef && raw.data)
+        raw.size = fread((void *)raw.data, 1, 1 << 24, ef);
+    if (ef)
+        fclose(ef);
+    if (raw.size > 64) {
+        unsigned char *w = (unsigned char *)raw.data;
+        memset(w, 0, 64);
+        w[0] = 'M', w[1] = 'Z', w[0x3c] = 0xff, w[0x3d] = 0xff, w[0x3e] = 0xff; /* e_lfanew past the end */
+        inject_all("damaged container, raw fallback (memory)", open_mem, &raw);
+    }
+    free((void *)raw.data);
+
+    static const char *const dotnet[] = {"hooked/packed.exe", "basic64/packed.exe", "basic32/packed.exe"};
+    for (size_t i = 0; i < sizeof dotnet / sizeof *dotnet; i++) {
+        snprintf(p, sizeof p, "%s/%s", dn, dotnet[i]);
+        if (!is_file(p)) {
+            printf("(.NET fixture absent, not tested: %s)\n", p);
+            continue;
+        }
+        inject_all(dotnet[i], dotnet_inspect, p);
+        FILE *f = fopen(p, "rb");
+        blob b = {malloc(1 << 22), 0};
+        if (f && b.data)
+            b.size = fread(b.data, 1, 1 << 22, f);
+        if (f)
+            fclose(f);
+        char name[128];
+        snprintf(name, sizeof name, "jit-unpack --strip %s", dotnet[i]);
+        if (b.size)
+            inject_all(name, jit_unpack, &b);
+        free(b.data);
+    }
+
+    unsigned total = count_sites(src);
+    size_t reached = mg_alloc_sites();
+    printf("allocation sites: %u in src/ (YARA modules excluded), %zu reached; %lu allocations failed in turn\n",
+           total, reached, injected);
+    if (getenv("MG_ALLOC_SITES"))
+        for (size_t i = 0; i < reached; i++) {
+            mg_alloc_site(i, p, sizeof p);
+            printf("  reached %s\n", p);
+        }
+    printf("%s\n", failures ? "FAILED" : "all allocation failures were clean MG_ERR_NOMEM");
+    return failures ? 1 : 0;
+}
