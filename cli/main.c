@@ -20,6 +20,7 @@ static const char usage[] =
     "  match --db H PATH...  the nearest known samples of each file (or digest)\n"
     "  eval --labels L ...   V-measure of the families against labels, threshold sweep\n"
     "  scan RULES PATH...    YARA scan with the go and fuzzy modules (yara's options and output)\n"
+    "  db SUBCOMMAND ...     the sample collection (SQLite or PostgreSQL): add, match, classify, families\n"
     "\n"
     "options:\n"
     "  -h, --help            this help (also: malgopher <command> --help)\n"
@@ -52,6 +53,7 @@ static const struct command {
     {"match", cmd_match},
     {"eval", cmd_eval},
     {"scan", cmd_scan},
+    {"db", cmd_db},
 };
 
 /* edit distance of a and b (short names: the full table is fine) */

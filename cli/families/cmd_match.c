@@ -83,25 +83,16 @@ static int match(const cli_opts *o)
         }
         if (o->top > 0 && nh > (size_t)o->top)
             nh = (size_t)o->top;
-        if (o->fmt == OUT_JSON) {
-            fputs("{\"path\":", stdout);
-            json_cstr(stdout, q.v[k].path);
-            fputs(",\"gimpfuzzy\":", stdout);
-            json_cstr(stdout, q.v[k].gimpfuzzy);
-            fputs(",\"matches\":[", stdout);
-            for (size_t h = 0; h < nh; h++) {
-                printf("%s{\"score\":%d,\"path\":", h ? "," : "", hits[h].score);
-                json_cstr(stdout, known.v[hits[h].index].path);
-                fputs(",\"gimphash\":", stdout);
-                json_cstr(stdout, known.v[hits[h].index].gimphash);
-                putchar('}');
-            }
-            puts("]}");
-        } else {
-            text_line(stdout, "%s%s", q.v[k].path, nh ? "" : "  (no match)");
-            for (size_t h = 0; h < nh; h++)
-                text_line(stdout, "  %3d  %s", hits[h].score, known.v[hits[h].index].path);
+        match_line *m = calloc(nh ? nh : 1, sizeof *m);
+        for (size_t h = 0; m && h < nh; h++)
+            m[h] = (match_line){hits[h].score, known.v[hits[h].index].path, known.v[hits[h].index].gimphash};
+        if (m)
+            print_matches(stdout, o->fmt == OUT_JSON, q.v[k].path, q.v[k].gimpfuzzy, m, nh);
+        else {
+            report_error(q.v[k].path, mg_status_reason(MG_ERR_NOMEM));
+            rc = EXIT_SOME_FAILED;
         }
+        free(m);
         free(hits);
     }
 out:

@@ -79,6 +79,15 @@ bool families_at(families *f, const graph *g, int threshold);
 bool families_members(const families *f, uint32_t **start, uint32_t **members);
 void families_free(families *f);
 
+/* ---- match_output.c: what `match` (and `db match`) print per file ---- */
+typedef struct match_line {
+    int score;
+    const char *path, *gimphash;
+} match_line;
+/* "PATH" then "  SCORE  KNOWN-PATH" lines (or "PATH  (no match)"); json: one
+ * {"path","gimpfuzzy","matches":[{"score","path","gimphash"}..]} line */
+void print_matches(FILE *o, bool json, const char *path, const char *gimpfuzzy, const match_line *m, size_t n);
+
 /* ---- report_html.c ---- */
 typedef struct score_row {
     int threshold;

@@ -62,8 +62,18 @@ static uint32_t *gram_candidates(const mg_simindex *ix, const mg_digest *d, size
         }
     }
     uint32_t same = mg_simindex_find_unit(ix, d, NULL);
-    if (cand && same != UINT32_MAX)
+    if (cand && same != UINT32_MAX) {
+        /* the loop may have filled cand to cap exactly: room for one more */
+        if (nc == cap) {
+            uint32_t *c2 = mg_realloc(cand, (cap + 1) * sizeof *c2);
+            if (!c2) {
+                free(cand);
+                return NULL;
+            }
+            cand = c2;
+        }
         cand[nc++] = same; /* identical content scores 100 without a shared 7-gram */
+    }
     *ncand = nc;
     return cand;
 }

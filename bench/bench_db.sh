@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench_db.sh - `malgopher db` on both backends: import throughput
+# (records/s through the add path: parse, key, grams, one transaction per
+# 512 records) and `db match` latency p50/p99 at each size, on synthetic
+# records made from the corpus's real digests (bench/db_synth.py); plus
+# `db add` of the real corpus files.  PostgreSQL runs a throwaway server
+# (tests/db/pg_cluster.sh) with fsync on.  Sizes: BENCH_SIZES (default
+# "10000 100000").
+# usage: bash bench/bench_db.sh [CORPUS_DIR] [MALGOPHER]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+CORPUS=${1:-${MALGOPHER_CORPUS:-$HOME/.cache/malgopher/corpus}}
+M=${2:-$HERE/../build/malgopher}
+SIZES=${BENCH_SIZES:-10000 100000}
+Q=${BENCH_QUERIES:-200}
+W=$(mktemp -d)
+. "$HERE/../tests/db/pg_cluster.sh"
+trap 'pg_stop; rm -rf "$W"' EXIT
+PG_FSYNC=on pg_start >/dev/null
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+# the real digests: the corpus added once (this is also the add benchmark)
+# (the corpus's own .cache, where its fetch builds things, is left out)
+{ find "$CORPUS" -path "$CORPUS/.cache" -prune -o -type f -print 2>/dev/null || true; } | sort > "$W/files.txt"
+mb=$(xargs -d '\n' du -cb < "$W/files.txt" 2>/dev/null | tail -1 | cut -f1)
+for be in sqlite postgresql; do
+    uri=$W/real.sqlite
+    [ $be = postgresql ] && uri=$(pg_createdb real)
+    t0=$(date +%s.%N)
+    out=$("$M" db add --db "$uri" --files-from "$W/files.txt" 2>/dev/null)
+    t1=$(date +%s.%N)
+    echo "$be: db add corpus ($(wc -l < "$W/files.txt") files, $((mb / 1000000)) MB): $out in $(printf '%.2f' "$(echo "$t1 - $t0" | bc)") s"
+done
+"$M" db export --db "$W/real.sqlite" > "$W/real.jsonl"
+for n in $SIZES; do
+    python3 "$HERE/db_synth.py" "$W/real.jsonl" "$n" 42 > "$W/s$n.jsonl"
+    for be in sqlite postgresql; do
+        uri=$W/s$n.sqlite
+        [ $be = postgresql ] && uri=$(pg_createdb "s$n")
+        t0=$(date +%s.%N)
+        "$M" db import --db "$uri" "$W/s$n.jsonl" >/dev/null
+        t1=$(date +%s.%N)
+        dt=$(echo "$t1 - $t0" | bc)
+        size=""
+        if [ $be = sqlite ]; then size="$(( $(stat -c %s "$uri") / 1000000 )) MB"; else
+            size="$(pg_psql -d "s$n" -c "SELECT pg_database_size('s$n') / 1000000") MB"; fi
+        grams=$("$M" db stats --db "$uri" --json >/dev/null; [ $be = sqlite ] && python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM grams').fetchone()[0])" "$uri" || pg_psql -d "s$n" -c "SELECT count(*) FROM grams")
+        echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s, $grams gram rows, $size"
+        echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7)"
+        # what a query reads: the postings of its keys and the candidates they name
+        [ $be = sqlite ] && python3 -c "
+import random, sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7)
+ids = [r.randint(1, n) for _ in range(50)]
+post = [c.execute('SELECT count(*) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
+cand = [c.execute('SELECT count(DISTINCT sample_id) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
+keys = [c.execute('SELECT count(*) FROM grams WHERE sample_id = ?', (i,)).fetchone()[0] for i in ids]
+print('per query (50 stored digests): %.0f keys, %.0f postings read, %.0f candidates = %.1f%% of the records' % (sum(keys) / 50, sum(post) / 50, sum(cand) / 50, 100 * sum(cand) / 50 / n))
+" "$uri" "$n" | sed "s/^/$be N=$n: /"
+        true
+    done
+done

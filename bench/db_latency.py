@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# db_latency.py - latency of `malgopher db match` as a user sees it: one
+# process per query (open, version check, gram lookup, exact scoring), Q
+# queries drawn (seeded) from the synthetic lines, p50/p99 in ms; the same
+# for a query that matches nothing ("3::", open + check only) as the floor.
+# usage: db_latency.py MALGOPHER URI LINES.jsonl Q SEED
+import json, random, subprocess, sys, time
+
+m, uri, lines, q, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+digests = [json.loads(l)['gimpfuzzy'] for l in open(lines)]
+r = random.Random(seed)
+
+def run(d):
+    t = time.perf_counter()
+    p = subprocess.run([m, 'db', 'match', '--db', uri, '-k', '5', d], stdout=subprocess.PIPE, check=True)
+    return (time.perf_counter() - t) * 1000, p.stdout.count(b'\n') - 1
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
+
+lat, hits = zip(*[run(r.choice(digests)) for _ in range(q)])
+floor = [run('3::')[0] for _ in range(max(10, q // 10))]
+print('match p50 %.1f ms  p99 %.1f ms  (%d queries, %.1f hits each)  floor p50 %.1f ms'
+      % (pct(lat, 50), pct(lat, 99), q, sum(hits) / q, pct(floor, 50)))

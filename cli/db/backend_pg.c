@@ -1,0 +1,261 @@
+/* backend_pg.c - the shared-server backend: PostgreSQL through libpq,
+ * statements sent with bound text parameters, rows streamed in single-row
+ * mode, and the schema's PostgreSQL DDL. */
+#include "db.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const schema_v1[] = {
+    "CREATE TABLE malgopher_schema (version INTEGER NOT NULL)",
+    "CREATE TABLE samples ("
+    " id BIGSERIAL PRIMARY KEY,"
+    " sha256 TEXT NOT NULL, slice BIGINT NOT NULL, suffix TEXT NOT NULL,"
+    " size BIGINT, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"
+    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"
+    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"
+    " functions BIGINT, names BIGINT, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"
+    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"
+    " label TEXT,"
+    " UNIQUE (sha256, slice))",
+    "CREATE INDEX samples_exact ON samples (digest_exact)",
+    "CREATE INDEX samples_odd ON samples (digest_kind) WHERE digest_kind = 1",
+    "CREATE INDEX samples_label ON samples (label) WHERE label IS NOT NULL",
+    "CREATE TABLE sample_paths (sample_id BIGINT NOT NULL REFERENCES samples (id),"
+    " path TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (sample_id, path))",
+    "CREATE INDEX sample_paths_path ON sample_paths (path)",
+    /* the gram index: (gram, sample) rows under a B-tree, so that a
+     * lookup reads only the postings of the query's grams; the distribution
+     * key for sharding (README) */
+    "CREATE TABLE grams (gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
+    " PRIMARY KEY (gram, sample_id))",
+    "CREATE TABLE labels (id BIGSERIAL PRIMARY KEY, sample_id BIGINT NOT NULL REFERENCES samples (id),"
+    " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
+    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))",
+    "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, NULL};
+
+/* the first line of libpq's message, without the "ERROR:  " prefix */
+static void set_err(db *d, const char *msg)
+{
+    if (!msg || !*msg)
+        msg = "unknown error";
+    if (!strncmp(msg, "ERROR:  ", 8))
+        msg += 8;
+    snprintf(d->err, sizeof d->err, "%s", msg);
+    char *nl = strchr(d->err, '\n');
+    if (nl)
+        *nl = 0;
+    if (PQstatus(d->conn) == CONNECTION_BAD && !strstr(d->err, "server"))
+        snprintf(d->err, sizeof d->err, "lost the connection to the server");
+}
+
+/* statements with parameters are prepared once per session, named by
+ * their place in this cache */
+enum { CACHE = 256 };
+static struct {
+    char *sql[CACHE];
+    size_t n;
+} cache;
+
+/* the prepared name of sql ("" when it cannot be cached); false on error */
+static bool prepared(db *d, const char *sql, int np, char name[24])
+{
+    name[0] = 0;
+    for (size_t k = 0; k < cache.n; k++)
+        if (!strcmp(cache.sql[k], sql)) {
+            snprintf(name, 24, "mg%u", (unsigned)k);
+            return true;
+        }
+    if (cache.n == CACHE)
+        return true;
+    char *copy = strdup(sql);
+    if (!copy)
+        return true;
+    snprintf(name, 24, "mg%u", (unsigned)cache.n);
+    PGresult *r = PQprepare(d->conn, name, sql, np, NULL);
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) {
+        set_err(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+        free(copy);
+    } else
+        cache.sql[cache.n++] = copy;
+    PQclear(r);
+    return ok;
+}
+
+static void pg_close(db *d)
+{
+    for (size_t k = 0; k < cache.n; k++)
+        free(cache.sql[k]);
+    cache.n = 0;
+    PQfinish(d->conn);
+    d->conn = NULL;
+}
+
+static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+{
+    PGconn *c = d->conn;
+    enum { MAXP = 512 };
+    const char *vals[MAXP];
+    char ints[MAXP][24];
+    if (np > MAXP) {
+        set_err(d, "too many parameters");
+        return false;
+    }
+    for (int k = 0; k < np; k++) {
+        if (p[k].kind == P_INT) {
+            snprintf(ints[k], sizeof ints[k], "%" PRId64, p[k].i);
+            vals[k] = ints[k];
+        } else
+            vals[k] = p[k].s;
+    }
+    char name[24] = "";
+    if (np && !prepared(d, sql, np, name))
+        return false;
+    if (!(name[0] ? PQsendQueryPrepared(c, name, np, vals, NULL, NULL, 0)
+                  : PQsendQueryParams(c, sql, np, NULL, vals, NULL, NULL, 0))) {
+        set_err(d, PQerrorMessage(c));
+        return false;
+    }
+    PQsetSingleRowMode(c);
+    bool ok = true, stopped = false;
+    PGresult *r;
+    const char *cols[32];
+    while ((r = PQgetResult(c))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE) {
+            int ncols = PQnfields(r) > 32 ? 32 : PQnfields(r);
+            for (int k = 0; k < ncols; k++)
+                cols[k] = PQgetisnull(r, 0, k) ? NULL : PQgetvalue(r, 0, k);
+            if (!stopped && fn && !fn(cols, ncols, ctx))
+                stopped = true; /* the rest is drained */
+        } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            if (ok) {
+                const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+                d->retry = state && (!strcmp(state, "40P01") || !strcmp(state, "40001"));
+                set_err(d, PQresultErrorMessage(r));
+            }
+            ok = false;
+        }
+        PQclear(r);
+    }
+    if (ok && PQstatus(c) == CONNECTION_BAD) {
+        set_err(d, PQerrorMessage(c));
+        ok = false;
+    }
+    return ok;
+}
+
+static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
+static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
+static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
+static void pg_rollback(db *d)
+{
+    char keep[sizeof d->err];
+    memcpy(keep, d->err, sizeof keep);
+    bool retry = d->retry;
+    if (PQstatus(d->conn) == CONNECTION_OK)
+        pg_simple(d, "ROLLBACK");
+    memcpy(d->err, keep, sizeof keep);
+    d->retry = retry;
+}
+
+static bool first_int(const char *const *cols, int ncols, void *ctx)
+{
+    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : -1;
+    return false;
+}
+
+static int pg_get_version(db *d)
+{
+    int64_t has = -1, tables = 0, v = 0;
+    if (!pg_query(d, "SELECT CASE WHEN to_regclass('malgopher_schema') IS NULL THEN 0 ELSE 1 END", NULL, 0,
+                  first_int, &has) ||
+        !pg_query(d, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                  NULL, 0, first_int, &tables))
+        return -1;
+    if (has != 1)
+        return tables > 0 ? -2 : 0;
+    if (!pg_query(d, "SELECT max(version) FROM malgopher_schema", NULL, 0, first_int, &v))
+        return -1;
+    return v < 0 ? -2 : v > 1000000 ? 1000000 : (int)v;
+}
+
+static bool pg_set_version(db *d, int v)
+{
+    db_param p = PI(v);
+    return pg_simple(d, "DELETE FROM malgopher_schema") &&
+           pg_query(d, "INSERT INTO malgopher_schema (version) VALUES ($1)", &p, 1, NULL, NULL);
+}
+
+static bool pg_lock(db *d)
+{
+    /* a session lock taken outside the transaction: the transaction begun
+     * after it reads the catalog as the previous holder left it */
+    return pg_simple(d, "SELECT pg_advisory_lock(7243001)");
+}
+
+static void pg_unlock(db *d)
+{
+    char keep[sizeof d->err];
+    memcpy(keep, d->err, sizeof keep);
+    if (PQstatus(d->conn) == CONNECTION_OK)
+        pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
+    memcpy(d->err, keep, sizeof keep);
+}
+
+static const db_backend pg_backend = {
+    .name = "postgresql",
+    .close = pg_close,
+    .query = pg_query,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .schema = schema,
+    .get_version = pg_get_version,
+    .set_version = pg_set_version,
+    .lock = pg_lock,
+    .unlock = pg_unlock,
+    .analyze = "ANALYZE samples, grams, sample_paths",
+};
+
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+/* the URI as shown in messages: the password replaced by *** */
+static void redact(char *out, size_t outsz, const char *uri)
+{
+    const char *s = strstr(uri, "://");
+    const char *at = s ? strchr(s + 3, '@') : NULL;
+    const char *colon = s ? memchr(s + 3, ':', at ? (size_t)(at - s - 3) : 0) : NULL;
+    if (colon && at)
+        snprintf(out, outsz, "%.*s:***%s", (int)(colon - uri), uri, at);
+    else
+        snprintf(out, outsz, "%s", uri);
+}
+
+bool db_pg_open(db *d, const char *uri)
+{
+    redact(d->where, sizeof d->where, uri);
+    PGconn *c = PQconnectdb(uri);
+    d->conn = c;
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        set_err(d, c ? PQerrorMessage(c) : "out of memory");
+        PQfinish(c);
+        d->conn = NULL;
+        return false;
+    }
+    PQsetNoticeProcessor(c, quiet, NULL);
+    d->be = &pg_backend;
+    return pg_simple(d, "SET client_min_messages = warning");
+}

@@ -1,0 +1,238 @@
+/* backend_sqlite.c - the embedded backend: a SQLite file in WAL mode with a
+ * busy timeout, statements prepared with bound parameters ($N becomes ?N),
+ * and the schema's SQLite DDL. */
+#include "db.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const schema_v1[] = {
+    "CREATE TABLE samples ("
+    " id INTEGER PRIMARY KEY,"
+    " sha256 TEXT NOT NULL, slice INTEGER NOT NULL, suffix TEXT NOT NULL,"
+    " size INTEGER, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"
+    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"
+    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"
+    " functions INTEGER, names INTEGER, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"
+    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"
+    " label TEXT,"
+    " UNIQUE (sha256, slice))",
+    "CREATE INDEX samples_exact ON samples (digest_exact)",
+    "CREATE INDEX samples_odd ON samples (digest_kind) WHERE digest_kind = 1",
+    "CREATE INDEX samples_label ON samples (label) WHERE label IS NOT NULL",
+    "CREATE TABLE sample_paths (sample_id INTEGER NOT NULL REFERENCES samples (id),"
+    " path TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (sample_id, path)) WITHOUT ROWID",
+    "CREATE INDEX sample_paths_path ON sample_paths (path)",
+    "CREATE TABLE grams (gram INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
+    " PRIMARY KEY (gram, sample_id)) WITHOUT ROWID",
+    "CREATE TABLE labels (id INTEGER PRIMARY KEY, sample_id INTEGER NOT NULL REFERENCES samples (id),"
+    " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE families (threshold INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
+    " family INTEGER NOT NULL, PRIMARY KEY (threshold, sample_id)) WITHOUT ROWID",
+    "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, NULL};
+
+static void set_err(db *d, sqlite3 *c)
+{
+    int code = c ? sqlite3_errcode(c) : 0;
+    d->retry = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    snprintf(d->err, sizeof d->err, "%s", c ? sqlite3_errmsg(c) : "out of memory");
+}
+
+/* $N -> ?N (SQLite's numbered parameter); string literals left alone */
+static char *translate(const char *sql)
+{
+    char *out = strdup(sql);
+    bool quoted = false;
+    for (char *p = out; p && *p; p++) {
+        if (*p == '\'')
+            quoted = !quoted;
+        else if (!quoted && *p == '$' && p[1] >= '0' && p[1] <= '9')
+            *p = '?';
+    }
+    return out;
+}
+
+/* prepared statements kept by their SQL text (the add path runs the same
+ * few statements per record) */
+enum { CACHE = 256 };
+typedef struct stmt_cache {
+    char *sql[CACHE];
+    sqlite3_stmt *st[CACHE];
+    size_t n;
+} stmt_cache;
+static stmt_cache cache;
+
+static void lite_close(db *d)
+{
+    for (size_t k = 0; k < cache.n; k++) {
+        sqlite3_finalize(cache.st[k]);
+        free(cache.sql[k]);
+    }
+    cache.n = 0;
+    sqlite3_close_v2(d->conn);
+    d->conn = NULL;
+}
+
+/* the statement of sql, prepared once; NULL with d->err set */
+static sqlite3_stmt *prepare(db *d, const char *sql)
+{
+    for (size_t k = 0; k < cache.n; k++)
+        if (!strcmp(cache.sql[k], sql))
+            return cache.st[k];
+    char *q = translate(sql);
+    sqlite3_stmt *st = NULL;
+    if (!q || sqlite3_prepare_v2(d->conn, q, -1, &st, NULL) != SQLITE_OK) {
+        set_err(d, q ? d->conn : NULL);
+        free(q);
+        return NULL;
+    }
+    free(q);
+    if (cache.n == CACHE) { /* full: drop the oldest */
+        sqlite3_finalize(cache.st[0]);
+        free(cache.sql[0]);
+        memmove(cache.sql, cache.sql + 1, (CACHE - 1) * sizeof *cache.sql);
+        memmove(cache.st, cache.st + 1, (CACHE - 1) * sizeof *cache.st);
+        cache.n--;
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        set_err(d, NULL);
+        return NULL;
+    }
+    cache.sql[cache.n] = copy;
+    cache.st[cache.n++] = st;
+    return st;
+}
+
+static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+{
+    sqlite3 *c = d->conn;
+    sqlite3_stmt *st = prepare(d, sql);
+    if (!st)
+        return false;
+    for (int k = 0; k < np; k++) {
+        int rc = p[k].kind == P_INT ? sqlite3_bind_int64(st, k + 1, p[k].i)
+                 : p[k].s          ? sqlite3_bind_text(st, k + 1, p[k].s, -1, SQLITE_TRANSIENT)
+                                   : sqlite3_bind_null(st, k + 1);
+        if (rc != SQLITE_OK) {
+            set_err(d, c);
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return false;
+        }
+    }
+    int ncols = sqlite3_column_count(st), rc;
+    const char *cols[32];
+    if (ncols > 32)
+        ncols = 32;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int k = 0; k < ncols; k++)
+            cols[k] = (const char *)sqlite3_column_text(st, k);
+        if (fn && !fn(cols, ncols, ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        set_err(d, c);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE;
+}
+
+static bool lite_exec(db *d, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(d->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(d->err, sizeof d->err, "%s", msg ? msg : sqlite3_errmsg(d->conn));
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+static bool lite_begin(db *d) { return lite_exec(d, "BEGIN IMMEDIATE"); }
+static bool lite_commit(db *d) { return lite_exec(d, "COMMIT"); }
+static void lite_rollback(db *d)
+{
+    char keep[sizeof d->err];
+    memcpy(keep, d->err, sizeof keep);
+    if (!sqlite3_get_autocommit(d->conn))
+        lite_exec(d, "ROLLBACK");
+    memcpy(d->err, keep, sizeof keep);
+}
+
+static bool count_row(const char *const *cols, int ncols, void *ctx)
+{
+    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : 0;
+    return false;
+}
+
+static int lite_get_version(db *d)
+{
+    int64_t v = 0, tables = 0;
+    if (!lite_query(d, "PRAGMA user_version", NULL, 0, count_row, &v) ||
+        !lite_query(d, "SELECT count(*) FROM sqlite_schema", NULL, 0, count_row, &tables))
+        return -1;
+    if (v == 0 && tables > 0)
+        return -2;
+    return v > 1000000 ? 1000000 : (int)v;
+}
+
+static bool lite_set_version(db *d, int v)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+    return lite_exec(d, sql);
+}
+
+static bool lite_lock(db *d)
+{
+    (void)d;
+    return true;
+}
+
+static void lite_unlock(db *d) { (void)d; }
+
+static const db_backend sqlite_backend = {
+    .name = "sqlite",
+    .close = lite_close,
+    .query = lite_query,
+    .begin = lite_begin,
+    .commit = lite_commit,
+    .rollback = lite_rollback,
+    .schema = schema,
+    .get_version = lite_get_version,
+    .set_version = lite_set_version,
+    .lock = lite_lock,
+    .unlock = lite_unlock,
+    .analyze = "PRAGMA optimize",
+};
+
+bool db_sqlite_open(db *d, const char *file)
+{
+    sqlite3 *c = NULL;
+    snprintf(d->where, sizeof d->where, "%.500s", file);
+    if (sqlite3_open_v2(file, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        set_err(d, c);
+        sqlite3_close_v2(c);
+        return false;
+    }
+    d->be = &sqlite_backend;
+    d->conn = c;
+    sqlite3_busy_timeout(c, 60000);
+    /* WAL: readers do not block the writer; NORMAL sync is durable at
+     * every checkpoint and never corrupts on a crash */
+    if (!lite_exec(d, "PRAGMA journal_mode=WAL") || !lite_exec(d, "PRAGMA synchronous=NORMAL") ||
+        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536")) {
+        lite_close(d);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,67 @@
+/* cmd_db.c - `malgopher db SUBCOMMAND`: dispatches to the subcommands of
+ * the sample collection, and owns the --db option they all take. */
+#include "db.h"
+
+#include <string.h>
+
+static const char usage[] =
+    "usage: malgopher db <subcommand> [--db URI] [options] [args]\n"
+    "\n"
+    "A sample collection in a database: SQLite (default) or PostgreSQL.\n"
+    "\n"
+    "subcommands:\n"
+    "  add [-r] [--label L] [--source S] [--files-from F] PATH...   store the Go images of files\n"
+    "  import FILE                 store `malgopher hash --json` lines (or `db export` lines)\n"
+    "  export                      one `hash --json` line per record, with its sha256\n"
+    "  stats [--json]              samples, labelled samples, labels\n"
+    "  label SHA256|PATH LABEL     label a sample (who and when are kept)\n"
+    "  match [-t T] [-k K] [--json] FILE|DIGEST...   the nearest samples (as `match --db`)\n"
+    "  classify [-t T] [--json] FILE...               label of the nearest labelled sample\n"
+    "  families [-t T] [--json]    families of the collection, with IDs kept across runs\n"
+    "\n"
+    "  --db URI    the collection: a SQLite file (or sqlite:FILE), or postgresql://...\n"
+    "              (default: $MALGOPHER_DB, else ~/.local/share/malgopher/collection.sqlite)\n"
+    "\n"
+    "exit status: 0 done, 1 some files or the database failed, 2 usage error.\n";
+
+int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri)
+{
+    const char *a = argv[*i];
+    if (!strncmp(a, "--db=", 5)) {
+        *uri = a + 5;
+        return 1;
+    }
+    if (strcmp(a, "--db"))
+        return 0;
+    if (*i + 1 >= argc) {
+        usage_error(cmd, "--db needs a URI");
+        return -1;
+    }
+    *uri = argv[++*i];
+    return 1;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} subcommands[] = {
+    {"add", db_add},           {"import", db_import},     {"export", db_export},
+    {"stats", db_stats},       {"label", db_label},       {"match", db_match},
+    {"classify", db_classify}, {"families", db_families},
+};
+
+int cmd_db(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (is_help(argv[1])) {
+        fputs(usage, stdout);
+        return EXIT_ALL_OK;
+    }
+    for (size_t k = 0; k < sizeof subcommands / sizeof *subcommands; k++)
+        if (!strcmp(argv[1], subcommands[k].name))
+            return subcommands[k].run(argc - 1, argv + 1);
+    return usage_error("db", "unknown subcommand '%s'", argv[1]);
+}

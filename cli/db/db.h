@@ -1,0 +1,169 @@
+/* db.h - what the `malgopher db` subcommands share: the backend interface
+ * (SQLite and PostgreSQL implement it), opening a collection with its
+ * versioned schema, the sample records, the 7-gram keys and the search. */
+#ifndef MG_CLI_DB_H
+#define MG_CLI_DB_H
+
+#include "cli.h"
+#include "families.h"
+#include "options.h"
+
+#include <stdint.h>
+
+/* ---- the backend interface: one open connection ---- */
+
+/* a bound parameter: text (NULL = SQL NULL) or a 64-bit integer */
+typedef struct db_param {
+    enum { P_TEXT, P_INT } kind;
+    const char *s;
+    int64_t i;
+} db_param;
+#define PT(x) ((db_param){.kind = P_TEXT, .s = (x)})
+#define PI(x) ((db_param){.kind = P_INT, .i = (int64_t)(x)})
+
+/* one result row: ncols values as text, NULL for SQL NULL; return false to
+ * stop (the query then reports success) */
+typedef bool (*db_row_fn)(const char *const *cols, int ncols, void *ctx);
+
+typedef struct db db;
+typedef struct db_backend {
+    const char *name; /* "sqlite", "postgresql" */
+    void (*close)(db *d);
+    /* SQL uses $1..$N for the parameters on both backends */
+    bool (*query)(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx);
+    /* begin a write transaction (SQLite: BEGIN IMMEDIATE) */
+    bool (*begin)(db *d);
+    bool (*commit)(db *d);
+    void (*rollback)(db *d);
+    /* schema[v - 1]: the DDL statements that make version v (NULL-ended) */
+    const char *const *const *schema;
+    /* the stored schema version: 0 empty database, -2 tables but none of
+     * ours (not a collection), -1 error */
+    int (*get_version)(db *d);
+    /* record version v (inside the migration transaction) */
+    bool (*set_version)(db *d, int v);
+    /* the writers' lock (schema changes, family IDs), taken before BEGIN
+     * so that the transaction sees what the previous holder committed
+     * (SQLite: BEGIN IMMEDIATE already is one) */
+    bool (*lock)(db *d);
+    void (*unlock)(db *d);
+    /* refresh the planner's statistics after a bulk load */
+    const char *analyze;
+} db_backend;
+
+struct db {
+    const db_backend *be;
+    void *conn;
+    char where[512]; /* what error messages name: the file or the URI without password */
+    char err[512];   /* the last error, one line */
+    bool retry;      /* the last error was a deadlock / busy database: try the transaction again */
+};
+
+/* backend_sqlite.c / backend_pg.c: false with d->err set */
+bool db_sqlite_open(db *d, const char *file);
+bool db_pg_open(db *d, const char *uri);
+
+/* ---- db_open.c ---- */
+#define DB_SCHEMA_VERSION 1
+/* The collection of --db URI, else $MALGOPHER_DB, else the default SQLite
+ * file (created with its directory).  Schema created or checked; false
+ * after a `malgopher: WHERE: reason` line. */
+bool db_open(db *d, const char *uri);
+void db_close(db *d);
+/* statements: false after printing the error */
+bool db_exec(db *d, const char *sql, const db_param *p, int np);
+bool db_rows(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx);
+/* one integer (first column of the first row); false on error */
+bool db_int(db *d, const char *sql, const db_param *p, int np, int64_t *out);
+bool db_begin(db *d);
+bool db_commit(db *d);
+void db_rollback(db *d);
+/* after adding many records: the planner's statistics refreshed (errors ignored) */
+void db_analyze(db *d, size_t added);
+/* the error of the last failed call, as `malgopher: WHERE: reason` */
+void db_report(db *d);
+
+/* ---- cmd_db.c: the dispatcher and the --db option ---- */
+/* argv[*i] is --db URI / --db=URI: *uri set, *i moved; 1 taken, 0 not it, -1 usage error */
+int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri);
+
+/* ---- db_options.c: -t and -j values (false after a usage message) ---- */
+bool db_parse_threshold(const char *cmd, const char *arg, int *t);
+bool db_parse_jobs(const char *cmd, const char *arg, unsigned *j);
+
+/* ---- db_grams.c: the 7-gram keys of a digest ---- */
+enum { DIGEST_PLAIN = 0, DIGEST_ODD = 1, DIGEST_DEAD = 2 };
+#define DB_MAX_GRAMS (2 * 64)
+typedef struct digest_keys {
+    int kind;            /* DIGEST_* */
+    char exact[160];     /* "BS:SIG1:SIG2" normalised (fuzzy_compare's 100 for equal digests) */
+    int64_t gram[DB_MAX_GRAMS];
+    size_t ngram;        /* sorted, distinct */
+} digest_keys;
+void digest_keys_of(const char *digest, digest_keys *k);
+
+/* ---- file_sha256.c ---- */
+/* the sha256 (lower-case hex) and size of a regular, non-empty file; false
+ * with the reason in err (when err is not NULL) */
+bool file_sha256(const char *path, char out[65], int64_t *size, char *err, size_t errsz);
+
+/* ---- db_records.c: sample records ---- */
+typedef struct record {
+    char sha256[65];
+    int64_t slice;        /* image index in the file (0 for a thin file) */
+    char suffix[40];      /* "" or ":ARCH" for a slice of a fat file */
+    int64_t size;
+    const char *path;     /* as seen now (the file, without the suffix) */
+    const char *source;   /* --source, or NULL */
+    const char *container, *os, *arch, *go_version;
+    const char *main_path, *main_module, *main_version;
+    char *build;          /* "k=v k=v" or NULL */
+    char gimphash[65];
+    char gimpfuzzy[160];
+    int64_t functions, names;
+    bool no_names, partial;
+} record;
+/* now as ISO 8601 UTC */
+void db_now(char out[32]);
+/* the id of (sha256, slice), 0 when unknown, -1 on error */
+int64_t record_find(db *d, const char *sha256, int64_t slice);
+/* a known sha256 (any slice): 1, unknown 0, error -1 */
+int record_sha_known(db *d, const char *sha256);
+/* insert r (inside the caller's transaction) with its path and grams:
+ * 1 added, 0 known (path and last_seen updated), -1 error */
+int record_put(db *d, const record *r);
+/* another path for every slice of a known sha256 */
+bool record_seen(db *d, const char *sha256, const char *path);
+/* who sets a label: $USER, else the user name of the uid */
+const char *db_who(void);
+/* set the label of sample id (label history kept: who, when) */
+bool record_label(db *d, int64_t id, const char *label, const char *now);
+
+/* ---- db_search.c: candidates from the gram index, scored exactly ---- */
+typedef struct db_hit {
+    int64_t id;
+    int score;
+    char *path;     /* display path (PATH or PATH:ARCH) */
+    char gimphash[65];
+    char *label;    /* current label or NULL */
+} db_hit;
+/* samples scoring >= t against digest, best first (ties: oldest record
+ * first), at most top (0 = all); labelled_only for classify.  false after
+ * a message. */
+bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
+void db_hits_free(db_hit *h, size_t n);
+
+/* ---- db_query_args.c: FILE|DIGEST arguments as samples (failures counted) ---- */
+size_t query_samples(sampleset *q, char **args, int n, bool recursive, unsigned jobs);
+
+/* ---- the subcommands (argv starts at the subcommand name) ---- */
+int db_add(int argc, char **argv);
+int db_import(int argc, char **argv);
+int db_export(int argc, char **argv);
+int db_stats(int argc, char **argv);
+int db_label(int argc, char **argv);
+int db_match(int argc, char **argv);
+int db_classify(int argc, char **argv);
+int db_families(int argc, char **argv);
+
+#endif

@@ -1,0 +1,79 @@
+/* db_export.c - `malgopher db export`: one `hash --json` line per record
+ * (oldest first), with the record's sha256, size, suffix, label and dates,
+ * so that `match --db` over the export finds what `db match` finds and
+ * `db import` reads it back. */
+#include "db.h"
+
+#include <string.h>
+
+static const char help[] =
+    "usage: malgopher db export [--db URI]\n"
+    "\n"
+    "Print every record as a `malgopher hash --json` line (oldest first) with\n"
+    "\"sha256\", \"size\", \"suffix\", \"os\", \"container\", \"label\", \"first_seen\"\n"
+    "and \"last_seen\" added.\n";
+
+static void field_str(const char *key, const char *v)
+{
+    printf(",\"%s\":", key);
+    if (v)
+        json_cstr(stdout, v);
+    else
+        fputs("null", stdout);
+}
+
+static bool export_row(const char *const *c, int n, void *ctx)
+{
+    (void)ctx;
+    if (n < 18)
+        return true;
+    fputs("{\"path\":", stdout);
+    json_cstr(stdout, c[0] ? c[0] : "");
+    field_str("arch", c[1] ? c[1] : "");
+    printf(",\"slice\":%s", c[2] ? c[2] : "0");
+    field_str("gimphash", c[3] ? c[3] : "");
+    field_str("gimpfuzzy", c[4] ? c[4] : "");
+    field_str("go_version", c[5] ? c[5] : "");
+    printf(",\"functions\":%s,\"names\":%s,\"no_names\":%s,\"partial\":%s", c[6] ? c[6] : "0", c[7] ? c[7] : "0",
+           c[8] && strcmp(c[8], "0") ? "true" : "false", c[9] && strcmp(c[9], "0") ? "true" : "false");
+    field_str("sha256", c[10]);
+    printf(",\"size\":%s", c[11] ? c[11] : "0");
+    field_str("suffix", c[12] ? c[12] : "");
+    field_str("os", c[13]);
+    field_str("container", c[14]);
+    field_str("label", c[15]);
+    field_str("first_seen", c[16]);
+    field_str("last_seen", c[17]);
+    puts("}");
+    return true;
+}
+
+int db_export(int argc, char **argv)
+{
+    const char *uri = NULL;
+    for (int i = 1; i < argc; i++) {
+        int t = db_opt_uri("db export", argc, argv, &i, &uri);
+        if (t < 0)
+            return EXIT_USAGE;
+        if (t)
+            continue;
+        if (is_help(argv[i])) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        }
+        return usage_error("db export", "unknown argument '%s'", argv[i]);
+    }
+    db d;
+    if (!db_open(&d, uri))
+        return EXIT_SOME_FAILED;
+    bool ok = db_rows(&d,
+                      "SELECT path, arch, slice, gimphash, gimpfuzzy, go_version, functions, names, no_names,"
+                      " partial, sha256, size, suffix, os, container, label, first_seen, last_seen"
+                      " FROM samples ORDER BY id",
+                      NULL, 0, export_row, NULL);
+    if (!ok)
+        db_report(&d);
+    db_close(&d);
+    fflush(stdout);
+    return ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+}

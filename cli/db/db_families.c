@@ -1,0 +1,465 @@
+/* db_families.c - `malgopher db families`: the families of the whole
+ * collection at a threshold (as `cluster` finds them), with IDs that the
+ * database keeps: a family keeps its ID while it keeps its members; when
+ * families merge, the merged family takes the ID of the one that brings
+ * most members (ties: the older ID) and the others are reported merged
+ * into it; when one splits, its largest part keeps the ID.  New families
+ * get IDs never used before at that threshold. */
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: malgopher db families [--db URI] [-t T] [--json] [-j N]\n"
+    "\n"
+    "Families of the collection at threshold T (default 66): connected components\n"
+    "of the samples whose gimpfuzzy score at least T, as `malgopher cluster`\n"
+    "finds them.  Family IDs are stored and stay the same across runs and\n"
+    "additions while a family keeps its members; merges and splits are reported\n"
+    "on `# merged` / `# split` lines.  Samples without names are left out.\n"
+    "\n"
+    "  --json   one object per family: {\"family\",\"size\",\"labels\":{..},\"members\":[..]}\n";
+
+typedef struct coll {
+    int64_t *id;
+    char **digest, **path, **label;
+    int64_t *old; /* stored family, 0 = none */
+    size_t n, cap;
+    bool nomem;
+} coll;
+
+static bool coll_row(const char *const *c, int n, void *ctx)
+{
+    coll *s = ctx;
+    if (n < 5)
+        return true;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        int64_t *id = realloc(s->id, cap * sizeof *id);
+        if (id)
+            s->id = id;
+        char **dg = id ? realloc(s->digest, cap * sizeof *dg) : NULL;
+        if (dg)
+            s->digest = dg;
+        char **p = dg ? realloc(s->path, cap * sizeof *p) : NULL;
+        if (p)
+            s->path = p;
+        char **l = p ? realloc(s->label, cap * sizeof *l) : NULL;
+        if (!l) {
+            s->nomem = true;
+            return false;
+        }
+        s->label = l;
+        s->cap = cap;
+    }
+    s->id[s->n] = strtoll(c[0], NULL, 10);
+    s->digest[s->n] = c[1] ? strdup(c[1]) : NULL;
+    s->label[s->n] = c[4] ? strdup(c[4]) : NULL;
+    if (asprintf(&s->path[s->n], "%s%s", c[2] ? c[2] : "", c[3] ? c[3] : "") < 0) {
+        s->nomem = true;
+        return false;
+    }
+    s->n++;
+    return true;
+}
+
+static size_t find_id(const coll *s, int64_t id)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->id[lo] == id ? lo : SIZE_MAX;
+}
+
+static bool old_row(const char *const *c, int n, void *ctx)
+{
+    coll *s = ctx;
+    size_t k = n >= 2 ? find_id(s, strtoll(c[0], NULL, 10)) : SIZE_MAX;
+    if (k != SIZE_MAX)
+        s->old[k] = strtoll(c[1], NULL, 10);
+    return true;
+}
+
+typedef struct overlap {
+    uint32_t fam;   /* new component */
+    int64_t old;    /* stored ID */
+    uint32_t count; /* members in common */
+} overlap;
+
+static int by_fam_old(const void *a, const void *b)
+{
+    const overlap *x = a, *y = b;
+    if (x->fam != y->fam)
+        return x->fam < y->fam ? -1 : 1;
+    return (x->old > y->old) - (x->old < y->old);
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const overlap *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    if (x->old != y->old)
+        return x->old < y->old ? -1 : 1;
+    return (x->fam > y->fam) - (x->fam < y->fam);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* the overlaps of components and stored families, merged per pair */
+static overlap *overlaps(const coll *s, const uint32_t *fam, size_t *n)
+{
+    overlap *o = malloc((s->n ? s->n : 1) * sizeof *o);
+    size_t m = 0;
+    for (size_t k = 0; o && k < s->n; k++)
+        if (s->digest[k] && s->old[k])
+            o[m++] = (overlap){fam[k], s->old[k], 1};
+    if (!o)
+        return NULL;
+    qsort(o, m, sizeof *o, by_fam_old);
+    size_t w = 0;
+    for (size_t k = 0; k < m; k++) {
+        if (w && o[w - 1].fam == o[k].fam && o[w - 1].old == o[k].old)
+            o[w - 1].count++;
+        else
+            o[w++] = o[k];
+    }
+    *n = w;
+    return o;
+}
+
+typedef struct assign {
+    int64_t *id_of;      /* per component: its stable ID */
+    size_t nnew, nmerge, nsplit;
+} assign;
+
+/* stable IDs for the components; the merge and split lines into out */
+static bool assign_ids(const coll *s, const uint32_t *fam, size_t nfam, int64_t *next, assign *a, FILE *out,
+                       bool json)
+{
+    size_t no = 0;
+    overlap *o = overlaps(s, fam, &no);
+    a->id_of = calloc(nfam ? nfam : 1, sizeof *a->id_of);
+    int64_t *olds = malloc((no ? no : 1) * sizeof *olds);
+    if (!o || !a->id_of || !olds) {
+        free(o);
+        free(olds);
+        return false;
+    }
+    /* merges: a component holding members of several stored families */
+    for (size_t k = 0; k < no;) {
+        size_t e = k;
+        while (e < no && o[e].fam == o[k].fam)
+            e++;
+        if (e - k > 1)
+            a->nmerge++;
+        k = e;
+    }
+    /* splits: a stored family whose members are now in several components */
+    for (size_t k = 0; k < no; k++)
+        olds[k] = o[k].old;
+    qsort(olds, no, sizeof *olds, cmp_i64);
+    for (size_t k = 0; k < no;) {
+        size_t e = k;
+        while (e < no && olds[e] == olds[k])
+            e++;
+        if (e - k > 1) {
+            a->nsplit++;
+            if (!json)
+                fprintf(out, "# split: family %lld is now in %zu families\n", (long long)olds[k], e - k);
+        }
+        k = e;
+    }
+    /* greedy: the largest overlaps first, each ID and component used once */
+    qsort(o, no, sizeof *o, by_count);
+    int64_t maxold = 0;
+    for (size_t k = 0; k < no; k++)
+        if (o[k].old > maxold)
+            maxold = o[k].old;
+    size_t nolds = 0; /* olds[] deduplicated: the stored IDs in play */
+    for (size_t k = 0; k < no; k++)
+        if (!nolds || olds[nolds - 1] != olds[k])
+            olds[nolds++] = olds[k];
+    bool *taken = calloc(nolds ? nolds : 1, sizeof *taken);
+    if (!taken) {
+        free(o);
+        free(olds);
+        return false;
+    }
+    for (size_t k = 0; k < no; k++) {
+        int64_t *at = bsearch(&o[k].old, olds, nolds, sizeof *olds, cmp_i64);
+        size_t slot = (size_t)(at - olds);
+        if (!a->id_of[o[k].fam] && !taken[slot]) {
+            a->id_of[o[k].fam] = o[k].old;
+            taken[slot] = true;
+        }
+    }
+    free(taken);
+    if (*next <= maxold)
+        *next = maxold + 1;
+    for (size_t f = 0; f < nfam; f++)
+        if (!a->id_of[f]) {
+            a->id_of[f] = (*next)++;
+            a->nnew++;
+        }
+    if (!json) {
+        qsort(o, no, sizeof *o, by_fam_old);
+        for (size_t k = 0; k < no;) {
+            size_t e = k;
+            while (e < no && o[e].fam == o[k].fam)
+                e++;
+            if (e - k > 1) {
+                fprintf(out, "# merged: family %lld <-", (long long)a->id_of[o[k].fam]);
+                for (size_t q = k; q < e; q++)
+                    fprintf(out, " %lld", (long long)o[q].old);
+                fputc('\n', out);
+            }
+            k = e;
+        }
+    }
+    free(o);
+    free(olds);
+    return true;
+}
+
+static void coll_free(coll *s)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        free(s->digest[k]);
+        free(s->path[k]);
+        free(s->label[k]);
+    }
+    free(s->id);
+    free(s->digest);
+    free(s->path);
+    free(s->label);
+    free(s->old);
+}
+
+/* the stored assignment brought up to date (only rows that changed) */
+static bool save(db *d, int t, const coll *s, const uint32_t *fam, const int64_t *id_of, int64_t next)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        if (!s->digest[k] || s->old[k] == id_of[fam[k]])
+            continue;
+        db_param p[] = {PI(t), PI(s->id[k]), PI(id_of[fam[k]])};
+        if (!db_exec(d,
+                     "INSERT INTO families (threshold, sample_id, family) VALUES ($1, $2, $3)"
+                     " ON CONFLICT (threshold, sample_id) DO UPDATE SET family = excluded.family",
+                     p, 3))
+            return false;
+    }
+    db_param p[] = {PI(t), PI(next)};
+    return db_exec(d,
+                   "INSERT INTO family_next (threshold, next) VALUES ($1, $2)"
+                   " ON CONFLICT (threshold) DO UPDATE SET next = excluded.next",
+                   p, 2);
+}
+
+typedef struct by_id_ctx {
+    const int64_t *id_of;
+    const uint32_t *fam;
+} by_id_ctx;
+static by_id_ctx sort_ctx;
+
+static int by_family_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int64_t ix = sort_ctx.id_of[x], iy = sort_ctx.id_of[y];
+    if (ix != iy)
+        return (ix > iy) - (ix < iy);
+    return (x > y) - (x < y); /* oldest member first */
+}
+
+static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t n, bool json)
+{
+    /* labels of the members, most frequent first (a small count each) */
+    if (json) {
+        printf("{\"family\":%lld,\"size\":%zu,\"labels\":{", (long long)id, n);
+        bool first = true;
+        for (size_t i = 0; i < n; i++) {
+            const char *l = s->label[mem[i]];
+            bool seen = !l;
+            for (size_t j = 0; !seen && j < i; j++)
+                seen = s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
+            if (seen)
+                continue;
+            size_t c = 0;
+            for (size_t j = i; j < n; j++)
+                c += s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
+            fputs(first ? "" : ",", stdout);
+            json_cstr(stdout, l);
+            printf(":%zu", c);
+            first = false;
+        }
+        fputs("},\"members\":[", stdout);
+        for (size_t i = 0; i < n; i++) {
+            fputs(i ? "," : "", stdout);
+            json_cstr(stdout, s->path[mem[i]]);
+        }
+        puts("]}");
+        return;
+    }
+    printf("family %lld  size %zu\n", (long long)id, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *l = s->label[mem[i]];
+        printf("  %s%s%s\n", s->path[mem[i]], l ? "  " : "", l ? l : "");
+    }
+}
+
+int db_families(int argc, char **argv)
+{
+    const char *uri = NULL;
+    bool json = false;
+    unsigned jobs = default_jobs();
+    int t = MG_DEFAULT_THRESHOLD;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int r = db_opt_uri("db families", argc, argv, &i, &uri);
+        if (r < 0)
+            return EXIT_USAGE;
+        if (r)
+            continue;
+        if (is_help(a)) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        } else if (!strcmp(a, "--json"))
+            json = true;
+        else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
+            if (!db_parse_threshold("db families", v, &t))
+                return EXIT_USAGE;
+            i++;
+        } else if (!strcmp(a, "-j")) {
+            if (!db_parse_jobs("db families", v, &jobs))
+                return EXIT_USAGE;
+            i++;
+        } else
+            return usage_error("db families", "unknown argument '%s'", a);
+    }
+    db d;
+    if (!db_open(&d, uri))
+        return EXIT_SOME_FAILED;
+    coll s = {0};
+    uint32_t *fam = NULL, *order = NULL;
+    size_t nfam = 0;
+    mg_simindex *ix = NULL;
+    assign a = {0};
+    int64_t next = 1;
+    mg_error e;
+    int rc = EXIT_SOME_FAILED;
+    /* one writer at a time: the IDs handed out must not collide */
+    bool locked = d.be->lock(&d);
+    if (!locked || !db_begin(&d) ||
+        !db_rows(&d,
+                 "SELECT id, CASE WHEN no_names = 0 THEN gimpfuzzy END, path, suffix, label FROM samples ORDER BY id",
+                 NULL, 0, coll_row, &s)) {
+        db_report(&d);
+        goto out;
+    }
+    s.old = calloc(s.n ? s.n : 1, sizeof *s.old);
+    fam = malloc((s.n ? s.n : 1) * sizeof *fam);
+    order = malloc((s.n ? s.n : 1) * sizeof *order);
+    db_param pt[] = {PI(t)};
+    if (s.nomem || !s.old || !fam || !order) {
+        report_error(d.where, mg_status_reason(MG_ERR_NOMEM));
+        goto out;
+    }
+    if (!db_rows(&d, "SELECT sample_id, family FROM families WHERE threshold = $1", pt, 1, old_row, &s) ||
+        !db_int(&d, "SELECT coalesce(max(next), 1) FROM family_next WHERE threshold = $1", pt, 1, &next)) {
+        db_report(&d);
+        goto out;
+    }
+    if (mg_simindex_build((const char *const *)s.digest, s.n, &ix, &e) != MG_OK ||
+        mg_simindex_families(ix, t, jobs, fam, &nfam, &e) != MG_OK) {
+        report_error(d.where, e.msg);
+        goto out;
+    }
+    /* renumber the components over the samples that take part */
+    uint32_t *renum = malloc((nfam ? nfam : 1) * sizeof *renum);
+    if (!renum)
+        goto out;
+    memset(renum, 0xff, (nfam ? nfam : 1) * sizeof *renum);
+    size_t nf = 0, ns = 0;
+    for (size_t k = 0; k < s.n; k++) {
+        if (!s.digest[k])
+            continue;
+        if (renum[fam[k]] == UINT32_MAX)
+            renum[fam[k]] = (uint32_t)nf++;
+        fam[k] = renum[fam[k]];
+        order[ns++] = (uint32_t)k;
+    }
+    free(renum);
+    char *notes = NULL;
+    size_t notes_len = 0;
+    FILE *nf_out = open_memstream(&notes, &notes_len);
+    if (!nf_out || !assign_ids(&s, fam, nf, &next, &a, nf_out, json)) {
+        if (nf_out)
+            fclose(nf_out);
+        free(notes);
+        report_error(d.where, mg_status_reason(MG_ERR_NOMEM));
+        goto out;
+    }
+    fclose(nf_out);
+    if (!save(&d, t, &s, fam, a.id_of, next) || !db_commit(&d)) {
+        db_report(&d);
+        free(notes);
+        goto out;
+    }
+    /* members grouped by family ID, each family's members oldest first */
+    int64_t *member_id = malloc((ns ? ns : 1) * sizeof *member_id);
+    if (!member_id) {
+        free(notes);
+        goto out;
+    }
+    for (size_t k = 0; k < ns; k++)
+        member_id[k] = a.id_of[fam[order[k]]];
+    sort_ctx = (by_id_ctx){member_id, NULL};
+    /* positions sorted by family ID, then position (order[] is ascending) */
+    uint32_t *pos = malloc((ns ? ns : 1) * sizeof *pos);
+    for (size_t k = 0; pos && k < ns; k++)
+        pos[k] = (uint32_t)k;
+    if (pos)
+        qsort(pos, ns, sizeof *pos, by_family_id);
+    if (!json)
+        printf("# %zu samples in %zu families at threshold %d (%zu new, %zu merged, %zu split)\n", ns, nf, t,
+               a.nnew, a.nmerge, a.nsplit);
+    fputs(notes ? notes : "", stdout);
+    free(notes);
+    uint32_t *mem = malloc((ns ? ns : 1) * sizeof *mem);
+    for (size_t k = 0; pos && mem && k < ns;) {
+        size_t e2 = k;
+        while (e2 < ns && member_id[pos[e2]] == member_id[pos[k]])
+            e2++;
+        for (size_t q = k; q < e2; q++)
+            mem[q - k] = order[pos[q]];
+        print_family(&s, member_id[pos[k]], mem, e2 - k, json);
+        k = e2;
+    }
+    rc = pos && mem ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    free(mem);
+    free(pos);
+    free(member_id);
+out:
+    if (rc != EXIT_ALL_OK)
+        db_rollback(&d);
+    if (locked)
+        d.be->unlock(&d);
+    fflush(stdout);
+    mg_simindex_free(ix);
+    free(a.id_of);
+    free(fam);
+    free(order);
+    coll_free(&s);
+    db_close(&d);
+    return rc;
+}

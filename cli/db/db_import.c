@@ -1,0 +1,227 @@
+/* db_import.c - `malgopher db import FILE`: store records from
+ * `malgopher hash --json` lines (or `db export` lines, which add sha256
+ * and the rest).  A line without sha256 takes the sha256 of the file at
+ * its path; slices of a fat file are consecutive lines of one path. */
+#include "db.h"
+#include "families.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char help[] =
+    "usage: malgopher db import [--db URI] FILE\n"
+    "\n"
+    "Store the records of FILE (- for stdin): JSON Lines of `malgopher hash --json`\n"
+    "or `malgopher db export`.  A line without \"sha256\" takes the sha256 of the\n"
+    "file at its \"path\".  Prints `added N, known M, not Go 0` (records).\n";
+
+#define BATCH 4096
+
+typedef struct line_rec {
+    record r;
+    char *path;
+    char arch[32], go_version[48], os[32], container[16];
+    char *label;
+    int64_t lineno;
+} line_rec;
+
+static int64_t get_int(const char *line, const char *key, int64_t dflt)
+{
+    /* numbers are unquoted: find "key": and read digits */
+    char pat[48];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(line, pat);
+    if (!p)
+        return dflt;
+    p += strlen(pat);
+    while (*p == ' ')
+        p++;
+    if (*p < '0' || *p > '9')
+        return dflt;
+    return strtoll(p, NULL, 10);
+}
+
+static bool is_hex64(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return n == 64;
+}
+
+static void free_rec(line_rec *x)
+{
+    free(x->path);
+    free(x->label);
+    free(x->r.build);
+    memset(x, 0, sizeof *x);
+}
+
+static int write_batch(db *d, line_rec *v, size_t n, size_t *added, size_t *known)
+{
+    *added = *known = 0;
+    char now[32];
+    db_now(now);
+    if (!db_begin(d))
+        goto fail;
+    for (size_t k = 0; k < n; k++) {
+        int rc = record_put(d, &v[k].r);
+        if (rc < 0)
+            goto fail;
+        if (v[k].label) {
+            int64_t id = record_find(d, v[k].r.sha256, v[k].r.slice);
+            if (id <= 0 || !record_label(d, id, v[k].label, now))
+                goto fail;
+        }
+        ++*(rc == 1 ? added : known);
+    }
+    if (!db_commit(d))
+        goto fail;
+    return 1;
+fail:
+    db_rollback(d);
+    return d->retry ? 0 : -1;
+}
+
+static bool flush(db *d, line_rec *v, size_t n, size_t *added, size_t *known)
+{
+    int rc = 0;
+    size_t a = 0, k = 0;
+    for (int attempt = 0; attempt < 20 && rc == 0; attempt++)
+        if ((rc = write_batch(d, v, n, &a, &k)) == 0)
+            usleep(50000u * (unsigned)(attempt + 1));
+    if (rc != 1) {
+        db_report(d);
+        return false;
+    }
+    *added += a;
+    *known += k;
+    return true;
+}
+
+int db_import(int argc, char **argv)
+{
+    const char *uri = NULL, *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        int t = db_opt_uri("db import", argc, argv, &i, &uri);
+        if (t < 0)
+            return EXIT_USAGE;
+        if (t)
+            continue;
+        if (is_help(argv[i])) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("db import", "unknown option '%s'", argv[i]);
+        if (file)
+            return usage_error("db import", "one FILE only");
+        file = argv[i];
+    }
+    if (!file)
+        return usage_error("db import", "no FILE given");
+    FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;
+    if (!in) {
+        report_error(file, strerror(errno));
+        return EXIT_SOME_FAILED;
+    }
+    db d;
+    if (!db_open(&d, uri)) {
+        if (in != stdin)
+            fclose(in);
+        return EXIT_SOME_FAILED;
+    }
+    line_rec *v = calloc(BATCH + 1, sizeof *v); /* +1: the line read ahead */
+    char *line = NULL, prev_path[4200] = "";
+    size_t cap = 0, nv = 0, added = 0, known = 0, failed = 0;
+    int64_t lineno = 0;
+    ssize_t len;
+    bool ok = v != NULL;
+    while (ok && (len = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        if (len <= 1 || line[0] != '{')
+            continue;
+        line_rec *x = &v[nv];
+        char path[4200], sha[80] = "", label[1024];
+        if (!json_get_str(line, "path", path, sizeof path) ||
+            !json_get_str(line, "gimphash", x->r.gimphash, sizeof x->r.gimphash) ||
+            !json_get_str(line, "gimpfuzzy", x->r.gimpfuzzy, sizeof x->r.gimpfuzzy)) {
+            fprintf(stderr, "malgopher: %s:%lld: not a `malgopher hash --json` line\n", file, (long long)lineno);
+            failed++;
+            memset(&x->r, 0, sizeof x->r);
+            continue;
+        }
+        int64_t size = get_int(line, "size", 0);
+        if (!json_get_str(line, "sha256", sha, sizeof sha) && !file_sha256(path, sha, &size, NULL, 0)) {
+            fprintf(stderr, "malgopher: %s:%lld: no \"sha256\" and %s cannot be read\n", file, (long long)lineno, path);
+            failed++;
+            continue;
+        }
+        if (!is_hex64(sha)) {
+            fprintf(stderr, "malgopher: %s:%lld: \"sha256\" is not 64 lower-case hex digits\n", file, (long long)lineno);
+            failed++;
+            continue;
+        }
+        memcpy(x->r.sha256, sha, 65);
+        x->path = strdup(path);
+        x->lineno = lineno;
+        if (!json_get_str(line, "arch", x->arch, sizeof x->arch))
+            x->arch[0] = 0;
+        if (!json_get_str(line, "go_version", x->go_version, sizeof x->go_version))
+            x->go_version[0] = 0;
+        x->r.os = json_get_str(line, "os", x->os, sizeof x->os) ? x->os : NULL;
+        x->r.container = json_get_str(line, "container", x->container, sizeof x->container) ? x->container : NULL;
+        x->label = json_get_str(line, "label", label, sizeof label) ? strdup(label) : NULL;
+        x->r.slice = get_int(line, "slice", 0);
+        x->r.size = size;
+        x->r.path = x->path;
+        x->r.arch = x->arch;
+        x->r.go_version = x->go_version;
+        x->r.functions = get_int(line, "functions", 0);
+        x->r.names = get_int(line, "names", 0);
+        x->r.no_names = json_get_bool(line, "no_names");
+        x->r.partial = json_get_bool(line, "partial");
+        /* a slice: the suffix given, else consecutive lines of one path */
+        if (!json_get_str(line, "suffix", x->r.suffix, sizeof x->r.suffix)) {
+            x->r.suffix[0] = 0;
+            bool twin = nv > 0 && !strcmp(prev_path, path);
+            if (twin) {
+                snprintf(x->r.suffix, sizeof x->r.suffix, ":%s", x->arch[0] ? x->arch : "unknown");
+                line_rec *p = &v[nv - 1];
+                if (!p->r.suffix[0])
+                    snprintf(p->r.suffix, sizeof p->r.suffix, ":%s", p->arch[0] ? p->arch : "unknown");
+            }
+        }
+        snprintf(prev_path, sizeof prev_path, "%s", path);
+        if (!x->path) {
+            ok = false;
+            break;
+        }
+        nv++;
+        /* keep the last line back: its twin may be the next line */
+        if (nv == BATCH + 1) {
+            ok = flush(&d, v, BATCH, &added, &known);
+            for (size_t k = 0; k < BATCH; k++)
+                free_rec(&v[k]);
+            v[0] = v[BATCH];
+            memset(&v[BATCH], 0, sizeof v[BATCH]);
+            nv = 1;
+        }
+    }
+    if (ok && nv)
+        ok = flush(&d, v, nv, &added, &known);
+    if (ok)
+        db_analyze(&d, added);
+    for (size_t k = 0; v && k < nv; k++)
+        free_rec(&v[k]);
+    free(v);
+    free(line);
+    if (in != stdin)
+        fclose(in);
+    db_close(&d);
+    printf("added %zu, known %zu, not Go 0\n", added, known);
+    return ok && !failed ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+}

@@ -1,0 +1,154 @@
+/* db_open.c - owns choosing and opening a collection (--db URI,
+ * $MALGOPHER_DB, the default SQLite file), the schema version check and
+ * migrations, and the error-reporting wrappers the subcommands call. */
+#include "db.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void db_report(db *d)
+{
+    fprintf(stderr, "malgopher: %s: %s\n", d->where[0] ? d->where : "db", d->err);
+}
+
+bool db_rows(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+{
+    if (d->be->query(d, sql, p, np, fn, ctx))
+        return true;
+    return false;
+}
+
+bool db_exec(db *d, const char *sql, const db_param *p, int np) { return db_rows(d, sql, p, np, NULL, NULL); }
+
+static bool int_row(const char *const *cols, int ncols, void *ctx)
+{
+    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : 0;
+    return false;
+}
+
+bool db_int(db *d, const char *sql, const db_param *p, int np, int64_t *out)
+{
+    *out = 0;
+    return db_rows(d, sql, p, np, int_row, out);
+}
+
+void db_analyze(db *d, size_t added)
+{
+    /* a fresh table has no statistics: without them PostgreSQL may plan a
+     * scan where the gram index answers; re-done when the collection grew
+     * by a good part (never needed for correctness) */
+    int64_t total = 0;
+    if (added < 256 || !db_int(d, "SELECT count(*) FROM samples", NULL, 0, &total) || (int64_t)added * 5 < total)
+        return;
+    d->be->query(d, d->be->analyze, NULL, 0, NULL, NULL);
+}
+
+bool db_begin(db *d) { return d->be->begin(d); }
+bool db_commit(db *d) { return d->be->commit(d); }
+void db_rollback(db *d) { d->be->rollback(d); }
+
+/* mkdir -p of the directories above file */
+static bool make_parents(char *file)
+{
+    for (char *p = file + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        int rc = mkdir(file, 0700);
+        *p = '/';
+        if (rc != 0 && errno != EEXIST)
+            return false;
+    }
+    return true;
+}
+
+static bool default_file(char *out, size_t outsz)
+{
+    const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    int n = data && *data ? snprintf(out, outsz, "%s/malgopher/collection.sqlite", data)
+            : home && *home ? snprintf(out, outsz, "%s/.local/share/malgopher/collection.sqlite", home)
+                            : -1;
+    return n > 0 && (size_t)n < outsz;
+}
+
+/* why version v cannot be used (NULL: it can) */
+static bool version_ok(db *d, int v)
+{
+    if (v == -2)
+        snprintf(d->err, sizeof d->err, "not a malgopher collection (it holds other tables)");
+    else if (v > DB_SCHEMA_VERSION)
+        snprintf(d->err, sizeof d->err,
+                 "collection schema version %d is newer than this malgopher understands (%d): upgrade malgopher",
+                 v, DB_SCHEMA_VERSION);
+    return v >= 0 && v <= DB_SCHEMA_VERSION;
+}
+
+/* create or check the schema */
+static bool migrate(db *d)
+{
+    int v = d->be->get_version(d);
+    if (v == DB_SCHEMA_VERSION)
+        return true;
+    if (!version_ok(d, v))
+        return false;
+    if (!d->be->lock(d))
+        return false;
+    /* again under the lock: another process may have made it meanwhile */
+    if (!db_begin(d) || !version_ok(d, v = d->be->get_version(d)))
+        goto fail;
+    /* versions v+1 .. current, each a list of statements */
+    for (int k = v; k < DB_SCHEMA_VERSION; k++) {
+        const char *const *ddl = d->be->schema[k];
+        for (size_t s = 0; ddl[s]; s++)
+            if (!d->be->query(d, ddl[s], NULL, 0, NULL, NULL))
+                goto fail;
+    }
+    if (v < DB_SCHEMA_VERSION && !d->be->set_version(d, DB_SCHEMA_VERSION))
+        goto fail;
+    if (!db_commit(d))
+        goto fail;
+    d->be->unlock(d);
+    return true;
+fail:
+    db_rollback(d);
+    d->be->unlock(d);
+    return false;
+}
+
+bool db_open(db *d, const char *uri)
+{
+    memset(d, 0, sizeof *d);
+    if (!uri || !*uri)
+        uri = getenv("MALGOPHER_DB");
+    char file[4096];
+    bool ok;
+    if (uri && *uri && (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11)))
+        ok = db_pg_open(d, uri);
+    else {
+        if (uri && *uri) {
+            if (!strncmp(uri, "sqlite:", 7))
+                uri += 7;
+            snprintf(file, sizeof file, "%s", uri);
+        } else if (!default_file(file, sizeof file) || !make_parents(file)) {
+            snprintf(d->where, sizeof d->where, "%.500s", file);
+            snprintf(d->err, sizeof d->err, "cannot create the collection's directory: %s", strerror(errno));
+            db_report(d);
+            return false;
+        }
+        ok = db_sqlite_open(d, file);
+    }
+    if (ok && migrate(d))
+        return true;
+    db_report(d);
+    db_close(d);
+    return false;
+}
+
+void db_close(db *d)
+{
+    if (d->be && d->conn)
+        d->be->close(d);
+    d->conn = NULL;
+}

@@ -1,0 +1,130 @@
+/* db_records.c - owns writing sample records: one row per Go image keyed
+ * by (file sha256, slice), every path it was seen under, its 7-gram keys,
+ * and its label with the label history.  Same SQL on both backends. */
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <pwd.h>
+#include <time.h>
+#include <unistd.h>
+
+void db_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static bool id_row(const char *const *cols, int ncols, void *ctx)
+{
+    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : 0;
+    return false;
+}
+
+int64_t record_find(db *d, const char *sha256, int64_t slice)
+{
+    int64_t id = 0;
+    db_param p[] = {PT(sha256), PI(slice)};
+    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 AND slice = $2", p, 2, id_row, &id))
+        return -1;
+    return id;
+}
+
+int record_sha_known(db *d, const char *sha256)
+{
+    int64_t id = 0;
+    db_param p[] = {PT(sha256)};
+    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 LIMIT 1", p, 1, id_row, &id))
+        return -1;
+    return id > 0;
+}
+
+bool record_seen(db *d, const char *sha256, const char *path)
+{
+    char now[32];
+    db_now(now);
+    db_param p[] = {PT(sha256), PT(path), PT(now)};
+    return db_exec(d,
+                   "INSERT INTO sample_paths (sample_id, path, first_seen) "
+                   "SELECT id, $2, $3 FROM samples WHERE sha256 = $1 ON CONFLICT DO NOTHING",
+                   p, 3) &&
+           db_exec(d, "UPDATE samples SET last_seen = $2 WHERE sha256 = $1 AND last_seen < $2", (db_param[]){p[0], p[2]}, 2);
+}
+
+/* the gram rows of sample id, in one statement */
+static bool put_grams(db *d, int64_t id, const digest_keys *k)
+{
+    if (!k->ngram)
+        return true;
+    char sql[64 + DB_MAX_GRAMS * 16];
+    db_param p[1 + DB_MAX_GRAMS];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO grams (gram, sample_id) VALUES ");
+    p[0] = PI(id);
+    for (size_t g = 0; g < k->ngram; g++) {
+        p[g + 1] = PI(k->gram[g]);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s($%zu, $1)", g ? "," : "", g + 2);
+    }
+    snprintf(sql + n, sizeof sql - n, " ON CONFLICT DO NOTHING");
+    return db_exec(d, sql, p, (int)k->ngram + 1);
+}
+
+int record_put(db *d, const record *r)
+{
+    char now[32];
+    db_now(now);
+    digest_keys k;
+    digest_keys_of(r->gimpfuzzy, &k);
+    db_param p[] = {
+        PT(r->sha256), PI(r->slice), PT(r->suffix), PI(r->size), PT(r->path), PT(now), PT(r->source),
+        PT(r->container), PT(r->os), PT(r->arch), PT(r->go_version), PT(r->main_path), PT(r->main_module),
+        PT(r->main_version), PT(r->build), PT(r->gimphash), PT(r->gimpfuzzy), PI(r->functions), PI(r->names), PI(r->no_names), PI(r->partial),
+        PI(k.kind), PT(k.exact),
+    };
+    int64_t id = 0;
+    if (!db_rows(d,
+                 "INSERT INTO samples (sha256, slice, suffix, size, path, first_seen, last_seen, source,"
+                 " container, os, arch, go_version, main_path, main_module, main_version, build,"
+                 " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+                 " $16, $17, $18, $19, $20, $21, $22, $23)"
+                 " ON CONFLICT (sha256, slice) DO NOTHING RETURNING id",
+                 p, sizeof p / sizeof *p, id_row, &id))
+        return -1;
+    if (!id) {
+        /* known: one more path, seen again now */
+        int64_t known = record_find(d, r->sha256, r->slice);
+        if (known < 0)
+            return -1;
+        db_param q[] = {PI(known), PT(r->path), PT(now)};
+        return db_exec(d, "INSERT INTO sample_paths (sample_id, path, first_seen) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", q, 3) &&
+                       db_exec(d, "UPDATE samples SET last_seen = $2 WHERE id = $1 AND last_seen < $2", (db_param[]){q[0], q[2]}, 2)
+                   ? 0
+                   : -1;
+    }
+    db_param q[] = {PI(id), PT(r->path), PT(now)};
+    if (!db_exec(d, "INSERT INTO sample_paths (sample_id, path, first_seen) VALUES ($1, $2, $3)", q, 3))
+        return -1;
+    /* no-names images and dead digests are kept out of the search, as the
+     * in-memory index keeps them out */
+    if (!r->no_names && k.kind == DIGEST_PLAIN && !put_grams(d, id, &k))
+        return -1;
+    return 1;
+}
+
+const char *db_who(void)
+{
+    const char *who = getenv("USER");
+    if (who && *who)
+        return who;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
+}
+
+bool record_label(db *d, int64_t id, const char *label, const char *now)
+{
+    db_param p[] = {PI(id), PT(label), PT(db_who()), PT(now)};
+    return db_exec(d, "UPDATE samples SET label = $2 WHERE id = $1", p, 2) &&
+           db_exec(d, "INSERT INTO labels (sample_id, label, who, at) VALUES ($1, $2, $3, $4)", p, 4);
+}

@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# test_db.sh - `malgopher db` on one backend (sqlite or postgresql; the
+# PostgreSQL one starts a throwaway server, see pg_cluster.sh).  Oracles:
+# sha256sum for the record keys, `malgopher match --db` (the in-memory
+# index) over `db export` for db match and classify, `malgopher cluster`
+# over the export for the families, fuzzy_compare's definition for the
+# merge case built by hand, sqlite3 / psql for what is stored.
+# usage: test_db.sh sqlite|postgresql MALGOPHER FIXTURE_DIR CORPUS_DIR
+set -u
+BACKEND=$1 M=$2 FX=$3 CORPUS=$4
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+. "$HERE/pg_cluster.sh"
+
+[ -f "$FX/matrix.tsv" ] || { echo "SKIPPED: no fixture matrix ($FX/matrix.tsv)"; exit 77; }
+if [ "$BACKEND" = postgresql ]; then
+    pg_start; rc=$?
+    [ $rc = 77 ] && exit 77
+    [ $rc = 0 ] || { echo "FAIL: cannot start PostgreSQL"; exit 1; }
+    trap 'pg_stop; rm -rf "$T"' EXIT
+fi
+# new_db NAME: a fresh empty collection on the backend under test
+new_db() {
+    if [ "$BACKEND" = postgresql ]; then pg_createdb "$1"; else echo "$T/$1.sqlite"; fi
+}
+sqlv() { # DB SQL (PostgreSQL: the database name from the URI)
+    if [ "$BACKEND" = postgresql ]; then
+        local name=${1#postgresql:///}; name=${name%%\?*}
+        pg_psql -d "$name" -c "$2"
+    else
+        python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for r in c.execute(sys.argv[2]):
+    print(*r, sep="|")
+c.commit()' "$1" "$2"
+    fi
+}
+field() { # FIELD: from a --json stats line on stdin
+    python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
+}
+
+# inputs: the fixture matrix, and the corpus when it is there (a snapshot
+# of the file list: the corpus may still be growing)
+inputs=("$FX")
+[ -d "$CORPUS" ] && inputs+=("$CORPUS")
+find "${inputs[@]}" -type f | sort > "$T/all.txt"
+xargs -d '\n' "$M" hash < "$T/all.txt" 2>/dev/null | awk '{ sub(/^[^ ]+  [^ ]+  /, ""); print }' > "$T/images.txt"
+# hash prints PATH:ARCH for slices of a fat file
+while IFS= read -r p; do if [ -f "$p" ]; then echo "$p"; else echo "${p%:*}"; fi; done < "$T/images.txt" | sort -u > "$T/gofiles.txt"
+want_files=$(xargs -d '\n' sha256sum < "$T/gofiles.txt" | awk '{print $1}' | sort -u | wc -l)
+want_images=$(wc -l < "$T/images.txt")
+ngo=$(wc -l < "$T/gofiles.txt") # paths (copies included)
+
+# ---- add: one record per image, a known sha256 not stored twice ----
+D=$(new_db added)
+out=$("$M" db add --db "$D" --files-from "$T/all.txt" 2>/dev/null)
+expect_eq "add: added = distinct sha256 of the Go files" "$(sed 's/added \([0-9]*\),.*/\1/' <<<"$out")" "$want_files"
+out2=$("$M" db add --db "$D" -r "$FX" --files-from "$T/all.txt" 2>/dev/null)
+nfx=$(find "$FX" -type f | wc -l) nfxgo=$(grep -c "^$FX/" "$T/gofiles.txt")
+expect_eq "add again (and -r): nothing added" "$out2" "added 0, known $((ngo + nfxgo)), not Go $(( $(sed 's/.*not Go //' <<<"$out") + nfx - nfxgo ))"
+st=$("$M" db stats --db "$D" --json)
+expect_eq "stats: files" "$(field files <<<"$st")" "$want_files"
+# images: hash prints one line per image; copies (same sha256) are one record
+want_records=$(while IFS= read -r l; do p=${l%:*}; [ -f "$l" ] && p=$l; s=$(sha256sum < "$p" | cut -c1-64); echo "$s ${l#"$p"}"; done < "$T/images.txt" | sort -u | wc -l)
+expect_eq "stats: samples (sha256, slice)" "$(field samples <<<"$st")" "$want_records"
+expect_eq "export: one line per record" "$("$M" db export --db "$D" | wc -l)" "$want_records"
+[ "$want_images" -ge "$want_records" ] && ok || bad "more records than images"
+
+# a copy under another name is known; its path is kept
+one=$(head -1 "$T/gofiles.txt")
+weird="$T/it's \"quoted\"; DROP TABLE samples; --"
+cp "$one" "$weird"
+expect_eq "copy: known" "$("$M" db add --db "$D" "$weird")" "added 0, known 1, not Go 0"
+expect_eq "copy: path kept" "$(sqlv "$D" "SELECT count(*) FROM sample_paths WHERE path = '$(sed "s/'/''/g" <<<"$weird")'")" 1
+
+# ---- labels: bound parameters (quotes everywhere), who and when ----
+label="lab'el \"x\"; DROP TABLE samples; --"
+"$M" db label --db "$D" "$weird" "$label" >/dev/null; expect_eq "label by path: exit" $? 0
+sha=$(sha256sum < "$one" | cut -c1-64)
+got=$("$M" db export --db "$D" | python3 -c "
+import json,sys
+for l in sys.stdin:
+    o=json.loads(l)
+    if o['sha256']=='$sha': print(o['label'])" | sort -u)
+expect_eq "label stored exactly" "$got" "$label"
+expect_eq "label history: who" "$(sqlv "$D" "SELECT DISTINCT who FROM labels")" "${USER:-$(id -un)}"
+"$M" db label --db "$D" "$(tr a-f A-F <<<"$sha")" other >/dev/null; expect_eq "label by SHA256 (any case)" $? 0
+expect_eq "label history kept" "$(sqlv "$D" "SELECT count(DISTINCT label) FROM labels")" 2
+"$M" db label --db "$D" /no/such/file x 2>"$T/err"; expect_eq "label unknown: exit" $? 1
+expect_eq "label unknown: message" "$(cat "$T/err")" "malgopher: /no/such/file: not in the collection"
+expect_eq "samples table intact" "$(field files <<<"$("$M" db stats --db "$D" --json)")" "$want_files"
+
+# ---- match: the same lines as match --db over the export ----
+"$M" db export --db "$D" > "$T/export.jsonl"
+mapfile -t q < <(sed -n '1~3p' "$T/gofiles.txt")
+for opts in "" "-t 30 -k 0" "-t 90 -k 2" "--json" "--json -t 1 -k 0"; do
+    "$M" match --db "$T/export.jsonl" $opts "${q[@]}" > "$T/want.txt" 2>/dev/null
+    "$M" db match --db "$D" $opts "${q[@]}" > "$T/got.txt" 2>/dev/null
+    if cmp -s "$T/want.txt" "$T/got.txt" && [ -s "$T/want.txt" ]; then ok; else bad "db match $opts differs from match --db"; diff "$T/want.txt" "$T/got.txt" | head -5; fi
+done
+# a digest as the query: the hits of the file it came from
+dg=$("$M" hash "$one" | awk '{print $2}')
+expect_eq "match DIGEST" "$("$M" db match --db "$D" -k 0 "$dg" | tail -n +2)" "$("$M" db match --db "$D" -k 0 "$one" | tail -n +2)"
+
+# ---- classify: the nearest labelled sample (oracle: match --db over the labelled lines) ----
+C=$(new_db classify)
+"$M" db import --db "$C" "$T/export.jsonl" >/dev/null
+python3 - "$T/export.jsonl" > "$T/labels.tsv" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+# every third record labelled after its directory's name (a family-like name)
+for i, o in enumerate(rows):
+    if i % 3 == 0:
+        print(o['sha256'] + '\t' + o['path'].split('/')[-2].split('_')[0] + "'s")
+PY
+while IFS=$'\t' read -r s l; do "$M" db label --db "$C" "$s" "$l" >/dev/null; done < "$T/labels.tsv"
+"$M" db export --db "$C" | grep -v '"label":null' > "$T/labelled.jsonl"
+mapfile -t cq < <(sed -n '2~4p' "$T/gofiles.txt")
+"$M" db classify --db "$C" --json "${cq[@]}" > "$T/classify.jsonl" 2>"$T/classify.err"
+"$M" match --db "$T/labelled.jsonl" --json -k 1 "${cq[@]}" 2>"$T/nearest.err" > "$T/nearest.jsonl"
+python3 - "$T/classify.jsonl" "$T/nearest.jsonl" "$T/labelled.jsonl" <<'PY' && ok || bad "classify differs from the nearest labelled sample"
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+near = [json.loads(l) for l in open(sys.argv[2])]
+lab = {}
+for l in open(sys.argv[3]):
+    o = json.loads(l)
+    p = o['path'] + o['suffix']
+    lab[p] = o['label']
+assert len(got) == len(near) and got, (len(got), len(near))
+known = 0
+for g, n in zip(got, near):
+    assert g['path'] == n['path'], (g, n)
+    if n['matches']:
+        m = n['matches'][0]
+        assert (g['label'], g['score'], g['sample']) == (lab[m['path']], m['score'], m['path']), (g, m)
+        known += 1
+    else:
+        assert g['label'] is None and g['score'] is None, g
+assert known > 0
+PY
+[ "$fail" = 0 ] || { grep -v 'no names' "$T/classify.err" "$T/nearest.err" | head -20; }
+"$M" db classify --db "$C" "${cq[0]}" | grep -Eq "^${cq[0]}  .+  [0-9]+  .+$|^${cq[0]}  unknown$" && ok || bad "classify text line"
+
+# ---- import: hash --json lines; the export reads back the same ----
+I=$(new_db imported)
+xargs -d '\n' "$M" hash --json < "$T/gofiles.txt" 2>/dev/null > "$T/hash.jsonl"
+expect_eq "import hash --json" "$("$M" db import --db "$I" "$T/hash.jsonl")" "added $want_records, known 0, not Go 0"
+expect_eq "import again" "$("$M" db import --db "$I" "$T/hash.jsonl")" "added 0, known $want_records, not Go 0"
+key='import json,sys
+for l in sys.stdin:
+    o=json.loads(l); print(o["sha256"], o["slice"], o["suffix"], o["gimphash"], o["gimpfuzzy"], o["functions"], o["no_names"])'
+expect_eq "import = add (records)" "$("$M" db export --db "$I" | python3 -c "$key" | sort | md5sum)" \
+    "$(python3 -c "$key" < "$T/export.jsonl" | sort | md5sum)"
+printf '{"path":"/nonexistent","gimphash":"%064d","gimpfuzzy":"3:a:b"}\nnot json\n' 0 > "$T/bad.jsonl"
+"$M" db import --db "$I" "$T/bad.jsonl" >/dev/null 2>"$T/err"; expect_eq "import bad lines: exit" $? 1
+expect_eq "import bad lines: messages" "$(cut -d: -f3- "$T/err" | sort | tr '\n' '|')" \
+    "1: no \"sha256\" and /nonexistent cannot be read|"
+
+# ---- families: as cluster over the export; IDs stable; merges reported ----
+"$M" db families --db "$D" --json > "$T/fam1.jsonl"
+"$M" cluster --json --from "$T/export.jsonl" > "$T/cluster.jsonl" 2>/dev/null
+python3 - "$T/fam1.jsonl" "$T/cluster.jsonl" <<'PY' && ok || bad "db families differs from cluster"
+import json, sys
+a = {frozenset(json.loads(l)['members']) for l in open(sys.argv[1])}
+b = {frozenset(json.loads(l)['members']) for l in open(sys.argv[2])}
+assert a == b, (len(a), len(b), list(a ^ b)[:3])
+PY
+"$M" db families --db "$D" --json > "$T/fam2.jsonl"
+expect_eq "families: same IDs on a second run" "$(md5sum < "$T/fam2.jsonl")" "$(md5sum < "$T/fam1.jsonl")"
+# additions: half the files first, then the rest; families that keep their members keep their IDs
+H=$(new_db families)
+half=$(( $(wc -l < "$T/gofiles.txt") / 2 ))
+head -n "$half" "$T/gofiles.txt" | "$M" db add --db "$H" --files-from - >/dev/null 2>&1
+"$M" db families --db "$H" --json > "$T/h1.jsonl"
+tail -n +"$((half + 1))" "$T/gofiles.txt" | "$M" db add --db "$H" --files-from - >/dev/null 2>&1
+"$M" db families --db "$H" --json > "$T/h2.jsonl"
+python3 - "$T/h1.jsonl" "$T/h2.jsonl" <<'PY' && ok || bad "families: IDs not kept across additions"
+import json, sys
+before = [json.loads(l) for l in open(sys.argv[1])]
+after = [json.loads(l) for l in open(sys.argv[2])]
+fam_of = {}
+for f in after:
+    for m in f['members']:
+        fam_of[m] = f['family']
+ids_after = [f['family'] for f in after]
+assert len(ids_after) == len(set(ids_after))
+kept = 0
+for f in before:
+    targets = {fam_of[m] for m in f['members']}
+    assert len(targets) == 1, f  # families only grow when samples are added
+    t = targets.pop()
+    # the family it went into holds no member of another earlier family: same ID
+    others = [g for g in before if g is not f and fam_of[g['members'][0]] == t]
+    if not others:
+        assert t == f['family'], (f['family'], t)
+        kept += 1
+assert kept > 0
+old_members = {m for f in before for m in f['members']}
+top = max(f['family'] for f in before)
+for f in after:  # families of new samples only: IDs never used before
+    if not old_members & set(f['members']):
+        assert f['family'] > top, f
+PY
+# a merge built by hand: X = BS:A:B, Z = BS:C:D, Y = BS:A:D.  fuzzy_compare
+# takes the better signature pair at equal block sizes, so X-Y and Y-Z
+# score 100 and X-Z 0 (random signatures, no common 7-gram)
+read -r A B Cs Ds E F < <(python3 -c "
+import random; r=random.Random(7); a='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+print(*[''.join(r.choice(a) for _ in range(40)) for _ in range(6)])")
+X="6144:$A:$B" Z="6144:$Cs:$Ds" Y="6144:$A:$Ds" W="6144:$E:$F"
+expect_eq "hand-made scores" "$("$M" compare "$X" "$Y") $("$M" compare "$Y" "$Z") $("$M" compare "$X" "$Z")" "100 100 0"
+G=$(new_db half)
+line() { printf '{"path":"/synthetic/%s","gimphash":"%064d","gimpfuzzy":"%s","sha256":"%064d"}\n' "$1" "$2" "$3" "$2"; }
+{ line x 1 "$X"; line z 2 "$Z"; } | "$M" db import --db "$G" - >/dev/null
+f1=$("$M" db families --db "$G")
+expect_eq "two families" "$(grep '^family' <<<"$f1" | tr -s ' ' | tr '\n' '|')" "family 1 size 1|family 2 size 1|"
+line y 3 "$Y" | "$M" db import --db "$G" - >/dev/null
+f2=$("$M" db families --db "$G")
+expect_eq "merge reported" "$(grep '^#' <<<"$f2" | tr '\n' '|')" \
+    "# 3 samples in 1 families at threshold 66 (0 new, 1 merged, 0 split)|# merged: family 1 <- 1 2|"
+expect_eq "merged family keeps the older ID" "$(grep '^family' <<<"$f2" | tr -s ' ')" "family 1 size 3"
+line w 4 "$W" | "$M" db import --db "$G" - >/dev/null
+expect_eq "a new family gets an unused ID" "$("$M" db families --db "$G" | grep '^family' | tr -s ' ' | tr '\n' '|')" \
+    "family 1 size 3|family 3 size 1|"
+
+# ---- schema versions ----
+V=$(new_db merge)
+"$M" db stats --db "$V" >/dev/null
+if [ "$BACKEND" = postgresql ]; then sqlv "$V" "UPDATE malgopher_schema SET version = 99"; else sqlv "$V" "PRAGMA user_version = 99"; fi
+"$M" db stats --db "$V" >/dev/null 2>"$T/err"; expect_eq "newer schema: exit" $? 1
+grep -q "collection schema version 99 is newer than this malgopher understands (1): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
+O=$(new_db newer)
+sqlv "$O" "CREATE TABLE other (x INTEGER)" >/dev/null
+"$M" db stats --db "$O" >/dev/null 2>"$T/err"; expect_eq "foreign database: exit" $? 1
+grep -q ": not a malgopher collection (it holds other tables)$" "$T/err" && ok || bad "foreign database message: $(cat "$T/err")"
+
+# ---- two db add at once lose nothing ----
+P=$(new_db foreign)
+mapfile -t all < "$T/gofiles.txt"
+"$M" db add --db "$P" "${all[@]}" > "$T/p1.txt" 2>/dev/null &
+p1=$!
+printf '%s\n' "${all[@]}" | tac | "$M" db add --db "$P" --files-from - > "$T/p2.txt" 2>/dev/null &
+p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+expect_eq "concurrent adds: exit" "$r1 $r2" "0 0"
+a1=$(sed 's/added \([0-9]*\),.*/\1/' "$T/p1.txt") a2=$(sed 's/added \([0-9]*\),.*/\1/' "$T/p2.txt")
+expect_eq "concurrent adds: added once in total" "$((a1 + a2))" "$want_files"
+expect_eq "concurrent adds: stored" "$(field files <<<"$("$M" db stats --db "$P" --json)")" "$want_files"
+
+# ---- kill -9 in the middle of add: consistent, committed batches kept, re-run completes ----
+K=$(new_db concurrent)
+integrity() {
+    if [ "$BACKEND" = postgresql ]; then echo ok; else sqlv "$K" "PRAGMA integrity_check"; fi
+}
+# every record whole: a path, and grams for each indexable digest
+partial_records() {
+    sqlv "$K" "SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM sample_paths p WHERE p.sample_id = s.id)
+               OR (s.no_names = 0 AND s.digest_kind = 0 AND length(s.gimpfuzzy) > 20 AND NOT EXISTS (SELECT 1 FROM grams g WHERE g.sample_id = s.id))"
+}
+# slow the run down with many non-Go files between the Go ones so that the kill lands half-way
+for k in $(seq 1 200); do head -c 100000 /dev/urandom > "$T/noise$k"; done
+paste -d '\n' "$T/gofiles.txt" <(ls "$T"/noise* | head -n "$(wc -l < "$T/gofiles.txt")") | grep . > "$T/slow.txt"
+ls "$T"/noise* >> "$T/slow.txt"
+"$M" db add --db "$K" --files-from "$T/slow.txt" >/dev/null 2>&1 &
+pid=$!
+for k in $(seq 1 300); do
+    n=$("$M" db stats --db "$K" --json 2>/dev/null | field files 2>/dev/null || echo 0)
+    [ "${n:-0}" -gt 0 ] && break
+    sleep 0.05
+done
+kill -9 $pid 2>/dev/null; killed=$?
+wait $pid 2>/dev/null
+mid=$(field files <<<"$("$M" db stats --db "$K" --json)")
+if [ $killed = 0 ] && [ "$mid" -lt "$want_files" ]; then ok; else bad "kill -9 did not land mid-run (killed=$killed, $mid of $want_files)"; fi
+expect_eq "after kill -9: integrity" "$(integrity)" ok
+expect_eq "after kill -9: no partial record" "$(partial_records)" 0
+"$M" db add --db "$K" --files-from "$T/slow.txt" > "$T/rerun.txt" 2>/dev/null
+expect_eq "re-run: the rest added" "$(cat "$T/rerun.txt")" "added $((want_files - mid)), known $((ngo - want_files + mid)), not Go $(( $(wc -l < "$T/slow.txt") - ngo ))"
+expect_eq "re-run: full count" "$(field files <<<"$("$M" db stats --db "$K" --json)")" "$want_files"
+
+# ---- PostgreSQL: the server goes away mid-run ----
+if [ "$BACKEND" = postgresql ]; then
+    S=$(new_db gone)
+    "$M" db add --db "$S" --files-from "$T/slow.txt" >/dev/null 2>"$T/gone.err" &
+    pid=$!
+    for k in $(seq 1 300); do
+        n=$("$M" db stats --db "$S" --json 2>/dev/null | field files 2>/dev/null || echo 0)
+        [ "${n:-0}" -gt 0 ] && break
+        sleep 0.05
+    done
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null
+    wait $pid; expect_eq "server gone: exit" $? 1
+    grep -Eq "^malgopher: postgresql:///gone\?host=.*: .*(server|connection)" "$T/gone.err" && ok || bad "server gone: message: $(cat "$T/gone.err")"
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c fsync=off" start >/dev/null
+    K=$S
+    expect_eq "server gone: no partial record" "$(partial_records)" 0
+    mid=$(field files <<<"$("$M" db stats --db "$S" --json)")
+    "$M" db add --db "$S" --files-from "$T/slow.txt" >/dev/null 2>&1
+    expect_eq "server back: re-run completes" "$(field files <<<"$("$M" db stats --db "$S" --json)")" "$want_files"
+fi
+
+finish "db ($BACKEND)"
