@@ -122,6 +122,10 @@ typedef struct mg_buildinfo {
 #define MG_FLAG_PARTIAL      0x02u /* a bound was hit; lists are truncated */
 #define MG_FLAG_RECOVERED    0x04u /* pclntab found only by recovery (magic damaged) */
 
+/* gimpset v1: 256 slots of 32 bits, "gs1:256:" + 1368 base64 chars + NUL */
+#define MG_GIMPSET_K 256
+#define MG_GIMPSET_LEN 1377
+
 typedef struct mg_image {
     mg_container container;
     const char *container_name; /* "ELF", "PE", "Mach-O", "XCOFF", "raw" */
@@ -156,6 +160,8 @@ typedef struct mg_image {
     size_t gimp_names;          /* names kept by the gimphash filter */
     unsigned flags;             /* MG_FLAG_* */
     char warning[200];          /* first warning, "" when none */
+    char gimpset[MG_GIMPSET_LEN]; /* "gs1:256:BASE64" (README "gimpset"); "gs1:256:" when no name is kept */
+    size_t gimpset_names;       /* names kept by the gimpset selection */
 } mg_image;
 
 typedef struct mg_file mg_file;
@@ -199,6 +205,23 @@ size_t mg_gimphash_names(const char *const *names, const uint32_t *lens, size_t 
 /* Apply the gimphash filter to one name: true when it is kept, with the
  * kept text (vendor prefix trimmed) starting at name + *kept_start. */
 bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start);
+
+/* ---- gimpset (src/fp/gimpset.c; specification: README "gimpset") ----
+ * A MinHash of the program's own function names (main package and
+ * non-standard-library packages, closures and generic shapes folded).
+ * mg_gimpset_names: the digest of an explicit name list into out
+ * (MG_GIMPSET_LEN bytes); returns the number of names kept. */
+size_t mg_gimpset_names(const char *const *names, const uint32_t *lens, size_t n,
+                        char out[MG_GIMPSET_LEN]);
+/* Estimated Jaccard similarity of the two name sets, 0-100
+ * (floor(100 * equal slots / 256)); 0 when either set is empty; -1 when
+ * either digest is malformed. */
+int mg_gimpset_compare(const char *a, const char *b);
+/* The 256 slot values of a digest: 1, 0 for the empty-set digest
+ * ("gs1:256:"), -1 when malformed. */
+int mg_gimpset_decode(const char *digest, uint32_t slots[MG_GIMPSET_K]);
+/* The score of two decoded (non-empty) digests, as mg_gimpset_compare. */
+int mg_gimpset_score_slots(const uint32_t *a, const uint32_t *b);
 
 /* Compare two ssdeep digests: 0-100, or -1 when either is malformed. */
 int mg_fuzzy_compare(const char *a, const char *b);
