@@ -3,6 +3,7 @@
  * threshold) and print them as text, JSON Lines or CSV, optionally with the
  * HTML report. */
 #include "families.h"
+#include "options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +32,6 @@ static const char help[] =
     "\n"
     "Samples whose gimphash keeps no name are families of their own.\n"
     "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
-
-typedef struct opts {
-    family_opts f;
-    bool summary;
-    out_format fmt;
-} opts;
 
 /* "esbuild:40 fzf:2" style tally of the labels of one family */
 static void label_tally(FILE *o, const labels *l, const uint32_t *label_of, const uint32_t *mem, size_t n,
@@ -69,12 +64,12 @@ static void label_tally(FILE *o, const labels *l, const uint32_t *label_of, cons
         fputc('}', o);
 }
 
-static void print_families(const opts *o, const sampleset *s, const families *f, const labels *l,
+static void print_families(const cli_opts *o, const sampleset *s, const families *f, const labels *l,
                            const uint32_t *label_of, const uint32_t *start, const uint32_t *mem)
 {
     uint32_t *count = l ? calloc(labels_count(l) + 1, sizeof *count) : NULL;
     if (o->fmt == OUT_TEXT)
-        printf("# %zu samples in %zu families at threshold %d\n", s->n, f->nfam, o->f.threshold);
+        printf("# %zu samples in %zu families at threshold %d\n", s->n, f->nfam, o->threshold);
     if (o->fmt == OUT_CSV)
         puts("family,size,central,path,label");
     for (size_t k = 0; k < f->nfam; k++) {
@@ -119,71 +114,42 @@ static void print_families(const opts *o, const sampleset *s, const families *f,
     free(count);
 }
 
-int cmd_cluster(int argc, char **argv)
+/* the families of the samples o names */
+static int cluster(const cli_opts *o)
 {
-    opts o = {.fmt = OUT_TEXT};
-    family_opts_init(&o.f);
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i];
-        int shared = family_opt("cluster", argc, argv, &i, &o.f);
-        if (shared < 0)
-            return EXIT_USAGE;
-        if (shared)
-            continue;
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "--json"))
-            o.fmt = OUT_JSON;
-        else if (!strcmp(a, "--csv"))
-            o.fmt = OUT_CSV;
-        else if (!strcmp(a, "--summary"))
-            o.summary = true;
-        else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("cluster", "unknown option '%s'", a);
-    }
-    if (o.f.from && i < argc)
-        return usage_error("cluster", "give PATHs or --from, not both");
-    if (!o.f.from && i >= argc)
-        return usage_error("cluster", "no PATH given");
-
     sampleset s = {0};
     size_t failed = 0;
-    if (o.f.from) {
-        if (!samples_from_jsonl(&s, o.f.from)) {
+    if (o->from) {
+        if (!samples_from_jsonl(&s, o->from)) {
             samples_free(&s);
             return EXIT_SOME_FAILED;
         }
     } else
-        failed = samples_from_paths(&s, argv + i, argc - i, o.f.recursive, o.f.jobs);
-    labels *l = o.f.labels ? labels_load(o.f.labels) : NULL;
+        failed = samples_from_paths(&s, o->args, o->nargs, o->recursive, o->jobs);
+    labels *l = o->labels ? labels_load(o->labels) : NULL;
     size_t nlabelled = 0;
-    uint32_t *label_of = (o.f.labels && !l) ? NULL : label_samples(&s, l, &nlabelled);
+    uint32_t *label_of = (o->labels && !l) ? NULL : label_samples(&s, l, &nlabelled);
     graph g;
     families f;
     uint32_t *start = NULL, *mem = NULL;
     score_row *sweep = NULL;
     size_t nsweep = 0;
     int rc = EXIT_SOME_FAILED;
-    if (!label_of || !graph_build(&g, &s, false, o.f.jobs, o.f.html && o.f.labels ? 5 : o.f.threshold))
+    if (!label_of || !graph_build(&g, &s, false, o->jobs, o->html && o->labels ? 5 : o->threshold))
         goto out;
-    if (!families_at(&f, &g, o.f.threshold))
+    if (!families_at(&f, &g, o->threshold))
         goto out_graph;
     if (families_members(&f, &start, &mem)) {
-        print_families(&o, &s, &f, l, label_of, start, mem);
+        print_families(o, &s, &f, l, label_of, start, mem);
         rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
         bool ok = true;
-        score_row at = {.threshold = o.f.threshold, .nfam = f.nfam};
-        if (o.f.html && l && nlabelled)
+        score_row at = {.threshold = o->threshold, .nfam = f.nfam};
+        if (o->html && l && nlabelled)
             ok = score_sweep(&g, label_of, 5, 100, 5, &sweep, &nsweep) &&
                  score_grouping(f.family_of, label_of, s.n, &at.m);
-        report r = {&s, &g, &f, o.f.threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL};
-        if (o.f.html && ok)
-            ok = report_html_write(o.f.html, &r);
+        report r = {&s, &g, &f, o->threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL};
+        if (o->html && ok)
+            ok = report_html_write(o->html, &r);
         if (!ok)
             rc = EXIT_SOME_FAILED;
     }
@@ -198,5 +164,21 @@ out:
     free(label_of);
     labels_free(l);
     samples_free(&s);
+    return rc;
+}
+
+int cmd_cluster(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(&o, "cluster", CMD_CLUSTER, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (o.from && o.nargs)
+        rc = usage_error("cluster", "give PATHs or --from, not both");
+    else if (!o.from && !o.nargs)
+        rc = usage_error("cluster", "no PATH given");
+    else
+        rc = cluster(&o);
+    cli_opts_free(&o);
     return rc;
 }

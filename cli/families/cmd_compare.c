@@ -1,7 +1,7 @@
 /* cmd_compare.c - `malgopher compare A B`: the 0-100 similarity of two
  * samples' gimpfuzzy digests (or of two digests given literally), scored
  * by libfuzzy's fuzzy_compare. */
-#include "cli.h"
+#include "options.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -67,35 +67,32 @@ static bool digest_of(const char *arg, char out[160])
     return found;
 }
 
-int cmd_compare(int argc, char **argv)
+/* the score of the two inputs of o */
+static int compare(const cli_opts *o)
 {
-    bool verbose = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-            verbose = true;
-        else if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("compare", "unknown option '%s'", argv[i]);
-    }
-    if (argc - i != 2)
-        return usage_error("compare", "want exactly two inputs (A B)");
+    bool verbose = o->verbose;
     char a[160], b[160];
-    bool ok_a = digest_of(argv[i], a), ok_b = digest_of(argv[i + 1], b);
+    bool ok_a = digest_of(o->args[0], a), ok_b = digest_of(o->args[1], b);
     if (!ok_a || !ok_b)
         return EXIT_SOME_FAILED;
     int score = mg_fuzzy_compare(a, b);
     if (score < 0) {
-        report_error(argv[i], "malformed ssdeep digest");
+        report_error(o->args[0], "malformed ssdeep digest");
         return EXIT_SOME_FAILED;
     }
     if (verbose)
-        printf("%s  %s\n%s  %s\n", a, argv[i], b, argv[i + 1]);
+        printf("%s  %s\n%s  %s\n", a, o->args[0], b, o->args[1]);
     printf("%d\n", score);
     return EXIT_ALL_OK;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(&o, "compare", CMD_COMPARE, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = o.nargs == 2 ? compare(&o) : usage_error("compare", "want exactly two inputs (A B)");
+    cli_opts_free(&o);
+    return rc;
 }

@@ -3,6 +3,7 @@
  * over a sweep, next to two baselines on the same samples: grouping by
  * exact gimphash, and ssdeep of the whole file clustered the same way. */
 #include "families.h"
+#include "options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,25 +31,6 @@ static const char help[] =
     "  --no-baselines       skip the two baselines\n"
     "\n"
     "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
-
-typedef struct opts {
-    family_opts f;
-    bool baselines;
-    int lo, hi, step;
-    bool sweep;
-} opts;
-
-static bool parse_sweep(const char *arg, opts *o)
-{
-    char tail;
-    if (!arg || sscanf(arg, "%d:%d:%d%c", &o->lo, &o->hi, &o->step, &tail) != 3 || o->lo < 1 ||
-        o->hi > 100 || o->lo > o->hi || o->step < 1) {
-        usage_error("eval", "--sweep wants LO:HI:STEP with 1 <= LO <= HI <= 100, STEP >= 1, not '%s'",
-                    arg ? arg : "");
-        return false;
-    }
-    return true;
-}
 
 static void row(const char *what, const char *t, const score_row *r)
 {
@@ -93,9 +75,9 @@ static bool at(const graph *g, const uint32_t *label_of, int t, score_row *r)
     return true;
 }
 
-static int run(const opts *o, sampleset *s, size_t failed)
+static int run(const cli_opts *o, sampleset *s, size_t failed)
 {
-    labels *l = labels_load(o->f.labels);
+    labels *l = labels_load(o->labels);
     if (!l)
         return EXIT_SOME_FAILED;
     size_t nlabelled;
@@ -106,21 +88,21 @@ static int run(const opts *o, sampleset *s, size_t failed)
     score_row main_row = {0}, exact = {0}, file_row = {0}, *sweep = NULL, *fsweep = NULL;
     size_t nsweep = 0, nfsweep = 0;
     int lo = o->sweep ? o->lo : 5, hi = o->sweep ? o->hi : 100, step = o->sweep ? o->step : 5;
-    int need = o->sweep || o->f.html ? (lo < o->f.threshold ? lo : o->f.threshold) : o->f.threshold;
-    ok = ok && (have_g = graph_build(&g, s, false, o->f.jobs, need));
-    ok = ok && (have_f = families_at(&f, &g, o->f.threshold)) && at(&g, label_of, o->f.threshold, &main_row);
-    bool baselines = ok && o->baselines;
+    int need = o->sweep || o->html ? (lo < o->threshold ? lo : o->threshold) : o->threshold;
+    ok = ok && (have_g = graph_build(&g, s, false, o->jobs, need));
+    ok = ok && (have_f = families_at(&f, &g, o->threshold)) && at(&g, label_of, o->threshold, &main_row);
+    bool baselines = ok && !o->no_baselines;
     if (baselines)
         ok = score_exact(s, label_of, &exact);
     if (baselines && ok) {
-        size_t bad = samples_filefuzzy(s, o->f.jobs);
+        size_t bad = samples_filefuzzy(s, o->jobs);
         if (bad) {
             fprintf(stderr, "malgopher: eval: %zu file(s) could not be read: no ssdeep-of-file baseline\n", bad);
             have_fg = false;
         } else
-            ok = (have_fg = graph_build(&fg, s, true, o->f.jobs, need)) && at(&fg, label_of, o->f.threshold, &file_row);
+            ok = (have_fg = graph_build(&fg, s, true, o->jobs, need)) && at(&fg, label_of, o->threshold, &file_row);
     }
-    if (ok && (o->sweep || o->f.html))
+    if (ok && (o->sweep || o->html))
         ok = score_sweep(&g, label_of, lo, hi, step, &sweep, &nsweep) &&
              (!have_fg || score_sweep(&fg, label_of, lo, hi, step, &fsweep, &nfsweep));
     if (ok) {
@@ -136,7 +118,7 @@ static int run(const opts *o, sampleset *s, size_t failed)
         printf("%-18s %9s %9s %12s %13s %10s\n", "", "threshold", "families", "homogeneity", "completeness",
                "V-measure");
         char t[16];
-        snprintf(t, sizeof t, "%d", o->f.threshold);
+        snprintf(t, sizeof t, "%d", o->threshold);
         row("gimpfuzzy", t, &main_row);
         if (baselines)
             row("exact gimphash", "-", &exact);
@@ -161,12 +143,12 @@ static int run(const opts *o, sampleset *s, size_t failed)
             putchar('\n');
         }
     }
-    if (ok && o->f.html) {
-        report r = {s, &g, &f, o->f.threshold, l, label_of, sweep, nsweep, fsweep, nfsweep,
+    if (ok && o->html) {
+        report r = {s, &g, &f, o->threshold, l, label_of, sweep, nsweep, fsweep, nfsweep,
                     baselines ? &exact : NULL, &main_row};
-        ok = report_html_write(o->f.html, &r);
+        ok = report_html_write(o->html, &r);
         if (ok)
-            printf("report: %s\n", o->f.html);
+            printf("report: %s\n", o->html);
     }
     free(sweep);
     free(fsweep);
@@ -183,49 +165,31 @@ static int run(const opts *o, sampleset *s, size_t failed)
 
 int cmd_eval(int argc, char **argv)
 {
-    opts o = {.baselines = true};
-    family_opts_init(&o.f);
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int shared = family_opt("eval", argc, argv, &i, &o.f);
-        if (shared < 0)
-            return EXIT_USAGE;
-        if (shared)
-            continue;
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "--no-baselines"))
-            o.baselines = false;
-        else if (!strcmp(a, "--sweep")) {
-            if (!parse_sweep(v, &o))
-                return EXIT_USAGE;
-            o.sweep = true;
-            i++;
-        } else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("eval", "unknown option '%s'", a);
+    cli_opts o;
+    int rc = cli_parse(&o, "eval", CMD_EVAL, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!o.labels)
+        rc = usage_error("eval", "--labels FILE is required");
+    else if (o.from && o.nargs)
+        rc = usage_error("eval", "give PATHs or --from, not both");
+    else if (!o.from && !o.nargs)
+        rc = usage_error("eval", "no PATH given");
+    if (rc >= 0) {
+        cli_opts_free(&o);
+        return rc;
     }
-    if (!o.f.labels)
-        return usage_error("eval", "--labels FILE is required");
-    if (o.f.from && i < argc)
-        return usage_error("eval", "give PATHs or --from, not both");
-    if (!o.f.from && i >= argc)
-        return usage_error("eval", "no PATH given");
     sampleset s = {0};
     size_t failed = 0;
-    int rc;
-    if (o.f.from && !samples_from_jsonl(&s, o.f.from))
+    if (o.from && !samples_from_jsonl(&s, o.from))
         rc = EXIT_SOME_FAILED;
     else {
-        if (!o.f.from)
-            failed = samples_from_paths(&s, argv + i, argc - i, o.f.recursive, o.f.jobs);
+        if (!o.from)
+            failed = samples_from_paths(&s, o.args, o.nargs, o.recursive, o.jobs);
         rc = run(&o, &s, failed);
     }
     fflush(stdout);
     samples_free(&s);
+    cli_opts_free(&o);
     return rc;
 }

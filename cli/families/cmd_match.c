@@ -2,6 +2,7 @@
  * known samples of each file, found through the similarity index over the
  * database's gimpfuzzy digests. */
 #include "families.h"
+#include "options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,56 +23,15 @@ static const char help[] =
     "\n"
     "exit status: 0 every file hashed, 1 some could not be, 2 usage error.\n";
 
-int cmd_match(int argc, char **argv)
+/* the nearest known samples of each sample o names */
+static int match(const cli_opts *o)
 {
-    const char *db = NULL;
-    bool recursive = false, json = false;
-    unsigned jobs = default_jobs();
-    int threshold = MG_DEFAULT_THRESHOLD;
-    long top = 5;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            recursive = true;
-        else if (!strcmp(a, "--json"))
-            json = true;
-        else if (!strcmp(a, "--db")) {
-            if (!(db = v))
-                return usage_error("match", "--db needs a FILE");
-            i++;
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!parse_threshold("match", v, &threshold))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "-k") || !strcmp(a, "--top")) {
-            if (!v || (top = strtol(v, &end, 10)) < 0 || *end)
-                return usage_error("match", "-k wants a count >= 0, not '%s'", v ? v : "");
-            i++;
-        } else if (!strcmp(a, "-j")) {
-            if (!parse_jobs("match", v, &jobs))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("match", "unknown option '%s'", a);
-    }
-    if (!db)
-        return usage_error("match", "--db HASHES.jsonl is required");
-    if (i >= argc)
-        return usage_error("match", "no PATH given");
     sampleset known = {0}, q = {0};
-    if (!samples_from_jsonl(&known, db)) {
+    if (!samples_from_jsonl(&known, o->db)) {
         samples_free(&known);
         return EXIT_SOME_FAILED;
     }
-    size_t failed = samples_from_paths(&q, argv + i, argc - i, recursive, jobs);
+    size_t failed = samples_from_paths(&q, o->args, o->nargs, o->recursive, o->jobs);
     const char **dig = calloc(known.n ? known.n : 1, sizeof *dig);
     mg_simindex *ix = NULL;
     mg_error e;
@@ -81,21 +41,21 @@ int cmd_match(int argc, char **argv)
     for (size_t k = 0; k < known.n; k++)
         dig[k] = known.v[k].no_names ? NULL : known.v[k].gimpfuzzy;
     if (mg_simindex_build(dig, known.n, &ix, &e) != MG_OK) {
-        report_error(db, e.msg);
+        report_error(o->db, e.msg);
         goto out;
     }
     rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
     for (size_t k = 0; k < q.n; k++) {
         mg_hit *hits = NULL;
         size_t nh = 0;
-        if (!q.v[k].no_names && mg_simindex_query(ix, q.v[k].gimpfuzzy, threshold, &hits, &nh, &e) != MG_OK) {
+        if (!q.v[k].no_names && mg_simindex_query(ix, q.v[k].gimpfuzzy, o->threshold, &hits, &nh, &e) != MG_OK) {
             report_error(q.v[k].path, e.msg);
             rc = EXIT_SOME_FAILED;
             continue;
         }
-        if (top > 0 && nh > (size_t)top)
-            nh = (size_t)top;
-        if (json) {
+        if (o->top > 0 && nh > (size_t)o->top)
+            nh = (size_t)o->top;
+        if (o->fmt == OUT_JSON) {
             fputs("{\"path\":", stdout);
             json_cstr(stdout, q.v[k].path);
             fputs(",\"gimpfuzzy\":", stdout);
@@ -122,5 +82,19 @@ out:
     free(dig);
     samples_free(&known);
     samples_free(&q);
+    return rc;
+}
+
+int cmd_match(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(&o, "match", CMD_MATCH, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!o.db)
+        rc = usage_error("match", "--db HASHES.jsonl is required");
+    else
+        rc = cli_want_args(&o, 1, -1, "PATH") ? match(&o) : EXIT_USAGE;
+    cli_opts_free(&o);
     return rc;
 }

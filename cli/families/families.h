@@ -113,20 +113,4 @@ bool score_sweep(const graph *g, const uint32_t *label_of, int lo, int hi, int s
 /* the exact-gimphash baseline: samples grouped by equal gimphash */
 bool score_exact(const sampleset *s, const uint32_t *label_of, score_row *row);
 
-/* ---- family_options.c: the options cluster and eval share ---- */
-typedef struct family_opts {
-    bool recursive;
-    unsigned jobs;
-    int threshold;
-    const char *from, *labels, *html;
-} family_opts;
-void family_opts_init(family_opts *o); /* one job per core, the default threshold */
-/* argv[*i] as one of the shared options (-r, -j N, -t T, --from / --labels /
- * --html FILE), *i moved past its value: 1 taken, 0 not one of them, -1 a
- * usage error (already printed) */
-int family_opt(const char *cmd, int argc, char **argv, int *i, family_opts *o);
-bool parse_threshold(const char *cmd, const char *arg, int *t);
-bool parse_jobs(const char *cmd, const char *arg, unsigned *j);
-unsigned default_jobs(void);
-
 #endif

@@ -1,6 +1,6 @@
 /* cmd_funcs.c - `malgopher funcs`: the function table of a Go executable,
  * one line per function (entry address, name), or JSON Lines with files. */
-#include "cli.h"
+#include "options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,28 +17,9 @@ static const char help[] =
     "\n"
     "exit status: 0 listed, 1 not a Go executable or unreadable, 2 usage error.\n";
 
-int cmd_funcs(int argc, char **argv)
+/* the function table of every Go image of path (or of the --slice one) */
+static int funcs_of(const char *path, bool json, const char *want)
 {
-    bool json = false;
-    const char *want = NULL;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!strcmp(argv[i], "--slice") && i + 1 < argc)
-            want = argv[++i];
-        else if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("funcs", "unknown option '%s'", argv[i]);
-    }
-    if (i != argc - 1)
-        return usage_error("funcs", "expected exactly one FILE");
-    const char *path = argv[i];
     mg_file *f;
     mg_error e;
     if (mg_file_open_ex(path, json ? MG_OPT_FILES | MG_OPT_NO_FUZZY : MG_OPT_NO_FUZZY, &f,
@@ -84,4 +65,15 @@ int cmd_funcs(int argc, char **argv)
         return EXIT_SOME_FAILED;
     }
     return EXIT_ALL_OK;
+}
+
+int cmd_funcs(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(&o, "funcs", CMD_FUNCS, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = cli_want_args(&o, 1, 1, "FILE") ? funcs_of(o.args[0], o.fmt == OUT_JSON, o.slice) : EXIT_USAGE;
+    cli_opts_free(&o);
+    return rc;
 }

@@ -1,6 +1,6 @@
 /* cmd_hash.c - `malgopher hash`: GIMPHASH  GIMPFUZZY  PATH per Go
  * executable (one line per slice of a fat file), or JSON Lines / CSV. */
-#include "cli.h"
+#include "options.h"
 
 #include <string.h>
 
@@ -77,31 +77,19 @@ static bool hash_one(const char *path, void *vctx)
 
 int cmd_hash(int argc, char **argv)
 {
-    hash_ctx c = {OUT_TEXT};
-    bool recursive = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i];
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            recursive = true;
-        else if (!strcmp(a, "--json"))
-            c.fmt = OUT_JSON;
-        else if (!strcmp(a, "--csv"))
-            c.fmt = OUT_CSV;
-        else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("hash", "unknown option '%s'", a);
+    cli_opts o;
+    int rc = cli_parse(&o, "hash", CMD_HASH, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    hash_ctx c = {o.fmt};
+    if (!cli_want_args(&o, 1, -1, "PATH")) {
+        cli_opts_free(&o);
+        return EXIT_USAGE;
     }
-    if (i >= argc)
-        return usage_error("hash", "no PATH given");
     if (c.fmt == OUT_CSV)
         puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names");
-    size_t failed = walk_paths_progress(argv + i, argc - i, recursive, hash_one, &c, "hashing");
+    size_t failed = walk_paths_progress(o.args, o.nargs, o.recursive, hash_one, &c, "hashing");
     fflush(stdout);
+    cli_opts_free(&o);
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }

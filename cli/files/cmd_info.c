@@ -1,6 +1,6 @@
 /* cmd_info.c - `malgopher info`: everything we know about each image of
  * each file, as aligned text or JSON Lines (one object per image). */
-#include "cli.h"
+#include "options.h"
 
 #include <string.h>
 
@@ -169,34 +169,26 @@ static void json_info(const char *path, const mg_file *f, size_t i)
 
 int cmd_info(int argc, char **argv)
 {
-    bool json = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("info", "unknown option '%s'", argv[i]);
-    }
-    if (i >= argc)
-        return usage_error("info", "no FILE given");
-    int rc = EXIT_ALL_OK;
-    for (; i < argc; i++) {
+    cli_opts o;
+    int rc = cli_parse(&o, "info", CMD_INFO, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = EXIT_ALL_OK;
+    if (!cli_want_args(&o, 1, -1, "FILE"))
+        rc = EXIT_USAGE;
+    for (int i = 0; rc != EXIT_USAGE && i < o.nargs; i++) {
+        const char *path = o.args[i];
         mg_file *f;
         mg_error e;
-        if (mg_file_open(argv[i], &f, &e) != MG_OK) {
-            report_error(argv[i], e.msg);
+        if (mg_file_open(path, &f, &e) != MG_OK) {
+            report_error(path, e.msg);
             rc = EXIT_SOME_FAILED;
             continue;
         }
         for (size_t k = 0; k < mg_file_image_count(f); k++)
-            (json ? json_info : text_info)(argv[i], f, k);
+            (o.fmt == OUT_JSON ? json_info : text_info)(path, f, k);
         mg_file_close(f);
     }
+    cli_opts_free(&o);
     return rc;
 }

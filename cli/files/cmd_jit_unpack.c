@@ -2,7 +2,7 @@
  * JIT-hook packed .NET assembly statically and say what was done.  OUT is
  * written to a temporary file next to it and renamed into place, so it is
  * either complete or untouched. */
-#include "cli.h"
+#include "options.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -142,36 +142,9 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
     printf("output:         %s (%zu bytes)\n", out, size);
 }
 
-int cmd_jit_unpack(int argc, char **argv)
+/* restore in into out */
+static int jit_unpack(const char *in, const char *out, unsigned flags)
 {
-    const char *in = NULL, *out = NULL;
-    unsigned flags = 0;
-    bool opts = true;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (opts && is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (opts && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
-            if (++i >= argc)
-                return usage_error("jit-unpack", "%s needs a file name", a);
-            out = argv[i];
-        } else if (opts && !strcmp(a, "--strip")) {
-            flags |= MG_JIT_STRIP;
-        } else if (opts && !strcmp(a, "--")) {
-            opts = false;
-        } else if (opts && a[0] == '-' && a[1]) {
-            return usage_error("jit-unpack", "unknown option '%s'", a);
-        } else if (!in) {
-            in = a;
-        } else {
-            return usage_error("jit-unpack", "one input file only ('%s')", a);
-        }
-    }
-    if (!in)
-        return usage_error("jit-unpack", "no input file given");
-    if (!out)
-        return usage_error("jit-unpack", "no output file given (-o OUT)");
     const char *why;
     size_t size;
     void *data = read_all(in, &size, &why);
@@ -197,4 +170,22 @@ int cmd_jit_unpack(int argc, char **argv)
     }
     report(in, out, res_size, &rep);
     return EXIT_ALL_OK;
+}
+
+int cmd_jit_unpack(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(&o, "jit-unpack", CMD_JIT_UNPACK, help, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!o.nargs)
+        rc = usage_error("jit-unpack", "no input file given");
+    else if (!cli_want_args(&o, 1, 1, "input file"))
+        rc = EXIT_USAGE;
+    else if (!o.output)
+        rc = usage_error("jit-unpack", "no output file given (-o OUT)");
+    else
+        rc = jit_unpack(o.args[0], o.output, o.strip ? MG_JIT_STRIP : 0);
+    cli_opts_free(&o);
+    return rc;
 }

@@ -1,0 +1,280 @@
+/* options.c - owns the option table of the non-scan subcommands and the one
+ * parser over it: long and short names, `--name=value`, grouped short flags
+ * (`-rq`), options anywhere before `--`, value checks, --json/--csv
+ * exclusion, and --files-from reading (one path a line, or NUL-separated
+ * with -0).  scan keeps yara's options (cli/scan/scan_options.c). */
+#include "options.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { K_FLAG, K_INT, K_STR, K_FMT, K_SWEEP } opt_kind;
+
+typedef struct opt_row {
+    char shrt;        /* 'r' for -r, 0 for none */
+    const char *lng;  /* "recursive" for --recursive, NULL for none */
+    unsigned cmds;    /* the commands that take it */
+    opt_kind kind;
+    size_t off;       /* the field in cli_opts */
+    long lo, hi;      /* K_INT: the range; K_FMT: the format in lo */
+    const char *want; /* K_INT / K_STR: what the value is, for messages */
+} opt_row;
+
+#define PATHS (CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_EVAL)
+#define FAMS (CMD_CLUSTER | CMD_MATCH | CMD_EVAL)
+#define F(field) offsetof(cli_opts, field)
+
+static const opt_row table[] = {
+    /* the path habits */
+    {'r', "recursive", PATHS, K_FLAG, F(recursive), 0, 0, NULL},
+    {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE"},
+    {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL},
+    {'j', "jobs", FAMS, K_INT, F(jobs), 1, 64, "1..64 threads"},
+    {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH, K_FMT, F(fmt), OUT_JSON, 0, NULL},
+    {0, "csv", CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL},
+    /* families */
+    {'t', "threshold", FAMS, K_INT, F(threshold), 1, 100, "a threshold 1..100"},
+    {0, "from", CMD_CLUSTER | CMD_EVAL, K_STR, F(from), 0, 0, "a FILE"},
+    {0, "labels", CMD_CLUSTER | CMD_EVAL, K_STR, F(labels), 0, 0, "a FILE"},
+    {0, "html", CMD_CLUSTER | CMD_EVAL, K_STR, F(html), 0, 0, "a FILE"},
+    {0, "db", CMD_MATCH, K_STR, F(db), 0, 0, "a FILE"},
+    {'k', "top", CMD_MATCH, K_INT, F(top), 0, 1000000000, "a count >= 0"},
+    {0, "summary", CMD_CLUSTER, K_FLAG, F(summary), 0, 0, NULL},
+    {0, "no-baselines", CMD_EVAL, K_FLAG, F(no_baselines), 0, 0, NULL},
+    {0, "sweep", CMD_EVAL, K_SWEEP, F(sweep), 0, 0, "LO:HI:STEP"},
+    /* single commands */
+    {'v', "verbose", CMD_COMPARE, K_FLAG, F(verbose), 0, 0, NULL},
+    {0, "slice", CMD_FUNCS, K_STR, F(slice), 0, 0, "an ARCH"},
+    {'o', "output", CMD_JIT_UNPACK, K_STR, F(output), 0, 0, "a file name"},
+    {0, "strip", CMD_JIT_UNPACK, K_FLAG, F(strip), 0, 0, NULL},
+};
+
+unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* a decimal integer in [lo, hi], or false */
+static bool int_in(const char *arg, long lo, long hi, long *v)
+{
+    char *end;
+    if (!*arg)
+        return false;
+    errno = 0;
+    *v = strtol(arg, &end, 10);
+    return !errno && !*end && *v >= lo && *v <= hi;
+}
+
+static bool parse_sweep(cli_opts *o, const char *arg)
+{
+    char tail;
+    if (sscanf(arg, "%d:%d:%d%c", &o->lo, &o->hi, &o->step, &tail) != 3 || o->lo < 1 ||
+        o->hi > 100 || o->lo > o->hi || o->step < 1) {
+        usage_error(o->cmd, "--sweep wants LO:HI:STEP with 1 <= LO <= HI <= 100, STEP >= 1, not '%s'",
+                    arg);
+        return false;
+    }
+    return true;
+}
+
+/* the row named by a (without its dashes), or NULL */
+static const opt_row *find_long(const cli_opts *o, const char *a, size_t n)
+{
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if ((table[i].cmds & o->cmd_bit) && table[i].lng && strlen(table[i].lng) == n &&
+            !memcmp(table[i].lng, a, n))
+            return &table[i];
+    return NULL;
+}
+
+static const opt_row *find_short(const cli_opts *o, char c)
+{
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if ((table[i].cmds & o->cmd_bit) && table[i].shrt == c)
+            return &table[i];
+    return NULL;
+}
+
+static bool takes_value(const opt_row *r)
+{
+    return r->kind == K_INT || r->kind == K_STR || r->kind == K_SWEEP;
+}
+
+/* store the option of row r (named name, value v or NULL) */
+static bool apply(cli_opts *o, const opt_row *r, const char *name, const char *v)
+{
+    char *field = (char *)o + r->off;
+    long n;
+    if (takes_value(r) && !v) {
+        usage_error(o->cmd, "%s needs %s", name, r->want);
+        return false;
+    }
+    switch (r->kind) {
+    case K_FLAG: *(bool *)field = true; return true;
+    case K_STR: *(const char **)field = v; return true;
+    case K_SWEEP: return (*(bool *)field = parse_sweep(o, v));
+    case K_INT:
+        if (!int_in(v, r->lo, r->hi, &n)) {
+            usage_error(o->cmd, "%s wants %s, not '%s'", name, r->want, v);
+            return false;
+        }
+        *(int *)field = (int)n;
+        return true;
+    case K_FMT:
+        if (o->fmt != OUT_TEXT && o->fmt != (out_format)r->lo) {
+            usage_error(o->cmd, "--json and --csv are mutually exclusive");
+            return false;
+        }
+        o->fmt = (out_format)r->lo;
+        return true;
+    }
+    return false;
+}
+
+static bool push_arg(cli_opts *o, char *a, bool owned)
+{
+    if (owned) {
+        char **v = realloc(o->owned, (o->nowned + 1) * sizeof *v);
+        if (!v)
+            return false;
+        o->owned = v;
+        o->owned[o->nowned++] = a;
+    }
+    char **v = realloc(o->args, ((size_t)o->nargs + 2) * sizeof *v);
+    if (!v)
+        return false;
+    o->args = v;
+    o->args[o->nargs++] = a;
+    o->args[o->nargs] = NULL;
+    return true;
+}
+
+/* the paths of --files-from FILE ("-" = stdin), one a line or NUL-separated */
+static bool read_files_from(cli_opts *o)
+{
+    bool std = !strcmp(o->files_from, "-");
+    FILE *in = std ? stdin : fopen(o->files_from, "r");
+    if (!in) {
+        report_error(o->files_from, strerror(errno));
+        return false;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    bool ok = true;
+    while (ok && (len = getdelim(&line, &cap, o->nul_list ? '\0' : '\n', in)) >= 0) {
+        if (len > 0 && line[len - 1] == (o->nul_list ? '\0' : '\n'))
+            line[--len] = 0;
+        if (!len)
+            continue;
+        char *p = strdup(line);
+        ok = p && push_arg(o, p, true);
+        if (!ok)
+            free(p);
+    }
+    if (ok && ferror(in)) {
+        report_error(o->files_from, strerror(errno));
+        ok = false;
+    }
+    free(line);
+    if (!std)
+        fclose(in);
+    return ok;
+}
+
+int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc,
+              char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = cmd;
+    o->cmd_bit = cmd_bit;
+    o->jobs = cmd_bit == CMD_HASH ? 1 : (int)default_jobs();
+    o->threshold = MG_DEFAULT_THRESHOLD;
+    o->top = 5;
+    bool opts = true;
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (!opts || a[0] != '-' || !a[1]) {
+            if (!push_arg(o, a, false))
+                return report_error(cmd, mg_status_reason(MG_ERR_NOMEM)), EXIT_SOME_FAILED;
+            continue;
+        }
+        if (is_help(a)) {
+            fputs(help, stdout);
+            return EXIT_ALL_OK;
+        }
+        if (!strcmp(a, "--")) {
+            opts = false;
+            continue;
+        }
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[1] == '-') { /* --name or --name=value */
+            const char *eq = strchr(a, '=');
+            const opt_row *r = find_long(o, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+            if (!r || (eq && !takes_value(r)))
+                return usage_error(cmd, "unknown option '%s'", a);
+            const char *v = eq ? eq + 1 : takes_value(r) ? next : NULL;
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : 60, a);
+            if (!apply(o, r, name, v))
+                return EXIT_USAGE;
+            if (takes_value(r) && !eq)
+                i++;
+            continue;
+        }
+        for (const char *c = a + 1; *c; c++) { /* -rq, -j4, -j 4 */
+            const opt_row *r = find_short(o, *c);
+            char name[3] = {'-', *c, 0};
+            if (!r)
+                return usage_error(cmd, "unknown option '%s'", c == a + 1 ? a : name);
+            if (!takes_value(r)) {
+                if (!apply(o, r, name, NULL))
+                    return EXIT_USAGE;
+                continue;
+            }
+            const char *v = c[1] ? c + 1 : next;
+            if (!apply(o, r, name, v))
+                return EXIT_USAGE;
+            if (!c[1])
+                i++;
+            break;
+        }
+    }
+    if (o->nul_list && !o->files_from)
+        return usage_error(cmd, "-0 goes with --files-from FILE");
+    if (o->files_from && !read_files_from(o))
+        return EXIT_USAGE;
+    if (!o->args && !(o->args = calloc(1, sizeof *o->args))) /* an empty list */
+        return report_error(cmd, mg_status_reason(MG_ERR_NOMEM)), EXIT_SOME_FAILED;
+    return -1;
+}
+
+void cli_opts_free(cli_opts *o)
+{
+    for (size_t i = 0; i < o->nowned; i++)
+        free(o->owned[i]);
+    free(o->owned);
+    free(o->args);
+    o->owned = NULL;
+    o->args = NULL;
+}
+
+bool cli_want_args(const cli_opts *o, int min, int max, const char *what)
+{
+    if (o->nargs < min) {
+        usage_error(o->cmd, o->nargs ? "too few %ss given" : "no %s given", what);
+        return false;
+    }
+    if (max >= 0 && o->nargs > max) {
+        if (max == 1)
+            usage_error(o->cmd, "one %s only ('%s')", what, o->args[1]);
+        else
+            usage_error(o->cmd, "want exactly %d %ss", max, what);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,66 @@
+/* options.h - the one option table of the non-scan subcommands.  Every
+ * option is one row of the table in options.c (its names, the commands that
+ * take it, where its value goes); every command parses its argv with
+ * cli_parse.  Adding an option: a field here and a row there.  Adding a
+ * command: a bit below and its bit on the rows it takes. */
+#ifndef MG_CLI_OPTIONS_H
+#define MG_CLI_OPTIONS_H
+
+#include "cli.h"
+
+/* the commands, one bit each */
+enum {
+    CMD_INFO = 1u << 0,
+    CMD_FUNCS = 1u << 1,
+    CMD_HASH = 1u << 2,
+    CMD_JIT_UNPACK = 1u << 3,
+    CMD_COMPARE = 1u << 4,
+    CMD_CLUSTER = 1u << 5,
+    CMD_MATCH = 1u << 6,
+    CMD_EVAL = 1u << 7,
+};
+
+typedef struct cli_opts {
+    const char *cmd;    /* name, for messages */
+    unsigned cmd_bit;
+    /* the path habits (info, funcs, hash, cluster, match, eval) */
+    bool recursive, quiet, nul_list;
+    const char *files_from;
+    int jobs;           /* -j: 1..64 */
+    out_format fmt;     /* --json / --csv, at most one */
+    /* families (cluster, match, eval) */
+    int threshold;
+    const char *from, *labels, *html, *db;
+    int top;            /* match -k */
+    bool summary;       /* cluster */
+    bool no_baselines;  /* eval */
+    bool sweep;         /* eval --sweep LO:HI:STEP */
+    int lo, hi, step;
+    /* single commands */
+    bool verbose;       /* compare -v */
+    const char *slice;  /* funcs --slice ARCH */
+    const char *output; /* jit-unpack -o */
+    bool strip, force;  /* jit-unpack */
+    const char *check;  /* hash -c FILE */
+    /* the operands, then the --files-from paths (owned) */
+    char **args;
+    int nargs;
+    char **owned;       /* args read from --files-from */
+    size_t nowned;
+} cli_opts;
+
+/* Parse argv (argv[0] is the command name).  Returns -1 when the command is
+ * to run, else the exit status to return at once (0 after --help printed,
+ * EXIT_USAGE after a usage message).  Options may come anywhere before `--`. */
+int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc,
+              char **argv);
+void cli_opts_free(cli_opts *o);
+
+/* usage error unless min <= nargs <= max (max < 0: no limit); what names
+ * the operand ("PATH", "FILE") */
+bool cli_want_args(const cli_opts *o, int min, int max, const char *what);
+
+/* value checks shared with other parsers */
+unsigned default_jobs(void);
+
+#endif
