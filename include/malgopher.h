@@ -266,6 +266,33 @@ mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nthreads, 
 mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, unsigned nthreads,
                          mg_edge **edges, size_t *nedges, mg_error *err);
 
+/* ---- similarity index over gimpset digests (src/fp/setindex.c) ----
+ * Prefix filtering over the sketches' (slot, value) tokens proposes the
+ * candidates, each scored on its slots: the pairs are exactly those of
+ * mg_setpairs_naive at every min_score >= 1 (proof in setindex.c).
+ * Malformed digests, NULL and empty-set digests are kept out (no pairs).
+ * Digests with identical slots: the first is the representative. */
+typedef struct mg_setindex mg_setindex;
+mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **out, mg_error *err);
+void mg_setindex_free(mg_setindex *ix);
+const uint32_t *mg_setindex_reps(const mg_setindex *ix);
+/* every pair (a < b) scoring >= min_score, ordered by (a, b); reps_only:
+ * only pairs of representatives */
+mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only, mg_edge **edges,
+                            size_t *nedges, mg_error *err);
+/* only the families at t (components of the pairs >= t, copies joined),
+ * numbered by first member; a pair already joined is not scored */
+/* indexed digests scoring >= min_score against q, best first (ties by
+ * index); every indexed digest is scored (a linear scan) */
+mg_status mg_setindex_query(const mg_setindex *ix, const char *q, int min_score, mg_hit **hits,
+                            size_t *nhits, mg_error *err);
+mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of, size_t *nfam,
+                               mg_error *err);
+/* the reference: all n(n-1)/2 pairs scored, same contract as
+ * mg_setindex_pairs with reps_only false */
+mg_status mg_setpairs_naive(const char *const *digests, size_t n, int min_score, mg_edge **edges,
+                            size_t *nedges, mg_error *err);
+
 /* ---- families and scores (src/cluster/) ---- */
 /* Families at threshold t: connected components of the edges scoring >= t,
  * plus reps[i] == reps[j] links (NULL: none).  family_of[i] numbers them

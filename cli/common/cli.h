@@ -26,6 +26,9 @@ int cmd_eval(int argc, char **argv);
 /* families: default similarity threshold of cluster/eval/match (chosen from
  * the sweep over the corpus, see BENCHMARKS.md) */
 #define MG_DEFAULT_THRESHOLD 66
+/* gimpset (--measure set): chosen on the visible corpus (README "gimpset") */
+#define MG_DEFAULT_THRESHOLD_SET 35
+#define MG_DEFAULT_MEASURE MEASURE_SET
 
 /* progress.c: "what: done/total files, rate, ETA" on stderr, only when
  * stderr is a terminal (NULL then; every call accepts NULL).  Thread-safe. */

@@ -135,7 +135,7 @@ static int cluster(const cli_opts *o)
     score_row *sweep = NULL;
     size_t nsweep = 0;
     int rc = EXIT_SOME_FAILED;
-    if (!label_of || !graph_build(&g, &s, false, o->jobs, o->html && o->labels ? 5 : o->threshold))
+    if (!label_of || !graph_build(&g, &s, o->measure == MEASURE_SET ? SRC_GIMPSET : SRC_GIMPFUZZY, o->jobs, o->html && o->labels ? 5 : o->threshold))
         goto out;
     if (!families_at(&f, &g, o->threshold))
         goto out_graph;

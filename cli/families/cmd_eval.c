@@ -47,9 +47,11 @@ static const score_row *best_of(const score_row *r, size_t n)
     return b;
 }
 
-static void print_sweep(const score_row *g, size_t n, const score_row *file)
+static void print_sweep(const char *name, const score_row *g, size_t n, const score_row *file)
 {
-    printf("\n%9s  %-44s", "threshold", "gimpfuzzy: families  homog.  compl.  V-measure");
+    char head[64];
+    snprintf(head, sizeof head, "%s: families  homog.  compl.  V-measure", name);
+    printf("\n%9s  %-44s", "threshold", head);
     if (file)
         printf("  %s", "ssdeep of file: families  homog.  compl.  V-measure");
     putchar('\n');
@@ -82,14 +84,20 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
         return EXIT_SOME_FAILED;
     size_t nlabelled;
     uint32_t *label_of = label_samples(s, l, &nlabelled);
-    graph g = {0}, fg = {0};
+    graph g = {0}, fg = {0}, og = {0};
+    bool set = o->measure == MEASURE_SET, have_og = false;
+    const char *mname = set ? "gimpset" : "gimpfuzzy", *oname = set ? "gimpfuzzy" : "gimpset";
+    int ot = set ? MG_DEFAULT_THRESHOLD : MG_DEFAULT_THRESHOLD_SET; /* the other measure at its default */
+    score_row other_row = {0};
     families f = {0};
     bool have_g = false, have_fg = false, have_f = false, ok = label_of != NULL;
     score_row main_row = {0}, exact = {0}, file_row = {0}, *sweep = NULL, *fsweep = NULL;
     size_t nsweep = 0, nfsweep = 0;
     int lo = o->sweep ? o->lo : 5, hi = o->sweep ? o->hi : 100, step = o->sweep ? o->step : 5;
     int need = o->sweep || o->html ? (lo < o->threshold ? lo : o->threshold) : o->threshold;
-    ok = ok && (have_g = graph_build(&g, s, false, o->jobs, need));
+    ok = ok && (have_g = graph_build(&g, s, set ? SRC_GIMPSET : SRC_GIMPFUZZY, o->jobs, need));
+    ok = ok && (have_og = graph_build(&og, s, set ? SRC_GIMPFUZZY : SRC_GIMPSET, o->jobs, ot)) &&
+         at(&og, label_of, ot, &other_row);
     ok = ok && (have_f = families_at(&f, &g, o->threshold)) && at(&g, label_of, o->threshold, &main_row);
     bool baselines = ok && !o->no_baselines;
     if (baselines)
@@ -119,15 +127,18 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
                "V-measure");
         char t[16];
         snprintf(t, sizeof t, "%d", o->threshold);
-        row("gimpfuzzy", t, &main_row);
+        row(mname, t, &main_row);
+        char t2[16];
+        snprintf(t2, sizeof t2, "%d", ot);
+        row(oname, t2, &other_row);
         if (baselines)
             row("exact gimphash", "-", &exact);
         if (have_fg)
             row("ssdeep of file", t, &file_row);
         if (o->sweep) {
-            print_sweep(sweep, nsweep, fsweep);
+            print_sweep(mname, sweep, nsweep, fsweep);
             const score_row *b = best_of(sweep, nsweep);
-            printf("\nbest: gimpfuzzy V-measure %.4f at threshold %d", b->m.v_measure, b->threshold);
+            printf("\nbest: %s V-measure %.4f at threshold %d", mname, b->m.v_measure, b->threshold);
             int last = b->threshold;
             for (size_t i = 0; i < nsweep; i++)
                 if (sweep[i].threshold > b->threshold && sweep[i].m.v_measure >= b->m.v_measure - 1e-12)
@@ -158,6 +169,8 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
         graph_free(&g);
     if (have_fg)
         graph_free(&fg);
+    if (have_og)
+        graph_free(&og);
     free(label_of);
     labels_free(l);
     return !ok || failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;

@@ -34,13 +34,15 @@ static int match(const cli_opts *o)
     size_t failed = samples_from_paths(&q, o->args, o->nargs, o->recursive, o->jobs);
     const char **dig = calloc(known.n ? known.n : 1, sizeof *dig);
     mg_simindex *ix = NULL;
+    mg_setindex *six = NULL;
+    bool set = o->measure == MEASURE_SET;
     mg_error e;
     int rc = EXIT_SOME_FAILED;
     if (!dig)
         goto out;
     for (size_t k = 0; k < known.n; k++)
-        dig[k] = known.v[k].no_names ? NULL : known.v[k].gimpfuzzy;
-    if (mg_simindex_build(dig, known.n, &ix, &e) != MG_OK) {
+        dig[k] = set ? known.v[k].gimpset : known.v[k].no_names ? NULL : known.v[k].gimpfuzzy;
+    if (set ? mg_setindex_build(dig, known.n, &six, &e) != MG_OK : mg_simindex_build(dig, known.n, &ix, &e) != MG_OK) {
         report_error(o->db, e.msg);
         goto out;
     }
@@ -48,7 +50,10 @@ static int match(const cli_opts *o)
     for (size_t k = 0; k < q.n; k++) {
         mg_hit *hits = NULL;
         size_t nh = 0;
-        if (!q.v[k].no_names && mg_simindex_query(ix, q.v[k].gimpfuzzy, o->threshold, &hits, &nh, &e) != MG_OK) {
+        mg_status qs = set ? mg_setindex_query(six, q.v[k].gimpset, o->threshold, &hits, &nh, &e)
+                       : q.v[k].no_names ? MG_OK
+                                         : mg_simindex_query(ix, q.v[k].gimpfuzzy, o->threshold, &hits, &nh, &e);
+        if (qs != MG_OK) {
             report_error(q.v[k].path, e.msg);
             rc = EXIT_SOME_FAILED;
             continue;
@@ -58,8 +63,8 @@ static int match(const cli_opts *o)
         if (o->fmt == OUT_JSON) {
             fputs("{\"path\":", stdout);
             json_cstr(stdout, q.v[k].path);
-            fputs(",\"gimpfuzzy\":", stdout);
-            json_cstr(stdout, q.v[k].gimpfuzzy);
+            fputs(set ? ",\"gimpset\":" : ",\"gimpfuzzy\":", stdout);
+            json_cstr(stdout, set ? q.v[k].gimpset : q.v[k].gimpfuzzy);
             fputs(",\"matches\":[", stdout);
             for (size_t h = 0; h < nh; h++) {
                 printf("%s{\"score\":%d,\"path\":", h ? "," : "", hits[h].score);
@@ -79,6 +84,7 @@ static int match(const cli_opts *o)
 out:
     fflush(stdout);
     mg_simindex_free(ix);
+    mg_setindex_free(six);
     free(dig);
     samples_free(&known);
     samples_free(&q);

@@ -14,6 +14,7 @@ typedef struct sample {
     char gimphash[65];
     char gimpfuzzy[160];
     char filefuzzy[160]; /* ssdeep of the whole file ("" until computed) */
+    char gimpset[MG_GIMPSET_LEN]; /* "" when unknown (older hash --json lines) */
     bool no_names;       /* gimphash of empty input: kept out of the graph */
 } sample;
 
@@ -56,6 +57,7 @@ typedef struct graph {
     size_t n;
     const char **digest;  /* per sample; NULL = kept out */
     mg_simindex *ix;
+    mg_setindex *six;     /* SRC_GIMPSET: the gimpset index instead */
     const uint32_t *reps;
     mg_edge *edges;       /* representatives only, score >= min_score */
     size_t nedges;
@@ -63,7 +65,8 @@ typedef struct graph {
 
 /* whole_file: use filefuzzy instead of gimpfuzzy; keep the pairs scoring
  * >= min_score (families below it are not asked for).  false after a message. */
-bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score);
+enum { SRC_GIMPFUZZY = 0, SRC_FILE = 1, SRC_GIMPSET = 2 }; /* what graph_build links by */
+bool graph_build(graph *g, const sampleset *s, int src, unsigned jobs, int min_score);
 void graph_free(graph *g);
 
 typedef struct families {

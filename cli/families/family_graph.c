@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score)
+bool graph_build(graph *g, const sampleset *s, int src, unsigned jobs, int min_score)
 {
     memset(g, 0, sizeof *g);
     g->n = s->n;
@@ -14,11 +14,23 @@ bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, i
     if (!g->digest)
         goto nomem;
     for (size_t i = 0; i < s->n; i++) {
-        const char *d = whole_file ? s->v[i].filefuzzy : s->v[i].gimpfuzzy;
-        /* no names: the digest of empty input says nothing about a family */
-        g->digest[i] = (!whole_file && s->v[i].no_names) || !d[0] ? NULL : d;
+        bool whole_file = src == SRC_FILE;
+        const char *d = whole_file ? s->v[i].filefuzzy : src == SRC_GIMPSET ? s->v[i].gimpset : s->v[i].gimpfuzzy;
+        /* no names: the digest of empty input says nothing about a family
+         * (gimpset: the empty-set digest links nothing by itself) */
+        g->digest[i] = (src == SRC_GIMPFUZZY && s->v[i].no_names) || !d[0] ? NULL : d;
     }
     mg_error e;
+    if (src == SRC_GIMPSET) {
+        if (mg_setindex_build(g->digest, s->n, &g->six, &e) != MG_OK ||
+            mg_setindex_pairs(g->six, min_score, true, &g->edges, &g->nedges, &e) != MG_OK) {
+            report_error("malgopher", e.msg);
+            graph_free(g);
+            return false;
+        }
+        g->reps = mg_setindex_reps(g->six);
+        return true;
+    }
     if (mg_simindex_build(g->digest, s->n, &g->ix, &e) != MG_OK ||
         mg_simindex_pairs(g->ix, min_score, jobs, true, &g->edges, &g->nedges, &e) != MG_OK) {
         report_error("malgopher", e.msg);
@@ -35,6 +47,7 @@ nomem:
 void graph_free(graph *g)
 {
     mg_simindex_free(g->ix);
+    mg_setindex_free(g->six);
     free(g->edges);
     free(g->digest);
     memset(g, 0, sizeof *g);

@@ -53,17 +53,18 @@ static bool hash_one(const char *path, void *vctx)
             json_cstr(stdout, im->gimpfuzzy);
             fputs(",\"go_version\":", stdout);
             json_cstr(stdout, im->go_version);
-            printf(",\"functions\":%zu,\"names\":%zu,\"no_names\":%s,\"partial\":%s}\n",
+            printf(",\"functions\":%zu,\"names\":%zu,\"no_names\":%s,\"partial\":%s,"
+                   "\"gimpset\":\"%s\",\"gimpset_names\":%zu}\n",
                    im->nfuncs, im->gimp_names, no_names ? "true" : "false",
-                   im->flags & MG_FLAG_PARTIAL ? "true" : "false");
+                   im->flags & MG_FLAG_PARTIAL ? "true" : "false", im->gimpset, im->gimpset_names);
             break;
         case OUT_CSV:
             printf("%s,%s,", im->gimphash, im->gimpfuzzy);
             char p[4096];
             snprintf(p, sizeof p, "%s%s", path, suffix);
             csv_field(stdout, p);
-            printf(",%s,%s,%zu,%s\n", im->arch, im->go_version, im->nfuncs,
-                   no_names ? "yes" : "no");
+            printf(",%s,%s,%zu,%s,%s,%zu\n", im->arch, im->go_version, im->nfuncs,
+                   no_names ? "yes" : "no", im->gimpset, im->gimpset_names);
             break;
         }
         if (no_names)
@@ -87,7 +88,7 @@ int cmd_hash(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (c.fmt == OUT_CSV)
-        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names");
+        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,gimpset,gimpset_names");
     size_t failed = walk_paths_progress(o.args, o.nargs, o.recursive, hash_one, &c, "hashing");
     fflush(stdout);
     cli_opts_free(&o);

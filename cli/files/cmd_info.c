@@ -9,7 +9,7 @@ static const char help[] =
     "\n"
     "Describe each file: container, OS, architecture, bits, byte order, Go\n"
     "version and where it came from, pclntab generation, function count, main\n"
-    "module, build settings, stripped or not, gimphash and gimpfuzzy.  A fat\n"
+    "module, build settings, stripped or not, gimphash, gimpfuzzy and gimpset.  A fat\n"
     "Mach-O file is described slice by slice.\n"
     "For a .NET assembly: runtime version, methods, and whether it is JIT-hook\n"
     "packed, with the evidence (see `malgopher jit-unpack --help`).\n"
@@ -78,6 +78,7 @@ static void text_info(const char *path, const mg_file *f, size_t i)
         printf("gimphash:       %s%s\n", im->gimphash,
                im->flags & MG_FLAG_NO_NAMES ? " (no names)" : "");
         printf("gimpfuzzy:      %s\n", im->gimpfuzzy);
+        printf("gimpset:        %s (%zu names)\n", im->gimpset, im->gimpset_names);
     }
     if (im->container == MG_CONT_PE)
         text_dotnet(path);
@@ -150,8 +151,9 @@ static void json_info(const char *path, const mg_file *f, size_t i)
     if (im->is_go) {
         printf(",\"gimphash\":\"%s\",\"gimpfuzzy\":", im->gimphash);
         json_cstr(stdout, im->gimpfuzzy);
+        printf(",\"gimpset\":\"%s\",\"gimpset_names\":%zu", im->gimpset, im->gimpset_names);
     } else {
-        fputs(",\"gimphash\":null,\"gimpfuzzy\":null", stdout);
+        fputs(",\"gimphash\":null,\"gimpfuzzy\":null,\"gimpset\":null,\"gimpset_names\":0", stdout);
     }
     printf(",\"obfuscated\":%s,\"obfuscation\":{\"package_runs\":%u,\"hashed_packages\":%u,"
            "\"identifiers\":%u,\"random_identifiers\":%u}",
