@@ -22,7 +22,7 @@ awk -F'\t' 'NR > 1 { print $2 "\t" $3 }' matrix.tsv > "$T/labels.tsv"   # label 
 want_nodes=$(wc -l < "$T/hash.txt")
 want_fams=$(awk '{print $2}' "$T/hash.txt" | sort -u | wc -l)
 
-"$M" eval --labels "$T/labels.tsv" --threshold 100 --sweep 5:100:5 --html "$T/report.html" $files > "$T/eval.txt"
+"$M" eval --measure fuzzy --labels "$T/labels.tsv" --threshold 100 --sweep 5:100:5 --html "$T/report.html" $files > "$T/eval.txt"
 expect_eq "eval exit" $? 0
 expect_eq "report line" "$(tail -1 "$T/eval.txt")" "report: $T/report.html"
 
