@@ -9,11 +9,11 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher cluster [-r] [-j N] [--threshold T] [--json | --csv | --summary]\n"
+    "usage: malgopher cluster [-r] [-j N] [--measure set|fuzzy] [--threshold T] [--json | --csv | --summary]\n"
     "                         [--labels FILE] [--html FILE] (PATH... | --from HASHES.jsonl)\n"
     "\n"
     "Sort Go executables into families: two samples are linked when their\n"
-    "gimpfuzzy digests score at least T (0-100, libfuzzy's fuzzy_compare); a\n"
+    "digests score at least T (0-100: gimpset by default, or gimpfuzzy); a\n"
     "family is a connected component of those links.  Every family is printed\n"
     "(largest first) with its size, its most central member (the largest sum of\n"
     "its links' scores) and its members.\n"
@@ -22,7 +22,10 @@ static const char help[] =
     "  -j N                hash with N threads (default: the number of CPUs)\n"
     "  --from FILE         read precomputed `malgopher hash --json` lines (- = stdin)\n"
     "                      instead of hashing files\n"
-    "  -t, --threshold T   link pairs scoring >= T (default 66)\n"
+    "  --measure M         set (default): gimpset, the estimated Jaccard similarity\n"
+    "                      of the programs' own function-name sets (README \"gimpset\");\n"
+    "                      fuzzy: gimpfuzzy, libfuzzy's fuzzy_compare (the published method)\n"
+    "  -t, --threshold T   link pairs scoring >= T (default 35 for set, 66 for fuzzy)\n"
     "  --json              one JSON object per family\n"
     "  --csv               family,size,central,path,label rows\n"
     "  --summary           one line per family, no member list\n"

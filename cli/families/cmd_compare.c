@@ -1,29 +1,38 @@
 /* cmd_compare.c - `malgopher compare A B`: the 0-100 similarity of two
- * samples' gimpfuzzy digests (or of two digests given literally), scored
- * by libfuzzy's fuzzy_compare. */
+ * samples' gimpfuzzy digests (libfuzzy's fuzzy_compare) or gimpset digests
+ * (mg_gimpset_compare), of files or of digests given literally. */
 #include "options.h"
 
 #include <string.h>
 #include <sys/stat.h>
 
 static const char help[] =
-    "usage: malgopher compare [-v] A B\n"
+    "usage: malgopher compare [-v] [--measure fuzzy|set] A B\n"
     "\n"
-    "Print the similarity (0-100, libfuzzy's fuzzy_compare) of the gimpfuzzy\n"
-    "digests of A and B.  Each of A and B is a Go executable (its first Go\n"
-    "image; name a slice of a fat file as FILE:ARCH) or an ssdeep digest\n"
-    "(BLOCKSIZE:SIG1:SIG2) given as is.\n"
+    "Print the similarity (0-100) of A and B: by default libfuzzy's\n"
+    "fuzzy_compare of their gimpfuzzy digests; with --measure set the gimpset\n"
+    "estimate of the Jaccard similarity of their function-name sets.  Each of A\n"
+    "and B is a Go executable (its first Go image; name a slice of a fat file as\n"
+    "FILE:ARCH), an ssdeep digest (BLOCKSIZE:SIG1:SIG2) or a gimpset digest\n"
+    "(gs1:256:...) given as is; two gimpset digests are scored by gimpset.\n"
     "\n"
-    "  -v, --verbose   also print both digests\n"
+    "  -v, --verbose     also print both digests and both scores (when known)\n"
+    "  --measure M       fuzzy (default) or set\n"
     "\n"
     "exit status: 0 scored, 1 an input could not be read, 2 usage error.\n";
 
-/* the digest named by arg into out; false after an error line */
-static bool digest_of(const char *arg, char out[160])
+typedef struct digests {
+    char fuzzy[160];           /* "" when not known */
+    char set[MG_GIMPSET_LEN];  /* "" when not known */
+} digests;
+
+/* the digests named by arg into out; false after an error line */
+static bool digest_of(const char *arg, digests *out)
 {
     struct stat st;
     char path[4096];
     const char *want_arch = NULL;
+    out->fuzzy[0] = out->set[0] = 0;
     snprintf(path, sizeof path, "%s", arg);
     if (stat(path, &st) != 0) {
         char *colon = strrchr(path, ':');
@@ -37,12 +46,17 @@ static bool digest_of(const char *arg, char out[160])
         }
     }
     if (stat(path, &st) != 0) {
-        if (arg[0] >= '0' && arg[0] <= '9' && strchr(arg, ':') && mg_fuzzy_compare(arg, arg) >= 0 &&
-            strlen(arg) < 160) {
-            strcpy(out, arg);
+        uint32_t slots[MG_GIMPSET_K];
+        if (!strncmp(arg, "gs1:", 4) && mg_gimpset_decode(arg, slots) >= 0) {
+            strcpy(out->set, arg);
             return true;
         }
-        report_error(arg, "no such file, and not an ssdeep digest");
+        if (arg[0] >= '0' && arg[0] <= '9' && strchr(arg, ':') && mg_fuzzy_compare(arg, arg) >= 0 &&
+            strlen(arg) < 160) {
+            strcpy(out->fuzzy, arg);
+            return true;
+        }
+        report_error(arg, "no such file, and not an ssdeep or gimpset digest");
         return false;
     }
     mg_file *f;
@@ -55,7 +69,8 @@ static bool digest_of(const char *arg, char out[160])
     for (size_t i = 0; !found && i < mg_file_image_count(f); i++) {
         const mg_image *im = mg_file_image(f, i);
         if (im->is_go && (!want_arch || !strcmp(im->arch, want_arch))) {
-            strcpy(out, im->gimpfuzzy);
+            strcpy(out->fuzzy, im->gimpfuzzy);
+            strcpy(out->set, im->gimpset);
             found = true;
             if (im->flags & MG_FLAG_NO_NAMES)
                 report_error(arg, "no names (gimphash of empty input)");
@@ -70,18 +85,34 @@ static bool digest_of(const char *arg, char out[160])
 /* the score of the two inputs of o */
 static int compare(const cli_opts *o)
 {
-    bool verbose = o->verbose;
-    char a[160], b[160];
-    bool ok_a = digest_of(o->args[0], a), ok_b = digest_of(o->args[1], b);
+    digests a, b;
+    bool ok_a = digest_of(o->args[0], &a), ok_b = digest_of(o->args[1], &b);
     if (!ok_a || !ok_b)
         return EXIT_SOME_FAILED;
-    int score = mg_fuzzy_compare(a, b);
-    if (score < 0) {
-        report_error(o->args[0], "malformed ssdeep digest");
+    bool have_fuzzy = a.fuzzy[0] && b.fuzzy[0], have_set = a.set[0] && b.set[0];
+    bool set = o->measure_arg ? o->measure == MEASURE_SET : !have_fuzzy && have_set;
+    if (set ? !have_set : !have_fuzzy) {
+        report_error(o->args[have_fuzzy || (set ? a.set[0] : a.fuzzy[0]) ? 1 : 0],
+                     set ? "no gimpset digest to compare" : "no ssdeep digest to compare");
         return EXIT_SOME_FAILED;
     }
-    if (verbose)
-        printf("%s  %s\n%s  %s\n", a, o->args[0], b, o->args[1]);
+    int fuzzy_score = have_fuzzy ? mg_fuzzy_compare(a.fuzzy, b.fuzzy) : -1;
+    int set_score = have_set ? mg_gimpset_compare(a.set, b.set) : -1;
+    int score = set ? set_score : fuzzy_score;
+    if (score < 0) {
+        report_error(o->args[0], set ? "malformed gimpset digest" : "malformed ssdeep digest");
+        return EXIT_SOME_FAILED;
+    }
+    if (o->verbose) {
+        if (a.fuzzy[0] || b.fuzzy[0])
+            printf("%s  %s\n%s  %s\n", a.fuzzy, o->args[0], b.fuzzy, o->args[1]);
+        if (a.set[0] || b.set[0])
+            printf("%s  %s\n%s  %s\n", a.set, o->args[0], b.set, o->args[1]);
+        if (fuzzy_score >= 0)
+            printf("fuzzy %d\n", fuzzy_score);
+        if (set_score >= 0)
+            printf("set %d\n", set_score);
+    }
     printf("%d\n", score);
     return EXIT_ALL_OK;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher eval --labels FILE [-r] [-j N] [--threshold T] [--sweep LO:HI:STEP]\n"
+    "usage: malgopher eval --labels FILE [-r] [-j N] [--measure set|fuzzy] [--threshold T] [--sweep LO:HI:STEP]\n"
     "                      [--html FILE] [--no-baselines] (PATH... | --from HASHES.jsonl)\n"
     "\n"
     "Cluster the samples as `malgopher cluster` does and score the families\n"
@@ -17,7 +17,8 @@ static const char help[] =
     "(each label sits in one family) and their harmonic mean, the V-measure\n"
     "(Rosenberg & Hirschberg 2007).  Samples without a label are not scored.\n"
     "Two baselines are scored on the same samples: families of equal gimphash,\n"
-    "and ssdeep of the whole file clustered at the same threshold.\n"
+    "and ssdeep of the whole file clustered at the same threshold; the other\n"
+    "measure is scored at its own default threshold, in the same table.\n"
     "\n"
     "  --labels FILE        PATH<TAB>LABEL lines, or the corpus MANIFEST.tsv\n"
     "                       (its `file` and `family` columns); paths match by suffix\n"
@@ -25,7 +26,10 @@ static const char help[] =
     "  -j N                 hash with N threads (default: the number of CPUs)\n"
     "  --from FILE          precomputed `malgopher hash --json` lines (the whole-file\n"
     "                       baseline then reads the files they name, when it can)\n"
-    "  -t, --threshold T    link pairs scoring >= T (default 66)\n"
+    "  --measure M          set (default): gimpset, the estimated Jaccard similarity\n"
+    "                       of the programs' own function-name sets (README \"gimpset\");\n"
+    "                       fuzzy: gimpfuzzy, libfuzzy's fuzzy_compare (the published method)\n"
+    "  -t, --threshold T    link pairs scoring >= T (default 35 for set, 66 for fuzzy)\n"
     "  --sweep LO:HI:STEP   score every threshold LO, LO+STEP, .. HI and name the best\n"
     "  --html FILE          write the self-contained HTML report\n"
     "  --no-baselines       skip the two baselines\n"
