@@ -160,11 +160,15 @@ size_t mg_gset_finish(mg_gset *g, char out[MG_GIMPSET_LEN])
     /* Step 6: an empty bin takes the value of the first filled bin after it
      * (circularly), at distance d, plus d * 0x9E3779B9 (mod 2^32). */
     unsigned char raw[4 * MG_GIMPSET_K];
-    for (size_t i = 0; i < MG_GIMPSET_K; i++) {
-        size_t d = 0;
-        while (g->slot[(i + d) % MG_GIMPSET_K] == EMPTY_SLOT)
-            d++;
-        uint32_t v = (uint32_t)(g->slot[(i + d) % MG_GIMPSET_K] + (uint64_t)d * 0x9E3779B9u);
+    size_t next = 0; /* the first filled bin at or after i (circularly) + K * wraps */
+    while (g->slot[next] == EMPTY_SLOT)
+        next++; /* kept > 0: some bin is filled */
+    next += MG_GIMPSET_K;
+    for (size_t i = MG_GIMPSET_K; i-- > 0;) {
+        if (g->slot[i] != EMPTY_SLOT)
+            next = i;
+        size_t d = next - i;
+        uint32_t v = (uint32_t)(g->slot[next % MG_GIMPSET_K] + (uint64_t)d * 0x9E3779B9u);
         raw[4 * i] = (unsigned char)v;
         raw[4 * i + 1] = (unsigned char)(v >> 8);
         raw[4 * i + 2] = (unsigned char)(v >> 16);

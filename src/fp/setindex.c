@@ -190,16 +190,15 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
     size_t need = ((size_t)min_score * K + 99) / 100; /* M */
     size_t plen = K - need + 1;
     size_t n = ix->n, m = n ? n : 1;
-    /* the prefix slots of each representative, and the postings per slot */
-    uint8_t *pre = malloc(m * plen);
-    size_t *cnt = calloc(K + 1, sizeof *cnt);
-    tok *post = NULL;
-    uint64_t *bits = calloc(m * 4, sizeof *bits); /* each digest's prefix slots */
+    /* each representative's prefix slots as a 256-bit set; then slot by
+     * slot, the digests whose prefix holds that slot, sorted by value: a run
+     * of equal values is the posting list of one token */
+    uint64_t *bits = calloc(m * 4, sizeof *bits);
+    tok *col = malloc(m * sizeof *col);
     uint32_t keys[K];
     mg_status st = MG_OK;
-    if (!pre || !cnt || !bits)
+    if (!bits || !col)
         goto nomem;
-    size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         if (!ix->valid[i] || ix->reps[i] != i)
             continue;
@@ -208,55 +207,28 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
         for (size_t s = 0; s < K; s++)
             keys[s] = (uint32_t)f[s] << 8 | (uint32_t)s;
         qsort(keys, K, sizeof *keys, by_u32);
-        for (size_t p = 0; p < plen; p++) {
-            pre[i * plen + p] = (uint8_t)(keys[p] & 255);
+        for (size_t p = 0; p < plen; p++)
             bits[i * 4 + (keys[p] & 255) / 64] |= 1ull << (keys[p] & 63);
-            cnt[(keys[p] & 255) + 1]++;
-        }
-        total += plen;
     }
-    for (size_t s = 0; s < K; s++)
-        cnt[s + 1] += cnt[s];
-    post = malloc((total ? total : 1) * sizeof *post);
-    size_t *fill = malloc(K * sizeof *fill);
-    if (!post || !fill) {
-        free(fill);
-        goto nomem;
-    }
-    memcpy(fill, cnt, K * sizeof *fill);
-    for (size_t i = 0; i < n; i++) {
-        if (!ix->valid[i] || ix->reps[i] != i)
-            continue;
-        for (size_t p = 0; p < plen; p++) {
-            size_t s = pre[i * plen + p];
-            post[fill[s]++] = (tok){ix->slots[i * K + s], (uint32_t)i};
-        }
-    }
-    free(fill);
-    for (size_t s = 0; s < K; s++)
-        qsort(post + cnt[s], cnt[s + 1] - cnt[s], sizeof *post, by_value_id);
-    /* probe: for each slot's runs of equal value, each member against the
-     * earlier members (ids ascend within a run) */
     for (size_t s = 0; s < K; s++) {
-        size_t end = cnt[s + 1];
-        for (size_t a = cnt[s], b; a < end; a = b) {
-            for (b = a + 1; b < end && post[b].value == post[a].value; b++)
+        size_t end = 0;
+        for (size_t i = 0; i < n; i++)
+            if (bits[i * 4 + s / 64] >> (s % 64) & 1)
+                col[end++] = (tok){ix->slots[i * K + s], (uint32_t)i};
+        qsort(col, end, sizeof *col, by_value_id);
+        /* each member of a run against the earlier members (ids ascend) */
+        for (size_t a = 0, b; a < end; a = b) {
+            for (b = a + 1; b < end && col[b].value == col[a].value; b++)
                 ;
             for (size_t y = a + 1; y < b; y++) {
-                uint32_t j = post[y].id;
+                uint32_t j = col[y].id;
                 for (size_t x = a; x < y; x++) {
-                    uint32_t i = post[x].id;
-                    if (parent) {
-                        uint32_t ri = find(parent, i), rj = find(parent, j);
-                        if (ri == rj)
-                            continue;
-                        if (mg_gimpset_score_slots(row(ix, i), row(ix, j)) >= min_score)
-                            parent[ri < rj ? rj : ri] = ri < rj ? ri : rj;
-                        continue;
-                    }
-                    /* a pair sharing several prefix tokens: scored once, at
-                     * the first slot (in slot order) where both prefixes hold
-                     * the same token */
+                    uint32_t i = col[x].id;
+                    uint32_t ri = 0, rj = 0;
+                    if (parent && (ri = find(parent, i)) == (rj = find(parent, j)))
+                        continue; /* families: already joined */
+                    /* a pair sharing several prefix tokens is scored once,
+                     * at the first slot where both prefixes hold one token */
                     bool first = true;
                     for (size_t w = 0; w * 64 < s && first; w++) {
                         uint64_t both = bits[(size_t)i * 4 + w] & bits[(size_t)j * 4 + w];
@@ -269,6 +241,11 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
                     }
                     if (!first)
                         continue;
+                    if (parent) {
+                        if (mg_gimpset_score_slots(row(ix, i), row(ix, j)) >= min_score)
+                            parent[ri < rj ? rj : ri] = ri < rj ? ri : rj;
+                        continue;
+                    }
                     int sc = mg_gimpset_score_slots(row(ix, i), row(ix, j));
                     if (sc >= min_score && !push_edge(edges, i, j, sc))
                         goto nomem;
@@ -280,10 +257,8 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
 nomem:
     st = mg_fail(err, MG_ERR_NOMEM, "out of memory");
 done:
-    free(pre);
-    free(cnt);
-    free(post);
     free(bits);
+    free(col);
     return st;
 }
 
