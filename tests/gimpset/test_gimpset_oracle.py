@@ -48,6 +48,7 @@ if os.path.isdir(fixtures):
 
 # corpus: malgopher funcs name lists
 sets = []
+paths = []
 if os.path.isfile(manifest):
     rows = [l.rstrip("\n").split("\t") for l in open(manifest)]
     col = {k: i for i, k in enumerate(rows[0])}
@@ -67,6 +68,7 @@ if os.path.isfile(manifest):
             if k is not None:
                 kept.add(ref.normalise(k))
         sets.append((kept, ref.digest(names)))
+        paths.append(p)
 
 if checked == 0:
     print("SKIPPED: no fixture in %s and no corpus file under %s" % (fixtures, corpus))
@@ -88,4 +90,40 @@ if errs:
     if sum(errs) / len(errs) > 3 or errs[-1] > 20:
         print("FAIL: estimate error beyond the bounds (mean 3, max 20)")
         fails += 1
+
+# the index: `cluster --measure set` (setindex) against naive components of
+# the Python scores over all corpus pairs, at several thresholds
+if len(paths) > 1:
+    import csv, io, tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        for p in paths:
+            f.write(subprocess.run([mg, "hash", "--json", p], capture_output=True, text=True).stdout)
+        jl = f.name
+    score = {}
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            score[i, j] = ref.compare(sets[i][1], sets[j][1])
+    for t in (5, 20, 35, 60, 90, 100):
+        parent = list(range(len(sets)))
+        def find(x):
+            while parent[x] != x:
+                x = parent[x]
+            return x
+        for (i, j), sc in score.items():
+            if sc >= t:
+                parent[find(j)] = find(i)
+        want = {}
+        for i, p in enumerate(paths):
+            want.setdefault(find(i), set()).add(p)
+        out = subprocess.run([mg, "cluster", "--from", jl, "--csv", "--measure", "set", "-t", str(t)],
+                             capture_output=True, text=True).stdout
+        got = {}
+        for r in csv.DictReader(io.StringIO(out)):
+            got.setdefault(r["family"], set()).add(r["path"])
+        if sorted(map(sorted, want.values())) != sorted(map(sorted, got.values())):
+            fails += 1
+            print("FAIL: cluster --measure set -t %d: %d families, naive %d" % (t, len(got), len(want)))
+        else:
+            print("index = naive at T=%d: %d families" % (t, len(got)))
+    os.unlink(jl)
 sys.exit(1 if fails else 0)
