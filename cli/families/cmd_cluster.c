@@ -150,7 +150,8 @@ static int cluster(const cli_opts *o)
         if (o->html && l && nlabelled)
             ok = score_sweep(&g, label_of, 5, 100, 5, &sweep, &nsweep) &&
                  score_grouping(f.family_of, label_of, s.n, &at.m);
-        report r = {&s, &g, &f, o->threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL};
+        report r = {&s, &g, &f, o->threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL,
+                    o->measure == MEASURE_SET ? "gimpset" : "gimpfuzzy", NULL, 0, NULL};
         if (o->html && ok)
             ok = report_html_write(o->html, &r);
         if (!ok)

@@ -92,7 +92,8 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
     bool set = o->measure == MEASURE_SET, have_og = false;
     const char *mname = set ? "gimpset" : "gimpfuzzy", *oname = set ? "gimpfuzzy" : "gimpset";
     int ot = set ? MG_DEFAULT_THRESHOLD : MG_DEFAULT_THRESHOLD_SET; /* the other measure at its default */
-    score_row other_row = {0};
+    score_row other_row = {0}, *osweep = NULL;
+    size_t nosweep = 0;
     families f = {0};
     bool have_g = false, have_fg = false, have_f = false, ok = label_of != NULL;
     score_row main_row = {0}, exact = {0}, file_row = {0}, *sweep = NULL, *fsweep = NULL;
@@ -100,7 +101,8 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
     int lo = o->sweep ? o->lo : 5, hi = o->sweep ? o->hi : 100, step = o->sweep ? o->step : 5;
     int need = o->sweep || o->html ? (lo < o->threshold ? lo : o->threshold) : o->threshold;
     ok = ok && (have_g = graph_build(&g, s, set ? SRC_GIMPSET : SRC_GIMPFUZZY, o->jobs, need));
-    ok = ok && (have_og = graph_build(&og, s, set ? SRC_GIMPFUZZY : SRC_GIMPSET, o->jobs, ot)) &&
+    int oneed = o->sweep || o->html ? (lo < ot ? lo : ot) : ot;
+    ok = ok && (have_og = graph_build(&og, s, set ? SRC_GIMPFUZZY : SRC_GIMPSET, o->jobs, oneed)) &&
          at(&og, label_of, ot, &other_row);
     ok = ok && (have_f = families_at(&f, &g, o->threshold)) && at(&g, label_of, o->threshold, &main_row);
     bool baselines = ok && !o->no_baselines;
@@ -116,7 +118,8 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
     }
     if (ok && (o->sweep || o->html))
         ok = score_sweep(&g, label_of, lo, hi, step, &sweep, &nsweep) &&
-             (!have_fg || score_sweep(&fg, label_of, lo, hi, step, &fsweep, &nfsweep));
+             (!have_fg || score_sweep(&fg, label_of, lo, hi, step, &fsweep, &nfsweep)) &&
+             score_sweep(&og, label_of, lo, hi, step, &osweep, &nosweep);
     if (ok) {
         size_t nl = 0; /* labels that some sample has */
         bool *used = calloc(labels_count(l) + 1, sizeof *used);
@@ -160,13 +163,14 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
     }
     if (ok && o->html) {
         report r = {s, &g, &f, o->threshold, l, label_of, sweep, nsweep, fsweep, nfsweep,
-                    baselines ? &exact : NULL, &main_row};
+                    baselines ? &exact : NULL, &main_row, mname, osweep, nosweep, oname};
         ok = report_html_write(o->html, &r);
         if (ok)
             printf("report: %s\n", o->html);
     }
     free(sweep);
     free(fsweep);
+    free(osweep);
     if (have_f)
         families_free(&f);
     if (have_g)

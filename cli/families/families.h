@@ -101,6 +101,10 @@ typedef struct report {
     size_t nfile_sweep;
     const score_row *exact;         /* exact gimphash grouping, or NULL */
     const score_row *at;            /* the scores at threshold, or NULL */
+    const char *measure;            /* "gimpset" / "gimpfuzzy" (NULL: gimpfuzzy) */
+    const score_row *other_sweep;   /* the other measure by threshold, or NULL */
+    size_t nother_sweep;
+    const char *other;              /* its name */
 } report;
 
 bool report_html_write(const char *file, const report *r);
