@@ -22,6 +22,12 @@ bool graph_build(graph *g, const sampleset *s, int src, unsigned jobs, int min_s
     }
     mg_error e;
     if (src == SRC_GIMPSET) {
+        size_t missing = 0;
+        for (size_t i = 0; i < s->n; i++)
+            missing += !s->v[i].gimpset[0];
+        if (missing)
+            fprintf(stderr, "malgopher: %zu sample(s) without a gimpset (hash --json lines of an older "
+                            "malgopher?): families of their own under --measure set\n", missing);
         if (mg_setindex_build(g->digest, s->n, &g->six, &e) != MG_OK ||
             mg_setindex_pairs(g->six, min_score, true, &g->edges, &g->nedges, &e) != MG_OK) {
             report_error("malgopher", e.msg);
