@@ -5,6 +5,7 @@
 
 #include "exe/image.h"
 #include "fp/gimphash.h"
+#include "fp/gimpset.h"
 #include "go/buildinfo.h"
 #include "go/moduledata.h"
 #include "go/obfuscation.h"
@@ -120,7 +121,10 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
     if (!im->funcs)
         return MG_ERR_NOMEM;
     mg_gimp *g = mg_gimp_new(!(opts & MG_OPT_NO_FUZZY));
-    if (!g) {
+    mg_gset *gs = mg_gset_new();
+    if (!g || !gs) {
+        mg_gimp_free(g);
+        mg_gset_free(gs);
         free(im->funcs);
         im->funcs = NULL;
         return MG_ERR_NOMEM;
@@ -161,13 +165,17 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
         /* Go names are never empty: an empty one could not be read */
         if (f->name_len == 0)
             unreadable++;
-        else
+        else {
             mg_gimp_add(g, f->name, f->name_len);
+            mg_gset_add(gs, f->name, f->name_len);
+        }
         n++;
     }
     im->nfuncs = n;
     im->gimp_names = mg_gimp_finish(g, im->gimphash, (opts & MG_OPT_NO_FUZZY) ? NULL : im->gimpfuzzy);
     mg_gimp_free(g);
+    im->gimpset_names = mg_gset_finish(gs, im->gimpset);
+    mg_gset_free(gs);
     if (unreadable || q.names_unchecked) {
         char w[sizeof im->warning];
         snprintf(w, sizeof w, "function names unreadable: %zu of %zu; not a fingerprint",

@@ -60,7 +60,11 @@ expect_eq "json gimphash" "$(python3 -c 'import json,sys; print(json.load(open(s
 expect_eq "json arch" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["arch"])' "$T/j")" "amd64"
 # --csv: header then one row
 "$M" hash --csv "$stripped" > "$T/c"
-expect_eq "csv header" "$(head -1 "$T/c")" "gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,sha256,size"
+expect_eq "csv header" "$(head -1 "$T/c")" "gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,gimpset,gimpset_names,sha256,size"
+# the gimpset column against the Python spec implementation over the nm oracle's names
+cut -f2 "$FX/linux-amd64-plain/funcs.expected.txt" > "$T/nm_names"
+expect_eq "csv gimpset = spec" "$(tail -n +2 "$T/c" | cut -d, -f8)" \
+    "$(python3 "$(dirname "$0")/gimpset/gimpset_ref.py" "$T/nm_names")"
 expect_eq "csv rows" "$(tail -n +2 "$T/c" | cut -d, -f1)" "$want_hash"
 
 # funcs: one line per function, same count and names as the nm oracle

@@ -19,11 +19,11 @@ for c in compare cluster match eval; do
     "$M" $c --help | grep -q "^usage: malgopher $c" && ok || bad "$c --help"
 done
 "$M" compare a >/dev/null 2>&1; expect_eq "compare one arg" $? 2
-"$M" cluster --threshold 0 x >/dev/null 2>&1; expect_eq "cluster threshold 0" $? 2
-"$M" cluster >/dev/null 2>&1; expect_eq "cluster no path" $? 2
-"$M" eval linux-amd64-plain/mgfixture >/dev/null 2>&1; expect_eq "eval without labels" $? 2
-"$M" eval --labels x --sweep 9:3:1 y >/dev/null 2>&1; expect_eq "eval bad sweep" $? 2
-"$M" match linux-amd64-plain/mgfixture >/dev/null 2>&1; expect_eq "match without db" $? 2
+"$M" cluster --measure fuzzy --threshold 0 x >/dev/null 2>&1; expect_eq "cluster threshold 0" $? 2
+"$M" cluster --measure fuzzy >/dev/null 2>&1; expect_eq "cluster no path" $? 2
+"$M" eval --measure fuzzy linux-amd64-plain/mgfixture >/dev/null 2>&1; expect_eq "eval without labels" $? 2
+"$M" eval --measure fuzzy --labels x --sweep 9:3:1 y >/dev/null 2>&1; expect_eq "eval bad sweep" $? 2
+"$M" match --measure fuzzy linux-amd64-plain/mgfixture >/dev/null 2>&1; expect_eq "match without db" $? 2
 
 # compare: twins score 100; a digest given literally; a non-Go file fails
 expect_eq "compare twins" "$("$M" compare linux-amd64-plain/mgfixture linux-amd64-stripped/mgfixture)" 100
@@ -40,7 +40,7 @@ expect_eq "compare non-Go stderr" "$(cat "$T/err")" "malgopher: $T/notgo: not a 
 "$M" hash $files > "$T/hash.txt"
 awk '{ g[$2] = g[$2] " " $3 } END { for (k in g) print g[k] }' "$T/hash.txt" |
     sed 's/^ //' | while read -r line; do echo "$line" | tr ' ' '\n' | sort | tr '\n' ' '; echo; done | sort > "$T/want100"
-"$M" cluster --json --threshold 100 $files > "$T/c100.json"; rc=$?
+"$M" cluster --measure fuzzy --json --threshold 100 $files > "$T/c100.json"; rc=$?
 expect_eq "cluster exit" $rc 0
 python3 - "$T/c100.json" > "$T/got100" <<'PY'
 import json, sys
@@ -68,36 +68,36 @@ digs=$(awk '{print $2}' "$T/hash.txt" | sort -u)
 for a in $digs; do for b in $digs; do
     s=$("$M" compare "$a" "$b"); [ "$s" -lt "$min" ] && min=$s
 done; done
-"$M" cluster --summary --threshold "$min" $files > "$T/cmin"
+"$M" cluster --measure fuzzy --summary --threshold "$min" $files > "$T/cmin"
 expect_eq "one family at the lowest score ($min)" "$(head -1 "$T/cmin")" "# 26 samples in 1 families at threshold $min"
 
 # text, CSV and --from give the same families
-"$M" cluster --threshold 100 $files > "$T/c100.txt"
+"$M" cluster --measure fuzzy --threshold 100 $files > "$T/c100.txt"
 expect_eq "text header" "$(head -1 "$T/c100.txt")" "# 26 samples in $(wc -l < "$T/want100") families at threshold 100"
-"$M" cluster --csv --threshold 100 $files > "$T/c100.csv"
+"$M" cluster --measure fuzzy --csv --threshold 100 $files > "$T/c100.csv"
 expect_eq "csv header" "$(head -1 "$T/c100.csv")" "family,size,central,path,label"
 expect_eq "csv rows" "$(tail -n +2 "$T/c100.csv" | wc -l)" 26
 "$M" hash --json $files > "$T/h.jsonl"
-"$M" cluster --json --threshold 100 --from "$T/h.jsonl" > "$T/from.json"
+"$M" cluster --measure fuzzy --json --threshold 100 --from "$T/h.jsonl" > "$T/from.json"
 expect_eq "--from = files" "$(md5sum < "$T/from.json")" "$(md5sum < "$T/c100.json")"
-"$M" cluster --threshold 100 -j 1 $files > "$T/j1.txt"
+"$M" cluster --measure fuzzy --threshold 100 -j 1 $files > "$T/j1.txt"
 expect_eq "-j 1 = default" "$(md5sum < "$T/j1.txt")" "$(md5sum < "$T/c100.txt")"
 
 # match: the known twin at 100 comes first; top-k bounds the list
 grep -v -- '-stripped/' "$T/h.jsonl" > "$T/db.jsonl"
-out=$("$M" match --db "$T/db.jsonl" -k 1 windows-386-stripped/mgfixture.exe)
+out=$("$M" match --measure fuzzy --db "$T/db.jsonl" -k 1 windows-386-stripped/mgfixture.exe)
 expect_eq "match twin" "$out" "windows-386-stripped/mgfixture.exe
   100  windows-386-plain/mgfixture.exe"
-n=$("$M" match --db "$T/db.jsonl" -k 0 -t 100 --json linux-386-stripped/mgfixture |
+n=$("$M" match --measure fuzzy --db "$T/db.jsonl" -k 0 -t 100 --json linux-386-stripped/mgfixture |
     python3 -c 'import json,sys; print(len(json.load(sys.stdin)["matches"]))')
 expect_eq "match all at 100" "$n" "$(awk '$2 == "'"$d"'" && $3 !~ /stripped/' "$T/hash.txt" | wc -l)"
 
 # eval: label = the equal-digest group -> at 100, h = c = V = 1 and the exact
 # gimphash baseline is perfect too; label = OS -> hand-checkable counts
 awk '{ for (i = 1; i <= NF; i++) { p = $i; sub(/:[a-z0-9]+$/, "", p); print p "\tgroup" NR } }' "$T/want100" | sort -u > "$T/labels.tsv"
-"$M" eval --labels "$T/labels.tsv" --threshold 100 --no-baselines $files > "$T/e100"
+"$M" eval --measure fuzzy --labels "$T/labels.tsv" --threshold 100 --no-baselines $files > "$T/e100"
 expect_eq "eval perfect" "$(grep '^gimpfuzzy' "$T/e100" | awk '{print $3, $4, $5, $6}')" "$(wc -l < "$T/want100") 1.0000 1.0000 1.0000"
-"$M" eval --labels "$T/labels.tsv" --threshold "$min" --sweep 50:100:25 $files > "$T/esw"; rc=$?
+"$M" eval --measure fuzzy --labels "$T/labels.tsv" --threshold "$min" --sweep 50:100:25 $files > "$T/esw"; rc=$?
 expect_eq "eval sweep exit" $rc 0
 # one family of everything: c = 1, h = 0, V = 0
 expect_eq "eval one family" "$(grep '^gimpfuzzy' "$T/esw" | awk '{print $3, $4, $5, $6}')" "1 0.0000 1.0000 0.0000"
@@ -106,7 +106,7 @@ grep -q '^ssdeep of file' "$T/esw" && ok || bad "ssdeep of file baseline row"
 expect_eq "sweep best" "$(grep '^best:' "$T/esw" | cut -d';' -f1)" "best: gimpfuzzy V-measure 1.0000 at threshold 100"
 
 # progress: nothing on stderr without a terminal; a line with a terminal
-"$M" cluster --summary linux-386-plain/mgfixture 2>"$T/err" >/dev/null
+"$M" cluster --measure fuzzy --summary linux-386-plain/mgfixture 2>"$T/err" >/dev/null
 expect_eq "no progress without a tty" "$(cat "$T/err")" ""
 if command -v script >/dev/null; then
     script -qec "$M hash linux-386-plain/mgfixture linux-arm-plain/mgfixture > /dev/null" /dev/null > "$T/tty" 2>&1

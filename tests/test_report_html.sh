@@ -22,7 +22,7 @@ awk -F'\t' 'NR > 1 { print $2 "\t" $3 }' matrix.tsv > "$T/labels.tsv"   # label 
 want_nodes=$(wc -l < "$T/hash.txt")
 want_fams=$(awk '{print $2}' "$T/hash.txt" | sort -u | wc -l)
 
-"$M" eval --labels "$T/labels.tsv" --threshold 100 --sweep 5:100:5 --html "$T/report.html" $files > "$T/eval.txt"
+"$M" eval --measure fuzzy --labels "$T/labels.tsv" --threshold 100 --sweep 5:100:5 --html "$T/report.html" $files > "$T/eval.txt"
 expect_eq "eval exit" $? 0
 expect_eq "report line" "$(tail -1 "$T/eval.txt")" "report: $T/report.html"
 
@@ -41,8 +41,10 @@ expect_eq "nodes drawn" "$(grep -o '<circle class="node' "$T/dom.html" | wc -l)"
 expect_eq "family rows" "$(grep -o '<tr class="family"' "$T/dom.html" | wc -l)" "$want_fams"
 expect_eq "summary nodes" "$(grep -o 'id="n-nodes">[0-9]*' "$T/dom.html" | grep -o '[0-9]*$')" "$want_nodes"
 expect_eq "summary families" "$(grep -o 'id="n-families">[0-9]*' "$T/dom.html" | grep -o '[0-9]*$')" "$want_fams"
-# sweep plot: V-measure, homogeneity, completeness and the whole-file ssdeep curve
-expect_eq "sweep series" "$(grep -o '<polyline class="series"' "$T/dom.html" | wc -l)" 4
+# sweep plot: V-measure, homogeneity, completeness, the whole-file ssdeep curve
+# and, side by side, the other measure's (gimpset) V-measure curve
+expect_eq "sweep series" "$(grep -o '<polyline class="series"' "$T/dom.html" | wc -l)" 5
+grep -q '>gimpset V-measure</text>' "$T/dom.html" && ok || bad "gimpset curve in the legend"
 # legend: the three GOOS labels
 for os in linux windows darwin; do
     grep -q "</i>$os</span>" "$T/dom.html" && ok || bad "legend $os"

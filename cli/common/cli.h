@@ -28,6 +28,9 @@ int cmd_diff(int argc, char **argv);
 /* families: default similarity threshold of cluster/eval/match (chosen from
  * the sweep over the corpus, see BENCHMARKS.md) */
 #define MG_DEFAULT_THRESHOLD 66
+/* gimpset (--measure set): chosen on the visible corpus (README "gimpset") */
+#define MG_DEFAULT_THRESHOLD_SET 35
+#define MG_DEFAULT_MEASURE MEASURE_SET
 
 /* progress.c: "what: done/total files, rate, ETA" on stderr, only when
  * stderr is a terminal (NULL then; every call accepts NULL).  Thread-safe. */
@@ -106,6 +109,8 @@ bool file_identity(const char *path, file_id *id, const char **why);
 /* sample_open.c: what a sample argument names */
 /* an ssdeep digest (BLOCKSIZE:SIG1:SIG2) that libfuzzy accepts */
 bool is_ssdeep_digest(const char *arg);
+/* a gimpset digest (gs1:K:BASE64) that mg_gimpset_decode accepts */
+bool is_gimpset_digest(const char *arg);
 /* arg names an existing file (FILE, or FILE:ARCH whose FILE exists) */
 bool sample_exists(const char *arg);
 /* open the Go image arg names (FILE: its first; FILE:ARCH: that slice):

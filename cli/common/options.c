@@ -41,6 +41,7 @@ static const opt_row table[] = {
     {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL},
     /* families */
     {'t', "threshold", FAMS, K_INT, F(threshold), 1, 100, "a threshold 1..100"},
+    {0, "measure", FAMS | CMD_COMPARE, K_STR, F(measure_arg), 0, 0, "fuzzy or set"},
     {0, "from", CMD_CLUSTER | CMD_EVAL, K_STR, F(from), 0, 0, "a FILE"},
     {0, "labels", CMD_CLUSTER | CMD_EVAL, K_STR, F(labels), 0, 0, "a FILE"},
     {0, "html", CMD_CLUSTER | CMD_EVAL, K_STR, F(html), 0, 0, "a FILE"},
@@ -221,7 +222,7 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
     o->cmd = cmd;
     o->cmd_bit = cmd_bit;
     o->jobs = cmd_bit == CMD_HASH ? 1 : (int)default_jobs();
-    o->threshold = MG_DEFAULT_THRESHOLD;
+    o->threshold = 0; /* filled from the measure after parsing */
     o->top = 5;
     bool opts = true;
     for (int i = 1; i < argc; i++) {
@@ -272,6 +273,18 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
             break;
         }
     }
+    if (!o->measure_arg)
+        /* compare and match keep gimpfuzzy (compare: its one number; match: the
+         * answers of `db match`, whose database index is on gimpfuzzy) */
+        o->measure = cmd_bit == CMD_COMPARE || cmd_bit == CMD_MATCH ? MEASURE_FUZZY : MG_DEFAULT_MEASURE;
+    else if (!strcmp(o->measure_arg, "set"))
+        o->measure = MEASURE_SET;
+    else if (!strcmp(o->measure_arg, "fuzzy"))
+        o->measure = MEASURE_FUZZY;
+    else
+        return usage_error(cmd, "--measure wants fuzzy or set, not '%s'", o->measure_arg);
+    if (!o->threshold)
+        o->threshold = o->measure == MEASURE_SET ? MG_DEFAULT_THRESHOLD_SET : MG_DEFAULT_THRESHOLD;
     if (o->nul_list && !o->files_from)
         return usage_error(cmd, "-0 goes with --files-from FILE");
     if (o->files_from && !read_files_from(o))

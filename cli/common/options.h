@@ -8,6 +8,9 @@
 
 #include "cli.h"
 
+/* the similarity measure of compare / cluster / match / eval */
+typedef enum { MEASURE_SET = 0, MEASURE_FUZZY = 1 } measure_kind;
+
 /* the commands, one bit each */
 enum {
     CMD_INFO = 1u << 0,
@@ -30,7 +33,9 @@ typedef struct cli_opts {
     int jobs;           /* -j: 1..64 */
     out_format fmt;     /* --json / --csv, at most one */
     /* families (cluster, match, eval) */
-    int threshold;
+    int threshold;      /* default: the measure's (MG_DEFAULT_THRESHOLD_*) */
+    const char *measure_arg; /* --measure fuzzy|set */
+    measure_kind measure;
     const char *from, *labels, *html, *db;
     int top;            /* match -k */
     bool summary;       /* cluster */

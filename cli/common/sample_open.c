@@ -15,6 +15,12 @@ bool is_ssdeep_digest(const char *arg)
            mg_fuzzy_compare(arg, arg) >= 0;
 }
 
+bool is_gimpset_digest(const char *arg)
+{
+    uint32_t slots[MG_GIMPSET_K];
+    return !strncmp(arg, "gs1:", 4) && mg_gimpset_decode(arg, slots) >= 0;
+}
+
 bool sample_exists(const char *arg)
 {
     struct stat st;

@@ -80,7 +80,7 @@ int db_match(int argc, char **argv)
         for (size_t j = 0; m && j < nh; j++)
             m[j] = (match_line){h[j].score, h[j].path, h[j].gimphash};
         if (m)
-            print_matches(stdout, json, q.v[k].path, q.v[k].gimpfuzzy, m, nh);
+            print_matches(stdout, json, q.v[k].path, "gimpfuzzy", q.v[k].gimpfuzzy, m, nh);
         else
             failed++;
         free(m);

@@ -41,7 +41,7 @@ size_t query_samples(sampleset *q, char **args, int n, bool recursive, unsigned 
             else
                 failed++;
         } else
-            failed += samples_from_paths(q, args + k, 1, recursive, jobs);
+            failed += samples_from_paths(q, args + k, 1, recursive, jobs, false);
     }
     return failed;
 }

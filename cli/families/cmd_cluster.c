@@ -9,12 +9,12 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher cluster [-r] [-q] [-j N] [--threshold T] [--json | --csv | --summary]\n"
-    "                         [--labels FILE] [--html FILE] [--files-from FILE [-0]]\n"
-    "                         (PATH... | --from HASHES.jsonl)\n"
+    "usage: malgopher cluster [-r] [-q] [-j N] [--measure set|fuzzy] [--threshold T]\n"
+    "                         [--json | --csv | --summary] [--labels FILE] [--html FILE]\n"
+    "                         [--files-from FILE [-0]] (PATH... | --from HASHES.jsonl)\n"
     "\n"
     "Sort Go executables into families: two samples are linked when their\n"
-    "gimpfuzzy digests score at least T (0-100, libfuzzy's fuzzy_compare); a\n"
+    "digests score at least T (0-100: gimpset by default, or gimpfuzzy); a\n"
     "family is a connected component of those links.  Every family is printed\n"
     "(largest first) with its size, its most central member (the largest sum of\n"
     "its links' scores) and its members.\n"
@@ -25,7 +25,10 @@ static const char help[] =
     HELP_FILES_FROM
     "  --from FILE         read precomputed `malgopher hash --json` lines (- = stdin)\n"
     "                      instead of hashing files\n"
-    "  -t, --threshold T   link pairs scoring >= T (default 66)\n"
+    "  --measure M         set (default): gimpset, the estimated Jaccard similarity\n"
+    "                      of the programs' own function-name sets (README \"gimpset\");\n"
+    "                      fuzzy: gimpfuzzy, libfuzzy's fuzzy_compare (the published method)\n"
+    "  -t, --threshold T   link pairs scoring >= T (default 35 for set, 66 for fuzzy)\n"
     "  --json              one JSON object per family\n"
     "  --csv               family,size,central,path,label rows\n"
     "  --summary           one line per family, no member list\n"
@@ -156,7 +159,7 @@ static int cluster(const cli_opts *o)
         rc = EXIT_USAGE;
         goto out;
     }
-    if (!label_of || !graph_build(&g, &s, false, o->jobs, o->html && o->labels ? 5 : o->threshold))
+    if (!label_of || !graph_build(&g, &s, o->measure == MEASURE_SET ? SRC_GIMPSET : SRC_GIMPFUZZY, o->jobs, o->html && o->labels ? 5 : o->threshold))
         goto out;
     if (!families_at(&f, &g, o->threshold))
         goto out_graph;
@@ -168,7 +171,8 @@ static int cluster(const cli_opts *o)
         if (o->html && l && nlabelled)
             ok = score_sweep(&g, label_of, 5, 100, 5, &sweep, &nsweep) &&
                  score_grouping(f.family_of, label_of, s.n, &at.m);
-        report r = {&s, &g, &f, o->threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL};
+        report r = {&s, &g, &f, o->threshold, l, label_of, sweep, nsweep, NULL, 0, NULL, nsweep ? &at : NULL,
+                    o->measure == MEASURE_SET ? "gimpset" : "gimpfuzzy", NULL, 0, NULL};
         if (o->html && ok)
             ok = report_html_write(o->html, &r);
         if (!ok)

@@ -1,31 +1,44 @@
 /* cmd_compare.c - `malgopher compare A B`: the 0-100 similarity of two
- * samples' gimpfuzzy digests (or of two digests given literally), scored
- * by libfuzzy's fuzzy_compare. */
+ * samples' gimpfuzzy digests (libfuzzy's fuzzy_compare) or gimpset digests
+ * (mg_gimpset_compare), of files or of digests given literally. */
 #include "options.h"
 
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher compare [-v] A B\n"
+    "usage: malgopher compare [-v] [--measure fuzzy|set] A B\n"
     "\n"
-    "Print the similarity (0-100, libfuzzy's fuzzy_compare) of the gimpfuzzy\n"
-    "digests of A and B.  Each of A and B is a Go executable (its first Go\n"
-    "image; name a slice of a fat file as FILE:ARCH) or an ssdeep digest\n"
-    "(BLOCKSIZE:SIG1:SIG2) given as is.\n"
+    "Print the similarity (0-100) of A and B: by default libfuzzy's\n"
+    "fuzzy_compare of their gimpfuzzy digests; with --measure set the gimpset\n"
+    "estimate of the Jaccard similarity of their function-name sets.  Each of A\n"
+    "and B is a Go executable (its first Go image; name a slice of a fat file as\n"
+    "FILE:ARCH), an ssdeep digest (BLOCKSIZE:SIG1:SIG2) or a gimpset digest\n"
+    "(gs1:256:...) given as is; two gimpset digests are scored by gimpset.\n"
     "\n"
-    "  -v, --verbose   also print both digests\n"
+    "  -v, --verbose     also print both digests and both scores (when known)\n"
+    "  --measure M       fuzzy (default) or set\n"
     "\n"
     "exit status: 0 scored, 1 an input could not be read, 2 usage error.\n";
 
-/* the digest named by arg into out; false after an error line */
-static bool digest_of(const char *arg, char out[160])
+typedef struct digests {
+    char fuzzy[160];           /* "" when not known */
+    char set[MG_GIMPSET_LEN];  /* "" when not known */
+} digests;
+
+/* the digests named by arg into out; false after an error line */
+static bool digest_of(const char *arg, digests *out)
 {
-    if (!sample_exists(arg) && is_ssdeep_digest(arg)) {
-        strcpy(out, arg);
-        return true;
-    }
+    out->fuzzy[0] = out->set[0] = 0;
     if (!sample_exists(arg)) {
-        report_error(arg, "no such file, and not an ssdeep digest");
+        if (is_gimpset_digest(arg)) {
+            strcpy(out->set, arg);
+            return true;
+        }
+        if (is_ssdeep_digest(arg)) {
+            strcpy(out->fuzzy, arg);
+            return true;
+        }
+        report_error(arg, "no such file, and not an ssdeep or gimpset digest");
         return false;
     }
     mg_file *f;
@@ -36,7 +49,8 @@ static bool digest_of(const char *arg, char out[160])
         return false;
     }
     const mg_image *im = mg_file_image(f, i);
-    strcpy(out, im->gimpfuzzy);
+    strcpy(out->fuzzy, im->gimpfuzzy);
+    strcpy(out->set, im->gimpset);
     if (im->flags & MG_FLAG_NO_NAMES)
         report_error(arg, "no names (gimphash of empty input)");
     mg_file_close(f);
@@ -48,19 +62,37 @@ static int compare(const cli_opts *o)
 {
     if (o->nargs != 2)
         return usage_error("compare", "want exactly two inputs (A B)");
-    bool verbose = o->verbose;
-    char a[160], b[160];
-    bool ok_a = digest_of(o->args[0], a), ok_b = digest_of(o->args[1], b);
+    digests a, b;
+    bool ok_a = digest_of(o->args[0], &a), ok_b = digest_of(o->args[1], &b);
     if (!ok_a || !ok_b)
         return EXIT_SOME_FAILED;
-    int score = mg_fuzzy_compare(a, b);
-    if (score < 0) {
-        report_error(o->args[0], "malformed ssdeep digest");
+    bool have_fuzzy = a.fuzzy[0] && b.fuzzy[0], have_set = a.set[0] && b.set[0];
+    bool set = o->measure_arg ? o->measure == MEASURE_SET : !have_fuzzy && have_set;
+    if (set ? !have_set : !have_fuzzy) {
+        report_error(o->args[have_fuzzy || (set ? a.set[0] : a.fuzzy[0]) ? 1 : 0],
+                     set ? "no gimpset digest to compare" : "no ssdeep digest to compare");
         return EXIT_SOME_FAILED;
     }
-    if (verbose) {
-        text_line(stdout, "%s  %s", a, o->args[0]);
-        text_line(stdout, "%s  %s", b, o->args[1]);
+    int fuzzy_score = have_fuzzy ? mg_fuzzy_compare(a.fuzzy, b.fuzzy) : -1;
+    int set_score = have_set ? mg_gimpset_compare(a.set, b.set) : -1;
+    int score = set ? set_score : fuzzy_score;
+    if (score < 0) {
+        report_error(o->args[0], set ? "malformed gimpset digest" : "malformed ssdeep digest");
+        return EXIT_SOME_FAILED;
+    }
+    if (o->verbose) {
+        if (a.fuzzy[0] || b.fuzzy[0]) {
+            text_line(stdout, "%s  %s", a.fuzzy, o->args[0]);
+            text_line(stdout, "%s  %s", b.fuzzy, o->args[1]);
+        }
+        if (a.set[0] || b.set[0]) {
+            text_line(stdout, "%s  %s", a.set, o->args[0]);
+            text_line(stdout, "%s  %s", b.set, o->args[1]);
+        }
+        if (fuzzy_score >= 0)
+            printf("fuzzy %d\n", fuzzy_score);
+        if (set_score >= 0)
+            printf("set %d\n", set_score);
     }
     printf("%d\n", score);
     return EXIT_ALL_OK;

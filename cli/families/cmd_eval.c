@@ -9,16 +9,17 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher eval --labels FILE [-r] [-q] [-j N] [--threshold T] [--sweep LO:HI:STEP]\n"
-    "                      [--html FILE] [--no-baselines] [--files-from FILE [-0]]\n"
-    "                      (PATH... | --from HASHES.jsonl)\n"
+    "usage: malgopher eval --labels FILE [-r] [-q] [-j N] [--measure set|fuzzy] [--threshold T]\n"
+    "                      [--sweep LO:HI:STEP] [--html FILE] [--no-baselines]\n"
+    "                      [--files-from FILE [-0]] (PATH... | --from HASHES.jsonl)\n"
     "\n"
     "Cluster the samples as `malgopher cluster` does and score the families\n"
     "against the labels: homogeneity (each family holds one label), completeness\n"
     "(each label sits in one family) and their harmonic mean, the V-measure\n"
     "(Rosenberg & Hirschberg 2007).  Samples without a label are not scored.\n"
     "Two baselines are scored on the same samples: families of equal gimphash,\n"
-    "and ssdeep of the whole file clustered at the same threshold.\n"
+    "and ssdeep of the whole file clustered at the same threshold; the other\n"
+    "measure is scored at its own default threshold, in the same table.\n"
     "\n"
     "  --labels FILE        PATH<TAB>LABEL lines, or the corpus MANIFEST.tsv\n"
     "                       (its `file` and `family` columns); paths match by suffix\n"
@@ -29,7 +30,10 @@ static const char help[] =
     "  -0, --null           with --files-from: the paths are NUL-separated\n"
     "  --from FILE          precomputed `malgopher hash --json` lines (the whole-file\n"
     "                       baseline then reads the files they name, when it can)\n"
-    "  -t, --threshold T    link pairs scoring >= T (default 66)\n"
+    "  --measure M          set (default): gimpset, the estimated Jaccard similarity\n"
+    "                       of the programs' own function-name sets (README \"gimpset\");\n"
+    "                       fuzzy: gimpfuzzy, libfuzzy's fuzzy_compare (the published method)\n"
+    "  -t, --threshold T    link pairs scoring >= T (default 35 for set, 66 for fuzzy)\n"
     "  --sweep LO:HI:STEP   score every threshold LO, LO+STEP, .. HI and name the best\n"
     "  --html FILE          write the self-contained HTML report\n"
     "  --no-baselines       skip the two baselines\n"
@@ -52,9 +56,11 @@ static const score_row *best_of(const score_row *r, size_t n)
     return b;
 }
 
-static void print_sweep(const score_row *g, size_t n, const score_row *file)
+static void print_sweep(const char *name, const score_row *g, size_t n, const score_row *file)
 {
-    printf("\n%9s  %-44s", "threshold", "gimpfuzzy: families  homog.  compl.  V-measure");
+    char head[64];
+    snprintf(head, sizeof head, "%s: families  homog.  compl.  V-measure", name);
+    printf("\n%9s  %-44s", "threshold", head);
     if (file)
         printf("  %s", "ssdeep of file: families  homog.  compl.  V-measure");
     putchar('\n');
@@ -93,14 +99,22 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
         labels_free(l);
         return EXIT_USAGE;
     }
-    graph g = {0}, fg = {0};
+    graph g = {0}, fg = {0}, og = {0};
+    bool set = o->measure == MEASURE_SET, have_og = false;
+    const char *mname = set ? "gimpset" : "gimpfuzzy", *oname = set ? "gimpfuzzy" : "gimpset";
+    int ot = set ? MG_DEFAULT_THRESHOLD : MG_DEFAULT_THRESHOLD_SET; /* the other measure at its default */
+    score_row other_row = {0}, *osweep = NULL;
+    size_t nosweep = 0;
     families f = {0};
     bool have_g = false, have_fg = false, have_f = false, ok = label_of != NULL;
     score_row main_row = {0}, exact = {0}, file_row = {0}, *sweep = NULL, *fsweep = NULL;
     size_t nsweep = 0, nfsweep = 0;
     int lo = o->sweep ? o->lo : 5, hi = o->sweep ? o->hi : 100, step = o->sweep ? o->step : 5;
     int need = o->sweep || o->html ? (lo < o->threshold ? lo : o->threshold) : o->threshold;
-    ok = ok && (have_g = graph_build(&g, s, false, o->jobs, need));
+    ok = ok && (have_g = graph_build(&g, s, set ? SRC_GIMPSET : SRC_GIMPFUZZY, o->jobs, need));
+    int oneed = o->sweep || o->html ? (lo < ot ? lo : ot) : ot;
+    ok = ok && (have_og = graph_build(&og, s, set ? SRC_GIMPFUZZY : SRC_GIMPSET, o->jobs, oneed)) &&
+         at(&og, label_of, ot, &other_row);
     ok = ok && (have_f = families_at(&f, &g, o->threshold)) && at(&g, label_of, o->threshold, &main_row);
     bool baselines = ok && !o->no_baselines;
     if (baselines)
@@ -111,11 +125,12 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
             fprintf(stderr, "malgopher: eval: %zu file(s) could not be read: no ssdeep-of-file baseline\n", bad);
             have_fg = false;
         } else
-            ok = (have_fg = graph_build(&fg, s, true, o->jobs, need)) && at(&fg, label_of, o->threshold, &file_row);
+            ok = (have_fg = graph_build(&fg, s, SRC_FILE, o->jobs, need)) && at(&fg, label_of, o->threshold, &file_row);
     }
     if (ok && (o->sweep || o->html))
         ok = score_sweep(&g, label_of, lo, hi, step, &sweep, &nsweep) &&
-             (!have_fg || score_sweep(&fg, label_of, lo, hi, step, &fsweep, &nfsweep));
+             (!have_fg || score_sweep(&fg, label_of, lo, hi, step, &fsweep, &nfsweep)) &&
+             score_sweep(&og, label_of, lo, hi, step, &osweep, &nosweep);
     if (ok) {
         size_t nl = 0; /* labels that some sample has */
         bool *used = calloc(labels_count(l) + 1, sizeof *used);
@@ -130,15 +145,18 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
                "V-measure");
         char t[16];
         snprintf(t, sizeof t, "%d", o->threshold);
-        row("gimpfuzzy", t, &main_row);
+        row(mname, t, &main_row);
+        char t2[16];
+        snprintf(t2, sizeof t2, "%d", ot);
+        row(oname, t2, &other_row);
         if (baselines)
             row("exact gimphash", "-", &exact);
         if (have_fg)
             row("ssdeep of file", t, &file_row);
         if (o->sweep) {
-            print_sweep(sweep, nsweep, fsweep);
+            print_sweep(mname, sweep, nsweep, fsweep);
             const score_row *b = best_of(sweep, nsweep);
-            printf("\nbest: gimpfuzzy V-measure %.4f at threshold %d", b->m.v_measure, b->threshold);
+            printf("\nbest: %s V-measure %.4f at threshold %d", mname, b->m.v_measure, b->threshold);
             int last = b->threshold;
             for (size_t i = 0; i < nsweep; i++)
                 if (sweep[i].threshold > b->threshold && sweep[i].m.v_measure >= b->m.v_measure - 1e-12)
@@ -156,19 +174,22 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
     }
     if (ok && o->html) {
         report r = {s, &g, &f, o->threshold, l, label_of, sweep, nsweep, fsweep, nfsweep,
-                    baselines ? &exact : NULL, &main_row};
+                    baselines ? &exact : NULL, &main_row, mname, osweep, nosweep, oname};
         ok = report_html_write(o->html, &r);
         if (ok)
             printf("report: %s\n", o->html);
     }
     free(sweep);
     free(fsweep);
+    free(osweep);
     if (have_f)
         families_free(&f);
     if (have_g)
         graph_free(&g);
     if (have_fg)
         graph_free(&fg);
+    if (have_og)
+        graph_free(&og);
     free(label_of);
     labels_free(l);
     return !ok || failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;

@@ -14,6 +14,7 @@ typedef struct sample {
     char gimphash[65];
     char gimpfuzzy[160];
     char filefuzzy[160]; /* ssdeep of the whole file ("" until computed) */
+    char gimpset[MG_GIMPSET_LEN]; /* "" when unknown (older hash --json lines) */
     bool no_names;       /* gimphash of empty input: kept out of the graph */
 } sample;
 
@@ -60,6 +61,7 @@ typedef struct graph {
     size_t n;
     const char **digest;  /* per sample; NULL = kept out */
     mg_simindex *ix;
+    mg_setindex *six;     /* SRC_GIMPSET: the gimpset index instead */
     const uint32_t *reps;
     mg_edge *edges;       /* representatives only, score >= min_score */
     size_t nedges;
@@ -67,7 +69,8 @@ typedef struct graph {
 
 /* whole_file: use filefuzzy instead of gimpfuzzy; keep the pairs scoring
  * >= min_score (families below it are not asked for).  false after a message. */
-bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score);
+enum { SRC_GIMPFUZZY = 0, SRC_FILE = 1, SRC_GIMPSET = 2 }; /* what graph_build links by */
+bool graph_build(graph *g, const sampleset *s, int src, unsigned jobs, int min_score);
 void graph_free(graph *g);
 
 /* the library's ranked families (mg_cluster_families): 0 = largest */
@@ -86,7 +89,9 @@ typedef struct match_line {
 } match_line;
 /* "PATH" then "  SCORE  KNOWN-PATH" lines (or "PATH  (no match)"); json: one
  * {"path","gimpfuzzy","matches":[{"score","path","gimphash"}..]} line */
-void print_matches(FILE *o, bool json, const char *path, const char *gimpfuzzy, const match_line *m, size_t n);
+/* key: the JSON name of the query digest ("gimpfuzzy" or "gimpset") */
+void print_matches(FILE *o, bool json, const char *path, const char *key, const char *digest, const match_line *m,
+                   size_t n);
 
 /* ---- report_html.c ---- */
 typedef struct score_row {
@@ -108,6 +113,10 @@ typedef struct report {
     size_t nfile_sweep;
     const score_row *exact;         /* exact gimphash grouping, or NULL */
     const score_row *at;            /* the scores at threshold, or NULL */
+    const char *measure;            /* "gimpset" / "gimpfuzzy" (NULL: gimpfuzzy) */
+    const score_row *other_sweep;   /* the other measure by threshold, or NULL */
+    size_t nother_sweep;
+    const char *other;              /* its name */
 } report;
 
 bool report_html_write(const char *file, const report *r);

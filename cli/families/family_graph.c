@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, int min_score)
+bool graph_build(graph *g, const sampleset *s, int src, unsigned jobs, int min_score)
 {
     memset(g, 0, sizeof *g);
     g->n = s->n;
@@ -15,11 +15,29 @@ bool graph_build(graph *g, const sampleset *s, bool whole_file, unsigned jobs, i
     if (!g->digest)
         goto nomem;
     for (size_t i = 0; i < s->n; i++) {
-        const char *d = whole_file ? s->v[i].filefuzzy : s->v[i].gimpfuzzy;
-        /* no names: the digest of empty input says nothing about a family */
-        g->digest[i] = (!whole_file && s->v[i].no_names) || !d[0] ? NULL : d;
+        bool whole_file = src == SRC_FILE;
+        const char *d = whole_file ? s->v[i].filefuzzy : src == SRC_GIMPSET ? s->v[i].gimpset : s->v[i].gimpfuzzy;
+        /* no names: the digest of empty input says nothing about a family
+         * (gimpset: the empty-set digest links nothing by itself) */
+        g->digest[i] = (src == SRC_GIMPFUZZY && s->v[i].no_names) || !d[0] ? NULL : d;
     }
     mg_error e;
+    if (src == SRC_GIMPSET) {
+        size_t missing = 0;
+        for (size_t i = 0; i < s->n; i++)
+            missing += !s->v[i].gimpset[0];
+        if (missing)
+            fprintf(stderr, "malgopher: %zu sample(s) without a gimpset (hash --json lines of an older "
+                            "malgopher?): families of their own under --measure set\n", missing);
+        if (mg_setindex_build(g->digest, s->n, &g->six, &e) != MG_OK ||
+            mg_setindex_pairs(g->six, min_score, true, &g->edges, &g->nedges, &e) != MG_OK) {
+            report_problem(e.msg);
+            graph_free(g);
+            return false;
+        }
+        g->reps = mg_setindex_reps(g->six);
+        return true;
+    }
     mg_status st = mg_simindex_build(g->digest, s->n, &g->ix, &e);
     if (st == MG_OK)
         st = mg_simindex_pairs(g->ix, min_score, jobs, true, &g->edges, &g->nedges, &e);
@@ -49,6 +67,7 @@ nomem:
 void graph_free(graph *g)
 {
     mg_simindex_free(g->ix);
+    mg_setindex_free(g->six);
     free(g->edges);
     free(g->digest);
     memset(g, 0, sizeof *g);

@@ -3,13 +3,14 @@
  * same thing for the same hits. */
 #include "families.h"
 
-void print_matches(FILE *o, bool json, const char *path, const char *gimpfuzzy, const match_line *m, size_t n)
+void print_matches(FILE *o, bool json, const char *path, const char *key, const char *digest, const match_line *m,
+                   size_t n)
 {
     if (json) {
         fputs("{\"path\":", o);
         json_cstr(o, path);
-        fputs(",\"gimpfuzzy\":", o);
-        json_cstr(o, gimpfuzzy);
+        fprintf(o, ",\"%s\":", key);
+        json_cstr(o, digest);
         fputs(",\"matches\":[", o);
         for (size_t h = 0; h < n; h++) {
             fprintf(o, "%s{\"score\":%d,\"path\":", h ? "," : "", m[h].score);

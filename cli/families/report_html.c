@@ -110,8 +110,8 @@ static const char page_tail[] =
     "el('line',{'class':'axis',x1:X(0),y1:Y(0),x2:X(0),y2:Y(1)},ps);\n"
     " el('text',{x:X(50),y:ph-6,'text-anchor':'middle'},ps,'threshold');\n"
     " el('line',{x1:X(D.threshold),y1:Y(0),x2:X(D.threshold),y2:Y(1),stroke:'#c00','stroke-dasharray':'2 3'},ps);\n"
-    " var series=[[D.sweep,4,'#1f5fbf','','gimpfuzzy V-measure',2.2],[D.sweep,2,'#1f5fbf','6 3','homogeneity',1.2],"
-    "[D.sweep,3,'#1f5fbf','1 3','completeness',1.4],[D.file_sweep,4,'#d08000','','ssdeep of file V',1.8]];\n"
+    " var series=[[D.sweep,4,'#1f5fbf','',D.measure+' V-measure',2.2],[D.sweep,2,'#1f5fbf','6 3','homogeneity',1.2],"
+    "[D.sweep,3,'#1f5fbf','1 3','completeness',1.4],[D.file_sweep,4,'#d08000','','ssdeep of file V',1.8],[D.other_sweep,4,'#7a3fbf','',D.other+' V-measure',1.8]];\n"
     " var ly=mt+8;function key(c,d,w,name){el('line',{x1:pw-mr+10,y1:ly,x2:pw-mr+34,y2:ly,stroke:c,"
     "'stroke-dasharray':d,'stroke-width':w},ps);el('text',{x:pw-mr+39,y:ly+4},ps,name);ly+=17;}\n"
     " series.forEach(function(s){if(!s[0]||!s[0].length)return;\n"
@@ -121,7 +121,7 @@ static const char page_tail[] =
     "'stroke-dasharray':'8 4','stroke-width':1.5},ps);key('#2a9d3a','8 4',1.5,'exact gimphash V');}\n"
     " key('#c00','2 3',1,'threshold '+D.threshold);\n"
     " var best=D.sweep.reduce(function(b,r){return r[4]>b[4]+1e-12?r:b;});\n"
-    " h('p','Best gimpfuzzy V-measure: '+f4(best[4])+' at threshold '+best[0]+'.',P);}\n"
+    " h('p','Best '+D.measure+' V-measure: '+f4(best[4])+' at threshold '+best[0]+'.',P);}\n"
     /* family timelines: members in order, a step between neighbours whose details fill on click */
     "var TL=document.getElementById('timelines'),T=D.timelines||[],cap=D.timeline_cap;\n"
     "if(!T.length)h('p','No family has two or more members.',TL);\n"
@@ -219,6 +219,11 @@ static void data_json(FILE *o, const report *r)
     edges_json(o, r);
     rows_json(o, "sweep", r->sweep, r->nsweep);
     rows_json(o, "file_sweep", r->file_sweep, r->nfile_sweep);
+    rows_json(o, "other_sweep", r->other_sweep, r->nother_sweep);
+    fputs(",\"measure\":", o);
+    json_cstr(o, r->measure ? r->measure : "gimpfuzzy");
+    fputs(",\"other\":", o);
+    json_cstr(o, r->other ? r->other : "");
     if (r->exact)
         fprintf(o, ",\"exact\":[%zu,%.6f,%.6f,%.6f]", r->exact->nfam, r->exact->m.homogeneity,
                 r->exact->m.completeness, r->exact->m.v_measure);

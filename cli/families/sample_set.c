@@ -76,6 +76,7 @@ static void hash_file(const char *path, file_result *r)
         x->file = strdup(path);
         memcpy(x->gimphash, im->gimphash, sizeof x->gimphash);
         memcpy(x->gimpfuzzy, im->gimpfuzzy, sizeof x->gimpfuzzy);
+        memcpy(x->gimpset, im->gimpset, sizeof x->gimpset);
         x->no_names = im->flags & MG_FLAG_NO_NAMES;
         snprintf(x->arch, sizeof x->arch, "%s", im->arch);
     }
@@ -144,6 +145,7 @@ size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, uns
                 sample *y = &s->v[s->n - 1];
                 memcpy(y->gimphash, x->gimphash, sizeof y->gimphash);
                 memcpy(y->gimpfuzzy, x->gimpfuzzy, sizeof y->gimpfuzzy);
+                memcpy(y->gimpset, x->gimpset, sizeof y->gimpset);
                 y->no_names = x->no_names;
                 memcpy(y->arch, x->arch, sizeof y->arch);
                 if (y->no_names)
@@ -183,7 +185,10 @@ bool samples_add_digest(sampleset *s, const char *digest)
 {
     if (!push(s, digest, digest))
         return false;
-    snprintf(s->v[s->n - 1].gimpfuzzy, sizeof s->v[s->n - 1].gimpfuzzy, "%s", digest);
+    if (!strncmp(digest, "gs1:", 4)) /* a gimpset digest given literally */
+        snprintf(s->v[s->n - 1].gimpset, sizeof s->v[s->n - 1].gimpset, "%s", digest);
+    else
+        snprintf(s->v[s->n - 1].gimpfuzzy, sizeof s->v[s->n - 1].gimpfuzzy, "%s", digest);
     return true;
 }
 
@@ -223,6 +228,8 @@ bool samples_from_jsonl(sampleset *s, const char *file)
         sample *x = &s->v[s->n - 1];
         snprintf(x->gimphash, sizeof x->gimphash, "%s", gh);
         snprintf(x->gimpfuzzy, sizeof x->gimpfuzzy, "%s", gf);
+        if (!json_get_str(line, "gimpset", x->gimpset, sizeof x->gimpset))
+            x->gimpset[0] = 0;
         x->no_names = json_get_bool(line, "no_names");
         snprintf(x->arch, sizeof x->arch, "%.15s", arch);
     }

@@ -65,9 +65,10 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
             fputs(",\"go_version\":", out);
             json_cstr(out, im->go_version);
             fprintf(out, ",\"functions\":%zu,\"names\":%zu,\"no_names\":%s,\"partial\":%s,"
-                         "\"sha256\":\"%s\",\"size\":%llu}\n",
+                         "\"gimpset\":\"%s\",\"gimpset_names\":%zu,\"sha256\":\"%s\",\"size\":%llu}\n",
                     im->nfuncs, im->gimp_names, no_names ? "true" : "false",
-                    im->flags & MG_FLAG_PARTIAL ? "true" : "false", id.sha256, id.size);
+                    im->flags & MG_FLAG_PARTIAL ? "true" : "false", im->gimpset, im->gimpset_names, id.sha256,
+                    id.size);
             break;
         case OUT_CSV: {
             fprintf(out, "%s,", im->gimphash);
@@ -82,7 +83,8 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
             csv_field(out, im->arch);
             putc(',', out);
             csv_field(out, im->go_version);
-            fprintf(out, ",%zu,%s,%s,%llu\n", im->nfuncs, no_names ? "yes" : "no", id.sha256, id.size);
+            fprintf(out, ",%zu,%s,%s,%zu,%s,%llu\n", im->nfuncs, no_names ? "yes" : "no", im->gimpset,
+                    im->gimpset_names, id.sha256, id.size);
             break;
         }
         }
@@ -108,7 +110,7 @@ static int hash(const cli_opts *o)
         return EXIT_USAGE;
     hash_ctx c = {o->fmt, o->quiet};
     if (c.fmt == OUT_CSV)
-        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,sha256,size");
+        puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,gimpset,gimpset_names,sha256,size");
     size_t failed = run_files(o->args, o->nargs, o->recursive, (unsigned)o->jobs, hash_one, &c, "hashing");
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }

@@ -10,7 +10,7 @@ static const char help[] =
     "\n"
     "Describe each file: container, OS, architecture, bits, byte order, Go\n"
     "version and where it came from, pclntab generation, function count, main\n"
-    "module, build settings, stripped or not, gimphash and gimpfuzzy.  A fat\n"
+    "module, build settings, stripped or not, gimphash, gimpfuzzy and gimpset.  A fat\n"
     "Mach-O file is described slice by slice.\n"
     "For a .NET assembly: runtime version, methods, and whether it is JIT-hook\n"
     "packed, with the evidence (see `malgopher jit-unpack --help`).\n"
@@ -103,6 +103,7 @@ static void text_info(FILE *o, const char *path, const mg_file *f, size_t i)
         text_line(o, "stripped:       %s", yes_no(im->stripped));
         text_line(o, "gimphash:       %s%s", im->gimphash, im->flags & MG_FLAG_NO_NAMES ? " (no names)" : "");
         text_line(o, "gimpfuzzy:      %s", im->gimpfuzzy);
+        text_line(o, "gimpset:        %s (%zu names)", im->gimpset, im->gimpset_names);
     }
     if (im->container == MG_CONT_PE)
         text_dotnet(path);
@@ -113,7 +114,7 @@ static void text_info(FILE *o, const char *path, const mg_file *f, size_t i)
 
 /* one CSV row per image */
 static const char csv_header[] = "file,slice,container,os,arch,bits,is_go,go_version,pclntab_version,"
-                                 "functions,main_module,stripped,gimphash,gimpfuzzy,sha256,size";
+                                 "functions,main_module,stripped,gimphash,gimpfuzzy,gimpset,sha256,size";
 
 static void csv_info(FILE *o, const char *path, const mg_file *f, size_t i, const file_id *id)
 {
@@ -131,7 +132,7 @@ static void csv_info(FILE *o, const char *path, const mg_file *f, size_t i, cons
     csv_field(o, im->buildinfo.main.path);
     fprintf(o, ",%s,%s,", im->is_go ? yes_no(im->stripped) : "", im->is_go ? im->gimphash : "");
     csv_field(o, im->is_go ? im->gimpfuzzy : "");
-    fprintf(o, ",%s,%llu\n", id->sha256, id->size);
+    fprintf(o, ",%s,%s,%llu\n", im->is_go ? im->gimpset : "", id->sha256, id->size);
 }
 
 static void json_module(FILE *o, const mg_module *m)
@@ -218,8 +219,9 @@ static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, con
     if (im->is_go) {
         fprintf(o, ",\"gimphash\":\"%s\",\"gimpfuzzy\":", im->gimphash);
         json_cstr(o, im->gimpfuzzy);
+        fprintf(o, ",\"gimpset\":\"%s\",\"gimpset_names\":%zu", im->gimpset, im->gimpset_names);
     } else {
-        fputs(",\"gimphash\":null,\"gimpfuzzy\":null", o);
+        fputs(",\"gimphash\":null,\"gimpfuzzy\":null,\"gimpset\":null,\"gimpset_names\":0", o);
     }
     fprintf(o, ",\"obfuscated\":%s,\"obfuscation\":{\"package_runs\":%u,\"hashed_packages\":%u,"
            "\"identifiers\":%u,\"random_identifiers\":%u}",

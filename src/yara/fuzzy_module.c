@@ -1,6 +1,8 @@
 /* fuzzy_module.c - the YARA `fuzzy` module: ssdeep similarity in rules.
  *   fuzzy.compare(d1, d2)        libfuzzy's fuzzy_compare score 0-100; 0 when
  *                                either digest is malformed
+ *   fuzzy.gimpset_compare(d1, d2) mg_gimpset_compare 0-100; 0 when either
+ *                                digest is malformed
  *   fuzzy.ssdeep()               ssdeep of the whole scanned data
  *   fuzzy.ssdeep(offset, size)   ssdeep of that range (undefined if outside)
  * ssdeep of the data is a function, not a field, so that it is computed
@@ -126,8 +128,19 @@ static int fn_compare(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *
     return yr_object_set_integer(score < 0 ? 0 : score, fn->return_obj, NULL);
 }
 
+static int fn_gimpset_compare(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn)
+{
+    (void)ctx;
+    const SIZED_STRING *a = args[0].ss, *b = args[1].ss;
+    int score = -1;
+    if (strlen(a->c_string) == a->length && strlen(b->c_string) == b->length)
+        score = mg_gimpset_compare(a->c_string, b->c_string);
+    return yr_object_set_integer(score < 0 ? 0 : score, fn->return_obj, NULL);
+}
+
 begin_declarations
     declare_function("compare", "ss", "i", fn_compare);
+    declare_function("gimpset_compare", "ss", "i", fn_gimpset_compare);
     declare_function("ssdeep", "", "s", fn_ssdeep_all);
     declare_function("ssdeep", "ii", "s", fn_ssdeep_range);
 end_declarations

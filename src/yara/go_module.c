@@ -31,6 +31,8 @@ begin_declarations
     declare_string("gimphash");
     declare_string("gimpfuzzy");
     declare_integer("gimphash_names");
+    declare_string("gimpset");
+    declare_integer("gimpset_names");
     declare_string("main_package");
     begin_struct("main_module")
         declare_string("path");
@@ -138,6 +140,9 @@ static void fill(YR_OBJECT *m, const mg_go_state *s)
             SET_STR(m, im->gimphash, "gimphash");
             SET_STR(m, im->gimpfuzzy, "gimpfuzzy");
         }
+        set_integer((int64_t)im->gimpset_names, m, "gimpset_names");
+        if (im->gimpset_names) /* the empty-set digest is not a fingerprint */
+            SET_STR(m, im->gimpset, "gimpset");
     }
     fill_buildinfo(m, &im->buildinfo, s->complete);
 }

@@ -1,0 +1,130 @@
+/* bench_setindex.c - time and memory of the gimpset index on synthetic
+ * digests: real name sets (the kept names of the Go files given) mutated by
+ * removing and adding names.  A "program" keeps a random 30% of one real
+ * set's names plus 100 names of its own; each program has 10 variants
+ * (3% of its names removed, 5 random names added).  The index is built and
+ * the families at T are computed (as `cluster --measure set` does).
+ *
+ * usage: bench_setindex N T GOFILE...   (run it under /usr/bin/time -v) */
+#include "malgopher.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CAP 3000 /* names kept per real set */
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+typedef struct base {
+    char **names;
+    size_t n;
+} base;
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_setindex N T GOFILE...\n");
+        return 2;
+    }
+    size_t n = strtoul(argv[1], NULL, 10);
+    int t = atoi(argv[2]);
+    base *bases = calloc((size_t)argc, sizeof *bases);
+    size_t nb = 0;
+    for (int a = 3; a < argc; a++) {
+        mg_file *f;
+        mg_error e;
+        if (mg_file_open(argv[a], &f, &e) != MG_OK)
+            continue;
+        const mg_image *im = mg_file_image(f, 0);
+        base *b = &bases[nb];
+        b->names = malloc(CAP * sizeof *b->names);
+        b->n = 0;
+        char one[MG_GIMPSET_LEN];
+        for (size_t i = 0; im->is_go && i < im->nfuncs && b->n < CAP; i++) {
+            const char *nm = im->funcs[i].name;
+            uint32_t len = im->funcs[i].name_len;
+            char *copy;
+            if (mg_gimpset_names(&nm, &len, 1, one) == 1 && (copy = malloc(len + 1))) {
+                memcpy(copy, nm, len);
+                copy[len] = 0;
+                b->names[b->n++] = copy;
+            }
+        }
+        mg_file_close(f);
+        if (b->n >= 20)
+            nb++;
+    }
+    if (!nb) {
+        fprintf(stderr, "bench_setindex: no Go file with 20 kept names\n");
+        return 1;
+    }
+    double t0 = now();
+    char *buf = malloc(n * MG_GIMPSET_LEN);
+    const char **dig = malloc(n * sizeof *dig);
+    const char **names = malloc((CAP + 200) * sizeof *names);
+    uint32_t *lens = malloc((CAP + 200) * sizeof *lens);
+    char own[200][48];
+    bool *keep = malloc(CAP);
+    if (!buf || !dig || !names || !lens || !keep)
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t prog = i / 10;
+        rng_state = prog * 7919 + 1;
+        const base *b = &bases[rnd() % nb];
+        for (size_t k = 0; k < b->n; k++)
+            keep[k] = rnd() % 100 < 30;
+        size_t m = 0;
+        for (size_t k = 0; k < 100; k++)
+            snprintf(own[k], sizeof own[k], "github.com/p%zu/own.F%zu", prog, k);
+        rng_state = i * 104729 + 3; /* the variant */
+        for (size_t k = 0; k < b->n; k++)
+            if (keep[k] && rnd() % 100 >= 3)
+                names[m] = b->names[k], lens[m] = (uint32_t)strlen(b->names[k]), m++;
+        for (size_t k = 0; k < 100; k++)
+            if (rnd() % 100 >= 3)
+                names[m] = own[k], lens[m] = (uint32_t)strlen(own[k]), m++;
+        for (size_t k = 0; k < 5; k++) {
+            snprintf(own[100 + k], sizeof own[0], "github.com/x/r.N%llu", (unsigned long long)(rnd() % 1000000));
+            names[m] = own[100 + k], lens[m] = (uint32_t)strlen(own[100 + k]), m++;
+        }
+        dig[i] = buf + i * MG_GIMPSET_LEN;
+        mg_gimpset_names(names, lens, m, buf + i * MG_GIMPSET_LEN);
+    }
+    double t1 = now();
+    mg_setindex *ix;
+    mg_error e;
+    if (mg_setindex_build(dig, n, &ix, &e) != MG_OK) {
+        fprintf(stderr, "bench_setindex: %s\n", e.msg);
+        return 1;
+    }
+    free(buf); /* the index holds the decoded slots */
+    double t2 = now();
+    uint32_t *fam = malloc((n ? n : 1) * sizeof *fam);
+    size_t nfam = 0;
+    if (!fam || mg_setindex_families(ix, t, fam, &nfam, &e) != MG_OK) {
+        fprintf(stderr, "bench_setindex: %s\n", e.msg);
+        return 1;
+    }
+    double t3 = now();
+    printf("digests %zu (from %zu real sets), T %d: generate %.1f s, build %.1f s, families %.1f s "
+           "(index total %.1f s), %zu families\n",
+           n, nb, t, t1 - t0, t2 - t1, t3 - t2, t3 - t1, nfam);
+    mg_setindex_free(ix);
+    return 0;
+}
