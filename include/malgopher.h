@@ -263,17 +263,17 @@ MG_API bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start);
  * non-standard-library packages, closures and generic shapes folded).
  * mg_gimpset_names: the digest of an explicit name list into out
  * (MG_GIMPSET_LEN bytes); returns the number of names kept. */
-size_t mg_gimpset_names(const char *const *names, const uint32_t *lens, size_t n,
+MG_API size_t mg_gimpset_names(const char *const *names, const uint32_t *lens, size_t n,
                         char out[MG_GIMPSET_LEN]);
 /* Estimated Jaccard similarity of the two name sets, 0-100
  * (floor(100 * equal slots / 256)); 0 when either set is empty; -1 when
  * either digest is malformed. */
-int mg_gimpset_compare(const char *a, const char *b);
+MG_API int mg_gimpset_compare(const char *a, const char *b);
 /* The 256 slot values of a digest: 1, 0 for the empty-set digest
  * ("gs1:256:"), -1 when malformed. */
-int mg_gimpset_decode(const char *digest, uint32_t slots[MG_GIMPSET_K]);
+MG_API int mg_gimpset_decode(const char *digest, uint32_t slots[MG_GIMPSET_K]);
 /* The score of two decoded (non-empty) digests, as mg_gimpset_compare. */
-int mg_gimpset_score_slots(const uint32_t *a, const uint32_t *b);
+MG_API int mg_gimpset_score_slots(const uint32_t *a, const uint32_t *b);
 
 /* Compare two ssdeep digests: 0-100, or -1 when either is malformed. */
 MG_API int mg_fuzzy_compare(const char *a, const char *b);
@@ -327,29 +327,26 @@ MG_API mg_status mg_simindex_links(const mg_simindex *ix, int t, unsigned nthrea
 /* ---- similarity index over gimpset digests (src/fp/setindex.c) ----
  * Prefix filtering over the sketches' (slot, value) tokens proposes the
  * candidates, each scored on its slots: the pairs are exactly those of
- * mg_setpairs_naive at every min_score >= 1 (proof in setindex.c).
+ * the naive all-pairs reference (src/fp/allpairs.h, test-only) at every
+ * min_score >= 1 (proof in setindex.c).
  * Malformed digests, NULL and empty-set digests are kept out (no pairs).
  * Digests with identical slots: the first is the representative. */
 typedef struct mg_setindex mg_setindex;
-mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **out, mg_error *err);
-void mg_setindex_free(mg_setindex *ix);
-const uint32_t *mg_setindex_reps(const mg_setindex *ix);
+MG_API mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **out, mg_error *err);
+MG_API void mg_setindex_free(mg_setindex *ix);
+MG_API const uint32_t *mg_setindex_reps(const mg_setindex *ix);
 /* every pair (a < b) scoring >= min_score, ordered by (a, b); reps_only:
  * only pairs of representatives */
-mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only, mg_edge **edges,
+MG_API mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only, mg_edge **edges,
                             size_t *nedges, mg_error *err);
 /* only the families at t (components of the pairs >= t, copies joined),
  * numbered by first member; a pair already joined is not scored */
 /* indexed digests scoring >= min_score against q, best first (ties by
  * index); every indexed digest is scored (a linear scan) */
-mg_status mg_setindex_query(const mg_setindex *ix, const char *q, int min_score, mg_hit **hits,
+MG_API mg_status mg_setindex_query(const mg_setindex *ix, const char *q, int min_score, mg_hit **hits,
                             size_t *nhits, mg_error *err);
-mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of, size_t *nfam,
+MG_API mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of, size_t *nfam,
                                mg_error *err);
-/* the reference: all n(n-1)/2 pairs scored, same contract as
- * mg_setindex_pairs with reps_only false */
-mg_status mg_setpairs_naive(const char *const *digests, size_t n, int min_score, mg_edge **edges,
-                            size_t *nedges, mg_error *err);
 
 /* ---- families and scores (src/cluster/) ---- */
 /* Families at threshold t: connected components of the edges scoring >= t,

@@ -1,4 +1,5 @@
-/* allpairs.h - the reference all-pairs similarity computation (allpairs.c).
+/* allpairs.h - the reference all-pairs similarity computations (allpairs.c;
+ * mg_setpairs_naive for gimpset digests is in setindex.c).
  * Not public API: the tests and bench/bench_index.c check the similarity
  * index against it, linking the static library.  Never installed. */
 #ifndef MG_FP_ALLPAIRS_H
@@ -10,5 +11,10 @@
  * mg_simindex_pairs (reps_only false). */
 mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, unsigned nthreads,
                          mg_edge **edges, size_t *nedges, mg_error *err);
+
+/* gimpset: all n(n-1)/2 pairs scored, the contract of mg_setindex_pairs
+ * (reps_only false) */
+mg_status mg_setpairs_naive(const char *const *digests, size_t n, int min_score, mg_edge **edges,
+                            size_t *nedges, mg_error *err);
 
 #endif

@@ -18,6 +18,7 @@
  * all its slots, so no pair below T is reported either.  The design floor
  * is therefore T = 1; the prefix (and the work) grows as T falls. */
 #include "malgopher.h"
+#include "fp/allpairs.h"
 #include "util/error.h"
 
 #include <stdlib.h>

@@ -246,7 +246,7 @@ def main():
     check(fuzzy.fuzzy_compare(plus.encode(), plus[1:].encode()) == 100,
           "libfuzzy reads '+DIGEST' as DIGEST (score 100)")
     path = write("cluster_plus.jsonl", lines.encode())
-    rc, out, err = bounded("cluster_plus", [mg, "cluster", "--summary", "--from", path], scale=scale)
+    rc, out, err = bounded("cluster_plus", [mg, "cluster", "--measure", "fuzzy", "--summary", "--from", path], scale=scale)
     check(rc == 0 and "# 20000 samples in 1 families" in out, "cluster_plus: one family of 20,000 (rc %d)" % rc)
     for name, digests in (("cluster_near", craft.near_identical_digests()),
                           ("cluster_gram", craft.shared_gram_digests())):
@@ -254,7 +254,7 @@ def main():
                        '"go_version":"go1.19","functions":10,"names":10,"no_names":false,'
                        '"partial":false}\n' % (i, i, d) for i, d in enumerate(digests))
         path = write(name + ".jsonl", rows.encode())
-        rc, out, err = bounded(name, [mg, "cluster", "--summary", "--from", path], scale=scale)
+        rc, out, err = bounded(name, [mg, "cluster", "--measure", "fuzzy", "--summary", "--from", path], scale=scale)
         check(rc == 0, "%s: finished (rc %d)" % (name, rc))
         if name == "cluster_near":
             # the first digest scores >= 66 with every other one: one family

@@ -84,7 +84,7 @@ try:
     d = os.path.join(D, "linux-amd64")
     files = [os.path.join(d, f) for f in ("v2-stripped", "v1-plain", "v2-plain", "v1-stripped")]
     html = os.path.join(tmp, "report.html")
-    r = subprocess.run([M, "cluster", "-t", "50", "--html", html] + files, stdout=subprocess.PIPE)
+    r = subprocess.run([M, "cluster", "--measure", "fuzzy", "-t", "50", "--html", html] + files, stdout=subprocess.PIPE)
     check("cluster exit", r.returncode, 0)
     page = open(html, encoding="utf-8").read()
     ext = {u for u in re.findall(r'(?:src|href)=|url\(|@import|https?://[^"\' ]*', page)
@@ -152,7 +152,7 @@ try:
     # a side without build info: its steps say the dependencies are unknown
     nb = [os.path.join(D, "nobuildinfo-v1"), os.path.join(D, "linux-amd64", "v2-plain")]
     h4 = os.path.join(tmp, "nobi.html")
-    subprocess.run([M, "cluster", "-t", "50", "--html", h4] + nb, stdout=subprocess.PIPE)
+    subprocess.run([M, "cluster", "--measure", "fuzzy", "-t", "50", "--html", h4] + nb, stdout=subprocess.PIPE)
     dom = chrome(tmp, "nobi", "--dump-dom", "file://" + h4)
     sums = re.findall(r'<details class="step"[^>]*><summary>([^<]*)</summary>', dom)
     later = "later" if sorted(nb)[1] == nb[0] else "earlier"
@@ -163,7 +163,7 @@ try:
     # v1.10.0, against both the name and the string order
     sv = [os.path.join(D, "semver-a"), os.path.join(D, "semver-b")]
     h3 = os.path.join(tmp, "semver.html")
-    subprocess.run([M, "cluster", "-t", "50", "--html", h3] + sv, stdout=subprocess.PIPE)
+    subprocess.run([M, "cluster", "--measure", "fuzzy", "-t", "50", "--html", h3] + sv, stdout=subprocess.PIPE)
     data = report_data(open(h3, encoding="utf-8").read())
     got = [[data["samples"][m[0]][0], m[1]] for t in data["timelines"] for m in t["members"]]
     want = sorted(sv, key=release_key(sv))
@@ -182,7 +182,7 @@ try:
         else:
             order_key = release_key(paths, rows)
             h2 = os.path.join(tmp, "lefthook.html")
-            subprocess.run([M, "cluster", "-t", "1", "--html", h2] + paths, stdout=subprocess.PIPE)
+            subprocess.run([M, "cluster", "--measure", "fuzzy", "-t", "1", "--html", h2] + paths, stdout=subprocess.PIPE)
             data = report_data(open(h2, encoding="utf-8").read())
             S = data["samples"]
             for t in data["timelines"]:

@@ -3,6 +3,7 @@
  * and removing names, copies, empty and malformed digests), every pair and
  * the families at thresholds 1..100 must be equal. */
 #include "malgopher.h"
+#include "fp/allpairs.h" /* mg_setpairs_naive: test-only */
 
 #include <setjmp.h>
 #include <stdarg.h>
