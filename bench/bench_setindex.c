@@ -1,11 +1,17 @@
 /* bench_setindex.c - time and memory of the gimpset index on synthetic
- * digests: real name sets (the kept names of the Go files given) mutated by
- * removing and adding names.  A "program" keeps a random 30% of one real
- * set's names plus 100 names of its own; each program has 10 variants
- * (3% of its names removed, 5 random names added).  The index is built and
- * the families at T are computed (as `cluster --measure set` does).
+ * digests built from real name sets (the kept names of the Go files given).
  *
- * usage: bench_setindex N T GOFILE...   (run it under /usr/bin/time -v) */
+ * Default generator ("releases"): 90% of the digests are releases of a real
+ * program: one real set (uniformly chosen) with a uniform 0-20% of its names
+ * removed and as many new random names added; 10% are unrelated programs
+ * (20-2000 random names of their own).
+ * --harsh: a "program" keeps a random 30% of one real set's names plus 100
+ * names of its own; each program has 10 variants (3% of its names removed,
+ * 5 random names added): programs of one real set share ~18% of their slots.
+ * The index is built and the families at T are computed (as
+ * `cluster --measure set` does).
+ *
+ * usage: bench_setindex [--harsh] N T GOFILE...   (run it under /usr/bin/time -v) */
 #include "malgopher.h"
 
 #include <stdio.h>
@@ -38,8 +44,11 @@ typedef struct base {
 
 int main(int argc, char **argv)
 {
+    bool harsh = argc > 1 && !strcmp(argv[1], "--harsh");
+    if (harsh)
+        argv++, argc--;
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_setindex N T GOFILE...\n");
+        fprintf(stderr, "usage: bench_setindex [--harsh] N T GOFILE...\n");
         return 2;
     }
     size_t n = strtoul(argv[1], NULL, 10);
@@ -77,13 +86,34 @@ int main(int argc, char **argv)
     double t0 = now();
     char *buf = malloc(n * MG_GIMPSET_LEN);
     const char **dig = malloc(n * sizeof *dig);
-    const char **names = malloc((CAP + 200) * sizeof *names);
-    uint32_t *lens = malloc((CAP + 200) * sizeof *lens);
-    char own[200][48];
+    const char **names = malloc((2 * CAP + 200) * sizeof *names);
+    uint32_t *lens = malloc((2 * CAP + 200) * sizeof *lens);
+    static char own[2 * CAP + 200][48];
     bool *keep = malloc(CAP);
     if (!buf || !dig || !names || !lens || !keep)
         return 1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !harsh; i++) {
+        rng_state = i * 104729 + 7;
+        size_t m = 0, add;
+        const base *b = NULL;
+        if (rnd() % 100 < 10) {
+            add = 20 + rnd() % 1981; /* an unrelated program */
+        } else {
+            b = &bases[rnd() % nb];
+            uint64_t drop = rnd() % 2001; /* removed fraction, in 1/10000 */
+            for (size_t k = 0; k < b->n; k++)
+                if (rnd() % 10000 >= drop)
+                    names[m] = b->names[k], lens[m] = (uint32_t)strlen(b->names[k]), m++;
+            add = b->n - m;
+        }
+        for (size_t k = 0; k < add; k++) {
+            int l = snprintf(own[k], sizeof own[k], "github.com/r%zu/new.F%zu", i, k);
+            names[m] = own[k], lens[m] = (uint32_t)l, m++;
+        }
+        dig[i] = buf + i * MG_GIMPSET_LEN;
+        mg_gimpset_names(names, lens, m, buf + i * MG_GIMPSET_LEN);
+    }
+    for (size_t i = 0; i < n && harsh; i++) {
         size_t prog = i / 10;
         rng_state = prog * 7919 + 1;
         const base *b = &bases[rnd() % nb];
@@ -122,9 +152,9 @@ int main(int argc, char **argv)
         return 1;
     }
     double t3 = now();
-    printf("digests %zu (from %zu real sets), T %d: generate %.1f s, build %.1f s, families %.1f s "
+    printf("%s: digests %zu (from %zu real sets), T %d: generate %.1f s, build %.1f s, families %.1f s "
            "(index total %.1f s), %zu families\n",
-           n, nb, t, t1 - t0, t2 - t1, t3 - t2, t3 - t1, nfam);
+           harsh ? "harsh" : "releases", n, nb, t, t1 - t0, t2 - t1, t3 - t2, t3 - t1, nfam);
     mg_setindex_free(ix);
     return 0;
 }
