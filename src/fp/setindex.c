@@ -262,6 +262,189 @@ done:
     return st;
 }
 
+/* m >= need equal slots, stopping as soon as the answer is known */
+static bool reaches(const uint32_t *a, const uint32_t *b, size_t need)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < K; i += 32) {
+        for (size_t k = i; k < i + 32; k++)
+            m += a[k] == b[k];
+        if (m >= need)
+            return true;
+        if (m + (K - i - 32) < need)
+            return false;
+    }
+    return false;
+}
+
+/* rank of slot s among the set bits of one digest's prefix */
+static size_t prefix_rank(const uint64_t *bits, size_t s)
+{
+    size_t r = 0;
+    for (size_t w = 0; w < s / 64; w++)
+        r += (size_t)__builtin_popcountll(bits[w]);
+    if (s % 64)
+        r += (size_t)__builtin_popcountll(bits[s / 64] & ((1ull << (s % 64)) - 1));
+    return r;
+}
+
+/* Families: the same prefix tokens as walk(), probed AllPairs-style.  The
+ * posting lists (tokens held by >= 2 prefixes) are built once, members in
+ * ascending id; the representatives are probed in ascending id, each
+ * against the members before it in each of its lists.  Skips, all exact
+ * for connected components: a member already in x's component; a member
+ * already scored by this probe (mark[y] == x); a list whose members are
+ * all in one component ('unified': checked once in O(len), and it stays so
+ * because unions only merge; x appended keeps it so only if x joins) when
+ * that component is x's, or, once x joined it, the rest of the list. */
+static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, mg_error *err)
+{
+    if (t < 1)
+        t = 1;
+    if (t > 100)
+        t = 100;
+    size_t need = ((size_t)t * K + 99) / 100; /* M */
+    size_t plen = K - need + 1;
+    size_t n = ix->n, m = n ? n : 1;
+    uint64_t *bits = calloc(m * 4, sizeof *bits);
+    tok *col = malloc(m * sizeof *col);
+    uint32_t *xl = malloc(m * plen * sizeof *xl); /* per digest, per prefix token: its list */
+    uint32_t *lstart = NULL, *members = NULL, *cursor = NULL, *mark = NULL;
+    uint8_t *unified = NULL;
+    size_t nl = 0, capl = 0, nmem = 0, capm = 0;
+    uint32_t keys[K];
+    mg_status st = MG_OK;
+    if (!bits || !col || !xl)
+        goto nomem;
+    memset(xl, 0xff, m * plen * sizeof *xl);
+    for (size_t i = 0; i < n; i++) {
+        if (!ix->valid[i] || ix->reps[i] != i)
+            continue;
+        const uint16_t *f = ix->freq + i * K;
+        for (size_t s = 0; s < K; s++)
+            keys[s] = (uint32_t)f[s] << 8 | (uint32_t)s;
+        qsort(keys, K, sizeof *keys, by_u32);
+        for (size_t p = 0; p < plen; p++)
+            bits[i * 4 + (keys[p] & 255) / 64] |= 1ull << (keys[p] & 63);
+    }
+    for (size_t s = 0; s < K; s++) {
+        size_t end = 0;
+        for (size_t i = 0; i < n; i++)
+            if (bits[i * 4 + s / 64] >> (s % 64) & 1)
+                col[end++] = (tok){ix->slots[i * K + s], (uint32_t)i};
+        qsort(col, end, sizeof *col, by_value_id);
+        for (size_t a = 0, b; a < end; a = b) {
+            for (b = a + 1; b < end && col[b].value == col[a].value; b++)
+                ;
+            if (b - a < 2)
+                continue; /* a token of one prefix pairs nothing */
+            if (nl + 2 > capl || nmem + (b - a) > capm) {
+                size_t cl = capl, cm = capm;
+                while (nl + 2 > cl)
+                    cl = cl ? 2 * cl : 4096;
+                while (nmem + (b - a) > cm)
+                    cm = cm ? 2 * cm : 65536;
+                if (cm > UINT32_MAX)
+                    goto nomem;
+                uint32_t *l2 = realloc(lstart, cl * sizeof *l2);
+                if (!l2)
+                    goto nomem;
+                lstart = l2;
+                uint32_t *m2 = realloc(members, cm * sizeof *m2);
+                if (!m2)
+                    goto nomem;
+                members = m2;
+                capl = cl;
+                capm = cm;
+            }
+            lstart[nl] = (uint32_t)nmem;
+            for (size_t k = a; k < b; k++) {
+                uint32_t id = col[k].id;
+                members[nmem++] = id;
+                xl[(size_t)id * plen + prefix_rank(bits + (size_t)id * 4, s)] = (uint32_t)nl;
+            }
+            nl++;
+        }
+    }
+    free(bits);
+    free(col);
+    bits = NULL;
+    col = NULL;
+    cursor = calloc(nl ? nl : 1, sizeof *cursor);
+    unified = calloc(nl ? nl : 1, sizeof *unified);
+    mark = malloc(m * sizeof *mark);
+    if (!cursor || !unified || !mark)
+        goto nomem;
+    memset(mark, 0xff, m * sizeof *mark);
+    for (size_t xi = 0; xi < n; xi++) {
+        uint32_t x = (uint32_t)xi;
+        if (!ix->valid[x] || ix->reps[x] != x)
+            continue;
+        const uint32_t *rx_row = row(ix, x);
+        for (size_t p = 0; p < plen; p++) {
+            uint32_t l = xl[xi * plen + p];
+            if (l == UINT32_MAX)
+                continue;
+            const uint32_t *mem = members + lstart[l];
+            uint32_t c = cursor[l]++; /* mem[c] == x */
+            if (c == 0) {
+                unified[l] = 1;
+                continue;
+            }
+            uint32_t rx = find(parent, x);
+            if (unified[l]) {
+                if (find(parent, mem[0]) == rx)
+                    continue;
+                bool joined = false;
+                for (uint32_t k = 0; k < c && !joined; k++) {
+                    uint32_t y = mem[k];
+                    if (mark[y] == x)
+                        continue;
+                    mark[y] = x;
+                    if (reaches(rx_row, row(ix, y), need)) {
+                        uint32_t ry = find(parent, y);
+                        parent[rx < ry ? ry : rx] = rx < ry ? rx : ry;
+                        joined = true; /* the rest are in y's component */
+                    }
+                }
+                unified[l] = joined;
+                continue;
+            }
+            for (uint32_t k = 0; k < c; k++) {
+                uint32_t y = mem[k];
+                if (mark[y] == x)
+                    continue;
+                uint32_t ry = find(parent, y);
+                if (ry == rx)
+                    continue;
+                mark[y] = x;
+                if (reaches(rx_row, row(ix, y), need)) {
+                    parent[rx < ry ? ry : rx] = rx < ry ? rx : ry;
+                    rx = rx < ry ? rx : ry;
+                }
+            }
+            uint32_t r0 = find(parent, mem[0]);
+            bool all = true;
+            for (uint32_t k = 1; k <= c && all; k++)
+                all = find(parent, mem[k]) == r0;
+            unified[l] = all;
+        }
+    }
+    goto done;
+nomem:
+    st = mg_fail(err, MG_ERR_NOMEM, "out of memory");
+done:
+    free(bits);
+    free(col);
+    free(xl);
+    free(lstart);
+    free(members);
+    free(cursor);
+    free(unified);
+    free(mark);
+    return st;
+}
+
 mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only, mg_edge **edges,
                             size_t *nedges, mg_error *err)
 {
@@ -325,7 +508,7 @@ mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         parent[i] = ix->valid[i] ? ix->reps[i] : (uint32_t)i;
-    mg_status st = walk(ix, t, parent, NULL, err);
+    mg_status st = walk_families(ix, t, parent, err);
     if (st == MG_OK) {
         /* number the roots in order of their first member */
         size_t k = 0;
