@@ -288,15 +288,21 @@ static size_t prefix_rank(const uint64_t *bits, size_t s)
     return r;
 }
 
+typedef struct group {
+    uint32_t head, tail, next; /* member positions; next group of the list */
+} group;
+
 /* Families: the same prefix tokens as walk(), probed AllPairs-style.  The
  * posting lists (tokens held by >= 2 prefixes) are built once, members in
  * ascending id; the representatives are probed in ascending id, each
- * against the members before it in each of its lists.  Skips, all exact
- * for connected components: a member already in x's component; a member
- * already scored by this probe (mark[y] == x); a list whose members are
- * all in one component ('unified': checked once in O(len), and it stays so
- * because unions only merge; x appended keeps it so only if x joins) when
- * that component is x's, or, once x joined it, the rest of the list. */
+ * against the members before it in each of its lists.  A list's probed
+ * members are kept in groups, each group inside one component (unions only
+ * merge, so that stays true).  Skips, all exact for connected components:
+ * a group already in x's component (O(1), so a list wholly in one component
+ * costs O(1)); the rest of a group once x joined it; a member already scored
+ * by this probe (mark[y] == x).  Scoring stops as soon as the answer is
+ * known.  After the probe, the groups now in x's component become one and
+ * x is appended to it. */
 static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, mg_error *err)
 {
     if (t < 1)
@@ -310,8 +316,9 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
     tok *col = malloc(m * sizeof *col);
     uint32_t *xl = malloc(m * plen * sizeof *xl); /* per digest, per prefix token: its list */
     uint32_t *lstart = NULL, *members = NULL, *cursor = NULL, *mark = NULL;
-    uint8_t *unified = NULL;
-    size_t nl = 0, capl = 0, nmem = 0, capm = 0;
+    uint32_t *ghead = NULL, *chain = NULL;
+    group *groups = NULL;
+    size_t nl = 0, capl = 0, nmem = 0, capm = 0, ngroups = 0, capg = 0;
     uint32_t keys[K];
     mg_status st = MG_OK;
     if (!bits || !col || !xl)
@@ -371,63 +378,76 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
     bits = NULL;
     col = NULL;
     cursor = calloc(nl ? nl : 1, sizeof *cursor);
-    unified = calloc(nl ? nl : 1, sizeof *unified);
+    ghead = malloc((nl ? nl : 1) * sizeof *ghead);
+    chain = malloc((nmem ? nmem : 1) * sizeof *chain);
     mark = malloc(m * sizeof *mark);
-    if (!cursor || !unified || !mark)
+    if (!cursor || !ghead || !chain || !mark)
         goto nomem;
     memset(mark, 0xff, m * sizeof *mark);
+    memset(ghead, 0xff, (nl ? nl : 1) * sizeof *ghead);
     for (size_t xi = 0; xi < n; xi++) {
         uint32_t x = (uint32_t)xi;
         if (!ix->valid[x] || ix->reps[x] != x)
             continue;
-        const uint32_t *rx_row = row(ix, x);
+        const uint32_t *x_row = row(ix, x);
         for (size_t p = 0; p < plen; p++) {
             uint32_t l = xl[xi * plen + p];
             if (l == UINT32_MAX)
                 continue;
-            const uint32_t *mem = members + lstart[l];
-            uint32_t c = cursor[l]++; /* mem[c] == x */
-            if (c == 0) {
-                unified[l] = 1;
-                continue;
-            }
+            uint32_t base = lstart[l];
+            uint32_t pos = base + cursor[l]++; /* members[pos] == x */
             uint32_t rx = find(parent, x);
-            if (unified[l]) {
-                if (find(parent, mem[0]) == rx)
+            /* each group: members of one component, chained by position */
+            for (uint32_t g = ghead[l]; g != UINT32_MAX; g = groups[g].next) {
+                if (find(parent, members[groups[g].head]) == rx)
                     continue;
-                bool joined = false;
-                for (uint32_t k = 0; k < c && !joined; k++) {
-                    uint32_t y = mem[k];
+                for (uint32_t q = groups[g].head; q != UINT32_MAX; q = chain[q]) {
+                    uint32_t y = members[q];
                     if (mark[y] == x)
                         continue;
                     mark[y] = x;
-                    if (reaches(rx_row, row(ix, y), need)) {
+                    if (reaches(x_row, row(ix, y), need)) {
                         uint32_t ry = find(parent, y);
                         parent[rx < ry ? ry : rx] = rx < ry ? rx : ry;
-                        joined = true; /* the rest are in y's component */
+                        rx = rx < ry ? rx : ry;
+                        break; /* the rest of the group is x's now */
                     }
                 }
-                unified[l] = joined;
+            }
+            /* x into the group of its component: the groups now in x's
+             * component are joined into one, x appended to it */
+            uint32_t *link = &ghead[l], mine = UINT32_MAX;
+            chain[pos] = UINT32_MAX;
+            while (*link != UINT32_MAX) {
+                uint32_t g = *link;
+                if (find(parent, members[groups[g].head]) != rx) {
+                    link = &groups[g].next;
+                    continue;
+                }
+                if (mine == UINT32_MAX) {
+                    mine = g;
+                    link = &groups[g].next;
+                    continue;
+                }
+                chain[groups[mine].tail] = groups[g].head; /* splice g into mine */
+                groups[mine].tail = groups[g].tail;
+                *link = groups[g].next;
+            }
+            if (mine != UINT32_MAX) {
+                chain[groups[mine].tail] = pos;
+                groups[mine].tail = pos;
                 continue;
             }
-            for (uint32_t k = 0; k < c; k++) {
-                uint32_t y = mem[k];
-                if (mark[y] == x)
-                    continue;
-                uint32_t ry = find(parent, y);
-                if (ry == rx)
-                    continue;
-                mark[y] = x;
-                if (reaches(rx_row, row(ix, y), need)) {
-                    parent[rx < ry ? ry : rx] = rx < ry ? rx : ry;
-                    rx = rx < ry ? rx : ry;
-                }
+            if (ngroups == capg) {
+                size_t c = capg ? 2 * capg : 4096;
+                group *v = c > UINT32_MAX ? NULL : realloc(groups, c * sizeof *v);
+                if (!v)
+                    goto nomem;
+                groups = v;
+                capg = c;
             }
-            uint32_t r0 = find(parent, mem[0]);
-            bool all = true;
-            for (uint32_t k = 1; k <= c && all; k++)
-                all = find(parent, mem[k]) == r0;
-            unified[l] = all;
+            groups[ngroups] = (group){pos, pos, ghead[l]};
+            ghead[l] = (uint32_t)ngroups++;
         }
     }
     goto done;
@@ -440,7 +460,9 @@ done:
     free(lstart);
     free(members);
     free(cursor);
-    free(unified);
+    free(ghead);
+    free(chain);
+    free(groups);
     free(mark);
     return st;
 }
