@@ -263,6 +263,211 @@ done:
     return st;
 }
 
+/* m >= need equal slots, stopping as soon as the answer is known */
+static bool reaches(const uint32_t *a, const uint32_t *b, size_t need)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < K; i += 32) {
+        for (size_t k = i; k < i + 32; k++)
+            m += a[k] == b[k];
+        if (m >= need)
+            return true;
+        if (m + (K - i - 32) < need)
+            return false;
+    }
+    return false;
+}
+
+/* rank of slot s among the set bits of one digest's prefix */
+static size_t prefix_rank(const uint64_t *bits, size_t s)
+{
+    size_t r = 0;
+    for (size_t w = 0; w < s / 64; w++)
+        r += (size_t)__builtin_popcountll(bits[w]);
+    if (s % 64)
+        r += (size_t)__builtin_popcountll(bits[s / 64] & ((1ull << (s % 64)) - 1));
+    return r;
+}
+
+typedef struct group {
+    uint32_t head, tail, next; /* member positions; next group of the list */
+} group;
+
+/* Families: the same prefix tokens as walk(), probed AllPairs-style.  The
+ * posting lists (tokens held by >= 2 prefixes) are built once, members in
+ * ascending id; the representatives are probed in ascending id, each
+ * against the members before it in each of its lists.  A list's probed
+ * members are kept in groups, each group inside one component (unions only
+ * merge, so that stays true).  Skips, all exact for connected components:
+ * a group already in x's component (O(1), so a list wholly in one component
+ * costs O(1)); the rest of a group once x joined it; a member already scored
+ * by this probe (mark[y] == x).  Scoring stops as soon as the answer is
+ * known.  After the probe, the groups now in x's component become one and
+ * x is appended to it. */
+static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, mg_error *err)
+{
+    if (t < 1)
+        t = 1;
+    if (t > 100)
+        t = 100;
+    size_t need = ((size_t)t * K + 99) / 100; /* M */
+    size_t plen = K - need + 1;
+    size_t n = ix->n, m = n ? n : 1;
+    uint64_t *bits = calloc(m * 4, sizeof *bits);
+    tok *col = malloc(m * sizeof *col);
+    uint32_t *xl = malloc(m * plen * sizeof *xl); /* per digest, per prefix token: its list */
+    uint32_t *lstart = NULL, *members = NULL, *cursor = NULL, *mark = NULL;
+    uint32_t *ghead = NULL, *chain = NULL;
+    group *groups = NULL;
+    size_t nl = 0, capl = 0, nmem = 0, capm = 0, ngroups = 0, capg = 0;
+    uint32_t keys[K];
+    mg_status st = MG_OK;
+    if (!bits || !col || !xl)
+        goto nomem;
+    memset(xl, 0xff, m * plen * sizeof *xl);
+    for (size_t i = 0; i < n; i++) {
+        if (!ix->valid[i] || ix->reps[i] != i)
+            continue;
+        const uint16_t *f = ix->freq + i * K;
+        for (size_t s = 0; s < K; s++)
+            keys[s] = (uint32_t)f[s] << 8 | (uint32_t)s;
+        qsort(keys, K, sizeof *keys, by_u32);
+        for (size_t p = 0; p < plen; p++)
+            bits[i * 4 + (keys[p] & 255) / 64] |= 1ull << (keys[p] & 63);
+    }
+    for (size_t s = 0; s < K; s++) {
+        size_t end = 0;
+        for (size_t i = 0; i < n; i++)
+            if (bits[i * 4 + s / 64] >> (s % 64) & 1)
+                col[end++] = (tok){ix->slots[i * K + s], (uint32_t)i};
+        qsort(col, end, sizeof *col, by_value_id);
+        for (size_t a = 0, b; a < end; a = b) {
+            for (b = a + 1; b < end && col[b].value == col[a].value; b++)
+                ;
+            if (b - a < 2)
+                continue; /* a token of one prefix pairs nothing */
+            if (nl + 2 > capl || nmem + (b - a) > capm) {
+                size_t cl = capl, cm = capm;
+                while (nl + 2 > cl)
+                    cl = cl ? 2 * cl : 4096;
+                while (nmem + (b - a) > cm)
+                    cm = cm ? 2 * cm : 65536;
+                if (cm > UINT32_MAX)
+                    goto nomem;
+                uint32_t *l2 = realloc(lstart, cl * sizeof *l2);
+                if (!l2)
+                    goto nomem;
+                lstart = l2;
+                uint32_t *m2 = realloc(members, cm * sizeof *m2);
+                if (!m2)
+                    goto nomem;
+                members = m2;
+                capl = cl;
+                capm = cm;
+            }
+            lstart[nl] = (uint32_t)nmem;
+            for (size_t k = a; k < b; k++) {
+                uint32_t id = col[k].id;
+                members[nmem++] = id;
+                xl[(size_t)id * plen + prefix_rank(bits + (size_t)id * 4, s)] = (uint32_t)nl;
+            }
+            nl++;
+        }
+    }
+    free(bits);
+    free(col);
+    bits = NULL;
+    col = NULL;
+    cursor = calloc(nl ? nl : 1, sizeof *cursor);
+    ghead = malloc((nl ? nl : 1) * sizeof *ghead);
+    chain = malloc((nmem ? nmem : 1) * sizeof *chain);
+    mark = malloc(m * sizeof *mark);
+    if (!cursor || !ghead || !chain || !mark)
+        goto nomem;
+    memset(mark, 0xff, m * sizeof *mark);
+    memset(ghead, 0xff, (nl ? nl : 1) * sizeof *ghead);
+    for (size_t xi = 0; xi < n; xi++) {
+        uint32_t x = (uint32_t)xi;
+        if (!ix->valid[x] || ix->reps[x] != x)
+            continue;
+        const uint32_t *x_row = row(ix, x);
+        for (size_t p = 0; p < plen; p++) {
+            uint32_t l = xl[xi * plen + p];
+            if (l == UINT32_MAX)
+                continue;
+            uint32_t base = lstart[l];
+            uint32_t pos = base + cursor[l]++; /* members[pos] == x */
+            uint32_t rx = find(parent, x);
+            /* each group: members of one component, chained by position */
+            for (uint32_t g = ghead[l]; g != UINT32_MAX; g = groups[g].next) {
+                if (find(parent, members[groups[g].head]) == rx)
+                    continue;
+                for (uint32_t q = groups[g].head; q != UINT32_MAX; q = chain[q]) {
+                    uint32_t y = members[q];
+                    if (mark[y] == x)
+                        continue;
+                    mark[y] = x;
+                    if (reaches(x_row, row(ix, y), need)) {
+                        uint32_t ry = find(parent, y);
+                        parent[rx < ry ? ry : rx] = rx < ry ? rx : ry;
+                        rx = rx < ry ? rx : ry;
+                        break; /* the rest of the group is x's now */
+                    }
+                }
+            }
+            /* x into the group of its component: the groups now in x's
+             * component are joined into one, x appended to it */
+            uint32_t *link = &ghead[l], mine = UINT32_MAX;
+            chain[pos] = UINT32_MAX;
+            while (*link != UINT32_MAX) {
+                uint32_t g = *link;
+                if (find(parent, members[groups[g].head]) != rx) {
+                    link = &groups[g].next;
+                    continue;
+                }
+                if (mine == UINT32_MAX) {
+                    mine = g;
+                    link = &groups[g].next;
+                    continue;
+                }
+                chain[groups[mine].tail] = groups[g].head; /* splice g into mine */
+                groups[mine].tail = groups[g].tail;
+                *link = groups[g].next;
+            }
+            if (mine != UINT32_MAX) {
+                chain[groups[mine].tail] = pos;
+                groups[mine].tail = pos;
+                continue;
+            }
+            if (ngroups == capg) {
+                size_t c = capg ? 2 * capg : 4096;
+                group *v = c > UINT32_MAX ? NULL : realloc(groups, c * sizeof *v);
+                if (!v)
+                    goto nomem;
+                groups = v;
+                capg = c;
+            }
+            groups[ngroups] = (group){pos, pos, ghead[l]};
+            ghead[l] = (uint32_t)ngroups++;
+        }
+    }
+    goto done;
+nomem:
+    st = mg_fail(err, MG_ERR_NOMEM, "out of memory");
+done:
+    free(bits);
+    free(col);
+    free(xl);
+    free(lstart);
+    free(members);
+    free(cursor);
+    free(ghead);
+    free(chain);
+    free(groups);
+    free(mark);
+    return st;
+}
+
 mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only, mg_edge **edges,
                             size_t *nedges, mg_error *err)
 {
@@ -326,7 +531,7 @@ mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         parent[i] = ix->valid[i] ? ix->reps[i] : (uint32_t)i;
-    mg_status st = walk(ix, t, parent, NULL, err);
+    mg_status st = walk_families(ix, t, parent, err);
     if (st == MG_OK) {
         /* number the roots in order of their first member */
         size_t k = 0;
