@@ -159,7 +159,7 @@ expect_eq "import bad lines: messages" "$(cut -d: -f3- "$T/err" | sort | tr '\n'
 
 # ---- families: as cluster over the export; IDs stable; merges reported ----
 "$M" db families --db "$D" --json > "$T/fam1.jsonl"
-"$M" cluster --json --from "$T/export.jsonl" > "$T/cluster.jsonl" 2>/dev/null
+"$M" cluster --measure fuzzy --json --from "$T/export.jsonl" > "$T/cluster.jsonl" 2>/dev/null
 python3 - "$T/fam1.jsonl" "$T/cluster.jsonl" <<'PY' && ok || bad "db families differs from cluster"
 import json, sys
 a = {frozenset(json.loads(l)['members']) for l in open(sys.argv[1])}
