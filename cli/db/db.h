@@ -86,6 +86,10 @@ void db_report(db *d);
 /* ---- cmd_db.c: the dispatcher and the --db option ---- */
 /* argv[*i] is --db URI / --db=URI: *uri set, *i moved; 1 taken, 0 not it, -1 usage error */
 int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri);
+/* the same, and -h/--help (help printed): true when argv[*i] was one of
+ * them, then *rc is -1 to go on, else the exit status to return */
+bool db_opt_common(const char *cmd, const char *help, int argc, char **argv, int *i, const char **uri,
+                   int *rc);
 
 /* ---- db_options.c: -t and -j values (false after a usage message) ---- */
 bool db_parse_threshold(const char *cmd, const char *arg, int *t);
