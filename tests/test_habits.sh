@@ -110,6 +110,7 @@ for n in "$nl_name" "$bs_name"; do
     printf '%s\n' "$out" > "$T/one"
     expect_eq "hash -c escaped name" "$(run hash -c "$T/one")" "$(sha256sum "$n" | awk '{print $2}' | sed 's/^/\\/'): OK"
     expect_eq "info file: line escaped" "$(run info "$n" | head -1)" "\\file:           $(sha256sum "$n" | awk '{print $2}')"
+    expect_eq "diff A: line escaped" "$("$M" diff "$n" "$plain" | head -1)" "\\A: $(sha256sum "$n" | awk '{print $2}')"
     "$M" hash "$n.missing" 2>"$T/err"
     expect_eq "error line escaped" "$(wc -l < "$T/err")" 1
 done
@@ -130,6 +131,9 @@ out=$(run info "$T/forged")
 printf '%s\n' "$out" | grep -q '^file: forged' && bad "forged line printed" || ok
 printf '%s' "$out" | grep -q $'\x1b' && bad "raw ESC printed" || ok
 expect_eq "build line escaped" "$(printf '%s\n' "$out" | grep '^\\build:' | grep -c 'X="\\nfile: forged\\x1b\[2JA*"')" 1
+out=$("$M" diff "$plain" "$T/forged")
+printf '%s' "$out" | grep -q $'\x1b' && bad "diff raw ESC" || ok
+expect_eq "diff setting line escaped" "$(printf '%s\n' "$out" | grep -c '^\\  X: (absent) -> \\nfile: forged\\x1b\[2JA*$')" 1
 expect_eq "json build setting decoded" "$(run info --json "$T/forged" | python3 -c 'import json,sys; print(repr(json.loads(sys.stdin.readline())["build_settings"]["X"][:17]))')" "'\\nfile: forged\\x1b[2J'"
 
 # ---- a function name holding ESC: the funcs line is escaped
@@ -142,6 +146,9 @@ PY
 out=$(run funcs "$T/esc-func")
 printf '%s' "$out" | grep -q $'\x1b' && bad "funcs raw ESC" || ok
 expect_eq "funcs escaped name" "$(printf '%s\n' "$out" | grep -c '^\\[0-9a-f]* main\.ma\\x1bn$')" 1
+out=$("$M" diff "$T/esc-func" "$stripped")
+printf '%s' "$out" | grep -q $'\x1b' && bad "diff raw ESC in a name" || ok
+expect_eq "diff escaped name" "$(printf '%s\n' "$out" | grep -c '^\\    - main\.ma\\x1bn$')" 1
 
 # ---- FIFOs and devices: refused at once, never opened for reading
 mkfifo "$T/fifo"

@@ -41,6 +41,20 @@ int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri)
     return 1;
 }
 
+bool db_opt_common(const char *cmd, const char *help, int argc, char **argv, int *i, const char **uri,
+                   int *rc)
+{
+    int t = db_opt_uri(cmd, argc, argv, i, uri);
+    *rc = t < 0 ? EXIT_USAGE : -1;
+    if (t)
+        return true;
+    if (!is_help(argv[*i]))
+        return false;
+    fputs(help, stdout);
+    *rc = EXIT_ALL_OK;
+    return true;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);

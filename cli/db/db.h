@@ -86,6 +86,10 @@ void db_report(db *d);
 /* ---- cmd_db.c: the dispatcher and the --db option ---- */
 /* argv[*i] is --db URI / --db=URI: *uri set, *i moved; 1 taken, 0 not it, -1 usage error */
 int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri);
+/* the same, and -h/--help (help printed): true when argv[*i] was one of
+ * them, then *rc is -1 to go on, else the exit status to return */
+bool db_opt_common(const char *cmd, const char *help, int argc, char **argv, int *i, const char **uri,
+                   int *rc);
 
 /* ---- db_options.c: -t and -j values (false after a usage message) ---- */
 bool db_parse_threshold(const char *cmd, const char *arg, int *t);
@@ -153,8 +157,26 @@ typedef struct db_hit {
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
 
-/* ---- db_query_args.c: FILE|DIGEST arguments as samples (failures counted) ---- */
-size_t query_samples(sampleset *q, char **args, int n, bool recursive, unsigned jobs);
+/* ---- db_query_args.c: the options and the run of `db match` and `db classify` ---- */
+typedef struct db_query {
+    const char *cmd;    /* "db match", for messages */
+    const char *uri;
+    bool recursive, json;
+    unsigned jobs;
+    int threshold;
+    long top;           /* -k (match only; classify asks for 1) */
+    bool labelled_only; /* classify: only labelled samples */
+    char **args;        /* the FILE|DIGEST operands */
+    int nargs;
+} db_query;
+/* [--db URI] [-t T] [-k K] (with_top) [--json] [-r] [-j N] [--] FILE|DIGEST...:
+ * -1 to run, else the exit status (help printed, or a usage message) */
+int db_query_parse(db_query *q, const char *help, bool with_top, int argc, char **argv);
+/* prints one queried sample's hits; false when it failed */
+typedef bool (*db_query_print)(const db_query *q, const sample *s, const db_hit *h, size_t nh);
+/* opens the collection, hashes the operands (a file, or a digest when no
+ * such file), searches each and prints it; the exit status */
+int db_query_run(const db_query *q, db_query_print print);
 
 /* ---- the subcommands (argv starts at the subcommand name) ---- */
 int db_add(int argc, char **argv);

@@ -52,14 +52,11 @@ int db_export(int argc, char **argv)
 {
     const char *uri = NULL;
     for (int i = 1; i < argc; i++) {
-        int t = db_opt_uri("db export", argc, argv, &i, &uri);
-        if (t < 0)
-            return EXIT_USAGE;
-        if (t)
+        int rc;
+        if (db_opt_common("db export", help, argc, argv, &i, &uri, &rc)) {
+            if (rc >= 0)
+                return rc;
             continue;
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
         }
         return usage_error("db export", "unknown argument '%s'", argv[i]);
     }

@@ -106,14 +106,11 @@ int db_import(int argc, char **argv)
 {
     const char *uri = NULL, *file = NULL;
     for (int i = 1; i < argc; i++) {
-        int t = db_opt_uri("db import", argc, argv, &i, &uri);
-        if (t < 0)
-            return EXIT_USAGE;
-        if (t)
+        int rc;
+        if (db_opt_common("db import", help, argc, argv, &i, &uri, &rc)) {
+            if (rc >= 0)
+                return rc;
             continue;
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
         }
         if (argv[i][0] == '-' && argv[i][1])
             return usage_error("db import", "unknown option '%s'", argv[i]);

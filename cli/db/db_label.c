@@ -35,14 +35,11 @@ int db_label(int argc, char **argv)
     const char *uri = NULL, *arg[2] = {0};
     int na = 0;
     for (int i = 1; i < argc; i++) {
-        int t = db_opt_uri("db label", argc, argv, &i, &uri);
-        if (t < 0)
-            return EXIT_USAGE;
-        if (t)
+        int rc;
+        if (db_opt_common("db label", help, argc, argv, &i, &uri, &rc)) {
+            if (rc >= 0)
+                return rc;
             continue;
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
         }
         if (na == 2)
             return usage_error("db label", "too many arguments");

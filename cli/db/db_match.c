@@ -19,75 +19,21 @@ static const char help[] =
     "  -r, --recursive     descend into directories\n"
     "  -j N                hash with N threads (default: the number of CPUs)\n";
 
+static bool print_hits(const db_query *q, const sample *s, const db_hit *h, size_t nh)
+{
+    match_line *m = calloc(nh ? nh : 1, sizeof *m);
+    if (!m)
+        return false;
+    for (size_t j = 0; j < nh; j++)
+        m[j] = (match_line){h[j].score, h[j].path, h[j].gimphash};
+    print_matches(stdout, q->json, s->path, "gimpfuzzy", s->gimpfuzzy, m, nh);
+    free(m);
+    return true;
+}
+
 int db_match(int argc, char **argv)
 {
-    const char *uri = NULL;
-    bool recursive = false, json = false;
-    unsigned jobs = default_jobs();
-    int threshold = MG_DEFAULT_THRESHOLD;
-    long top = 5;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
-        int t = db_opt_uri("db match", argc, argv, &i, &uri);
-        if (t < 0)
-            return EXIT_USAGE;
-        if (t)
-            continue;
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            recursive = true;
-        else if (!strcmp(a, "--json"))
-            json = true;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!db_parse_threshold("db match", v, &threshold))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "-k") || !strcmp(a, "--top")) {
-            if (!v || (top = strtol(v, &end, 10)) < 0 || *end)
-                return usage_error("db match", "-k wants a count >= 0, not '%s'", v ? v : "");
-            i++;
-        } else if (!strcmp(a, "-j")) {
-            if (!db_parse_jobs("db match", v, &jobs))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error("db match", "unknown option '%s'", a);
-    }
-    if (i >= argc)
-        return usage_error("db match", "no FILE or DIGEST given");
-    db d;
-    if (!db_open(&d, uri))
-        return EXIT_SOME_FAILED;
-    sampleset q = {0};
-    size_t failed = query_samples(&q, argv + i, argc - i, recursive, jobs);
-    for (size_t k = 0; k < q.n; k++) {
-        db_hit *h = NULL;
-        size_t nh = 0;
-        if (!q.v[k].no_names && !db_search(&d, q.v[k].gimpfuzzy, threshold, (size_t)top, false, &h, &nh)) {
-            failed++;
-            if (d.retry || !d.conn)
-                break;
-            continue;
-        }
-        match_line *m = calloc(nh ? nh : 1, sizeof *m);
-        for (size_t j = 0; m && j < nh; j++)
-            m[j] = (match_line){h[j].score, h[j].path, h[j].gimphash};
-        if (m)
-            print_matches(stdout, json, q.v[k].path, "gimpfuzzy", q.v[k].gimpfuzzy, m, nh);
-        else
-            failed++;
-        free(m);
-        db_hits_free(h, nh);
-    }
-    fflush(stdout);
-    samples_free(&q);
-    db_close(&d);
-    return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+    db_query q = {.cmd = "db match", .top = 5};
+    int rc = db_query_parse(&q, help, true, argc, argv);
+    return rc >= 0 ? rc : db_query_run(&q, print_hits);
 }

@@ -15,15 +15,13 @@ int db_stats(int argc, char **argv)
     const char *uri = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
-        int t = db_opt_uri("db stats", argc, argv, &i, &uri);
-        if (t < 0)
-            return EXIT_USAGE;
-        if (t)
+        int rc;
+        if (db_opt_common("db stats", help, argc, argv, &i, &uri, &rc)) {
+            if (rc >= 0)
+                return rc;
             continue;
-        if (is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(argv[i], "--json"))
+        }
+        if (!strcmp(argv[i], "--json"))
             json = true;
         else
             return usage_error("db stats", "unknown argument '%s'", argv[i]);

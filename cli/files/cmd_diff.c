@@ -91,19 +91,11 @@ static const mg_image *open_side(const char *arg, const char *which, const char 
     return first;
 }
 
-int cmd_diff(int argc, char **argv)
+static int diff(const cli_opts *o)
 {
-    cli_opts o;
-    int prc = cli_parse(&o, "diff", CMD_DIFF, help, argc, argv);
-    if (prc >= 0)
-        return prc;
-    if (!cli_want_args(&o, 2, 2, "FILE")) {
-        cli_opts_free(&o);
+    if (!cli_want_args(o, 2, 2, "FILE"))
         return EXIT_USAGE;
-    }
-    bool json = o.fmt == OUT_JSON, all = o.all;
-    char *argv_a = o.args[0], *argv_b = o.args[1];
-    diff_result r = {.a.path = argv_a, .b.path = argv_b};
+    diff_result r = {.a.path = o->args[0], .b.path = o->args[1]};
     mg_file *fa = NULL, *fb = NULL;
     r.a.im = open_side(r.a.path, "A", NULL, &fa);
     r.b.im = open_side(r.b.path, "B", r.a.im ? r.a.im->arch : NULL, &fb);
@@ -115,10 +107,10 @@ int cmd_diff(int argc, char **argv)
         } else {
             r.same_hash = !strcmp(r.a.im->gimphash, r.b.im->gimphash);
             r.fuzzy = mg_fuzzy_compare(r.a.im->gimpfuzzy, r.b.im->gimpfuzzy);
-            if (json)
+            if (o->fmt == OUT_JSON)
                 diff_print_json(stdout, &r);
             else
-                diff_print_text(stdout, &r, all);
+                diff_print_text(stdout, &r, o->all);
             rc = fflush(stdout) == 0 && !ferror(stdout) ? (diff_differs(&r) ? DIFF_DIFFERENT : DIFF_SAME)
                                                         : DIFF_TROUBLE;
             mg_diff_free(&r.d);
@@ -128,6 +120,10 @@ int cmd_diff(int argc, char **argv)
         mg_file_close(fa);
     if (fb)
         mg_file_close(fb);
-    cli_opts_free(&o);
     return rc;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    return cli_run("diff", CMD_DIFF, help, argc, argv, diff);
 }

@@ -36,21 +36,16 @@ static int entry_cmp(const void *x, const void *y)
     return name_cmp(&a->name, &b->name);
 }
 
-/* bytes as text, control characters as \xNN (names come from the file) */
-static void put_safe(FILE *o, const char *s, size_t n)
+/* the line pre NAME post, escaped as text_line escapes (pre and post are
+ * our own text; the name comes from the file and may hold any byte) */
+static void name_line(FILE *o, const char *pre, const mg_name *nm, const char *post)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
-            fprintf(o, "\\x%02x", c);
-        else
-            putc(c, o);
-    }
-}
-
-static void put_str(FILE *o, const char *s)
-{
-    put_safe(o, s, strlen(s));
+    if (text_needs_escape(nm->s, nm->len))
+        putc('\\', o);
+    fputs(pre, o);
+    text_escaped(o, nm->s, nm->len);
+    fputs(post, o);
+    putc('\n', o);
 }
 
 static bool in_module(const mg_name *pkg, const char *mod)
@@ -71,19 +66,14 @@ static void side_text(FILE *o, const char *tag, const diff_side *s, size_t npkgs
 {
     const mg_image *im = s->im;
     const mg_buildinfo *bi = &im->buildinfo;
-    fprintf(o, "%s: ", tag);
-    put_str(o, s->path);
-    fprintf(o, "\n   %s %s/%s, %s", im->container_name, im->os[0] ? im->os : "unknown",
-            im->arch[0] ? im->arch : "unknown", im->go_version[0] ? im->go_version : "go version unknown");
-    if (!bi->present)
-        fputs(", no build info", o);
-    else if (bi->main.path[0]) {
-        fputs(", ", o);
-        put_str(o, bi->main.path);
-        putc(' ', o);
-        put_str(o, bi->main.version);
-    }
-    fprintf(o, ", %zu functions in %zu packages%s\n", im->nfuncs, npkgs, im->stripped ? ", stripped" : "");
+    bool main_mod = bi->present && bi->main.path[0];
+    text_line(o, "%s: %s", tag, s->path);
+    text_line(o, "   %s %s/%s, %s%s%s%s%s, %zu functions in %zu packages%s", im->container_name,
+              im->os[0] ? im->os : "unknown", im->arch[0] ? im->arch : "unknown",
+              im->go_version[0] ? im->go_version : "go version unknown",
+              !bi->present ? ", no build info" : main_mod ? ", " : "", main_mod ? bi->main.path : "",
+              main_mod ? " " : "", main_mod ? bi->main.version : "", im->nfuncs, npkgs,
+              im->stripped ? ", stripped" : "");
 }
 
 static void deps_text(FILE *o, const diff_result *r)
@@ -102,15 +92,9 @@ static void deps_text(FILE *o, const diff_result *r)
     fprintf(o, "dependencies:   %zu added, %zu removed, %zu changed\n", add, rem, d->ndeps - add - rem);
     for (size_t i = 0; i < d->ndeps; i++) {
         const mg_change *c = &d->deps[i];
-        fprintf(o, "  %c ", !c->from ? '+' : !c->to ? '-' : '~');
-        put_str(o, c->key);
-        putc(' ', o);
-        if (c->from && c->to) {
-            put_str(o, c->from);
-            fputs(" -> ", o);
-        }
-        put_str(o, c->to ? c->to : c->from);
-        putc('\n', o);
+        bool both = c->from && c->to;
+        text_line(o, "  %c %s %s%s%s", !c->from ? '+' : !c->to ? '-' : '~', c->key, both ? c->from : "",
+                  both ? " -> " : "", c->to ? c->to : c->from);
     }
 }
 
@@ -121,13 +105,7 @@ static void settings_text(FILE *o, const mg_diff *d)
     fprintf(o, "build settings: %zu differ\n", d->nsettings);
     for (size_t i = 0; i < d->nsettings; i++) {
         const mg_change *c = &d->settings[i];
-        fputs("  ", o);
-        put_str(o, c->key);
-        fputs(": ", o);
-        put_str(o, c->from ? c->from : "(absent)");
-        fputs(" -> ", o);
-        put_str(o, c->to ? c->to : "(absent)");
-        putc('\n', o);
+        text_line(o, "  %s: %s -> %s", c->key, c->from ? c->from : "(absent)", c->to ? c->to : "(absent)");
     }
 }
 
@@ -166,19 +144,17 @@ static uint32_t count_in(const mg_package *v, size_t n, const mg_name *pkg)
 static void package_header(FILE *o, const diff_result *r, const mg_name *pkg)
 {
     const mg_pkgchange *c = find_change(&r->d, pkg);
-    fputs("  ", o);
-    if (pkg->len)
-        put_safe(o, pkg->s, pkg->len);
-    else
-        fputs("(compiler-generated)", o);
+    char post[80];
     if (c && !c->from)
-        fprintf(o, "  (added, %u functions)\n", c->to);
+        snprintf(post, sizeof post, "  (added, %u functions)", c->to);
     else if (c && !c->to)
-        fprintf(o, "  (removed, %u functions)\n", c->from);
+        snprintf(post, sizeof post, "  (removed, %u functions)", c->from);
     else if (c)
-        fprintf(o, "  (%u -> %u functions)\n", c->from, c->to);
+        snprintf(post, sizeof post, "  (%u -> %u functions)", c->from, c->to);
     else
-        fprintf(o, "  (%u functions, names changed)\n", count_in(r->d.pkgs_b, r->d.npkgs_b, pkg));
+        snprintf(post, sizeof post, "  (%u functions, names changed)", count_in(r->d.pkgs_b, r->d.npkgs_b, pkg));
+    static const mg_name generated = {"(compiler-generated)", 20};
+    name_line(o, "  ", pkg->len ? pkg : &generated, post);
 }
 
 static void std_summary(FILE *o, const diff_result *r, const entry *v, size_t n)
@@ -238,9 +214,7 @@ static void functions_text(FILE *o, const diff_result *r, bool all)
             pkg = &v[i].pkg;
             package_header(o, r, pkg);
         }
-        fprintf(o, "    %c ", v[i].sign);
-        put_safe(o, v[i].name.s, v[i].name.len);
-        putc('\n', o);
+        name_line(o, v[i].sign == '+' ? "    + " : "    - ", &v[i].name, "");
     }
     if (!all)
         std_summary(o, r, v, n);

@@ -8,7 +8,13 @@
 # with semver main-module versions (semver-a, semver-b), and a
 # program with many functions (the "huge identical tables" case).
 # Writes OUTDIR/TARGET/{v1,v2}-{plain,stripped}, OUTDIR/nobuildinfo-v1,
-# OUTDIR/many/many and OUTDIR/targets.txt.  Rebuilds only what is stale.
+# OUTDIR/many/many and OUTDIR/targets.txt.
+#
+# OUTDIR is a cache (beside the fixture matrix): OUTDIR/.stamp holds the
+# sha256 of tests/diff/src, of this script and of `go version`; when it
+# matches nothing is built.  Otherwise everything is built into a temp dir
+# beside OUTDIR and renamed into place, under a lock, so two builds running
+# at once (make test and make test-asan) neither clash nor see half a tree.
 set -eu
 OUT=$1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,17 +23,32 @@ while read -r var; do
 done < <(env | sed -n 's/^\(C\{0,1\}GO[A-Za-z0-9_]*\)=.*/\1/p')
 export GOENV=off GOWORK=off GO111MODULE=on GOFLAGS=-mod=mod
 export GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=0
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-export GOCACHE=$OUT/.gocache GOPATH=$OUT/.gopath GOMODCACHE=$OUT/.gopath/pkg/mod
+mkdir -p "$(dirname "$OUT")"
+PARENT=$(cd "$(dirname "$OUT")" && pwd)
+OUT=$PARENT/$(basename "$OUT")
+# Go's own build cache survives a rebuild (it is safe to share)
+GOSTATE=$PARENT/.$(basename "$OUT").go
+export GOCACHE=$GOSTATE/cache GOPATH=$GOSTATE/gopath GOMODCACHE=$GOSTATE/gopath/pkg/mod
 
 TARGETS="linux/amd64 linux/s390x windows/386 darwin/arm64"
-stamp=$OUT/.sources
-newsum=$( (cd "$HERE" && find src -type f | sort | xargs sha256sum; sha256sum build_pairs.sh) | sha256sum)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$newsum" ]; then
-    rm -rf "$OUT/src" "$OUT"/*-*/ "$OUT/many" "$OUT/nobuildinfo-v1" "$OUT"/semver-?
-    cp -r "$HERE/src" "$OUT/src"
+newsum=$( (cd "$HERE" && find src -type f | sort | xargs sha256sum; sha256sum build_pairs.sh; go version) | sha256sum)
+fresh() { [ -f "$OUT/.stamp" ] && [ "$(cat "$OUT/.stamp")" = "$newsum" ]; }
+if fresh; then
+    echo "diff pairs up to date in $OUT"
+    exit 0
 fi
+# one builder at a time; a second one waits, then finds the stamp fresh
+exec 9>"$PARENT/.$(basename "$OUT").lock"
+flock -w 1200 9
+if fresh; then
+    echo "diff pairs built meanwhile in $OUT"
+    exit 0
+fi
+TMP=$(mktemp -d "$PARENT/.$(basename "$OUT").tmp.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+FINAL=$OUT
+OUT=$TMP
+cp -r "$HERE/src" "$OUT/src"
 for t in $TARGETS; do
     dir=$OUT/${t%/*}-${t#*/}
     mkdir -p "$dir"
@@ -110,4 +131,12 @@ EOF
     (cd "$OUT/many/src" && go build -buildvcs=false -o "$OUT/many/many" .)
 fi
 echo "$TARGETS" | tr ' ' '\n' | sed 's#/#-#' > "$OUT/targets.txt"
-echo "$newsum" > "$stamp"
+echo "$newsum" > "$OUT/.stamp"
+# into place: the old tree (stale) is renamed away first, then removed
+if [ -e "$FINAL" ]; then
+    mv -T "$FINAL" "$TMP.old"
+    rm -rf "$TMP.old"
+fi
+mv -T "$OUT" "$FINAL"
+trap - EXIT
+echo "diff pairs built in $FINAL"
