@@ -64,7 +64,7 @@ bool db_sqlite_open(db *d, const char *file);
 bool db_pg_open(db *d, const char *uri);
 
 /* ---- db_open.c ---- */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 /* The collection of --db URI, else $MALGOPHER_DB, else the default SQLite
  * file (created with its directory).  Schema created or checked; false
  * after a `malgopher: WHERE: reason` line. */
@@ -120,6 +120,7 @@ typedef struct record {
     char *build;          /* "k=v k=v" or NULL */
     char gimphash[65];
     char gimpfuzzy[160];
+    char gimpset[MG_GIMPSET_LEN]; /* "" when unknown (older hash --json lines) */
     int64_t functions, names;
     bool no_names, partial;
 } record;
@@ -152,6 +153,20 @@ typedef struct db_hit {
  * a message. */
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
+
+/* ---- db_set.c: the gimpset token rows and the search through them ---- */
+/* the (slot, value) rows of sample id for a non-empty gimpset (none for
+ * the empty-set digest, an unknown or a malformed one) */
+bool set_tokens_put(db *d, int64_t id, const char *gimpset);
+/* as db_search, for a gimpset digest: the records sharing at least
+ * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
+bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
+
+/* ---- db_options.c: --measure (false after a usage message) ---- */
+/* --measure fuzzy|set */
+bool db_parse_measure(const char *cmd, const char *arg, measure_kind *m);
+/* the threshold: the one given (> 0) or the measure's default */
+int db_threshold(measure_kind m, int given);
 
 /* ---- db_query_args.c: FILE|DIGEST arguments as samples (failures counted) ---- */
 size_t query_samples(sampleset *q, char **args, int n, bool recursive, unsigned jobs);

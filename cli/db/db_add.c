@@ -120,6 +120,10 @@ static bool hash_item(add_ctx *c, item *it)
         r->build = build_settings(b);
         memcpy(r->gimphash, im->gimphash, sizeof r->gimphash);
         memcpy(r->gimpfuzzy, im->gimpfuzzy, sizeof r->gimpfuzzy);
+        if (MG_IMAGE_HAS(im, gimpset))
+            memcpy(r->gimpset, im->gimpset, sizeof r->gimpset);
+        else
+            r->gimpset[0] = 0;
         r->functions = (int64_t)im->nfuncs;
         r->names = (int64_t)im->gimp_names;
         r->no_names = im->flags & MG_FLAG_NO_NAMES;
