@@ -7,12 +7,15 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher db classify [--db URI] [-t T] [--json] [-r] [-j N] FILE|DIGEST...\n"
+    "usage: malgopher db classify [--db URI] [--measure fuzzy|set] [-t T] [--json] [-r] [-j N]\n"
+    "                             FILE|DIGEST...\n"
     "\n"
-    "For each Go executable (or gimpfuzzy digest): PATH  LABEL  SCORE  SAMPLE, the\n"
-    "nearest labelled sample scoring at least T (default 66; ties: the oldest\n"
-    "record), or PATH  unknown.\n"
+    "For each Go executable (or gimpfuzzy digest; gimpset digest with --measure\n"
+    "set): PATH  LABEL  SCORE  SAMPLE, the nearest labelled sample scoring at\n"
+    "least T (default 66 for fuzzy, 35 for set; ties: the oldest record), or\n"
+    "PATH  unknown.\n"
     "\n"
+    "  --measure M   fuzzy (default): gimpfuzzy; set: gimpset (README \"gimpset\")\n"
     "  --json   one object per file: {\"path\",\"label\",\"score\",\"sample\",\"gimphash\"}\n"
     "           (label, score and sample null when unknown)\n";
 
@@ -21,7 +24,8 @@ int db_classify(int argc, char **argv)
     const char *uri = NULL;
     bool recursive = false, json = false;
     unsigned jobs = default_jobs();
-    int threshold = MG_DEFAULT_THRESHOLD;
+    int threshold = 0; /* 0: the measure's default */
+    measure_kind measure = MEASURE_FUZZY;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -41,6 +45,10 @@ int db_classify(int argc, char **argv)
             if (!db_parse_threshold("db classify", v, &threshold))
                 return EXIT_USAGE;
             i++;
+        } else if (!strcmp(a, "--measure") || !strncmp(a, "--measure=", 10)) {
+            if (!db_parse_measure("db classify", a[9] ? a + 10 : v, &measure))
+                return EXIT_USAGE;
+            i += !a[9];
         } else if (!strcmp(a, "-j")) {
             if (!db_parse_jobs("db classify", v, &jobs))
                 return EXIT_USAGE;
@@ -53,6 +61,8 @@ int db_classify(int argc, char **argv)
     }
     if (i >= argc)
         return usage_error("db classify", "no FILE or DIGEST given");
+    threshold = db_threshold(measure, threshold);
+    bool set = measure == MEASURE_SET;
     db d;
     if (!db_open(&d, uri))
         return EXIT_SOME_FAILED;
@@ -61,7 +71,9 @@ int db_classify(int argc, char **argv)
     for (size_t k = 0; k < q.n; k++) {
         db_hit *h = NULL;
         size_t nh = 0;
-        if (!q.v[k].no_names && !db_search(&d, q.v[k].gimpfuzzy, threshold, 1, true, &h, &nh)) {
+        bool found = set ? db_search_set(&d, q.v[k].gimpset, threshold, 1, true, &h, &nh)
+                         : q.v[k].no_names || db_search(&d, q.v[k].gimpfuzzy, threshold, 1, true, &h, &nh);
+        if (!found) {
             failed++;
             continue;
         }

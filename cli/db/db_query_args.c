@@ -1,7 +1,7 @@
 /* db_query_args.c - owns what `db match` and `db classify` are asked
  * about: each argument is a file (hashed like `match` hashes, PATH:ARCH for
- * slices) or, when it is no file and reads as an ssdeep digest, that
- * digest itself. */
+ * slices) or, when it is no file and reads as an ssdeep digest (or a
+ * gimpset digest), that digest itself. */
 #include "db.h"
 #include "families.h"
 
@@ -20,7 +20,9 @@ size_t query_samples(sampleset *q, char **args, int n, bool recursive, unsigned 
     size_t failed = 0;
     for (int k = 0; k < n; k++) {
         struct stat st;
-        if (stat(args[k], &st) != 0 && looks_like_digest(args[k])) {
+        if (stat(args[k], &st) != 0 && is_gimpset_digest(args[k]))
+            failed += !samples_add_digest(q, args[k]);
+        else if (stat(args[k], &st) != 0 && looks_like_digest(args[k])) {
             if (q->n == q->cap) {
                 size_t cap = q->cap ? 2 * q->cap : 16;
                 sample *v = realloc(q->v, cap * sizeof *v);
