@@ -130,6 +130,9 @@ void db_now(char out[32]);
 int64_t record_find(db *d, const char *sha256, int64_t slice);
 /* a known sha256 (any slice): 1, unknown 0, error -1 */
 int record_sha_known(db *d, const char *sha256);
+/* a known sha256 with a record that has no gimpset (schema 1, an older
+ * hash --json line): 1, else 0, error -1 */
+int record_sha_lacks_gimpset(db *d, const char *sha256);
 /* insert r (inside the caller's transaction) with its path and grams:
  * 1 added, 0 known (path and last_seen updated), -1 error */
 int record_put(db *d, const record *r);

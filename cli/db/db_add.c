@@ -72,6 +72,9 @@ static bool hash_item(add_ctx *c, item *it)
         return true;
     }
     int k = record_sha_known(c->d, it->sha256);
+    /* known but without its gimpset: hashed again to fill it in */
+    if (k == 1 && (k = record_sha_lacks_gimpset(c->d, it->sha256)) >= 0)
+        k = !k;
     if (k < 0) {
         db_report(c->d);
         it->failed = true;

@@ -41,6 +41,15 @@ int record_sha_known(db *d, const char *sha256)
     return id > 0;
 }
 
+int record_sha_lacks_gimpset(db *d, const char *sha256)
+{
+    int64_t id = 0;
+    db_param p[] = {PT(sha256)};
+    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 AND gimpset IS NULL LIMIT 1", p, 1, id_row, &id))
+        return -1;
+    return id > 0;
+}
+
 bool record_seen(db *d, const char *sha256, const char *path)
 {
     char now[32];
