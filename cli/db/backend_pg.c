@@ -114,7 +114,7 @@ static void pg_close(db *d)
 static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
 {
     PGconn *c = d->conn;
-    enum { MAXP = 512 };
+    enum { MAXP = 2 * MG_GIMPSET_K + 64 }; /* the gimpset token statements bind 2 per slot */
     const char *vals[MAXP];
     char ints[MAXP][24];
     if (np > MAXP) {
