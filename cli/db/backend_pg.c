@@ -39,7 +39,19 @@ static const char *const schema_v1[] = {
     "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, NULL};
+/* version 2: the gimpset token index (one row per slot of a record's
+ * non-empty gimpset, found by (slot, value)) and the families of the set
+ * measure, kept apart from those of gimpfuzzy */
+static const char *const schema_v2[] = {
+    "CREATE TABLE set_tokens (sample_id BIGINT NOT NULL REFERENCES samples (id),"
+    " slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))",
+    "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)",
+    "CREATE TABLE set_families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
+    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))",
+    "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, NULL};
 
 /* the first line of libpq's message, without the "ERROR:  " prefix */
 static void set_err(db *d, const char *msg)
@@ -102,7 +114,7 @@ static void pg_close(db *d)
 static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
 {
     PGconn *c = d->conn;
-    enum { MAXP = 512 };
+    enum { MAXP = 2 * MG_GIMPSET_K + 64 }; /* the gimpset token statements bind 2 per slot */
     const char *vals[MAXP];
     char ints[MAXP][24];
     if (np > MAXP) {

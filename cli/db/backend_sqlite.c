@@ -34,7 +34,19 @@ static const char *const schema_v1[] = {
     "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, NULL};
+/* version 2: the gimpset token index (one row per slot of a record's
+ * non-empty gimpset, found by (slot, value)) and the families of the set
+ * measure, kept apart from those of gimpfuzzy */
+static const char *const schema_v2[] = {
+    "CREATE TABLE set_tokens (sample_id INTEGER NOT NULL REFERENCES samples (id),"
+    " slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot)) WITHOUT ROWID",
+    "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)",
+    "CREATE TABLE set_families (threshold INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
+    " family INTEGER NOT NULL, PRIMARY KEY (threshold, sample_id)) WITHOUT ROWID",
+    "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, NULL};
 
 static void set_err(db *d, sqlite3 *c)
 {

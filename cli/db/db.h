@@ -64,7 +64,7 @@ bool db_sqlite_open(db *d, const char *file);
 bool db_pg_open(db *d, const char *uri);
 
 /* ---- db_open.c ---- */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 /* The collection of --db URI, else $MALGOPHER_DB, else the default SQLite
  * file (created with its directory).  Schema created or checked; false
  * after a `malgopher: WHERE: reason` line. */
@@ -124,6 +124,7 @@ typedef struct record {
     char *build;          /* "k=v k=v" or NULL */
     char gimphash[65];
     char gimpfuzzy[160];
+    char gimpset[MG_GIMPSET_LEN]; /* "" when unknown (older hash --json lines) */
     int64_t functions, names;
     bool no_names, partial;
 } record;
@@ -133,6 +134,9 @@ void db_now(char out[32]);
 int64_t record_find(db *d, const char *sha256, int64_t slice);
 /* a known sha256 (any slice): 1, unknown 0, error -1 */
 int record_sha_known(db *d, const char *sha256);
+/* a known sha256 with a record that has no gimpset (schema 1, an older
+ * hash --json line): 1, else 0, error -1 */
+int record_sha_lacks_gimpset(db *d, const char *sha256);
 /* insert r (inside the caller's transaction) with its path and grams:
  * 1 added, 0 known (path and last_seen updated), -1 error */
 int record_put(db *d, const record *r);
@@ -157,19 +161,33 @@ typedef struct db_hit {
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
 
+/* ---- db_set.c: the gimpset token rows and the search through them ---- */
+/* the (slot, value) rows of sample id for a non-empty gimpset (none for
+ * the empty-set digest, an unknown or a malformed one) */
+bool set_tokens_put(db *d, int64_t id, const char *gimpset);
+/* as db_search, for a gimpset digest: the records sharing at least
+ * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
+bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
+
+/* ---- db_options.c: --measure (false after a usage message) ---- */
+/* --measure fuzzy|set */
+bool db_parse_measure(const char *cmd, const char *arg, measure_kind *m);
+/* the threshold: the one given (> 0) or the measure's default */
+int db_threshold(measure_kind m, int given);
 /* ---- db_query_args.c: the options and the run of `db match` and `db classify` ---- */
 typedef struct db_query {
     const char *cmd;    /* "db match", for messages */
     const char *uri;
     bool recursive, json;
     unsigned jobs;
-    int threshold;
+    int threshold;      /* the measure's default unless -t */
+    measure_kind measure; /* --measure fuzzy|set (default fuzzy) */
     long top;           /* -k (match only; classify asks for 1) */
     bool labelled_only; /* classify: only labelled samples */
     char **args;        /* the FILE|DIGEST operands */
     int nargs;
 } db_query;
-/* [--db URI] [-t T] [-k K] (with_top) [--json] [-r] [-j N] [--] FILE|DIGEST...:
+/* [--db URI] [--measure M] [-t T] [-k K] (with_top) [--json] [-r] [-j N] [--] FILE|DIGEST...:
  * -1 to run, else the exit status (help printed, or a usage message) */
 int db_query_parse(db_query *q, const char *help, bool with_top, int argc, char **argv);
 /* prints one queried sample's hits; false when it failed */

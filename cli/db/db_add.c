@@ -72,6 +72,9 @@ static bool hash_item(add_ctx *c, item *it)
         return true;
     }
     int k = record_sha_known(c->d, it->sha256);
+    /* known but without its gimpset: hashed again to fill it in */
+    if (k == 1 && (k = record_sha_lacks_gimpset(c->d, it->sha256)) >= 0)
+        k = !k;
     if (k < 0) {
         db_report(c->d);
         it->failed = true;
@@ -120,6 +123,10 @@ static bool hash_item(add_ctx *c, item *it)
         r->build = build_settings(b);
         memcpy(r->gimphash, im->gimphash, sizeof r->gimphash);
         memcpy(r->gimpfuzzy, im->gimpfuzzy, sizeof r->gimpfuzzy);
+        if (MG_IMAGE_HAS(im, gimpset))
+            memcpy(r->gimpset, im->gimpset, sizeof r->gimpset);
+        else
+            r->gimpset[0] = 0;
         r->functions = (int64_t)im->nfuncs;
         r->names = (int64_t)im->gimp_names;
         r->no_names = im->flags & MG_FLAG_NO_NAMES;

@@ -7,12 +7,15 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher db classify [--db URI] [-t T] [--json] [-r] [-j N] FILE|DIGEST...\n"
+    "usage: malgopher db classify [--db URI] [--measure fuzzy|set] [-t T] [--json] [-r] [-j N]\n"
+    "                             FILE|DIGEST...\n"
     "\n"
-    "For each Go executable (or gimpfuzzy digest): PATH  LABEL  SCORE  SAMPLE, the\n"
-    "nearest labelled sample scoring at least T (default 66; ties: the oldest\n"
-    "record), or PATH  unknown.\n"
+    "For each Go executable (or gimpfuzzy digest; gimpset digest with --measure\n"
+    "set): PATH  LABEL  SCORE  SAMPLE, the nearest labelled sample scoring at\n"
+    "least T (default 66 for fuzzy, 35 for set; ties: the oldest record), or\n"
+    "PATH  unknown.\n"
     "\n"
+    "  --measure M   fuzzy (default): gimpfuzzy; set: gimpset (README \"gimpset\")\n"
     "  --json   one object per file: {\"path\",\"label\",\"score\",\"sample\",\"gimphash\"}\n"
     "           (label, score and sample null when unknown)\n";
 

@@ -9,7 +9,8 @@
 static const char help[] =
     "usage: malgopher db export [--db URI]\n"
     "\n"
-    "Print every record as a `malgopher hash --json` line (oldest first) with\n"
+    "Print every record as a `malgopher hash --json` line (oldest first, with its\n"
+    "\"gimpset\" when the record has one) with\n"
     "\"sha256\", \"size\", \"suffix\", \"os\", \"container\", \"label\", \"first_seen\"\n"
     "and \"last_seen\" added.\n";
 
@@ -25,7 +26,7 @@ static void field_str(const char *key, const char *v)
 static bool export_row(const char *const *c, int n, void *ctx)
 {
     (void)ctx;
-    if (n < 18)
+    if (n < 19)
         return true;
     fputs("{\"path\":", stdout);
     json_cstr(stdout, c[0] ? c[0] : "");
@@ -33,6 +34,8 @@ static bool export_row(const char *const *c, int n, void *ctx)
     printf(",\"slice\":%s", c[2] ? c[2] : "0");
     field_str("gimphash", c[3] ? c[3] : "");
     field_str("gimpfuzzy", c[4] ? c[4] : "");
+    if (c[18]) /* as hash --json writes it; none for a record of schema 1 */
+        field_str("gimpset", c[18]);
     field_str("go_version", c[5] ? c[5] : "");
     printf(",\"functions\":%s,\"names\":%s,\"no_names\":%s,\"partial\":%s", c[6] ? c[6] : "0", c[7] ? c[7] : "0",
            c[8] && strcmp(c[8], "0") ? "true" : "false", c[9] && strcmp(c[9], "0") ? "true" : "false");
@@ -65,7 +68,7 @@ int db_export(int argc, char **argv)
         return EXIT_SOME_FAILED;
     bool ok = db_rows(&d,
                       "SELECT path, arch, slice, gimphash, gimpfuzzy, go_version, functions, names, no_names,"
-                      " partial, sha256, size, suffix, os, container, label, first_seen, last_seen"
+                      " partial, sha256, size, suffix, os, container, label, first_seen, last_seen, gimpset"
                       " FROM samples ORDER BY id",
                       NULL, 0, export_row, NULL);
     if (!ok)

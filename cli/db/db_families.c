@@ -11,13 +11,15 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher db families [--db URI] [-t T] [--json] [-j N]\n"
+    "usage: malgopher db families [--db URI] [--measure fuzzy|set] [-t T] [--json] [-j N]\n"
     "\n"
-    "Families of the collection at threshold T (default 66): connected components\n"
-    "of the samples whose gimpfuzzy score at least T, as `malgopher cluster`\n"
-    "finds them.  Family IDs are stored and stay the same across runs and\n"
+    "Families of the collection at threshold T (default 66 for fuzzy, 35 for set):\n"
+    "connected components of the samples whose gimpfuzzy (--measure set: gimpset)\n"
+    "score at least T, as `malgopher cluster` finds them (each measure keeps IDs of\n"
+    "its own).  Family IDs are stored and stay the same across runs and\n"
     "additions while a family keeps its members; merges and splits are reported\n"
-    "on `# merged` / `# split` lines.  Samples without names are left out.\n"
+    "on `# merged` / `# split` lines.  Samples without names (set: without a\n"
+    "non-empty gimpset) are left out.\n"
     "\n"
     "  --json   one object per family: {\"family\",\"size\",\"labels\":{..},\"members\":[..]}\n";
 
@@ -247,23 +249,41 @@ static void coll_free(coll *s)
 }
 
 /* the stored assignment brought up to date (only rows that changed) */
-static bool save(db *d, int t, const coll *s, const uint32_t *fam, const int64_t *id_of, int64_t next)
+/* the tables of a measure: the set measure keeps its own IDs */
+typedef struct fam_sql {
+    const char *load, *old, *next, *put, *put_next;
+} fam_sql;
+static const fam_sql fuzzy_sql = {
+    "SELECT id, CASE WHEN no_names = 0 THEN gimpfuzzy END, path, suffix, label FROM samples ORDER BY id",
+    "SELECT sample_id, family FROM families WHERE threshold = $1",
+    "SELECT coalesce(max(next), 1) FROM family_next WHERE threshold = $1",
+    "INSERT INTO families (threshold, sample_id, family) VALUES ($1, $2, $3)"
+    " ON CONFLICT (threshold, sample_id) DO UPDATE SET family = excluded.family",
+    "INSERT INTO family_next (threshold, next) VALUES ($1, $2)"
+    " ON CONFLICT (threshold) DO UPDATE SET next = excluded.next",
+};
+static const fam_sql set_sql = {
+    "SELECT id, gimpset, path, suffix, label FROM samples ORDER BY id",
+    "SELECT sample_id, family FROM set_families WHERE threshold = $1",
+    "SELECT coalesce(max(next), 1) FROM set_family_next WHERE threshold = $1",
+    "INSERT INTO set_families (threshold, sample_id, family) VALUES ($1, $2, $3)"
+    " ON CONFLICT (threshold, sample_id) DO UPDATE SET family = excluded.family",
+    "INSERT INTO set_family_next (threshold, next) VALUES ($1, $2)"
+    " ON CONFLICT (threshold) DO UPDATE SET next = excluded.next",
+};
+
+static bool save(db *d, const fam_sql *q, int t, const coll *s, const uint32_t *fam, const int64_t *id_of,
+                 int64_t next)
 {
     for (size_t k = 0; k < s->n; k++) {
         if (!s->digest[k] || s->old[k] == id_of[fam[k]])
             continue;
         db_param p[] = {PI(t), PI(s->id[k]), PI(id_of[fam[k]])};
-        if (!db_exec(d,
-                     "INSERT INTO families (threshold, sample_id, family) VALUES ($1, $2, $3)"
-                     " ON CONFLICT (threshold, sample_id) DO UPDATE SET family = excluded.family",
-                     p, 3))
+        if (!db_exec(d, q->put, p, 3))
             return false;
     }
     db_param p[] = {PI(t), PI(next)};
-    return db_exec(d,
-                   "INSERT INTO family_next (threshold, next) VALUES ($1, $2)"
-                   " ON CONFLICT (threshold) DO UPDATE SET next = excluded.next",
-                   p, 2);
+    return db_exec(d, q->put_next, p, 2);
 }
 
 typedef struct by_id_ctx {
@@ -322,7 +342,8 @@ int db_families(int argc, char **argv)
     const char *uri = NULL;
     bool json = false;
     unsigned jobs = default_jobs();
-    int t = MG_DEFAULT_THRESHOLD;
+    int t = 0; /* 0: the measure's default */
+    measure_kind measure = MEASURE_FUZZY;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int r = db_opt_uri("db families", argc, argv, &i, &uri);
@@ -339,6 +360,10 @@ int db_families(int argc, char **argv)
             if (!db_parse_threshold("db families", v, &t))
                 return EXIT_USAGE;
             i++;
+        } else if (!strcmp(a, "--measure") || !strncmp(a, "--measure=", 10)) {
+            if (!db_parse_measure("db families", a[9] ? a + 10 : v, &measure))
+                return EXIT_USAGE;
+            i += !a[9];
         } else if (!strcmp(a, "-j")) {
             if (!db_parse_jobs("db families", v, &jobs))
                 return EXIT_USAGE;
@@ -346,6 +371,9 @@ int db_families(int argc, char **argv)
         } else
             return usage_error("db families", "unknown argument '%s'", a);
     }
+    t = db_threshold(measure, t);
+    bool set = measure == MEASURE_SET;
+    const fam_sql *q = set ? &set_sql : &fuzzy_sql;
     db d;
     if (!db_open(&d, uri))
         return EXIT_SOME_FAILED;
@@ -353,6 +381,7 @@ int db_families(int argc, char **argv)
     uint32_t *fam = NULL, *order = NULL;
     size_t nfam = 0;
     mg_simindex *ix = NULL;
+    mg_setindex *six = NULL;
     assign a = {0};
     int64_t next = 1;
     mg_error e;
@@ -360,9 +389,7 @@ int db_families(int argc, char **argv)
     /* one writer at a time: the IDs handed out must not collide */
     bool locked = d.be->lock(&d);
     if (!locked || !db_begin(&d) ||
-        !db_rows(&d,
-                 "SELECT id, CASE WHEN no_names = 0 THEN gimpfuzzy END, path, suffix, label FROM samples ORDER BY id",
-                 NULL, 0, coll_row, &s)) {
+        !db_rows(&d, q->load, NULL, 0, coll_row, &s)) {
         db_report(&d);
         goto out;
     }
@@ -374,13 +401,21 @@ int db_families(int argc, char **argv)
         report_error(d.where, mg_status_reason(MG_ERR_NOMEM));
         goto out;
     }
-    if (!db_rows(&d, "SELECT sample_id, family FROM families WHERE threshold = $1", pt, 1, old_row, &s) ||
-        !db_int(&d, "SELECT coalesce(max(next), 1) FROM family_next WHERE threshold = $1", pt, 1, &next)) {
+    if (!db_rows(&d, q->old, pt, 1, old_row, &s) || !db_int(&d, q->next, pt, 1, &next)) {
         db_report(&d);
         goto out;
     }
-    if (mg_simindex_build((const char *const *)s.digest, s.n, &ix, &e) != MG_OK ||
-        mg_simindex_families(ix, t, jobs, fam, &nfam, &e) != MG_OK) {
+    /* set: a record without a (non-empty, well-formed) gimpset takes no
+     * part, as a record without names takes none under fuzzy */
+    for (size_t k = 0; set && k < s.n; k++)
+        if (s.digest[k] && mg_gimpset_decode(s.digest[k], (uint32_t[MG_GIMPSET_K]){0}) != 1) {
+            free(s.digest[k]);
+            s.digest[k] = NULL;
+        }
+    if (set ? mg_setindex_build((const char *const *)s.digest, s.n, &six, &e) != MG_OK ||
+                  mg_setindex_families(six, t, fam, &nfam, &e) != MG_OK
+            : mg_simindex_build((const char *const *)s.digest, s.n, &ix, &e) != MG_OK ||
+                  mg_simindex_families(ix, t, jobs, fam, &nfam, &e) != MG_OK) {
         report_error(d.where, e.msg);
         goto out;
     }
@@ -410,7 +445,7 @@ int db_families(int argc, char **argv)
         goto out;
     }
     fclose(nf_out);
-    if (!save(&d, t, &s, fam, a.id_of, next) || !db_commit(&d)) {
+    if (!save(&d, q, t, &s, fam, a.id_of, next) || !db_commit(&d)) {
         db_report(&d);
         free(notes);
         goto out;
@@ -431,8 +466,8 @@ int db_families(int argc, char **argv)
     if (pos)
         qsort(pos, ns, sizeof *pos, by_family_id);
     if (!json)
-        printf("# %zu samples in %zu families at threshold %d (%zu new, %zu merged, %zu split)\n", ns, nf, t,
-               a.nnew, a.nmerge, a.nsplit);
+        printf("# %zu samples in %zu families at threshold %d%s (%zu new, %zu merged, %zu split)\n", ns, nf, t,
+               set ? " with gimpset" : "", a.nnew, a.nmerge, a.nsplit);
     fputs(notes ? notes : "", stdout);
     free(notes);
     uint32_t *mem = malloc((ns ? ns : 1) * sizeof *mem);
@@ -456,6 +491,7 @@ out:
         d.be->unlock(&d);
     fflush(stdout);
     mg_simindex_free(ix);
+    mg_setindex_free(six);
     free(a.id_of);
     free(fam);
     free(order);

@@ -151,6 +151,14 @@ int db_import(int argc, char **argv)
             memset(&x->r, 0, sizeof x->r);
             continue;
         }
+        if (!json_get_str(line, "gimpset", x->r.gimpset, sizeof x->r.gimpset))
+            x->r.gimpset[0] = 0; /* an older line: no gimpset */
+        else if (x->r.gimpset[0] && mg_gimpset_decode(x->r.gimpset, (uint32_t[MG_GIMPSET_K]){0}) < 0) {
+            fprintf(stderr, "malgopher: %s:%lld: \"gimpset\" is not a gimpset digest\n", file, (long long)lineno);
+            failed++;
+            memset(&x->r, 0, sizeof x->r);
+            continue;
+        }
         int64_t size = get_int(line, "size", 0);
         if (!json_get_str(line, "sha256", sha, sizeof sha) && !file_sha256(path, sha, &size, NULL, 0)) {
             fprintf(stderr, "malgopher: %s:%lld: no \"sha256\" and %s cannot be read\n", file, (long long)lineno, path);

@@ -7,15 +7,19 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher db match [--db URI] [-t T] [-k K] [--json] [-r] [-j N] FILE|DIGEST...\n"
+    "usage: malgopher db match [--db URI] [--measure fuzzy|set] [-t T] [-k K] [--json] [-r] [-j N]\n"
+    "                          FILE|DIGEST...\n"
     "\n"
-    "For each Go executable (or gimpfuzzy digest), print the samples of the\n"
-    "collection whose gimpfuzzy scores at least T against it, best first:\n"
-    "SCORE  KNOWN-PATH (a \"PATH\" line first), as `malgopher match --db` does.\n"
+    "For each Go executable (or gimpfuzzy digest; gimpset digest with --measure\n"
+    "set), print the samples of the collection whose gimpfuzzy (gimpset) scores\n"
+    "at least T against it, best first: SCORE  KNOWN-PATH (a \"PATH\" line\n"
+    "first), as `malgopher match --db` does.\n"
     "\n"
-    "  -t, --threshold T   smallest score shown (default 66)\n"
+    "  --measure M         fuzzy (default) or set: gimpset, searched through the\n"
+    "                      database's (slot, value) token index\n"
+    "  -t, --threshold T   smallest score shown (default 66 for fuzzy, 35 for set)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
-    "  --json              one object per file: {\"path\",\"gimpfuzzy\",\"matches\":[..]}\n"
+    "  --json              one object per file: {\"path\",\"gimpfuzzy\" (or \"gimpset\"),\"matches\":[..]}\n"
     "  -r, --recursive     descend into directories\n"
     "  -j N                hash with N threads (default: the number of CPUs)\n";
 
@@ -26,7 +30,8 @@ static bool print_hits(const db_query *q, const sample *s, const db_hit *h, size
         return false;
     for (size_t j = 0; j < nh; j++)
         m[j] = (match_line){h[j].score, h[j].path, h[j].gimphash};
-    print_matches(stdout, q->json, s->path, "gimpfuzzy", s->gimpfuzzy, m, nh);
+    print_matches(stdout, q->json, s->path, q->measure == MEASURE_SET ? "gimpset" : "gimpfuzzy",
+                  q->measure == MEASURE_SET ? s->gimpset : s->gimpfuzzy, m, nh);
     free(m);
     return true;
 }

@@ -1,4 +1,5 @@
-/* db_options.c - the value checks of the db subcommands' options (-t, -j),
+/* db_options.c - the value checks of the db subcommands' options (-t, -j,
+ * --measure),
  * with the messages of the other commands.  The db subcommands parse their
  * argv themselves: their options (--db, --label, --source) are not rows of
  * the common option table yet. */
@@ -6,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 static bool int_in(const char *arg, long lo, long hi, long *out)
 {
@@ -38,4 +40,22 @@ bool db_parse_jobs(const char *cmd, const char *arg, unsigned *j)
     }
     *j = (unsigned)v;
     return true;
+}
+
+bool db_parse_measure(const char *cmd, const char *arg, measure_kind *m)
+{
+    if (arg && !strcmp(arg, "fuzzy"))
+        *m = MEASURE_FUZZY;
+    else if (arg && !strcmp(arg, "set"))
+        *m = MEASURE_SET;
+    else {
+        usage_error(cmd, "--measure wants fuzzy or set, not '%s'", arg ? arg : "");
+        return false;
+    }
+    return true;
+}
+
+int db_threshold(measure_kind m, int given)
+{
+    return given > 0 ? given : m == MEASURE_SET ? MG_DEFAULT_THRESHOLD_SET : MG_DEFAULT_THRESHOLD;
 }

@@ -1,7 +1,8 @@
 /* db_query_args.c - owns what `db match` and `db classify` share: their
  * options, what they are asked about (each argument is a file, hashed like
  * `match` hashes, PATH:ARCH for slices, or, when it is no file and reads as
- * an ssdeep digest, that digest itself) and the search of each. */
+ * an ssdeep digest or a gimpset digest, that digest itself) and the search
+ * of each, by gimpfuzzy or by gimpset (--measure). */
 #include "db.h"
 #include "families.h"
 
@@ -20,7 +21,9 @@ static size_t query_samples(sampleset *q, char **args, int n, bool recursive, un
     size_t failed = 0;
     for (int k = 0; k < n; k++) {
         struct stat st;
-        if (stat(args[k], &st) != 0 && looks_like_digest(args[k])) {
+        if (stat(args[k], &st) != 0 && is_gimpset_digest(args[k]))
+            failed += !samples_add_digest(q, args[k]);
+        else if (stat(args[k], &st) != 0 && looks_like_digest(args[k])) {
             if (q->n == q->cap) {
                 size_t cap = q->cap ? 2 * q->cap : 16;
                 sample *v = realloc(q->v, cap * sizeof *v);
@@ -52,7 +55,8 @@ int db_query_parse(db_query *q, const char *help, bool with_top, int argc, char 
     q->uri = NULL;
     q->recursive = q->json = false;
     q->jobs = default_jobs();
-    q->threshold = MG_DEFAULT_THRESHOLD;
+    q->threshold = 0; /* 0: the measure's default */
+    q->measure = MEASURE_FUZZY;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -77,6 +81,10 @@ int db_query_parse(db_query *q, const char *help, bool with_top, int argc, char 
             if (!v || (q->top = strtol(v, &end, 10)) < 0 || *end)
                 return usage_error(cmd, "-k wants a count >= 0, not '%s'", v ? v : "");
             i++;
+        } else if (!strcmp(a, "--measure") || !strncmp(a, "--measure=", 10)) {
+            if (!db_parse_measure(cmd, a[9] ? a + 10 : v, &q->measure))
+                return EXIT_USAGE;
+            i += !a[9];
         } else if (!strcmp(a, "-j")) {
             if (!db_parse_jobs(cmd, v, &q->jobs))
                 return EXIT_USAGE;
@@ -89,6 +97,7 @@ int db_query_parse(db_query *q, const char *help, bool with_top, int argc, char 
     }
     if (i >= argc)
         return usage_error(cmd, "no FILE or DIGEST given");
+    q->threshold = db_threshold(q->measure, q->threshold);
     q->args = argv + i;
     q->nargs = argc - i;
     return -1;
@@ -104,8 +113,11 @@ int db_query_run(const db_query *q, db_query_print print)
     for (size_t k = 0; k < s.n; k++) {
         db_hit *h = NULL;
         size_t nh = 0;
-        if (!s.v[k].no_names &&
-            !db_search(&d, s.v[k].gimpfuzzy, q->threshold, (size_t)q->top, q->labelled_only, &h, &nh)) {
+        bool found = q->measure == MEASURE_SET
+                         ? db_search_set(&d, s.v[k].gimpset, q->threshold, (size_t)q->top, q->labelled_only, &h, &nh)
+                         : s.v[k].no_names ||
+                               db_search(&d, s.v[k].gimpfuzzy, q->threshold, (size_t)q->top, q->labelled_only, &h, &nh);
+        if (!found) {
             failed++;
             if (d.retry || !d.conn) /* the connection is gone: the rest would fail alike */
                 break;

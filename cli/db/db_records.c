@@ -1,6 +1,6 @@
 /* db_records.c - owns writing sample records: one row per Go image keyed
  * by (file sha256, slice), every path it was seen under, its 7-gram keys,
- * and its label with the label history.  Same SQL on both backends. */
+ * its gimpset tokens (db_set.c), and its label with the label history.  Same SQL on both backends. */
 #include "db.h"
 
 #include <stdlib.h>
@@ -37,6 +37,15 @@ int record_sha_known(db *d, const char *sha256)
     int64_t id = 0;
     db_param p[] = {PT(sha256)};
     if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 LIMIT 1", p, 1, id_row, &id))
+        return -1;
+    return id > 0;
+}
+
+int record_sha_lacks_gimpset(db *d, const char *sha256)
+{
+    int64_t id = 0;
+    db_param p[] = {PT(sha256)};
+    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 AND gimpset IS NULL LIMIT 1", p, 1, id_row, &id))
         return -1;
     return id > 0;
 }
@@ -80,15 +89,15 @@ int record_put(db *d, const record *r)
         PT(r->sha256), PI(r->slice), PT(r->suffix), PI(r->size), PT(r->path), PT(now), PT(r->source),
         PT(r->container), PT(r->os), PT(r->arch), PT(r->go_version), PT(r->main_path), PT(r->main_module),
         PT(r->main_version), PT(r->build), PT(r->gimphash), PT(r->gimpfuzzy), PI(r->functions), PI(r->names), PI(r->no_names), PI(r->partial),
-        PI(k.kind), PT(k.exact),
+        PI(k.kind), PT(k.exact), PT(r->gimpset[0] ? r->gimpset : NULL),
     };
     int64_t id = 0;
     if (!db_rows(d,
                  "INSERT INTO samples (sha256, slice, suffix, size, path, first_seen, last_seen, source,"
                  " container, os, arch, go_version, main_path, main_module, main_version, build,"
-                 " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact)"
+                 " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact, gimpset)"
                  " VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-                 " $16, $17, $18, $19, $20, $21, $22, $23)"
+                 " $16, $17, $18, $19, $20, $21, $22, $23, $24)"
                  " ON CONFLICT (sha256, slice) DO NOTHING RETURNING id",
                  p, sizeof p / sizeof *p, id_row, &id))
         return -1;
@@ -97,6 +106,16 @@ int record_put(db *d, const record *r)
         int64_t known = record_find(d, r->sha256, r->slice);
         if (known < 0)
             return -1;
+        /* a record of an older collection (schema 1) or an older hash
+         * --json line gets the gimpset it lacked */
+        if (r->gimpset[0]) {
+            int64_t filled = 0;
+            db_param g[] = {PI(known), PT(r->gimpset)};
+            if (!db_rows(d, "UPDATE samples SET gimpset = $2 WHERE id = $1 AND gimpset IS NULL RETURNING id", g, 2,
+                         id_row, &filled) ||
+                (filled && !set_tokens_put(d, known, r->gimpset)))
+                return -1;
+        }
         db_param q[] = {PI(known), PT(r->path), PT(now)};
         return db_exec(d, "INSERT INTO sample_paths (sample_id, path, first_seen) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", q, 3) &&
                        db_exec(d, "UPDATE samples SET last_seen = $2 WHERE id = $1 AND last_seen < $2", (db_param[]){q[0], q[2]}, 2)
@@ -109,6 +128,10 @@ int record_put(db *d, const record *r)
     /* no-names images and dead digests are kept out of the search, as the
      * in-memory index keeps them out */
     if (!r->no_names && k.kind == DIGEST_PLAIN && !put_grams(d, id, &k))
+        return -1;
+    /* the gimpset index takes every non-empty gimpset (match --measure set
+     * keeps only the empty and malformed ones out) */
+    if (r->gimpset[0] && !set_tokens_put(d, id, r->gimpset))
         return -1;
     return 1;
 }

@@ -102,6 +102,25 @@ done
 dg=$("$M" hash "$one" | awk '{print $2}')
 expect_eq "match DIGEST" "$("$M" db match --db "$D" -k 0 "$dg" | tail -n +2)" "$("$M" db match --db "$D" -k 0 "$one" | tail -n +2)"
 
+# ---- match --measure set: candidates from the token table, the lines of
+# match --db --measure set over the export (its index: a linear scan) ----
+want_tokens=$(python3 -c "
+import json,sys
+print(256 * sum(1 for l in open(sys.argv[1]) if json.loads(l).get('gimpset', 'gs1:256:') != 'gs1:256:'))" "$T/export.jsonl")
+[ "$want_tokens" -gt 0 ] && ok || bad "export: no record with a gimpset"
+expect_eq "set tokens: 256 per non-empty gimpset" "$(sqlv "$D" "SELECT count(*) FROM set_tokens")" "$want_tokens"
+for opts in "" "-t 1 -k 0" "-t 20 -k 3" "-t 60 -k 0" "-t 100 -k 0" "--json" "--json -t 10 -k 0" "--json -t 80 -k 1"; do
+    "$M" match --db "$T/export.jsonl" --measure set $opts "${q[@]}" > "$T/want.txt" 2>/dev/null
+    "$M" db match --db "$D" --measure set $opts "${q[@]}" > "$T/got.txt" 2>/dev/null
+    if cmp -s "$T/want.txt" "$T/got.txt" && [ -s "$T/want.txt" ]; then ok; else bad "db match --measure set $opts differs from match --db --measure set"; diff "$T/want.txt" "$T/got.txt" | head -5; fi
+done
+# not trivial: scores below 100 and not every record a hit
+"$M" db match --db "$D" --measure set -t 1 -k 0 "${q[@]}" 2>/dev/null | grep -Eq '^ *[1-9][0-9]?  ' && ok || bad "db match --measure set: no score below 100"
+sdg=$("$M" hash --json "$one" | python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['gimpset'])")
+expect_eq "match --measure set DIGEST" "$("$M" db match --db "$D" --measure set -k 0 "$sdg" | tail -n +2)" \
+    "$("$M" db match --db "$D" --measure set -k 0 "$one" | tail -n +2)"
+"$M" db match --db "$D" --measure sets "$one" >/dev/null 2>"$T/err"; expect_eq "--measure sets: usage" $? 2
+
 # ---- classify: the nearest labelled sample (oracle: match --db over the labelled lines) ----
 C=$(new_db classify)
 "$M" db import --db "$C" "$T/export.jsonl" >/dev/null
@@ -116,9 +135,10 @@ PY
 while IFS=$'\t' read -r s l; do "$M" db label --db "$C" "$s" "$l" >/dev/null; done < "$T/labels.tsv"
 "$M" db export --db "$C" | grep -v '"label":null' > "$T/labelled.jsonl"
 mapfile -t cq < <(sed -n '2~4p' "$T/gofiles.txt")
-"$M" db classify --db "$C" --json "${cq[@]}" > "$T/classify.jsonl" 2>"$T/classify.err"
-"$M" match --db "$T/labelled.jsonl" --json -k 1 "${cq[@]}" 2>"$T/nearest.err" > "$T/nearest.jsonl"
-python3 - "$T/classify.jsonl" "$T/nearest.jsonl" "$T/labelled.jsonl" <<'PY' && ok || bad "classify differs from the nearest labelled sample"
+for meas in fuzzy set; do
+"$M" db classify --db "$C" --measure $meas --json "${cq[@]}" > "$T/classify.jsonl" 2>"$T/classify.err"
+"$M" match --db "$T/labelled.jsonl" --measure $meas --json -k 1 "${cq[@]}" 2>"$T/nearest.err" > "$T/nearest.jsonl"
+python3 - "$T/classify.jsonl" "$T/nearest.jsonl" "$T/labelled.jsonl" <<'PY' && ok || bad "classify --measure $meas differs from the nearest labelled sample"
 import json, sys
 got = [json.loads(l) for l in open(sys.argv[1])]
 near = [json.loads(l) for l in open(sys.argv[2])]
@@ -140,6 +160,7 @@ for g, n in zip(got, near):
 assert known > 0
 PY
 [ "$fail" = 0 ] || { grep -v 'no names' "$T/classify.err" "$T/nearest.err" | head -20; }
+done
 "$M" db classify --db "$C" "${cq[0]}" | grep -Eq "^${cq[0]}  .+  [0-9]+  .+$|^${cq[0]}  unknown$" && ok || bad "classify text line"
 
 # ---- import: hash --json lines; the export reads back the same ----
@@ -149,7 +170,7 @@ expect_eq "import hash --json" "$("$M" db import --db "$I" "$T/hash.jsonl")" "ad
 expect_eq "import again" "$("$M" db import --db "$I" "$T/hash.jsonl")" "added 0, known $want_records, not Go 0"
 key='import json,sys
 for l in sys.stdin:
-    o=json.loads(l); print(o["sha256"], o["slice"], o["suffix"], o["gimphash"], o["gimpfuzzy"], o["functions"], o["no_names"])'
+    o=json.loads(l); print(o["sha256"], o["slice"], o["suffix"], o["gimphash"], o["gimpfuzzy"], o.get("gimpset"), o["functions"], o["no_names"])'
 expect_eq "import = add (records)" "$("$M" db export --db "$I" | python3 -c "$key" | sort | md5sum)" \
     "$(python3 -c "$key" < "$T/export.jsonl" | sort | md5sum)"
 printf '{"path":"/nonexistent","gimphash":"%064d","gimpfuzzy":"3:a:b"}\nnot json\n' 0 > "$T/bad.jsonl"
@@ -168,6 +189,25 @@ assert a == b, (len(a), len(b), list(a ^ b)[:3])
 PY
 "$M" db families --db "$D" --json > "$T/fam2.jsonl"
 expect_eq "families: same IDs on a second run" "$(md5sum < "$T/fam2.jsonl")" "$(md5sum < "$T/fam1.jsonl")"
+# --measure set: the groups of cluster --measure set (a sample without a
+# non-empty gimpset is a family of its own there, left out here)
+for t in "" "-t 20" "-t 70"; do
+    "$M" db families --db "$D" --measure set $t --json > "$T/sfam.jsonl"
+    "$M" cluster --measure set $t --json --from "$T/export.jsonl" > "$T/scluster.jsonl" 2>/dev/null
+    python3 - "$T/sfam.jsonl" "$T/scluster.jsonl" "$T/export.jsonl" <<'PY' && ok || bad "db families --measure set $t differs from cluster --measure set"
+import json, sys
+empty = {o['path'] + o['suffix'] for o in map(json.loads, open(sys.argv[3])) if o.get('gimpset', 'gs1:256:') == 'gs1:256:'}
+a = [frozenset(json.loads(l)['members']) for l in open(sys.argv[1])]
+b = {frozenset(json.loads(l)['members']) for l in open(sys.argv[2])}
+b = {m for m in b if not (len(m) == 1 and next(iter(m)) in empty)}
+assert len(a) == len(set(a)) and set(a) == b, (len(a), len(b), list(set(a) ^ b)[:3])
+assert any(len(m) > 1 for m in a)
+PY
+done
+"$M" db families --db "$D" --measure set --json > "$T/sfam2.jsonl"
+"$M" db families --db "$D" --measure set --json > "$T/sfam3.jsonl"
+expect_eq "set families: same IDs on a second run" "$(md5sum < "$T/sfam3.jsonl")" "$(md5sum < "$T/sfam2.jsonl")"
+expect_eq "fuzzy families untouched by set runs" "$("$M" db families --db "$D" --json | md5sum)" "$(md5sum < "$T/fam1.jsonl")"
 # additions: half the files first, then the rest; families that keep their members keep their IDs
 H=$(new_db families)
 half=$(( $(wc -l < "$T/gofiles.txt") / 2 ))
@@ -229,7 +269,25 @@ V=$(new_db merge)
 "$M" db stats --db "$V" >/dev/null
 if [ "$BACKEND" = postgresql ]; then sqlv "$V" "UPDATE malgopher_schema SET version = 99"; else sqlv "$V" "PRAGMA user_version = 99"; fi
 "$M" db stats --db "$V" >/dev/null 2>"$T/err"; expect_eq "newer schema: exit" $? 1
-grep -q "collection schema version 99 is newer than this malgopher understands (1): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
+grep -q "collection schema version 99 is newer than this malgopher understands (2): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
+# a schema-1 collection (no gimpset, no token table) is migrated; adding
+# its files again fills the gimpsets in
+U=$(new_db upgrade)
+mapfile -t few < <(head -12 "$T/gofiles.txt")
+"$M" db add --db "$U" "${few[@]}" >/dev/null 2>&1
+"$M" db export --db "$U" > "$T/u_before.jsonl"
+for sql in "DROP TABLE set_tokens" "DROP TABLE set_families" "DROP TABLE set_family_next" "UPDATE samples SET gimpset = NULL"; do
+    sqlv "$U" "$sql" >/dev/null
+done
+if [ "$BACKEND" = postgresql ]; then sqlv "$U" "UPDATE malgopher_schema SET version = 1" >/dev/null; else sqlv "$U" "PRAGMA user_version = 1"; fi
+expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 2
+expect_eq "schema 1: no gimpset exported" "$("$M" db export --db "$U" | grep -c '"gimpset"')" 0
+"$M" db add --db "$U" "${few[@]}" >/dev/null 2>&1
+"$M" db export --db "$U" > "$T/u_after.jsonl"
+expect_eq "schema 1: gimpsets filled in by add" "$(python3 -c "$key" < "$T/u_after.jsonl" | md5sum)" "$(python3 -c "$key" < "$T/u_before.jsonl" | md5sum)"
+"$M" match --db "$T/u_after.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
+"$M" db match --db "$U" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
+cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 1: db match --measure set after the migration"
 O=$(new_db newer)
 sqlv "$O" "CREATE TABLE other (x INTEGER)" >/dev/null
 "$M" db stats --db "$O" >/dev/null 2>"$T/err"; expect_eq "foreign database: exit" $? 1
