@@ -208,6 +208,11 @@ static bool flush(add_ctx *c, item *v, size_t n)
     }
     c->added += added;
     c->known += known;
+    /* test hook: a pause after each committed batch, so that the crash test
+     * (tests/db/test_db.sh) can kill the run between two batches */
+    const char *pause = getenv("MALGOPHER_DB_TEST_BATCH_PAUSE_MS");
+    if (pause && *pause)
+        usleep((useconds_t)(atoi(pause) % 10000) * 1000u);
     for (size_t k = 0; k < n; k++) {
         c->not_go += v[k].not_go;
         c->failed += v[k].failed;

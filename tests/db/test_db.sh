@@ -296,12 +296,13 @@ grep -q ": not a malgopher collection (it holds other tables)$" "$T/err" && ok |
 # ---- two db add at once lose nothing ----
 P=$(new_db foreign)
 mapfile -t all < "$T/gofiles.txt"
-"$M" db add --db "$P" "${all[@]}" > "$T/p1.txt" 2>/dev/null &
+"$M" db add --db "$P" "${all[@]}" > "$T/p1.txt" 2>"$T/p1.err" &
 p1=$!
-printf '%s\n' "${all[@]}" | tac | "$M" db add --db "$P" --files-from - > "$T/p2.txt" 2>/dev/null &
+printf '%s\n' "${all[@]}" | tac | "$M" db add --db "$P" --files-from - > "$T/p2.txt" 2>"$T/p2.err" &
 p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?
 expect_eq "concurrent adds: exit" "$r1 $r2" "0 0"
+[ "$r1 $r2" = "0 0" ] || echo "  add 1 said: $(head -c 400 "$T/p1.err"); add 2 said: $(head -c 400 "$T/p2.err")"
 a1=$(sed 's/added \([0-9]*\),.*/\1/' "$T/p1.txt") a2=$(sed 's/added \([0-9]*\),.*/\1/' "$T/p2.txt")
 expect_eq "concurrent adds: added once in total" "$((a1 + a2))" "$want_files"
 expect_eq "concurrent adds: stored" "$(field files <<<"$("$M" db stats --db "$P" --json)")" "$want_files"
@@ -320,7 +321,9 @@ partial_records() {
 for k in $(seq 1 200); do head -c 100000 /dev/urandom > "$T/noise$k"; done
 paste -d '\n' "$T/gofiles.txt" <(ls "$T"/noise* | head -n "$(wc -l < "$T/gofiles.txt")") | grep . > "$T/slow.txt"
 ls "$T"/noise* >> "$T/slow.txt"
-"$M" db add --db "$K" --files-from "$T/slow.txt" >/dev/null 2>&1 &
+# each committed batch is followed by a pause (a test hook), so the kill
+# lands between batches however fast the machine is
+MALGOPHER_DB_TEST_BATCH_PAUSE_MS=400 "$M" db add --db "$K" --files-from "$T/slow.txt" >/dev/null 2>"$T/kill.err" &
 pid=$!
 for k in $(seq 1 300); do
     n=$("$M" db stats --db "$K" --json 2>/dev/null | field files 2>/dev/null || echo 0)
@@ -330,7 +333,7 @@ done
 kill -9 $pid 2>/dev/null; killed=$?
 wait $pid 2>/dev/null
 mid=$(field files <<<"$("$M" db stats --db "$K" --json)")
-if [ $killed = 0 ] && [ "$mid" -lt "$want_files" ]; then ok; else bad "kill -9 did not land mid-run (killed=$killed, $mid of $want_files)"; fi
+if [ $killed = 0 ] && [ "$mid" -lt "$want_files" ]; then ok; else bad "kill -9 did not land mid-run (killed=$killed, $mid of $want_files; add said: $(head -c 400 "$T/kill.err"))"; fi
 expect_eq "after kill -9: integrity" "$(integrity)" ok
 expect_eq "after kill -9: no partial record" "$(partial_records)" 0
 "$M" db add --db "$K" --files-from "$T/slow.txt" > "$T/rerun.txt" 2>/dev/null
@@ -340,7 +343,7 @@ expect_eq "re-run: full count" "$(field files <<<"$("$M" db stats --db "$K" --js
 # ---- PostgreSQL: the server goes away mid-run ----
 if [ "$BACKEND" = postgresql ]; then
     S=$(new_db gone)
-    "$M" db add --db "$S" --files-from "$T/slow.txt" >/dev/null 2>"$T/gone.err" &
+    MALGOPHER_DB_TEST_BATCH_PAUSE_MS=400 "$M" db add --db "$S" --files-from "$T/slow.txt" >/dev/null 2>"$T/gone.err" &
     pid=$!
     for k in $(seq 1 300); do
         n=$("$M" db stats --db "$S" --json 2>/dev/null | field files 2>/dev/null || echo 0)
