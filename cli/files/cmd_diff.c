@@ -107,6 +107,7 @@ static int diff(const cli_opts *o)
         } else {
             r.same_hash = !strcmp(r.a.im->gimphash, r.b.im->gimphash);
             r.fuzzy = mg_fuzzy_compare(r.a.im->gimpfuzzy, r.b.im->gimpfuzzy);
+            r.set = mg_gimpset_compare(r.a.im->gimpset, r.b.im->gimpset);
             if (o->fmt == OUT_JSON)
                 diff_print_json(stdout, &r);
             else

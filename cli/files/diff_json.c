@@ -108,9 +108,12 @@ void diff_print_json(FILE *o, const diff_result *r)
         fprintf(o, "%d", r->fuzzy);
     else
         fputs("null", o);
-    /* the set score belongs to the `gimpset` work (mg_gimpset_compare), not
-     * in this library yet */
-    fputs(",\"set\":null},\"dependencies\":", o);
+    fputs(",\"set\":", o);
+    if (r->set >= 0)
+        fprintf(o, "%d", r->set);
+    else
+        fputs("null", o);
+    fputs("},\"dependencies\":", o);
     changes_json(o, d->deps, d->ndeps, "path", "version");
     fputs(",\"settings\":", o);
     changes_json(o, d->settings, d->nsettings, "key", "value");

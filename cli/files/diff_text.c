@@ -227,6 +227,8 @@ void diff_print_text(FILE *o, const diff_result *r, bool all)
     side_text(o, "B", &r->b, r->d.npkgs_b);
     if (r->same_hash)
         fputs("gimphash:       same\n", o);
+    else if (r->fuzzy >= 0 && r->set >= 0)
+        fprintf(o, "gimphash:       different (gimpfuzzy score %d, gimpset score %d)\n", r->fuzzy, r->set);
     else if (r->fuzzy >= 0)
         fprintf(o, "gimphash:       different (gimpfuzzy score %d)\n", r->fuzzy);
     else

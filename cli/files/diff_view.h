@@ -14,6 +14,7 @@ typedef struct diff_result {
     diff_side a, b;
     mg_diff d;
     int fuzzy;          /* gimpfuzzy score 0-100, -1 when not computable */
+    int set;            /* gimpset score 0-100 (mg_gimpset_compare), -1 when not computable */
     bool same_hash;
 } diff_result;
 
