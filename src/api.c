@@ -171,6 +171,13 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
         }
         n++;
     }
+    if (mg_gset_failed(gs)) {
+        mg_gimp_free(g);
+        mg_gset_free(gs);
+        free(im->funcs);
+        im->funcs = NULL;
+        return MG_ERR_NOMEM;
+    }
     im->nfuncs = n;
     im->gimp_names = mg_gimp_finish(g, im->gimphash, (opts & MG_OPT_NO_FUZZY) ? NULL : im->gimpfuzzy);
     mg_gimp_free(g);

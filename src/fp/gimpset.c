@@ -3,6 +3,7 @@
  * with rotation densification, the "gs1:256:BASE64" encoding, its decoding
  * and the comparison.  The specification is README "gimpset"; the
  * independent implementation is tests/gimpset/gimpset_ref.py. */
+#include "util/alloc.h"
 #include "gimpset.h"
 
 #include <stdlib.h>
@@ -15,6 +16,7 @@ struct mg_gset {
     size_t kept;
     char *buf;  /* normalised name, reused (grown, never per name) */
     size_t cap;
+    bool nomem; /* the buffer could not grow: the digest would be wrong */
 };
 
 static bool starts(const char *s, size_t n, const char *p)
@@ -80,7 +82,7 @@ static size_t normalise(mg_gset *g, const char *p, size_t n)
         return SIZE_MAX;
     size_t need = 3 * n + 8; /* "[]" (2 bytes) becomes 5: at most 2.5x */
     if (need > g->cap) {
-        char *b = realloc(g->buf, need);
+        char *b = mg_realloc(g->buf, need);
         if (!b)
             return SIZE_MAX;
         g->buf = b;
@@ -124,7 +126,7 @@ static uint64_t name_hash(const char *s, size_t n)
 
 mg_gset *mg_gset_new(void)
 {
-    mg_gset *g = calloc(1, sizeof *g);
+    mg_gset *g = mg_calloc(1, sizeof *g);
     if (!g)
         return NULL;
     for (size_t i = 0; i < MG_GIMPSET_K; i++)
@@ -138,8 +140,10 @@ bool mg_gset_add(mg_gset *g, const char *name, size_t len)
     if (!select_name(name, len, &s))
         return false;
     size_t n = normalise(g, name + s, len - s);
-    if (n == SIZE_MAX)
+    if (n == SIZE_MAX) {
+        g->nomem = true;
         return false;
+    }
     uint64_t h = name_hash(g->buf, n);
     size_t bin = (size_t)(h >> 56);
     uint64_t v = h & 0xffffffffu;
@@ -150,6 +154,11 @@ bool mg_gset_add(mg_gset *g, const char *name, size_t len)
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+bool mg_gset_failed(const mg_gset *g)
+{
+    return g->nomem;
+}
 
 size_t mg_gset_finish(mg_gset *g, char out[MG_GIMPSET_LEN])
 {

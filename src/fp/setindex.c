@@ -19,6 +19,7 @@
  * is therefore T = 1; the prefix (and the work) grows as T falls. */
 #include "malgopher.h"
 #include "fp/allpairs.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -90,19 +91,19 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
     *out = NULL;
     if (n > UINT32_MAX - 1 || n > SIZE_MAX / (K * sizeof(uint32_t)) - 1)
         return mg_fail(err, MG_ERR_NOMEM, "too many digests");
-    mg_setindex *ix = calloc(1, sizeof *ix);
+    mg_setindex *ix = mg_calloc(1, sizeof *ix);
     size_t m = n ? n : 1;
     tok *col = NULL;
     uint32_t *order = NULL;
     if (!ix)
         goto nomem;
     ix->n = n;
-    ix->slots = malloc(m * K * sizeof *ix->slots);
-    ix->valid = calloc(m, sizeof *ix->valid);
-    ix->reps = malloc(m * sizeof *ix->reps);
-    ix->freq = malloc(m * K * sizeof *ix->freq);
-    col = malloc(m * sizeof *col);
-    order = malloc(m * sizeof *order);
+    ix->slots = mg_malloc(m * K * sizeof *ix->slots);
+    ix->valid = mg_calloc(m, sizeof *ix->valid);
+    ix->reps = mg_malloc(m * sizeof *ix->reps);
+    ix->freq = mg_malloc(m * K * sizeof *ix->freq);
+    col = mg_malloc(m * sizeof *col);
+    order = mg_malloc(m * sizeof *order);
     if (!ix->slots || !ix->valid || !ix->reps || !ix->freq || !col || !order)
         goto nomem;
     size_t nv = 0;
@@ -160,7 +161,7 @@ static bool push_edge(edgebuf *e, uint32_t a, uint32_t b, int score)
 {
     if (e->n == e->cap) {
         size_t c = e->cap ? 2 * e->cap : 1024;
-        mg_edge *v = realloc(e->v, c * sizeof *v);
+        mg_edge *v = mg_realloc(e->v, c * sizeof *v);
         if (!v)
             return false;
         e->v = v;
@@ -194,8 +195,8 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
     /* each representative's prefix slots as a 256-bit set; then slot by
      * slot, the digests whose prefix holds that slot, sorted by value: a run
      * of equal values is the posting list of one token */
-    uint64_t *bits = calloc(m * 4, sizeof *bits);
-    tok *col = malloc(m * sizeof *col);
+    uint64_t *bits = mg_calloc(m * 4, sizeof *bits);
+    tok *col = mg_malloc(m * sizeof *col);
     uint32_t keys[K];
     mg_status st = MG_OK;
     if (!bits || !col)
@@ -313,9 +314,9 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
     size_t need = ((size_t)t * K + 99) / 100; /* M */
     size_t plen = K - need + 1;
     size_t n = ix->n, m = n ? n : 1;
-    uint64_t *bits = calloc(m * 4, sizeof *bits);
-    tok *col = malloc(m * sizeof *col);
-    uint32_t *xl = malloc(m * plen * sizeof *xl); /* per digest, per prefix token: its list */
+    uint64_t *bits = mg_calloc(m * 4, sizeof *bits);
+    tok *col = mg_malloc(m * sizeof *col);
+    uint32_t *xl = mg_malloc(m * plen * sizeof *xl); /* per digest, per prefix token: its list */
     uint32_t *lstart = NULL, *members = NULL, *cursor = NULL, *mark = NULL;
     uint32_t *ghead = NULL, *chain = NULL;
     group *groups = NULL;
@@ -354,11 +355,11 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
                     cm = cm ? 2 * cm : 65536;
                 if (cm > UINT32_MAX)
                     goto nomem;
-                uint32_t *l2 = realloc(lstart, cl * sizeof *l2);
+                uint32_t *l2 = mg_realloc(lstart, cl * sizeof *l2);
                 if (!l2)
                     goto nomem;
                 lstart = l2;
-                uint32_t *m2 = realloc(members, cm * sizeof *m2);
+                uint32_t *m2 = mg_realloc(members, cm * sizeof *m2);
                 if (!m2)
                     goto nomem;
                 members = m2;
@@ -378,10 +379,10 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
     free(col);
     bits = NULL;
     col = NULL;
-    cursor = calloc(nl ? nl : 1, sizeof *cursor);
-    ghead = malloc((nl ? nl : 1) * sizeof *ghead);
-    chain = malloc((nmem ? nmem : 1) * sizeof *chain);
-    mark = malloc(m * sizeof *mark);
+    cursor = mg_calloc(nl ? nl : 1, sizeof *cursor);
+    ghead = mg_malloc((nl ? nl : 1) * sizeof *ghead);
+    chain = mg_malloc((nmem ? nmem : 1) * sizeof *chain);
+    mark = mg_malloc(m * sizeof *mark);
     if (!cursor || !ghead || !chain || !mark)
         goto nomem;
     memset(mark, 0xff, m * sizeof *mark);
@@ -441,7 +442,7 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
             }
             if (ngroups == capg) {
                 size_t c = capg ? 2 * capg : 4096;
-                group *v = c > UINT32_MAX ? NULL : realloc(groups, c * sizeof *v);
+                group *v = c > UINT32_MAX ? NULL : mg_realloc(groups, c * sizeof *v);
                 if (!v)
                     goto nomem;
                 groups = v;
@@ -482,8 +483,8 @@ mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only
     if (!reps_only) { /* a copy scores as its representative does, and 100 with it */
         size_t base = e.n;
         /* copies: expand every representative edge to the copies' pairs */
-        uint32_t *first = malloc((ix->n ? ix->n : 1) * sizeof *first);
-        uint32_t *next = malloc((ix->n ? ix->n : 1) * sizeof *next);
+        uint32_t *first = mg_malloc((ix->n ? ix->n : 1) * sizeof *first);
+        uint32_t *next = mg_malloc((ix->n ? ix->n : 1) * sizeof *next);
         if (!first || !next) {
             free(first);
             free(next);
@@ -526,7 +527,7 @@ mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of
                                mg_error *err)
 {
     size_t n = ix->n;
-    uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
+    uint32_t *parent = mg_malloc((n ? n : 1) * sizeof *parent);
     if (!parent)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
@@ -550,8 +551,8 @@ mg_status mg_setpairs_naive(const char *const *digests, size_t n, int min_score,
                             size_t *nedges, mg_error *err)
 {
     edgebuf e = {0};
-    uint32_t *sl = malloc((n ? n : 1) * K * sizeof *sl);
-    bool *ok = calloc(n ? n : 1, sizeof *ok);
+    uint32_t *sl = mg_malloc((n ? n : 1) * K * sizeof *sl);
+    bool *ok = mg_calloc(n ? n : 1, sizeof *ok);
     *edges = NULL;
     *nedges = 0;
     if (min_score < 1)
@@ -607,7 +608,7 @@ mg_status mg_setindex_query(const mg_setindex *ix, const char *q, int min_score,
             continue;
         if (n == cap) {
             size_t c = cap ? 2 * cap : 64;
-            mg_hit *w = realloc(v, c * sizeof *w);
+            mg_hit *w = mg_realloc(v, c * sizeof *w);
             if (!w) {
                 free(v);
                 return mg_fail(err, MG_ERR_NOMEM, "out of memory");

@@ -85,7 +85,31 @@ typedef struct digests {
     const char *p[64];
     size_t n;
     size_t odd; /* index of an oddly spelled digest */
+    char sd[64][MG_GIMPSET_LEN]; /* the same images' gimpsets */
+    const char *sp[64];
+    size_t ns;
 } digests;
+
+/* the gimpset index: pairs, families and a query */
+static mg_status set_index_all(void *ctx, mg_error *err)
+{
+    digests *g = ctx;
+    mg_setindex *ix;
+    mg_status st = mg_setindex_build(g->sp, g->ns, &ix, err);
+    if (st != MG_OK)
+        return st;
+    mg_edge *e = NULL;
+    size_t ne = 0, nfam, nh;
+    uint32_t fam[64];
+    mg_hit *h = NULL;
+    if ((st = mg_setindex_pairs(ix, 20, false, &e, &ne, err)) == MG_OK &&
+        (st = mg_setindex_families(ix, 20, fam, &nfam, err)) == MG_OK)
+        st = mg_setindex_query(ix, g->sp[0], 20, &h, &nh, err);
+    free(h);
+    free(e);
+    mg_setindex_free(ix);
+    return st;
+}
 
 static mg_status index_all(void *ctx, mg_error *err)
 {
@@ -213,6 +237,11 @@ static void add_digests(digests *g, const char *path)
             g->p[g->n] = g->d[g->n];
             g->n++;
         }
+        if (im->is_go && g->ns < 64) {
+            snprintf(g->sd[g->ns], sizeof g->sd[g->ns], "%s", im->gimpset);
+            g->sp[g->ns] = g->sd[g->ns];
+            g->ns++;
+        }
     }
     mg_file_close(f);
 }
@@ -303,6 +332,8 @@ int main(int argc, char **argv)
     }
     inject_all("similarity index, families, V-measure", index_all, &g);
     inject_all("all pairs (reference)", naive_pairs, &g);
+    if (g.ns)
+        inject_all("gimpset index, pairs, families, query", set_index_all, &g);
 
     many m = {calloc(4000, sizeof *m.d), calloc(4000, sizeof *m.p), 4000};
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
