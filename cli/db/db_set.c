@@ -125,7 +125,8 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_
         db_hits_free(c.v, c.n);
         return false;
     }
-    qsort(c.v, c.n, sizeof *c.v, by_score_id);
+    if (c.n) /* qsort of an empty array: its pointer may be NULL */
+        qsort(c.v, c.n, sizeof *c.v, by_score_id);
     if (top && c.n > top) {
         for (size_t i = top; i < c.n; i++) {
             free(c.v[i].path);

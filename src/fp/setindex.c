@@ -115,7 +115,8 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
     }
     /* representatives: equal slot rows */
     sort_ix = ix;
-    qsort(order, nv, sizeof *order, by_slots);
+    if (nv) /* qsort of an empty array: its pointer may be NULL */
+        qsort(order, nv, sizeof *order, by_slots);
     for (size_t k = 1; k < nv; k++)
         if (!memcmp(row(ix, order[k]), row(ix, order[k - 1]), K * sizeof(uint32_t)))
             ix->reps[order[k]] = ix->reps[order[k - 1]];
@@ -123,7 +124,8 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
     for (size_t s = 0; s < K; s++) {
         for (size_t k = 0; k < nv; k++)
             col[k] = (tok){ix->slots[(size_t)order[k] * K + s], order[k]};
-        qsort(col, nv, sizeof *col, by_value_id);
+        if (nv) /* qsort of an empty array: its pointer may be NULL */
+            qsort(col, nv, sizeof *col, by_value_id);
         for (size_t a = 0, b; a < nv; a = b) {
             for (b = a + 1; b < nv && col[b].value == col[a].value; b++)
                 ;
@@ -217,7 +219,8 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
         for (size_t i = 0; i < n; i++)
             if (bits[i * 4 + s / 64] >> (s % 64) & 1)
                 col[end++] = (tok){ix->slots[i * K + s], (uint32_t)i};
-        qsort(col, end, sizeof *col, by_value_id);
+        if (end) /* qsort of an empty array: its pointer may be NULL */
+            qsort(col, end, sizeof *col, by_value_id);
         /* each member of a run against the earlier members (ids ascend) */
         for (size_t a = 0, b; a < end; a = b) {
             for (b = a + 1; b < end && col[b].value == col[a].value; b++)
@@ -341,7 +344,8 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
         for (size_t i = 0; i < n; i++)
             if (bits[i * 4 + s / 64] >> (s % 64) & 1)
                 col[end++] = (tok){ix->slots[i * K + s], (uint32_t)i};
-        qsort(col, end, sizeof *col, by_value_id);
+        if (end) /* qsort of an empty array: its pointer may be NULL */
+            qsort(col, end, sizeof *col, by_value_id);
         for (size_t a = 0, b; a < end; a = b) {
             for (b = a + 1; b < end && col[b].value == col[a].value; b++)
                 ;
@@ -517,7 +521,8 @@ mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         }
     }
-    qsort(e.v, e.n, sizeof *e.v, by_edge);
+    if (e.n) /* qsort of an empty array: its pointer may be NULL */
+        qsort(e.v, e.n, sizeof *e.v, by_edge);
     *edges = e.v;
     *nedges = e.n;
     return MG_OK;
@@ -618,7 +623,8 @@ mg_status mg_setindex_query(const mg_setindex *ix, const char *q, int min_score,
         }
         v[n++] = (mg_hit){(uint32_t)i, sc};
     }
-    qsort(v, n, sizeof *v, by_hit);
+    if (n) /* qsort of an empty array: its pointer may be NULL */
+        qsort(v, n, sizeof *v, by_hit);
     *hits = v;
     *nhits = n;
     return MG_OK;
