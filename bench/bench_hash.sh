@@ -30,22 +30,9 @@ set -euo pipefail
 # (pipes below let their reader see all input: an early exit would SIGPIPE
 # the writer and, under pipefail, stop the script)
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/.." && pwd)
-
-corpus=${1:-${MALGOPHER_CORPUS:-$HOME/.cache/malgopher/corpus}}
-bin=${2:-$repo_root/build/malgopher}
-runs=${BENCH_RUNS:-10}
-warmup=${BENCH_WARMUP:-2}
+BENCH_NAME=bench_hash BENCH_WARMUP_DEFAULT=2
+. "$(dirname "${BASH_SOURCE[0]}")/bench_setup.sh" "$@"
 do_callgrind=${BENCH_CALLGRIND:-1}
-
-die() { echo "bench_hash: $*" >&2; exit 2; }
-note() { echo "bench_hash: $*" >&2; }
-
-[ -d "$corpus" ] || die "no corpus at $corpus (run shared/corpus/fetch.sh)"
-[ -x "$bin" ] || die "no malgopher binary at $bin (cmake --build build)"
-corpus=$(cd "$corpus" && pwd)
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 [ "$runs" -ge 5 ] || die "BENCH_RUNS must be at least 5"
 
 # ensure_tool CMD DEBIAN_PACKAGE: install the package when CMD is missing.

@@ -17,19 +17,8 @@
 # repo; prints Markdown for BENCHMARKS.md.
 set -euo pipefail
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/.." && pwd)
-corpus=${1:-${MALGOPHER_CORPUS:-$HOME/.cache/malgopher/corpus}}
-bin=${2:-$repo_root/build/malgopher}
-runs=${BENCH_RUNS:-10}
-warmup=${BENCH_WARMUP:-1}
-
-die() { echo "bench_scan: $*" >&2; exit 2; }
-note() { echo "bench_scan: $*" >&2; }
-[ -d "$corpus" ] || die "no corpus at $corpus (run shared/corpus/fetch.sh)"
-[ -x "$bin" ] || die "no malgopher binary at $bin (cmake --build build)"
-corpus=$(cd "$corpus" && pwd)
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+BENCH_NAME=bench_scan BENCH_WARMUP_DEFAULT=1
+. "$(dirname "${BASH_SOURCE[0]}")/bench_setup.sh" "$@"
 
 [ -x /usr/bin/time ] || die "need /usr/bin/time (apt-get install time)"
 
