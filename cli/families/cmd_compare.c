@@ -58,7 +58,7 @@ static bool digest_of(const char *arg, digests *out)
 }
 
 /* the score of the two inputs of o */
-static int compare(const cli_opts *o)
+static int compare_pair(const cli_opts *o)
 {
     if (o->nargs != 2)
         return usage_error("compare", "want exactly two inputs (A B)");
@@ -100,5 +100,5 @@ static int compare(const cli_opts *o)
 
 int cmd_compare(int argc, char **argv)
 {
-    return cli_run("compare", CMD_COMPARE, help, argc, argv, compare);
+    return cli_run("compare", CMD_COMPARE, help, argc, argv, compare_pair);
 }

@@ -269,7 +269,7 @@ static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
     return clean;
 }
 
-static int info(const cli_opts *o)
+static int info_paths(const cli_opts *o)
 {
     if (!cli_want_args(o, 1, -1, "FILE"))
         return EXIT_USAGE;
@@ -281,5 +281,5 @@ static int info(const cli_opts *o)
 
 int cmd_info(int argc, char **argv)
 {
-    return cli_run("info", CMD_INFO, help, argc, argv, info);
+    return cli_run("info", CMD_INFO, help, argc, argv, info_paths);
 }

@@ -21,7 +21,7 @@ static struct {
 static size_t nsites;
 static pthread_mutex_t sites_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void record(const char *file, int line)
+static void note_site(const char *file, int line)
 {
     pthread_mutex_lock(&sites_lock);
     size_t i = 0;
@@ -39,7 +39,7 @@ bool mg_alloc_refused_at(const char *file, int line)
 {
     unsigned long n = atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed) + 1;
     if (atomic_load_explicit(&tracking, memory_order_relaxed))
-        record(file, line);
+        note_site(file, line);
     return n == atomic_load_explicit(&fail_at, memory_order_relaxed);
 }
 
