@@ -33,7 +33,7 @@ static mg_status get_modules(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     (void)a, (void)n;
     uint32_t arr = emu_new_varray(E, 1);
     if (!arr)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     mg_status st = new_model(E, "System.Reflection.Module", 0, &E->obj[arr]->vals[0]);
     *ret = vref(arr);
     return st;
@@ -89,7 +89,7 @@ static mg_status public_key_token(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return emu_refuse(E, "strong-named assembly: public key token not modelled");
     uint32_t r = emu_new_array(E, 0, 1, 'u', 0);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vref(r);
     return MG_OK;
 }
@@ -151,7 +151,7 @@ static mg_status assembly_location(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     (void)a, (void)n;
     uint32_t s = emu_new_string(E, SANDBOX_PATH, strlen(SANDBOX_PATH));
     if (!s)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vref(s);
     return MG_OK;
 }
@@ -222,7 +222,7 @@ mg_status emu_bcl_call(emu *E, const emu_ref *r, emu_val *args, uint32_t nargs, 
     if (is_ctor && !strcmp(key, "System.Object::.ctor")) { /* a plain object (a lock) */
         uint32_t o = emu_new(E, O_FIELDS);
         if (!o)
-            return emu_refuse(E, "heap cap reached");
+            return emu_heap_full(E);
         *ret = vref(o);
         return MG_OK;
     }
@@ -245,7 +245,7 @@ mg_status emu_bcl_field(emu *E, const emu_ref *r, emu_val *out)
     if (!strcmp(r->cls, "System.String") && !strcmp(r->name, "Empty")) {
         uint32_t s = emu_new_string(E, "", 0);
         if (!s)
-            return emu_refuse(E, "heap cap reached");
+            return emu_heap_full(E);
         *out = vref(s);
         return MG_OK;
     }

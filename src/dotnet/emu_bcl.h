@@ -34,7 +34,7 @@ static inline mg_status new_model(emu *E, const char *tag, int64_t a, emu_val *r
 {
     uint32_t r = emu_new(E, O_MODEL);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[r]->tag = tag;
     E->obj[r]->a = a;
     *ret = vref(r);

@@ -203,7 +203,7 @@ static mg_status m_alloc(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return emu_refuse(E, "allocation of %lld bytes over the cap", (long long)len);
     uint32_t r = emu_new_array(E, (uint32_t)len, 1, 'u', 0);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vni(E, (int64_t)E->obj[r]->vaddr);
     return MG_OK;
 }

@@ -34,7 +34,7 @@ static mg_status get_resource_stream(emu *E, emu_val *a, uint32_t n, emu_val *re
         uint32_t b = emu_new_bytes(E, p, res.data_len);
         uint32_t s = b ? emu_new(E, O_STREAM) : 0;
         if (!s)
-            return emu_refuse(E, "heap cap reached");
+            return emu_heap_full(E);
         E->obj[s]->a = 0;
         E->obj[s]->b = b;
         E->obj[s]->len = res.data_len;
@@ -54,10 +54,10 @@ static mg_status memstream_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
             return emu_throw(E, "System.ArgumentNullException");
         b = a[0].ref;
     } else if (!(b = emu_new_array(E, 0, 1, 'u', 0)))
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     uint32_t s = emu_new(E, O_STREAM);
     if (!s)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[s]->b = b;
     E->obj[s]->len = E->obj[b]->len;
     *ret = vref(s);
@@ -139,7 +139,7 @@ static mg_status stream_toarray(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return emu_refuse(E, "ToArray on something not modelled");
     uint32_t r = emu_new_bytes(E, emu_o(E, (uint32_t)s->b)->raw, s->len);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vref(r);
     return MG_OK;
 }
@@ -150,7 +150,7 @@ static mg_status reader_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return emu_refuse(E, "BinaryReader over a stream not modelled");
     uint32_t r = emu_new(E, O_READER);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[r]->a = a[0].ref;
     *ret = vref(r);
     return MG_OK;
@@ -210,7 +210,7 @@ static mg_status rd_bytes(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         cnt = avail;
     uint32_t r = emu_new_bytes(E, emu_o(E, (uint32_t)s->b)->raw + s->a, (uint32_t)cnt);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     s->a += cnt;
     *ret = vref(r);
     return MG_OK;
@@ -318,7 +318,7 @@ static mg_status bc_getbytes(emu *E, emu_val *a, uint32_t n, emu_val *ret, unsig
         b[k] = (uint8_t)(x >> (8 * k));
     uint32_t r = emu_new_bytes(E, b, size);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vref(r);
     return MG_OK;
 }

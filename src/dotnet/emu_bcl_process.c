@@ -77,7 +77,7 @@ static mg_status module_name(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     const char *s = mod_name[m->a];
     uint32_t r = emu_new_string(E, s, strlen(s));
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vref(r);
     return MG_OK;
 }
@@ -185,7 +185,7 @@ static mg_status str_trim(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         e--;
     uint32_t r = emu_new_string16(E, s->raw + 2 * b, e - b);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vref(r);
     return MG_OK;
 }
@@ -196,7 +196,7 @@ static mg_status str_case(emu *E, emu_val *a, bool upper, emu_val *ret)
         return emu_throw(E, "System.NullReferenceException");
     uint32_t r = emu_new_string16(E, s->raw, s->len);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     uint8_t *p = E->obj[r]->raw;
     for (uint32_t i = 0; i < s->len; i++) {
         if (p[2 * i + 1] || (p[2 * i] & 0x80))
@@ -265,7 +265,7 @@ static mg_status delegate_for_fp(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     (void)n;
     uint32_t o = emu_new(E, O_DELEGATE);
     if (!o)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[o]->a = 0;
     E->obj[o]->b = a[0].i;
     *ret = vref(o);

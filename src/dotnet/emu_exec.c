@@ -22,9 +22,11 @@
 
 mg_status emu_throw(emu *E, const char *cls)
 {
+    if (E->nomem) /* not a managed exception: the host ran out */
+        return emu_heap_full(E);
     uint32_t r = emu_new(E, O_MODEL);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[r]->tag = cls;
     E->exc = r;
     return EMU_THROW;
@@ -151,7 +153,7 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
         if (t >> 24 == MG_T_TYPEDEF) { /* a struct of the assembly: its own storage */
             uint32_t o = emu_new(E, O_FIELDS);
             if (!o)
-                return emu_refuse(E, "heap cap reached");
+                return emu_heap_full(E);
             E->obj[o]->type = t;
             F.locals[i] = vref(o);
         }
@@ -171,6 +173,8 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
     } else if (st == EMU_THROW)
         E->where_row = saved;
     E->nvals = mark;
+    if (E->nomem && st != MG_ERR_NOMEM) /* a failure the method's code went past */
+        st = emu_heap_full(E);
     return st;
 }
 
@@ -603,7 +607,7 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 !mg_rd_bytes(&E->cli->img.r, us->off + off, us->size - off, &p)) { st = emu_refuse(E, "ldstr of a bad token"); goto out; }
             if (!emu_blob_u(p, (uint32_t)(us->size - off), &pos, &len) || len > us->size - off - pos) { st = emu_refuse(E, "ldstr of a bad string"); goto out; }
             uint32_t s = emu_new_string16(E, p + pos, len / 2);
-            if (!s) { st = emu_refuse(E, "heap cap reached"); goto out; }
+            if (!s) { st = emu_heap_full(E); goto out; }
             PUSH(vref(s));
             break;
         }
@@ -670,17 +674,17 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
             emu_obj *src = a.k == V_REF ? emu_o(E, a.ref) : NULL;
             if (src && src->kind == O_FIELDS) { /* a struct of the assembly: boxing copies it */
                 o = emu_new(E, O_FIELDS);
-                if (!o) { st = emu_refuse(E, "heap cap reached"); goto out; }
+                if (!o) { st = emu_heap_full(E); goto out; }
                 src = E->obj[a.ref];
                 E->obj[o]->type = src->type;
                 for (uint32_t i = 0; i < src->len; i++) {
                     emu_val *d = emu_field_slot(E, o, src->frow[i]);
-                    if (!d) { st = emu_refuse(E, "heap cap reached"); goto out; }
+                    if (!d) { st = emu_heap_full(E); goto out; }
                     *d = src->vals[i];
                 }
             } else
                 o = emu_box(E, a);
-            if (!o && a.k != V_REF) { st = emu_refuse(E, "heap cap reached"); goto out; }
+            if (!o && a.k != V_REF) { st = emu_heap_full(E); goto out; }
             PUSH(vref(o));
             break;
         }
@@ -695,7 +699,7 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
             char ek = 'u';
             uint8_t esz = emu_elem_size(E, tok, &ek);
             uint32_t r = esz ? emu_new_array(E, (uint32_t)n, esz, ek, tok) : emu_new_varray(E, (uint32_t)n);
-            if (!r) { st = emu_refuse(E, "heap cap reached"); goto out; }
+            if (!r) { st = emu_heap_full(E); goto out; }
             PUSH(vref(r));
             break;
         }
