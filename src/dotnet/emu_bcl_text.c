@@ -12,11 +12,7 @@
 static mg_status hash_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)a, (void)n;
-    uint32_t r = emu_new(E, O_HASH);
-    if (!r)
-        return emu_heap_full(E);
-    *ret = vref(r);
-    return MG_OK;
+    return ret_ref(E, emu_new(E, O_HASH), ret);
 }
 static mg_status hash_set(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -129,20 +125,12 @@ static mg_status enc_getstring(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (off < 0 || len < 0 || (uint64_t)(off + len) > b->len)
         return emu_throw(E, "System.ArgumentOutOfRangeException");
     if (enc_utf16(E, a[0])) {
-        uint32_t r = emu_new_string16(E, b->raw + off, (uint32_t)(len / 2));
-        if (!r)
-            return emu_heap_full(E);
-        *ret = vref(r);
-        return MG_OK;
+        return ret_ref(E, emu_new_string16(E, b->raw + off, (uint32_t)(len / 2)), ret);
     }
     for (int64_t i = 0; i < len; i++)
         if (b->raw[off + i] & 0x80)
             return emu_refuse(E, "Encoding.GetString of non-ASCII bytes");
-    uint32_t r = emu_new_string(E, (const char *)b->raw + off, (size_t)len);
-    if (!r)
-        return emu_heap_full(E);
-    *ret = vref(r);
-    return MG_OK;
+    return ret_ref(E, emu_new_string(E, (const char *)b->raw + off, (size_t)len), ret);
 }
 static mg_status enc_getbytes(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -151,11 +139,7 @@ static mg_status enc_getbytes(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (!s)
         return emu_throw(E, "System.ArgumentNullException");
     if (enc_utf16(E, a[0])) {
-        uint32_t r = emu_new_bytes(E, s->raw, s->len * 2);
-        if (!r)
-            return emu_heap_full(E);
-        *ret = vref(r);
-        return MG_OK;
+        return ret_ref(E, emu_new_bytes(E, s->raw, s->len * 2), ret);
     }
     uint32_t r = emu_new_array(E, s->len, 1, 'u', 0);
     if (!r)
