@@ -316,6 +316,21 @@ static emu_val to_slot(emu *E, uint8_t k, emu_val v)
     return v;
 }
 
+/* the esz bytes of sandbox memory a raw ldind (wr false) or stind reaches
+ * through pointer a, and their kind */
+static mg_status ind_raw(emu *E, uint8_t op, emu_val a, bool wr, uint8_t *esz, char *ek, uint8_t **p)
+{
+    *esz = 1;
+    *ek = 'i';
+    ind_kind(E, op, esz, ek);
+    if (a.k != V_NI && a.k != V_BYREF && a.k != V_I4)
+        return emu_refuse(E, "%s through a non-pointer", wr ? "stind" : "ldind");
+    *p = emu_mem(E, (uint64_t)a.i & (E->ptr == 4 ? 0xffffffffu : UINT64_MAX), *esz);
+    if (!*p)
+        return emu_refuse(E, "%s unmapped address 0x%llx", wr ? "write to" : "read of", (unsigned long long)a.i);
+    return MG_OK;
+}
+
 /* ldarg, ldarga, starg, ldloc, ldloca, stloc (what 0 to 5, the order of
  * their short and long opcodes) of variable n, in any of their forms
  * (macro: ldarg.0 and the like, refused by the instruction's name) */
@@ -527,11 +542,9 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 break;
             }
             if (op == 0x50) { st = emu_refuse(E, "ldind.ref from raw memory"); goto out; }
-            uint8_t esz = 1; char ek = 'i';
-            ind_kind(E, op, &esz, &ek);
-            if (a.k != V_NI && a.k != V_BYREF && a.k != V_I4) { st = emu_refuse(E, "ldind through a non-pointer"); goto out; }
-            uint8_t *p = emu_mem(E, (uint64_t)a.i & (E->ptr == 4 ? 0xffffffffu : UINT64_MAX), esz);
-            if (!p) { st = emu_refuse(E, "read of unmapped address 0x%llx", (unsigned long long)a.i); goto out; }
+            uint8_t esz, *p;
+            char ek;
+            CHECK(ind_raw(E, op, a, false, &esz, &ek, &p));
             PUSH(load_ind(E, p, esz, ek));
             break;
         }
@@ -553,11 +566,9 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 break;
             }
             if (op == 0x51) { st = emu_refuse(E, "stind.ref to raw memory"); goto out; }
-            uint8_t esz = 1; char ek = 'i';
-            ind_kind(E, op, &esz, &ek);
-            if (a.k != V_NI && a.k != V_BYREF && a.k != V_I4) { st = emu_refuse(E, "stind through a non-pointer"); goto out; }
-            uint8_t *p = emu_mem(E, (uint64_t)a.i & (E->ptr == 4 ? 0xffffffffu : UINT64_MAX), esz);
-            if (!p) { st = emu_refuse(E, "write to unmapped address 0x%llx", (unsigned long long)a.i); goto out; }
+            uint8_t esz, *p;
+            char ek;
+            CHECK(ind_raw(E, op, a, true, &esz, &ek, &p));
             store_raw(p, esz, ek == 'n' ? 'i' : ek, v);
             break;
         }
