@@ -52,10 +52,9 @@ static int failures;
 static unsigned long injected;
 static bool input_absent; /* a corpus file or .NET fixture was not there */
 
-/* run w once clean, then once per allocation with that one failing
- * (every stride-th one, and the last); returns the count of allocations,
- * adds the failures to *bad */
-static unsigned long inject_quiet(const char *name, workload w, void *ctx, unsigned long stride, unsigned *bad)
+/* run w once clean, then once per allocation with that one failing;
+ * returns the count of allocations, adds the failures to *bad */
+static unsigned long inject_quiet(const char *name, workload w, void *ctx, unsigned *bad)
 {
     mg_error e = {0};
     mg_alloc_fail_nth(0);
@@ -67,7 +66,7 @@ static unsigned long inject_quiet(const char *name, workload w, void *ctx, unsig
         ++*bad;
         return 0;
     }
-    for (unsigned long i = 1; i <= n; i = i + stride <= n || i == n ? i + stride : n) {
+    for (unsigned long i = 1; i <= n; i++) {
         mg_alloc_fail_nth(i);
         memset(&e, 0, sizeof e);
         st = w(ctx, &e);
@@ -85,7 +84,7 @@ static unsigned long inject_quiet(const char *name, workload w, void *ctx, unsig
 static void inject_all(const char *name, workload w, void *ctx)
 {
     unsigned bad = 0;
-    unsigned long n = inject_quiet(name, w, ctx, 1, &bad);
+    unsigned long n = inject_quiet(name, w, ctx, &bad);
     printf("%-48s %6lu allocations, each failed once: %s\n", name, n, bad ? "FAILED" : "clean");
 }
 
@@ -512,7 +511,7 @@ int main(int argc, char **argv)
             if (mg_tbl_get(&cli, MG_T_METHODDEF, row, MG_METHOD_NAME, &nmi) &&
                 mg_cli_string(&cli, nmi, &name, &len) && strncmp(name, "T_", 2) == 0) {
                 emu_case c = {&cli, row};
-                n += inject_quiet(name, run_method, &c, 1, &bad);
+                n += inject_quiet(name, run_method, &c, &bad);
                 nm++;
             }
         }
