@@ -113,6 +113,7 @@ typedef struct emu {
     uint32_t nnative;
     /* what the models observed */
     uint32_t resource_row; /* manifest resource opened */
+    bool nomem;            /* a host allocation failed: the run ends in MG_ERR_NOMEM */
     mg_error *err;
 } emu;
 
@@ -139,6 +140,9 @@ emu_val *emu_hash_get(emu *E, uint32_t h, emu_val key);
 emu_obj *emu_o(emu *E, uint32_t ref);
 void emu_free(emu *E);
 mg_status emu_refuse(emu *E, const char *fmt, ...);
+/* a refusal once E->nomem is set (and for emu_throw) is MG_ERR_NOMEM "out of
+ * memory"; emu_heap_full is the refusal when an emu_new* gave 0 */
+mg_status emu_heap_full(emu *E);
 
 /* emu_meta.c */
 typedef struct emu_ref {

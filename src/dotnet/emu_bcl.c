@@ -13,71 +13,35 @@
 #include <string.h>
 
 /* ---- reflection over the assembly itself ---- */
-static mg_status type_from_handle(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    return new_model(E, "System.Type", a[0].i, ret);
-}
-static mg_status type_assembly(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    return new_model(E, "System.Reflection.Assembly", 0, ret);
-}
-static mg_status type_module(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    return new_model(E, "System.Reflection.Module", 0, ret);
-}
+TAG_MODEL(type_from_handle, "System.Type", a[0].i)
+TAG_MODEL(type_assembly, "System.Reflection.Assembly", 0)
+TAG_MODEL(type_module, "System.Reflection.Module", 0)
+TAG_MODEL(assembly_name, "System.Reflection.AssemblyName", 0)
 static mg_status get_modules(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)a, (void)n;
     uint32_t arr = emu_new_varray(E, 1);
     if (!arr)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     mg_status st = new_model(E, "System.Reflection.Module", 0, &E->obj[arr]->vals[0]);
     *ret = vref(arr);
     return st;
 }
-static mg_status get_hinstance(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    *ret = vni(E, (int64_t)E->vbase);
-    return MG_OK;
-}
-static mg_status ret_false(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)a, (void)n;
-    *ret = vi4(0);
-    return MG_OK;
-}
+VALUE_MODEL(get_hinstance, vni(E, (int64_t)E->vbase))
+VALUE_MODEL(ret_false, vi4(0))
+VALUE_MODEL(ret_null, vref(0))
+VALUE_MODEL(intptr_size, vi4((int32_t)E->ptr))
+VALUE_MODEL(get_handle_value, vni(E, deref(a[0]).i))
+VALUE_MODEL(ref_eq, vi4(a[0].ref == a[1].ref))
+VALUE_MODEL(ref_ne, vi4(a[0].ref != a[1].ref))
+VALUE_MODEL(messagebox, vi4(1)) /* DialogResult.OK: the nag is acknowledged, nothing shown */
+/* also the base constructor call on an object of the assembly */
 static mg_status ret_nothing(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)E, (void)a, (void)n, (void)ret;
     return MG_OK;
 }
-static mg_status ret_null(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)a, (void)n;
-    *ret = vref(0);
-    return MG_OK;
-}
-static mg_status obj_ctor(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)a, (void)n, (void)ret;
-    return MG_OK; /* base constructor call on an object of the assembly */
-}
-static mg_status intptr_size(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    *ret = vi4((int32_t)E->ptr);
-    return MG_OK;
-}
 
-static mg_status assembly_name(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    return new_model(E, "System.Reflection.AssemblyName", 0, ret);
-}
 /* AssemblyName.GetPublicKeyToken: the token of the assembly's public key, or empty */
 static mg_status public_key_token(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -87,17 +51,7 @@ static mg_status public_key_token(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (E->cli->t.rows[MG_T_ASSEMBLY] && mg_tbl_get(E->cli, MG_T_ASSEMBLY, 1, 6, &pk) && pk &&
         mg_cli_blob(E->cli, pk, &off, &blen) && blen)
         return emu_refuse(E, "strong-named assembly: public key token not modelled");
-    uint32_t r = emu_new_array(E, 0, 1, 'u', 0);
-    if (!r)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(r);
-    return MG_OK;
-}
-static mg_status get_handle_value(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    *ret = vni(E, deref(a[0]).i);
-    return MG_OK;
+    return ret_ref(E, emu_new_array(E, 0, 1, 'u', 0), ret);
 }
 static mg_status math_abs(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -132,34 +86,12 @@ static mg_status type_gettype(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return new_model(E, "System.Type", 0, ret);
     return emu_refuse(E, "Type.GetType(\"%s\") not modelled", name);
 }
-static mg_status ref_eq(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)n;
-    *ret = vi4(a[0].ref == a[1].ref);
-    return MG_OK;
-}
-static mg_status ref_ne(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)n;
-    *ret = vi4(a[0].ref != a[1].ref);
-    return MG_OK;
-}
 /* the path the sandbox says the assembly was loaded from */
 #define SANDBOX_PATH "C:\\sandbox\\sample.exe"
 static mg_status assembly_location(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)a, (void)n;
-    uint32_t s = emu_new_string(E, SANDBOX_PATH, strlen(SANDBOX_PATH));
-    if (!s)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(s);
-    return MG_OK;
-}
-static mg_status messagebox(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)a, (void)n;
-    *ret = vi4(1); /* DialogResult.OK: the nag is acknowledged, nothing shown */
-    return MG_OK;
+    return ret_ref(E, emu_new_string(E, SANDBOX_PATH, strlen(SANDBOX_PATH)), ret);
 }
 
 const model emu_models_main[] = {
@@ -172,7 +104,7 @@ const model emu_models_main[] = {
     {"System.Reflection.Module::op_Equality", 2, ref_eq},
     {"System.Reflection.Assembly::get_Location", 0, assembly_location},
     {"System.Windows.Forms.MessageBox::Show", -1, messagebox},
-    {"System.Object::.ctor", 0, obj_ctor},
+    {"System.Object::.ctor", 0, ret_nothing},
     {"System.Type::GetTypeFromHandle", 1, type_from_handle},
     {"System.Type::get_Assembly", 0, type_assembly},
     {"System.Type::get_Module", 0, type_module},
@@ -220,11 +152,7 @@ mg_status emu_bcl_call(emu *E, const emu_ref *r, emu_val *args, uint32_t nargs, 
     if (!is_ctor && !strcmp(key, "System.IntPtr::.ctor"))
         snprintf(key, sizeof key, "System.IntPtr::.ctor#ref");
     if (is_ctor && !strcmp(key, "System.Object::.ctor")) { /* a plain object (a lock) */
-        uint32_t o = emu_new(E, O_FIELDS);
-        if (!o)
-            return emu_refuse(E, "heap cap reached");
-        *ret = vref(o);
-        return MG_OK;
+        return ret_ref(E, emu_new(E, O_FIELDS), ret);
     }
     uint32_t np = nargs - ((r->has_this && !is_ctor) ? 1u : 0u);
     static const model *const tables[] = {emu_models_main, emu_models_interop, emu_models_io,
@@ -243,11 +171,7 @@ mg_status emu_bcl_field(emu *E, const emu_ref *r, emu_val *out)
         return MG_OK;
     }
     if (!strcmp(r->cls, "System.String") && !strcmp(r->name, "Empty")) {
-        uint32_t s = emu_new_string(E, "", 0);
-        if (!s)
-            return emu_refuse(E, "heap cap reached");
-        *out = vref(s);
-        return MG_OK;
+        return ret_ref(E, emu_new_string(E, "", 0), out);
     }
     return emu_refuse(E, "framework field %s::%s not modelled", r->cls, r->name);
 }

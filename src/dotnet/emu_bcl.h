@@ -34,12 +34,45 @@ static inline mg_status new_model(emu *E, const char *tag, int64_t a, emu_val *r
 {
     uint32_t r = emu_new(E, O_MODEL);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[r]->tag = tag;
     E->obj[r]->a = a;
     *ret = vref(r);
     return MG_OK;
 }
+
+/* *ret = the new object r, or the heap is full (r 0) */
+static inline mg_status ret_ref(emu *E, uint32_t r, emu_val *ret)
+{
+    if (!r)
+        return emu_heap_full(E);
+    *ret = vref(r);
+    return MG_OK;
+}
+
+/* the shapes most models take, one line each:
+ * VALUE_MODEL  the result is one expression of E and the arguments a
+ * TAG_MODEL    the result is a new O_MODEL object (tag, a value)
+ * BIND_MODEL   fn(E, a, k, ret) for a constant k: the variants of one model */
+#define VALUE_MODEL(name, expr)                                                \
+    static mg_status name(emu *E, emu_val *a, uint32_t n, emu_val *ret)        \
+    {                                                                          \
+        (void)E, (void)a, (void)n;                                             \
+        *ret = (expr);                                                         \
+        return MG_OK;                                                          \
+    }
+#define TAG_MODEL(name, tag, value)                                            \
+    static mg_status name(emu *E, emu_val *a, uint32_t n, emu_val *ret)        \
+    {                                                                          \
+        (void)a, (void)n;                                                      \
+        return new_model(E, tag, value, ret);                                  \
+    }
+#define BIND_MODEL(name, fn, k)                                                \
+    static mg_status name(emu *E, emu_val *a, uint32_t n, emu_val *ret)        \
+    {                                                                          \
+        (void)n;                                                               \
+        return fn(E, a, k, ret);                                               \
+    }
 
 static inline int64_t num(emu_val v)
 {

@@ -29,12 +29,7 @@ static mg_status intptr_ctor_ref(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     *a[0].p = vni(E, num(a[1]));
     return MG_OK;
 }
-static mg_status intptr_to64(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)n;
-    *ret = vi8(deref(a[0]).i);
-    return MG_OK;
-}
+VALUE_MODEL(intptr_to64, vi8(deref(a[0]).i))
 static mg_status intptr_to32(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)n;
@@ -44,44 +39,21 @@ static mg_status intptr_to32(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     *ret = vi4((int32_t)x);
     return MG_OK;
 }
-static mg_status intptr_topointer(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    *ret = vni(E, deref(a[0]).i);
-    return MG_OK;
-}
-static mg_status intptr_eq(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)n;
-    *ret = vi4(a[0].i == a[1].i);
-    return MG_OK;
-}
-static mg_status intptr_ne(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)n;
-    *ret = vi4(a[0].i != a[1].i);
-    return MG_OK;
-}
-static mg_status intptr_add(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    *ret = vni(E, a[0].i + num(a[1]));
-    return MG_OK;
-}
-static mg_status intptr_explicit(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    *ret = vni(E, num(a[0]));
-    return MG_OK;
-}
-static mg_status intptr_to_i8(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)n;
-    *ret = vi8(a[0].i);
-    return MG_OK;
-}
+VALUE_MODEL(intptr_topointer, vni(E, deref(a[0]).i))
+VALUE_MODEL(intptr_eq, vi4(a[0].i == a[1].i))
+VALUE_MODEL(intptr_ne, vi4(a[0].i != a[1].i))
+VALUE_MODEL(intptr_add, vni(E, a[0].i + num(a[1])))
+VALUE_MODEL(intptr_explicit, vni(E, num(a[0])))
+VALUE_MODEL(intptr_to_i8, vi8(a[0].i))
 
 /* ---- Marshal over the virtual image and the sandbox's arrays ---- */
+/* what ReadByte/Int16/Int32/Int64 give for the size bytes x */
+static emu_val widen(uint64_t x, unsigned size)
+{
+    return size == 8 ? vi8((int64_t)x) : size == 4 ? vi4((int32_t)x) : size == 2 ? vi4((int16_t)x)
+                                                                      : vi4((uint8_t)x);
+}
+
 /* the bytes of a variable reached through a pointer to it (little-endian) */
 static mg_status slot_access(emu *E, emu_val base, int64_t ofs, unsigned size, bool wr, int64_t v,
                              emu_val *ret)
@@ -98,16 +70,17 @@ static mg_status slot_access(emu *E, emu_val base, int64_t ofs, unsigned size, b
         s->i = s->k == V_I4 ? (int32_t)x : s->k == V_NI ? vni(E, (int64_t)x).i : (int64_t)x;
         return MG_OK;
     }
-    x = (x >> (8 * ofs)) & mask;
-    *ret = size == 8 ? vi8((int64_t)x) : size == 4 ? vi4((int32_t)x) : size == 2 ? vi4((int16_t)x)
-                                                                              : vi4((uint8_t)x);
+    *ret = widen((x >> (8 * ofs)) & mask, size);
     return MG_OK;
 }
 
-static mg_status mread(emu *E, emu_val base, int64_t ofs, unsigned size, emu_val *ret)
+/* read (into *ret) or write (wr: v) size bytes at base + ofs: a variable
+ * through a pointer to it, or sandbox memory */
+static mg_status maccess(emu *E, emu_val base, int64_t ofs, unsigned size, bool wr, int64_t v,
+                         emu_val *ret)
 {
     if (base.k == V_BYREF && base.p)
-        return slot_access(E, base, ofs, size, false, 0, ret);
+        return slot_access(E, base, ofs, size, wr, v, ret);
     uint64_t addr = (uint64_t)(base.i + ofs);
     if (E->ptr == 4)
         addr &= 0xffffffffu;
@@ -116,42 +89,25 @@ static mg_status mread(emu *E, emu_val base, int64_t ofs, unsigned size, emu_val
         return emu_refuse(E, "access to unmapped address 0x%llx", (unsigned long long)addr);
     uint64_t x = 0;
     for (unsigned i = 0; i < size; i++)
-        x |= (uint64_t)p[i] << (8 * i);
-    if (size == 8)
-        *ret = vi8((int64_t)x);
-    else if (size == 4)
-        *ret = vi4((int32_t)x);
-    else if (size == 2)
-        *ret = vi4((int16_t)x);
-    else
-        *ret = vi4((uint8_t)x);
-    return MG_OK;
-}
-static mg_status mwrite(emu *E, emu_val base, int64_t ofs, unsigned size, int64_t v)
-{
-    if (base.k == V_BYREF && base.p)
-        return slot_access(E, base, ofs, size, true, v, NULL);
-    uint64_t addr = (uint64_t)(base.i + ofs);
-    if (E->ptr == 4)
-        addr &= 0xffffffffu;
-    uint8_t *p = emu_mem(E, addr, size);
-    if (!p)
-        return emu_refuse(E, "access to unmapped address 0x%llx", (unsigned long long)addr);
-    for (unsigned i = 0; i < size; i++)
-        p[i] = (uint8_t)((uint64_t)v >> (8 * i));
+        if (wr)
+            p[i] = (uint8_t)((uint64_t)v >> (8 * i));
+        else
+            x |= (uint64_t)p[i] << (8 * i);
+    if (!wr)
+        *ret = widen(x, size);
     return MG_OK;
 }
 #define MREAD(name, size)                                                     \
     static mg_status name(emu *E, emu_val *a, uint32_t n, emu_val *ret)        \
     {                                                                          \
-        return mread(E, a[0], n > 1 ? num(a[1]) : 0, size, ret);               \
+        return maccess(E, a[0], n > 1 ? num(a[1]) : 0, size, false, 0, ret);   \
     }
 #define MWRITE(name, size)                                                    \
     static mg_status name(emu *E, emu_val *a, uint32_t n, emu_val *ret)        \
     {                                                                          \
         (void)ret;                                                             \
-        return n > 2 ? mwrite(E, a[0], num(a[1]), size, a[2].i)                \
-                     : mwrite(E, a[0], 0, size, a[1].i);                       \
+        return n > 2 ? maccess(E, a[0], num(a[1]), size, true, a[2].i, NULL)   \
+                     : maccess(E, a[0], 0, size, true, a[1].i, NULL);          \
     }
 MREAD(m_read1, 1)
 MREAD(m_read2, 2)
@@ -163,7 +119,7 @@ MWRITE(m_write4, 4)
 MWRITE(m_write8, 8)
 static mg_status m_readptr(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
-    mg_status st = mread(E, a[0], n > 1 ? num(a[1]) : 0, E->ptr, ret);
+    mg_status st = maccess(E, a[0], n > 1 ? num(a[1]) : 0, E->ptr, false, 0, ret);
     if (st == MG_OK)
         *ret = vni(E, ret->i);
     return st;
@@ -171,7 +127,8 @@ static mg_status m_readptr(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 static mg_status m_writeptr(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)ret;
-    return n > 2 ? mwrite(E, a[0], num(a[1]), E->ptr, a[2].i) : mwrite(E, a[0], 0, E->ptr, a[1].i);
+    return n > 2 ? maccess(E, a[0], num(a[1]), E->ptr, true, a[2].i, NULL)
+                 : maccess(E, a[0], 0, E->ptr, true, a[1].i, NULL);
 }
 /* Marshal.Copy(byte[] src, int start, IntPtr dst, int len) and (IntPtr, byte[], int, int) */
 static mg_status m_copy(emu *E, emu_val *a, uint32_t n, emu_val *ret)
@@ -203,7 +160,7 @@ static mg_status m_alloc(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return emu_refuse(E, "allocation of %lld bytes over the cap", (long long)len);
     uint32_t r = emu_new_array(E, (uint32_t)len, 1, 'u', 0);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     *ret = vni(E, (int64_t)E->obj[r]->vaddr);
     return MG_OK;
 }

@@ -34,7 +34,7 @@ static mg_status get_resource_stream(emu *E, emu_val *a, uint32_t n, emu_val *re
         uint32_t b = emu_new_bytes(E, p, res.data_len);
         uint32_t s = b ? emu_new(E, O_STREAM) : 0;
         if (!s)
-            return emu_refuse(E, "heap cap reached");
+            return emu_heap_full(E);
         E->obj[s]->a = 0;
         E->obj[s]->b = b;
         E->obj[s]->len = res.data_len;
@@ -54,10 +54,10 @@ static mg_status memstream_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
             return emu_throw(E, "System.ArgumentNullException");
         b = a[0].ref;
     } else if (!(b = emu_new_array(E, 0, 1, 'u', 0)))
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     uint32_t s = emu_new(E, O_STREAM);
     if (!s)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[s]->b = b;
     E->obj[s]->len = E->obj[b]->len;
     *ret = vref(s);
@@ -91,24 +91,21 @@ static mg_status stream_read(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     *ret = vi4((int32_t)cnt);
     return MG_OK;
 }
-static mg_status stream_length(emu *E, emu_val *a, uint32_t n, emu_val *ret)
+/* Stream.Length, Stream.Position, MemoryStream.ToArray */
+static mg_status stream_get(emu *E, emu_val *a, int what, emu_val *ret)
 {
-    (void)n;
+    static const char *const name[] = {"Stream.Length", "Stream.Position", "ToArray"};
     emu_obj *s = stream_of(E, a[0]);
     if (!s)
-        return emu_refuse(E, "Stream.Length on something not modelled");
-    *ret = vi8(s->len);
+        return emu_refuse(E, "%s on something not modelled", name[what]);
+    if (what == 2)
+        return ret_ref(E, emu_new_bytes(E, emu_o(E, (uint32_t)s->b)->raw, s->len), ret);
+    *ret = vi8(what ? s->a : (int64_t)s->len);
     return MG_OK;
 }
-static mg_status stream_getpos(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    emu_obj *s = stream_of(E, a[0]);
-    if (!s)
-        return emu_refuse(E, "Stream.Position on something not modelled");
-    *ret = vi8(s->a);
-    return MG_OK;
-}
+BIND_MODEL(stream_length, stream_get, 0)
+BIND_MODEL(stream_getpos, stream_get, 1)
+BIND_MODEL(stream_toarray, stream_get, 2)
 static mg_status stream_setpos(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)n, (void)ret;
@@ -131,18 +128,6 @@ static mg_status stream_seek(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     *ret = vi8(s->a);
     return MG_OK;
 }
-static mg_status stream_toarray(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    emu_obj *s = stream_of(E, a[0]);
-    if (!s)
-        return emu_refuse(E, "ToArray on something not modelled");
-    uint32_t r = emu_new_bytes(E, emu_o(E, (uint32_t)s->b)->raw, s->len);
-    if (!r)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(r);
-    return MG_OK;
-}
 static mg_status reader_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)n;
@@ -150,7 +135,7 @@ static mg_status reader_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return emu_refuse(E, "BinaryReader over a stream not modelled");
     uint32_t r = emu_new(E, O_READER);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[r]->a = a[0].ref;
     *ret = vref(r);
     return MG_OK;
@@ -210,7 +195,7 @@ static mg_status rd_bytes(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         cnt = avail;
     uint32_t r = emu_new_bytes(E, emu_o(E, (uint32_t)s->b)->raw + s->a, (uint32_t)cnt);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     s->a += cnt;
     *ret = vref(r);
     return MG_OK;
@@ -309,27 +294,16 @@ BITCONV(bc_i32, 4, vi4((int32_t)x))
 BITCONV(bc_i64, 8, vi8((int64_t)x))
 BITCONV(bc_i16, 2, vi4((int16_t)x))
 BITCONV(bc_u16, 2, vi4((uint16_t)x))
-static mg_status bc_getbytes(emu *E, emu_val *a, uint32_t n, emu_val *ret, unsigned size)
+static mg_status bc_getbytes(emu *E, emu_val *a, unsigned size, emu_val *ret)
 {
-    (void)n;
     uint8_t b[8];
     uint64_t x = (uint64_t)a[0].i;
     for (unsigned k = 0; k < size; k++)
         b[k] = (uint8_t)(x >> (8 * k));
-    uint32_t r = emu_new_bytes(E, b, size);
-    if (!r)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(r);
-    return MG_OK;
+    return ret_ref(E, emu_new_bytes(E, b, size), ret);
 }
-static mg_status bc_bytes4(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    return bc_getbytes(E, a, n, ret, 4);
-}
-static mg_status bc_bytes8(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    return bc_getbytes(E, a, n, ret, 8);
-}
+BIND_MODEL(bc_bytes4, bc_getbytes, 4)
+BIND_MODEL(bc_bytes8, bc_getbytes, 8)
 
 const model emu_models_io[] = {
     {"System.Reflection.Assembly::GetManifestResourceStream", 1, get_resource_stream},

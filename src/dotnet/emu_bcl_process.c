@@ -14,32 +14,11 @@
 /* ---- the process as the sandbox presents it: the sample and the CLR JIT ---- */
 enum { MOD_MAIN, MOD_JIT, MOD_COUNT };
 static const char *const mod_name[MOD_COUNT] = {"sample.exe", "clrjit.dll"};
-static mg_status process_get(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    return new_model(E, "System.Diagnostics.Process", 0, ret);
-}
-static mg_status process_id(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)E, (void)a, (void)n;
-    *ret = vi4(4242);
-    return MG_OK;
-}
-static mg_status process_main(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    return new_model(E, "System.Diagnostics.ProcessModule", MOD_MAIN, ret);
-}
-static mg_status process_modules(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    return new_model(E, "System.Diagnostics.ProcessModuleCollection", 0, ret);
-}
-static mg_status modules_enum(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)a, (void)n;
-    return new_model(E, "ModuleEnumerator", -1, ret);
-}
+TAG_MODEL(process_get, "System.Diagnostics.Process", 0)
+VALUE_MODEL(process_id, vi4(4242))
+TAG_MODEL(process_main, "System.Diagnostics.ProcessModule", MOD_MAIN)
+TAG_MODEL(process_modules, "System.Diagnostics.ProcessModuleCollection", 0)
+TAG_MODEL(modules_enum, "ModuleEnumerator", -1)
 static emu_obj *model_of(emu *E, emu_val v, const char *tag)
 {
     emu_obj *o = obj_of(E, v, O_MODEL);
@@ -68,75 +47,39 @@ static emu_obj *module_of(emu *E, emu_val v)
 {
     return model_of(E, v, "System.Diagnostics.ProcessModule");
 }
-static mg_status module_name(emu *E, emu_val *a, uint32_t n, emu_val *ret)
+/* ProcessModule's properties: its name, base, size, version information */
+enum { MP_NAME, MP_BASE, MP_SIZE, MP_VERSION };
+static mg_status module_prop(emu *E, emu_val *a, int what, emu_val *ret)
 {
-    (void)n;
     emu_obj *m = module_of(E, a[0]);
     if (!m)
         return emu_refuse(E, "ProcessModule not modelled");
-    const char *s = mod_name[m->a];
-    uint32_t r = emu_new_string(E, s, strlen(s));
-    if (!r)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(r);
+    if (what == MP_NAME)
+        return ret_ref(E, emu_new_string(E, mod_name[m->a], strlen(mod_name[m->a])), ret);
+    if (what == MP_VERSION)
+        return new_model(E, "System.Diagnostics.FileVersionInfo", m->a, ret);
+    *ret = what == MP_BASE ? vni(E, m->a == MOD_MAIN ? (int64_t)E->vbase : (int64_t)EMU_NATIVE_MODULE)
+                           : vi4(m->a == MOD_MAIN ? (int32_t)E->vsize : 0x10000);
     return MG_OK;
 }
-static mg_status module_base(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    emu_obj *m = module_of(E, a[0]);
-    if (!m)
-        return emu_refuse(E, "ProcessModule not modelled");
-    *ret = vni(E, m->a == MOD_MAIN ? (int64_t)E->vbase : (int64_t)EMU_NATIVE_MODULE);
-    return MG_OK;
-}
-static mg_status module_size(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    emu_obj *m = module_of(E, a[0]);
-    if (!m)
-        return emu_refuse(E, "ProcessModule not modelled");
-    *ret = vi4(m->a == MOD_MAIN ? (int32_t)E->vsize : 0x10000);
-    return MG_OK;
-}
-static mg_status module_version(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    emu_obj *m = module_of(E, a[0]);
-    if (!m)
-        return emu_refuse(E, "ProcessModule not modelled");
-    return new_model(E, "System.Diagnostics.FileVersionInfo", m->a, ret);
-}
+BIND_MODEL(module_name, module_prop, MP_NAME)
+BIND_MODEL(module_base, module_prop, MP_BASE)
+BIND_MODEL(module_size, module_prop, MP_SIZE)
+BIND_MODEL(module_version, module_prop, MP_VERSION)
 /* the JIT of .NET Framework 4.8: 4.8.4515.0 (the sample: 1.0.0.0) */
-static mg_status version_part(emu *E, emu_val self, int part, emu_val *ret)
+static mg_status version_part(emu *E, emu_val *a, int part, emu_val *ret)
 {
-    emu_obj *v = model_of(E, self, "System.Diagnostics.FileVersionInfo");
+    emu_obj *v = model_of(E, a[0], "System.Diagnostics.FileVersionInfo");
     if (!v)
         return emu_refuse(E, "FileVersionInfo not modelled");
     static const int32_t jit[4] = {4, 8, 4515, 0}, app[4] = {1, 0, 0, 0};
     *ret = vi4(v->a == MOD_JIT ? jit[part] : app[part]);
     return MG_OK;
 }
-static mg_status fv_major(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    return version_part(E, a[0], 0, ret);
-}
-static mg_status fv_minor(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    return version_part(E, a[0], 1, ret);
-}
-static mg_status fv_build(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    return version_part(E, a[0], 2, ret);
-}
-static mg_status fv_private(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    return version_part(E, a[0], 3, ret);
-}
+BIND_MODEL(fv_major, version_part, 0)
+BIND_MODEL(fv_minor, version_part, 1)
+BIND_MODEL(fv_build, version_part, 2)
+BIND_MODEL(fv_private, version_part, 3)
 /* System.Version: four parts packed 16 bits each (a), compared as a number */
 static mg_status version_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -159,18 +102,12 @@ static mg_status version_cmp(emu *E, emu_val *a, int how, emu_val *ret)
     *ret = vi4(r);
     return MG_OK;
 }
-#define VCMP(name, how)                                                       \
-    static mg_status name(emu *E, emu_val *a, uint32_t n, emu_val *ret)        \
-    {                                                                          \
-        (void)n;                                                               \
-        return version_cmp(E, a, how, ret);                                    \
-    }
-VCMP(v_ge, 0)
-VCMP(v_lt, 1)
-VCMP(v_gt, 2)
-VCMP(v_le, 3)
-VCMP(v_eq, 4)
-VCMP(v_ne, 5)
+BIND_MODEL(v_ge, version_cmp, 0)
+BIND_MODEL(v_lt, version_cmp, 1)
+BIND_MODEL(v_gt, version_cmp, 2)
+BIND_MODEL(v_le, version_cmp, 3)
+BIND_MODEL(v_eq, version_cmp, 4)
+BIND_MODEL(v_ne, version_cmp, 5)
 static mg_status str_trim(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)n;
@@ -183,20 +120,16 @@ static mg_status str_trim(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     while (e > b && s->raw[2 * (e - 1) + 1] == 0 && strchr(" \t\r\n", s->raw[2 * (e - 1)]) &&
            s->raw[2 * (e - 1)])
         e--;
-    uint32_t r = emu_new_string16(E, s->raw + 2 * b, e - b);
-    if (!r)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(r);
-    return MG_OK;
+    return ret_ref(E, emu_new_string16(E, s->raw + 2 * b, e - b), ret);
 }
-static mg_status str_case(emu *E, emu_val *a, bool upper, emu_val *ret)
+static mg_status str_case(emu *E, emu_val *a, int upper, emu_val *ret)
 {
     emu_obj *s = obj_of(E, a[0], O_STRING);
     if (!s)
         return emu_throw(E, "System.NullReferenceException");
     uint32_t r = emu_new_string16(E, s->raw, s->len);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     uint8_t *p = E->obj[r]->raw;
     for (uint32_t i = 0; i < s->len; i++) {
         if (p[2 * i + 1] || (p[2 * i] & 0x80))
@@ -210,16 +143,8 @@ static mg_status str_case(emu *E, emu_val *a, bool upper, emu_val *ret)
     *ret = vref(r);
     return MG_OK;
 }
-static mg_status str_lower(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    return str_case(E, a, false, ret);
-}
-static mg_status str_upper(emu *E, emu_val *a, uint32_t n, emu_val *ret)
-{
-    (void)n;
-    return str_case(E, a, true, ret);
-}
+BIND_MODEL(str_lower, str_case, 0)
+BIND_MODEL(str_upper, str_case, 1)
 static mg_status str_ends(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)n;
@@ -265,7 +190,7 @@ static mg_status delegate_for_fp(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     (void)n;
     uint32_t o = emu_new(E, O_DELEGATE);
     if (!o)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[o]->a = 0;
     E->obj[o]->b = a[0].i;
     *ret = vref(o);

@@ -12,11 +12,7 @@
 static mg_status hash_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)a, (void)n;
-    uint32_t r = emu_new(E, O_HASH);
-    if (!r)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(r);
-    return MG_OK;
+    return ret_ref(E, emu_new(E, O_HASH), ret);
 }
 static mg_status hash_set(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -60,10 +56,10 @@ static mg_status str_concat(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         return emu_refuse(E, "string over the cap");
     uint32_t r = emu_new_string16(E, NULL, 0);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     uint32_t out = emu_new_array(E, (uint32_t)total, 2, 'c', 0);
     if (!out)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[out]->kind = O_STRING;
     uint64_t pos = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -129,20 +125,12 @@ static mg_status enc_getstring(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (off < 0 || len < 0 || (uint64_t)(off + len) > b->len)
         return emu_throw(E, "System.ArgumentOutOfRangeException");
     if (enc_utf16(E, a[0])) {
-        uint32_t r = emu_new_string16(E, b->raw + off, (uint32_t)(len / 2));
-        if (!r)
-            return emu_refuse(E, "heap cap reached");
-        *ret = vref(r);
-        return MG_OK;
+        return ret_ref(E, emu_new_string16(E, b->raw + off, (uint32_t)(len / 2)), ret);
     }
     for (int64_t i = 0; i < len; i++)
         if (b->raw[off + i] & 0x80)
             return emu_refuse(E, "Encoding.GetString of non-ASCII bytes");
-    uint32_t r = emu_new_string(E, (const char *)b->raw + off, (size_t)len);
-    if (!r)
-        return emu_refuse(E, "heap cap reached");
-    *ret = vref(r);
-    return MG_OK;
+    return ret_ref(E, emu_new_string(E, (const char *)b->raw + off, (size_t)len), ret);
 }
 static mg_status enc_getbytes(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -151,15 +139,11 @@ static mg_status enc_getbytes(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (!s)
         return emu_throw(E, "System.ArgumentNullException");
     if (enc_utf16(E, a[0])) {
-        uint32_t r = emu_new_bytes(E, s->raw, s->len * 2);
-        if (!r)
-            return emu_refuse(E, "heap cap reached");
-        *ret = vref(r);
-        return MG_OK;
+        return ret_ref(E, emu_new_bytes(E, s->raw, s->len * 2), ret);
     }
     uint32_t r = emu_new_array(E, s->len, 1, 'u', 0);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     for (uint32_t i = 0; i < s->len; i++) {
         if (s->raw[2 * i + 1] || (s->raw[2 * i] & 0x80))
             return emu_refuse(E, "Encoding.GetBytes of non-ASCII text");

@@ -85,7 +85,7 @@ mg_status emu_do_call(emu *E, frame *F, uint32_t tok, int kind, uint32_t ipc)
                     return emu_refuse(E, "delegate constructor with %u arguments", nargs);
                 uint32_t o = emu_new(E, O_DELEGATE);
                 if (!o)
-                    return emu_refuse(E, "heap cap reached");
+                    return emu_heap_full(E);
                 E->obj[o]->type = 0x02000000u | t;
                 E->obj[o]->a = args[1].k == V_REF ? args[1].ref : 0;
                 E->obj[o]->b = args[2].i;
@@ -95,7 +95,7 @@ mg_status emu_do_call(emu *E, frame *F, uint32_t tok, int kind, uint32_t ipc)
                     return st;
                 uint32_t o = emu_new(E, O_FIELDS);
                 if (!o)
-                    return emu_refuse(E, "heap cap reached");
+                    return emu_heap_full(E);
                 E->obj[o]->type = 0x02000000u | t;
                 args[0] = vref(o);
                 emu_val dummy;

@@ -22,9 +22,11 @@
 
 mg_status emu_throw(emu *E, const char *cls)
 {
+    if (E->nomem) /* not a managed exception: the host ran out */
+        return emu_heap_full(E);
     uint32_t r = emu_new(E, O_MODEL);
     if (!r)
-        return emu_refuse(E, "heap cap reached");
+        return emu_heap_full(E);
     E->obj[r]->tag = cls;
     E->exc = r;
     return EMU_THROW;
@@ -151,7 +153,7 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
         if (t >> 24 == MG_T_TYPEDEF) { /* a struct of the assembly: its own storage */
             uint32_t o = emu_new(E, O_FIELDS);
             if (!o)
-                return emu_refuse(E, "heap cap reached");
+                return emu_heap_full(E);
             E->obj[o]->type = t;
             F.locals[i] = vref(o);
         }
@@ -171,6 +173,8 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
     } else if (st == EMU_THROW)
         E->where_row = saved;
     E->nvals = mark;
+    if (E->nomem && st != MG_ERR_NOMEM) /* a failure the method's code went past */
+        st = emu_heap_full(E);
     return st;
 }
 
@@ -312,6 +316,52 @@ static emu_val to_slot(emu *E, uint8_t k, emu_val v)
     return v;
 }
 
+/* the esz bytes of sandbox memory a raw ldind (wr false) or stind reaches
+ * through pointer a, and their kind */
+static mg_status ind_raw(emu *E, uint8_t op, emu_val a, bool wr, uint8_t *esz, char *ek, uint8_t **p)
+{
+    *esz = 1;
+    *ek = 'i';
+    ind_kind(E, op, esz, ek);
+    if (a.k != V_NI && a.k != V_BYREF && a.k != V_I4)
+        return emu_refuse(E, "%s through a non-pointer", wr ? "stind" : "ldind");
+    *p = emu_mem(E, (uint64_t)a.i & (E->ptr == 4 ? 0xffffffffu : UINT64_MAX), *esz);
+    if (!*p)
+        return emu_refuse(E, "%s unmapped address 0x%llx", wr ? "write to" : "read of", (unsigned long long)a.i);
+    return MG_OK;
+}
+
+/* ldarg, ldarga, starg, ldloc, ldloca, stloc (what 0 to 5, the order of
+ * their short and long opcodes) of variable n, in any of their forms
+ * (macro: ldarg.0 and the like, refused by the instruction's name) */
+static mg_status var_op(emu *E, frame *F, unsigned what, uint32_t n, bool macro, uint32_t ipc)
+{
+    static const char *const name[] = {"ldarg", "ldarga", "starg", "ldloc", "ldloca", "stloc"};
+    const emu_method *m = F->m;
+    bool is_arg = what < 3;
+    if (n >= (is_arg ? m->nargs : m->nlocals))
+        return macro ? emu_refuse(E, "%s out of range", name[what]) : emu_refuse(E, "variable %u out of range", n);
+    emu_val *slot = is_arg ? &F->args[n] : &F->locals[n];
+    emu_val v = {0};
+    if (what % 3 == 2) { /* starg, stloc */
+        if (!F->sp)
+            return emu_refuse(E, "stack underflow at IL_%04x", ipc);
+        v = F->stack[--F->sp];
+        *slot = is_arg ? v : to_slot(E, n < 256 ? m->local_kind[n] : v.k, v);
+        return MG_OK;
+    }
+    if (F->sp >= F->maxs)
+        return emu_refuse(E, "stack overflow at IL_%04x", ipc);
+    if (what % 3 == 0)
+        v = *slot;
+    else {
+        v.k = V_BYREF;
+        v.p = slot;
+    }
+    F->stack[F->sp++] = v;
+    return MG_OK;
+}
+
 /* the element kinds of ldelem.* / stelem.* */
 static bool elem_op(emu *E, uint8_t op, uint8_t *esz, char *ek)
 {
@@ -388,39 +438,13 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
         bool t;
         switch (op) {
         case 0x00: case 0x01: break;
-        case 0x02: case 0x03: case 0x04: case 0x05:
-            if ((uint32_t)(op - 0x02) >= m->nargs) { st = emu_refuse(E, "ldarg out of range"); goto out; }
-            PUSH(F->args[op - 0x02]);
-            break;
-        case 0x06: case 0x07: case 0x08: case 0x09:
-            if ((uint32_t)(op - 0x06) >= m->nlocals) { st = emu_refuse(E, "ldloc out of range"); goto out; }
-            PUSH(F->locals[op - 0x06]);
-            break;
-        case 0x0a: case 0x0b: case 0x0c: case 0x0d:
-            if ((uint32_t)(op - 0x0a) >= m->nlocals) { st = emu_refuse(E, "stloc out of range"); goto out; }
-            POP(v);
-            F->locals[op - 0x0a] = to_slot(E, m->local_kind[op - 0x0a], v);
-            break;
-        case 0x0e: case 0x0f: case 0x10: case 0x11: case 0x12: case 0x13: {
+        case 0x02: case 0x03: case 0x04: case 0x05: CHECK(var_op(E, F, 0, op - 0x02, true, ipc)); break;
+        case 0x06: case 0x07: case 0x08: case 0x09: CHECK(var_op(E, F, 3, op - 0x06, true, ipc)); break;
+        case 0x0a: case 0x0b: case 0x0c: case 0x0d: CHECK(var_op(E, F, 5, op - 0x0a, true, ipc)); break;
+        case 0x0e: case 0x0f: case 0x10: case 0x11: case 0x12: case 0x13: /* the .s forms */
             NEED(1);
-            uint32_t n = code[pc++];
-            bool is_arg = op == 0x0e || op == 0x0f || op == 0x10;
-            uint32_t lim = is_arg ? m->nargs : m->nlocals;
-            if (n >= lim) { st = emu_refuse(E, "variable %u out of range", n); goto out; }
-            emu_val *slot = is_arg ? &F->args[n] : &F->locals[n];
-            if (op == 0x0e || op == 0x11)
-                PUSH(*slot);
-            else if (op == 0x10 || op == 0x13) {
-                POP(v);
-                *slot = is_arg ? v : to_slot(E, m->local_kind[n], v);
-            } else {
-                v = (emu_val){0};
-                v.k = V_BYREF;
-                v.p = slot;
-                PUSH(v);
-            }
+            CHECK(var_op(E, F, op - 0x0e, code[pc++], false, ipc));
             break;
-        }
         case 0x14: PUSH(vref(0)); break;
         case 0x15: case 0x16: case 0x17: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c:
         case 0x1d: case 0x1e:
@@ -518,11 +542,9 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 break;
             }
             if (op == 0x50) { st = emu_refuse(E, "ldind.ref from raw memory"); goto out; }
-            uint8_t esz = 1; char ek = 'i';
-            ind_kind(E, op, &esz, &ek);
-            if (a.k != V_NI && a.k != V_BYREF && a.k != V_I4) { st = emu_refuse(E, "ldind through a non-pointer"); goto out; }
-            uint8_t *p = emu_mem(E, (uint64_t)a.i & (E->ptr == 4 ? 0xffffffffu : UINT64_MAX), esz);
-            if (!p) { st = emu_refuse(E, "read of unmapped address 0x%llx", (unsigned long long)a.i); goto out; }
+            uint8_t esz, *p;
+            char ek;
+            CHECK(ind_raw(E, op, a, false, &esz, &ek, &p));
             PUSH(load_ind(E, p, esz, ek));
             break;
         }
@@ -544,11 +566,9 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 break;
             }
             if (op == 0x51) { st = emu_refuse(E, "stind.ref to raw memory"); goto out; }
-            uint8_t esz = 1; char ek = 'i';
-            ind_kind(E, op, &esz, &ek);
-            if (a.k != V_NI && a.k != V_BYREF && a.k != V_I4) { st = emu_refuse(E, "stind through a non-pointer"); goto out; }
-            uint8_t *p = emu_mem(E, (uint64_t)a.i & (E->ptr == 4 ? 0xffffffffu : UINT64_MAX), esz);
-            if (!p) { st = emu_refuse(E, "write to unmapped address 0x%llx", (unsigned long long)a.i); goto out; }
+            uint8_t esz, *p;
+            char ek;
+            CHECK(ind_raw(E, op, a, true, &esz, &ek, &p));
             store_raw(p, esz, ek == 'n' ? 'i' : ek, v);
             break;
         }
@@ -603,7 +623,7 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 !mg_rd_bytes(&E->cli->img.r, us->off + off, us->size - off, &p)) { st = emu_refuse(E, "ldstr of a bad token"); goto out; }
             if (!emu_blob_u(p, (uint32_t)(us->size - off), &pos, &len) || len > us->size - off - pos) { st = emu_refuse(E, "ldstr of a bad string"); goto out; }
             uint32_t s = emu_new_string16(E, p + pos, len / 2);
-            if (!s) { st = emu_refuse(E, "heap cap reached"); goto out; }
+            if (!s) { st = emu_heap_full(E); goto out; }
             PUSH(vref(s));
             break;
         }
@@ -670,17 +690,17 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
             emu_obj *src = a.k == V_REF ? emu_o(E, a.ref) : NULL;
             if (src && src->kind == O_FIELDS) { /* a struct of the assembly: boxing copies it */
                 o = emu_new(E, O_FIELDS);
-                if (!o) { st = emu_refuse(E, "heap cap reached"); goto out; }
+                if (!o) { st = emu_heap_full(E); goto out; }
                 src = E->obj[a.ref];
                 E->obj[o]->type = src->type;
                 for (uint32_t i = 0; i < src->len; i++) {
                     emu_val *d = emu_field_slot(E, o, src->frow[i]);
-                    if (!d) { st = emu_refuse(E, "heap cap reached"); goto out; }
+                    if (!d) { st = emu_heap_full(E); goto out; }
                     *d = src->vals[i];
                 }
             } else
                 o = emu_box(E, a);
-            if (!o && a.k != V_REF) { st = emu_refuse(E, "heap cap reached"); goto out; }
+            if (!o && a.k != V_REF) { st = emu_heap_full(E); goto out; }
             PUSH(vref(o));
             break;
         }
@@ -695,7 +715,7 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
             char ek = 'u';
             uint8_t esz = emu_elem_size(E, tok, &ek);
             uint32_t r = esz ? emu_new_array(E, (uint32_t)n, esz, ek, tok) : emu_new_varray(E, (uint32_t)n);
-            if (!r) { st = emu_refuse(E, "heap cap reached"); goto out; }
+            if (!r) { st = emu_heap_full(E); goto out; }
             PUSH(vref(r));
             break;
         }
@@ -810,27 +830,11 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 PUSH(v);
                 break;
             }
-            case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x0e: {
+            case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x0e: { /* the long forms */
                 NEED(2);
                 uint32_t n = (uint32_t)code[pc] | (uint32_t)code[pc + 1] << 8;
                 pc += 2;
-                static const uint8_t map[] = {0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13};
-                bool is_arg = op2 <= 0x0b;
-                uint32_t lim = is_arg ? m->nargs : m->nlocals;
-                uint8_t sop = map[op2 - 0x09];
-                if (n >= lim) { st = emu_refuse(E, "variable %u out of range", n); goto out; }
-                emu_val *slot = is_arg ? &F->args[n] : &F->locals[n];
-                if (sop == 0x0e || sop == 0x11)
-                    PUSH(*slot);
-                else if (sop == 0x10 || sop == 0x13) {
-                    POP(v);
-                    *slot = is_arg ? v : to_slot(E, n < 256 ? m->local_kind[n] : v.k, v);
-                } else {
-                    v = (emu_val){0};
-                    v.k = V_BYREF;
-                    v.p = slot;
-                    PUSH(v);
-                }
+                CHECK(var_op(E, F, op2 - 0x09, n, false, ipc));
                 break;
             }
             case 0x12: NEED(1); pc += 1; break; /* unaligned. */

@@ -15,6 +15,8 @@
 
 mg_status emu_refuse(emu *E, const char *fmt, ...)
 {
+    if (E->nomem)
+        return mg_fail(E->err, MG_ERR_NOMEM, "out of memory");
     char msg[300];
     va_list ap;
     va_start(ap, fmt);
@@ -45,7 +47,14 @@ static void *heap_alloc(emu *E, uint64_t n)
     void *p = mg_calloc(1, n ? n : 1);
     if (p)
         E->heap_bytes += n;
+    else
+        E->nomem = true;
     return p;
+}
+
+mg_status emu_heap_full(emu *E)
+{
+    return emu_refuse(E, "heap cap reached");
 }
 
 emu_obj *emu_o(emu *E, uint32_t ref)
@@ -60,8 +69,10 @@ uint32_t emu_new(emu *E, uint8_t kind)
     if (E->nobj == E->capobj) {
         uint32_t nc = E->capobj ? E->capobj * 2 : 1024;
         emu_obj **no = mg_realloc(E->obj, nc * sizeof *no);
-        if (!no)
+        if (!no) {
+            E->nomem = true;
             return 0;
+        }
         E->obj = no;
         E->capobj = nc;
     }
@@ -79,8 +90,10 @@ static bool index_addr(emu *E, uint32_t ref, uint64_t bytes)
     if (E->naddr == E->capaddr) {
         uint32_t nc = E->capaddr ? E->capaddr * 2 : 1024;
         uint32_t *ni = mg_realloc(E->addr_index, nc * sizeof *ni);
-        if (!ni)
+        if (!ni) {
+            E->nomem = true;
             return false;
+        }
         E->addr_index = ni;
         E->capaddr = nc;
     }

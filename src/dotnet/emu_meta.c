@@ -67,17 +67,11 @@ static bool sig_type(const uint8_t *p, uint32_t n, uint32_t *pos, uint8_t *kind,
     case 0x0c: case 0x0d: *kind = V_F; return true;
     case 0x18: case 0x19: *kind = V_NI; return true;
     case 0x0e: case 0x1c: case 0x16: *kind = V_REF; return true; /* string object typedbyref */
-    case 0x0f: {                                         /* pointer */
+    case 0x0f: case 0x10: case 0x1d: {                   /* pointer, byref, szarray */
         uint8_t k;
         uint32_t t;
-        *kind = V_NI;
-        return sig_type(p, n, pos, &k, &t, depth + 1);
-    }
-    case 0x10: {                                         /* byref */
-        uint8_t k;
-        uint32_t t;
-        *kind = V_BYREF;
-        return sig_type(p, n, pos, &k, &t, depth + 1);
+        *kind = e == 0x0f ? V_NI : e == 0x10 ? V_BYREF : V_REF;
+        return sig_type(p, n, pos, &k, &t, depth + 1);      /* the element type */
     }
     case 0x11: case 0x12: {                              /* valuetype / class */
         if (!emu_blob_u(p, n, pos, &v))
@@ -92,12 +86,6 @@ static bool sig_type(const uint8_t *p, uint32_t n, uint32_t *pos, uint8_t *kind,
     case 0x13: case 0x1e:                                /* var, mvar */
         *kind = V_REF;
         return emu_blob_u(p, n, pos, &v);
-    case 0x1d: {                                         /* szarray */
-        uint8_t k;
-        uint32_t t;
-        *kind = V_REF;
-        return sig_type(p, n, pos, &k, &t, depth + 1);
-    }
     case 0x14: {                                         /* array */
         uint8_t k;
         uint32_t t, rank, ns, nl, x;

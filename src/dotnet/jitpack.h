@@ -47,6 +47,15 @@ bool mg_jit_packed(const mg_jit_scan *s);
 /* the scan entry of MethodDef row, or NULL */
 const mg_jit_method *mg_jit_find(const mg_jit_scan *s, uint32_t row);
 
+/* v little-endian at p (a header or table cell of the output) */
+static inline void mg_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
 /* pewrite.c: a new section at the end of the image */
 typedef struct mg_pe_newsect {
     uint32_t rva, vsize, raw_size;

@@ -19,14 +19,6 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return a ? (v + a - 1) / a * a : v;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 mg_status mg_pe_check_complete(const mg_img *img, mg_error *err)
 {
     for (size_t i = 0; i < img->nsects; i++) {
@@ -86,7 +78,7 @@ static void move_ref(uint8_t *out, uint64_t at, uint64_t limit, uint32_t delta)
 {
     uint32_t v = mg_ld32(out + at, false);
     if (v && v >= limit)
-        put32(out + at, v + delta);
+        mg_put32(out + at, v + delta);
 }
 
 mg_status mg_pe_grow_headers(const mg_img *img, uint8_t **out, size_t *out_size, uint32_t *grown,
@@ -116,7 +108,7 @@ mg_status mg_pe_grow_headers(const mg_img *img, uint8_t **out, size_t *out_size,
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     memcpy(o, r->data, (size_t)first_raw);
     memcpy(o + first_raw + delta, r->data + first_raw, (size_t)(r->size - first_raw));
-    put32(o + opt + 60, (uint32_t)hdr_end); /* SizeOfHeaders */
+    mg_put32(o + opt + 60, (uint32_t)hdr_end); /* SizeOfHeaders */
     for (uint16_t i = 0; i < nsect; i++)
         move_ref(o, img->pe_sect_off + (uint64_t)i * 40 + 20, first_raw, (uint32_t)delta);
     move_ref(o, opt - 12, first_raw, (uint32_t)delta); /* PointerToSymbolTable */
@@ -191,18 +183,18 @@ bool mg_pe_add_section(uint8_t *out, const mg_img *img, const mg_pe_newsect *ns,
     uint8_t *h = out + img->pe_sect_off + (uint64_t)nsect * 40;
     memset(h, 0, 40);
     memcpy(h, name, 8);
-    put32(h + 8, ns->vsize);
-    put32(h + 12, ns->rva);
-    put32(h + 16, ns->raw_size);
-    put32(h + 20, (uint32_t)ns->raw_off);
-    put32(h + 36, characteristics);
+    mg_put32(h + 8, ns->vsize);
+    mg_put32(h + 12, ns->rva);
+    mg_put32(h + 16, ns->raw_size);
+    mg_put32(h + 20, (uint32_t)ns->raw_off);
+    mg_put32(h + 36, characteristics);
     nsect++;
     out[opt - 18] = (uint8_t)nsect;
     out[opt - 17] = (uint8_t)(nsect >> 8);
     /* SizeOfImage */
-    put32(out + opt + 56, (uint32_t)align_up((uint64_t)ns->rva + ns->vsize, salign));
+    mg_put32(out + opt + 56, (uint32_t)align_up((uint64_t)ns->rva + ns->vsize, salign));
     if (characteristics & 0x20u)
-        put32(out + opt + 4, codesz + ns->raw_size); /* SizeOfCode */
+        mg_put32(out + opt + 4, codesz + ns->raw_size); /* SizeOfCode */
     return true;
 }
 
@@ -229,5 +221,5 @@ void mg_pe_update_checksum(uint8_t *out, size_t size, const mg_img *img)
         sum = (sum & 0xffff) + (sum >> 16);
     }
     sum = (sum & 0xffff) + (sum >> 16);
-    put32(out + at, (uint32_t)(sum + size));
+    mg_put32(out + at, (uint32_t)(sum + size));
 }

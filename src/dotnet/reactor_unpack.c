@@ -101,14 +101,6 @@ static bool eh_sections(emu *E, uint32_t code_rva, uint32_t code_size, const uin
     return true;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 /* one body: header, code size and sections as the initializer patched them */
 static mg_status plan_body(emu *E, uint32_t table, uint32_t row, uint32_t rva, rbody *b,
                            bool *found, mg_error *err)
@@ -141,7 +133,7 @@ static mg_status plan_body(emu *E, uint32_t table, uint32_t row, uint32_t rva, r
     b->il_len = il->len;
     if (fat) {
         memcpy(b->hdr, h, 12);
-        put32(b->hdr + 4, il->len);
+        mg_put32(b->hdr + 4, il->len);
         b->hdr_len = 12;
         if ((h[0] & 0x08) &&
             !eh_sections(E, rva + 12, code_size, &b->sects, &b->sects_len))
@@ -155,7 +147,7 @@ static mg_status plan_body(emu *E, uint32_t table, uint32_t row, uint32_t rva, r
         b->hdr[0] = 0x03;
         b->hdr[1] = 0x30;
         b->hdr[2] = 8;
-        put32(b->hdr + 4, il->len);
+        mg_put32(b->hdr + 4, il->len);
         b->hdr_len = 12;
     }
     uint32_t size = b->hdr_len + b->il_len;
@@ -315,7 +307,7 @@ mg_status mg_reactor_unpack(const mg_cli *in, uint8_t **outp, size_t *out_size, 
         if (b->sects_len)
             memcpy(out + off + ((b->hdr_len + b->il_len + 3u) & ~3u), b->sects, b->sects_len);
         if (mg_tbl_cell_off(in, MG_T_METHODDEF, b->row, MG_METHOD_RVA, &cell))
-            put32(out + cell, rva);
+            mg_put32(out + cell, rva);
         off += b->size;
         rva += b->size;
     }

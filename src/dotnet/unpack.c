@@ -119,14 +119,6 @@ static mg_status make_plan(const mg_cli *cli, const mg_jit_scan *s, plan *p, mg_
     return st;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 /* Stage A: the output bytes with copies placed and IL restored. */
 static mg_status stage_a(const mg_cli *in, const mg_jit_scan *s, plan *p, uint8_t **outp,
                          size_t *out_size, mg_jit_report *rep, mg_error *err)
@@ -160,7 +152,7 @@ static mg_status stage_a(const mg_cli *in, const mg_jit_scan *s, plan *p, uint8_
             uint64_t cell;
             memcpy(out + off, r->data + c->body.off, c->body.total); /* parsed: inside the input */
             mg_tbl_cell_off(in, MG_T_METHODDEF, c->row, MG_METHOD_RVA, &cell);
-            put32(out + cell, rva);
+            mg_put32(out + cell, rva);
             c->rva = rva;
             c->off = off;
             off += (c->body.total + 3u) & ~3u;

@@ -15,6 +15,7 @@
 # (what `mono` prints and returns), orig.il (monodis), tokens.txt (the
 # packed methods), pack.txt (stubbed and shared counts from the packer),
 # methods.txt (token, RVA, name of every method of packed.exe).
+# Also, for the allocation fault test: hookedca/, reactor/, emuops/ (below).
 #
 # usage: build_fixtures.sh OUTDIR      (exit 77 when Mono is not installed)
 set -euo pipefail
@@ -93,9 +94,49 @@ pack_il() {
     oracles "$d" "$d/orig/Hooked.exe"
 }
 
+# hookedca: hooked's program with a class carrying two custom attributes,
+# one of them moved onto a resource kept by --strip, after the IL ones: the
+# stripped file's CustomAttribute rows must be sorted again (strip.c).
+pack_ca() {
+    local d=$W/hookedca
+    mkdir -p "$d/il"
+    cp "$W/hooked/il/"* "$d/il/"
+    cat >>"$d/il/res.il" <<'EOF'
+.class private auto ansi abstract sealed Marked extends [mscorlib]System.Object
+{
+    .custom instance void [mscorlib]System.ObsoleteAttribute::.ctor() = (01 00 00 00)
+    .method static void Unused() cil managed
+    {
+        .custom instance void [mscorlib]System.ObsoleteAttribute::.ctor() = (01 00 00 00)
+        ret
+    }
+}
+.mresource public 'kept' { }
+EOF
+    echo "a resource --strip keeps" >"$d/il/kept"
+    (cd "$d/il" && run ilasm /exe /output:"$d/res.exe" res.il)
+    $PY pack "$d/res.exe" "$d/stubbed.exe" >"$d/pack.txt"
+    $PY ca-to-resource "$d/stubbed.exe" "$d/packed.exe"
+}
+
+# reactor: src/Guarded.cs protected by our .NET Reactor imitation
+# (reactorpack.py, seed 1); emuops: emu_ops.py's EmuOps.exe (the
+# emulator's opcode groups).  For the allocation fault test.
+pack_emu() {
+    local d=$W/reactor
+    mkdir -p "$d" "$W/emuops"
+    run mcs -out:"$d/orig.exe" "$HERE/src/Guarded.cs"
+    REACTORPACK_SOURCES="$HERE/src/Guarded.cs:$d/Protector.cs" python3 "$HERE/reactorpack.py" pack \
+        "$d/orig.exe" "$d" "$d/packed.exe" 1 >"$d/pack.txt" 2>>"$LOG" || { echo "FAILED: reactorpack"; exit 1; }
+    run python3 "$HERE/emu_ops.py" "$W/emuops/EmuOps.il"
+    run ilasm /output:"$W/emuops/EmuOps.exe" "$W/emuops/EmuOps.il"
+}
+
 pack_cs basic32
 pack_cs basic64 -platform:x64
 pack_il
+pack_ca
+pack_emu
 rm -rf "$OUT"
 mv "$W" "$OUT"
 touch "$OUT/.stamp"

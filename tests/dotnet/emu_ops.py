@@ -110,6 +110,13 @@ RAW = {
         ldloc.0 ldc.i4.3 ldc.i4 -9 stelem.i4
         ldloc.1 ldc.i4.1 ldc.i8 0x1122334455 stelem.i8
         ldloc.0 ldc.i4.3 ldelem.i4 conv.i8 ldloc.1 ldc.i4.1 ldelem.i8 add ret""",
+    # more objects than the emulator's first object table holds (1024)
+    "box_many": """
+        .locals init (int32 i, int64 s)
+    L:  ldloc.0 ldc.i4 1500 bge.s D
+        ldloc.1 ldloc.0 conv.i8 box [mscorlib]System.Int64 unbox.any [mscorlib]System.Int64 add stloc.1
+        ldloc.0 ldc.i4.1 add stloc.0 br.s L
+    D:  ldloc.1 ret""",
     "array_bounds": """
         ldc.i4.2 newarr [mscorlib]System.Byte ldc.i4.2 ldelem.u1 conv.i8 ret""",
     "pinned_qword_xor": """

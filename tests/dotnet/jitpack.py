@@ -25,6 +25,9 @@ table row sizes, method bodies, IL instruction lengths).
       point the security directory at it and set a valid CheckSum
   jitpack.py checksum IN
       "valid", or "invalid" with the stored and the computed CheckSum
+  jitpack.py ca-to-resource IN OUT
+      move the CustomAttribute of the highest method onto the last
+      ManifestResource (the table stays sorted by parent)
   jitpack.py corrupt IN OUT KIND
       write a damaged copy: bsjb (metadata signature), rows (MethodDef row
       count far too large), body (the first packed method's header made
@@ -434,6 +437,24 @@ def cmd_corrupt(a, out, kind):
         f.write(d)
 
 
+def cmd_ca_to_resource(a, out):
+    """the CustomAttribute on the highest MethodDef moves onto the last
+    ManifestResource (Mono's ilasm drops .custom inside .mresource); the
+    table must stay sorted by parent"""
+    bits, tabs = CODED['HasCustomAttribute']
+    tag = {t: i for i, t in enumerate(tabs)}
+    parents = [a.get(0x0c, r, 0) for r in range(1, a.rows[0x0c] + 1)]
+    meth = [r for r, v in enumerate(parents, 1) if v & 31 == tag[0x06]]
+    assert meth and a.rows[0x28], 'no CustomAttribute on a method, or no resource'
+    row = max(meth, key=lambda r: parents[r - 1])
+    parents[row - 1] = a.rows[0x28] << bits | tag[0x28]
+    assert parents == sorted(parents), 'CustomAttribute table no longer sorted'
+    o, w = a.cell_off(0x0c, row, 0), a.cols[0x0c][0][1]
+    a.d[o:o + w] = parents[row - 1].to_bytes(w, 'little')
+    with open(out, 'wb') as f:
+        f.write(a.d)
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
@@ -451,6 +472,8 @@ def main(argv):
         cmd_checksum(a)
     elif cmd == 'sections':
         cmd_sections(a)
+    elif cmd == 'ca-to-resource':
+        cmd_ca_to_resource(a, argv[3])
     elif cmd == 'corrupt':
         cmd_corrupt(a, argv[3], argv[4])
     else:

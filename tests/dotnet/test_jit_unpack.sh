@@ -6,6 +6,7 @@
 # counts (pack.txt, methods.txt) for the evidence `info` reports.  Negative
 # cases: plain assemblies, Go and native PE files, ELF, text, truncated and
 # corrupted assemblies -> one stderr line, exit 1, OUT never written.
+# hookedca: --strip re-sorts the CustomAttribute rows (monodis the oracle).
 # usage: test_jit_unpack.sh MALGOPHER DOTNET_FIXTURES GO_FIXTURES
 set -u
 M=$1 FX=$2 GOFX=$3
@@ -223,5 +224,18 @@ expect_eq "unwritable OUT" "$?:$(cat "$T/err")" "1:malgopher: $T/no/such/dir/out
 "$M" jit-unpack --bogus "$pk" -o "$T/x.exe" >/dev/null 2>&1; expect_eq "unknown option" $? 2
 "$M" jit-unpack "$pk" -o >/dev/null 2>&1; expect_eq "-o without file" $? 2
 [ ! -e "$T/x.exe" ] && ok || bad "usage error wrote OUT"
+
+# hookedca: the custom attribute of the resource --strip keeps (after the 7
+# IL ones) comes first once the resource is row 1 (ECMA-335 II.22: the
+# CustomAttribute table is sorted by parent): monodis shows the order
+"$M" jit-unpack --strip "$FX/hookedca/packed.exe" -o "$T/ca.exe" >/dev/null 2>&1 && ok || bad "hookedca: jit-unpack --strip"
+expect_eq "hookedca: input attributes" \
+    "$(monodis --customattr "$FX/hookedca/packed.exe" | sed -n 's/^[0-9]*: \([A-Za-z]*: [0-9]*\):.*/\1/p' | tr '\n' ,)" \
+    "TypeDef: 4,Manifest: 8,"
+expect_eq "hookedca: stripped attributes re-sorted" \
+    "$(monodis --customattr "$T/ca.exe" | sed -n 's/^[0-9]*: \([A-Za-z]*: [0-9]*\):.*/\1/p' | tr '\n' ,)" \
+    "Manifest: 1,TypeDef: 4,"
+mono "$T/ca.exe" >"$T/ca.out" 2>&1
+cmp -s "$T/ca.out" "$FX/hooked/orig.stdout" && ok || bad "hookedca: output differs from the original's"
 
 finish jit-unpack

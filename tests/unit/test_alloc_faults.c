@@ -2,17 +2,26 @@
  *
  * For each workload (opening real files: the fixture matrix, the corpus's
  * core files when present, the .NET fixtures when built; the similarity
- * index, families, V-measure and jit-unpack over them) the test first runs
- * it once and counts its allocations (src/util/alloc.c), then runs it again
- * once per allocation with exactly that one made to fail, and requires
- * MG_ERR_NOMEM with the message "out of memory" every time.  Under `make
- * test-asan` LeakSanitizer fails the run if any of those paths leaks.  It
- * prints how many allocation sites the library has (call sites of
- * mg_malloc/mg_calloc/mg_realloc/mg_alloc_refused_at, counted in the
- * sources) and how many the workloads reached.
+ * index, families, V-measure and jit-unpack over them; the gimpset index
+ * and its reference pairs; a query whose candidate buffer fills exactly;
+ * jit-unpack --strip of the JIT-hook fixtures, of hookedca (a kept
+ * resource's custom attribute: the CustomAttribute rows re-sorted) and of
+ * the .NET Reactor imitation (the CIL emulator running its initializer);
+ * the emulator on every T_* method of EmuOps.exe, one workload each) the
+ * test first runs it once and counts its allocations (src/util/alloc.c),
+ * then runs it again once per allocation with exactly that one made to
+ * fail, and requires MG_ERR_NOMEM with the message "out of memory" every
+ * time.  Under `make test-asan` LeakSanitizer fails the run if any of
+ * those paths leaks.  It prints how many allocation sites the library has
+ * (call sites of mg_malloc/mg_calloc/mg_realloc/mg_alloc_refused_at,
+ * counted in the sources), how many the workloads reached, and names the
+ * ones not reached; with every input present (corpus files and .NET
+ * fixtures) an unreached site fails the test.
  * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR */
 #include "malgopher.h"
-#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
+#include "dotnet/dotnet.h" /* the CIL emulator, internal */
+#include "dotnet/emu.h"
+#include "fp/allpairs.h" /* mg_pairs_naive, mg_setpairs_naive: test-only */
 #include "util/alloc.h"
 
 #include <dirent.h>
@@ -41,9 +50,11 @@ static blob slurp(const char *path, size_t max)
 
 static int failures;
 static unsigned long injected;
+static bool input_absent; /* a corpus file or .NET fixture was not there */
 
-/* run w once clean, then once per allocation with that one failing */
-static void inject_all(const char *name, workload w, void *ctx)
+/* run w once clean, then once per allocation with that one failing;
+ * returns the count of allocations, adds the failures to *bad */
+static unsigned long inject_quiet(const char *name, workload w, void *ctx, unsigned *bad)
 {
     mg_error e = {0};
     mg_alloc_fail_nth(0);
@@ -52,21 +63,28 @@ static void inject_all(const char *name, workload w, void *ctx)
     if (st != MG_OK) {
         printf("FAIL %s: clean run gave %d (%s)\n", name, st, e.msg);
         failures++;
-        return;
+        ++*bad;
+        return 0;
     }
-    unsigned bad = 0;
     for (unsigned long i = 1; i <= n; i++) {
         mg_alloc_fail_nth(i);
         memset(&e, 0, sizeof e);
         st = w(ctx, &e);
         if (st != MG_ERR_NOMEM || strcmp(e.msg, "out of memory") != 0) {
-            if (bad++ < 5)
+            if ((*bad)++ < 5)
                 printf("FAIL %s: allocation %lu of %lu failed, got status %d \"%s\"\n", name, i, n, st, e.msg);
             failures++;
         }
+        injected++;
     }
     mg_alloc_fail_nth(0);
-    injected += n;
+    return n;
+}
+
+static void inject_all(const char *name, workload w, void *ctx)
+{
+    unsigned bad = 0;
+    unsigned long n = inject_quiet(name, w, ctx, &bad);
     printf("%-48s %6lu allocations, each failed once: %s\n", name, n, bad ? "FAILED" : "clean");
 }
 
@@ -136,6 +154,27 @@ static mg_status index_all(void *ctx, mg_error *err)
     mg_families_free(&f);
     free(h);
     free(e);
+    mg_simindex_free(ix);
+    return st;
+}
+
+/* a query whose candidates fill their first buffer exactly (one 7-gram,
+ * cap 2 * 1 + 1 = 3, shared by the three digests) and whose own content is
+ * in the index: the one more slot for it (simindex_query.c) */
+static mg_status index_exact_fill(void *ctx, mg_error *err)
+{
+    (void)ctx;
+    static const char *const d[] = {"3:ABCDEFG:", "3:ABCDEFGH:", "3:XABCDEFG:"};
+    mg_simindex *ix;
+    mg_status st = mg_simindex_build(d, 3, &ix, err);
+    if (st != MG_OK)
+        return st;
+    mg_hit *h = NULL;
+    size_t nh = 0;
+    st = mg_simindex_query(ix, d[0], 1, &h, &nh, err);
+    if (st == MG_OK && (nh < 1 || h[0].index != 0 || h[0].score != 100))
+        st = MG_ERR_ARG; /* the identical digest must come first, scoring 100 */
+    free(h);
     mg_simindex_free(ix);
     return st;
 }
@@ -216,6 +255,37 @@ static mg_status jit_unpack(void *ctx, mg_error *err)
     return st;
 }
 
+/* one static method of an assembly run in the CIL emulator */
+typedef struct emu_case {
+    const mg_cli *cli;
+    uint32_t row;
+} emu_case;
+
+static mg_status run_method(void *ctx, mg_error *err)
+{
+    const emu_case *c = ctx;
+    emu *E = malloc(sizeof *E);
+    if (!E)
+        return MG_ERR_ARG;
+    mg_status st = emu_init(E, c->cli, err);
+    emu_val ret;
+    if (st == MG_OK)
+        st = emu_call(E, c->row, NULL, 0, &ret);
+    emu_free(E);
+    free(E);
+    return st;
+}
+
+static mg_status set_pairs_naive(void *ctx, mg_error *err)
+{
+    digests *g = ctx;
+    mg_edge *e = NULL;
+    size_t ne;
+    mg_status st = mg_setpairs_naive(g->sp, g->ns, 20, &e, &ne, err);
+    free(e);
+    return st;
+}
+
 /* ---- inputs ---- */
 
 static bool is_file(const char *p)
@@ -246,7 +316,11 @@ static void add_digests(digests *g, const char *path)
     mg_file_close(f);
 }
 
-/* the call sites in the library's sources */
+/* the call sites in the library's sources ("file.c:line", one per call) */
+static char site_name[512][96];
+static unsigned nsite_names;
+static size_t src_len; /* of the source root's path */
+
 static unsigned count_sites(const char *dir)
 {
     static const char *const pats[] = {"mg_malloc(", "mg_calloc(", "mg_realloc(", "mg_alloc_refused_at(__FILE__"};
@@ -270,10 +344,13 @@ static unsigned count_sites(const char *dir)
             continue;
         FILE *f = fopen(p, "r");
         char line[4096];
-        while (f && fgets(line, sizeof line, f))
+        for (int ln = 1; f && fgets(line, sizeof line, f); ln++)
             for (size_t k = 0; k < sizeof pats / sizeof *pats; k++)
-                for (const char *q = line; (q = strstr(q, pats[k])) != NULL; q++)
+                for (const char *q = line; (q = strstr(q, pats[k])) != NULL; q++) {
+                    if (nsite_names < sizeof site_name / sizeof *site_name)
+                        snprintf(site_name[nsite_names++], sizeof *site_name, "%s:%d", p + src_len, ln);
                     n++;
+                }
         if (f)
             fclose(f);
     }
@@ -317,6 +394,7 @@ int main(int argc, char **argv)
         snprintf(p, sizeof p, "%s/%s", corpus, core[i]);
         if (!is_file(p)) {
             printf("(corpus file absent, not tested: %s)\n", p);
+            input_absent = true;
             continue;
         }
         inject_all(core[i], open_file, p);
@@ -332,8 +410,11 @@ int main(int argc, char **argv)
     }
     inject_all("similarity index, families, V-measure", index_all, &g);
     inject_all("all pairs (reference)", naive_pairs, &g);
-    if (g.ns)
+    inject_all("query filling its candidate buffer exactly", index_exact_fill, NULL);
+    if (g.ns) {
         inject_all("gimpset index, pairs, families, query", set_index_all, &g);
+        inject_all("gimpset all pairs (reference)", set_pairs_naive, &g);
+    }
 
     many m = {calloc(4000, sizeof *m.d), calloc(4000, sizeof *m.p), 4000};
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -390,11 +471,13 @@ int main(int argc, char **argv)
     }
     free(raw.data);
 
-    static const char *const dotnet[] = {"hooked/packed.exe", "basic64/packed.exe", "basic32/packed.exe"};
+    static const char *const dotnet[] = {"hooked/packed.exe", "basic64/packed.exe", "basic32/packed.exe",
+                                         "hookedca/packed.exe", "reactor/packed.exe"};
     for (size_t i = 0; i < sizeof dotnet / sizeof *dotnet; i++) {
         snprintf(p, sizeof p, "%s/%s", dn, dotnet[i]);
         if (!is_file(p)) {
             printf("(.NET fixture absent, not tested: %s)\n", p);
+            input_absent = true;
             continue;
         }
         inject_all(dotnet[i], dotnet_inspect, p);
@@ -406,10 +489,58 @@ int main(int argc, char **argv)
         free(b.data);
     }
 
+    src_len = strlen(src);
+    /* the CIL emulator: every T_* method of EmuOps.exe, one workload each */
+    snprintf(p, sizeof p, "%s/emuops/EmuOps.exe", dn);
+    blob eo = slurp(p, 1 << 22);
+    mg_cli cli;
+    mg_error ce;
+    if (!eo.size) {
+        printf("(.NET fixture absent, not tested: %s)\n", p);
+        input_absent = true;
+    } else if (mg_cli_open(eo.data, eo.size, &cli, &ce) != MG_OK) {
+        printf("FAIL %s: %s\n", p, ce.msg);
+        failures++;
+    } else {
+        unsigned bad = 0, nm = 0;
+        unsigned long n = 0;
+        for (uint32_t row = 1; row <= cli.t.rows[MG_T_METHODDEF]; row++) {
+            uint32_t nmi;
+            const char *name;
+            size_t len;
+            if (mg_tbl_get(&cli, MG_T_METHODDEF, row, MG_METHOD_NAME, &nmi) &&
+                mg_cli_string(&cli, nmi, &name, &len) && strncmp(name, "T_", 2) == 0) {
+                emu_case c = {&cli, row};
+                n += inject_quiet(name, run_method, &c, &bad);
+                nm++;
+            }
+        }
+        printf("%-48s %6lu allocations, each failed once: %s\n", "emulator: the T_* methods of EmuOps.exe", n,
+               bad || !nm ? "FAILED" : "clean");
+        failures += !nm;
+        mg_cli_close(&cli);
+    }
+    free(eo.data);
+
+    src_len = strlen(src);
     unsigned total = count_sites(src);
     size_t reached = mg_alloc_sites();
     printf("allocation sites: %u in src/ (YARA modules excluded), %zu reached; %lu allocations failed in turn\n",
            total, reached, injected);
+    /* the sites never reached, by name */
+    for (unsigned k = 0; k < nsite_names; k++) {
+        size_t ln = strlen(site_name[k]);
+        bool hit = false;
+        for (size_t i = 0; i < reached && !hit; i++) {
+            mg_alloc_site(i, p, sizeof p);
+            size_t lp = strlen(p);
+            hit = lp >= ln && strcmp(p + lp - ln, site_name[k]) == 0;
+        }
+        if (!hit) {
+            printf("  not reached: %s%s\n", site_name[k] + 1, input_absent ? "" : " (FAIL: every input is present)");
+            failures += !input_absent;
+        }
+    }
     if (getenv("MG_ALLOC_SITES"))
         for (size_t i = 0; i < reached; i++) {
             mg_alloc_site(i, p, sizeof p);
