@@ -337,45 +337,14 @@ static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t 
     }
 }
 
-int db_families(int argc, char **argv)
+static int run(const cli_opts *o)
 {
-    const char *uri = NULL;
-    bool json = false;
-    unsigned jobs = default_jobs();
-    int t = 0; /* 0: the measure's default */
-    measure_kind measure = MEASURE_FUZZY;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int r = db_opt_uri("db families", argc, argv, &i, &uri);
-        if (r < 0)
-            return EXIT_USAGE;
-        if (r)
-            continue;
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "--json"))
-            json = true;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!db_parse_threshold("db families", v, &t))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "--measure") || !strncmp(a, "--measure=", 10)) {
-            if (!db_parse_measure("db families", a[9] ? a + 10 : v, &measure))
-                return EXIT_USAGE;
-            i += !a[9];
-        } else if (!strcmp(a, "-j")) {
-            if (!db_parse_jobs("db families", v, &jobs))
-                return EXIT_USAGE;
-            i++;
-        } else
-            return usage_error("db families", "unknown argument '%s'", a);
-    }
-    t = db_threshold(measure, t);
-    bool set = measure == MEASURE_SET;
+    bool json = o->fmt == OUT_JSON;
+    int t = o->threshold;
+    bool set = o->measure == MEASURE_SET;
     const fam_sql *q = set ? &set_sql : &fuzzy_sql;
     db d;
-    if (!db_open(&d, uri))
+    if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
     coll s = {0};
     uint32_t *fam = NULL, *order = NULL;
@@ -415,7 +384,7 @@ int db_families(int argc, char **argv)
     if (set ? mg_setindex_build((const char *const *)s.digest, s.n, &six, &e) != MG_OK ||
                   mg_setindex_families(six, t, fam, &nfam, &e) != MG_OK
             : mg_simindex_build((const char *const *)s.digest, s.n, &ix, &e) != MG_OK ||
-                  mg_simindex_families(ix, t, jobs, fam, &nfam, &e) != MG_OK) {
+                  mg_simindex_families(ix, t, (unsigned)o->jobs, fam, &nfam, &e) != MG_OK) {
         report_error(d.where, e.msg);
         goto out;
     }
@@ -498,4 +467,9 @@ out:
     coll_free(&s);
     db_close(&d);
     return rc;
+}
+
+int db_families(int argc, char **argv)
+{
+    return cli_run("db families", CMD_DB_FAMILIES, help, argc, argv, run);
 }
