@@ -84,11 +84,18 @@ void db_analyze(db *d, size_t added);
 void db_report(db *d);
 
 /* ---- db_write.c: one write transaction ---- */
-/* write(d, ctx) inside a transaction, committed; when the database was
- * busy or a deadlock broke it (d->retry), rolled back and run again (up to
- * 20 times, backing off), so write must start its counts afresh.  false
- * after the error was reported. */
-bool db_write(db *d, bool (*write)(db *d, void *ctx), void *ctx);
+/* what one transaction writes: the caller's n items, and how many of them
+ * were added and known (counted afresh by each try) */
+typedef struct db_batch {
+    void *v;
+    size_t n;
+    void *ctx;
+    size_t added, known;
+} db_batch;
+/* write(d, b) inside a transaction, committed; when the database was busy
+ * or a deadlock broke it (d->retry), rolled back and run again (up to 20
+ * times, backing off).  false after the error was reported. */
+bool db_write(db *d, bool (*write)(db *d, db_batch *b), db_batch *b);
 
 /* ---- db_grams.c: the 7-gram keys of a digest ---- */
 enum { DIGEST_PLAIN = 0, DIGEST_ODD = 1, DIGEST_DEAD = 2 };
@@ -155,6 +162,14 @@ typedef struct db_hit {
  * a message. */
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
+/* hits as a search gathers them */
+typedef struct db_hits {
+    db_hit *v;
+    size_t n, cap;
+} db_hits;
+/* the row (id, path, suffix, gimphash, digest, label) appended to h as a
+ * hit (score 0); false when out of memory (then nothing is appended) */
+bool db_hit_add(db_hits *h, const char *const *cols);
 
 /* ---- db_set.c: the gimpset token rows and the search through them ---- */
 /* the (slot, value) rows of sample id for a non-empty gimpset (none for

@@ -159,22 +159,12 @@ static bool label_sha(db *d, const char *sha256, const char *label)
                    q, 4);
 }
 
-/* a batch of items, written in one transaction */
-typedef struct batch {
-    add_ctx *c;
-    item *v;
-    size_t n, added, known;
-} batch;
-
-/* the writes of one attempt (db_write) */
-static bool write_batch(db *d, void *ctx)
+/* the writes of one transaction (db_write): the items b->v, b->n */
+static bool write_batch(db *d, db_batch *b)
 {
-    batch *b = ctx;
     item *v = b->v;
-    size_t n = b->n, *added = &b->added, *known = &b->known;
-    add_ctx *c = b->c;
-    *added = *known = 0;
-    for (size_t k = 0; k < n; k++) {
+    add_ctx *c = b->ctx;
+    for (size_t k = 0; k < b->n; k++) {
         item *it = &v[k];
         if (it->failed || it->not_go)
             continue;
@@ -191,14 +181,14 @@ static bool write_batch(db *d, void *ctx)
             }
         if (c->label && !label_sha(d, it->sha256, c->label))
             return false;
-        ++*(new ? added : known);
+        ++*(new ? &b->added : &b->known);
     }
     return true;
 }
 
 static bool flush(add_ctx *c, item *v, size_t n)
 {
-    batch b = {c, v, n, 0, 0};
+    db_batch b = {.v = v, .n = n, .ctx = c};
     if (!db_write(c->d, write_batch, &b))
         return false;
     c->added += b.added;

@@ -27,7 +27,7 @@ typedef struct coll {
     int64_t *id;
     char **digest, **path, **label;
     int64_t *old; /* stored family, 0 = none */
-    size_t n, cap;
+    size_t n, cap[4]; /* the room of id, digest, path, label */
     bool nomem;
 } coll;
 
@@ -36,25 +36,21 @@ static bool coll_row(const char *const *c, int n, void *ctx)
     coll *s = ctx;
     if (n < 5)
         return true;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        int64_t *id = realloc(s->id, cap * sizeof *id);
-        if (id)
-            s->id = id;
-        char **dg = id ? realloc(s->digest, cap * sizeof *dg) : NULL;
-        if (dg)
-            s->digest = dg;
-        char **p = dg ? realloc(s->path, cap * sizeof *p) : NULL;
-        if (p)
-            s->path = p;
-        char **l = p ? realloc(s->label, cap * sizeof *l) : NULL;
-        if (!l) {
-            s->nomem = true;
-            return false;
-        }
-        s->label = l;
-        s->cap = cap;
+    int64_t *id = grow_array(s->id, s->n, &s->cap[0], sizeof *id);
+    if (id)
+        s->id = id;
+    char **dg = id ? grow_array(s->digest, s->n, &s->cap[1], sizeof *dg) : NULL;
+    if (dg)
+        s->digest = dg;
+    char **p = dg ? grow_array(s->path, s->n, &s->cap[2], sizeof *p) : NULL;
+    if (p)
+        s->path = p;
+    char **l = p ? grow_array(s->label, s->n, &s->cap[3], sizeof *l) : NULL;
+    if (!l) {
+        s->nomem = true;
+        return false;
     }
+    s->label = l;
     s->id[s->n] = strtoll(c[0], NULL, 10);
     s->digest[s->n] = c[1] ? strdup(c[1]) : NULL;
     s->label[s->n] = c[4] ? strdup(c[4]) : NULL;
@@ -66,27 +62,6 @@ static bool coll_row(const char *const *c, int n, void *ctx)
     return true;
 }
 
-static size_t find_id(const coll *s, int64_t id)
-{
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < s->n && s->id[lo] == id ? lo : SIZE_MAX;
-}
-
-static bool old_row(const char *const *c, int n, void *ctx)
-{
-    coll *s = ctx;
-    size_t k = n >= 2 ? find_id(s, strtoll(c[0], NULL, 10)) : SIZE_MAX;
-    if (k != SIZE_MAX)
-        s->old[k] = strtoll(c[1], NULL, 10);
-    return true;
-}
 
 typedef struct overlap {
     uint32_t fam;   /* new component */
@@ -116,6 +91,17 @@ static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* a stored family: the sample found among the loaded ones (sorted by id) */
+static bool old_row(const char *const *c, int n, void *ctx)
+{
+    coll *s = ctx;
+    int64_t id = n >= 2 ? strtoll(c[0], NULL, 10) : 0;
+    const int64_t *at = n >= 2 && s->n ? bsearch(&id, s->id, s->n, sizeof *s->id, cmp_i64) : NULL;
+    if (at)
+        s->old[at - s->id] = strtoll(c[1], NULL, 10);
+    return true;
 }
 
 /* the overlaps of components and stored families, merged per pair */

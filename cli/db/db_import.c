@@ -59,18 +59,10 @@ static void free_rec(line_rec *x)
     memset(x, 0, sizeof *x);
 }
 
-/* a batch of lines, written in one transaction */
-typedef struct batch {
-    line_rec *v;
-    size_t n, added, known;
-} batch;
-
-/* the writes of one attempt (db_write) */
-static bool write_batch(db *d, void *ctx)
+/* the writes of one transaction (db_write): the lines b->v, b->n */
+static bool write_batch(db *d, db_batch *b)
 {
-    batch *b = ctx;
     line_rec *v = b->v;
-    b->added = b->known = 0;
     char now[32];
     db_now(now);
     for (size_t k = 0; k < b->n; k++) {
@@ -89,7 +81,7 @@ static bool write_batch(db *d, void *ctx)
 
 static bool flush(db *d, line_rec *v, size_t n, size_t *added, size_t *known)
 {
-    batch b = {v, n, 0, 0};
+    db_batch b = {.v = v, .n = n};
     if (!db_write(d, write_batch, &b))
         return false;
     *added += b.added;
