@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_habits.sh - the analyst habits shared by info, funcs, hash, compare,
-# cluster, match, eval and jit-unpack, each against an independent oracle:
+# cluster, match, eval and jit-unpack (and the db subcommands' usage), each against an independent oracle:
 # sha256sum and stat for the file identity, sha256sum's own escaping and
 # `sha256sum -c` lines for names and check mode, the same run given its
 # paths as arguments for --files-from, `timeout` for FIFOs, `cmp` and the
@@ -245,6 +245,46 @@ for bad_use in "hash -j 0 $plain" "hash -j 65 $plain" "hash -j x $plain" "cluste
     "eval --labels x --sweep 5:1:1 $plain" "hash --json=1 $plain" "info --jobs 2 $plain" "compare -x a b" "hash -c"; do
     run $bad_use >/dev/null; expect_eq "usage: $bad_use" $? 2
 done
+
+# ---- the db subcommands on the one table: their own messages and rules
+# (as their own parsers wrote them: the literals of cli/db before the move)
+db_usage() { # WANT ARGS...: exit 2 and WANT as the first stderr line
+    local want=$1 rc
+    shift
+    MALGOPHER_DB=$T/never.sqlite "$M" db "$@" >/dev/null 2>"$T/err"; rc=$?
+    expect_eq "db $*: exit" $rc 2
+    expect_eq "db $*: message" "$(head -1 "$T/err")" "malgopher db $1: $want"
+}
+db_usage "no PATH given" add
+db_usage "no PATH given" add -r --label L
+db_usage "--label needs a value" add --label
+db_usage "--source needs a value" add --source "" "$plain"
+db_usage "--files-from needs a value" add --files-from
+db_usage "--db needs a URI" add "$plain" --db
+db_usage "unknown option '--json'" add --json "$plain"
+db_usage "no FILE given" import
+db_usage "one FILE only" import a b
+db_usage "unknown option '--'" import -- a
+db_usage "unknown argument 'x'" export x
+db_usage "unknown argument '--'" export --
+db_usage "unknown argument '--csv'" stats --csv
+db_usage "SHA256|PATH and LABEL are required" label a
+db_usage "SHA256|PATH and LABEL are required" label a ""
+db_usage "too many arguments" label a -b -- c
+db_usage "no FILE or DIGEST given" match
+db_usage "no FILE or DIGEST given" classify -r --json --measure set -t 5 -j 1
+db_usage "the threshold must be an integer in 1..100, not '0'" match -t 0 x
+db_usage "the threshold must be an integer in 1..100, not ''" classify -t
+db_usage "-k wants a count >= 0, not '-1'" match -k -1 x
+db_usage "-k wants a count >= 0, not 'x'" match --top x y
+db_usage "unknown option '-k'" classify -k 1 x
+db_usage "-j wants a thread count in 1..64, not '65'" match -j 65 x
+db_usage "unknown option '--jobs'" match --jobs 2 x
+db_usage "--measure wants fuzzy or set, not ''" families --measure
+db_usage "--measure wants fuzzy or set, not 'x'" families --measure x
+db_usage "unknown argument '-x'" families -x
+db_usage "unknown argument 'x'" families --json x
+expect_eq "db families --help" "$("$M" db families --help | head -1)" "usage: malgopher db families [--db URI] [--measure fuzzy|set] [-t T] [--json] [-j N]"
 
 # ---- usage errors exit 2 in every command; a typo gets a suggestion
 for c in info funcs hash compare cluster match eval jit-unpack; do

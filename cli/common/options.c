@@ -1,11 +1,13 @@
-/* options.c - owns the option table of the non-scan subcommands and the one
- * parser over it: long and short names, `--name=value`, grouped short flags
- * (`-rq`), options anywhere before `--`, value checks, --json/--csv
- * exclusion, and --files-from reading (one path a line, or NUL-separated
- * with -0).  scan keeps yara's options (cli/scan/scan_options.c). */
+/* options.c - owns the option table of the non-scan subcommands (the `db`
+ * subcommands too) and the one parser over it: long and short names,
+ * `--name=value`, grouped short flags (`-rq`), options anywhere before
+ * `--`, value checks, --json/--csv exclusion, and --files-from reading (one
+ * path a line, or NUL-separated with -0).  scan keeps yara's options
+ * (cli/scan/scan_options.c). */
 #include "options.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@
 /* K_CHOICE: the value is one of the '|'-separated words of want; its index
  * (0, 1, ..) goes into an int field, e.g. a row
  *   {0, "measure", FAMS, K_CHOICE, F(measure), 0, 0, "fuzzy|set"}, */
-typedef enum { K_FLAG, K_INT, K_STR, K_FMT, K_SWEEP, K_CHOICE } opt_kind;
+typedef enum { K_FLAG, K_INT, K_LONG, K_STR, K_FMT, K_SWEEP, K_CHOICE } opt_kind;
 
 typedef struct opt_row {
     char shrt;        /* 'r' for -r, 0 for none */
@@ -22,42 +24,69 @@ typedef struct opt_row {
     unsigned cmds;    /* the commands that take it */
     opt_kind kind;
     size_t off;       /* the field in cli_opts */
-    long lo, hi;      /* K_INT: the range; K_FMT: the format in lo */
+    long lo, hi;      /* K_INT, K_LONG: the range; K_FMT: the format in lo;
+                         K_STR: lo 1 = an empty value is a missing one */
     const char *want; /* K_INT / K_STR: what the value is, for messages */
+    const char *bad;  /* or, when set, the message of a missing or bad value
+                         V, as "BAD, not 'V'" (a missing value: V empty) */
 } opt_row;
 
 #define PATHS (CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_EVAL)
 #define FAMS (CMD_CLUSTER | CMD_MATCH | CMD_EVAL)
+#define DB_ALL                                                                                   \
+    (CMD_DB_ADD | CMD_DB_IMPORT | CMD_DB_EXPORT | CMD_DB_STATS | CMD_DB_LABEL | CMD_DB_MATCH | \
+     CMD_DB_CLASSIFY | CMD_DB_FAMILIES)
+#define DB_FAMS (CMD_DB_MATCH | CMD_DB_CLASSIFY | CMD_DB_FAMILIES)
 #define F(field) offsetof(cli_opts, field)
+
+/* Where the db subcommands' argv departs from the habits above, as their
+ * own parsers had it (kept so that what they accept and say is unchanged):
+ * options end at the first operand; an operand is an unknown argument
+ * (and so reported: "unknown argument" for options too); an unknown option
+ * is an operand; `--` is an argument like any other. */
+#define OPTS_FIRST (CMD_DB_MATCH | CMD_DB_CLASSIFY)
+#define NO_OPERANDS (CMD_DB_EXPORT | CMD_DB_STATS | CMD_DB_FAMILIES)
+#define DASH_OPERANDS CMD_DB_LABEL
+#define PLAIN_DDASH (CMD_DB_IMPORT | NO_OPERANDS | DASH_OPERANDS)
 
 static const opt_row table[] = {
     /* the path habits */
-    {'r', "recursive", PATHS, K_FLAG, F(recursive), 0, 0, NULL},
-    {'q', "quiet", PATHS, K_FLAG, F(quiet), 0, 0, NULL},
-    {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE"},
-    {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL},
-    {'j', "jobs", CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads"},
-    {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF, K_FMT, F(fmt), OUT_JSON, 0, NULL},
-    {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL},
+    {'r', "recursive", PATHS | CMD_DB_ADD | CMD_DB_MATCH | CMD_DB_CLASSIFY, K_FLAG, F(recursive), 0, 0, NULL, NULL},
+    {'q', "quiet", PATHS, K_FLAG, F(quiet), 0, 0, NULL, NULL},
+    {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE", NULL},
+    {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL, NULL},
+    {'j', "jobs", CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads", NULL},
+    {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF | CMD_DB_STATS | DB_FAMS, K_FMT,
+     F(fmt), OUT_JSON, 0, NULL, NULL},
+    {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL, NULL},
     /* families */
-    {'t', "threshold", FAMS, K_INT, F(threshold), 1, 100, "a threshold 1..100"},
-    {0, "measure", FAMS | CMD_COMPARE, K_STR, F(measure_arg), 0, 0, "fuzzy or set"},
-    {0, "from", CMD_CLUSTER | CMD_EVAL, K_STR, F(from), 0, 0, "a FILE"},
-    {0, "labels", CMD_CLUSTER | CMD_EVAL, K_STR, F(labels), 0, 0, "a FILE"},
-    {0, "html", CMD_CLUSTER | CMD_EVAL, K_STR, F(html), 0, 0, "a FILE"},
-    {0, "db", CMD_MATCH, K_STR, F(db), 0, 0, "a FILE"},
-    {'k', "top", CMD_MATCH, K_INT, F(top), 0, 1000000000, "a count >= 0"},
-    {0, "summary", CMD_CLUSTER, K_FLAG, F(summary), 0, 0, NULL},
-    {0, "no-baselines", CMD_EVAL, K_FLAG, F(no_baselines), 0, 0, NULL},
-    {0, "sweep", CMD_EVAL, K_SWEEP, F(sweep), 0, 0, "LO:HI:STEP"},
+    {'t', "threshold", FAMS, K_INT, F(threshold), 1, 100, "a threshold 1..100", NULL},
+    {0, "measure", FAMS | CMD_COMPARE, K_STR, F(measure_arg), 0, 0, "fuzzy or set", NULL},
+    {0, "from", CMD_CLUSTER | CMD_EVAL, K_STR, F(from), 0, 0, "a FILE", NULL},
+    {0, "labels", CMD_CLUSTER | CMD_EVAL, K_STR, F(labels), 0, 0, "a FILE", NULL},
+    {0, "html", CMD_CLUSTER | CMD_EVAL, K_STR, F(html), 0, 0, "a FILE", NULL},
+    {0, "db", CMD_MATCH, K_STR, F(db), 0, 0, "a FILE", NULL},
+    {'k', "top", CMD_MATCH, K_LONG, F(top), 0, 1000000000, "a count >= 0", NULL},
+    {0, "summary", CMD_CLUSTER, K_FLAG, F(summary), 0, 0, NULL, NULL},
+    {0, "no-baselines", CMD_EVAL, K_FLAG, F(no_baselines), 0, 0, NULL, NULL},
+    {0, "sweep", CMD_EVAL, K_SWEEP, F(sweep), 0, 0, "LO:HI:STEP", NULL},
     /* single commands */
-    {'v', "verbose", CMD_COMPARE, K_FLAG, F(verbose), 0, 0, NULL},
-    {0, "slice", CMD_FUNCS, K_STR, F(slice), 0, 0, "an ARCH"},
-    {0, "all", CMD_DIFF, K_FLAG, F(all), 0, 0, NULL},
-    {'o', "output", CMD_JIT_UNPACK, K_STR, F(output), 0, 0, "a file name"},
-    {0, "strip", CMD_JIT_UNPACK, K_FLAG, F(strip), 0, 0, NULL},
-    {0, "force", CMD_JIT_UNPACK, K_FLAG, F(force), 0, 0, NULL},
-    {'c', "check", CMD_HASH, K_STR, F(check), 0, 0, "a FILE"},
+    {'v', "verbose", CMD_COMPARE, K_FLAG, F(verbose), 0, 0, NULL, NULL},
+    {0, "slice", CMD_FUNCS, K_STR, F(slice), 0, 0, "an ARCH", NULL},
+    {0, "all", CMD_DIFF, K_FLAG, F(all), 0, 0, NULL, NULL},
+    {'o', "output", CMD_JIT_UNPACK, K_STR, F(output), 0, 0, "a file name", NULL},
+    {0, "strip", CMD_JIT_UNPACK, K_FLAG, F(strip), 0, 0, NULL, NULL},
+    {0, "force", CMD_JIT_UNPACK, K_FLAG, F(force), 0, 0, NULL, NULL},
+    {'c', "check", CMD_HASH, K_STR, F(check), 0, 0, "a FILE", NULL},
+    /* the db subcommands (their values checked with their own messages) */
+    {0, "db", DB_ALL, K_STR, F(db), 0, 0, "a URI", NULL},
+    {0, "label", CMD_DB_ADD, K_STR, F(label), 1, 0, "a value", NULL},
+    {0, "source", CMD_DB_ADD, K_STR, F(source), 1, 0, "a value", NULL},
+    {0, "files-from", CMD_DB_ADD, K_STR, F(list), 1, 0, "a value", NULL},
+    {'t', "threshold", DB_FAMS, K_INT, F(threshold), 1, 100, NULL, "the threshold must be an integer in 1..100"},
+    {0, "measure", DB_FAMS, K_STR, F(measure_arg), 0, 0, NULL, "--measure wants fuzzy or set"},
+    {'j', NULL, DB_FAMS, K_INT, F(jobs), 1, 64, NULL, "-j wants a thread count in 1..64"},
+    {'k', "top", CMD_DB_MATCH, K_LONG, F(top), 0, LONG_MAX, NULL, "-k wants a count >= 0"},
 };
 
 unsigned default_jobs(void)
@@ -109,7 +138,16 @@ static const opt_row *find_short(const cli_opts *o, char c)
 
 static bool takes_value(const opt_row *r)
 {
-    return r->kind == K_INT || r->kind == K_STR || r->kind == K_SWEEP || r->kind == K_CHOICE;
+    return r->kind != K_FLAG && r->kind != K_FMT;
+}
+
+/* DASH_OPERANDS: does a (a dash and more) name one of the command's options? */
+static bool known(const cli_opts *o, const char *a)
+{
+    if (a[1] != '-')
+        return find_short(o, a[1]) != NULL;
+    const char *eq = strchr(a, '=');
+    return find_long(o, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2)) != NULL;
 }
 
 /* the index of v among the '|'-separated words of list, or -1 */
@@ -133,8 +171,11 @@ static bool apply(cli_opts *o, const opt_row *r, const char *name, const char *v
 {
     char *field = (char *)o + r->off;
     long n;
-    if (takes_value(r) && !v) {
-        usage_error(o->cmd, "%s needs %s", name, r->want);
+    if (takes_value(r) && (!v || (r->kind == K_STR && r->lo && !*v))) {
+        if (r->bad)
+            usage_error(o->cmd, "%s, not '%s'", r->bad, v ? v : "");
+        else
+            usage_error(o->cmd, "%s needs %s", name, r->want);
         return false;
     }
     switch (r->kind) {
@@ -142,11 +183,18 @@ static bool apply(cli_opts *o, const opt_row *r, const char *name, const char *v
     case K_STR: *(const char **)field = v; return true;
     case K_SWEEP: return (*(bool *)field = parse_sweep(o, v));
     case K_INT:
+    case K_LONG:
         if (!int_in(v, r->lo, r->hi, &n)) {
-            usage_error(o->cmd, "%s wants %s, not '%s'", name, r->want, v);
+            if (r->bad)
+                usage_error(o->cmd, "%s, not '%s'", r->bad, v);
+            else
+                usage_error(o->cmd, "%s wants %s, not '%s'", name, r->want, v);
             return false;
         }
-        *(int *)field = (int)n;
+        if (r->kind == K_LONG)
+            *(long *)field = n;
+        else
+            *(int *)field = (int)n;
         return true;
     case K_CHOICE:
         if ((*(int *)field = choice_index(r->want, v)) < 0) {
@@ -225,18 +273,22 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
     o->threshold = 0; /* filled from the measure after parsing */
     o->top = 5;
     bool opts = true;
+    const char *unknown = cmd_bit & NO_OPERANDS ? "argument" : "option";
     for (int i = 1; i < argc; i++) {
         char *a = argv[i];
-        if (!opts || a[0] != '-' || !a[1]) {
+        if (!opts || a[0] != '-' || !a[1] || ((cmd_bit & DASH_OPERANDS) && !is_help(a) && !known(o, a))) {
+            if (cmd_bit & NO_OPERANDS)
+                return usage_error(cmd, "unknown argument '%s'", a);
             if (!push_arg(o, a, false))
                 return report_error(cmd, mg_status_reason(MG_ERR_NOMEM)), EXIT_SOME_FAILED;
+            opts = opts && !(cmd_bit & OPTS_FIRST);
             continue;
         }
         if (is_help(a)) {
             fputs(help, stdout);
             return EXIT_ALL_OK;
         }
-        if (!strcmp(a, "--")) {
+        if (!strcmp(a, "--") && !(cmd_bit & PLAIN_DDASH)) {
             opts = false;
             continue;
         }
@@ -245,7 +297,7 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
             const char *eq = strchr(a, '=');
             const opt_row *r = find_long(o, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
             if (!r || (eq && !takes_value(r)))
-                return usage_error(cmd, "unknown option '%s'", a);
+                return usage_error(cmd, "unknown %s '%s'", unknown, a);
             const char *v = eq ? eq + 1 : takes_value(r) ? next : NULL;
             char name[64];
             snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : 60, a);
@@ -259,7 +311,7 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
             const opt_row *r = find_short(o, *c);
             char name[3] = {'-', *c, 0};
             if (!r)
-                return usage_error(cmd, "unknown option '%s'", c == a + 1 ? a : name);
+                return usage_error(cmd, "unknown %s '%s'", unknown, c == a + 1 ? a : name);
             if (!takes_value(r)) {
                 if (!apply(o, r, name, NULL))
                     return EXIT_USAGE;
@@ -274,9 +326,10 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
         }
     }
     if (!o->measure_arg)
-        /* compare and match keep gimpfuzzy (compare: its one number; match: the
-         * answers of `db match`, whose database index is on gimpfuzzy) */
-        o->measure = cmd_bit == CMD_COMPARE || cmd_bit == CMD_MATCH ? MEASURE_FUZZY : MG_DEFAULT_MEASURE;
+        /* compare, match and the db subcommands keep gimpfuzzy (compare: its
+         * one number; match: the answers of `db match`, whose database index
+         * is on gimpfuzzy) */
+        o->measure = cmd_bit & (CMD_COMPARE | CMD_MATCH | DB_ALL) ? MEASURE_FUZZY : MG_DEFAULT_MEASURE;
     else if (!strcmp(o->measure_arg, "set"))
         o->measure = MEASURE_SET;
     else if (!strcmp(o->measure_arg, "fuzzy"))

@@ -1,8 +1,9 @@
-/* options.h - the one option table of the non-scan subcommands.  Every
- * option is one row of the table in options.c (its names, the commands that
- * take it, where its value goes); every command parses its argv with
- * cli_parse.  Adding an option: a field here and a row there.  Adding a
- * command: a bit below and its bit on the rows it takes. */
+/* options.h - the one option table of the non-scan subcommands (the `db`
+ * subcommands included).  Every option is one row of the table in
+ * options.c (its names, the commands that take it, where its value goes);
+ * every command parses its argv with cli_parse.  Adding an option: a field
+ * here and a row there.  Adding a command: a bit below and its bit on the
+ * rows it takes. */
 #ifndef MG_CLI_OPTIONS_H
 #define MG_CLI_OPTIONS_H
 
@@ -22,6 +23,15 @@ enum {
     CMD_MATCH = 1u << 6,
     CMD_EVAL = 1u << 7,
     CMD_DIFF = 1u << 8,
+    /* malgopher db SUBCOMMAND */
+    CMD_DB_ADD = 1u << 9,
+    CMD_DB_IMPORT = 1u << 10,
+    CMD_DB_EXPORT = 1u << 11,
+    CMD_DB_STATS = 1u << 12,
+    CMD_DB_LABEL = 1u << 13,
+    CMD_DB_MATCH = 1u << 14,
+    CMD_DB_CLASSIFY = 1u << 15,
+    CMD_DB_FAMILIES = 1u << 16,
 };
 
 typedef struct cli_opts {
@@ -36,8 +46,9 @@ typedef struct cli_opts {
     int threshold;      /* default: the measure's (MG_DEFAULT_THRESHOLD_*) */
     const char *measure_arg; /* --measure fuzzy|set */
     measure_kind measure;
-    const char *from, *labels, *html, *db;
-    int top;            /* match -k */
+    const char *from, *labels, *html;
+    const char *db;     /* match --db FILE; the db subcommands' --db URI */
+    long top;           /* match, db match -k */
     bool summary;       /* cluster */
     bool no_baselines;  /* eval */
     bool sweep;         /* eval --sweep LO:HI:STEP */
@@ -49,6 +60,8 @@ typedef struct cli_opts {
     bool strip, force;  /* jit-unpack */
     const char *check;  /* hash -c FILE */
     bool all;           /* diff --all */
+    const char *label, *source; /* db add --label, --source */
+    const char *list;   /* db add --files-from (read by db add: its own list habits) */
     /* the operands, then the --files-from paths (owned) */
     char **args;
     int nargs;
@@ -58,7 +71,9 @@ typedef struct cli_opts {
 
 /* Parse argv (argv[0] is the command name).  Returns -1 when the command is
  * to run, else the exit status to return at once (0 after --help printed,
- * EXIT_USAGE after a usage message).  Options may come anywhere before `--`. */
+ * EXIT_USAGE after a usage message).  Options may come anywhere before `--`
+ * (some db subcommands keep the placement rules of their own former
+ * parsers: see options.c). */
 int cli_parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *help, int argc,
               char **argv);
 void cli_opts_free(cli_opts *o);

@@ -1,5 +1,6 @@
 /* cmd_db.c - `malgopher db SUBCOMMAND`: dispatches to the subcommands of
- * the sample collection, and owns the --db option they all take. */
+ * the sample collection (their options, --db among them, are rows of the
+ * option table, cli/common/options.c). */
 #include "db.h"
 
 #include <string.h>
@@ -23,37 +24,6 @@ static const char usage[] =
     "              (default: $MALGOPHER_DB, else ~/.local/share/malgopher/collection.sqlite)\n"
     "\n"
     "exit status: 0 done, 1 some files or the database failed, 2 usage error.\n";
-
-int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri)
-{
-    const char *a = argv[*i];
-    if (!strncmp(a, "--db=", 5)) {
-        *uri = a + 5;
-        return 1;
-    }
-    if (strcmp(a, "--db"))
-        return 0;
-    if (*i + 1 >= argc) {
-        usage_error(cmd, "--db needs a URI");
-        return -1;
-    }
-    *uri = argv[++*i];
-    return 1;
-}
-
-bool db_opt_common(const char *cmd, const char *help, int argc, char **argv, int *i, const char **uri,
-                   int *rc)
-{
-    int t = db_opt_uri(cmd, argc, argv, i, uri);
-    *rc = t < 0 ? EXIT_USAGE : -1;
-    if (t)
-        return true;
-    if (!is_help(argv[*i]))
-        return false;
-    fputs(help, stdout);
-    *rc = EXIT_ALL_OK;
-    return true;
-}
 
 static const struct {
     const char *name;

@@ -83,17 +83,19 @@ void db_analyze(db *d, size_t added);
 /* the error of the last failed call, as `malgopher: WHERE: reason` */
 void db_report(db *d);
 
-/* ---- cmd_db.c: the dispatcher and the --db option ---- */
-/* argv[*i] is --db URI / --db=URI: *uri set, *i moved; 1 taken, 0 not it, -1 usage error */
-int db_opt_uri(const char *cmd, int argc, char **argv, int *i, const char **uri);
-/* the same, and -h/--help (help printed): true when argv[*i] was one of
- * them, then *rc is -1 to go on, else the exit status to return */
-bool db_opt_common(const char *cmd, const char *help, int argc, char **argv, int *i, const char **uri,
-                   int *rc);
-
-/* ---- db_options.c: -t and -j values (false after a usage message) ---- */
-bool db_parse_threshold(const char *cmd, const char *arg, int *t);
-bool db_parse_jobs(const char *cmd, const char *arg, unsigned *j);
+/* ---- db_write.c: one write transaction ---- */
+/* what one transaction writes: the caller's n items, and how many of them
+ * were added and known (counted afresh by each try) */
+typedef struct db_batch {
+    void *v;
+    size_t n;
+    void *ctx;
+    size_t added, known;
+} db_batch;
+/* write(d, b) inside a transaction, committed; when the database was busy
+ * or a deadlock broke it (d->retry), rolled back and run again (up to 20
+ * times, backing off).  false after the error was reported. */
+bool db_write(db *d, bool (*write)(db *d, db_batch *b), db_batch *b);
 
 /* ---- db_grams.c: the 7-gram keys of a digest ---- */
 enum { DIGEST_PLAIN = 0, DIGEST_ODD = 1, DIGEST_DEAD = 2 };
@@ -160,6 +162,14 @@ typedef struct db_hit {
  * a message. */
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
+/* hits as a search gathers them */
+typedef struct db_hits {
+    db_hit *v;
+    size_t n, cap;
+} db_hits;
+/* the row (id, path, suffix, gimphash, digest, label) appended to h as a
+ * hit (score 0); false when out of memory (then nothing is appended) */
+bool db_hit_add(db_hits *h, const char *const *cols);
 
 /* ---- db_set.c: the gimpset token rows and the search through them ---- */
 /* the (slot, value) rows of sample id for a non-empty gimpset (none for
@@ -169,34 +179,17 @@ bool set_tokens_put(db *d, int64_t id, const char *gimpset);
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 
-/* ---- db_options.c: --measure (false after a usage message) ---- */
-/* --measure fuzzy|set */
-bool db_parse_measure(const char *cmd, const char *arg, measure_kind *m);
-/* the threshold: the one given (> 0) or the measure's default */
-int db_threshold(measure_kind m, int given);
-/* ---- db_query_args.c: the options and the run of `db match` and `db classify` ---- */
-typedef struct db_query {
-    const char *cmd;    /* "db match", for messages */
-    const char *uri;
-    bool recursive, json;
-    unsigned jobs;
-    int threshold;      /* the measure's default unless -t */
-    measure_kind measure; /* --measure fuzzy|set (default fuzzy) */
-    long top;           /* -k (match only; classify asks for 1) */
-    bool labelled_only; /* classify: only labelled samples */
-    char **args;        /* the FILE|DIGEST operands */
-    int nargs;
-} db_query;
-/* [--db URI] [--measure M] [-t T] [-k K] (with_top) [--json] [-r] [-j N] [--] FILE|DIGEST...:
- * -1 to run, else the exit status (help printed, or a usage message) */
-int db_query_parse(db_query *q, const char *help, bool with_top, int argc, char **argv);
+/* ---- db_query_args.c: the run of `db match` and `db classify` ---- */
 /* prints one queried sample's hits; false when it failed */
-typedef bool (*db_query_print)(const db_query *q, const sample *s, const db_hit *h, size_t nh);
-/* opens the collection, hashes the operands (a file, or a digest when no
- * such file), searches each and prints it; the exit status */
-int db_query_run(const db_query *q, db_query_print print);
+typedef bool (*db_query_print)(const cli_opts *o, const sample *s, const db_hit *h, size_t nh);
+/* the FILE|DIGEST operands of o (a usage error when none): opens the
+ * collection, hashes them (a file, or a digest when no such file),
+ * searches each (db classify: the nearest labelled sample; db match: -k)
+ * and prints it; the exit status */
+int db_query_run(const cli_opts *o, db_query_print print);
 
-/* ---- the subcommands (argv starts at the subcommand name) ---- */
+/* ---- the subcommands (argv starts at the subcommand name; each parses
+ * it with the option table, cli_run) ---- */
 int db_add(int argc, char **argv);
 int db_import(int argc, char **argv);
 int db_export(int argc, char **argv);

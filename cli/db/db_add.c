@@ -159,55 +159,40 @@ static bool label_sha(db *d, const char *sha256, const char *label)
                    q, 4);
 }
 
-/* one transaction: 1 done, 0 failed (try again), -1 failed for good */
-static int write_batch(add_ctx *c, item *v, size_t n, size_t *added, size_t *known)
+/* the writes of one transaction (db_write): the items b->v, b->n */
+static bool write_batch(db *d, db_batch *b)
 {
-    db *d = c->d;
-    *added = *known = 0;
-    if (!db_begin(d))
-        goto fail;
-    for (size_t k = 0; k < n; k++) {
+    item *v = b->v;
+    add_ctx *c = b->ctx;
+    for (size_t k = 0; k < b->n; k++) {
         item *it = &v[k];
         if (it->failed || it->not_go)
             continue;
         bool new = false;
         if (it->known) {
             if (!record_seen(d, it->sha256, it->path))
-                goto fail;
+                return false;
         } else
             for (size_t i = 0; i < it->nrec; i++) {
                 int rc = record_put(d, &it->rec[i]);
                 if (rc < 0)
-                    goto fail;
+                    return false;
                 new |= rc == 1;
             }
         if (c->label && !label_sha(d, it->sha256, c->label))
-            goto fail;
-        ++*(new ? added : known);
+            return false;
+        ++*(new ? &b->added : &b->known);
     }
-    if (!db_commit(d))
-        goto fail;
-    return 1;
-fail:
-    db_rollback(d);
-    return d->retry ? 0 : -1;
+    return true;
 }
 
 static bool flush(add_ctx *c, item *v, size_t n)
 {
-    size_t added = 0, known = 0;
-    int rc = 0;
-    for (int attempt = 0; attempt < 20 && rc == 0; attempt++) {
-        rc = write_batch(c, v, n, &added, &known);
-        if (rc == 0)
-            usleep(50000u * (unsigned)(attempt + 1));
-    }
-    if (rc != 1) {
-        db_report(c->d);
+    db_batch b = {.v = v, .n = n, .ctx = c};
+    if (!db_write(c->d, write_batch, &b))
         return false;
-    }
-    c->added += added;
-    c->known += known;
+    c->added += b.added;
+    c->known += b.known;
     /* test hook: a pause after each committed batch, so that the crash test
      * (tests/db/test_db.sh) can kill the run between two batches */
     const char *pause = getenv("MALGOPHER_DB_TEST_BATCH_PAUSE_MS");
@@ -244,59 +229,17 @@ static bool read_list(const char *file, pathlist *out)
     return ok;
 }
 
-int db_add(int argc, char **argv)
+static int add(const cli_opts *o)
 {
-    const char *uri = NULL, *files_from = NULL;
-    add_ctx c = {0};
-    bool recursive = false;
-    /* options anywhere; PATHs are the other arguments (all after --) */
-    char **paths = calloc((size_t)argc, sizeof *paths);
-    int np = 0;
-    if (!paths)
-        return EXIT_SOME_FAILED;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (a[0] != '-' || !a[1]) {
-            paths[np++] = argv[i];
-            continue;
-        }
-        int t = db_opt_uri("db add", argc, argv, &i, &uri);
-        if (t < 0 || (!t && !is_help(a) && strcmp(a, "-r") && strcmp(a, "--recursive") && strcmp(a, "--label") &&
-                      strcmp(a, "--source") && strcmp(a, "--files-from") && strcmp(a, "--"))) {
-            free(paths);
-            return t < 0 ? EXIT_USAGE : usage_error("db add", "unknown option '%s'", a);
-        }
-        if (t)
-            continue;
-        if (is_help(a)) {
-            free(paths);
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            recursive = true;
-        else if (!strcmp(a, "--")) {
-            while (++i < argc)
-                paths[np++] = argv[i];
-        } else {
-            if (!v || !*v) {
-                free(paths);
-                return usage_error("db add", "%s needs a value", a);
-            }
-            *(a[2] == 'l' ? &c.label : a[2] == 's' ? &c.source : &files_from) = v;
-            i++;
-        }
-    }
-    if (!np && !files_from) {
-        free(paths);
-        return usage_error("db add", "no PATH given");
-    }
+    add_ctx c = {.label = o->label, .source = o->source};
+    if (!o->nargs && !o->list)
+        return usage_error(o->cmd, "no PATH given");
     pathlist files = {0};
-    size_t failed = walk_paths(paths, np, recursive, pathlist_add, &files);
-    free(paths);
-    if (files_from && !read_list(files_from, &files))
+    size_t failed = walk_paths(o->args, o->nargs, o->recursive, pathlist_add, &files);
+    if (o->list && !read_list(o->list, &files))
         failed++;
     db d;
-    if (!db_open(&d, uri)) {
+    if (!db_open(&d, o->db)) {
         for (size_t k = 0; k < files.n; k++)
             free(files.v[k]);
         free(files.v);
@@ -334,4 +277,9 @@ int db_add(int argc, char **argv)
     failed += c.failed;
     printf("added %zu, known %zu, not Go %zu\n", c.added, c.known, c.not_go);
     return ok && !failed ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+}
+
+int db_add(int argc, char **argv)
+{
+    return cli_run("db add", CMD_DB_ADD, help, argc, argv, add);
 }

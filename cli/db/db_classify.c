@@ -19,9 +19,9 @@ static const char help[] =
     "  --json   one object per file: {\"path\",\"label\",\"score\",\"sample\",\"gimphash\"}\n"
     "           (label, score and sample null when unknown)\n";
 
-static bool print_label(const db_query *q, const sample *s, const db_hit *h, size_t nh)
+static bool print_label(const cli_opts *o, const sample *s, const db_hit *h, size_t nh)
 {
-    if (q->json) {
+    if (o->fmt == OUT_JSON) {
         fputs("{\"path\":", stdout);
         json_cstr(stdout, s->path);
         if (nh) {
@@ -41,9 +41,12 @@ static bool print_label(const db_query *q, const sample *s, const db_hit *h, siz
     return true;
 }
 
+static int classify(const cli_opts *o)
+{
+    return db_query_run(o, print_label);
+}
+
 int db_classify(int argc, char **argv)
 {
-    db_query q = {.cmd = "db classify", .top = 1, .labelled_only = true};
-    int rc = db_query_parse(&q, help, false, argc, argv);
-    return rc >= 0 ? rc : db_query_run(&q, print_label);
+    return cli_run("db classify", CMD_DB_CLASSIFY, help, argc, argv, classify);
 }

@@ -51,20 +51,10 @@ static bool export_row(const char *const *c, int n, void *ctx)
     return true;
 }
 
-int db_export(int argc, char **argv)
+static int export(const cli_opts *o)
 {
-    const char *uri = NULL;
-    for (int i = 1; i < argc; i++) {
-        int rc;
-        if (db_opt_common("db export", help, argc, argv, &i, &uri, &rc)) {
-            if (rc >= 0)
-                return rc;
-            continue;
-        }
-        return usage_error("db export", "unknown argument '%s'", argv[i]);
-    }
     db d;
-    if (!db_open(&d, uri))
+    if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
     bool ok = db_rows(&d,
                       "SELECT path, arch, slice, gimphash, gimpfuzzy, go_version, functions, names, no_names,"
@@ -76,4 +66,9 @@ int db_export(int argc, char **argv)
     db_close(&d);
     fflush(stdout);
     return ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+}
+
+int db_export(int argc, char **argv)
+{
+    return cli_run("db export", CMD_DB_EXPORT, help, argc, argv, export);
 }

@@ -27,7 +27,7 @@ typedef struct coll {
     int64_t *id;
     char **digest, **path, **label;
     int64_t *old; /* stored family, 0 = none */
-    size_t n, cap;
+    size_t n, cap[4]; /* the room of id, digest, path, label */
     bool nomem;
 } coll;
 
@@ -36,25 +36,21 @@ static bool coll_row(const char *const *c, int n, void *ctx)
     coll *s = ctx;
     if (n < 5)
         return true;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        int64_t *id = realloc(s->id, cap * sizeof *id);
-        if (id)
-            s->id = id;
-        char **dg = id ? realloc(s->digest, cap * sizeof *dg) : NULL;
-        if (dg)
-            s->digest = dg;
-        char **p = dg ? realloc(s->path, cap * sizeof *p) : NULL;
-        if (p)
-            s->path = p;
-        char **l = p ? realloc(s->label, cap * sizeof *l) : NULL;
-        if (!l) {
-            s->nomem = true;
-            return false;
-        }
-        s->label = l;
-        s->cap = cap;
+    int64_t *id = grow_array(s->id, s->n, &s->cap[0], sizeof *id);
+    if (id)
+        s->id = id;
+    char **dg = id ? grow_array(s->digest, s->n, &s->cap[1], sizeof *dg) : NULL;
+    if (dg)
+        s->digest = dg;
+    char **p = dg ? grow_array(s->path, s->n, &s->cap[2], sizeof *p) : NULL;
+    if (p)
+        s->path = p;
+    char **l = p ? grow_array(s->label, s->n, &s->cap[3], sizeof *l) : NULL;
+    if (!l) {
+        s->nomem = true;
+        return false;
     }
+    s->label = l;
     s->id[s->n] = strtoll(c[0], NULL, 10);
     s->digest[s->n] = c[1] ? strdup(c[1]) : NULL;
     s->label[s->n] = c[4] ? strdup(c[4]) : NULL;
@@ -66,27 +62,6 @@ static bool coll_row(const char *const *c, int n, void *ctx)
     return true;
 }
 
-static size_t find_id(const coll *s, int64_t id)
-{
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < s->n && s->id[lo] == id ? lo : SIZE_MAX;
-}
-
-static bool old_row(const char *const *c, int n, void *ctx)
-{
-    coll *s = ctx;
-    size_t k = n >= 2 ? find_id(s, strtoll(c[0], NULL, 10)) : SIZE_MAX;
-    if (k != SIZE_MAX)
-        s->old[k] = strtoll(c[1], NULL, 10);
-    return true;
-}
 
 typedef struct overlap {
     uint32_t fam;   /* new component */
@@ -116,6 +91,17 @@ static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* a stored family: the sample found among the loaded ones (sorted by id) */
+static bool old_row(const char *const *c, int n, void *ctx)
+{
+    coll *s = ctx;
+    int64_t id = n >= 2 ? strtoll(c[0], NULL, 10) : 0;
+    const int64_t *at = n >= 2 && s->n ? bsearch(&id, s->id, s->n, sizeof *s->id, cmp_i64) : NULL;
+    if (at)
+        s->old[at - s->id] = strtoll(c[1], NULL, 10);
+    return true;
 }
 
 /* the overlaps of components and stored families, merged per pair */
@@ -337,45 +323,14 @@ static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t 
     }
 }
 
-int db_families(int argc, char **argv)
+static int run(const cli_opts *o)
 {
-    const char *uri = NULL;
-    bool json = false;
-    unsigned jobs = default_jobs();
-    int t = 0; /* 0: the measure's default */
-    measure_kind measure = MEASURE_FUZZY;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int r = db_opt_uri("db families", argc, argv, &i, &uri);
-        if (r < 0)
-            return EXIT_USAGE;
-        if (r)
-            continue;
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "--json"))
-            json = true;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!db_parse_threshold("db families", v, &t))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "--measure") || !strncmp(a, "--measure=", 10)) {
-            if (!db_parse_measure("db families", a[9] ? a + 10 : v, &measure))
-                return EXIT_USAGE;
-            i += !a[9];
-        } else if (!strcmp(a, "-j")) {
-            if (!db_parse_jobs("db families", v, &jobs))
-                return EXIT_USAGE;
-            i++;
-        } else
-            return usage_error("db families", "unknown argument '%s'", a);
-    }
-    t = db_threshold(measure, t);
-    bool set = measure == MEASURE_SET;
+    bool json = o->fmt == OUT_JSON;
+    int t = o->threshold;
+    bool set = o->measure == MEASURE_SET;
     const fam_sql *q = set ? &set_sql : &fuzzy_sql;
     db d;
-    if (!db_open(&d, uri))
+    if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
     coll s = {0};
     uint32_t *fam = NULL, *order = NULL;
@@ -415,7 +370,7 @@ int db_families(int argc, char **argv)
     if (set ? mg_setindex_build((const char *const *)s.digest, s.n, &six, &e) != MG_OK ||
                   mg_setindex_families(six, t, fam, &nfam, &e) != MG_OK
             : mg_simindex_build((const char *const *)s.digest, s.n, &ix, &e) != MG_OK ||
-                  mg_simindex_families(ix, t, jobs, fam, &nfam, &e) != MG_OK) {
+                  mg_simindex_families(ix, t, (unsigned)o->jobs, fam, &nfam, &e) != MG_OK) {
         report_error(d.where, e.msg);
         goto out;
     }
@@ -498,4 +453,9 @@ out:
     coll_free(&s);
     db_close(&d);
     return rc;
+}
+
+int db_families(int argc, char **argv)
+{
+    return cli_run("db families", CMD_DB_FAMILIES, help, argc, argv, run);
 }

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char help[] =
     "usage: malgopher db import [--db URI] FILE\n"
@@ -60,73 +59,50 @@ static void free_rec(line_rec *x)
     memset(x, 0, sizeof *x);
 }
 
-static int write_batch(db *d, line_rec *v, size_t n, size_t *added, size_t *known)
+/* the writes of one transaction (db_write): the lines b->v, b->n */
+static bool write_batch(db *d, db_batch *b)
 {
-    *added = *known = 0;
+    line_rec *v = b->v;
     char now[32];
     db_now(now);
-    if (!db_begin(d))
-        goto fail;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < b->n; k++) {
         int rc = record_put(d, &v[k].r);
         if (rc < 0)
-            goto fail;
+            return false;
         if (v[k].label) {
             int64_t id = record_find(d, v[k].r.sha256, v[k].r.slice);
             if (id <= 0 || !record_label(d, id, v[k].label, now))
-                goto fail;
+                return false;
         }
-        ++*(rc == 1 ? added : known);
+        ++*(rc == 1 ? &b->added : &b->known);
     }
-    if (!db_commit(d))
-        goto fail;
-    return 1;
-fail:
-    db_rollback(d);
-    return d->retry ? 0 : -1;
+    return true;
 }
 
 static bool flush(db *d, line_rec *v, size_t n, size_t *added, size_t *known)
 {
-    int rc = 0;
-    size_t a = 0, k = 0;
-    for (int attempt = 0; attempt < 20 && rc == 0; attempt++)
-        if ((rc = write_batch(d, v, n, &a, &k)) == 0)
-            usleep(50000u * (unsigned)(attempt + 1));
-    if (rc != 1) {
-        db_report(d);
+    db_batch b = {.v = v, .n = n};
+    if (!db_write(d, write_batch, &b))
         return false;
-    }
-    *added += a;
-    *known += k;
+    *added += b.added;
+    *known += b.known;
     return true;
 }
 
-int db_import(int argc, char **argv)
+static int import(const cli_opts *o)
 {
-    const char *uri = NULL, *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        int rc;
-        if (db_opt_common("db import", help, argc, argv, &i, &uri, &rc)) {
-            if (rc >= 0)
-                return rc;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1])
-            return usage_error("db import", "unknown option '%s'", argv[i]);
-        if (file)
-            return usage_error("db import", "one FILE only");
-        file = argv[i];
-    }
-    if (!file)
-        return usage_error("db import", "no FILE given");
+    if (o->nargs > 1)
+        return usage_error(o->cmd, "one FILE only");
+    if (!o->nargs)
+        return usage_error(o->cmd, "no FILE given");
+    const char *file = o->args[0];
     FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;
     if (!in) {
         report_error(file, strerror(errno));
         return EXIT_SOME_FAILED;
     }
     db d;
-    if (!db_open(&d, uri)) {
+    if (!db_open(&d, o->db)) {
         if (in != stdin)
             fclose(in);
         return EXIT_SOME_FAILED;
@@ -229,4 +205,9 @@ int db_import(int argc, char **argv)
     db_close(&d);
     printf("added %zu, known %zu, not Go 0\n", added, known);
     return ok && !failed ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+}
+
+int db_import(int argc, char **argv)
+{
+    return cli_run("db import", CMD_DB_IMPORT, help, argc, argv, import);
 }

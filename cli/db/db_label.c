@@ -30,25 +30,15 @@ static bool is_sha256(const char *s)
     return n == 64 && !s[n];
 }
 
-int db_label(int argc, char **argv)
+static int label(const cli_opts *o)
 {
-    const char *uri = NULL, *arg[2] = {0};
-    int na = 0;
-    for (int i = 1; i < argc; i++) {
-        int rc;
-        if (db_opt_common("db label", help, argc, argv, &i, &uri, &rc)) {
-            if (rc >= 0)
-                return rc;
-            continue;
-        }
-        if (na == 2)
-            return usage_error("db label", "too many arguments");
-        arg[na++] = argv[i];
-    }
-    if (na < 2 || !*arg[1])
-        return usage_error("db label", "SHA256|PATH and LABEL are required");
+    if (o->nargs > 2)
+        return usage_error(o->cmd, "too many arguments");
+    if (o->nargs < 2 || !*o->args[1])
+        return usage_error(o->cmd, "SHA256|PATH and LABEL are required");
+    char *const *arg = o->args;
     db d;
-    if (!db_open(&d, uri))
+    if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
     ids s = {0};
     char sha[65];
@@ -85,4 +75,9 @@ int db_label(int argc, char **argv)
     }
     db_close(&d);
     return rc;
+}
+
+int db_label(int argc, char **argv)
+{
+    return cli_run("db label", CMD_DB_LABEL, help, argc, argv, label);
 }

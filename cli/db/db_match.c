@@ -23,22 +23,25 @@ static const char help[] =
     "  -r, --recursive     descend into directories\n"
     "  -j N                hash with N threads (default: the number of CPUs)\n";
 
-static bool print_hits(const db_query *q, const sample *s, const db_hit *h, size_t nh)
+static bool print_hits(const cli_opts *o, const sample *s, const db_hit *h, size_t nh)
 {
     match_line *m = calloc(nh ? nh : 1, sizeof *m);
     if (!m)
         return false;
     for (size_t j = 0; j < nh; j++)
         m[j] = (match_line){h[j].score, h[j].path, h[j].gimphash};
-    print_matches(stdout, q->json, s->path, q->measure == MEASURE_SET ? "gimpset" : "gimpfuzzy",
-                  q->measure == MEASURE_SET ? s->gimpset : s->gimpfuzzy, m, nh);
+    print_matches(stdout, o->fmt == OUT_JSON, s->path, o->measure == MEASURE_SET ? "gimpset" : "gimpfuzzy",
+                  o->measure == MEASURE_SET ? s->gimpset : s->gimpfuzzy, m, nh);
     free(m);
     return true;
 }
 
+static int match(const cli_opts *o)
+{
+    return db_query_run(o, print_hits);
+}
+
 int db_match(int argc, char **argv)
 {
-    db_query q = {.cmd = "db match", .top = 5};
-    int rc = db_query_parse(&q, help, true, argc, argv);
-    return rc >= 0 ? rc : db_query_run(&q, print_hits);
+    return cli_run("db match", CMD_DB_MATCH, help, argc, argv, match);
 }

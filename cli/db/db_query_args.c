@@ -1,5 +1,5 @@
-/* db_query_args.c - owns what `db match` and `db classify` share: their
- * options, what they are asked about (each argument is a file, hashed like
+/* db_query_args.c - owns what `db match` and `db classify` share: what
+ * they are asked about (each argument is a file, hashed like
  * `match` hashes, PATH:ARCH for slices, or, when it is no file and reads as
  * an ssdeep digest or a gimpset digest, that digest itself) and the search
  * of each, by gimpfuzzy or by gimpset (--measure). */
@@ -49,81 +49,32 @@ static size_t query_samples(sampleset *q, char **args, int n, bool recursive, un
     return failed;
 }
 
-int db_query_parse(db_query *q, const char *help, bool with_top, int argc, char **argv)
+int db_query_run(const cli_opts *o, db_query_print print)
 {
-    const char *cmd = q->cmd;
-    q->uri = NULL;
-    q->recursive = q->json = false;
-    q->jobs = default_jobs();
-    q->threshold = 0; /* 0: the measure's default */
-    q->measure = MEASURE_FUZZY;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
-        int t = db_opt_uri(cmd, argc, argv, &i, &q->uri);
-        if (t < 0)
-            return EXIT_USAGE;
-        if (t)
-            continue;
-        if (is_help(a)) {
-            fputs(help, stdout);
-            return EXIT_ALL_OK;
-        } else if (!strcmp(a, "-r") || !strcmp(a, "--recursive"))
-            q->recursive = true;
-        else if (!strcmp(a, "--json"))
-            q->json = true;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
-            if (!db_parse_threshold(cmd, v, &q->threshold))
-                return EXIT_USAGE;
-            i++;
-        } else if (with_top && (!strcmp(a, "-k") || !strcmp(a, "--top"))) {
-            if (!v || (q->top = strtol(v, &end, 10)) < 0 || *end)
-                return usage_error(cmd, "-k wants a count >= 0, not '%s'", v ? v : "");
-            i++;
-        } else if (!strcmp(a, "--measure") || !strncmp(a, "--measure=", 10)) {
-            if (!db_parse_measure(cmd, a[9] ? a + 10 : v, &q->measure))
-                return EXIT_USAGE;
-            i += !a[9];
-        } else if (!strcmp(a, "-j")) {
-            if (!db_parse_jobs(cmd, v, &q->jobs))
-                return EXIT_USAGE;
-            i++;
-        } else if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else
-            return usage_error(cmd, "unknown option '%s'", a);
-    }
-    if (i >= argc)
-        return usage_error(cmd, "no FILE or DIGEST given");
-    q->threshold = db_threshold(q->measure, q->threshold);
-    q->args = argv + i;
-    q->nargs = argc - i;
-    return -1;
-}
-
-int db_query_run(const db_query *q, db_query_print print)
-{
+    if (!o->nargs)
+        return usage_error(o->cmd, "no FILE or DIGEST given");
+    /* classify: the nearest labelled sample */
+    bool labelled_only = o->cmd_bit == CMD_DB_CLASSIFY;
+    size_t top = labelled_only ? 1 : (size_t)o->top;
     db d;
-    if (!db_open(&d, q->uri))
+    if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
     sampleset s = {0};
-    size_t failed = query_samples(&s, q->args, q->nargs, q->recursive, q->jobs);
+    size_t failed = query_samples(&s, o->args, o->nargs, o->recursive, (unsigned)o->jobs);
     for (size_t k = 0; k < s.n; k++) {
         db_hit *h = NULL;
         size_t nh = 0;
-        bool found = q->measure == MEASURE_SET
-                         ? db_search_set(&d, s.v[k].gimpset, q->threshold, (size_t)q->top, q->labelled_only, &h, &nh)
+        bool found = o->measure == MEASURE_SET
+                         ? db_search_set(&d, s.v[k].gimpset, o->threshold, top, labelled_only, &h, &nh)
                          : s.v[k].no_names ||
-                               db_search(&d, s.v[k].gimpfuzzy, q->threshold, (size_t)q->top, q->labelled_only, &h, &nh);
+                               db_search(&d, s.v[k].gimpfuzzy, o->threshold, top, labelled_only, &h, &nh);
         if (!found) {
             failed++;
             if (d.retry || !d.conn) /* the connection is gone: the rest would fail alike */
                 break;
             continue;
         }
-        failed += !print(q, &s.v[k], h, nh);
+        failed += !print(o, &s.v[k], h, nh);
         db_hits_free(h, nh);
     }
     fflush(stdout);

@@ -10,10 +10,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool db_hit_add(db_hits *h, const char *const *cols)
+{
+    db_hit *v = grow_array(h->v, h->n, &h->cap, sizeof *v);
+    if (!v)
+        return false;
+    h->v = v;
+    db_hit *x = &v[h->n];
+    memset(x, 0, sizeof *x);
+    x->id = strtoll(cols[0], NULL, 10);
+    snprintf(x->gimphash, sizeof x->gimphash, "%s", cols[3] ? cols[3] : "");
+    x->label = cols[5] ? strdup(cols[5]) : NULL;
+    if (asprintf(&x->path, "%s%s", cols[1] ? cols[1] : "", cols[2] ? cols[2] : "") < 0)
+        x->path = NULL;
+    if (!x->path || (cols[5] && !x->label)) {
+        free(x->path);
+        free(x->label);
+        return false;
+    }
+    h->n++;
+    return true;
+}
+
 typedef struct cand_set {
-    db_hit *v;       /* score unset */
-    char **digest;
-    size_t n, cap;
+    db_hits h;     /* score unset */
+    char **digest; /* of each hit */
+    size_t dcap;
     bool nomem;
 } cand_set;
 
@@ -22,30 +44,16 @@ static bool cand_row(const char *const *cols, int ncols, void *ctx)
     cand_set *c = ctx;
     if (ncols < 6)
         return true;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        db_hit *v = realloc(c->v, cap * sizeof *v);
-        char **dg = v ? realloc(c->digest, cap * sizeof *dg) : NULL;
-        if (v)
-            c->v = v;
-        if (!v || !dg) {
-            c->nomem = true;
-            return false;
-        }
+    char **dg = grow_array(c->digest, c->h.n, &c->dcap, sizeof *dg);
+    if (dg)
         c->digest = dg;
-        c->cap = cap;
-    }
-    db_hit *h = &c->v[c->n];
-    memset(h, 0, sizeof *h);
-    h->id = strtoll(cols[0], NULL, 10);
-    if (asprintf(&h->path, "%s%s", cols[1] ? cols[1] : "", cols[2] ? cols[2] : "") < 0) {
+    char *digest = dg ? strdup(cols[4] ? cols[4] : "") : NULL;
+    if (!digest || !db_hit_add(&c->h, cols)) {
+        free(digest);
         c->nomem = true;
         return false;
     }
-    snprintf(h->gimphash, sizeof h->gimphash, "%s", cols[3] ? cols[3] : "");
-    c->digest[c->n] = strdup(cols[4] ? cols[4] : "");
-    h->label = cols[5] ? strdup(cols[5]) : NULL;
-    c->n++;
+    c->digest[c->h.n - 1] = digest;
     return true;
 }
 
@@ -108,8 +116,8 @@ bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only,
     mg_hit *h = NULL;
     size_t nh = 0;
     mg_error e;
-    if (ok && c.n) {
-        if (mg_simindex_build((const char *const *)c.digest, c.n, &ix, &e) != MG_OK ||
+    if (ok && c.h.n) {
+        if (mg_simindex_build((const char *const *)c.digest, c.h.n, &ix, &e) != MG_OK ||
             mg_simindex_query(ix, digest, t, &h, &nh, &e) != MG_OK) {
             report_error(d->where, e.msg);
             ok = false;
@@ -124,7 +132,7 @@ bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only,
             ok = false;
         }
         for (size_t i = 0; out && i < nh; i++) {
-            db_hit *from = &c.v[h[i].index];
+            db_hit *from = &c.h.v[h[i].index];
             out[i] = *from;
             out[i].score = h[i].score;
             from->path = from->label = NULL; /* moved */
@@ -134,9 +142,9 @@ bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only,
     }
     free(h);
     mg_simindex_free(ix);
-    for (size_t i = 0; i < c.n; i++)
+    for (size_t i = 0; i < c.h.n; i++)
         free(c.digest[i]);
     free(c.digest);
-    db_hits_free(c.v, c.n);
+    db_hits_free(c.h.v, c.h.n);
     return ok;
 }

@@ -33,8 +33,7 @@ bool set_tokens_put(db *d, int64_t id, const char *gimpset)
 }
 
 typedef struct set_cands {
-    db_hit *v;
-    size_t n, cap;
+    db_hits h;
     const char *q; /* the query digest */
     int t;
     bool nomem;
@@ -49,33 +48,11 @@ static bool set_row(const char *const *cols, int ncols, void *ctx)
     int score = mg_gimpset_compare(c->q, cols[4]); /* -1 malformed, 0 empty */
     if (score < c->t)
         return true;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        db_hit *v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            c->nomem = true;
-            return false;
-        }
-        c->v = v;
-        c->cap = cap;
-    }
-    db_hit *h = &c->v[c->n];
-    memset(h, 0, sizeof *h);
-    h->id = strtoll(cols[0], NULL, 10);
-    h->score = score;
-    snprintf(h->gimphash, sizeof h->gimphash, "%s", cols[3] ? cols[3] : "");
-    h->label = cols[5] ? strdup(cols[5]) : NULL;
-    char *path = NULL;
-    if (asprintf(&path, "%s%s", cols[1] ? cols[1] : "", cols[2] ? cols[2] : "") < 0)
-        path = NULL;
-    if (!path || (cols[5] && !h->label)) {
-        free(path);
-        free(h->label);
+    if (!db_hit_add(&c->h, cols)) {
         c->nomem = true;
         return false;
     }
-    h->path = path;
-    c->n++;
+    c->h.v[c->h.n - 1].score = score;
     return true;
 }
 
@@ -122,19 +99,19 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_
         ok = false;
     }
     if (!ok) {
-        db_hits_free(c.v, c.n);
+        db_hits_free(c.h.v, c.h.n);
         return false;
     }
-    if (c.n) /* qsort of an empty array: its pointer may be NULL */
-        qsort(c.v, c.n, sizeof *c.v, by_score_id);
-    if (top && c.n > top) {
-        for (size_t i = top; i < c.n; i++) {
-            free(c.v[i].path);
-            free(c.v[i].label);
+    if (c.h.n) /* qsort of an empty array: its pointer may be NULL */
+        qsort(c.h.v, c.h.n, sizeof *c.h.v, by_score_id);
+    if (top && c.h.n > top) {
+        for (size_t i = top; i < c.h.n; i++) {
+            free(c.h.v[i].path);
+            free(c.h.v[i].label);
         }
-        c.n = top;
+        c.h.n = top;
     }
-    *hits = c.v;
-    *nhits = c.n;
+    *hits = c.h.v;
+    *nhits = c.h.n;
     return true;
 }
