@@ -17,6 +17,7 @@
 #include <yara/modules.h>
 
 #define MODULE_NAME fuzzy
+#include "module_lifecycle.h"
 
 /* per-scan state in the module object's data */
 typedef struct fuzzy_state_data {
@@ -145,17 +146,7 @@ begin_declarations
     declare_function("ssdeep", "ii", "s", fn_ssdeep_range);
 end_declarations
 
-int module_initialize(YR_MODULE *module)
-{
-    (void)module;
-    return ERROR_SUCCESS;
-}
-
-int module_finalize(YR_MODULE *module)
-{
-    (void)module;
-    return ERROR_SUCCESS;
-}
+MG_YARA_STATELESS_MODULE
 
 int module_load(YR_SCAN_CONTEXT *context, YR_OBJECT *module_object, void *module_data,
                 size_t module_data_size)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define MODULE_NAME go
+#include "module_lifecycle.h"
 
 /* YARA's declaration macros compare an int with a size_t */
 #pragma GCC diagnostic push
@@ -55,17 +56,7 @@ begin_declarations
 end_declarations
 #pragma GCC diagnostic pop
 
-int module_initialize(YR_MODULE *module)
-{
-    (void)module;
-    return ERROR_SUCCESS;
-}
-
-int module_finalize(YR_MODULE *module)
-{
-    (void)module;
-    return ERROR_SUCCESS;
-}
+MG_YARA_STATELESS_MODULE
 
 const mg_go_state *mg_go_state_of(YR_OBJECT *module_object)
 {
