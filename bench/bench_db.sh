@@ -49,11 +49,15 @@ for n in $SIZES; do
         # what a query reads: the postings of its keys and the candidates they name
         [ $be = sqlite ] && python3 -c "
 import random, sqlite3, sys
-c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7)
-ids = [r.randint(1, n) for _ in range(50)]
-post = [c.execute('SELECT count(*) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
-cand = [c.execute('SELECT count(DISTINCT sample_id) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
-keys = [c.execute('SELECT count(*) FROM grams WHERE sample_id = ?', (i,)).fetchone()[0] for i in ids]
+c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7); G = 16384
+gens = list(range(n // G + 1))
+keys, post, cand = [], [], []
+for i in [r.randint(1, n) for _ in range(50)]:
+    k = [g for (g,) in c.execute('SELECT gram FROM grams WHERE gen = ? AND sample_id = ?', (i // G, i))]
+    q = 'FROM grams WHERE gen IN (%s) AND gram IN (%s)' % (','.join('?' * len(gens)), ','.join('?' * len(k)))
+    keys.append(len(k))
+    post.append(c.execute('SELECT count(*) ' + q, gens + k).fetchone()[0])
+    cand.append(c.execute('SELECT count(DISTINCT sample_id) ' + q, gens + k).fetchone()[0])
 print('per query (50 stored digests): %.0f keys, %.0f postings read, %.0f candidates = %.1f%% of the records' % (sum(keys) / 50, sum(post) / 50, sum(cand) / 50, 100 * sum(cand) / 50 / n))
 " "$uri" "$n" | sed "s/^/$be N=$n: /"
         true

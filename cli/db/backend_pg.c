@@ -51,7 +51,20 @@ static const char *const schema_v2[] = {
     "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, NULL};
+/* version 3: the gram index led by the generation of the sample (id /
+ * DB_GRAM_GEN = 16384): a batch's rows land in the newest generation's
+ * part of the B-tree instead of all over it, and a lookup seeks each
+ * generation for each key */
+static const char *const schema_v3[] = {
+    "CREATE TABLE grams_v3 (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
+    " PRIMARY KEY (gen, gram, sample_id))",
+    "INSERT INTO grams_v3 (gen, gram, sample_id) SELECT sample_id / 16384, gram, sample_id FROM grams"
+    " ORDER BY sample_id / 16384, gram, sample_id",
+    "DROP TABLE grams",
+    "ALTER TABLE grams_v3 RENAME TO grams",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, NULL};
 
 /* the first line of libpq's message, without the "ERROR:  " prefix */
 static void set_err(db *d, const char *msg)
@@ -165,37 +178,65 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
     return ok;
 }
 
+/* "{a,b,...}": field f (0 gen, 1 gram, 2 sample) of n rows, NUL-ended,
+ * into out (room for 21 chars a value + 3) */
+static void int_array(char *out, const gram_row *v, size_t n, int f)
+{
+    size_t at = 0;
+    out[at++] = '{';
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)sprintf(out + at, "%s%" PRId64, k ? "," : "",
+                              f == 0 ? v[k].gen : f == 1 ? v[k].gram : v[k].sample_id);
+    out[at++] = '}';
+    out[at] = 0;
+}
+
+/* the rows as three bound arrays, unnested by the server: one round trip
+ * per CHUNK rows, in the order given */
+static bool pg_put_grams(db *d, const gram_row *v, size_t n)
+{
+    enum { CHUNK = 32768 };
+    char *buf = malloc(3 * (CHUNK * 22 + 3));
+    if (!buf) {
+        set_err(d, "out of memory");
+        return false;
+    }
+    bool ok = true;
+    for (size_t at = 0; ok && at < n; at += CHUNK) {
+        size_t m = n - at < CHUNK ? n - at : CHUNK;
+        char *a[3];
+        for (int f = 0; f < 3; f++)
+            int_array(a[f] = buf + f * (CHUNK * 22 + 3), v + at, m, f);
+        db_param p[] = {PT(a[0]), PT(a[1]), PT(a[2])};
+        ok = pg_query(d,
+                      "INSERT INTO grams (gen, gram, sample_id)"
+                      " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])",
+                      p, 3, NULL, NULL);
+    }
+    free(buf);
+    return ok;
+}
+
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
 static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
 static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
 static void pg_rollback(db *d)
 {
-    char keep[sizeof d->err];
-    memcpy(keep, d->err, sizeof keep);
-    bool retry = d->retry;
     if (PQstatus(d->conn) == CONNECTION_OK)
         pg_simple(d, "ROLLBACK");
-    memcpy(d->err, keep, sizeof keep);
-    d->retry = retry;
-}
-
-static bool first_int(const char *const *cols, int ncols, void *ctx)
-{
-    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : -1;
-    return false;
 }
 
 static int pg_get_version(db *d)
 {
-    int64_t has = -1, tables = 0, v = 0;
+    int64_t has = -1, tables = 0, v = -1;
     if (!pg_query(d, "SELECT CASE WHEN to_regclass('malgopher_schema') IS NULL THEN 0 ELSE 1 END", NULL, 0,
-                  first_int, &has) ||
+                  db_int_row, &has) ||
         !pg_query(d, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
-                  NULL, 0, first_int, &tables))
+                  NULL, 0, db_int_row, &tables))
         return -1;
     if (has != 1)
         return tables > 0 ? -2 : 0;
-    if (!pg_query(d, "SELECT max(version) FROM malgopher_schema", NULL, 0, first_int, &v))
+    if (!pg_query(d, "SELECT max(version) FROM malgopher_schema", NULL, 0, db_int_row, &v))
         return -1;
     return v < 0 ? -2 : v > 1000000 ? 1000000 : (int)v;
 }
@@ -216,27 +257,11 @@ static bool pg_lock(db *d)
 
 static void pg_unlock(db *d)
 {
-    char keep[sizeof d->err];
-    memcpy(keep, d->err, sizeof keep);
     if (PQstatus(d->conn) == CONNECTION_OK)
         pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
-    memcpy(d->err, keep, sizeof keep);
 }
 
-static const db_backend pg_backend = {
-    .name = "postgresql",
-    .close = pg_close,
-    .query = pg_query,
-    .begin = pg_begin,
-    .commit = pg_commit,
-    .rollback = pg_rollback,
-    .schema = schema,
-    .get_version = pg_get_version,
-    .set_version = pg_set_version,
-    .lock = pg_lock,
-    .unlock = pg_unlock,
-    .analyze = "ANALYZE samples, grams, sample_paths",
-};
+static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "ANALYZE samples, grams, sample_paths", true);
 
 static void quiet(void *arg, const char *msg)
 {

@@ -46,7 +46,20 @@ static const char *const schema_v2[] = {
     "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, NULL};
+/* version 3: the gram index led by the generation of the sample (id /
+ * DB_GRAM_GEN = 16384): a batch's rows land in the newest generation's
+ * part of the B-tree instead of all over it, and a lookup seeks each
+ * generation for each key */
+static const char *const schema_v3[] = {
+    "CREATE TABLE grams_v3 (gen INTEGER NOT NULL, gram INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
+    " PRIMARY KEY (gen, gram, sample_id)) WITHOUT ROWID",
+    "INSERT INTO grams_v3 (gen, gram, sample_id) SELECT sample_id / 16384, gram, sample_id FROM grams"
+    " ORDER BY sample_id / 16384, gram, sample_id",
+    "DROP TABLE grams",
+    "ALTER TABLE grams_v3 RENAME TO grams",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, NULL};
 
 static void set_err(db *d, sqlite3 *c)
 {
@@ -122,6 +135,38 @@ static sqlite3_stmt *prepare(db *d, const char *sql)
     return st;
 }
 
+static bool bind_ints(db *d, sqlite3_stmt *st, const int64_t *v, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (sqlite3_bind_int64(st, k + 1, v[k]) != SQLITE_OK) {
+            set_err(d, d->conn);
+            return false;
+        }
+    return true;
+}
+
+/* one prepared row statement stepped per row (SQLite has no round trips
+ * to save) */
+static bool lite_put_grams(db *d, const gram_row *v, size_t n)
+{
+    sqlite3_stmt *st = prepare(d, "INSERT INTO grams (gen, gram, sample_id) VALUES ($1, $2, $3)");
+    if (!st)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        if (!bind_ints(d, st, (const int64_t[]){v[k].gen, v[k].gram, v[k].sample_id}, 3)) {
+            sqlite3_reset(st);
+            return false;
+        }
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            set_err(d, d->conn);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return false;
+    }
+    return true;
+}
+
 static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
 {
     sqlite3 *c = d->conn;
@@ -173,24 +218,15 @@ static bool lite_begin(db *d) { return lite_exec(d, "BEGIN IMMEDIATE"); }
 static bool lite_commit(db *d) { return lite_exec(d, "COMMIT"); }
 static void lite_rollback(db *d)
 {
-    char keep[sizeof d->err];
-    memcpy(keep, d->err, sizeof keep);
     if (!sqlite3_get_autocommit(d->conn))
         lite_exec(d, "ROLLBACK");
-    memcpy(d->err, keep, sizeof keep);
-}
-
-static bool count_row(const char *const *cols, int ncols, void *ctx)
-{
-    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : 0;
-    return false;
 }
 
 static int lite_get_version(db *d)
 {
     int64_t v = 0, tables = 0;
-    if (!lite_query(d, "PRAGMA user_version", NULL, 0, count_row, &v) ||
-        !lite_query(d, "SELECT count(*) FROM sqlite_schema", NULL, 0, count_row, &tables))
+    if (!lite_query(d, "PRAGMA user_version", NULL, 0, db_int_row, &v) ||
+        !lite_query(d, "SELECT count(*) FROM sqlite_schema", NULL, 0, db_int_row, &tables))
         return -1;
     if (v == 0 && tables > 0)
         return -2;
@@ -212,20 +248,7 @@ static bool lite_lock(db *d)
 
 static void lite_unlock(db *d) { (void)d; }
 
-static const db_backend sqlite_backend = {
-    .name = "sqlite",
-    .close = lite_close,
-    .query = lite_query,
-    .begin = lite_begin,
-    .commit = lite_commit,
-    .rollback = lite_rollback,
-    .schema = schema,
-    .get_version = lite_get_version,
-    .set_version = lite_set_version,
-    .lock = lite_lock,
-    .unlock = lite_unlock,
-    .analyze = "PRAGMA optimize",
-};
+static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "PRAGMA optimize", false);
 
 bool db_sqlite_open(db *d, const char *file)
 {
@@ -242,7 +265,7 @@ bool db_sqlite_open(db *d, const char *file)
     /* WAL: readers do not block the writer; NORMAL sync is durable at
      * every checkpoint and never corrupts on a crash */
     if (!lite_exec(d, "PRAGMA journal_mode=WAL") || !lite_exec(d, "PRAGMA synchronous=NORMAL") ||
-        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536")) {
+        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536") || !lite_exec(d, "PRAGMA wal_autocheckpoint=16384")) {
         lite_close(d);
         return false;
     }

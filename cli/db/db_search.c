@@ -74,13 +74,16 @@ static bool fetch_candidates(db *d, const char *digest, bool labelled_only, cand
         snprintf(sql, sizeof sql, COLS "WHERE no_names = 0%s ORDER BY id", only);
     else {
         p[np++] = PT(k.exact);
+        /* the generations of the gram index: 0 .. max(id) / DB_GRAM_GEN */
         size_t n = (size_t)snprintf(sql, sizeof sql,
-                                    COLS "WHERE no_names = 0%s AND id IN ("
+                                    "WITH RECURSIVE gens(g) AS (SELECT 0 UNION ALL SELECT g + 1 FROM gens"
+                                    " WHERE g < (SELECT coalesce(max(id), 0) FROM samples) / %d) " COLS
+                                    "WHERE no_names = 0%s AND id IN ("
                                          "SELECT id FROM samples WHERE digest_exact = $1"
                                          " UNION SELECT id FROM samples WHERE digest_kind = 1",
-                                    only);
+                                    DB_GRAM_GEN, only);
         if (k.ngram) {
-            n += (size_t)snprintf(sql + n, sizeof sql - n, " UNION SELECT sample_id FROM grams WHERE gram IN (");
+            n += (size_t)snprintf(sql + n, sizeof sql - n, " UNION SELECT sample_id FROM grams WHERE gen IN (SELECT g FROM gens) AND gram IN (");
             for (size_t g = 0; g < k.ngram; g++) {
                 p[np++] = PI(k.gram[g]);
                 n += (size_t)snprintf(sql + n, sizeof sql - n, "%s$%d", g ? ", " : "", np);
