@@ -1,70 +1,12 @@
 /* backend_pg.c - the shared-server backend: PostgreSQL through libpq,
  * statements sent with bound text parameters, rows streamed in single-row
- * mode, and the schema's PostgreSQL DDL. */
+ * mode, gram rows sent as bound arrays, the version in a table. */
 #include "db.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const schema_v1[] = {
-    "CREATE TABLE malgopher_schema (version INTEGER NOT NULL)",
-    "CREATE TABLE samples ("
-    " id BIGSERIAL PRIMARY KEY,"
-    " sha256 TEXT NOT NULL, slice BIGINT NOT NULL, suffix TEXT NOT NULL,"
-    " size BIGINT, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
-    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"
-    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"
-    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"
-    " functions BIGINT, names BIGINT, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"
-    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"
-    " label TEXT,"
-    " UNIQUE (sha256, slice))",
-    "CREATE INDEX samples_exact ON samples (digest_exact)",
-    "CREATE INDEX samples_odd ON samples (digest_kind) WHERE digest_kind = 1",
-    "CREATE INDEX samples_label ON samples (label) WHERE label IS NOT NULL",
-    "CREATE TABLE sample_paths (sample_id BIGINT NOT NULL REFERENCES samples (id),"
-    " path TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (sample_id, path))",
-    "CREATE INDEX sample_paths_path ON sample_paths (path)",
-    /* the gram index: (gram, sample) rows under a B-tree, so that a
-     * lookup reads only the postings of the query's grams; the distribution
-     * key for sharding (README) */
-    "CREATE TABLE grams (gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
-    " PRIMARY KEY (gram, sample_id))",
-    "CREATE TABLE labels (id BIGSERIAL PRIMARY KEY, sample_id BIGINT NOT NULL REFERENCES samples (id),"
-    " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
-    "CREATE TABLE families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
-    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))",
-    "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
-    NULL,
-};
-/* version 2: the gimpset token index (one row per slot of a record's
- * non-empty gimpset, found by (slot, value)) and the families of the set
- * measure, kept apart from those of gimpfuzzy */
-static const char *const schema_v2[] = {
-    "CREATE TABLE set_tokens (sample_id BIGINT NOT NULL REFERENCES samples (id),"
-    " slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))",
-    "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)",
-    "CREATE TABLE set_families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
-    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))",
-    "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
-    NULL,
-};
-/* version 3: the gram index led by the generation of the sample (id /
- * DB_GRAM_GEN = 16384): a batch's rows land in the newest generation's
- * part of the B-tree instead of all over it, and a lookup seeks each
- * generation for each key */
-static const char *const schema_v3[] = {
-    "CREATE TABLE grams_v3 (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
-    " PRIMARY KEY (gen, gram, sample_id))",
-    "INSERT INTO grams_v3 (gen, gram, sample_id) SELECT sample_id / 16384, gram, sample_id FROM grams"
-    " ORDER BY sample_id / 16384, gram, sample_id",
-    "DROP TABLE grams",
-    "ALTER TABLE grams_v3 RENAME TO grams",
-    NULL,
-};
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, NULL};
 
 /* the first line of libpq's message, without the "ERROR:  " prefix */
 static void set_err(db *d, const char *msg)
@@ -244,7 +186,8 @@ static int pg_get_version(db *d)
 static bool pg_set_version(db *d, int v)
 {
     db_param p = PI(v);
-    return pg_simple(d, "DELETE FROM malgopher_schema") &&
+    return pg_simple(d, "CREATE TABLE IF NOT EXISTS malgopher_schema (version INTEGER NOT NULL)") &&
+           pg_simple(d, "DELETE FROM malgopher_schema") &&
            pg_query(d, "INSERT INTO malgopher_schema (version) VALUES ($1)", &p, 1, NULL, NULL);
 }
 
@@ -261,7 +204,7 @@ static void pg_unlock(db *d)
         pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
 }
 
-static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "ANALYZE samples, grams, sample_paths", true);
+static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE samples, grams, sample_paths", true);
 
 static void quiet(void *arg, const char *msg)
 {

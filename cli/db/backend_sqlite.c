@@ -1,65 +1,11 @@
 /* backend_sqlite.c - the embedded backend: a SQLite file in WAL mode with a
- * busy timeout, statements prepared with bound parameters ($N becomes ?N),
- * and the schema's SQLite DDL. */
+ * busy timeout, statements prepared once with bound parameters ($N becomes
+ * ?N), the version in PRAGMA user_version. */
 #include "db.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const schema_v1[] = {
-    "CREATE TABLE samples ("
-    " id INTEGER PRIMARY KEY,"
-    " sha256 TEXT NOT NULL, slice INTEGER NOT NULL, suffix TEXT NOT NULL,"
-    " size INTEGER, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
-    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"
-    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"
-    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"
-    " functions INTEGER, names INTEGER, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"
-    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"
-    " label TEXT,"
-    " UNIQUE (sha256, slice))",
-    "CREATE INDEX samples_exact ON samples (digest_exact)",
-    "CREATE INDEX samples_odd ON samples (digest_kind) WHERE digest_kind = 1",
-    "CREATE INDEX samples_label ON samples (label) WHERE label IS NOT NULL",
-    "CREATE TABLE sample_paths (sample_id INTEGER NOT NULL REFERENCES samples (id),"
-    " path TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (sample_id, path)) WITHOUT ROWID",
-    "CREATE INDEX sample_paths_path ON sample_paths (path)",
-    "CREATE TABLE grams (gram INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
-    " PRIMARY KEY (gram, sample_id)) WITHOUT ROWID",
-    "CREATE TABLE labels (id INTEGER PRIMARY KEY, sample_id INTEGER NOT NULL REFERENCES samples (id),"
-    " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
-    "CREATE TABLE families (threshold INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
-    " family INTEGER NOT NULL, PRIMARY KEY (threshold, sample_id)) WITHOUT ROWID",
-    "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
-    NULL,
-};
-/* version 2: the gimpset token index (one row per slot of a record's
- * non-empty gimpset, found by (slot, value)) and the families of the set
- * measure, kept apart from those of gimpfuzzy */
-static const char *const schema_v2[] = {
-    "CREATE TABLE set_tokens (sample_id INTEGER NOT NULL REFERENCES samples (id),"
-    " slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot)) WITHOUT ROWID",
-    "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)",
-    "CREATE TABLE set_families (threshold INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
-    " family INTEGER NOT NULL, PRIMARY KEY (threshold, sample_id)) WITHOUT ROWID",
-    "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
-    NULL,
-};
-/* version 3: the gram index led by the generation of the sample (id /
- * DB_GRAM_GEN = 16384): a batch's rows land in the newest generation's
- * part of the B-tree instead of all over it, and a lookup seeks each
- * generation for each key */
-static const char *const schema_v3[] = {
-    "CREATE TABLE grams_v3 (gen INTEGER NOT NULL, gram INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
-    " PRIMARY KEY (gen, gram, sample_id)) WITHOUT ROWID",
-    "INSERT INTO grams_v3 (gen, gram, sample_id) SELECT sample_id / 16384, gram, sample_id FROM grams"
-    " ORDER BY sample_id / 16384, gram, sample_id",
-    "DROP TABLE grams",
-    "ALTER TABLE grams_v3 RENAME TO grams",
-    NULL,
-};
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, NULL};
 
 static void set_err(db *d, sqlite3 *c)
 {
@@ -248,7 +194,7 @@ static bool lite_lock(db *d)
 
 static void lite_unlock(db *d) { (void)d; }
 
-static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "PRAGMA optimize", false);
+static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false);
 
 bool db_sqlite_open(db *d, const char *file)
 {

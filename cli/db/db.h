@@ -42,8 +42,9 @@ typedef struct db_backend {
     bool (*begin)(db *d);
     bool (*commit)(db *d);
     void (*rollback)(db *d);
-    /* schema[v - 1]: the DDL statements that make version v (NULL-ended) */
-    const char *const *const *schema;
+    /* how the shared DDL (db_schema.c) spells the auto-numbered id column
+     * and the clause after a table stored by its primary key */
+    const char *id_column, *keyed_table;
     /* the stored schema version: 0 empty database, -2 tables but none of
      * ours (not a collection), -1 error */
     int (*get_version)(db *d);
@@ -63,10 +64,10 @@ typedef struct db_backend {
 } db_backend;
 
 /* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
-#define DB_BACKEND(NAME, PREFIX, ANALYZE, WITH)                                                                    \
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH)                                                                    \
     {                                                                                                          \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,               \
-        .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .schema = schema,                            \
+        .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED,                         \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock,        \
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams, .analyze = ANALYZE, .writable_with = WITH,               \
     }
@@ -85,8 +86,13 @@ struct db {
 bool db_sqlite_open(db *d, const char *file);
 bool db_pg_open(db *d, const char *uri);
 
-/* ---- db_open.c ---- */
+/* ---- db_schema.c ---- */
 #define DB_SCHEMA_VERSION 3
+/* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
+ * caller's transaction); false with d->err set */
+bool db_schema_upgrade(db *d, int from);
+
+/* ---- db_open.c ---- */
 /* The collection of --db URI, else $MALGOPHER_DB, else the default SQLite
  * file (created with its directory).  Schema created or checked; false
  * after a `malgopher: WHERE: reason` line. */

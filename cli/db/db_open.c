@@ -117,12 +117,8 @@ static bool migrate(db *d)
     if (!db_begin(d) || !version_ok(d, v = d->be->get_version(d)))
         goto fail;
     /* versions v+1 .. current, each a list of statements */
-    for (int k = v; k < DB_SCHEMA_VERSION; k++) {
-        const char *const *ddl = d->be->schema[k];
-        for (size_t s = 0; ddl[s]; s++)
-            if (!d->be->query(d, ddl[s], NULL, 0, NULL, NULL))
-                goto fail;
-    }
+    if (!db_schema_upgrade(d, v))
+        goto fail;
     if (v < DB_SCHEMA_VERSION && !d->be->set_version(d, DB_SCHEMA_VERSION))
         goto fail;
     if (!db_commit(d))
