@@ -199,6 +199,13 @@ typedef struct db_hit {
  * a message. */
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
+/* one more hit (id and score, no details yet); false when out of memory */
+bool db_hit_push(db_hit **v, size_t *n, size_t *cap, int64_t id, int score);
+/* the hits of a search from the scored rows (ok: the query ran; nomem: a
+ * row could not be kept): best first (ties: the oldest record, the
+ * in-memory index's order over the export), at most top (0 = all), their
+ * display path, gimphash and label read by id; false after a message */
+bool db_hits_finish(db *d, bool ok, bool nomem, db_hit *v, size_t n, size_t top, db_hit **hits, size_t *nhits);
 
 /* ---- db_set.c: the gimpset token rows and the search through them ---- */
 /* the (slot, value) rows of sample id for a non-empty gimpset (none for

@@ -28,22 +28,22 @@ int64_t record_find(db *d, const char *sha256, int64_t slice)
     return id;
 }
 
-int record_sha_known(db *d, const char *sha256)
+/* 1 when the query (sha256 bound as $1) names a record, 0 when not, -1 on error */
+static int sha_has(db *d, const char *sql, const char *sha256)
 {
     int64_t id = 0;
     db_param p[] = {PT(sha256)};
-    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 LIMIT 1", p, 1, db_int_row, &id))
-        return -1;
-    return id > 0;
+    return !db_rows(d, sql, p, 1, db_int_row, &id) ? -1 : id > 0;
+}
+
+int record_sha_known(db *d, const char *sha256)
+{
+    return sha_has(d, "SELECT id FROM samples WHERE sha256 = $1 LIMIT 1", sha256);
 }
 
 int record_sha_lacks_gimpset(db *d, const char *sha256)
 {
-    int64_t id = 0;
-    db_param p[] = {PT(sha256)};
-    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 AND gimpset IS NULL LIMIT 1", p, 1, db_int_row, &id))
-        return -1;
-    return id > 0;
+    return sha_has(d, "SELECT id FROM samples WHERE sha256 = $1 AND gimpset IS NULL LIMIT 1", sha256);
 }
 
 bool record_seen(db *d, const char *sha256, const char *path)
