@@ -64,12 +64,13 @@ typedef struct db_backend {
 } db_backend;
 
 /* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
-#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH)                                                                    \
-    {                                                                                                          \
-        .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,               \
-        .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED,                         \
-        .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock,        \
-        .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams, .analyze = ANALYZE, .writable_with = WITH,               \
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH)                                               \
+    {                                                                                                    \
+        .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
+        .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
+        .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
+        .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams, .analyze = ANALYZE,                  \
+        .writable_with = WITH,                                                                           \
     }
 
 struct db {

@@ -5,7 +5,9 @@
  * the same block size share such a substring, or when the digests are
  * equal after its normalisation, so the keys and the exact form find every
  * pair the in-memory index finds (a hash collision only adds a candidate,
- * which the exact score then drops). */
+ * which the exact score then drops).  It also owns a transaction's gram
+ * rows: staged as records are put, written sorted by (generation, key,
+ * sample) by the backend just before COMMIT, dropped on rollback. */
 #include "db.h"
 #include "ssdeep_parse.h"
 
