@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bench_db.sh - `malgopher db` on both backends: import throughput
 # (records/s through the add path: parse, key, grams, one transaction per
-# 512 records) and `db match` latency p50/p99 at each size, on synthetic
+# 4096 records) and `db match` latency p50/p99 at each size, on synthetic
 # records made from the corpus's real digests (bench/db_synth.py); plus
 # `db add` of the real corpus files.  PostgreSQL runs a throwaway server
-# (tests/db/pg_cluster.sh) with fsync on.  Sizes: BENCH_SIZES (default
-# "10000 100000").
+# (tests/db/pg_cluster.sh) with fsync on, shared_buffers=1GB and
+# max_wal_size=8GB (PG_OPTS overrides).  Each step prints its wall time, the
+# client's CPU time (user+sys; PostgreSQL's server CPU is not in it) and the
+# load average.  Sizes: BENCH_SIZES (default "10000 100000").
 # usage: bash bench/bench_db.sh [CORPUS_DIR] [MALGOPHER]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +18,7 @@ Q=${BENCH_QUERIES:-200}
 W=$(mktemp -d)
 . "$HERE/../tests/db/pg_cluster.sh"
 trap 'pg_stop; rm -rf "$W"' EXIT
-PG_FSYNC=on pg_start >/dev/null
+PG_OPTS=${PG_OPTS:-"-c shared_buffers=1GB -c max_wal_size=8GB"} PG_FSYNC=on pg_start >/dev/null
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 # the real digests: the corpus added once (this is also the add benchmark)
 # (the corpus's own .cache, where its fetch builds things, is left out)
@@ -37,23 +39,29 @@ for n in $SIZES; do
         uri=$W/s$n.sqlite
         [ $be = postgresql ] && uri=$(pg_createdb "s$n")
         t0=$(date +%s.%N)
-        "$M" db import --db "$uri" "$W/s$n.jsonl" >/dev/null
+        /usr/bin/time -o "$W/time" -f "%U %S" "$M" db import --db "$uri" "$W/s$n.jsonl" >/dev/null
         t1=$(date +%s.%N)
         dt=$(echo "$t1 - $t0" | bc)
+        cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$W/time")
+        load=$(cut -d' ' -f1-3 /proc/loadavg)
         size=""
         if [ $be = sqlite ]; then size="$(( $(stat -c %s "$uri") / 1000000 )) MB"; else
             size="$(pg_psql -d "s$n" -c "SELECT pg_database_size('s$n') / 1000000") MB"; fi
         grams=$("$M" db stats --db "$uri" --json >/dev/null; [ $be = sqlite ] && python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM grams').fetchone()[0])" "$uri" || pg_psql -d "s$n" -c "SELECT count(*) FROM grams")
-        echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s, $grams gram rows, $size"
-        echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7)"
+        echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $cpu s, load $load), $grams gram rows, $size"
+        echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
         # what a query reads: the postings of its keys and the candidates they name
         [ $be = sqlite ] && python3 -c "
 import random, sqlite3, sys
-c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7)
-ids = [r.randint(1, n) for _ in range(50)]
-post = [c.execute('SELECT count(*) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
-cand = [c.execute('SELECT count(DISTINCT sample_id) FROM grams WHERE gram IN (SELECT gram FROM grams WHERE sample_id = ?)', (i,)).fetchone()[0] for i in ids]
-keys = [c.execute('SELECT count(*) FROM grams WHERE sample_id = ?', (i,)).fetchone()[0] for i in ids]
+c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7); G = 16384
+gens = list(range(n // G + 1))
+keys, post, cand = [], [], []
+for i in [r.randint(1, n) for _ in range(50)]:
+    k = [g for (g,) in c.execute('SELECT gram FROM grams WHERE gen = ? AND sample_id = ?', (i // G, i))]
+    q = 'FROM grams WHERE gen IN (%s) AND gram IN (%s)' % (','.join('?' * len(gens)), ','.join('?' * len(k)))
+    keys.append(len(k))
+    post.append(c.execute('SELECT count(*) ' + q, gens + k).fetchone()[0])
+    cand.append(c.execute('SELECT count(DISTINCT sample_id) ' + q, gens + k).fetchone()[0])
 print('per query (50 stored digests): %.0f keys, %.0f postings read, %.0f candidates = %.1f%% of the records' % (sum(keys) / 50, sum(post) / 50, sum(cand) / 50, 100 * sum(cand) / 50 / n))
 " "$uri" "$n" | sed "s/^/$be N=$n: /"
         true

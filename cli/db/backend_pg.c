@@ -1,57 +1,12 @@
 /* backend_pg.c - the shared-server backend: PostgreSQL through libpq,
  * statements sent with bound text parameters, rows streamed in single-row
- * mode, and the schema's PostgreSQL DDL. */
+ * mode, gram rows sent as bound arrays, the version in a table. */
 #include "db.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const schema_v1[] = {
-    "CREATE TABLE malgopher_schema (version INTEGER NOT NULL)",
-    "CREATE TABLE samples ("
-    " id BIGSERIAL PRIMARY KEY,"
-    " sha256 TEXT NOT NULL, slice BIGINT NOT NULL, suffix TEXT NOT NULL,"
-    " size BIGINT, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
-    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"
-    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"
-    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"
-    " functions BIGINT, names BIGINT, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"
-    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"
-    " label TEXT,"
-    " UNIQUE (sha256, slice))",
-    "CREATE INDEX samples_exact ON samples (digest_exact)",
-    "CREATE INDEX samples_odd ON samples (digest_kind) WHERE digest_kind = 1",
-    "CREATE INDEX samples_label ON samples (label) WHERE label IS NOT NULL",
-    "CREATE TABLE sample_paths (sample_id BIGINT NOT NULL REFERENCES samples (id),"
-    " path TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (sample_id, path))",
-    "CREATE INDEX sample_paths_path ON sample_paths (path)",
-    /* the gram index: (gram, sample) rows under a B-tree, so that a
-     * lookup reads only the postings of the query's grams; the distribution
-     * key for sharding (README) */
-    "CREATE TABLE grams (gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
-    " PRIMARY KEY (gram, sample_id))",
-    "CREATE TABLE labels (id BIGSERIAL PRIMARY KEY, sample_id BIGINT NOT NULL REFERENCES samples (id),"
-    " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
-    "CREATE TABLE families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
-    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))",
-    "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
-    NULL,
-};
-/* version 2: the gimpset token index (one row per slot of a record's
- * non-empty gimpset, found by (slot, value)) and the families of the set
- * measure, kept apart from those of gimpfuzzy */
-static const char *const schema_v2[] = {
-    "CREATE TABLE set_tokens (sample_id BIGINT NOT NULL REFERENCES samples (id),"
-    " slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))",
-    "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)",
-    "CREATE TABLE set_families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
-    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))",
-    "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
-    NULL,
-};
-static const char *const *const schema[] = {schema_v1, schema_v2, NULL};
 
 /* the first line of libpq's message, without the "ERROR:  " prefix */
 static void set_err(db *d, const char *msg)
@@ -165,37 +120,65 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
     return ok;
 }
 
+/* "{a,b,...}": field f (0 gen, 1 gram, 2 sample) of n rows, NUL-ended,
+ * into out (room for 21 chars a value + 3) */
+static void int_array(char *out, const gram_row *v, size_t n, int f)
+{
+    size_t at = 0;
+    out[at++] = '{';
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)sprintf(out + at, "%s%" PRId64, k ? "," : "",
+                              f == 0 ? v[k].gen : f == 1 ? v[k].gram : v[k].sample_id);
+    out[at++] = '}';
+    out[at] = 0;
+}
+
+/* the rows as three bound arrays, unnested by the server: one round trip
+ * per CHUNK rows, in the order given */
+static bool pg_put_grams(db *d, const gram_row *v, size_t n)
+{
+    enum { CHUNK = 32768 };
+    char *buf = malloc(3 * (CHUNK * 22 + 3));
+    if (!buf) {
+        set_err(d, "out of memory");
+        return false;
+    }
+    bool ok = true;
+    for (size_t at = 0; ok && at < n; at += CHUNK) {
+        size_t m = n - at < CHUNK ? n - at : CHUNK;
+        char *a[3];
+        for (int f = 0; f < 3; f++)
+            int_array(a[f] = buf + f * (CHUNK * 22 + 3), v + at, m, f);
+        db_param p[] = {PT(a[0]), PT(a[1]), PT(a[2])};
+        ok = pg_query(d,
+                      "INSERT INTO grams (gen, gram, sample_id)"
+                      " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])",
+                      p, 3, NULL, NULL);
+    }
+    free(buf);
+    return ok;
+}
+
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
 static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
 static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
 static void pg_rollback(db *d)
 {
-    char keep[sizeof d->err];
-    memcpy(keep, d->err, sizeof keep);
-    bool retry = d->retry;
     if (PQstatus(d->conn) == CONNECTION_OK)
         pg_simple(d, "ROLLBACK");
-    memcpy(d->err, keep, sizeof keep);
-    d->retry = retry;
-}
-
-static bool first_int(const char *const *cols, int ncols, void *ctx)
-{
-    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : -1;
-    return false;
 }
 
 static int pg_get_version(db *d)
 {
-    int64_t has = -1, tables = 0, v = 0;
+    int64_t has = -1, tables = 0, v = -1;
     if (!pg_query(d, "SELECT CASE WHEN to_regclass('malgopher_schema') IS NULL THEN 0 ELSE 1 END", NULL, 0,
-                  first_int, &has) ||
+                  db_int_row, &has) ||
         !pg_query(d, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
-                  NULL, 0, first_int, &tables))
+                  NULL, 0, db_int_row, &tables))
         return -1;
     if (has != 1)
         return tables > 0 ? -2 : 0;
-    if (!pg_query(d, "SELECT max(version) FROM malgopher_schema", NULL, 0, first_int, &v))
+    if (!pg_query(d, "SELECT max(version) FROM malgopher_schema", NULL, 0, db_int_row, &v))
         return -1;
     return v < 0 ? -2 : v > 1000000 ? 1000000 : (int)v;
 }
@@ -203,7 +186,8 @@ static int pg_get_version(db *d)
 static bool pg_set_version(db *d, int v)
 {
     db_param p = PI(v);
-    return pg_simple(d, "DELETE FROM malgopher_schema") &&
+    return pg_simple(d, "CREATE TABLE IF NOT EXISTS malgopher_schema (version INTEGER NOT NULL)") &&
+           pg_simple(d, "DELETE FROM malgopher_schema") &&
            pg_query(d, "INSERT INTO malgopher_schema (version) VALUES ($1)", &p, 1, NULL, NULL);
 }
 
@@ -216,27 +200,11 @@ static bool pg_lock(db *d)
 
 static void pg_unlock(db *d)
 {
-    char keep[sizeof d->err];
-    memcpy(keep, d->err, sizeof keep);
     if (PQstatus(d->conn) == CONNECTION_OK)
         pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
-    memcpy(d->err, keep, sizeof keep);
 }
 
-static const db_backend pg_backend = {
-    .name = "postgresql",
-    .close = pg_close,
-    .query = pg_query,
-    .begin = pg_begin,
-    .commit = pg_commit,
-    .rollback = pg_rollback,
-    .schema = schema,
-    .get_version = pg_get_version,
-    .set_version = pg_set_version,
-    .lock = pg_lock,
-    .unlock = pg_unlock,
-    .analyze = "ANALYZE samples, grams, sample_paths",
-};
+static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE samples, grams, sample_paths", true);
 
 static void quiet(void *arg, const char *msg)
 {

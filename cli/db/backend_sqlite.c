@@ -1,52 +1,11 @@
 /* backend_sqlite.c - the embedded backend: a SQLite file in WAL mode with a
- * busy timeout, statements prepared with bound parameters ($N becomes ?N),
- * and the schema's SQLite DDL. */
+ * busy timeout, statements prepared once with bound parameters ($N becomes
+ * ?N), the version in PRAGMA user_version. */
 #include "db.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const schema_v1[] = {
-    "CREATE TABLE samples ("
-    " id INTEGER PRIMARY KEY,"
-    " sha256 TEXT NOT NULL, slice INTEGER NOT NULL, suffix TEXT NOT NULL,"
-    " size INTEGER, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
-    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"
-    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"
-    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"
-    " functions INTEGER, names INTEGER, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"
-    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"
-    " label TEXT,"
-    " UNIQUE (sha256, slice))",
-    "CREATE INDEX samples_exact ON samples (digest_exact)",
-    "CREATE INDEX samples_odd ON samples (digest_kind) WHERE digest_kind = 1",
-    "CREATE INDEX samples_label ON samples (label) WHERE label IS NOT NULL",
-    "CREATE TABLE sample_paths (sample_id INTEGER NOT NULL REFERENCES samples (id),"
-    " path TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (sample_id, path)) WITHOUT ROWID",
-    "CREATE INDEX sample_paths_path ON sample_paths (path)",
-    "CREATE TABLE grams (gram INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
-    " PRIMARY KEY (gram, sample_id)) WITHOUT ROWID",
-    "CREATE TABLE labels (id INTEGER PRIMARY KEY, sample_id INTEGER NOT NULL REFERENCES samples (id),"
-    " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
-    "CREATE TABLE families (threshold INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
-    " family INTEGER NOT NULL, PRIMARY KEY (threshold, sample_id)) WITHOUT ROWID",
-    "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
-    NULL,
-};
-/* version 2: the gimpset token index (one row per slot of a record's
- * non-empty gimpset, found by (slot, value)) and the families of the set
- * measure, kept apart from those of gimpfuzzy */
-static const char *const schema_v2[] = {
-    "CREATE TABLE set_tokens (sample_id INTEGER NOT NULL REFERENCES samples (id),"
-    " slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot)) WITHOUT ROWID",
-    "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)",
-    "CREATE TABLE set_families (threshold INTEGER NOT NULL, sample_id INTEGER NOT NULL,"
-    " family INTEGER NOT NULL, PRIMARY KEY (threshold, sample_id)) WITHOUT ROWID",
-    "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next INTEGER NOT NULL)",
-    NULL,
-};
-static const char *const *const schema[] = {schema_v1, schema_v2, NULL};
 
 static void set_err(db *d, sqlite3 *c)
 {
@@ -122,6 +81,38 @@ static sqlite3_stmt *prepare(db *d, const char *sql)
     return st;
 }
 
+static bool bind_ints(db *d, sqlite3_stmt *st, const int64_t *v, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (sqlite3_bind_int64(st, k + 1, v[k]) != SQLITE_OK) {
+            set_err(d, d->conn);
+            return false;
+        }
+    return true;
+}
+
+/* one prepared row statement stepped per row (SQLite has no round trips
+ * to save) */
+static bool lite_put_grams(db *d, const gram_row *v, size_t n)
+{
+    sqlite3_stmt *st = prepare(d, "INSERT INTO grams (gen, gram, sample_id) VALUES ($1, $2, $3)");
+    if (!st)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        if (!bind_ints(d, st, (const int64_t[]){v[k].gen, v[k].gram, v[k].sample_id}, 3)) {
+            sqlite3_reset(st);
+            return false;
+        }
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            set_err(d, d->conn);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return false;
+    }
+    return true;
+}
+
 static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
 {
     sqlite3 *c = d->conn;
@@ -173,24 +164,15 @@ static bool lite_begin(db *d) { return lite_exec(d, "BEGIN IMMEDIATE"); }
 static bool lite_commit(db *d) { return lite_exec(d, "COMMIT"); }
 static void lite_rollback(db *d)
 {
-    char keep[sizeof d->err];
-    memcpy(keep, d->err, sizeof keep);
     if (!sqlite3_get_autocommit(d->conn))
         lite_exec(d, "ROLLBACK");
-    memcpy(d->err, keep, sizeof keep);
-}
-
-static bool count_row(const char *const *cols, int ncols, void *ctx)
-{
-    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : 0;
-    return false;
 }
 
 static int lite_get_version(db *d)
 {
     int64_t v = 0, tables = 0;
-    if (!lite_query(d, "PRAGMA user_version", NULL, 0, count_row, &v) ||
-        !lite_query(d, "SELECT count(*) FROM sqlite_schema", NULL, 0, count_row, &tables))
+    if (!lite_query(d, "PRAGMA user_version", NULL, 0, db_int_row, &v) ||
+        !lite_query(d, "SELECT count(*) FROM sqlite_schema", NULL, 0, db_int_row, &tables))
         return -1;
     if (v == 0 && tables > 0)
         return -2;
@@ -212,20 +194,7 @@ static bool lite_lock(db *d)
 
 static void lite_unlock(db *d) { (void)d; }
 
-static const db_backend sqlite_backend = {
-    .name = "sqlite",
-    .close = lite_close,
-    .query = lite_query,
-    .begin = lite_begin,
-    .commit = lite_commit,
-    .rollback = lite_rollback,
-    .schema = schema,
-    .get_version = lite_get_version,
-    .set_version = lite_set_version,
-    .lock = lite_lock,
-    .unlock = lite_unlock,
-    .analyze = "PRAGMA optimize",
-};
+static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false);
 
 bool db_sqlite_open(db *d, const char *file)
 {
@@ -242,7 +211,7 @@ bool db_sqlite_open(db *d, const char *file)
     /* WAL: readers do not block the writer; NORMAL sync is durable at
      * every checkpoint and never corrupts on a crash */
     if (!lite_exec(d, "PRAGMA journal_mode=WAL") || !lite_exec(d, "PRAGMA synchronous=NORMAL") ||
-        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536")) {
+        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536") || !lite_exec(d, "PRAGMA wal_autocheckpoint=16384")) {
         lite_close(d);
         return false;
     }

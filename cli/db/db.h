@@ -26,17 +26,25 @@ typedef struct db_param {
 typedef bool (*db_row_fn)(const char *const *cols, int ncols, void *ctx);
 
 typedef struct db db;
+/* one row of the gram index: the generation of the sample (its id /
+ * DB_GRAM_GEN), the key, the sample */
+typedef struct gram_row {
+    int64_t gen, gram, sample_id;
+} gram_row;
+#define DB_GRAM_GEN 16384
 typedef struct db_backend {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(db *d);
     /* SQL uses $1..$N for the parameters on both backends */
     bool (*query)(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx);
-    /* begin a write transaction (SQLite: BEGIN IMMEDIATE) */
+    /* begin a write transaction (SQLite: BEGIN IMMEDIATE); rollback and
+     * unlock may clobber d->err (db_open.c keeps it) */
     bool (*begin)(db *d);
     bool (*commit)(db *d);
     void (*rollback)(db *d);
-    /* schema[v - 1]: the DDL statements that make version v (NULL-ended) */
-    const char *const *const *schema;
+    /* how the shared DDL (db_schema.c) spells the auto-numbered id column
+     * and the clause after a table stored by its primary key */
+    const char *id_column, *keyed_table;
     /* the stored schema version: 0 empty database, -2 tables but none of
      * ours (not a collection), -1 error */
     int (*get_version)(db *d);
@@ -47,9 +55,23 @@ typedef struct db_backend {
      * (SQLite: BEGIN IMMEDIATE already is one) */
     bool (*lock)(db *d);
     void (*unlock)(db *d);
+    /* insert n gram rows (sorted by key), conflicts ignored */
+    bool (*put_grams)(db *d, const gram_row *v, size_t n);
     /* refresh the planner's statistics after a bulk load */
     const char *analyze;
+    /* INSERT ... RETURNING inside WITH (PostgreSQL, not SQLite) */
+    bool writable_with;
 } db_backend;
+
+/* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH)                                               \
+    {                                                                                                    \
+        .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
+        .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
+        .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
+        .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams, .analyze = ANALYZE,                  \
+        .writable_with = WITH,                                                                           \
+    }
 
 struct db {
     const db_backend *be;
@@ -57,14 +79,21 @@ struct db {
     char where[512]; /* what error messages name: the file or the URI without password */
     char err[512];   /* the last error, one line */
     bool retry;      /* the last error was a deadlock / busy database: try the transaction again */
+    gram_row *staged; /* the gram rows of the open transaction, written at commit (db_grams.c) */
+    size_t nstaged, capstaged;
 };
 
 /* backend_sqlite.c / backend_pg.c: false with d->err set */
 bool db_sqlite_open(db *d, const char *file);
 bool db_pg_open(db *d, const char *uri);
 
+/* ---- db_schema.c ---- */
+#define DB_SCHEMA_VERSION 3
+/* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
+ * caller's transaction); false with d->err set */
+bool db_schema_upgrade(db *d, int from);
+
 /* ---- db_open.c ---- */
-#define DB_SCHEMA_VERSION 2
 /* The collection of --db URI, else $MALGOPHER_DB, else the default SQLite
  * file (created with its directory).  Schema created or checked; false
  * after a `malgopher: WHERE: reason` line. */
@@ -107,6 +136,17 @@ typedef struct digest_keys {
     size_t ngram;        /* sorted, distinct */
 } digest_keys;
 void digest_keys_of(const char *digest, digest_keys *k);
+/* the gram rows of sample id, kept until the transaction commits (false
+ * with d->err set when out of memory) */
+bool grams_stage(db *d, int64_t id, const digest_keys *k);
+/* the staged rows written sorted by key, inside the open transaction (so
+ * each B-tree page is visited once per batch); false with d->err set */
+bool grams_flush(db *d);
+/* the staged rows forgotten (rollback, close) */
+void grams_drop(db *d);
+/* row callback: the first column of the first row as an int64_t into ctx
+ * (left as it was when NULL or absent); stops after that row */
+bool db_int_row(const char *const *cols, int ncols, void *ctx);
 
 /* ---- file_sha256.c ---- */
 /* the sha256 (lower-case hex) and size of a regular, non-empty file; false
@@ -162,14 +202,13 @@ typedef struct db_hit {
  * a message. */
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
-/* hits as a search gathers them */
-typedef struct db_hits {
-    db_hit *v;
-    size_t n, cap;
-} db_hits;
-/* the row (id, path, suffix, gimphash, digest, label) appended to h as a
- * hit (score 0); false when out of memory (then nothing is appended) */
-bool db_hit_add(db_hits *h, const char *const *cols);
+/* one more hit (id and score, no details yet); false when out of memory */
+bool db_hit_push(db_hit **v, size_t *n, size_t *cap, int64_t id, int score);
+/* the hits of a search from the scored rows (ok: the query ran; nomem: a
+ * row could not be kept): best first (ties: the oldest record, the
+ * in-memory index's order over the export), at most top (0 = all), their
+ * display path, gimphash and label read by id; false after a message */
+bool db_hits_finish(db *d, bool ok, bool nomem, db_hit *v, size_t n, size_t top, db_hit **hits, size_t *nhits);
 
 /* ---- db_set.c: the gimpset token rows and the search through them ---- */
 /* the (slot, value) rows of sample id for a non-empty gimpset (none for

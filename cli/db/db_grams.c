@@ -5,7 +5,9 @@
  * the same block size share such a substring, or when the digests are
  * equal after its normalisation, so the keys and the exact form find every
  * pair the in-memory index finds (a hash collision only adds a candidate,
- * which the exact score then drops). */
+ * which the exact score then drops).  It also owns a transaction's gram
+ * rows: staged as records are put, written sorted by (generation, key,
+ * sample) by the backend just before COMMIT, dropped on rollback. */
 #include "db.h"
 #include "ssdeep_parse.h"
 
@@ -59,4 +61,56 @@ void digest_keys_of(const char *digest, digest_keys *k)
         if (!n || k->gram[n - 1] != k->gram[i])
             k->gram[n++] = k->gram[i];
     k->ngram = n;
+}
+
+/* ---- the gram rows of a transaction ---- */
+
+bool grams_stage(db *d, int64_t id, const digest_keys *k)
+{
+    if (k->ngram > SIZE_MAX / sizeof *d->staged - d->nstaged) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return false;
+    }
+    if (d->nstaged + k->ngram > d->capstaged) {
+        size_t cap = d->capstaged ? d->capstaged : 4096;
+        while (cap < d->nstaged + k->ngram && cap <= SIZE_MAX / 2 / sizeof *d->staged)
+            cap *= 2;
+        gram_row *v = cap >= d->nstaged + k->ngram ? realloc(d->staged, cap * sizeof *v) : NULL;
+        if (!v) {
+            snprintf(d->err, sizeof d->err, "out of memory");
+            return false;
+        }
+        d->staged = v;
+        d->capstaged = cap;
+    }
+    for (size_t g = 0; g < k->ngram; g++)
+        d->staged[d->nstaged++] = (gram_row){.gen = id / DB_GRAM_GEN, .gram = k->gram[g], .sample_id = id};
+    return true;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    const gram_row *x = a, *y = b;
+    if (x->gen != y->gen)
+        return (x->gen > y->gen) - (x->gen < y->gen);
+    if (x->gram != y->gram)
+        return (x->gram > y->gram) - (x->gram < y->gram);
+    return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
+}
+
+bool grams_flush(db *d)
+{
+    if (!d->nstaged)
+        return true;
+    qsort(d->staged, d->nstaged, sizeof *d->staged, cmp_row);
+    bool ok = d->be->put_grams(d, d->staged, d->nstaged);
+    d->nstaged = 0;
+    return ok;
+}
+
+void grams_drop(db *d)
+{
+    free(d->staged);
+    d->staged = NULL;
+    d->nstaged = d->capstaged = 0;
 }

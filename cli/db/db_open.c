@@ -22,16 +22,17 @@ bool db_rows(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, vo
 
 bool db_exec(db *d, const char *sql, const db_param *p, int np) { return db_rows(d, sql, p, np, NULL, NULL); }
 
-static bool int_row(const char *const *cols, int ncols, void *ctx)
+bool db_int_row(const char *const *cols, int ncols, void *ctx)
 {
-    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : 0;
+    if (ncols && cols[0])
+        *(int64_t *)ctx = strtoll(cols[0], NULL, 10);
     return false;
 }
 
 bool db_int(db *d, const char *sql, const db_param *p, int np, int64_t *out)
 {
     *out = 0;
-    return db_rows(d, sql, p, np, int_row, out);
+    return db_rows(d, sql, p, np, db_int_row, out);
 }
 
 void db_analyze(db *d, size_t added)
@@ -46,8 +47,25 @@ void db_analyze(db *d, size_t added)
 }
 
 bool db_begin(db *d) { return d->be->begin(d); }
-bool db_commit(db *d) { return d->be->commit(d); }
-void db_rollback(db *d) { d->be->rollback(d); }
+/* the staged gram rows go in last, sorted, still inside the transaction:
+ * a batch commits whole or not at all */
+bool db_commit(db *d) { return grams_flush(d) && d->be->commit(d); }
+/* fn(d) with the error being reported kept as it was */
+static void keeping_error(db *d, void (*fn)(db *d))
+{
+    char keep[sizeof d->err];
+    memcpy(keep, d->err, sizeof keep);
+    bool retry = d->retry;
+    fn(d);
+    memcpy(d->err, keep, sizeof keep);
+    d->retry = retry;
+}
+
+void db_rollback(db *d)
+{
+    d->nstaged = 0;
+    keeping_error(d, d->be->rollback);
+}
 
 /* mkdir -p of the directories above file */
 static bool make_parents(char *file)
@@ -99,12 +117,8 @@ static bool migrate(db *d)
     if (!db_begin(d) || !version_ok(d, v = d->be->get_version(d)))
         goto fail;
     /* versions v+1 .. current, each a list of statements */
-    for (int k = v; k < DB_SCHEMA_VERSION; k++) {
-        const char *const *ddl = d->be->schema[k];
-        for (size_t s = 0; ddl[s]; s++)
-            if (!d->be->query(d, ddl[s], NULL, 0, NULL, NULL))
-                goto fail;
-    }
+    if (!db_schema_upgrade(d, v))
+        goto fail;
     if (v < DB_SCHEMA_VERSION && !d->be->set_version(d, DB_SCHEMA_VERSION))
         goto fail;
     if (!db_commit(d))
@@ -113,7 +127,7 @@ static bool migrate(db *d)
     return true;
 fail:
     db_rollback(d);
-    d->be->unlock(d);
+    keeping_error(d, d->be->unlock);
     return false;
 }
 
@@ -151,4 +165,5 @@ void db_close(db *d)
     if (d->be && d->conn)
         d->be->close(d);
     d->conn = NULL;
+    grams_drop(d);
 }

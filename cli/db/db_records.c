@@ -1,6 +1,8 @@
 /* db_records.c - owns writing sample records: one row per Go image keyed
  * by (file sha256, slice), every path it was seen under, its 7-gram keys,
- * its gimpset tokens (db_set.c), and its label with the label history.  Same SQL on both backends. */
+ * its gimpset tokens (db_set.c), and its label with the label history.
+ * Same SQL on both backends; the gram rows are staged and written at
+ * commit (db_grams.c). */
 #include "db.h"
 
 #include <stdlib.h>
@@ -17,37 +19,31 @@ void db_now(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static bool id_row(const char *const *cols, int ncols, void *ctx)
-{
-    *(int64_t *)ctx = ncols && cols[0] ? strtoll(cols[0], NULL, 10) : 0;
-    return false;
-}
-
 int64_t record_find(db *d, const char *sha256, int64_t slice)
 {
     int64_t id = 0;
     db_param p[] = {PT(sha256), PI(slice)};
-    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 AND slice = $2", p, 2, id_row, &id))
+    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 AND slice = $2", p, 2, db_int_row, &id))
         return -1;
     return id;
 }
 
-int record_sha_known(db *d, const char *sha256)
+/* 1 when the query (sha256 bound as $1) names a record, 0 when not, -1 on error */
+static int sha_has(db *d, const char *sql, const char *sha256)
 {
     int64_t id = 0;
     db_param p[] = {PT(sha256)};
-    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 LIMIT 1", p, 1, id_row, &id))
-        return -1;
-    return id > 0;
+    return !db_rows(d, sql, p, 1, db_int_row, &id) ? -1 : id > 0;
+}
+
+int record_sha_known(db *d, const char *sha256)
+{
+    return sha_has(d, "SELECT id FROM samples WHERE sha256 = $1 LIMIT 1", sha256);
 }
 
 int record_sha_lacks_gimpset(db *d, const char *sha256)
 {
-    int64_t id = 0;
-    db_param p[] = {PT(sha256)};
-    if (!db_rows(d, "SELECT id FROM samples WHERE sha256 = $1 AND gimpset IS NULL LIMIT 1", p, 1, id_row, &id))
-        return -1;
-    return id > 0;
+    return sha_has(d, "SELECT id FROM samples WHERE sha256 = $1 AND gimpset IS NULL LIMIT 1", sha256);
 }
 
 bool record_seen(db *d, const char *sha256, const char *path)
@@ -60,23 +56,6 @@ bool record_seen(db *d, const char *sha256, const char *path)
                    "SELECT id, $2, $3 FROM samples WHERE sha256 = $1 ON CONFLICT DO NOTHING",
                    p, 3) &&
            db_exec(d, "UPDATE samples SET last_seen = $2 WHERE sha256 = $1 AND last_seen < $2", (db_param[]){p[0], p[2]}, 2);
-}
-
-/* the gram rows of sample id, in one statement */
-static bool put_grams(db *d, int64_t id, const digest_keys *k)
-{
-    if (!k->ngram)
-        return true;
-    char sql[64 + DB_MAX_GRAMS * 16];
-    db_param p[1 + DB_MAX_GRAMS];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO grams (gram, sample_id) VALUES ");
-    p[0] = PI(id);
-    for (size_t g = 0; g < k->ngram; g++) {
-        p[g + 1] = PI(k->gram[g]);
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s($%zu, $1)", g ? "," : "", g + 2);
-    }
-    snprintf(sql + n, sizeof sql - n, " ON CONFLICT DO NOTHING");
-    return db_exec(d, sql, p, (int)k->ngram + 1);
 }
 
 int record_put(db *d, const record *r)
@@ -92,15 +71,23 @@ int record_put(db *d, const record *r)
         PI(k.kind), PT(k.exact), PT(r->gimpset[0] ? r->gimpset : NULL),
     };
     int64_t id = 0;
+#define INSERT_SAMPLE                                                                                           \
+    "INSERT INTO samples (sha256, slice, suffix, size, path, first_seen, last_seen, source,"                    \
+    " container, os, arch, go_version, main_path, main_module, main_version, build,"                            \
+    " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact, gimpset)"            \
+    " VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"                            \
+    " $16, $17, $18, $19, $20, $21, $22, $23, $24)"                                                             \
+    " ON CONFLICT (sha256, slice) DO NOTHING RETURNING id"
+    /* PostgreSQL: the new record's path in the same statement, one round
+     * trip a record */
+    bool with = d->be->writable_with;
     if (!db_rows(d,
-                 "INSERT INTO samples (sha256, slice, suffix, size, path, first_seen, last_seen, source,"
-                 " container, os, arch, go_version, main_path, main_module, main_version, build,"
-                 " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact, gimpset)"
-                 " VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-                 " $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-                 " ON CONFLICT (sha256, slice) DO NOTHING RETURNING id",
-                 p, sizeof p / sizeof *p, id_row, &id))
+                 with ? "WITH s AS (" INSERT_SAMPLE "), p AS (INSERT INTO sample_paths (sample_id, path, first_seen)"
+                        " SELECT id, $5, $6 FROM s) SELECT id FROM s"
+                      : INSERT_SAMPLE,
+                 p, sizeof p / sizeof *p, db_int_row, &id))
         return -1;
+#undef INSERT_SAMPLE
     if (!id) {
         /* known: one more path, seen again now */
         int64_t known = record_find(d, r->sha256, r->slice);
@@ -112,7 +99,7 @@ int record_put(db *d, const record *r)
             int64_t filled = 0;
             db_param g[] = {PI(known), PT(r->gimpset)};
             if (!db_rows(d, "UPDATE samples SET gimpset = $2 WHERE id = $1 AND gimpset IS NULL RETURNING id", g, 2,
-                         id_row, &filled) ||
+                         db_int_row, &filled) ||
                 (filled && !set_tokens_put(d, known, r->gimpset)))
                 return -1;
         }
@@ -123,11 +110,11 @@ int record_put(db *d, const record *r)
                    : -1;
     }
     db_param q[] = {PI(id), PT(r->path), PT(now)};
-    if (!db_exec(d, "INSERT INTO sample_paths (sample_id, path, first_seen) VALUES ($1, $2, $3)", q, 3))
+    if (!with && !db_exec(d, "INSERT INTO sample_paths (sample_id, path, first_seen) VALUES ($1, $2, $3)", q, 3))
         return -1;
     /* no-names images and dead digests are kept out of the search, as the
      * in-memory index keeps them out */
-    if (!r->no_names && k.kind == DIGEST_PLAIN && !put_grams(d, id, &k))
+    if (!r->no_names && k.kind == DIGEST_PLAIN && !grams_stage(d, id, &k))
         return -1;
     /* the gimpset index takes every non-empty gimpset (match --measure set
      * keeps only the empty and malformed ones out) */

@@ -1,59 +1,44 @@
 /* db_search.c - owns the search in the database: the candidates of a
  * digest come from the gram index (samples sharing a key, the same
  * normalised digest, or an oddly spelled digest that only fuzzy_compare
- * can judge), and the library's similarity index built over just those
- * candidates scores them exactly, so the hits are those of the in-memory
- * index over the whole collection.  Only an oddly spelled query digest
- * reads every sample (the in-memory index compares it with all too). */
+ * can judge), each is scored with fuzzy_compare as its row arrives (the
+ * in-memory index scores its candidates the same way, and any pair it
+ * could find is among these), and only the hits kept are then read in
+ * full, so the hits are those of the in-memory index over the whole
+ * collection.  Only an oddly spelled query digest reads every sample (the
+ * in-memory index compares it with all too). */
 #include "db.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-bool db_hit_add(db_hits *h, const char *const *cols)
+typedef struct scored {
+    const char *q; /* the query digest */
+    int t;
+    db_hit *v;     /* id and score only, until the details are read */
+    size_t n, cap;
+    bool nomem;
+} scored;
+
+/* id, gimpfuzzy: kept when it scores >= t */
+static bool scored_row(const char *const *cols, int ncols, void *ctx)
 {
-    db_hit *v = grow_array(h->v, h->n, &h->cap, sizeof *v);
-    if (!v)
-        return false;
-    h->v = v;
-    db_hit *x = &v[h->n];
-    memset(x, 0, sizeof *x);
-    x->id = strtoll(cols[0], NULL, 10);
-    snprintf(x->gimphash, sizeof x->gimphash, "%s", cols[3] ? cols[3] : "");
-    x->label = cols[5] ? strdup(cols[5]) : NULL;
-    if (asprintf(&x->path, "%s%s", cols[1] ? cols[1] : "", cols[2] ? cols[2] : "") < 0)
-        x->path = NULL;
-    if (!x->path || (cols[5] && !x->label)) {
-        free(x->path);
-        free(x->label);
-        return false;
-    }
-    h->n++;
-    return true;
+    scored *c = ctx;
+    if (ncols < 2 || !cols[0] || !cols[1])
+        return true;
+    int score = mg_fuzzy_compare(c->q, cols[1]); /* -1: malformed */
+    if (score < c->t)
+        return true;
+    return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, strtoll(cols[0], NULL, 10), score));
 }
 
-typedef struct cand_set {
-    db_hits h;     /* score unset */
-    char **digest; /* of each hit */
-    size_t dcap;
-    bool nomem;
-} cand_set;
-
-static bool cand_row(const char *const *cols, int ncols, void *ctx)
+bool db_hit_push(db_hit **v, size_t *n, size_t *cap, int64_t id, int score)
 {
-    cand_set *c = ctx;
-    if (ncols < 6)
-        return true;
-    char **dg = grow_array(c->digest, c->h.n, &c->dcap, sizeof *dg);
-    if (dg)
-        c->digest = dg;
-    char *digest = dg ? strdup(cols[4] ? cols[4] : "") : NULL;
-    if (!digest || !db_hit_add(&c->h, cols)) {
-        free(digest);
-        c->nomem = true;
+    db_hit *w = grow_array(*v, *n, cap, sizeof *w);
+    if (!w)
         return false;
-    }
-    c->digest[c->h.n - 1] = digest;
+    *v = w;
+    (*v)[(*n)++] = (db_hit){.id = id, .score = score};
     return true;
 }
 
@@ -66,9 +51,7 @@ void db_hits_free(db_hit *h, size_t n)
     free(h);
 }
 
-#define COLS "SELECT id, path, suffix, gimphash, gimpfuzzy, label FROM samples "
-
-static bool fetch_candidates(db *d, const char *digest, bool labelled_only, cand_set *c)
+static bool fetch_scored(db *d, const char *digest, bool labelled_only, scored *c)
 {
     digest_keys k;
     digest_keys_of(digest, &k);
@@ -79,16 +62,20 @@ static bool fetch_candidates(db *d, const char *digest, bool labelled_only, cand
     db_param p[1 + DB_MAX_GRAMS];
     int np = 0;
     if (k.kind == DIGEST_ODD)
-        snprintf(sql, sizeof sql, COLS "WHERE no_names = 0%s ORDER BY id", only);
+        snprintf(sql, sizeof sql, "SELECT id, gimpfuzzy FROM samples WHERE no_names = 0%s ORDER BY id", only);
     else {
         p[np++] = PT(k.exact);
+        /* the generations of the gram index: 0 .. max(id) / DB_GRAM_GEN */
         size_t n = (size_t)snprintf(sql, sizeof sql,
-                                    COLS "WHERE no_names = 0%s AND id IN ("
-                                         "SELECT id FROM samples WHERE digest_exact = $1"
-                                         " UNION SELECT id FROM samples WHERE digest_kind = 1",
-                                    only);
+                                    "WITH RECURSIVE gens(g) AS (SELECT 0 UNION ALL SELECT g + 1 FROM gens"
+                                    " WHERE g < (SELECT coalesce(max(id), 0) FROM samples) / %d)"
+                                    " SELECT id, gimpfuzzy FROM samples WHERE no_names = 0%s AND id IN ("
+                                    "SELECT id FROM samples WHERE digest_exact = $1"
+                                    " UNION SELECT id FROM samples WHERE digest_kind = 1",
+                                    DB_GRAM_GEN, only);
         if (k.ngram) {
-            n += (size_t)snprintf(sql + n, sizeof sql - n, " UNION SELECT sample_id FROM grams WHERE gram IN (");
+            n += (size_t)snprintf(sql + n, sizeof sql - n,
+                                  " UNION SELECT sample_id FROM grams WHERE gen IN (SELECT g FROM gens) AND gram IN (");
             for (size_t g = 0; g < k.ngram; g++) {
                 p[np++] = PI(k.gram[g]);
                 n += (size_t)snprintf(sql + n, sizeof sql - n, "%s$%d", g ? ", " : "", np);
@@ -97,54 +84,117 @@ static bool fetch_candidates(db *d, const char *digest, bool labelled_only, cand
         }
         snprintf(sql + n, sizeof sql - n, ") ORDER BY id");
     }
-    return db_rows(d, sql, p, np, cand_row, c);
+    return db_rows(d, sql, p, np, scored_row, c);
+}
+
+static int by_score_id(const void *a, const void *b)
+{
+    const db_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const db_hit *const *x = a, *const *y = b;
+    return ((*x)->id > (*y)->id) - ((*x)->id < (*y)->id);
+}
+
+typedef struct details {
+    db_hit **by_id; /* the hits ordered by id */
+    size_t n;
+    bool nomem;
+} details;
+
+/* id, path, suffix, gimphash, label: into the hit of that id */
+static bool detail_row(const char *const *cols, int ncols, void *ctx)
+{
+    details *c = ctx;
+    if (ncols < 5 || !cols[0])
+        return true;
+    db_hit key = {.id = strtoll(cols[0], NULL, 10)}, *kp = &key;
+    db_hit **at = bsearch(&kp, c->by_id, c->n, sizeof *c->by_id, by_id);
+    if (!at || (*at)->path)
+        return true;
+    db_hit *h = *at;
+    if (asprintf(&h->path, "%s%s", cols[1] ? cols[1] : "", cols[2] ? cols[2] : "") < 0) {
+        h->path = NULL;
+        c->nomem = true;
+        return false;
+    }
+    snprintf(h->gimphash, sizeof h->gimphash, "%s", cols[3] ? cols[3] : "");
+    h->label = cols[4] ? strdup(cols[4]) : NULL;
+    if (cols[4] && !h->label)
+        c->nomem = true;
+    return !c->nomem;
+}
+
+/* the display path, gimphash and label of each hit, read by id, CHUNK ids
+ * a statement; false after a database error */
+static bool fetch_details(db *d, db_hit *v, size_t n, bool *nomem)
+{
+    enum { CHUNK = 256 };
+    details c = {.by_id = malloc((n ? n : 1) * sizeof *c.by_id), .n = n};
+    if (!c.by_id) {
+        *nomem = true;
+        return true;
+    }
+    for (size_t i = 0; i < n; i++)
+        c.by_id[i] = &v[i];
+    if (n)
+        qsort(c.by_id, n, sizeof *c.by_id, by_id);
+    bool ok = true;
+    for (size_t at = 0; ok && !c.nomem && at < n; at += CHUNK) {
+        size_t m = n - at < CHUNK ? n - at : CHUNK;
+        char sql[128 + CHUNK * 8];
+        db_param p[CHUNK];
+        size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT id, path, suffix, gimphash, label FROM samples WHERE id IN (");
+        for (size_t k = 0; k < m; k++) {
+            p[k] = PI(c.by_id[at + k]->id);
+            len += (size_t)snprintf(sql + len, sizeof sql - len, "%s$%zu", k ? ", " : "", k + 1);
+        }
+        snprintf(sql + len, sizeof sql - len, ")");
+        ok = db_rows(d, sql, p, (int)m, detail_row, &c);
+    }
+    /* a hit whose row went away meanwhile still prints (as its id's record did) */
+    for (size_t i = 0; ok && !c.nomem && i < n; i++)
+        if (!v[i].path && !(v[i].path = strdup("")))
+            c.nomem = true;
+    free(c.by_id);
+    *nomem = c.nomem;
+    return ok;
+}
+
+bool db_hits_finish(db *d, bool ok, bool nomem, db_hit *v, size_t n, size_t top, db_hit **hits, size_t *nhits)
+{
+    if (ok && !nomem) {
+        if (n) /* qsort of an empty array: its pointer may be NULL */
+            qsort(v, n, sizeof *v, by_score_id);
+        if (top && n > top)
+            n = top; /* the rest have no details to free */
+        ok = fetch_details(d, v, n, &nomem);
+    }
+    if (!ok)
+        db_report(d);
+    else if (nomem) {
+        report_error(d->where, mg_status_reason(MG_ERR_NOMEM));
+        ok = false;
+    }
+    if (!ok) {
+        db_hits_free(v, n);
+        return false;
+    }
+    *hits = v;
+    *nhits = n;
+    return true;
 }
 
 bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits)
 {
     *hits = NULL;
     *nhits = 0;
-    cand_set c = {0};
-    bool ok = fetch_candidates(d, digest, labelled_only, &c);
-    if (!ok)
-        db_report(d);
-    else if (c.nomem) {
-        report_error(d->where, mg_status_reason(MG_ERR_NOMEM));
-        ok = false;
-    }
-    mg_simindex *ix = NULL;
-    mg_hit *h = NULL;
-    size_t nh = 0;
-    mg_error e;
-    if (ok && c.h.n) {
-        if (mg_simindex_build((const char *const *)c.digest, c.h.n, &ix, &e) != MG_OK ||
-            mg_simindex_query(ix, digest, t, &h, &nh, &e) != MG_OK) {
-            report_error(d->where, e.msg);
-            ok = false;
-        }
-    }
-    if (ok) {
-        if (top && nh > top)
-            nh = top;
-        db_hit *out = calloc(nh ? nh : 1, sizeof *out);
-        if (!out) {
-            report_error(d->where, mg_status_reason(MG_ERR_NOMEM));
-            ok = false;
-        }
-        for (size_t i = 0; out && i < nh; i++) {
-            db_hit *from = &c.h.v[h[i].index];
-            out[i] = *from;
-            out[i].score = h[i].score;
-            from->path = from->label = NULL; /* moved */
-        }
-        *hits = out;
-        *nhits = out ? nh : 0;
-    }
-    free(h);
-    mg_simindex_free(ix);
-    for (size_t i = 0; i < c.h.n; i++)
-        free(c.digest[i]);
-    free(c.digest);
-    db_hits_free(c.h.v, c.h.n);
-    return ok;
+    scored c = {.q = digest, .t = t < 1 ? 1 : t};
+    bool ok = fetch_scored(d, digest, labelled_only, &c);
+    return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }

@@ -5,7 +5,8 @@
  * least M = ceil(T * 256 / 100), so the records sharing at least M tokens
  * with the query (GROUP BY sample_id HAVING count(*) >= M) are all the
  * hits and nothing else can be one; each is then scored with
- * mg_gimpset_compare.  The hits are those of `match --measure set` over
+ * mg_gimpset_compare (the rest of each hit read by id, db_search.c).  The
+ * hits are those of `match --measure set` over
  * `db export` (its index skips the same empty and malformed digests). */
 #include "db.h"
 
@@ -33,36 +34,23 @@ bool set_tokens_put(db *d, int64_t id, const char *gimpset)
 }
 
 typedef struct set_cands {
-    db_hits h;
+    db_hit *v;
+    size_t n, cap;
     const char *q; /* the query digest */
     int t;
     bool nomem;
 } set_cands;
 
-/* id, path, suffix, gimphash, gimpset, label: kept when it scores >= t */
+/* id, gimpset: kept when it scores >= t (details read for the kept ones) */
 static bool set_row(const char *const *cols, int ncols, void *ctx)
 {
     set_cands *c = ctx;
-    if (ncols < 6 || !cols[0] || !cols[4])
+    if (ncols < 2 || !cols[0] || !cols[1])
         return true;
-    int score = mg_gimpset_compare(c->q, cols[4]); /* -1 malformed, 0 empty */
+    int score = mg_gimpset_compare(c->q, cols[1]); /* -1 malformed, 0 empty */
     if (score < c->t)
         return true;
-    if (!db_hit_add(&c->h, cols)) {
-        c->nomem = true;
-        return false;
-    }
-    c->h.v[c->h.n - 1].score = score;
-    return true;
-}
-
-/* best first, ties: the oldest record (the export's order) */
-static int by_score_id(const void *a, const void *b)
-{
-    const db_hit *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
+    return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, strtoll(cols[0], NULL, 10), score));
 }
 
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits)
@@ -79,7 +67,7 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_
     db_param p[1 + 2 * MG_GIMPSET_K];
     int np = 0;
     size_t n = (size_t)snprintf(sql, sizeof sql,
-                                "SELECT id, path, suffix, gimphash, gimpset, label FROM samples WHERE %sid IN ("
+                                "SELECT id, gimpset FROM samples WHERE %sid IN ("
                                 "SELECT sample_id FROM set_tokens WHERE ",
                                 labelled_only ? "label IS NOT NULL AND " : "");
     for (int k = 0; k < MG_GIMPSET_K; k++) {
@@ -92,26 +80,5 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_
     snprintf(sql + n, sizeof sql - n, " GROUP BY sample_id HAVING count(*) >= $%d) ORDER BY id", np);
     set_cands c = {.q = gimpset, .t = t};
     bool ok = db_rows(d, sql, p, np, set_row, &c);
-    if (!ok)
-        db_report(d);
-    else if (c.nomem) {
-        report_error(d->where, mg_status_reason(MG_ERR_NOMEM));
-        ok = false;
-    }
-    if (!ok) {
-        db_hits_free(c.h.v, c.h.n);
-        return false;
-    }
-    if (c.h.n) /* qsort of an empty array: its pointer may be NULL */
-        qsort(c.h.v, c.h.n, sizeof *c.h.v, by_score_id);
-    if (top && c.h.n > top) {
-        for (size_t i = top; i < c.h.n; i++) {
-            free(c.h.v[i].path);
-            free(c.h.v[i].label);
-        }
-        c.h.n = top;
-    }
-    *hits = c.h.v;
-    *nhits = c.h.n;
-    return true;
+    return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }

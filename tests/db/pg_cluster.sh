@@ -4,6 +4,7 @@
 # an unprivileged user (nobody, or mgpgtest created with useradd).  Sets
 # PG_URI (postgresql:///DB?host=DIR&user=mg) and PG_DIR; pg_stop stops it;
 # pg_createdb NAME makes another database and prints its URI.
+# PG_FSYNC (default off) and PG_OPTS (more -c settings) configure the server.
 # pg_start returns 77 (after a SKIPPED line) when the server binaries are absent.
 
 pg_bin() {
@@ -40,7 +41,7 @@ pg_start() {
         { cat "$PG_DIR/initdb.log"; return 1; }
     chmod 711 "$PG_DIR"
     pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c fsync=${PG_FSYNC:-off} -c max_connections=40" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c fsync=${PG_FSYNC:-off} -c max_connections=40 ${PG_OPTS:-}" \
         start >/dev/null || { cat "$PG_DIR/server.log"; return 1; }
     "$PG_BIN/createdb" -h "$PG_DIR" -U mg mg || return 1
     PG_URI="postgresql:///mg?host=$PG_DIR&user=mg"
