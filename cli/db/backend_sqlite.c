@@ -196,6 +196,21 @@ static void lite_unlock(db *d) { (void)d; }
 
 static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false);
 
+/* Switching a new file to WAL takes the database's exclusive lock, and
+ * SQLite answers "database is locked" at once, without the busy handler,
+ * when another process holds it (two `db add` creating one collection):
+ * try again for as long as the busy timeout would wait. */
+static bool lite_set_wal(db *d)
+{
+    for (int k = 0; k < 600; k++) {
+        int rc = sqlite3_exec(d->conn, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc != SQLITE_BUSY)
+            return rc == SQLITE_OK || lite_exec(d, "PRAGMA journal_mode=WAL");
+        sqlite3_sleep(100);
+    }
+    return lite_exec(d, "PRAGMA journal_mode=WAL");
+}
+
 bool db_sqlite_open(db *d, const char *file)
 {
     sqlite3 *c = NULL;
@@ -210,7 +225,7 @@ bool db_sqlite_open(db *d, const char *file)
     sqlite3_busy_timeout(c, 60000);
     /* WAL: readers do not block the writer; NORMAL sync is durable at
      * every checkpoint and never corrupts on a crash */
-    if (!lite_exec(d, "PRAGMA journal_mode=WAL") || !lite_exec(d, "PRAGMA synchronous=NORMAL") ||
+    if (!lite_set_wal(d) || !lite_exec(d, "PRAGMA synchronous=NORMAL") ||
         !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536") || !lite_exec(d, "PRAGMA wal_autocheckpoint=16384")) {
         lite_close(d);
         return false;

@@ -109,8 +109,8 @@ static bool migrate(db *d)
     int v = d->be->get_version(d);
     if (v == DB_SCHEMA_VERSION)
         return true;
-    if (!version_ok(d, v))
-        return false;
+    /* anything else is judged under the lock: a process creating the
+     * schema right now shows its tables before its version row */
     if (!d->be->lock(d))
         return false;
     /* again under the lock: another process may have made it meanwhile */
