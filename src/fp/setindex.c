@@ -19,7 +19,9 @@
  * is therefore T = 1; the prefix (and the work) grows as T falls. */
 #include "malgopher.h"
 #include "fp/allpairs.h"
+#include "fp/radix_sort.h"
 #include "util/alloc.h"
+#include "util/unionfind.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -96,7 +98,7 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
         return mg_fail(err, MG_ERR_NOMEM, "too many digests");
     mg_setindex *ix = mg_calloc(1, sizeof *ix);
     size_t m = n ? n : 1;
-    tok *col = NULL;
+    uint64_t *col = NULL, *tmp = NULL;
     uint32_t *order = NULL;
     if (!ix)
         goto nomem;
@@ -106,8 +108,9 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
     ix->reps = mg_malloc(m * sizeof *ix->reps);
     ix->freq = mg_malloc(m * K * sizeof *ix->freq);
     col = mg_malloc(m * sizeof *col);
+    tmp = mg_malloc(m * sizeof *tmp);
     order = mg_malloc(m * sizeof *order);
-    if (!ix->slots || !ix->valid || !ix->reps || !ix->freq || !col || !order)
+    if (!ix->slots || !ix->valid || !ix->reps || !ix->freq || !col || !tmp || !order)
         goto nomem;
     size_t nv = 0;
     for (size_t i = 0; i < n; i++) {
@@ -123,38 +126,30 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
     for (size_t k = 1; k < nv; k++)
         if (!memcmp(row(ix, order[k]), row(ix, order[k - 1]), K * sizeof(uint32_t)))
             ix->reps[order[k]] = ix->reps[order[k - 1]];
-    /* token frequencies, slot by slot */
+    /* token frequencies, slot by slot: (value, id) keys sorted on the value */
     for (size_t s = 0; s < K; s++) {
         for (size_t k = 0; k < nv; k++)
-            col[k] = (tok){ix->slots[(size_t)order[k] * K + s], order[k]};
-        if (nv) /* qsort of an empty array: its pointer may be NULL */
-            qsort(col, nv, sizeof *col, by_value_id);
+            col[k] = (uint64_t)ix->slots[(size_t)order[k] * K + s] << 32 | order[k];
+        const uint64_t *c = mg_radix_sort_high(col, tmp, nv, 32);
         for (size_t a = 0, b; a < nv; a = b) {
-            for (b = a + 1; b < nv && col[b].value == col[a].value; b++)
+            for (b = a + 1; b < nv && c[b] >> 32 == c[a] >> 32; b++)
                 ;
             uint16_t f = b - a > 65535 ? 65535 : (uint16_t)(b - a);
             for (size_t k = a; k < b; k++)
-                ix->freq[(size_t)col[k].id * K + s] = f;
+                ix->freq[(size_t)(uint32_t)c[k] * K + s] = f;
         }
     }
     free(col);
+    free(tmp);
     free(order);
     *out = ix;
     return MG_OK;
 nomem:
     free(col);
+    free(tmp);
     free(order);
     mg_setindex_free(ix);
     return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-}
-
-static uint32_t find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
 }
 
 typedef struct edgebuf {
@@ -233,7 +228,7 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
                 for (size_t x = a; x < y; x++) {
                     uint32_t i = col[x].id;
                     uint32_t ri = 0, rj = 0;
-                    if (parent && (ri = find(parent, i)) == (rj = find(parent, j)))
+                    if (parent && (ri = mg_uf_find(parent, i)) == (rj = mg_uf_find(parent, j)))
                         continue; /* families: already joined */
                     /* a pair sharing several prefix tokens is scored once,
                      * at the first slot where both prefixes hold one token */
@@ -521,7 +516,7 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
             visit++;
             uint32_t *link = &ts->head;
             while (*link != NIL) {
-                uint32_t e = *link, r = find(parent, w.eid[e]);
+                uint32_t e = *link, r = mg_uf_find(parent, w.eid[e]);
                 if (seen[r] == visit) { /* a second entry of one component */
                     *link = w.enext[e];
                     w.enext[e] = w.efree;
@@ -543,7 +538,7 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
         /* score the members of the components that may hold a partner */
         for (size_t k = 0; k < nt; k++) {
             uint32_t r = touched[k];
-            if (cnt[r] < need || find(parent, r) == find(parent, x))
+            if (cnt[r] < need || mg_uf_find(parent, r) == mg_uf_find(parent, x))
                 continue;
             const members *c = comp[r];
             for (uint32_t k = 0; c && k < c->n; k++) {
@@ -551,14 +546,14 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
                     continue;
                 uint32_t y = c->id[k];
                 if (reaches(x_row, row(ix, y), need)) {
-                    if (!join(parent, comp, find(parent, x), r))
+                    if (!join(parent, comp, mg_uf_find(parent, x), r))
                         goto nomem;
                     break;
                 }
             }
         }
         /* x into the member list of its component */
-        uint32_t rx = find(parent, x);
+        uint32_t rx = mg_uf_find(parent, x);
         if (!comp[rx] && !(comp[rx] = mg_calloc(1, sizeof **comp)))
             goto nomem;
         if (!members_reserve(comp[rx], 1))
@@ -662,7 +657,7 @@ mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of
         size_t k = 0;
         uint32_t *id = family_of; /* reuse: roots are <= their members */
         for (size_t i = 0; i < n; i++) {
-            uint32_t r = find(parent, (uint32_t)i);
+            uint32_t r = mg_uf_find(parent, (uint32_t)i);
             id[i] = r == i ? (uint32_t)k++ : id[r];
         }
         *nfam = k;
