@@ -1,6 +1,8 @@
 /* setindex.c - owns the similarity index over gimpset digests: candidate
  * pairs by prefix filtering over the sketch's (slot, value) tokens, each
- * candidate scored exactly on its slots; and the naive all-pairs reference.
+ * candidate scored exactly on its slots; the families (components at T) by
+ * a component-level bound (see walk_families); and the naive all-pairs
+ * reference.
  *
  * Why it is exact (equal to mg_setpairs_naive at every threshold T >= 1):
  * a digest is K = 256 tokens (slot i, value of slot i).  Two digests score
