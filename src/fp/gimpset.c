@@ -129,12 +129,11 @@ mg_gset *mg_gset_new(void)
     mg_gset *g = mg_calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    for (size_t i = 0; i < MG_GIMPSET_K; i++)
-        g->slot[i] = EMPTY_SLOT;
+    mg_gset_reset(g);
     return g;
 }
 
-bool mg_gset_add(mg_gset *g, const char *name, size_t len)
+bool mg_gset_hash(mg_gset *g, const char *name, size_t len, uint64_t *h)
 {
     size_t s;
     if (!select_name(name, len, &s))
@@ -144,12 +143,33 @@ bool mg_gset_add(mg_gset *g, const char *name, size_t len)
         g->nomem = true;
         return false;
     }
-    uint64_t h = name_hash(g->buf, n);
+    *h = name_hash(g->buf, n);
+    return true;
+}
+
+void mg_gset_add_hash(mg_gset *g, uint64_t h)
+{
     size_t bin = (size_t)(h >> 56);
     uint64_t v = h & 0xffffffffu;
     if (v < g->slot[bin])
         g->slot[bin] = v;
     g->kept++;
+}
+
+void mg_gset_reset(mg_gset *g)
+{
+    for (size_t i = 0; i < MG_GIMPSET_K; i++)
+        g->slot[i] = EMPTY_SLOT;
+    g->kept = 0;
+    g->nomem = false;
+}
+
+bool mg_gset_add(mg_gset *g, const char *name, size_t len)
+{
+    uint64_t h;
+    if (!mg_gset_hash(g, name, len, &h))
+        return false;
+    mg_gset_add_hash(g, h);
     return true;
 }
 

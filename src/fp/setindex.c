@@ -1,6 +1,8 @@
 /* setindex.c - owns the similarity index over gimpset digests: candidate
  * pairs by prefix filtering over the sketch's (slot, value) tokens, each
- * candidate scored exactly on its slots; and the naive all-pairs reference.
+ * candidate scored exactly on its slots; the families (components at T) by
+ * a component-level bound (see walk_families); and the naive all-pairs
+ * reference.
  *
  * Why it is exact (equal to mg_setpairs_naive at every threshold T >= 1):
  * a digest is K = 256 tokens (slot i, value of slot i).  Two digests score
@@ -19,11 +21,16 @@
  * is therefore T = 1; the prefix (and the work) grows as T falls. */
 #include "malgopher.h"
 #include "fp/allpairs.h"
+#include "fp/radix_sort.h"
 #include "util/alloc.h"
+#include "util/unionfind.h"
 #include "util/error.h"
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define K MG_GIMPSET_K
 
@@ -93,7 +100,7 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
         return mg_fail(err, MG_ERR_NOMEM, "too many digests");
     mg_setindex *ix = mg_calloc(1, sizeof *ix);
     size_t m = n ? n : 1;
-    tok *col = NULL;
+    uint64_t *col = NULL, *tmp = NULL;
     uint32_t *order = NULL;
     if (!ix)
         goto nomem;
@@ -103,8 +110,9 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
     ix->reps = mg_malloc(m * sizeof *ix->reps);
     ix->freq = mg_malloc(m * K * sizeof *ix->freq);
     col = mg_malloc(m * sizeof *col);
+    tmp = mg_malloc(m * sizeof *tmp);
     order = mg_malloc(m * sizeof *order);
-    if (!ix->slots || !ix->valid || !ix->reps || !ix->freq || !col || !order)
+    if (!ix->slots || !ix->valid || !ix->reps || !ix->freq || !col || !tmp || !order)
         goto nomem;
     size_t nv = 0;
     for (size_t i = 0; i < n; i++) {
@@ -120,38 +128,30 @@ mg_status mg_setindex_build(const char *const *digests, size_t n, mg_setindex **
     for (size_t k = 1; k < nv; k++)
         if (!memcmp(row(ix, order[k]), row(ix, order[k - 1]), K * sizeof(uint32_t)))
             ix->reps[order[k]] = ix->reps[order[k - 1]];
-    /* token frequencies, slot by slot */
+    /* token frequencies, slot by slot: (value, id) keys sorted on the value */
     for (size_t s = 0; s < K; s++) {
         for (size_t k = 0; k < nv; k++)
-            col[k] = (tok){ix->slots[(size_t)order[k] * K + s], order[k]};
-        if (nv) /* qsort of an empty array: its pointer may be NULL */
-            qsort(col, nv, sizeof *col, by_value_id);
+            col[k] = (uint64_t)ix->slots[(size_t)order[k] * K + s] << 32 | order[k];
+        const uint64_t *c = mg_radix_sort_high(col, tmp, nv, 32);
         for (size_t a = 0, b; a < nv; a = b) {
-            for (b = a + 1; b < nv && col[b].value == col[a].value; b++)
+            for (b = a + 1; b < nv && c[b] >> 32 == c[a] >> 32; b++)
                 ;
             uint16_t f = b - a > 65535 ? 65535 : (uint16_t)(b - a);
             for (size_t k = a; k < b; k++)
-                ix->freq[(size_t)col[k].id * K + s] = f;
+                ix->freq[(size_t)(uint32_t)c[k] * K + s] = f;
         }
     }
     free(col);
+    free(tmp);
     free(order);
     *out = ix;
     return MG_OK;
 nomem:
     free(col);
+    free(tmp);
     free(order);
     mg_setindex_free(ix);
     return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-}
-
-static uint32_t find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
 }
 
 typedef struct edgebuf {
@@ -230,7 +230,7 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
                 for (size_t x = a; x < y; x++) {
                     uint32_t i = col[x].id;
                     uint32_t ri = 0, rj = 0;
-                    if (parent && (ri = find(parent, i)) == (rj = find(parent, j)))
+                    if (parent && (ri = mg_uf_find(parent, i)) == (rj = mg_uf_find(parent, j)))
                         continue; /* families: already joined */
                     /* a pair sharing several prefix tokens is scored once,
                      * at the first slot where both prefixes hold one token */
@@ -282,194 +282,310 @@ static bool reaches(const uint32_t *a, const uint32_t *b, size_t need)
     return false;
 }
 
-/* rank of slot s among the set bits of one digest's prefix */
-static size_t prefix_rank(const uint64_t *bits, size_t s)
+/* Families (components at T) by a component-level bound, then exact
+ * scoring.  The representatives are taken in ascending id.  Every token
+ * held by >= 2 digests has a list of the components (roots) among the
+ * representatives taken so far that hold it; x's tokens count, for each
+ * component C, how many of them C holds: cnt[C] >= m(x, y) for every y in C
+ * (a slot where x and y agree is a token of x held by y).  So a component
+ * with cnt[C] < M has no member x can join, and is skipped whole; only the
+ * members of the others are scored, until one reaches M.  Lists are
+ * compacted as they are read (one entry per current root). */
+typedef struct tokslot {
+    uint64_t key;  /* slot << 32 | value; EMPTY_KEY when free */
+    uint32_t head; /* its list of entries, or NIL */
+} tokslot;
+
+#define EMPTY_KEY UINT64_MAX
+#define NIL UINT32_MAX
+
+typedef struct famwalk {
+    tokslot *tab;
+    size_t cap, used;
+    uint32_t *eid, *enext; /* entries: a digest (or root) id, the next entry */
+    size_t ecap, eused;
+    uint32_t efree;        /* free entries, chained by enext */
+} famwalk;
+
+static size_t tok_hash(uint64_t key, size_t cap)
 {
-    size_t r = 0;
-    for (size_t w = 0; w < s / 64; w++)
-        r += (size_t)__builtin_popcountll(bits[w]);
-    if (s % 64)
-        r += (size_t)__builtin_popcountll(bits[s / 64] & ((1ull << (s % 64)) - 1));
-    return r;
+    return (size_t)((key * 0x9e3779b97f4a7c15u) >> 20) & (cap - 1);
 }
 
-typedef struct group {
-    uint32_t head, tail, next; /* member positions; next group of the list */
-} group;
+static bool tab_grow(famwalk *w)
+{
+    size_t cap = w->cap ? 2 * w->cap : 1 << 16;
+    if (cap > SIZE_MAX / sizeof(tokslot))
+        return false;
+    tokslot *t = mg_malloc(cap * sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = 0; i < cap; i++)
+        t[i] = (tokslot){EMPTY_KEY, NIL};
+    for (size_t i = 0; i < w->cap; i++)
+        if (w->tab[i].key != EMPTY_KEY) {
+            size_t h = tok_hash(w->tab[i].key, cap);
+            while (t[h].key != EMPTY_KEY)
+                h = (h + 1) & (cap - 1);
+            t[h] = w->tab[i];
+        }
+    free(w->tab);
+    w->tab = t;
+    w->cap = cap;
+    return true;
+}
 
-/* Families: the same prefix tokens as walk(), probed AllPairs-style.  The
- * posting lists (tokens held by >= 2 prefixes) are built once, members in
- * ascending id; the representatives are probed in ascending id, each
- * against the members before it in each of its lists.  A list's probed
- * members are kept in groups, each group inside one component (unions only
- * merge, so that stays true).  Skips, all exact for connected components:
- * a group already in x's component (O(1), so a list wholly in one component
- * costs O(1)); the rest of a group once x joined it; a member already scored
- * by this probe (mark[y] == x).  Scoring stops as soon as the answer is
- * known.  After the probe, the groups now in x's component become one and
- * x is appended to it. */
+/* the slot of a token, inserted when new (the caller made room) */
+static tokslot *tok_get(famwalk *w, uint64_t key)
+{
+    size_t h = tok_hash(key, w->cap);
+    while (w->tab[h].key != key && w->tab[h].key != EMPTY_KEY)
+        h = (h + 1) & (w->cap - 1);
+    if (w->tab[h].key == EMPTY_KEY) {
+        w->tab[h].key = key;
+        w->used++;
+    }
+    return &w->tab[h];
+}
+
+/* a new entry holding id in front of *head */
+static bool entry_push(famwalk *w, uint32_t *head, uint32_t id)
+{
+    uint32_t e = w->efree;
+    if (e != NIL) {
+        w->efree = w->enext[e];
+    } else {
+        if (w->eused == w->ecap) {
+            size_t c = w->ecap ? 2 * w->ecap : 1 << 16;
+            if (c > UINT32_MAX)
+                return false;
+            uint32_t *a = mg_realloc(w->eid, c * sizeof *a);
+            if (!a)
+                return false;
+            w->eid = a;
+            a = mg_realloc(w->enext, c * sizeof *a);
+            if (!a)
+                return false;
+            w->enext = a;
+            w->ecap = c;
+        }
+        e = (uint32_t)w->eused++;
+    }
+    w->eid[e] = id;
+    w->enext[e] = *head;
+    *head = e;
+    return true;
+}
+
+/* A 4-bit code of every slot (4 bits of its value, mixed: a minimum's top
+ * bits are mostly 0), 128 bytes a digest:
+ * equal slots have equal codes, so the codes that agree bound the equal
+ * slots from above; a member whose bound is < M is not scored. */
+#define SIG 128
+
+static unsigned code(uint32_t v)
+{
+    return (v * 0x9e3779b1u) >> 28;
+}
+
+static void make_sig(const uint32_t *r, unsigned char *sig)
+{
+    for (size_t j = 0; j < SIG; j++)
+        sig[j] = (unsigned char)(code(r[2 * j]) | code(r[2 * j + 1]) << 4);
+}
+
+static unsigned sig_agree(const unsigned char *a, const unsigned char *b)
+{
+#ifdef __SSE2__
+    const __m128i lo = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    for (size_t j = 0; j < SIG; j += 16) {
+        __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(a + j)),
+                                  _mm_loadu_si128((const __m128i *)(b + j)));
+        __m128i l = _mm_and_si128(v, lo), h = _mm_and_si128(_mm_srli_epi16(v, 4), lo);
+        acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(l, zero)); /* at most 16 a lane */
+        acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(h, zero));
+    }
+    acc = _mm_sad_epu8(acc, zero);
+    return (unsigned)(_mm_cvtsi128_si32(acc) + _mm_cvtsi128_si32(_mm_srli_si128(acc, 8)));
+#else
+    unsigned differ = 0;
+    for (size_t j = 0; j < SIG; j++) {
+        unsigned v = a[j] ^ b[j];
+        differ += ((v & 15) != 0) + ((v >> 4) != 0);
+    }
+    return 2 * SIG - differ;
+#endif
+}
+
+/* the members of one component: ids and their codes, contiguous */
+typedef struct members {
+    uint32_t n, cap;
+    uint32_t *id;
+    unsigned char *sig;
+} members;
+
+static bool members_reserve(members *c, size_t more)
+{
+    if (c->n + more <= c->cap)
+        return true;
+    size_t cap = c->cap ? c->cap : 4;
+    while (cap < c->n + more)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return false;
+    uint32_t *id = mg_realloc(c->id, cap * sizeof *id);
+    if (!id)
+        return false;
+    c->id = id;
+    unsigned char *sig = mg_realloc(c->sig, cap * SIG);
+    if (!sig)
+        return false;
+    c->sig = sig;
+    c->cap = (uint32_t)cap;
+    return true;
+}
+
+/* join the components of roots a and b (their member lists merged, the
+ * smaller appended to the larger); the smaller root stays the root */
+static bool join(uint32_t *parent, members **comp, uint32_t a, uint32_t b)
+{
+    uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
+    parent[hi] = lo;
+    members *big = comp[lo], *small = comp[hi];
+    if (!small)
+        return true;
+    if (!big || big->n < small->n) {
+        members *t = big;
+        big = small;
+        small = t;
+    }
+    comp[lo] = big;
+    comp[hi] = NULL;
+    if (!small)
+        return true;
+    if (!members_reserve(big, small->n))
+        return false;
+    memcpy(big->id + big->n, small->id, small->n * sizeof *small->id);
+    memcpy(big->sig + (size_t)big->n * SIG, small->sig, (size_t)small->n * SIG);
+    big->n += small->n;
+    free(small->id);
+    free(small->sig);
+    free(small);
+    return true;
+}
+
 static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, mg_error *err)
 {
     if (t < 1)
         t = 1;
     if (t > 100)
         t = 100;
-    size_t need = ((size_t)t * K + 99) / 100; /* M */
-    size_t plen = K - need + 1;
+    uint32_t need = (uint32_t)(((size_t)t * K + 99) / 100); /* M */
     size_t n = ix->n, m = n ? n : 1;
-    uint64_t *bits = mg_calloc(m * 4, sizeof *bits);
-    tok *col = mg_malloc(m * sizeof *col);
-    uint32_t *xl = mg_malloc(m * plen * sizeof *xl); /* per digest, per prefix token: its list */
-    uint32_t *lstart = NULL, *members = NULL, *cursor = NULL, *mark = NULL;
-    uint32_t *ghead = NULL, *chain = NULL;
-    group *groups = NULL;
-    size_t nl = 0, capl = 0, nmem = 0, capm = 0, ngroups = 0, capg = 0;
-    uint32_t keys[K];
+    famwalk w = {0};
+    w.efree = NIL;
+    uint32_t *cnt = mg_malloc(m * sizeof *cnt);
+    uint32_t *cnt_of = mg_malloc(m * sizeof *cnt_of);  /* cnt[r] is x's when cnt_of[r] == x */
+    uint64_t *seen = mg_calloc(m, sizeof *seen);        /* r met in the list of visit seen[r] */
+    members **comp = mg_calloc(m, sizeof *comp);      /* per root: its members so far */
+    uint32_t *touched = mg_malloc(m * sizeof *touched); /* roots counted for x */
     mg_status st = MG_OK;
-    if (!bits || !col || !xl)
+    if (!cnt || !cnt_of || !seen || !comp || !touched || !tab_grow(&w))
         goto nomem;
-    memset(xl, 0xff, m * plen * sizeof *xl);
-    for (size_t i = 0; i < n; i++) {
-        if (!ix->valid[i] || ix->reps[i] != i)
-            continue;
-        const uint16_t *f = ix->freq + i * K;
-        for (size_t s = 0; s < K; s++)
-            keys[s] = (uint32_t)f[s] << 8 | (uint32_t)s;
-        qsort(keys, K, sizeof *keys, by_u32);
-        for (size_t p = 0; p < plen; p++)
-            bits[i * 4 + (keys[p] & 255) / 64] |= 1ull << (keys[p] & 63);
-    }
-    for (size_t s = 0; s < K; s++) {
-        size_t end = 0;
-        for (size_t i = 0; i < n; i++)
-            if (bits[i * 4 + s / 64] >> (s % 64) & 1)
-                col[end++] = (tok){ix->slots[i * K + s], (uint32_t)i};
-        if (end) /* qsort of an empty array: its pointer may be NULL */
-            qsort(col, end, sizeof *col, by_value_id);
-        for (size_t a = 0, b; a < end; a = b) {
-            for (b = a + 1; b < end && col[b].value == col[a].value; b++)
-                ;
-            if (b - a < 2)
-                continue; /* a token of one prefix pairs nothing */
-            if (nl + 2 > capl || nmem + (b - a) > capm) {
-                size_t cl = capl, cm = capm;
-                while (nl + 2 > cl)
-                    cl = cl ? 2 * cl : 4096;
-                while (nmem + (b - a) > cm)
-                    cm = cm ? 2 * cm : 65536;
-                if (cm > UINT32_MAX)
-                    goto nomem;
-                uint32_t *l2 = mg_realloc(lstart, cl * sizeof *l2);
-                if (!l2)
-                    goto nomem;
-                lstart = l2;
-                uint32_t *m2 = mg_realloc(members, cm * sizeof *m2);
-                if (!m2)
-                    goto nomem;
-                members = m2;
-                capl = cl;
-                capm = cm;
-            }
-            lstart[nl] = (uint32_t)nmem;
-            for (size_t k = a; k < b; k++) {
-                uint32_t id = col[k].id;
-                members[nmem++] = id;
-                xl[(size_t)id * plen + prefix_rank(bits + (size_t)id * 4, s)] = (uint32_t)nl;
-            }
-            nl++;
-        }
-    }
-    free(bits);
-    free(col);
-    bits = NULL;
-    col = NULL;
-    cursor = mg_calloc(nl ? nl : 1, sizeof *cursor);
-    ghead = mg_malloc((nl ? nl : 1) * sizeof *ghead);
-    chain = mg_malloc((nmem ? nmem : 1) * sizeof *chain);
-    mark = mg_malloc(m * sizeof *mark);
-    if (!cursor || !ghead || !chain || !mark)
-        goto nomem;
-    memset(mark, 0xff, m * sizeof *mark);
-    memset(ghead, 0xff, (nl ? nl : 1) * sizeof *ghead);
+    memset(cnt_of, 0xff, m * sizeof *cnt_of);
+    uint64_t visit = 0;
     for (size_t xi = 0; xi < n; xi++) {
         uint32_t x = (uint32_t)xi;
         if (!ix->valid[x] || ix->reps[x] != x)
             continue;
         const uint32_t *x_row = row(ix, x);
-        for (size_t p = 0; p < plen; p++) {
-            uint32_t l = xl[xi * plen + p];
-            if (l == UINT32_MAX)
-                continue;
-            uint32_t base = lstart[l];
-            uint32_t pos = base + cursor[l]++; /* members[pos] == x */
-            uint32_t rx = find(parent, x);
-            /* each group: members of one component, chained by position */
-            for (uint32_t g = ghead[l]; g != UINT32_MAX; g = groups[g].next) {
-                if (find(parent, members[groups[g].head]) == rx)
-                    continue;
-                for (uint32_t q = groups[g].head; q != UINT32_MAX; q = chain[q]) {
-                    uint32_t y = members[q];
-                    if (mark[y] == x)
-                        continue;
-                    mark[y] = x;
-                    if (reaches(x_row, row(ix, y), need)) {
-                        uint32_t ry = find(parent, y);
-                        parent[rx < ry ? ry : rx] = rx < ry ? rx : ry;
-                        rx = rx < ry ? rx : ry;
-                        break; /* the rest of the group is x's now */
-                    }
-                }
-            }
-            /* x into the group of its component: the groups now in x's
-             * component are joined into one, x appended to it */
-            uint32_t *link = &ghead[l], mine = UINT32_MAX;
-            chain[pos] = UINT32_MAX;
-            while (*link != UINT32_MAX) {
-                uint32_t g = *link;
-                if (find(parent, members[groups[g].head]) != rx) {
-                    link = &groups[g].next;
+        const uint16_t *f = ix->freq + xi * K;
+        unsigned char x_sig[SIG];
+        make_sig(x_row, x_sig);
+        /* room for x's tokens: the table does not move while x holds
+         * pointers into it */
+        while (2 * (w.used + K) > w.cap)
+            if (!tab_grow(&w))
+                goto nomem;
+        uint32_t *heads[K];
+        size_t nh = 0, nt = 0;
+        /* count: for each token of x, the components holding it */
+        for (size_t s = 0; s < K; s++) {
+            if (f[s] < 2)
+                continue; /* held by x alone: no other digest agrees here */
+            tokslot *ts = tok_get(&w, (uint64_t)s << 32 | x_row[s]);
+            visit++;
+            uint32_t *link = &ts->head;
+            while (*link != NIL) {
+                uint32_t e = *link, r = mg_uf_find(parent, w.eid[e]);
+                if (seen[r] == visit) { /* a second entry of one component */
+                    *link = w.enext[e];
+                    w.enext[e] = w.efree;
+                    w.efree = e;
                     continue;
                 }
-                if (mine == UINT32_MAX) {
-                    mine = g;
-                    link = &groups[g].next;
-                    continue;
+                seen[r] = visit;
+                w.eid[e] = r;
+                if (cnt_of[r] != x) {
+                    cnt_of[r] = x;
+                    cnt[r] = 0;
+                    touched[nt++] = r;
                 }
-                chain[groups[mine].tail] = groups[g].head; /* splice g into mine */
-                groups[mine].tail = groups[g].tail;
-                *link = groups[g].next;
+                cnt[r]++;
+                link = &w.enext[e];
             }
-            if (mine != UINT32_MAX) {
-                chain[groups[mine].tail] = pos;
-                groups[mine].tail = pos;
-                continue;
-            }
-            if (ngroups == capg) {
-                size_t c = capg ? 2 * capg : 4096;
-                group *v = c > UINT32_MAX ? NULL : mg_realloc(groups, c * sizeof *v);
-                if (!v)
-                    goto nomem;
-                groups = v;
-                capg = c;
-            }
-            groups[ngroups] = (group){pos, pos, ghead[l]};
-            ghead[l] = (uint32_t)ngroups++;
+            heads[nh++] = &ts->head;
         }
+        /* score the members of the components that may hold a partner */
+        for (size_t k = 0; k < nt; k++) {
+            uint32_t r = touched[k];
+            if (cnt[r] < need || mg_uf_find(parent, r) == mg_uf_find(parent, x))
+                continue;
+            const members *c = comp[r];
+            for (uint32_t k = 0; c && k < c->n; k++) {
+                if (sig_agree(x_sig, c->sig + (size_t)k * SIG) < need)
+                    continue;
+                uint32_t y = c->id[k];
+                if (reaches(x_row, row(ix, y), need)) {
+                    if (!join(parent, comp, mg_uf_find(parent, x), r))
+                        goto nomem;
+                    break;
+                }
+            }
+        }
+        /* x into the member list of its component */
+        uint32_t rx = mg_uf_find(parent, x);
+        if (!comp[rx] && !(comp[rx] = mg_calloc(1, sizeof **comp)))
+            goto nomem;
+        if (!members_reserve(comp[rx], 1))
+            goto nomem;
+        comp[rx]->id[comp[rx]->n] = x;
+        memcpy(comp[rx]->sig + (size_t)comp[rx]->n++ * SIG, x_sig, SIG);
+        /* x into its tokens' lists (x's heads stay valid: no insertion
+         * since) */
+        for (size_t k = 0; k < nh; k++)
+            if (!entry_push(&w, heads[k], x))
+                goto nomem;
     }
     goto done;
 nomem:
     st = mg_fail(err, MG_ERR_NOMEM, "out of memory");
 done:
-    free(bits);
-    free(col);
-    free(xl);
-    free(lstart);
-    free(members);
-    free(cursor);
-    free(ghead);
-    free(chain);
-    free(groups);
-    free(mark);
+    free(w.tab);
+    free(w.eid);
+    free(w.enext);
+    free(cnt);
+    free(cnt_of);
+    free(seen);
+    for (size_t i = 0; comp && i < n; i++)
+        if (comp[i]) {
+            free(comp[i]->id);
+            free(comp[i]->sig);
+            free(comp[i]);
+        }
+    free(comp);
+    free(touched);
     return st;
 }
 
@@ -543,7 +659,7 @@ mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of
         size_t k = 0;
         uint32_t *id = family_of; /* reuse: roots are <= their members */
         for (size_t i = 0; i < n; i++) {
-            uint32_t r = find(parent, (uint32_t)i);
+            uint32_t r = mg_uf_find(parent, (uint32_t)i);
             id[i] = r == i ? (uint32_t)k++ : id[r];
         }
         *nfam = k;
