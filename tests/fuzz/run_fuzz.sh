@@ -23,7 +23,7 @@ build=$1 secs=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work=${MALGOPHER_FUZZ_DIR:-$HOME/.cache/malgopher/fuzz}
-targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet}
+targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet emu}
 max_len=${MALGOPHER_FUZZ_MAX_LEN:-4194304}
 dotnet_fixtures=${MALGOPHER_DOTNET_FIXTURES:-$build/tests/dotnet-fixtures}
 [ -d "$dotnet_fixtures" ] || dotnet_fixtures=$here/../../build/tests/dotnet-fixtures
@@ -47,7 +47,7 @@ for t in $targets; do
     if [ -z "$(ls -A "$corpus")" ]; then
         case $t in
             pclntab*) cp "$seeds/pcln/seed-${t#pclntab}-"* "$corpus/" ;;
-            dotnet) if [ -n "$(ls -A "$seeds/dotnet")" ]; then cp "$seeds/dotnet/"* "$corpus/"
+            dotnet|emu) if [ -n "$(ls -A "$seeds/dotnet")" ]; then cp "$seeds/dotnet/"* "$corpus/"
                     else cp "$seeds/containers/"* "$corpus/"; fi ;;
             *) cp "$seeds/containers/"* "$seeds/pcln/"* "$corpus/" ;;
         esac
