@@ -182,10 +182,8 @@ static int by_edge(const void *a, const void *b)
 }
 
 /* The walk: every representative's prefix tokens against the earlier
- * digests holding them.  parent != NULL: families (a pair already joined is
- * not scored); else every pair >= min_score into edges. */
-static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, edgebuf *edges,
-                      mg_error *err)
+ * digests holding them; every pair >= min_score into edges. */
+static mg_status walk(const mg_setindex *ix, int min_score, edgebuf *edges, mg_error *err)
 {
     if (min_score < 1)
         min_score = 1;
@@ -229,9 +227,6 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
                 uint32_t j = col[y].id;
                 for (size_t x = a; x < y; x++) {
                     uint32_t i = col[x].id;
-                    uint32_t ri = 0, rj = 0;
-                    if (parent && (ri = mg_uf_find(parent, i)) == (rj = mg_uf_find(parent, j)))
-                        continue; /* families: already joined */
                     /* a pair sharing several prefix tokens is scored once,
                      * at the first slot where both prefixes hold one token */
                     bool first = true;
@@ -246,11 +241,6 @@ static mg_status walk(const mg_setindex *ix, int min_score, uint32_t *parent, ed
                     }
                     if (!first)
                         continue;
-                    if (parent) {
-                        if (mg_gimpset_score_slots(row(ix, i), row(ix, j)) >= min_score)
-                            parent[ri < rj ? rj : ri] = ri < rj ? ri : rj;
-                        continue;
-                    }
                     int sc = mg_gimpset_score_slots(row(ix, i), row(ix, j));
                     if (sc >= min_score && !push_edge(edges, i, j, sc))
                         goto nomem;
@@ -543,10 +533,10 @@ static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, m
             if (cnt[r] < need || mg_uf_find(parent, r) == mg_uf_find(parent, x))
                 continue;
             const members *c = comp[r];
-            for (uint32_t k = 0; c && k < c->n; k++) {
-                if (sig_agree(x_sig, c->sig + (size_t)k * SIG) < need)
+            for (uint32_t j = 0; c && j < c->n; j++) {
+                if (sig_agree(x_sig, c->sig + (size_t)j * SIG) < need)
                     continue;
-                uint32_t y = c->id[k];
+                uint32_t y = c->id[j];
                 if (reaches(x_row, row(ix, y), need)) {
                     if (!join(parent, comp, mg_uf_find(parent, x), r))
                         goto nomem;
@@ -595,7 +585,7 @@ mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only
     edgebuf e = {0};
     *edges = NULL;
     *nedges = 0;
-    mg_status st = walk(ix, min_score, NULL, &e, err);
+    mg_status st = walk(ix, min_score, &e, err);
     if (st != MG_OK) {
         free(e.v);
         return st;
