@@ -115,8 +115,15 @@ static int import(const cli_opts *o)
     bool ok = v != NULL;
     while (ok && (len = getline(&line, &cap, in)) >= 0) {
         lineno++;
-        if (len <= 1 || line[0] != '{')
+        if (len <= 1 || (len == 2 && line[0] == '\r'))
+            continue; /* an empty line */
+        if (line[0] != '{') {
+            fprintf(stderr, "malgopher: %s:%lld: not a `malgopher hash --json` line\n", file, (long long)lineno);
+            failed++;
+            if (lineno == 1)
+                break; /* not JSON Lines at all: one message, nothing stored */
             continue;
+        }
         line_rec *x = &v[nv];
         char path[4200], sha[80] = "", label[1024];
         if (!json_get_str(line, "path", path, sizeof path) ||
