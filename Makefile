@@ -1,14 +1,19 @@
 # Makefile - thin front of the CMake build.
 #   make            build the library and the malgopher command (build/)
-#   make test       build and run every test (CTest)
+#   make demo       install the missing packages of deps/debian-build.txt (as
+#                   root), build the command only, fetch three small samples
+#                   and show `info` and `hash` on them, then fetch the default
+#                   corpus (core tier) and run `hash -r`, `cluster` (family
+#                   table) and `eval` (V-measure, HTML report) on it
+#   make test       build and run every test (CTest, JOBS in parallel)
+#   make check      the quick subset: unit and core tests (CTest label quick)
 #   make test-asan  the same tests built with ASan+UBSan (build-asan/)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
-#   make demo       install missing Debian packages (as root), build, fetch the
-#                   default corpus and run `malgopher info` and `hash -r` on it,
-#                   then `cluster` (family table) and `eval` (V-measure, HTML report)
+#   make deps       install what the build and the demo need (deps/debian-build.txt)
+#   make deps-test  and what the tests need (deps/debian-test.txt)
 #   make install    install the command, libmalgopher.so/.a, the header,
-#                   malgopher.pc and the man pages under PREFIX (default
-#                   /usr/local), staged under DESTDIR when given
+#                   malgopher.pc, the man pages and rules/ under PREFIX
+#                   (default /usr/local), staged under DESTDIR when given
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
@@ -18,13 +23,11 @@ CORPUS     ?= $(or $(MALGOPHER_CORPUS),$(HOME)/.cache/malgopher/corpus)
 SHARED     ?= $(CURDIR)/../shared
 PREFIX     ?= /usr/local
 DESTDIR    ?=
-# Debian packages the build, the tests and the demo need
-DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
-       golang-go python3 ca-certificates mono-mcs mono-devel mono-runtime mono-utils \
-       libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time \
-       chromium man-db libsqlite3-dev libpq-dev postgresql
+# the Debian packages: one list (deps/), read by deps/missing.sh here and in .ci/run
+DEPS_BUILD = deps/debian-build.txt
+DEPS_TEST  = deps/debian-test.txt
 
-.PHONY: all test test-asan fuzz demo deps install clean
+.PHONY: all test check test-asan fuzz demo deps deps-test install clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -33,14 +36,17 @@ $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 test: all
-	ctest --test-dir $(BUILD) --output-on-failure
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+check: all
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L quick
 
 $(BUILD_ASAN)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DMG_SANITIZE=ON
 
 test-asan: $(BUILD_ASAN)/CMakeCache.txt
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	ctest --test-dir $(BUILD_ASAN) --output-on-failure
+	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
 $(BUILD_FUZZ)/CMakeCache.txt:
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON -DMG_TESTS=OFF
@@ -50,29 +56,29 @@ fuzz: $(BUILD_FUZZ)/CMakeCache.txt
 	bash tests/fuzz/run_fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
 deps:
-	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing: $$missing"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	else \
-	    echo "missing Debian packages; run:"; \
-	    echo "  sudo apt-get install $$missing"; \
-	    exit 1; \
-	fi
-	@command -v npm >/dev/null || { echo "the corpus fetch needs npm (Node.js: apt-get install npm)"; exit 1; }
+	@bash deps/install.sh $(DEPS_BUILD)
 
-demo: deps all
-	@echo "== fetching the default corpus (core tier) into $(CORPUS)"
+deps-test:
+	@bash deps/install.sh $(DEPS_BUILD) $(DEPS_TEST)
+
+# the demo builds the command only (not the tests), and shows a first result
+# on three small samples before it fetches the rest of the core tier
+demo: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target malgopher
+	@echo "== fetching three small samples (sherif) into $(CORPUS)"
+	bash $(SHARED)/corpus/fetch.sh $(CORPUS) --tier core --family sherif || echo "(could not fetch them; going on)"
+	@echo "== malgopher info, then hash, on them"
+	$(BUILD)/malgopher info $(CORPUS)/sherif/1.13.0_linux-amd64/sherif || true
+	$(BUILD)/malgopher hash -r $(CORPUS)/sherif || true
+	@echo "== fetching the rest of the default corpus (core tier, about 400 MB) into $(CORPUS)"
 	bash $(SHARED)/corpus/fetch.sh $(CORPUS) --tier core || echo "(some corpus files could not be fetched; going on with the rest)"
-	@echo "== malgopher info"
-	find $(CORPUS) -path $(CORPUS)/.cache -prune -o -type f -print | sort | xargs $(BUILD)/malgopher info || true
 	@echo "== malgopher hash -r $(CORPUS)"
 	$(BUILD)/malgopher hash -r $(CORPUS) || true
 	@echo "== malgopher cluster: the families (labels from the corpus MANIFEST)"
 	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher cluster --summary --labels $(SHARED)/corpus/MANIFEST.tsv -r . 2>/dev/null || true
 	@echo "== malgopher eval: V-measure against the labels, baselines, HTML report"
 	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher eval --labels $(SHARED)/corpus/MANIFEST.tsv --html $(CURDIR)/$(BUILD)/families.html -r . 2>/dev/null || true
+	@echo "== the family report: $(BUILD)/families.html; next: README.md \"A quick tour\""
 
 # the prefix is a configure-time setting (malgopher.pc records it)
 install: all
