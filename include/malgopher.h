@@ -19,7 +19,7 @@
  * mapped file or into storage owned by the mg_file; they stay valid until
  * mg_file_close.  Function names are NOT NUL-terminated: use name_len.
  *
- * ABI rules (README "Building, installing, linking"):
+ * ABI rules (docs/library.md "`mg_image` and the ABI"):
  * - Every public function is declared here with MG_API in front; the
  *   library is built with -fvisibility=hidden, so a function without it is
  *   not exported from libmalgopher.so (tests/install checks that the
@@ -186,7 +186,7 @@ typedef struct mg_image {
 
     mg_buildinfo buildinfo;
 
-    /* obfuscation signals (heuristics: README "Obfuscation signals") */
+    /* obfuscation signals (heuristics: docs/usage.md "Tampering and obfuscation signals") */
     bool obfuscated;
     unsigned obf_package_runs, obf_hashed_packages;
     unsigned obf_identifiers, obf_random_identifiers;
@@ -196,7 +196,7 @@ typedef struct mg_image {
     size_t gimp_names;          /* names kept by the gimphash filter */
     unsigned flags;             /* MG_FLAG_* */
     char warning[200];          /* first warning, "" when none */
-    char gimpset[MG_GIMPSET_LEN]; /* "gs1:256:BASE64" (README "gimpset"); "gs1:256:" when no name is kept */
+    char gimpset[MG_GIMPSET_LEN]; /* "gs1:256:BASE64" (docs/spec/gimpset.md); "gs1:256:" when no name is kept */
     size_t gimpset_names;       /* names kept by the gimpset selection */
     /* new fields: append here, never above (the ABI rules at the top) */
 } mg_image;
@@ -227,7 +227,7 @@ MG_API mg_status mg_file_open_mem(const void *data, size_t size, unsigned opts,
                                   mg_file **out, mg_error *err);
 MG_API void mg_file_close(mg_file *f);
 
-/* Bounds on one file's analysis (README "Cost model").  Without them a
+/* Bounds on one file's analysis (docs/cost-model.md "Per-file bounds").  Without them a
  * file still gets the default work budget. */
 typedef struct mg_limits {
     double seconds;    /* wall-clock limit for this file; 0: none */
@@ -258,7 +258,8 @@ MG_API size_t mg_gimphash_names(const char *const *names, const uint32_t *lens, 
  * kept text (vendor prefix trimmed) starting at name + *kept_start. */
 MG_API bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start);
 
-/* ---- gimpset (src/fp/gimpset.c; specification: README "gimpset") ----
+/* ---- gimpset (src/fp/gimpset.c) ----
+ * Specification: docs/spec/gimpset.md "Specification (gimpset v1)".
  * A MinHash of the program's own function names (main package and
  * non-standard-library packages, closures and generic shapes folded).
  * mg_gimpset_names: the digest of an explicit name list into out
@@ -320,7 +321,7 @@ MG_API mg_status mg_simindex_families(const mg_simindex *ix, int t, unsigned nth
  * than 64 per digest + 4 Mi, or more candidate pairs through shared 7-grams
  * than 2^29 + 1,024 per digest).  *dense_cut > 0: some 7-gram lists shared
  * by over 1,024 digests were searched only in part,
- * and the families may miss links (README "Cost model"). */
+ * and the families may miss links (docs/cost-model.md "Clustering"). */
 MG_API mg_status mg_simindex_links(const mg_simindex *ix, int t, unsigned nthreads, mg_edge **links,
                                    size_t *nlinks, uint64_t *dense_cut, mg_error *err);
 

@@ -5,9 +5,11 @@
 # `sha256sum -c` lines for names and check mode, the same run given its
 # paths as arguments for --files-from, `timeout` for FIFOs, `cmp` and the
 # file type for what jit-unpack -o must leave alone.
-# usage: test_habits.sh MALGOPHER FIXTURE_DIR [CORPUS_DIR]
+# The README: every command has its section in docs/, and the quick tour's
+# commands run on the corpus as the README shows them.
+# usage: test_habits.sh MALGOPHER FIXTURE_DIR [CORPUS_DIR [SHARED_DIR [DOTNET_FIXTURE_DIR]]]
 set -u
-M=$(readlink -f "$1") FX=$2 CORPUS=${3:-}
+M=$(readlink -f "$1") FX=$2 CORPUS=${3:-} SHARED=${4:-} DOTNET=${5:-}
 . "$(dirname "$0")/lib.sh"
 
 plain=$FX/linux-amd64-plain/mgfixture
@@ -294,9 +296,65 @@ done
 expect_eq "typo exit" $rc 2
 grep -q "Did you mean 'hash'?" "$T/err" && ok || bad "did you mean: $(cat "$T/err")"
 
-# ---- README's usage block is what --help prints
-readme=$(dirname "$0")/../README.md
-expect_eq "README usage = --help" "$(awk '/^## Usage/ {u = 1; next} u && /^```/ {if (in_block) exit; in_block = 1; next} in_block' "$readme")" "$("$M" --help)"
+# ---- every command --help lists has its section in docs/ (a heading naming
+# it); --help itself is the option reference, which the README no longer copies
+root=$(cd "$(dirname "$0")/.." && pwd)
+for c in $("$M" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z0-9-]*\) .*/\1/p' | sort -u); do
+    awk '/^```/ { f = !f; next } !f && /^#+ /' "$root"/docs/*.md "$root"/docs/*/*.md |
+        grep -qE "(^|[^a-z-])$c([^a-z-]|\$)" && ok || bad "command $c: no heading of docs/ names it"
+done
+
+# ---- the README's quick tour runs as written: each `$ ` line of its code
+# blocks is run (in a scratch directory holding links to the corpus cache's
+# folders, so that nothing is written into the cache), must not be a usage
+# error or worse (exit 0 or 1), and every output line the README shows
+# under it (but `...`) must be among the lines it prints
+tour_section() {
+    awk '/^## A quick tour/ { t = 1; next } t && /^## / { exit } t' "$root/README.md"
+}
+if [ -z "$CORPUS" ] || [ ! -d "$CORPUS/buf" ]; then
+    echo "SKIPPED (part): the README tour needs the core corpus tier in the cache"
+elif [ "$(tour_section | grep -c '^\$ ')" -lt 6 ]; then
+    bad "README: no quick tour with its commands found"
+else
+    tour=$T/tour
+    mkdir -p "$tour"
+    for d in "$CORPUS"/*/; do ln -s "$d" "$tour/$(basename "$d")"; done
+    [ -n "$DOTNET" ] && [ -f "$DOTNET/hooked/packed.exe" ] && cp "$DOTNET/hooked/packed.exe" "$tour/Hooked.packed.exe"
+    has_unpack=0
+    "$M" --help | grep -q '^  unpack ' && has_unpack=1
+    tour_section | awk '/^```/ { f = !f; next } f' > "$T/tour.txt"
+    ncmd=0
+    run_tour_cmd() { # CMD EXPECTED-FILE
+        local cmd=$1 want=$2 rc line
+        case $cmd in
+        *Hooked.packed.exe*) [ -f "$tour/Hooked.packed.exe" ] || { echo "SKIPPED (part): .NET fixture not built: $cmd"; return; } ;;
+        *'$SHARED/upx'*)
+            [ $has_unpack = 1 ] && [ -d "$SHARED/upx" ] || { echo "SKIPPED (part): no UPX unpacking in this build or no $SHARED/upx: $cmd"; return; } ;;
+        esac
+        ncmd=$((ncmd + 1))
+        (cd "$tour" && SHARED=$SHARED M=$M bash -c 'malgopher() { "$M" "$@"; }; '"$cmd") </dev/null >"$T/tour.out" 2>&1
+        rc=$?
+        [ $rc -le 1 ] && ok || bad "README tour: '$cmd' exits $rc: $(head -3 "$T/tour.out")"
+        while IFS= read -r line; do
+            [ "$line" = "..." ] && continue
+            sed 's/[[:space:]]*$//' "$T/tour.out" | grep -qxF -- "$line" && ok ||
+                bad "README tour: '$cmd' does not print: $line"
+        done < "$want"
+    }
+    cmd=""; : > "$T/want"
+    while IFS= read -r line; do
+        if [ "${line#\$ }" != "$line" ]; then
+            [ -n "$cmd" ] && run_tour_cmd "$cmd" "$T/want"
+            cmd=${line#\$ }
+            : > "$T/want"
+        elif [ -n "$cmd" ]; then
+            printf '%s\n' "${line%"${line##*[![:space:]]}"}" >> "$T/want"
+        fi
+    done < "$T/tour.txt"
+    [ -n "$cmd" ] && run_tour_cmd "$cmd" "$T/want"
+    echo "README tour: $ncmd commands run"
+fi
 
 grep -q 'malgopher: malgopher:' "$ERRS" && bad "doubled prefix: $(grep 'malgopher: malgopher:' "$ERRS" | head -1)" || ok
 finish habits

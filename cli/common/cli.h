@@ -28,7 +28,7 @@ int cmd_diff(int argc, char **argv);
 /* families: default similarity threshold of cluster/eval/match (chosen from
  * the sweep over the corpus, see BENCHMARKS.md) */
 #define MG_DEFAULT_THRESHOLD 66
-/* gimpset (--measure set): chosen on the visible corpus (README "gimpset") */
+/* gimpset (--measure set): chosen on the visible corpus (docs/spec/gimpset.md "Evaluation") */
 #define MG_DEFAULT_THRESHOLD_SET 35
 #define MG_DEFAULT_MEASURE MEASURE_SET
 

@@ -15,7 +15,7 @@ static const char help[] =
     "least T (default 66 for fuzzy, 35 for set; ties: the oldest record), or\n"
     "PATH  unknown.\n"
     "\n"
-    "  --measure M   fuzzy (default): gimpfuzzy; set: gimpset (README \"gimpset\")\n"
+    "  --measure M   fuzzy (default): gimpfuzzy; set: gimpset (docs/spec/gimpset.md)\n"
     "  --json   one object per file: {\"path\",\"label\",\"score\",\"sample\",\"gimphash\"}\n"
     "           (label, score and sample null when unknown)\n";
 

@@ -51,7 +51,7 @@ static const char *const schema_v2[] = {
  * DB_GRAM_GEN = 16384): a batch's rows land in the newest generation's
  * part of the B-tree instead of all over it, and a lookup seeks each
  * generation for each key; the distribution key for sharding stays gram
- * (README) */
+ * (docs/collection.md "Sharding the PostgreSQL schema") */
 static const char *const schema_v3[] = {
     "CREATE TABLE grams_v3 (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
     " PRIMARY KEY (gen, gram, sample_id))@NR",

@@ -26,7 +26,7 @@ static const char help[] =
     "  --from FILE         read precomputed `malgopher hash --json` lines (- = stdin)\n"
     "                      instead of hashing files\n"
     "  --measure M         set (default): gimpset, the estimated Jaccard similarity\n"
-    "                      of the programs' own function-name sets (README \"gimpset\");\n"
+    "                      of the programs' own function-name sets (docs/spec/gimpset.md);\n"
     "                      fuzzy: gimpfuzzy, libfuzzy's fuzzy_compare (the published method)\n"
     "  -t, --threshold T   link pairs scoring >= T (default 35 for set, 66 for fuzzy)\n"
     "  --json              one JSON object per family\n"

@@ -31,7 +31,7 @@ static const char help[] =
     "  --from FILE          precomputed `malgopher hash --json` lines (the whole-file\n"
     "                       baseline then reads the files they name, when it can)\n"
     "  --measure M          set (default): gimpset, the estimated Jaccard similarity\n"
-    "                       of the programs' own function-name sets (README \"gimpset\");\n"
+    "                       of the programs' own function-name sets (docs/spec/gimpset.md);\n"
     "                       fuzzy: gimpfuzzy, libfuzzy's fuzzy_compare (the published method)\n"
     "  -t, --threshold T    link pairs scoring >= T (default 35 for set, 66 for fuzzy)\n"
     "  --sweep LO:HI:STEP   score every threshold LO, LO+STEP, .. HI and name the best\n"

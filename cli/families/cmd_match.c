@@ -22,7 +22,7 @@ static const char help[] =
     "  --measure M         fuzzy (default): gimpfuzzy, libfuzzy's fuzzy_compare, the\n"
     "                      measure `db match` searches too; set: gimpset, the\n"
     "                      estimated Jaccard similarity of the programs' own\n"
-    "                      function-name sets (README \"gimpset\")\n"
+    "                      function-name sets (docs/spec/gimpset.md)\n"
     "  -t, --threshold T   smallest score shown (default 66 for fuzzy, 35 for set)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
     "  --json              one object per file: {\"path\",\"gimpfuzzy\" (or \"gimpset\"),\"matches\":[..]}\n"

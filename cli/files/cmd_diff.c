@@ -21,7 +21,7 @@ static const char help[] =
     "line unless --all.  Name a slice of a fat file as FILE:ARCH (default:\n"
     "the first Go slice, for B the slice of A's architecture when it has one).\n"
     "\n"
-    "  --json    one JSON object (schema in README.md, `diff`)\n"
+    "  --json    one JSON object (schema: docs/usage.md)\n"
     "  --all     list the standard library's packages and functions too\n"
     "\n"
     "exit status: 0 same gimphash and no differences, 1 differences, 2 trouble.\n";

@@ -1,5 +1,5 @@
 /* diff_json.c - the JSON of `malgopher diff --json`: one object with the
- * fixed schema documented in README.md (a, b, scores, dependencies,
+ * fixed schema documented in docs/usage.md "diff" (a, b, scores, dependencies,
  * settings, packages, functions). */
 #include "diff_view.h"
 

@@ -41,7 +41,7 @@ typedef struct scan_opts {
 
 /* rule_files.c: how many leading positional arguments are rules files:
  * the first always, and each further one but the last that looks like
- * YARA source (yara 4's `RULES... TARGET`, README "scan") */
+ * YARA source (yara 4's `RULES... TARGET`, docs/yara.md "scan") */
 int scan_count_rule_files(char **pos, int npos);
 
 /* scan_options.c: parse argv (argv[0] is "scan") as yara parses its options:

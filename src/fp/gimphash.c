@@ -1,4 +1,4 @@
-/* gimphash.c - the gimphash name filter (DESIGN.md section 3, NextronSystems'
+/* gimphash.c - the gimphash name filter (docs/spec/gimphash.md "Name rules", NextronSystems'
  * current specification) and the streaming SHA-256 / ssdeep over the kept
  * names.  Names are fed one at a time: no concatenation buffer is built. */
 #include "gimphash.h"

@@ -1,7 +1,8 @@
 /* gimpset.c - owns the gimpset v1 fingerprint: the name selection, the
  * normalisation, the 64-bit name hash, the 256-slot one-permutation MinHash
  * with rotation densification, the "gs1:256:BASE64" encoding, its decoding
- * and the comparison.  The specification is README "gimpset"; the
+ * and the comparison.  The specification is docs/spec/gimpset.md
+ * "Specification (gimpset v1)"; the
  * independent implementation is tests/gimpset/gimpset_ref.py. */
 #include "util/alloc.h"
 #include "gimpset.h"

@@ -1,5 +1,5 @@
-/* gimpset.h - streaming gimpset (README "gimpset"): a one-permutation
- * MinHash of the program's own function names, fed one name at a time. */
+/* gimpset.h - streaming gimpset (docs/spec/gimpset.md): a
+ * one-permutation MinHash of the program's own function names, fed one name at a time. */
 #ifndef MG_FP_GIMPSET_H
 #define MG_FP_GIMPSET_H
 

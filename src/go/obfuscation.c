@@ -1,5 +1,5 @@
 /* obfuscation.c - heuristics for obfuscated Go names (documented in
- * README.md, "Obfuscation signals").
+ * docs/usage.md "Tampering and obfuscation signals").
  *
  * Go package names are lower-case words (http2, x509, yaml); garble replaces
  * package paths with short base64-like hashes ("Gk0w9Xn8") and identifiers

@@ -1,7 +1,7 @@
 /* pclntab.c - validates a pclntab header in any of the four layouts and
  * decodes function entries, names and source files from it.
  *
- * Layout facts (DESIGN.md section 2): magic, two zero bytes, instruction
+ * Layout facts (docs/design.md "pclntab layouts"): magic, two zero bytes, instruction
  * quantum, pointer size, then pointer-sized header words w(i) at
  * 8 + i*ptrsize.  Nothing read here is trusted: every offset is checked
  * against the region the header sits in.

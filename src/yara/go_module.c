@@ -7,7 +7,7 @@
  * is undefined when the data is not Go or the value is unknown, so a rule
  * never sees a made-up value.  Lists cut by a bound (MG_FLAG_PARTIAL) leave
  * the values derived from them undefined.  The reference of every field is
- * README.md, section "YARA". */
+ * docs/yara.md "Module `go`". */
 #include "go_module.h"
 
 #include <limits.h>

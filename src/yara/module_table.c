@@ -7,7 +7,7 @@
  * a table listing every module Debian's libyara.a defines plus our `go` and
  * `fuzzy`.  Linked as an object BEFORE libyara.a, it satisfies every
  * reference to those symbols, so the archive's modules.o is never pulled in
- * (DESIGN.md section 5).  tests/yara/test_module_table.sh checks the list
+ * (docs/design.md "YARA module table").  tests/yara/test_module_table.sh checks the list
  * against `nm libyara.a`.  The names yr_* are libyara's, not ours. */
 #include "mg_yara.h"
 

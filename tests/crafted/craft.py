@@ -4,7 +4,7 @@ Go 1.18+ pclntab) of the fixture matrix, at test time.
 Every builder takes the bytes of a real Go executable (or nothing, for the
 synthetic ones) and returns the bytes of the crafted file.  The layouts
 written here come from the ELF, PE, Mach-O and fat Mach-O specifications and
-from the Go runtime's pcHeader/moduledata layout (DESIGN.md section 2); none
+from the Go runtime's pcHeader/moduledata layout (docs/design.md "Go runtime metadata"); none
 of it goes through malgopher.
 """
 import random

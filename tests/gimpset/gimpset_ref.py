@@ -1,5 +1,6 @@
 """gimpset_ref.py - an independent Python implementation of the gimpset v1
-specification (README "gimpset"), written from the spec, not from the C code.
+specification (docs/spec/gimpset.md "Specification (gimpset v1)"), written
+from the spec, not from the C code.
 
     gimpset_ref.py NAMES.txt     # one function name per line, or `malgopher funcs` lines
 prints the gs1 digest of that name list."""

@@ -4,7 +4,7 @@ names: scans the raw bytes of FILE for a pclntab header (any of the four
 magics, either byte order), validates it, and prints the function names in
 functab order, one per line.  Works on stripped files of any container,
 which `go tool nm` cannot read, and on tables newer than Debian's Go
-1.19 debug/gosym knows.  Written from the layout table of DESIGN.md §2 only
+1.19 debug/gosym knows.  Written from the layout table of docs/design.md "pclntab layouts" only
 (not from malgopher's C code):
 
   bytes 0-3 magic, 4-5 zero, 6 quantum (1, 2, 4), 7 pointer size (4, 8);

@@ -1,5 +1,5 @@
 /* pcln_builder.h - writes small pclntabs in every layout, 32/64-bit, both
- * byte orders, from the layout facts of DESIGN.md section 2 (not from our
+ * byte orders, from the layout facts of docs/design.md "pclntab layouts" (not from our
  * parser), for the unit tests and as fuzzing seeds. */
 #ifndef MG_TEST_PCLN_BUILDER_H
 #define MG_TEST_PCLN_BUILDER_H

@@ -1,4 +1,4 @@
-/* test_gimphash.c - the gimphash name rules (DESIGN.md section 3) worked by
+/* test_gimphash.c - the gimphash name rules (docs/spec/gimphash.md "Name rules") worked by
  * hand on single names, the Unicode classes the reference uses, Go-style
  * UTF-8 decoding, and the fixed values for empty input (SHA-256 of nothing,
  * ssdeep "3::"). */

@@ -1,5 +1,5 @@
 /* test_pclntab.c - all four pclntab layouts, 32/64-bit, both byte orders,
- * built by hand from the layout facts (DESIGN.md section 2) into a raw blob,
+ * built by hand from the layout facts (docs/design.md "pclntab layouts") into a raw blob,
  * then read back through the public API: function count, entries, names and
  * source files must be exactly what was written; damaged headers must not
  * be accepted as tables. */
