@@ -78,7 +78,7 @@ demo: deps $(BUILD)/CMakeCache.txt
 	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher cluster --summary --labels $(SHARED)/corpus/MANIFEST.tsv -r . 2>/dev/null || true
 	@echo "== malgopher eval: V-measure against the labels, baselines, HTML report"
 	cd $(CORPUS) && $(CURDIR)/$(BUILD)/malgopher eval --labels $(SHARED)/corpus/MANIFEST.tsv --html $(CURDIR)/$(BUILD)/families.html -r . 2>/dev/null || true
-	@echo "== the family report: $(BUILD)/families.html; next: README.md \"A quick tour\""
+	@echo "== the family report: $(BUILD)/families.html; next: the quick tour in README.md"
 
 # the prefix is a configure-time setting (malgopher.pc records it)
 install: all
