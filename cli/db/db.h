@@ -148,11 +148,6 @@ void grams_drop(db *d);
  * (left as it was when NULL or absent); stops after that row */
 bool db_int_row(const char *const *cols, int ncols, void *ctx);
 
-/* ---- file_sha256.c ---- */
-/* the sha256 (lower-case hex) and size of a regular, non-empty file; false
- * with the reason in err (when err is not NULL) */
-bool file_sha256(const char *path, char out[65], int64_t *size, char *err, size_t errsz);
-
 /* ---- db_records.c: sample records ---- */
 typedef struct record {
     char sha256[65];
