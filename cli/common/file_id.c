@@ -4,7 +4,7 @@
  * malgopher (its size as stat gives it and the SHA-256 of its bytes as
  * sha256sum computes it, so records join MalwareBazaar or VirusTotal) and
  * the analysis (mg_file_open_mem_limits on the same bytes). */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * `--`, value checks, --json/--csv exclusion, and --files-from reading (one
  * path a line, or NUL-separated with -0).  scan keeps yara's options
  * (cli/scan/scan_options.c). */
-#include "options.h"
+#include "common/options.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 /* sample_open.c - owns what a sample argument names: a file, a slice of a
  * fat file written FILE:ARCH (as `hash` names slices), or an ssdeep digest
  * given literally; opening its Go image without blocking on a FIFO. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,9 +4,9 @@
 #ifndef MG_CLI_DB_H
 #define MG_CLI_DB_H
 
-#include "cli.h"
-#include "families.h"
-#include "options.h"
+#include "common/cli.h"
+#include "families/families.h"
+#include "common/options.h"
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  * outside any transaction, then each batch is written in one transaction
  * (tried again when the database was busy or a deadlock broke it), so a
  * crash keeps every committed batch and a re-run adds the rest. */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <errno.h>

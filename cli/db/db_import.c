@@ -2,8 +2,8 @@
  * `malgopher hash --json` lines (or `db export` lines, which add sha256
  * and the rest).  A line without sha256 takes the sha256 of the file at
  * its path; slices of a fat file are consecutive lines of one path. */
-#include "db.h"
-#include "families.h"
+#include "db/db.h"
+#include "families/families.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* cmd_hash.c - `malgopher hash`: GIMPHASH  GIMPFUZZY  PATH per Go
  * executable (one line per slice of a fat file), or JSON Lines / CSV. */
-#include "files.h"
-#include "options.h"
+#include "files/files.h"
+#include "common/options.h"
 
 #include <stdlib.h>
 #include <string.h>

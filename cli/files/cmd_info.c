@@ -1,6 +1,6 @@
 /* cmd_info.c - `malgopher info`: everything we know about each image of
  * each file, as aligned text or JSON Lines (one object per image). */
-#include "options.h"
+#include "common/options.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * JIT-hook packed .NET assembly statically and say what was done.  OUT is
  * written to a temporary file next to it and renamed into place, so it is
  * either complete or untouched. */
-#include "options.h"
+#include "common/options.h"
 
 #include <errno.h>
 #include <stdlib.h>

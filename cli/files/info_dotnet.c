@@ -1,7 +1,7 @@
 /* info_dotnet.c - the .NET part of `malgopher info`: runtime version,
  * method count and the JIT-hook packer verdict with its evidence, as text
  * lines or as the "dotnet" member of the JSON object. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * and the comparison.  The specification is README "gimpset"; the
  * independent implementation is tests/gimpset/gimpset_ref.py. */
 #include "util/alloc.h"
-#include "gimpset.h"
+#include "fp/gimpset.h"
 
 #include <stdlib.h>
 #include <string.h>
