@@ -21,7 +21,7 @@
  * Both sides run on one thread; times are CPU seconds (the families-only
  * index time up to 10k: the median of 5 runs). */
 #include "malgopher.h"
-#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
+#include "index/allpairs.h" /* mg_pairs_naive: test-only */
 
 #include <ftw.h>
 #include <stdio.h>

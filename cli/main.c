@@ -1,5 +1,5 @@
 /* main.c - the malgopher command: dispatches git-style subcommands. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <string.h>
 

@@ -215,6 +215,7 @@ typedef struct mg_file mg_file;
                                    then offsets from the text start; names
                                    and hashes are unchanged */
 #define MG_OPT_NO_OBFUSCATION 0x08u /* skip the obfuscation signals (all 0) */
+#define MG_OPT_NO_GIMPSET 0x10u /* skip gimpset (gimpset "", gimpset_names 0) */
 
 /* Open and analyse a file.  Every slice of a fat Mach-O becomes an image.
  * On success *out owns the mapping; call mg_file_close.  A file with no Go

@@ -121,8 +121,9 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
     if (!im->funcs)
         return MG_ERR_NOMEM;
     mg_gimp *g = mg_gimp_new(!(opts & MG_OPT_NO_FUZZY));
-    mg_gset *gs = mg_gset_new();
-    if (!g || !gs) {
+    bool want_set = !(opts & MG_OPT_NO_GIMPSET);
+    mg_gset *gs = want_set ? mg_gset_new() : NULL;
+    if (!g || (want_set && !gs)) {
         mg_gimp_free(g);
         mg_gset_free(gs);
         free(im->funcs);
@@ -167,11 +168,12 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
             unreadable++;
         else {
             mg_gimp_add(g, f->name, f->name_len);
-            mg_gset_add(gs, f->name, f->name_len);
+            if (gs)
+                mg_gset_add(gs, f->name, f->name_len);
         }
         n++;
     }
-    if (mg_gset_failed(gs)) {
+    if (gs && mg_gset_failed(gs)) {
         mg_gimp_free(g);
         mg_gset_free(gs);
         free(im->funcs);
@@ -181,7 +183,7 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
     im->nfuncs = n;
     im->gimp_names = mg_gimp_finish(g, im->gimphash, (opts & MG_OPT_NO_FUZZY) ? NULL : im->gimpfuzzy);
     mg_gimp_free(g);
-    im->gimpset_names = mg_gset_finish(gs, im->gimpset);
+    im->gimpset_names = gs ? mg_gset_finish(gs, im->gimpset) : 0;
     mg_gset_free(gs);
     if (unreadable || q.names_unchecked) {
         char w[sizeof im->warning];

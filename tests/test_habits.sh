@@ -244,8 +244,17 @@ cp "$plain" "$T/-x"
 expect_eq "-- ends the options" "$(cd "$T" && "$M" hash -- -x | cut -d' ' -f1)" "$(run hash "$plain" | cut -d' ' -f1)"
 (cd "$T" && "$M" hash -x >/dev/null 2>&1); expect_eq "-x is an option before --" $? 2
 for bad_use in "hash -j 0 $plain" "hash -j 65 $plain" "hash -j x $plain" "cluster -t 101 $plain" "match --db" \
-    "eval --labels x --sweep 5:1:1 $plain" "hash --json=1 $plain" "info --jobs 2 $plain" "compare -x a b" "hash -c"; do
+    "eval --labels x --sweep 5:1:1 $plain" "hash --json=1 $plain" "funcs --jobs 2 $plain" "info -j 0 $plain" "compare -x a b" "hash -c"; do
     run $bad_use >/dev/null; expect_eq "usage: $bad_use" $? 2
+done
+# info runs with -j like hash: each file read once into its own output,
+# printed in input order (the .NET lines too: they went to stdout directly)
+mkdir -p "$T/net"
+for a in /usr/lib/mono/4.5/al.exe /usr/lib/mono/4.5/csc.exe /usr/lib/mono/4.5/ilasm.exe; do
+    [ -f "$a" ] && cp "$a" "$T/net/"
+done
+for f in "" --json --csv; do
+    expect_eq "info $f -j 3 = -j 1" "$(run info $f -j 3 -r "$T/net" "$FX" | md5sum)" "$(run info $f -r "$T/net" "$FX" | md5sum)"
 done
 
 # ---- the db subcommands on the one table: their own messages and rules

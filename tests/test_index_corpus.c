@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "malgopher.h"
-#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
+#include "index/allpairs.h" /* mg_pairs_naive: test-only */
 
 static char *g_fuzzy[512], *g_file[512];
 static size_t g_nfuzzy, g_nfile;

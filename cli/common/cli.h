@@ -3,6 +3,7 @@
 #define MG_CLI_H
 
 #include "malgopher.h"
+#include "io/map.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,9 +43,10 @@ void progress_pause(progress *p);
 void progress_done(progress *p);
 
 /* info_dotnet.c: the .NET lines of `info` (nothing for other files) and
- * the JSON "dotnet" member (null unless pe and .NET) */
-void text_dotnet(const char *path);
-void json_dotnet(const char *path, bool pe);
+ * the JSON "dotnet" member (null unless pe and .NET), of the file's bytes
+ * data[0..size), into o */
+void text_dotnet(FILE *o, const void *data, size_t size);
+void json_dotnet(FILE *o, const void *data, size_t size, bool pe);
 
 /* "malgopher: PATH: reason" on stderr (or o), escaped as text_line does */
 void report_error(const char *path, const char *reason);
@@ -92,7 +94,7 @@ typedef struct pathlist {
 } pathlist;
 bool pathlist_add(const char *path, void *ctx);
 
-/* file_id.c: the file as the world knows it */
+/* file_id.c: reading a sample, once, and the file as the world knows it */
 struct stat;
 /* open path for reading without blocking (a FIFO is refused, not waited
  * on); -1 with *why = "not a regular file", "is a directory (use -r)" or
@@ -104,7 +106,23 @@ typedef struct file_id {
     char sha256[65];         /* lower-case hex, as sha256sum prints it */
     unsigned long long size; /* bytes, as stat gives it */
 } file_id;
-bool file_identity(const char *path, file_id *id, const char **why);
+/* map path read-only (open_regular, then src/io/map.c): the one way the CLI
+ * reads a file's bytes; false with *why set ("empty file", ...) */
+bool sample_map(const char *path, mg_map *m, const char **why);
+/* the sha256 and size of data[0..size) */
+bool bytes_identity(const void *data, size_t size, file_id *id);
+/* sample_map + bytes_identity, for a file whose analysis is not wanted */
+bool path_identity(const char *path, file_id *id, const char **why);
+/* one file read once: its mapping, its identity and its analysis */
+typedef struct sample_file {
+    mg_map map;  /* the bytes; f and everything it gives point into them */
+    file_id id;  /* filled when asked (want_id) */
+    mg_file *f;  /* mg_file_open_mem_limits(map, opts) */
+} sample_file;
+/* map path, take its identity (when want_id) and analyse it with opts;
+ * false after an error line on err (s is then closed) */
+bool sample_file_open(const char *path, unsigned opts, bool want_id, sample_file *s, FILE *err);
+void sample_file_close(sample_file *s);
 
 /* sample_open.c: what a sample argument names */
 /* an ssdeep digest (BLOCKSIZE:SIG1:SIG2) that libfuzzy accepts */
@@ -116,10 +134,6 @@ bool sample_exists(const char *arg);
 /* open the Go image arg names (FILE: its first; FILE:ARCH: that slice):
  * *f open (mg_file_open_ex opts), *img its index; false with *why set */
 bool open_sample(const char *arg, unsigned opts, mg_file **f, size_t *img, const char **why);
-
-/* open path for one record of info/hash: its file_id first when want_id
- * (JSON, CSV), then the file; false after an error line on err */
-bool open_record(const char *path, bool want_id, file_id *id, mg_file **f, FILE *err);
 
 /* grow.c: v with room for element n (*cap elements of elem bytes, doubled
  * when full), or NULL when out of memory (v is then still valid) */

@@ -1,14 +1,15 @@
-/* file_id.c - owns what identifies a file outside malgopher: it is a regular
- * file (checked without ever blocking on a FIFO), its size as stat gives it
- * and the SHA-256 of its bytes as sha256sum computes it, so that records can
- * be joined with MalwareBazaar or VirusTotal. */
-#include "cli.h"
+/* file_id.c - owns reading a sample: every command that reads a file's
+ * bytes maps it here, once (src/io/map.c), without ever blocking on a FIFO,
+ * and takes from that one mapping what identifies the file outside
+ * malgopher (its size as stat gives it and the SHA-256 of its bytes as
+ * sha256sum computes it, so records join MalwareBazaar or VirusTotal) and
+ * the analysis (mg_file_open_mem_limits on the same bytes). */
+#include "common/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,39 +39,74 @@ const char *regular_file_problem(const char *path)
     return S_ISREG(st.st_mode) ? NULL : "not a regular file";
 }
 
-bool file_identity(const char *path, file_id *id, const char **why)
+bool sample_map(const char *path, mg_map *m, const char **why)
 {
+    static _Thread_local char msg[sizeof ((mg_error *)0)->msg];
     struct stat st;
+    memset(m, 0, sizeof *m);
     int fd = open_regular(path, &st, why);
     if (fd < 0)
         return false;
-    *why = "read error";
+    mg_error e;
+    mg_status s = mg_map_fd(fd, m, &e);
+    close(fd);
+    if (s != MG_OK) {
+        snprintf(msg, sizeof msg, "%s", e.msg);
+        *why = msg;
+        return false;
+    }
+    return true;
+}
+
+bool bytes_identity(const void *data, size_t size, file_id *id)
+{
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
-    bool ok = false;
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    if (c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1) {
-        ok = true;
-        if (st.st_size > 0) {
-            void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-            ok = p != MAP_FAILED;
-            if (ok) {
-                madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
-                ok = EVP_DigestUpdate(c, p, (size_t)st.st_size) == 1;
-                munmap(p, (size_t)st.st_size);
-            } else
-                *why = strerror(errno);
-        }
-        ok = ok && EVP_DigestFinal_ex(c, md, &mdlen) == 1 && mdlen == 32;
-    }
-    if (!c)
-        *why = mg_status_reason(MG_ERR_NOMEM);
-    EVP_MD_CTX_free(c);
-    close(fd);
-    if (!ok)
+    if (EVP_Digest(data, size, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
         return false;
     for (unsigned i = 0; i < 32; i++)
         snprintf(id->sha256 + 2 * i, 3, "%02x", md[i]);
-    id->size = (unsigned long long)st.st_size;
+    id->size = (unsigned long long)size;
     return true;
+}
+
+bool path_identity(const char *path, file_id *id, const char **why)
+{
+    mg_map m;
+    if (!sample_map(path, &m, why))
+        return false;
+    bool ok = bytes_identity(m.data, m.size, id);
+    mg_map_close(&m);
+    if (!ok)
+        *why = "sha256 failed";
+    return ok;
+}
+
+bool sample_file_open(const char *path, unsigned opts, bool want_id, sample_file *s, FILE *err)
+{
+    const char *why;
+    mg_error e;
+    memset(s, 0, sizeof *s);
+    if (!sample_map(path, &s->map, &why)) {
+        report_error_to(err, path, why);
+        return false;
+    }
+    if (want_id && !bytes_identity(s->map.data, s->map.size, &s->id)) {
+        report_error_to(err, path, "sha256 failed");
+        sample_file_close(s);
+        return false;
+    }
+    if (mg_file_open_mem_limits(s->map.data, s->map.size, opts, NULL, &s->f, &e) != MG_OK) {
+        report_error_to(err, path, e.msg);
+        sample_file_close(s);
+        return false;
+    }
+    return true;
+}
+
+void sample_file_close(sample_file *s)
+{
+    mg_file_close(s->f); /* before the bytes it points into */
+    s->f = NULL;
+    mg_map_close(&s->map);
 }

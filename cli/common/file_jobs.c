@@ -2,7 +2,7 @@
  * N threads while keeping the output in input order: files are taken in
  * windows of a few per thread, each file's output and error lines are kept
  * in memory until the files before it are printed. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,6 +1,6 @@
 /* grow.c - owns the growing of the CLI's dynamic arrays: doubling, with the
  * size arithmetic checked for overflow. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <stdint.h>
 #include <stdlib.h>

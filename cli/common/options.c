@@ -4,7 +4,7 @@
  * `--`, value checks, --json/--csv exclusion, and --files-from reading (one
  * path a line, or NUL-separated with -0).  scan keeps yara's options
  * (cli/scan/scan_options.c). */
-#include "options.h"
+#include "common/options.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -55,7 +55,7 @@ static const opt_row table[] = {
     {'q', "quiet", PATHS, K_FLAG, F(quiet), 0, 0, NULL, NULL},
     {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE", NULL},
     {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL, NULL},
-    {'j', "jobs", CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads", NULL},
+    {'j', "jobs", CMD_INFO | CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads", NULL},
     {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF | CMD_DB_STATS | DB_FAMS, K_FMT,
      F(fmt), OUT_JSON, 0, NULL, NULL},
     {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL, NULL},
@@ -269,7 +269,7 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
     memset(o, 0, sizeof *o);
     o->cmd = cmd;
     o->cmd_bit = cmd_bit;
-    o->jobs = cmd_bit == CMD_HASH ? 1 : (int)default_jobs();
+    o->jobs = cmd_bit & (CMD_INFO | CMD_HASH) ? 1 : (int)default_jobs();
     o->threshold = 0; /* filled from the measure after parsing */
     o->top = 5;
     bool opts = true;

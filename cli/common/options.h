@@ -7,7 +7,7 @@
 #ifndef MG_CLI_OPTIONS_H
 #define MG_CLI_OPTIONS_H
 
-#include "cli.h"
+#include "common/cli.h"
 
 /* the similarity measure of compare / cluster / match / eval */
 typedef enum { MEASURE_SET = 0, MEASURE_FUZZY = 1 } measure_kind;

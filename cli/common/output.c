@@ -1,7 +1,7 @@
 /* output.c - output helpers shared by the subcommands: error lines, the
  * escaping of text lines (sha256sum's leading-backslash convention), JSON and
  * CSV escaping. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

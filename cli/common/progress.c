@@ -1,7 +1,7 @@
 /* progress.c - owns the progress line on stderr (files done, rate, ETA),
  * drawn only when stderr is a terminal, at most ten times a second, and
  * erased when the work is done so that it never mixes with real output. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

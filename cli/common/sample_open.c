@@ -1,8 +1,7 @@
 /* sample_open.c - owns what a sample argument names: a file, a slice of a
  * fat file written FILE:ARCH (as `hash` names slices), or an ssdeep digest
- * given literally; opening its Go image without blocking on a FIFO; and
- * opening a file for a per-file record (info, hash) with its identity. */
-#include "cli.h"
+ * given literally; opening its Go image without blocking on a FIFO. */
+#include "common/cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -70,19 +69,4 @@ bool open_sample(const char *arg, unsigned opts, mg_file **f, size_t *img, const
 out:
     free(file);
     return found;
-}
-
-bool open_record(const char *path, bool want_id, file_id *id, mg_file **f, FILE *err)
-{
-    const char *why;
-    mg_error e;
-    if (want_id && !file_identity(path, id, &why)) {
-        report_error_to(err, path, why);
-        return false;
-    }
-    if (mg_file_open(path, f, &e) != MG_OK) {
-        report_error_to(err, path, e.msg);
-        return false;
-    }
-    return true;
 }

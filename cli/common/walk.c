@@ -5,7 +5,7 @@
  * socket, named or found, is refused with one line and never opened.  Files
  * found in a directory are visited in sorted order so output is
  * reproducible; pathlist_add collects them. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* backend_pg.c - the shared-server backend: PostgreSQL through libpq,
  * statements sent with bound text parameters, rows streamed in single-row
  * mode, gram rows sent as bound arrays, the version in a table. */
-#include "db.h"
+#include "db/db.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>

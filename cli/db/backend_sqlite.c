@@ -1,7 +1,7 @@
 /* backend_sqlite.c - the embedded backend: a SQLite file in WAL mode with a
  * busy timeout, statements prepared once with bound parameters ($N becomes
  * ?N), the version in PRAGMA user_version. */
-#include "db.h"
+#include "db/db.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

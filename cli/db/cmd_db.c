@@ -1,7 +1,7 @@
 /* cmd_db.c - `malgopher db SUBCOMMAND`: dispatches to the subcommands of
  * the sample collection (their options, --db among them, are rows of the
  * option table, cli/common/options.c). */
-#include "db.h"
+#include "db/db.h"
 
 #include <string.h>
 

@@ -4,9 +4,9 @@
 #ifndef MG_CLI_DB_H
 #define MG_CLI_DB_H
 
-#include "cli.h"
-#include "families.h"
-#include "options.h"
+#include "common/cli.h"
+#include "families/families.h"
+#include "common/options.h"
 
 #include <stdint.h>
 
@@ -147,11 +147,6 @@ void grams_drop(db *d);
 /* row callback: the first column of the first row as an int64_t into ctx
  * (left as it was when NULL or absent); stops after that row */
 bool db_int_row(const char *const *cols, int ncols, void *ctx);
-
-/* ---- file_sha256.c ---- */
-/* the sha256 (lower-case hex) and size of a regular, non-empty file; false
- * with the reason in err (when err is not NULL) */
-bool file_sha256(const char *path, char out[65], int64_t *size, char *err, size_t errsz);
 
 /* ---- db_records.c: sample records ---- */
 typedef struct record {

@@ -3,7 +3,7 @@
  * outside any transaction, then each batch is written in one transaction
  * (tried again when the database was busy or a deadlock broke it), so a
  * crash keeps every committed batch and a re-run adds the rest. */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <errno.h>
@@ -31,6 +31,7 @@ typedef struct item {
     char sha256[65];
     int64_t size;
     bool known;   /* sha256 already stored when hashed */
+    mg_map map;   /* the file's bytes, read once: sha256 and analysis */
     mg_file *f;   /* NULL when known, not Go or failed */
     bool not_go, failed;
     record *rec;  /* one per Go image */
@@ -60,17 +61,23 @@ static char *build_settings(const mg_buildinfo *b)
 /* sha256, then (when unknown) the Go images; false when the database failed */
 static bool hash_item(add_ctx *c, item *it)
 {
-    char err[240];
-    if (!file_sha256(it->path, it->sha256, &it->size, err, sizeof err)) {
+    const char *why;
+    file_id id;
+    if (!sample_map(it->path, &it->map, &why) || !bytes_identity(it->map.data, it->map.size, &id)) {
         /* an empty file is counted with the other non-Go files */
-        if (!strcmp(err, mg_status_reason(MG_ERR_EMPTY)))
+        if (it->map.data)
+            why = "sha256 failed";
+        if (!strcmp(why, mg_status_reason(MG_ERR_EMPTY)))
             it->not_go = true;
         else {
-            report_error(it->path, err);
+            report_error(it->path, why);
             it->failed = true;
         }
+        mg_map_close(&it->map);
         return true;
     }
+    memcpy(it->sha256, id.sha256, sizeof it->sha256);
+    it->size = (int64_t)id.size;
     int k = record_sha_known(c->d, it->sha256);
     /* known but without its gimpset: hashed again to fill it in */
     if (k == 1 && (k = record_sha_lacks_gimpset(c->d, it->sha256)) >= 0)
@@ -80,10 +87,13 @@ static bool hash_item(add_ctx *c, item *it)
         it->failed = true;
         return false;
     }
-    if ((it->known = k == 1))
+    if ((it->known = k == 1)) {
+        mg_map_close(&it->map);
         return true;
+    }
     mg_error e;
-    if (mg_file_open(it->path, &it->f, &e) != MG_OK) {
+    /* the obfuscation signals are not stored */
+    if (mg_file_open_mem_limits(it->map.data, it->map.size, MG_OPT_NO_OBFUSCATION, NULL, &it->f, &e) != MG_OK) {
         if (e.code == MG_ERR_NOT_GO)
             it->not_go = true;
         else {
@@ -144,6 +154,7 @@ static void free_item(item *it)
     free(it->rec);
     if (it->f)
         mg_file_close(it->f);
+    mg_map_close(&it->map); /* after the records that point into it */
     free(it->path);
     memset(it, 0, sizeof *it);
 }

@@ -1,7 +1,7 @@
 /* db_classify.c - `malgopher db classify`: per file, the label of the
  * nearest labelled sample scoring at least the threshold, with its score
  * and the sample, or `unknown`. */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

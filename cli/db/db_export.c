@@ -2,7 +2,7 @@
  * (oldest first), with the record's sha256, size, suffix, label and dates,
  * so that `match --db` over the export finds what `db match` finds and
  * `db import` reads it back. */
-#include "db.h"
+#include "db/db.h"
 
 #include <string.h>
 

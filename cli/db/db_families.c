@@ -5,7 +5,7 @@
  * most members (ties: the older ID) and the others are reported merged
  * into it; when one splits, its largest part keeps the ID.  New families
  * get IDs never used before at that threshold. */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

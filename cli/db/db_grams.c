@@ -8,8 +8,8 @@
  * which the exact score then drops).  It also owns a transaction's gram
  * rows: staged as records are put, written sorted by (generation, key,
  * sample) by the backend just before COMMIT, dropped on rollback. */
-#include "db.h"
-#include "ssdeep_parse.h"
+#include "db/db.h"
+#include "fp/ssdeep_parse.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * `malgopher hash --json` lines (or `db export` lines, which add sha256
  * and the rest).  A line without sha256 takes the sha256 of the file at
  * its path; slices of a fat file are consecutive lines of one path. */
-#include "db.h"
-#include "families.h"
+#include "db/db.h"
+#include "families/families.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -143,10 +143,17 @@ static int import(const cli_opts *o)
             continue;
         }
         int64_t size = get_int(line, "size", 0);
-        if (!json_get_str(line, "sha256", sha, sizeof sha) && !file_sha256(path, sha, &size, NULL, 0)) {
-            fprintf(stderr, "malgopher: %s:%lld: no \"sha256\" and %s cannot be read\n", file, (long long)lineno, path);
-            failed++;
-            continue;
+        file_id id;
+        const char *why;
+        if (!json_get_str(line, "sha256", sha, sizeof sha)) {
+            if (!path_identity(path, &id, &why)) {
+                fprintf(stderr, "malgopher: %s:%lld: no \"sha256\" and %s cannot be read\n", file, (long long)lineno,
+                        path);
+                failed++;
+                continue;
+            }
+            memcpy(sha, id.sha256, sizeof id.sha256);
+            size = (int64_t)id.size;
         }
         if (!is_hex64(sha)) {
             fprintf(stderr, "malgopher: %s:%lld: \"sha256\" is not 64 lower-case hex digits\n", file, (long long)lineno);

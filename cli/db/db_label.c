@@ -1,6 +1,6 @@
 /* db_label.c - `malgopher db label SHA256|PATH LABEL`: set the label of a
  * sample (every slice of the file), keeping who set it and when. */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

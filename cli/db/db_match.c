@@ -1,7 +1,7 @@
 /* db_match.c - `malgopher db match`: the nearest samples of the collection
  * for each file or digest, printed exactly as `malgopher match --db` prints
  * them (the same hits as `match --db` over `db export`). */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* db_open.c - owns choosing and opening a collection (--db URI,
  * $MALGOPHER_DB, the default SQLite file), the schema version check and
  * migrations, and the error-reporting wrappers the subcommands call. */
-#include "db.h"
+#include "db/db.h"
 
 #include <errno.h>
 #include <stdlib.h>

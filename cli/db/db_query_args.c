@@ -3,8 +3,8 @@
  * `match` hashes, PATH:ARCH for slices, or, when it is no file and reads as
  * an ssdeep digest or a gimpset digest, that digest itself) and the search
  * of each, by gimpfuzzy or by gimpset (--measure). */
-#include "db.h"
-#include "families.h"
+#include "db/db.h"
+#include "families/families.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * its gimpset tokens (db_set.c), and its label with the label history.
  * Same SQL on both backends; the gram rows are staged and written at
  * commit (db_grams.c). */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

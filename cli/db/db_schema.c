@@ -3,7 +3,7 @@
  * filled in from the backend (@ID: the auto-numbered id column, @NR: the
  * clause after a table stored by its primary key), and the upgrade from
  * one version to the current one. */
-#include "db.h"
+#include "db/db.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
  * full, so the hits are those of the in-memory index over the whole
  * collection.  Only an oddly spelled query digest reads every sample (the
  * in-memory index compares it with all too). */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  * mg_gimpset_compare (the rest of each hit read by id, db_search.c).  The
  * hits are those of `match --measure set` over
  * `db export` (its index skips the same empty and malformed digests). */
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

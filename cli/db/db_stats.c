@@ -1,6 +1,6 @@
 /* db_stats.c - `malgopher db stats`: how many samples, how many of them
  * labelled, how many distinct labels (text or JSON). */
-#include "db.h"
+#include "db/db.h"
 
 static const char help[] =
     "usage: malgopher db stats [--db URI] [--json]\n"

@@ -1,7 +1,7 @@
 /* db_write.c - owns the write transaction of the db subcommands that store
  * records (db add, db import): begin, the caller's writes, commit, and on
  * a busy database or a broken deadlock, rollback and another try. */
-#include "db.h"
+#include "db/db.h"
 
 #include <unistd.h>
 

@@ -2,8 +2,8 @@
  * connected components of the pairs whose gimpfuzzy scores reach the
  * threshold) and print them as text, JSON Lines or CSV, optionally with the
  * HTML report. */
-#include "families.h"
-#include "options.h"
+#include "families/families.h"
+#include "common/options.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* cmd_compare.c - `malgopher compare A B`: the 0-100 similarity of two
  * samples' gimpfuzzy digests (libfuzzy's fuzzy_compare) or gimpset digests
  * (mg_gimpset_compare), of files or of digests given literally. */
-#include "options.h"
+#include "common/options.h"
 
 #include <string.h>
 

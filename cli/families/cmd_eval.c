@@ -2,8 +2,8 @@
  * known labels (homogeneity, completeness, V-measure), at one threshold or
  * over a sweep, next to two baselines on the same samples: grouping by
  * exact gimphash, and ssdeep of the whole file clustered the same way. */
-#include "families.h"
-#include "options.h"
+#include "families/families.h"
+#include "common/options.h"
 
 #include <stdlib.h>
 #include <string.h>

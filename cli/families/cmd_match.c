@@ -1,8 +1,8 @@
 /* cmd_match.c - `malgopher match --db HASHES.jsonl FILE...`: the nearest
  * known samples of each file, found through the similarity index over the
  * database's gimpset digests (--measure set) or gimpfuzzy digests. */
-#include "families.h"
-#include "options.h"
+#include "families/families.h"
+#include "common/options.h"
 
 #include <stdlib.h>
 #include <string.h>

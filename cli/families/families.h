@@ -4,7 +4,7 @@
 #ifndef MG_CLI_FAMILIES_H
 #define MG_CLI_FAMILIES_H
 
-#include "cli.h"
+#include "common/cli.h"
 
 /* ---- sample_set.c: one Go image each ---- */
 typedef struct sample {

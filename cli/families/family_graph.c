@@ -1,7 +1,7 @@
 /* family_graph.c - owns the similarity graph of a sample set (built with the
  * library's index) and the families at a threshold (ranked by the library,
  * mg_cluster_families), with each family's member lists. */
-#include "families.h"
+#include "families/families.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* hashdb_read.c - owns reading fields out of one flat JSON object, enough for
  * the JSON Lines that `malgopher hash --json` writes (strings with escapes,
  * numbers, booleans; no nesting needed). */
-#include "families.h"
+#include "families/families.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * families: a `path<TAB>label` TSV or the corpus MANIFEST (`file` and
  * `family` columns), looked up by the sample's file path or any suffix of it
  * that starts after a '/' (so relative manifest paths match absolute ones). */
-#include "families.h"
+#include "families/families.h"
 
 #include <errno.h>
 #include <stdlib.h>

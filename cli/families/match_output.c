@@ -1,7 +1,7 @@
 /* match_output.c - owns the lines `malgopher match` prints for one file
  * (text or JSON), shared with `malgopher db match` so that both print the
  * same thing for the same hits. */
-#include "families.h"
+#include "families/families.h"
 
 void print_matches(FILE *o, bool json, const char *path, const char *key, const char *digest, const match_line *m,
                    size_t n)

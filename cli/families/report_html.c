@@ -2,7 +2,7 @@
  * and `eval --html`: the data as one JSON block, and a small inline script
  * (no network, no library) that draws the SVG family map, the sweep plot
  * and the family table from it. */
-#include "families.h"
+#include "families/families.h"
 
 #include <errno.h>
 #include <stdlib.h>

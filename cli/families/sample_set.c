@@ -1,7 +1,7 @@
 /* sample_set.c - owns the sample set of the family subcommands: hashing files
  * with N worker threads (results and errors kept in input order), reading
  * precomputed `hash --json` lines, and the whole-file ssdeep baseline. */
-#include "families.h"
+#include "families/families.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,7 +1,7 @@
 /* scoring.c - owns scoring groupings of the samples against labels: the
  * gimpfuzzy families at one or many thresholds and the exact-gimphash
  * baseline, over the samples that have a label. */
-#include "families.h"
+#include "families/families.h"
 
 #include <stdlib.h>
 #include <string.h>

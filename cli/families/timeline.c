@@ -8,7 +8,7 @@
  * library last (the totals are always exact).  Each file is
  * reopened here (the sample set keeps only digests); a member that cannot
  * be read is kept in the order and its steps say why. */
-#include "families.h"
+#include "families/families.h"
 
 #include <ctype.h>
 #include <stdlib.h>

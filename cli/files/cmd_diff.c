@@ -2,8 +2,8 @@
  * (dependencies, build settings, packages, functions).  Owns the options,
  * opening both sides and the exit status; the views are diff_text.c and
  * diff_json.c, the comparison is the library's mg_diff_images. */
-#include "diff_view.h"
-#include "options.h"
+#include "files/diff_view.h"
+#include "common/options.h"
 
 #include <string.h>
 #include <unistd.h>

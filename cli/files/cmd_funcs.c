@@ -1,6 +1,6 @@
 /* cmd_funcs.c - `malgopher funcs`: the function table of a Go executable,
  * one line per function (entry address, name), or JSON Lines with files. */
-#include "options.h"
+#include "common/options.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* cmd_hash.c - `malgopher hash`: GIMPHASH  GIMPFUZZY  PATH per Go
  * executable (one line per slice of a fat file), or JSON Lines / CSV. */
-#include "files.h"
-#include "options.h"
+#include "files/files.h"
+#include "common/options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +38,14 @@ typedef struct hash_ctx {
 static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
 {
     hash_ctx *c = vctx;
-    mg_file *f;
-    file_id id;
-    if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
+    sample_file s;
+    /* only what the lines hold: no obfuscation signals, and the gimpset
+     * only in JSON and CSV */
+    unsigned opts = MG_OPT_NO_OBFUSCATION | (c->fmt == OUT_TEXT ? MG_OPT_NO_GIMPSET : 0);
+    if (!sample_file_open(path, opts, c->fmt != OUT_TEXT, &s, err))
         return false;
+    const mg_file *f = s.f;
+    const file_id id = s.id;
     bool any = false, clean = true;
     for (size_t i = 0; i < mg_file_image_count(f); i++) {
         const mg_image *im = mg_file_image(f, i);
@@ -95,7 +99,7 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
         /* not a fingerprint: the line is printed, the status says so */
         clean = clean && !(im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES));
     }
-    mg_file_close(f);
+    sample_file_close(&s);
     if (!any && !c->quiet)
         report_error_to(err, path, mg_status_reason(MG_ERR_NOT_GO));
     return any && clean;

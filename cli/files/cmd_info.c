@@ -1,12 +1,12 @@
 /* cmd_info.c - `malgopher info`: everything we know about each image of
  * each file, as aligned text or JSON Lines (one object per image). */
-#include "options.h"
+#include "common/options.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher info [-r] [-q] [--json | --csv] [--files-from FILE [-0]] PATH...\n"
+    "usage: malgopher info [-r] [-q] [-j N] [--json | --csv] [--files-from FILE [-0]] PATH...\n"
     "\n"
     "Describe each file: container, OS, architecture, bits, byte order, Go\n"
     "version and where it came from, pclntab generation, function count, main\n"
@@ -17,6 +17,7 @@ static const char help[] =
     "\n"
     "  -r, --recursive     descend into directories\n"
     "  -q, --quiet         leave out the files that are not Go executables\n"
+    "  -j, --jobs N        read with N threads (default 1); the output keeps its order\n"
     "  --json              one JSON object per image (JSON Lines), with the file's\n"
     "                      sha256 and size\n"
     "  --csv               a header line and one row per image (sha256, size last)\n"
@@ -51,8 +52,9 @@ static void text_settings(FILE *o, const mg_buildinfo *bi)
 
 /* Every line goes through text_line: what comes from the file (path, Go
  * version, module paths, build settings, warnings) is escaped. */
-static void text_info(FILE *o, const char *path, const mg_file *f, size_t i)
+static void text_info(FILE *o, const char *path, const sample_file *s, size_t i)
 {
+    const mg_file *f = s->f;
     const mg_image *im = mg_file_image(f, i);
     const mg_buildinfo *bi = &im->buildinfo;
     size_t n = mg_file_image_count(f);
@@ -106,7 +108,7 @@ static void text_info(FILE *o, const char *path, const mg_file *f, size_t i)
         text_line(o, "gimpset:        %s (%zu names)", im->gimpset, im->gimpset_names);
     }
     if (im->container == MG_CONT_PE)
-        text_dotnet(path);
+        text_dotnet(o, s->map.data, s->map.size);
     if (im->warning[0])
         text_line(o, "warning:        %s", im->warning);
     putc('\n', o);
@@ -173,8 +175,10 @@ static void json_packages(FILE *o, const mg_image *im)
     free(p);
 }
 
-static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, const file_id *id)
+static void json_info(FILE *o, const char *path, const sample_file *s, size_t i)
 {
+    const mg_file *f = s->f;
+    const file_id *id = &s->id;
     const mg_image *im = mg_file_image(f, i);
     const mg_buildinfo *bi = &im->buildinfo;
     fputs("{\"file\":", o);
@@ -232,7 +236,7 @@ static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, con
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
     json_packages(o, im);
-    json_dotnet(path, im->container == MG_CONT_PE);
+    json_dotnet(o, s->map.data, s->map.size, im->container == MG_CONT_PE);
     fputs(",\"warning\":", o);
     json_cstr(o, im->warning);
     fprintf(o, ",\"sha256\":\"%s\",\"size\":%llu}\n", id->sha256, id->size);
@@ -243,15 +247,15 @@ typedef struct info_ctx {
     bool quiet;
 } info_ctx;
 
-/* one file; its lines go to stdout (the .NET part is written there), so
- * info runs with one job */
+/* one file, read once: its lines (the .NET part too) go to out */
 static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
 {
     const info_ctx *c = vctx;
-    mg_file *f;
-    file_id id;
-    if (!open_record(path, c->fmt != OUT_TEXT, &id, &f, err))
+    sample_file s;
+    /* CSV has no obfuscation column */
+    if (!sample_file_open(path, c->fmt == OUT_CSV ? MG_OPT_NO_OBFUSCATION : 0, c->fmt != OUT_TEXT, &s, err))
         return false;
+    const mg_file *f = s.f;
     bool clean = true;
     for (size_t k = 0; k < mg_file_image_count(f); k++) /* names that could not be read: */
         if (mg_file_image(f, k)->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES))
@@ -259,13 +263,13 @@ static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
     if (!c->quiet || mg_file_is_go(f))
         for (size_t k = 0; k < mg_file_image_count(f); k++) {
             if (c->fmt == OUT_JSON)
-                json_info(out, path, f, k, &id);
+                json_info(out, path, &s, k);
             else if (c->fmt == OUT_CSV)
-                csv_info(out, path, f, k, &id);
+                csv_info(out, path, f, k, &s.id);
             else
-                text_info(out, path, f, k);
+                text_info(out, path, &s, k);
         }
-    mg_file_close(f);
+    sample_file_close(&s);
     return clean;
 }
 
@@ -276,7 +280,8 @@ static int info_paths(const cli_opts *o)
     info_ctx c = {o->fmt, o->quiet};
     if (c.fmt == OUT_CSV)
         puts(csv_header);
-    return run_files(o->args, o->nargs, o->recursive, 1, info_one, &c, "reading") ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+    return run_files(o->args, o->nargs, o->recursive, (unsigned)o->jobs, info_one, &c, "reading") ? EXIT_SOME_FAILED
+                                                                                                : EXIT_ALL_OK;
 }
 
 int cmd_info(int argc, char **argv)

@@ -2,7 +2,7 @@
  * JIT-hook packed .NET assembly statically and say what was done.  OUT is
  * written to a temporary file next to it and renamed into place, so it is
  * either complete or untouched. */
-#include "options.h"
+#include "common/options.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -31,36 +31,6 @@ static const char help[] =
     "exit status: 0 restored, 1 refused or failed, 2 usage error or OUT refused.\n";
 
 #define MAX_INPUT (1ull << 31)
-
-/* the whole of path, or NULL with *why set */
-static void *read_all(const char *path, size_t *size, const char **why)
-{
-    struct stat st;
-    int fd = open_regular(path, &st, why); /* never waits on a FIFO */
-    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
-    if (!f) {
-        if (fd >= 0) {
-            *why = strerror(errno);
-            close(fd);
-        }
-        return NULL;
-    }
-    if (st.st_size == 0 || (unsigned long long)st.st_size > MAX_INPUT) {
-        fclose(f);
-        *why = st.st_size ? "file too large" : "empty file";
-        return NULL;
-    }
-    void *buf = malloc((size_t)st.st_size);
-    if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-        *why = buf ? "read error" : "out of memory";
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *size = (size_t)st.st_size;
-    return buf;
-}
 
 /* why OUT may not be written (NULL: it may): it must not be the input, a
  * symbolic link or anything but a regular file, nor a read-only file
@@ -190,18 +160,18 @@ static int jit_unpack(const char *in, const char *out, unsigned flags, bool forc
         return EXIT_USAGE;
     }
     const char *why;
-    size_t size;
-    void *data = read_all(in, &size, &why);
-    if (!data) {
-        report_error(in, why);
+    mg_map m; /* the input, read once (cli/common/file_id.c) */
+    if (!sample_map(in, &m, &why) || m.size > MAX_INPUT) {
+        report_error(in, m.size > MAX_INPUT ? "file too large" : why);
+        mg_map_close(&m);
         return EXIT_SOME_FAILED;
     }
     void *res;
     size_t res_size;
     mg_jit_report rep;
     mg_error e;
-    mg_status st = mg_dotnet_jit_unpack(data, size, flags, &res, &res_size, &rep, &e);
-    free(data);
+    mg_status st = mg_dotnet_jit_unpack(m.data, m.size, flags, &res, &res_size, &rep, &e);
+    mg_map_close(&m);
     if (st != MG_OK) {
         report_error(in, e.msg);
         return EXIT_SOME_FAILED;

@@ -1,7 +1,7 @@
 /* diff_json.c - the JSON of `malgopher diff --json`: one object with the
  * fixed schema documented in docs/usage.md "diff" (a, b, scores, dependencies,
  * settings, packages, functions). */
-#include "diff_view.h"
+#include "files/diff_view.h"
 
 static void side_json(FILE *o, const diff_side *s, size_t names, size_t npkgs)
 {

@@ -3,7 +3,7 @@
  * added and removed grouped by package (the main module's packages first,
  * other modules next, the standard library last and, unless --all, as one
  * summary line).  Each empty section is left out. */
-#include "diff_view.h"
+#include "files/diff_view.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #ifndef MG_CLI_DIFF_VIEW_H
 #define MG_CLI_DIFF_VIEW_H
 
-#include "cli.h"
+#include "common/cli.h"
 
 typedef struct diff_side {
     const char *path;   /* as given */

@@ -3,7 +3,7 @@
 #ifndef MG_CLI_FILES_H
 #define MG_CLI_FILES_H
 
-#include "cli.h"
+#include "common/cli.h"
 
 /* hash_check.c: `hash -c FILE` ("-" = stdin): check the lines `hash` wrote,
  * `PATH: OK` / `PATH: FAILED` (quiet: FAILED lines only); the exit status */

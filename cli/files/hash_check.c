@@ -3,7 +3,7 @@
  * marks an escaped PATH), hash each PATH (or PATH:ARCH slice) again and say
  * `PATH: OK` or `PATH: FAILED`; the counts of mismatches, unreadable files
  * and malformed lines go to stderr. */
-#include "files.h"
+#include "files/files.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* info_dotnet.c - the .NET part of `malgopher info`: runtime version,
  * method count and the JIT-hook packer verdict with its evidence, as text
  * lines or as the "dotnet" member of the JSON object. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +51,7 @@ static void evidence_to(FILE *o, const mg_dotnet_info *d)
 }
 
 /* the evidence line, escaped as a whole (the module name comes from the file) */
-static void evidence(const mg_dotnet_info *d)
+static void evidence(FILE *out, const mg_dotnet_info *d)
 {
     char *buf = NULL;
     size_t n = 0;
@@ -60,29 +60,29 @@ static void evidence(const mg_dotnet_info *d)
         return;
     evidence_to(o, d);
     fclose(o);
-    text_line_n(stdout, buf, n);
+    text_line_n(out, buf, n);
     free(buf);
 }
 
-void text_dotnet(const char *path)
+void text_dotnet(FILE *o, const void *data, size_t size)
 {
     mg_dotnet_info d;
     mg_error e;
-    mg_status st = mg_dotnet_inspect(path, &d, &e);
+    mg_status st = mg_dotnet_inspect_mem(data, size, &d, &e);
     if (!d.is_dotnet)
         return;
     if (st != MG_OK) {
-        text_line(stdout, "dotnet:         yes, unreadable (%s)", e.msg);
+        text_line(o, "dotnet:         yes, unreadable (%s)", e.msg);
         return;
     }
-    printf("dotnet:         yes, %s\n", d.bits == 64 ? "PE32+" : "PE32");
-    text_line(stdout, "clr runtime:    %s", d.runtime_version[0] ? d.runtime_version : "unknown");
-    printf("methods:        %u (%u types, %u resources)\n", d.methods, d.types, d.resources);
-    printf("jit packed:     %s\n", d.jit_packed || d.reactor ? "yes" : "no");
-    evidence(&d);
+    fprintf(o, "dotnet:         yes, %s\n", d.bits == 64 ? "PE32+" : "PE32");
+    text_line(o, "clr runtime:    %s", d.runtime_version[0] ? d.runtime_version : "unknown");
+    fprintf(o, "methods:        %u (%u types, %u resources)\n", d.methods, d.types, d.resources);
+    fprintf(o, "jit packed:     %s\n", d.jit_packed || d.reactor ? "yes" : "no");
+    evidence(o, &d);
     if (d.reactor) {
-        puts("protector:      .NET Reactor (NecroBit)");
-        printf("protector evidence: %u stubbed %s, initializer 0x%08x called first by %u type "
+        fputs("protector:      .NET Reactor (NecroBit)\n", o);
+        fprintf(o, "protector evidence: %u stubbed %s, initializer 0x%08x called first by %u type "
                "%s, private resource '%s' (%u bytes)\n",
                d.reactor_stubs, pl(d.reactor_stubs, "body", "bodies"), d.reactor_init,
                d.reactor_injected, pl(d.reactor_injected, "initializer", "initializers"),
@@ -90,39 +90,39 @@ void text_dotnet(const char *path)
     }
 }
 
-void json_dotnet(const char *path, bool pe)
+void json_dotnet(FILE *o, const void *data, size_t size, bool pe)
 {
     mg_dotnet_info d;
     mg_error e;
-    mg_status st = pe ? mg_dotnet_inspect(path, &d, &e) : MG_ERR_UNSUPPORTED;
+    mg_status st = pe ? mg_dotnet_inspect_mem(data, size, &d, &e) : MG_ERR_UNSUPPORTED;
     if (!pe || !d.is_dotnet) {
-        fputs(",\"dotnet\":null", stdout);
+        fputs(",\"dotnet\":null", o);
         return;
     }
     if (st != MG_OK) {
-        fputs(",\"dotnet\":{\"error\":", stdout);
-        json_cstr(stdout, e.msg);
-        fputs("}", stdout);
+        fputs(",\"dotnet\":{\"error\":", o);
+        json_cstr(o, e.msg);
+        fputs("}", o);
         return;
     }
-    printf(",\"dotnet\":{\"bits\":%u,\"runtime_version\":", d.bits);
-    json_cstr(stdout, d.runtime_version);
-    printf(",\"methods\":%u,\"types\":%u,\"resources\":%u,\"entry_point\":%u,"
+    fprintf(o, ",\"dotnet\":{\"bits\":%u,\"runtime_version\":", d.bits);
+    json_cstr(o, d.runtime_version);
+    fprintf(o, ",\"methods\":%u,\"types\":%u,\"resources\":%u,\"entry_point\":%u,"
            "\"jit_packed\":%s,\"il_resources\":%u,\"stubbed\":%u,\"intact\":%u,"
            "\"mismatched\":%u,\"shared_bodies\":%u,\"shared_methods\":%u,"
            "\"module_initializer\":%s,\"getjit_pinvokes\":%u,\"getjit_module\":",
            d.methods, d.types, d.resources, d.entry_point, d.jit_packed ? "true" : "false",
            d.il_resources, d.stubbed, d.intact, d.mismatched, d.shared_bodies, d.shared_methods,
            d.module_initializer ? "true" : "false", d.getjit_pinvokes);
-    json_cstr(stdout, d.getjit_module);
-    fputs(",\"protector\":", stdout);
+    json_cstr(o, d.getjit_module);
+    fputs(",\"protector\":", o);
     if (d.reactor) {
-        printf("{\"name\":\".NET Reactor (NecroBit)\",\"stubs\":%u,\"initializer\":%u,"
+        fprintf(o, "{\"name\":\".NET Reactor (NecroBit)\",\"stubs\":%u,\"initializer\":%u,"
                "\"injected\":%u,\"resource\":",
                d.reactor_stubs, d.reactor_init, d.reactor_injected);
-        json_cstr(stdout, d.reactor_resource);
-        printf(",\"resource_size\":%u}", d.reactor_resource_size);
+        json_cstr(o, d.reactor_resource);
+        fprintf(o, ",\"resource_size\":%u}", d.reactor_resource_size);
     } else
-        fputs("null", stdout);
-    fputs("}", stdout);
+        fputs("null", o);
+    fputs("}", o);
 }

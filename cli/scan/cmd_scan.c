@@ -5,9 +5,9 @@
  * differs from the other subcommands, whose usage errors exit 2).  This file
  * owns the run: options, compiling the rules, external variables; the
  * scanning is in scan_targets.c and the output in yara_output.c. */
-#include "cli.h"
-#include "mg_yara.h"
-#include "scan.h"
+#include "common/cli.h"
+#include "yara/mg_yara.h"
+#include "scan/scan.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * after blanks and comments, with `rule`, `private`, `global`, `import` or
  * `include`); the first that does not, and everything after it, is scanned.
  * A NAMESPACE: prefix is looked through. */
-#include "scan.h"
+#include "scan/scan.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * argument (-p 4), a long option's value follows '=' (--threads=4),
  * repeating a flag toggles it, and a bad option ends the run with yara's
  * message and status 1. */
-#include "scan.h"
+#include "scan/scan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

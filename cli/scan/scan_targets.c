@@ -9,7 +9,7 @@
  * output order is reproducible.  -N skips the symbolic links found in
  * directories, -z the files there larger than its size; --scan-list reads
  * the targets from files, one a line. */
-#include "scan.h"
+#include "scan/scan.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * module data with -D (libyara's yr_object_print_data), "NAMESPACE:" with -e, the
  * too-many-matches warning, and yara's wording of scan errors.  Called from
  * several scanner threads: every line is written under one lock. */
-#include "scan.h"
+#include "scan/scan.h"
 
 #include <inttypes.h>
 #include <pthread.h>

@@ -3,7 +3,7 @@
  * pair.  The index (src/fp/) gives the links of a spanning forest; the
  * components are computed here, in the layer that owns families (the name
  * keeps the public API's mg_simindex_ prefix). */
-#include "fp/simindex.h"
+#include "index/simindex.h"
 #include "malgopher.h"
 
 #include <stdlib.h>

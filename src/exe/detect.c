@@ -1,10 +1,10 @@
 /* detect.c - identifies the container of a byte buffer and hands it to the
  * right parser; splits fat (universal) Mach-O files into one image per
  * slice; falls back to a raw image for unknown blobs (memory dumps). */
-#include "image.h"
+#include "exe/image.h"
 #include "util/alloc.h"
 
-#include "../util/error.h"
+#include "util/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,9 +5,9 @@
  * section headers, when present and sane, only give names, the symbol table
  * and the dynamic relocation table.
  */
-#include "image.h"
+#include "exe/image.h"
 
-#include "../util/error.h"
+#include "util/error.h"
 
 #include <string.h>
 

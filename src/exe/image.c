@@ -1,9 +1,9 @@
 /* image.c - container-neutral queries on an mg_img: section lookup,
  * address mapping, symbol lookup and relocated pointer reads. */
-#include "image.h"
+#include "exe/image.h"
 #include "util/alloc.h"
 
-#include "../util/error.h"
+#include "util/error.h"
 
 #include <stdlib.h>
 #include <string.h>

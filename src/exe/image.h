@@ -9,7 +9,7 @@
 #ifndef MG_EXE_IMAGE_H
 #define MG_EXE_IMAGE_H
 
-#include "../io/reader.h"
+#include "io/reader.h"
 #include "malgopher.h"
 
 #define MG_SEC_EXEC 0x1u

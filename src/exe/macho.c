@@ -1,8 +1,8 @@
 /* macho.c - thin Mach-O (32/64-bit, either byte order) into an mg_img.
  * Segments give the address mapping; sections are named "__SEG,__sect". */
-#include "image.h"
+#include "exe/image.h"
 
-#include "../util/error.h"
+#include "util/error.h"
 
 #include <stdio.h>
 #include <string.h>

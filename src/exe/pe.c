@@ -1,8 +1,8 @@
 /* pe.c - PE32 / PE32+ into an mg_img, with the COFF symbol table when the
  * file has one.  A garbage symbol-table pointer is ignored, not fatal. */
-#include "image.h"
+#include "exe/image.h"
 
-#include "../util/error.h"
+#include "util/error.h"
 
 #include <string.h>
 

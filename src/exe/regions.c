@@ -6,10 +6,10 @@
  * Scans over the regions therefore cost at most a few times the file size,
  * never file size x number of overlapping regions.  Order and indices are
  * kept (PE symbols name their section by index). */
-#include "image.h"
+#include "exe/image.h"
 
-#include "../util/alloc.h"
-#include "../util/error.h"
+#include "util/alloc.h"
+#include "util/error.h"
 
 #include <stdlib.h>
 

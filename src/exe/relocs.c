@@ -1,10 +1,10 @@
 /* relocs.c - the ELF dynamic relocation table (RELA) indexed once: the
  * (offset, addend) pairs sorted by offset, so that a pointer read looks
  * its relocation up by binary search instead of scanning the table. */
-#include "image.h"
+#include "exe/image.h"
 
-#include "../util/alloc.h"
-#include "../util/error.h"
+#include "util/alloc.h"
+#include "util/error.h"
 
 #include <stdlib.h>
 

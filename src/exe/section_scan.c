@@ -2,9 +2,9 @@
  * a byte pattern (the pclntab magics, the build info magic, the pclntab
  * address in moduledata, "go1." version strings): bounds checked once per
  * section, each hit handed to the caller. */
-#include "image.h"
+#include "exe/image.h"
 
-#include "../util/budget.h"
+#include "util/budget.h"
 
 bool mg_img_scan_section(const mg_img *img, const mg_section *s, const void *needle, size_t k,
                          mg_scan_hit_fn fn, void *ctx)

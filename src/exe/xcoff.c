@@ -1,9 +1,9 @@
 /* xcoff.c - AIX XCOFF32 / XCOFF64 (big-endian) into an mg_img: sections
  * only (enough to find Go's tables); the symbol table is counted for the
  * "stripped" report but not searched. */
-#include "image.h"
+#include "exe/image.h"
 
-#include "../util/error.h"
+#include "util/error.h"
 
 #include <string.h>
 

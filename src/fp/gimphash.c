@@ -1,10 +1,10 @@
 /* gimphash.c - the gimphash name filter (docs/spec/gimphash.md "Name rules", NextronSystems'
  * current specification) and the streaming SHA-256 / ssdeep over the kept
  * names.  Names are fed one at a time: no concatenation buffer is built. */
-#include "gimphash.h"
+#include "fp/gimphash.h"
 #include "util/alloc.h"
 
-#include "unicode.h"
+#include "fp/unicode.h"
 
 #include <fuzzy.h>
 #include <openssl/evp.h>

@@ -5,7 +5,7 @@
  * "Specification (gimpset v1)"; the
  * independent implementation is tests/gimpset/gimpset_ref.py. */
 #include "util/alloc.h"
-#include "gimpset.h"
+#include "fp/gimpset.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* ssdeep_parse.c - owns reading ssdeep digests exactly as libfuzzy's
  * fuzzy_compare does, so the similarity index sees the same signatures
  * (and the same "malformed" verdicts) as the scorer. */
-#include "ssdeep_parse.h"
+#include "fp/ssdeep_parse.h"
 
 /* Copy *in up to NUL or etoken into out, keeping at most three equal
  * characters in a row.  Returns the output length, or MG_SIG_MAX + 1 when

@@ -3,8 +3,8 @@
  * as 1 and never prefers a change (it costs as much as both), so it is
  * la + lb - 2 * LCS; the LCS of strings of at most 64 characters takes one
  * 64-bit word per character of b (Allison-Dix / Hyyrö bit-parallel LCS). */
-#include "ssdeep_score.h"
-#include "ssdeep_parse.h"
+#include "fp/ssdeep_score.h"
+#include "fp/ssdeep_parse.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* unicode.c - range-table lookup and Go-compatible UTF-8 decoding. */
-#include "unicode.h"
+#include "fp/unicode.h"
 
 #include <stdbool.h>
 

@@ -7,7 +7,7 @@
  * The module text is wrapped in 16-byte sentinels and holds lines
  * path / mod / dep / => / build, tab-separated.
  */
-#include "buildinfo.h"
+#include "go/buildinfo.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,8 @@
 #ifndef MG_GO_BUILDINFO_H
 #define MG_GO_BUILDINFO_H
 
-#include "../exe/image.h"
-#include "../util/arena.h"
+#include "exe/image.h"
+#include "util/arena.h"
 
 #define MG_MAX_MODINFO (1u << 20) /* module text beyond this is cut (partial) */
 

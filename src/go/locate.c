@@ -2,9 +2,9 @@
  * runtime.pclntab symbol, then a scan for any of the four magics in either
  * byte order (each hit validated), and last a scan for a header whose magic
  * was damaged but whose layout validates. */
-#include "pclntab.h"
+#include "go/pclntab.h"
 
-#include "../util/budget.h"
+#include "util/budget.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
  * whose difference equals the functab's span; the text start is then
  * minpc - entryoff(first function).  This needs no per-version layout.
  */
-#include "moduledata.h"
+#include "go/moduledata.h"
 
 #include <string.h>
 

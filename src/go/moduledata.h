@@ -3,7 +3,7 @@
 #ifndef MG_GO_MODULEDATA_H
 #define MG_GO_MODULEDATA_H
 
-#include "pclntab.h"
+#include "go/pclntab.h"
 
 /* Find moduledata for p and derive the text start; false when not found. */
 bool mg_moduledata_text_start(const mg_img *img, const mg_pcln *p, uint64_t *text);

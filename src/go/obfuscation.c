@@ -17,7 +17,7 @@
  * and a quarter of the package runs, or random identifiers at least 20 and
  * 30% of the identifiers.
  */
-#include "obfuscation.h"
+#include "go/obfuscation.h"
 
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * 8 + i*ptrsize.  Nothing read here is trusted: every offset is checked
  * against the region the header sits in.
  */
-#include "pclntab.h"
+#include "go/pclntab.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #ifndef MG_GO_PCLNTAB_H
 #define MG_GO_PCLNTAB_H
 
-#include "../exe/image.h"
+#include "exe/image.h"
 
 /* bounds on what the file may make us do */
 #define MG_MAX_FUNCS 4000000u

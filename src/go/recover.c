@@ -11,9 +11,9 @@
  * pclntable's and whose len = cap = nfunc + 1.  Go 1.2-1.15 starts with the
  * pclntable slice, then ftab (pointer = pclntab + 8 + pointer size).
  */
-#include "pclntab.h"
+#include "go/pclntab.h"
 
-#include "../util/budget.h"
+#include "util/budget.h"
 
 /* word index of moduledata's ftab pointer and of the slice that shares it */
 static unsigned ftab_word(const mg_pcln *p)

@@ -2,7 +2,7 @@
  * build info removed): the runtime.buildVersion string, found through the
  * symbol table, or as a "go1.N[.M]" string that a Go string header (pointer,
  * length) in the data sections points at exactly. */
-#include "version.h"
+#include "go/version.h"
 #include "util/alloc.h"
 
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /* map.c - maps a file read-only with mmap; the only place that touches the
- * file system inside the library. */
-#include "map.h"
+ * file system inside the library, and the one way the CLI reads a sample's
+ * bytes (cli/common/file_id.c maps through mg_map_fd). */
+#include "io/map.h"
 
-#include "../util/error.h"
+#include "util/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,43 +12,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-mg_status mg_map_open(const char *path, mg_map *m, mg_error *err)
+mg_status mg_map_fd(int fd, mg_map *m, mg_error *err)
 {
     memset(m, 0, sizeof *m);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return mg_fail(err, MG_ERR_IO, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return mg_fail(err, MG_ERR_IO, "cannot stat: %s", strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
+    if (fstat(fd, &st) != 0)
+        return mg_fail(err, MG_ERR_IO, "cannot stat: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode))
         return mg_fail(err, MG_ERR_IO, "is a directory");
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
+    if (!S_ISREG(st.st_mode))
         return mg_fail(err, MG_ERR_IO, "not a regular file");
-    }
-    if (st.st_size == 0) {
-        close(fd);
+    if (st.st_size == 0)
         return mg_fail(err, MG_ERR_EMPTY, "empty file");
-    }
-    if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX) {
-        close(fd);
+    if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX)
         return mg_fail(err, MG_ERR_IO, "file too large to map");
-    }
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    int e = errno;
-    close(fd);
     if (p == MAP_FAILED)
-        return mg_fail(err, MG_ERR_IO, "cannot map: %s", strerror(e));
+        return mg_fail(err, MG_ERR_IO, "cannot map: %s", strerror(errno));
     m->data = p;
     m->size = (size_t)st.st_size;
     m->mapped = true;
     return MG_OK;
+}
+
+mg_status mg_map_open(const char *path, mg_map *m, mg_error *err)
+{
+    memset(m, 0, sizeof *m);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+     * refused as not a regular file) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return mg_fail(err, MG_ERR_IO, "cannot open: %s", strerror(errno));
+    mg_status st = mg_map_fd(fd, m, err);
+    close(fd);
+    return st;
 }
 
 void mg_map_close(mg_map *m)

@@ -10,8 +10,12 @@ typedef struct mg_map {
     bool mapped; /* true when data came from mmap and must be unmapped */
 } mg_map;
 
-/* Map a regular file read-only.  Empty files give MG_ERR_EMPTY. */
+/* Map a regular file read-only.  Empty files give MG_ERR_EMPTY; a FIFO is
+ * refused without waiting for a writer. */
 mg_status mg_map_open(const char *path, mg_map *m, mg_error *err);
+/* The same on a file already open for reading (fd stays open, the caller
+ * closes it; the mapping outlives it). */
+mg_status mg_map_fd(int fd, mg_map *m, mg_error *err);
 void mg_map_close(mg_map *m);
 
 #endif

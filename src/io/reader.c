@@ -1,5 +1,5 @@
 /* reader.c - bounds-checked reads on an mg_reader view (see reader.h). */
-#include "reader.h"
+#include "io/reader.h"
 
 #include <string.h>
 

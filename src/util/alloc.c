@@ -1,7 +1,7 @@
 /* alloc.c - owns the library's allocation hook: every allocation is
  * counted, and in tests the Nth can be made to fail and the call sites
  * reached are recorded (see alloc.h). */
-#include "alloc.h"
+#include "util/alloc.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,6 +1,6 @@
 /* arena.c - bump allocation in blocks of at least 64 KiB. */
-#include "arena.h"
-#include "alloc.h"
+#include "util/arena.h"
+#include "util/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* bigbuf.c - owns mg_bigbuf_alloc: 2 MiB-aligned blocks with the
  * transparent-huge-page hint when the block spans at least one huge page. */
-#include "bigbuf.h"
-#include "alloc.h"
+#include "util/bigbuf.h"
+#include "util/alloc.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>

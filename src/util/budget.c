@@ -1,7 +1,7 @@
 /* budget.c - the per-file work budget (see budget.h): units and a
  * wall-clock deadline, read at the first charge and then at most every
  * 2^20 units. */
-#include "budget.h"
+#include "util/budget.h"
 
 #include <time.h>
 

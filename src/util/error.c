@@ -1,5 +1,5 @@
 /* error.c - mg_error filling and the stable reason vocabulary. */
-#include "error.h"
+#include "util/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* unionfind.c - owns the creation of a union-find forest (see unionfind.h). */
-#include "unionfind.h"
-#include "alloc.h"
+#include "util/unionfind.h"
+#include "util/alloc.h"
 
 #include <stdlib.h>
 

@@ -17,7 +17,7 @@
 #include <yara/modules.h>
 
 #define MODULE_NAME fuzzy
-#include "module_lifecycle.h"
+#include "yara/module_lifecycle.h"
 
 /* per-scan state in the module object's data */
 typedef struct fuzzy_state_data {

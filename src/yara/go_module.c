@@ -8,14 +8,14 @@
  * never sees a made-up value.  Lists cut by a bound (MG_FLAG_PARTIAL) leave
  * the values derived from them undefined.  The reference of every field is
  * docs/yara.md "Module `go`". */
-#include "go_module.h"
+#include "yara/go_module.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MODULE_NAME go
-#include "module_lifecycle.h"
+#include "yara/module_lifecycle.h"
 
 /* YARA's declaration macros compare an int with a size_t */
 #pragma GCC diagnostic push

@@ -7,7 +7,7 @@
  * parsed once per scan, never here.  Results are undefined when the data is
  * not Go, when the build info they need is absent, and when a "no" could be
  * wrong because a list was cut by a bound. */
-#include "go_module.h"
+#include "yara/go_module.h"
 
 #include <string.h>
 

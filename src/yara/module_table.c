@@ -9,7 +9,7 @@
  * reference to those symbols, so the archive's modules.o is never pulled in
  * (docs/design.md "YARA module table").  tests/yara/test_module_table.sh checks the list
  * against `nm libyara.a`.  The names yr_* are libyara's, not ours. */
-#include "mg_yara.h"
+#include "yara/mg_yara.h"
 
 #include <yara/hash.h>
 #include <yara/modules.h>

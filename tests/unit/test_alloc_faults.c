@@ -21,7 +21,7 @@
 #include "malgopher.h"
 #include "dotnet/dotnet.h" /* the CIL emulator, internal */
 #include "dotnet/emu.h"
-#include "fp/allpairs.h" /* mg_pairs_naive, mg_setpairs_naive: test-only */
+#include "index/allpairs.h" /* mg_pairs_naive, mg_setpairs_naive: test-only */
 #include "util/alloc.h"
 
 #include <dirent.h>

@@ -4,7 +4,7 @@
  * T = 1, 10, 25, 35, 50, 75, 90, 100 and the families at every T = 1..100
  * must be equal. */
 #include "malgopher.h"
-#include "fp/allpairs.h" /* mg_setpairs_naive: test-only */
+#include "index/allpairs.h" /* mg_setpairs_naive: test-only */
 
 #include <setjmp.h>
 #include <stdarg.h>

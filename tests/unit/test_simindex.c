@@ -16,7 +16,7 @@
 #include <fuzzy.h>
 
 #include "malgopher.h"
-#include "fp/allpairs.h" /* mg_pairs_naive: test-only */
+#include "index/allpairs.h" /* mg_pairs_naive: test-only */
 #include "fp/ssdeep_parse.h"
 #include "fp/ssdeep_score.h"
 

@@ -9,7 +9,7 @@
  *   - fuzzy.ssdeep() / ssdeep(offset, size) equal fuzzy_hash_buf on the
  *     same bytes, also when the data comes in several memory blocks;
  *     undefined outside the data or across a gap. */
-#include "mg_yara.h"
+#include "yara/mg_yara.h"
 
 #include <fuzzy.h>
 #include <setjmp.h>

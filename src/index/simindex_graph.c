@@ -1,8 +1,8 @@
-/* simindex_edges.c - owns the similarity index's graph outputs: every pair
+/* simindex_graph.c - owns the similarity index's graph outputs: every pair
  * scoring >= a threshold (the representatives' pairs expanded to all the
  * copies of each content) and the links of a spanning forest of the
  * families (src/cluster/ turns those into families). */
-#include "simindex.h"
+#include "index/simindex.h"
 #include "util/alloc.h"
 #include "util/error.h"
 

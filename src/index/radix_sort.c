@@ -1,6 +1,6 @@
 /* radix_sort.c - owns the stable radix sort on the high bits of 64-bit keys
  * (the similarity index sorts its gram entries on their hash bits). */
-#include "radix_sort.h"
+#include "index/radix_sort.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * worker's scratch arrays, the LCS-needed table they share, the threads
  * (a share whose thread cannot start runs on the caller's), and the merge
  * of their pairs into one ordered list. */
-#include "simindex.h"
+#include "index/simindex.h"
 #include "util/alloc.h"
 #include "util/unionfind.h"
 

@@ -2,8 +2,8 @@
  * mg_setpairs_naive for gimpset digests is in setindex.c).
  * Not public API: the tests and bench/bench_index.c check the similarity
  * index against it, linking the static library.  Never installed. */
-#ifndef MG_FP_ALLPAIRS_H
-#define MG_FP_ALLPAIRS_H
+#ifndef MG_INDEX_ALLPAIRS_H
+#define MG_INDEX_ALLPAIRS_H
 
 #include "malgopher.h"
 

@@ -1,7 +1,7 @@
 /* allpairs.c - owns the reference similarity computation: fuzzy_compare on
  * every pair, split over threads by rows.  The index must reproduce it. */
-#include "allpairs.h"
-#include "edges.h"
+#include "index/allpairs.h"
+#include "index/edge_list.h"
 #include "util/alloc.h"
 #include "util/error.h"
 

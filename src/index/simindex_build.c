@@ -2,9 +2,9 @@
  * digests parsed, identical normalised contents folded into units (a hash
  * table on the content), each unit's members, the posting lists
  * (simindex_grams.c) and each unit's character histograms. */
-#include "simindex.h"
+#include "index/simindex.h"
 #include "util/alloc.h"
-#include "ssdeep_score.h"
+#include "fp/ssdeep_score.h"
 #include "util/bigbuf.h"
 #include "util/error.h"
 

@@ -3,7 +3,7 @@
  * bound, the bit-parallel scoring of the signature pairs fuzzy_compare
  * would make, and fuzzy_compare itself for odd digests.  In families mode a
  * union-find skips pairs already linked through others. */
-#include "simindex.h"
+#include "index/simindex.h"
 #include "util/unionfind.h"
 
 #include <fuzzy.h>

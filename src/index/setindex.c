@@ -20,8 +20,8 @@
  * all its slots, so no pair below T is reported either.  The design floor
  * is therefore T = 1; the prefix (and the work) grows as T falls. */
 #include "malgopher.h"
-#include "fp/allpairs.h"
-#include "fp/radix_sort.h"
+#include "index/allpairs.h"
+#include "index/radix_sort.h"
 #include "util/alloc.h"
 #include "util/unionfind.h"
 #include "util/error.h"

@@ -1,7 +1,7 @@
 /* simindex_query.c - owns one query against the similarity index: the
  * units sharing a 7-gram with the query (or its identical content), scored
  * with fuzzy_compare, every copy of a content listed, best first. */
-#include "simindex.h"
+#include "index/simindex.h"
 #include "util/alloc.h"
 #include "util/error.h"
 

@@ -7,7 +7,7 @@
  * MG_DENSE_FULL_PASSES full walks is then walked only MG_DENSE_WINDOW units
  * past each unit, and every such cut is counted so the caller can say the
  * families may miss links. */
-#include "simindex.h"
+#include "index/simindex.h"
 #include "util/alloc.h"
 #include "util/unionfind.h"
 

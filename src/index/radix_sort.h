@@ -1,6 +1,6 @@
 /* radix_sort.h - a stable LSD radix sort of 64-bit keys on their high bits. */
-#ifndef MG_FP_RADIX_SORT_H
-#define MG_FP_RADIX_SORT_H
+#ifndef MG_INDEX_RADIX_SORT_H
+#define MG_INDEX_RADIX_SORT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,9 +2,9 @@
  * per (effective block size, 7-gram, unit), sorted so that each gram's run
  * lists its units in ascending order, and per unit the spans of the later
  * units in its runs (the candidates of the pair search). */
-#include "radix_sort.h"
+#include "index/radix_sort.h"
 #include "util/alloc.h"
-#include "simindex.h"
+#include "index/simindex.h"
 #include "util/bigbuf.h"
 
 #include <stdlib.h>

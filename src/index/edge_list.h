@@ -1,7 +1,7 @@
-/* edges.h - growable edge lists and their linear-time ordering, shared by
+/* edge_list.h - growable edge lists and their linear-time ordering, shared by
  * the similarity index and the all-pairs reference. */
-#ifndef MG_FP_EDGES_H
-#define MG_FP_EDGES_H
+#ifndef MG_INDEX_EDGE_LIST_H
+#define MG_INDEX_EDGE_LIST_H
 
 #include "malgopher.h"
 

@@ -1,6 +1,6 @@
-/* edges.c - owns edge-list growth and the stable two-pass counting sort
+/* edge_list.c - owns edge-list growth and the stable two-pass counting sort
  * that puts edges in (a, b) order in O(edges + n). */
-#include "edges.h"
+#include "index/edge_list.h"
 #include "util/alloc.h"
 
 #include <stdlib.h>

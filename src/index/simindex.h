@@ -14,13 +14,13 @@
  * block-size cap; the tests compare every pair with fuzzy_compare).
  * Digests spelled oddly (see ssdeep_parse.h) go to fuzzy_compare itself,
  * against everything. */
-#ifndef MG_FP_SIMINDEX_H
-#define MG_FP_SIMINDEX_H
+#ifndef MG_INDEX_SIMINDEX_H
+#define MG_INDEX_SIMINDEX_H
 
-#include "edges.h"
+#include "index/edge_list.h"
 #include "malgopher.h"
-#include "ssdeep_parse.h"
-#include "ssdeep_score.h"
+#include "fp/ssdeep_parse.h"
+#include "fp/ssdeep_score.h"
 
 /* the entries of one gram's run that follow a unit's own: gunit[from..end) */
 typedef struct span {
