@@ -3,6 +3,7 @@
  * CSV escaping. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,4 +193,39 @@ const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz)
     const mg_image *im = mg_file_image(f, i);
     snprintf(buf, bufsz, ":%s", im->arch[0] ? im->arch : "unknown");
     return buf;
+}
+
+/* the reason of the first failed flush of standard output (0: none seen) */
+static int out_errno;
+
+bool out_flush(FILE *o)
+{
+    errno = 0;
+    if (fflush(o) == 0 && !ferror(o))
+        return true;
+    if (o == stdout && !out_errno)
+        out_errno = errno;
+    return false;
+}
+
+bool out_failed(void)
+{
+    return ferror(stdout) || out_errno;
+}
+
+int out_finish(int status)
+{
+    bool bad = !out_flush(stdout) || out_errno;
+    errno = 0;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = true;
+        out_errno = errno;
+    }
+    if (!bad)
+        return status;
+    if (out_errno)
+        fprintf(stderr, "malgopher: write error: %s\n", strerror(out_errno));
+    else
+        fputs("malgopher: write error\n", stderr);
+    return status ? status : EXIT_SOME_FAILED;
 }

@@ -64,7 +64,7 @@ static int export(const cli_opts *o)
     if (!ok)
         db_report(&d);
     db_close(&d);
-    fflush(stdout);
+    out_flush(stdout);
     return ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
 }
 

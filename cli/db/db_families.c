@@ -444,7 +444,7 @@ out:
         db_rollback(&d);
     if (locked)
         d.be->unlock(&d);
-    fflush(stdout);
+    out_flush(stdout);
     mg_simindex_free(ix);
     mg_setindex_free(six);
     free(a.id_of);

@@ -10,6 +10,7 @@
  * directories, -z the files there larger than its size; --scan-list reads
  * the targets from files, one a line. */
 #include "scan.h"
+#include "cli.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -273,6 +274,6 @@ int scan_run(YR_RULES *rules, const scan_opts *o, char **paths, int npaths)
         free(r.jobs[k].path);
     free(r.jobs);
     pthread_mutex_destroy(&r.lock);
-    fflush(stdout);
+    out_flush(stdout);
     return status;
 }
