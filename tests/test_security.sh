@@ -59,4 +59,48 @@ for c in cluster eval; do
     expect_eq "$c --html no temporary left" "$(ls "$T" | grep -c 'r.html.tmp')" 0
 done
 
+# ---- 4: a crafted SQLite collection cannot lie, hang or forge
+sha=$(sha256sum < "$plain" | cut -d' ' -f1)
+craft() { # NAME SQL...: a copy of the collection altered by python's sqlite3
+    cp "$T/c.sqlite" "$T/$1.sqlite"; local n=$1; shift
+    python3 - "$T/$n.sqlite" "$@" <<'PY' || bad "craft $n"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for q in sys.argv[2:]:
+    c.execute(q)
+c.commit()
+PY
+}
+"$M" db stats >/dev/null 2>&1 # checkpointed: the copies hold every record
+craft trigger "CREATE TRIGGER t AFTER INSERT ON labels BEGIN UPDATE samples SET label = 'benign'; END"
+"$M" db label --db "$T/trigger.sqlite" "$sha" evil >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "trigger: db label refused" "$rc:$(cat "$T/out"):$(cat "$T/err")" \
+    "1::malgopher: $T/trigger.sqlite: refused: not the schema malgopher makes (it has trigger t): a crafted or altered collection"
+expect_eq "trigger: nothing labelled" "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from labels").fetchone()[0])' "$T/trigger.sqlite")" 0
+craft loop "ALTER TABLE samples RENAME TO s0" \
+    "CREATE VIEW samples AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT s0.* FROM r, s0"
+for c in "db stats" "db export" "db families" "db match $plain"; do
+    MALGOPHER_DB=$T/loop.sqlite timeout 20 "$M" $c >/dev/null 2>"$T/err"; rc=$?
+    expect_eq "endless view: $c" "$rc:$(cat "$T/err")" \
+        "1:malgopher: $T/loop.sqlite: refused: not the schema malgopher makes (it has view samples): a crafted or altered collection"
+done
+cols="id, sha256, slice, suffix, size, path, first_seen, last_seen, source, container, os, arch, go_version,
+ main_path, main_module, main_version, build, gimphash, gimpfuzzy, gimpset, functions, names, no_names, partial,
+ digest_kind, digest_exact"
+craft bigview "ALTER TABLE samples RENAME TO s0" "CREATE VIEW samples AS SELECT $cols, printf('%.*c', 100000000, 'x') AS label FROM s0"
+/usr/bin/time -f %M -o "$T/rss" "$M" db export --db "$T/bigview.sqlite" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "100 MB view: refused" "$rc:$(wc -c < "$T/out")" "1:0"
+[ "$(tail -1 "$T/rss")" -lt 65536 ] && ok || bad "100 MB view: $(tail -1 "$T/rss") kB resident"
+craft bigvalue "UPDATE samples SET label = printf('%.*c', 20000000, 'x')"
+/usr/bin/time -f %M -o "$T/rss" "$M" db export --db "$T/bigvalue.sqlite" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "20 MB value: refused" "$rc:$(wc -c < "$T/out"):$(cat "$T/err")" "1:0:malgopher: $T/bigvalue.sqlite: string or blob too big"
+[ "$(tail -1 "$T/rss")" -lt 65536 ] && ok || bad "20 MB value: $(tail -1 "$T/rss") kB resident"
+craft forge "UPDATE samples SET slice = '0,\"path\":\"/etc/shadow\",\"x\":1}' || char(10) || '{\"path\":\"x\"' WHERE sha256 = '$sha'"
+"$M" db export --db "$T/forge.sqlite" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "text in an integer column: refused" "$rc:$(cat "$T/err")" \
+    "1:malgopher: record 1: slice is not an integer (refused: a crafted collection?)"
+expect_eq "text in an integer column: no forged record" "$(grep -c shadow "$T/out")" 0
+python3 -c 'import json,sys
+for l in open(sys.argv[1]): json.loads(l)' "$T/out" && ok || bad "export: a line that is not JSON"
+
 finish security
