@@ -33,7 +33,7 @@ static void *worker(void *arg)
         if (out && err)
             s->ok = w->fn(w->paths[k], w->ctx, out, err);
         else
-            fprintf(err ? err : stderr, "malgopher: %s: %s\n", w->paths[k], mg_status_reason(MG_ERR_NOMEM));
+            report_error_to(err ? err : stderr, w->paths[k], mg_status_reason(MG_ERR_NOMEM));
         if (out)
             fclose(out);
         if (err)

@@ -20,7 +20,7 @@ void report_error(const char *path, const char *reason)
 
 void report_problem(const char *reason)
 {
-    fprintf(stderr, "malgopher: %s\n", reason);
+    text_line(stderr, "malgopher: %s", reason);
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)

@@ -82,7 +82,7 @@ static const char *pl(unsigned n, const char *one, const char *many)
 
 static void report(const char *in, const char *out, size_t size, const mg_jit_report *r)
 {
-    printf("input:          %s\n", in);
+    text_line(stdout, "input:          %s", in);
     printf("restored:       %u %s", r->restored, pl(r->restored, "method", "methods"));
     if (r->intact)
         printf(" (%u more already intact)", r->intact);
@@ -131,7 +131,7 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
         puts("resources:      IL resources kept (--strip drops them)");
     if (r->signature_dropped)
         puts("signature:      Authenticode directory cleared (no longer valid)");
-    printf("output:         %s (%zu bytes)\n", out, size);
+    text_line(stdout, "output:         %s (%zu bytes)", out, size);
 }
 
 /* restore in into out */

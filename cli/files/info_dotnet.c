@@ -82,8 +82,8 @@ void text_dotnet(const char *path)
     evidence(&d);
     if (d.reactor) {
         puts("protector:      .NET Reactor (NecroBit)");
-        printf("protector evidence: %u stubbed %s, initializer 0x%08x called first by %u type "
-               "%s, private resource '%s' (%u bytes)\n",
+        text_line(stdout, "protector evidence: %u stubbed %s, initializer 0x%08x called first by %u type "
+               "%s, private resource '%s' (%u bytes)", /* the name comes from the file */
                d.reactor_stubs, pl(d.reactor_stubs, "body", "bodies"), d.reactor_init,
                d.reactor_injected, pl(d.reactor_injected, "initializer", "initializers"),
                d.reactor_resource, d.reactor_resource_size);

@@ -114,7 +114,7 @@ static bool walk_dir(run *r, const char *dir, const dir_stack *up)
             bool skip_link = r->o->no_follow && S_ISLNK(st.st_mode); /* -N */
             if (!dot_link && !skip_link && stat(full, &st) == 0) {
                 if (S_ISREG(st.st_mode) && r->o->skip_larger > 0 && st.st_size > r->o->skip_larger)
-                    fprintf(stderr, "skipping %s (%lld bytes) because it's larger than %ld bytes.\n",
+                    text_line(stderr, "skipping %s (%lld bytes) because it's larger than %ld bytes.",
                             full, (long long)st.st_size, r->o->skip_larger); /* -z */
                 else if (S_ISREG(st.st_mode))
                     ok = add_job(r, full, false);
@@ -183,7 +183,7 @@ static void *worker(void *arg)
                 if (r->bare_count)
                     printf("%d\n", t.count);
                 else
-                    printf("%s: %d\n", j->path, t.count);
+                    text_line(stdout, "%s: %d", j->path, t.count);
                 scan_unlock();
             }
         }
@@ -207,7 +207,7 @@ static bool add_list(run *r, const char *list, bool *nomem)
 {
     FILE *fh = fopen(list, "r");
     if (!fh) {
-        fprintf(stderr, "error: could not open file \"%s\".\n", list);
+        text_line(stderr, "error: could not open file \"%s\".", list);
         return false;
     }
     char *line = NULL;
