@@ -70,7 +70,8 @@ bool is_help(const char *arg);
 /* JSON string literal (with quotes) of s[0..n); invalid UTF-8 becomes U+FFFD */
 void json_str(FILE *o, const char *s, size_t n);
 static inline void json_cstr(FILE *o, const char *s) { json_str(o, s, __builtin_strlen(s)); }
-/* CSV field, quoted when needed */
+/* CSV field, quoted when needed; a cell that would start a formula (= + - @
+ * tab CR first) gets a ' before it */
 void csv_field(FILE *o, const char *s);
 
 /* Call fn for each regular file named by paths (directories expanded when

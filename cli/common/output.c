@@ -171,19 +171,24 @@ void json_str(FILE *o, const char *str, size_t n)
     putc('"', o);
 }
 
+/* A cell that begins with = + - @ (or a tab or CR) would be a formula in a
+ * spreadsheet: it gets the usual ' before it (OWASP's CSV injection rule).
+ * None of our own cells (numbers, digests, yes/no) starts so. */
 void csv_field(FILE *o, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, o);
-        return;
-    }
-    putc('"', o);
+    bool formula = *s && strchr("=+-@\t\r", *s);
+    bool quote = strpbrk(s, ",\"\n\r") != NULL;
+    if (quote)
+        putc('"', o);
+    if (formula)
+        putc('\'', o);
     for (; *s; s++) {
-        if (*s == '"')
+        if (quote && *s == '"')
             putc('"', o);
         putc(*s, o);
     }
-    putc('"', o);
+    if (quote)
+        putc('"', o);
 }
 
 const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz)
