@@ -106,15 +106,15 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (is_help(cmd)) {
         fputs(usage, stdout);
-        return EXIT_ALL_OK;
+        return out_finish(EXIT_ALL_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("malgopher %s\n", MG_VERSION_STRING);
-        return EXIT_ALL_OK;
+        return out_finish(EXIT_ALL_OK);
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return out_finish(commands[i].run(argc - 1, argv + 1)); /* every write checked */
     const char *near = closest(cmd);
     fprintf(stderr, "malgopher: '%s' is not a malgopher command.", cmd);
     if (near)

@@ -72,7 +72,8 @@ bool is_help(const char *arg);
 /* JSON string literal (with quotes) of s[0..n); invalid UTF-8 becomes U+FFFD */
 void json_str(FILE *o, const char *s, size_t n);
 static inline void json_cstr(FILE *o, const char *s) { json_str(o, s, __builtin_strlen(s)); }
-/* CSV field, quoted when needed */
+/* CSV field, quoted when needed; a cell that would start a formula (= + - @
+ * tab CR first) gets a ' before it */
 void csv_field(FILE *o, const char *s);
 
 /* Call fn for each regular file named by paths (directories expanded when
@@ -138,6 +139,37 @@ bool open_sample(const char *arg, unsigned opts, mg_file **f, size_t *img, const
 /* grow.c: v with room for element n (*cap elements of elem bytes, doubled
  * when full), or NULL when out of memory (v is then still valid) */
 void *grow_array(void *v, size_t n, size_t *cap, size_t elem);
+
+/* atomic_out.c: an output file the analyst named (jit-unpack -o, --html),
+ * written whole or not at all.  why OUT may not be written (NULL: it may):
+ * a symbolic link, anything but a regular file, or read-only without force */
+const char *atomic_out_problem(const char *path, bool force);
+typedef struct atomic_out {
+    const char *path;
+    bool force;
+    FILE *f;     /* write the content here (kept in memory until commit) */
+    char *buf;
+    size_t len;
+} atomic_out;
+/* checks path (atomic_out_problem); false with *why set */
+bool atomic_out_open(const char *path, bool force, atomic_out *ao, const char **why);
+/* the content written beside the target, every write checked, synced and
+ * renamed over it; false with *why (the target untouched, nothing left) */
+bool atomic_out_commit(atomic_out *ao, const char **why);
+/* the content dropped, the target untouched */
+void atomic_out_abort(atomic_out *ao);
+/* open + write data + commit in one call */
+bool atomic_out_write(const char *path, bool force, const void *data, size_t n, const char **why);
+
+/* Standard output's writes are checked once, at the end: out_flush(stdout)
+ * where a command flushes (it keeps the first failure's reason), and
+ * out_finish in main's exit path, which flushes and closes stdout and, when
+ * any write failed, says "malgopher: write error: REASON" and turns a 0
+ * status into 1. */
+bool out_flush(FILE *o);
+/* true when standard output has already failed (a long writer may stop) */
+bool out_failed(void);
+int out_finish(int status);
 
 /* label for image i of a file: "" for thin files, ":arm64" style for slices */
 const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz);

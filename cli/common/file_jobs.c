@@ -33,7 +33,7 @@ static void *worker(void *arg)
         if (out && err)
             s->ok = w->fn(w->paths[k], w->ctx, out, err);
         else
-            fprintf(err ? err : stderr, "malgopher: %s: %s\n", w->paths[k], mg_status_reason(MG_ERR_NOMEM));
+            report_error_to(err ? err : stderr, w->paths[k], mg_status_reason(MG_ERR_NOMEM));
         if (out)
             fclose(out);
         if (err)
@@ -73,7 +73,7 @@ static size_t run_parallel(pathlist *l, unsigned jobs, file_out_fn fn, void *ctx
             free(slots[k].err);
             slots[k] = (slot){0};
         }
-        fflush(stdout);
+        out_flush(stdout);
     }
     free(slots);
     return failed;
@@ -92,7 +92,7 @@ size_t run_files(char **paths, int n, bool recursive, unsigned jobs, file_out_fn
             progress_pause(p); /* output lines must not land after the progress text */
             if (!fn(l.v[k], ctx, stdout, stderr))
                 failed++;
-            fflush(stdout);
+            out_flush(stdout);
             progress_tick(p);
         }
     progress_done(p);

@@ -388,8 +388,14 @@ int cli_run(const char *cmd, unsigned cmd_bit, const char *help, int argc, char 
     int rc = cli_parse(&o, cmd, cmd_bit, help, argc, argv);
     if (rc >= 0)
         return rc;
+    const char *no = o.html ? atomic_out_problem(o.html, false) : NULL;
+    if (no) { /* refused before any work, as jit-unpack -o is */
+        report_error(o.html, no);
+        cli_opts_free(&o);
+        return EXIT_USAGE;
+    }
     rc = body(&o);
-    fflush(stdout);
+    out_flush(stdout);
     cli_opts_free(&o);
     return rc;
 }

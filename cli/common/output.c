@@ -3,6 +3,7 @@
  * CSV escaping. */
 #include "common/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ void report_error(const char *path, const char *reason)
 
 void report_problem(const char *reason)
 {
-    fprintf(stderr, "malgopher: %s\n", reason);
+    text_line(stderr, "malgopher: %s", reason);
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -170,19 +171,24 @@ void json_str(FILE *o, const char *str, size_t n)
     putc('"', o);
 }
 
+/* A cell that begins with = + - @ (or a tab or CR) would be a formula in a
+ * spreadsheet: it gets the usual ' before it (OWASP's CSV injection rule).
+ * None of our own cells (numbers, digests, yes/no) starts so. */
 void csv_field(FILE *o, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, o);
-        return;
-    }
-    putc('"', o);
+    bool formula = *s && strchr("=+-@\t\r", *s);
+    bool quote = strpbrk(s, ",\"\n\r") != NULL;
+    if (quote)
+        putc('"', o);
+    if (formula)
+        putc('\'', o);
     for (; *s; s++) {
-        if (*s == '"')
+        if (quote && *s == '"')
             putc('"', o);
         putc(*s, o);
     }
-    putc('"', o);
+    if (quote)
+        putc('"', o);
 }
 
 const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz)
@@ -192,4 +198,39 @@ const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz)
     const mg_image *im = mg_file_image(f, i);
     snprintf(buf, bufsz, ":%s", im->arch[0] ? im->arch : "unknown");
     return buf;
+}
+
+/* the reason of the first failed flush of standard output (0: none seen) */
+static int out_errno;
+
+bool out_flush(FILE *o)
+{
+    errno = 0;
+    if (fflush(o) == 0 && !ferror(o))
+        return true;
+    if (o == stdout && !out_errno)
+        out_errno = errno;
+    return false;
+}
+
+bool out_failed(void)
+{
+    return ferror(stdout) || out_errno;
+}
+
+int out_finish(int status)
+{
+    bool bad = !out_flush(stdout) || out_errno;
+    errno = 0;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = true;
+        out_errno = errno;
+    }
+    if (!bad)
+        return status;
+    if (out_errno)
+        fprintf(stderr, "malgopher: write error: %s\n", strerror(out_errno));
+    else
+        fputs("malgopher: write error\n", stderr);
+    return status ? status : EXIT_SOME_FAILED;
 }

@@ -1,17 +1,52 @@
 /* backend_sqlite.c - the embedded backend: a SQLite file in WAL mode with a
  * busy timeout, statements prepared once with bound parameters ($N becomes
- * ?N), the version in PRAGMA user_version. */
+ * ?N), the version in PRAGMA user_version.  A collection may come from
+ * someone else: it is opened with SQLite's defensive settings (no
+ * triggers, no views, untrusted schema, values capped in length, a heap
+ * limit), every statement is bounded in time by a progress handler, and
+ * its schema must be the one our DDL makes (lite_schema_check). */
 #include "db/db.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* the longest text or blob a value (and a row) may be: far above any path,
+ * build line or digest; a longer one is "string or blob too big" */
+#define LITE_MAX_LENGTH (16 << 20)
+/* all of SQLite's memory (its 64 MB page cache included) */
+#define LITE_HEAP_LIMIT (512ll << 20)
+
+/* the running statement's deadline (monotonic seconds); one connection a
+ * process */
+static double deadline;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void arm(void) { deadline = now_s() + DB_STATEMENT_SECONDS; }
+
+/* called every few thousand virtual machine steps: non-zero interrupts */
+static int over_time(void *ctx)
+{
+    (void)ctx;
+    return now_s() > deadline;
+}
 
 static void set_err(db *d, sqlite3 *c)
 {
     int code = c ? sqlite3_errcode(c) : 0;
     d->retry = code == SQLITE_BUSY || code == SQLITE_LOCKED;
-    snprintf(d->err, sizeof d->err, "%s", c ? sqlite3_errmsg(c) : "out of memory");
+    if (code == SQLITE_INTERRUPT)
+        snprintf(d->err, sizeof d->err, "statement ran over %d s: interrupted (a crafted collection?)",
+                 DB_STATEMENT_SECONDS);
+    else
+        snprintf(d->err, sizeof d->err, "%s", c ? sqlite3_errmsg(c) : "out of memory");
 }
 
 /* $N -> ?N (SQLite's numbered parameter); string literals left alone */
@@ -103,6 +138,7 @@ static bool lite_put_grams(db *d, const gram_row *v, size_t n)
             sqlite3_reset(st);
             return false;
         }
+        arm();
         int rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
             set_err(d, d->conn);
@@ -132,6 +168,7 @@ static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row
     }
     int ncols = sqlite3_column_count(st), rc;
     const char *cols[32];
+    arm();
     if (ncols > 32)
         ncols = 32;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -152,6 +189,7 @@ static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row
 static bool lite_exec(db *d, const char *sql)
 {
     char *msg = NULL;
+    arm();
     if (sqlite3_exec(d->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(d->err, sizeof d->err, "%s", msg ? msg : sqlite3_errmsg(d->conn));
         sqlite3_free(msg);
@@ -211,11 +249,134 @@ static bool lite_set_wal(db *d)
     return lite_exec(d, "PRAGMA journal_mode=WAL");
 }
 
+/* SQLite's defensive settings: no trigger fires, no view runs, functions
+ * with side effects are refused in the schema, the schema cannot be
+ * written as data, values and memory are capped, statements bounded */
+static bool lite_harden(sqlite3 *c)
+{
+    static const int off[] = {SQLITE_DBCONFIG_ENABLE_TRIGGER, SQLITE_DBCONFIG_ENABLE_VIEW,
+                              SQLITE_DBCONFIG_TRUSTED_SCHEMA, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION};
+    for (size_t k = 0; k < sizeof off / sizeof *off; k++)
+        if (sqlite3_db_config(c, off[k], 0, (int *)NULL) != SQLITE_OK)
+            return false;
+    if (sqlite3_db_config(c, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK)
+        return false;
+    sqlite3_limit(c, SQLITE_LIMIT_LENGTH, LITE_MAX_LENGTH);
+    sqlite3_hard_heap_limit64(LITE_HEAP_LIMIT);
+    sqlite3_progress_handler(c, 10000, over_time, NULL);
+    return true;
+}
+
+/* the rows of the schema table, one string each (type, name, table, sql),
+ * sorted; NULL with d->err set */
+static char *schema_text(db *d, sqlite3 *c)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    arm();
+    if (!m || sqlite3_prepare_v2(c,
+                                 "SELECT type, name, tbl_name, quote(sql) FROM sqlite_schema WHERE NOT"
+                                 " (type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4'))"
+                                 " ORDER BY type NOT IN ('trigger', 'view'), type, name",
+                                 -1, &st, NULL) != SQLITE_OK) {
+        set_err(d, m ? c : NULL);
+        if (m)
+            fclose(m);
+        free(out);
+        return NULL;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        for (int k = 0; k < 4; k++)
+            fprintf(m, "%s%c", (const char *)sqlite3_column_text(st, k), k == 3 ? '\n' : '\t');
+    if (rc != SQLITE_DONE)
+        set_err(d, c);
+    sqlite3_finalize(st);
+    if (fclose(m) != 0 || rc != SQLITE_DONE) {
+        if (rc == SQLITE_DONE)
+            set_err(d, NULL);
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static bool mem_exec(void *ctx, const char *sql)
+{
+    return sqlite3_exec(ctx, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* the first line of a that b lacks, named for the message ("trigger t");
+ * false when there is none */
+static bool first_extra(const char *a, const char *b, char *out, size_t outsz)
+{
+    for (const char *l = a; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l + 1) : strlen(l);
+        bool found = false;
+        for (const char *m = b; *m && !found;) {
+            const char *f = strchr(m, '\n');
+            size_t k = f ? (size_t)(f - m + 1) : strlen(m);
+            found = k == n && !memcmp(l, m, n);
+            m += k;
+        }
+        if (!found) {
+            const char *tab = memchr(l, '\t', n), *tab2 = tab ? memchr(tab + 1, '\t', n - (size_t)(tab + 1 - l)) : NULL;
+            snprintf(out, outsz, "%.*s %.*s", (int)(tab ? tab - l : 0), l,
+                     (int)(tab && tab2 ? tab2 - tab - 1 : 0), tab ? tab + 1 : "");
+            return true;
+        }
+        l += n;
+    }
+    snprintf(out, outsz, "a changed definition");
+    return false;
+}
+
+/* A collection of version v must hold exactly what our DDL of versions
+ * 1..v makes (a trigger, a view, a column default or a changed table is
+ * what a crafted file would use to lie, hang or forge): compared with the
+ * same DDL run in memory.  Versions we do not know are judged by
+ * version_ok (db_open.c). */
+static bool lite_schema_check(db *d)
+{
+    int64_t v = 0;
+    if (!lite_query(d, "PRAGMA user_version", NULL, 0, db_int_row, &v))
+        return false;
+    if (v < 1 || v > DB_SCHEMA_VERSION)
+        return true;
+    sqlite3 *mem = NULL;
+    char *want = NULL, *have = NULL;
+    bool ok = false;
+    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        set_err(d, NULL);
+    else if (!db_schema_each(d->be, 0, (int)v, mem_exec, mem, d->err, sizeof d->err))
+        snprintf(d->err, sizeof d->err, "cannot build the expected schema: %s", sqlite3_errmsg(mem));
+    else if ((want = schema_text(d, mem)) && (have = schema_text(d, d->conn))) {
+        ok = !strcmp(want, have);
+        if (!ok) {
+            char what[160];
+            bool extra = first_extra(have, want, what, sizeof what);
+            if (!extra)
+                first_extra(want, have, what, sizeof what);
+            snprintf(d->err, sizeof d->err,
+                     "refused: not the schema malgopher makes (it %s %s): a crafted or altered collection",
+                     extra ? "has" : "lacks", what);
+        }
+    }
+    free(want);
+    free(have);
+    sqlite3_close_v2(mem);
+    return ok;
+}
+
 bool db_sqlite_open(db *d, const char *file)
 {
     sqlite3 *c = NULL;
     snprintf(d->where, sizeof d->where, "%.500s", file);
-    if (sqlite3_open_v2(file, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(file, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+        !lite_harden(c)) {
         set_err(d, c);
         sqlite3_close_v2(c);
         return false;
@@ -226,7 +387,9 @@ bool db_sqlite_open(db *d, const char *file)
     /* WAL: readers do not block the writer; NORMAL sync is durable at
      * every checkpoint and never corrupts on a crash */
     if (!lite_set_wal(d) || !lite_exec(d, "PRAGMA synchronous=NORMAL") ||
-        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536") || !lite_exec(d, "PRAGMA wal_autocheckpoint=16384")) {
+        !lite_exec(d, "PRAGMA foreign_keys=ON") || !lite_exec(d, "PRAGMA cache_size=-65536") ||
+        !lite_exec(d, "PRAGMA wal_autocheckpoint=16384") || !lite_exec(d, "PRAGMA trusted_schema=OFF") ||
+        !lite_schema_check(d)) {
         lite_close(d);
         return false;
     }

@@ -92,6 +92,14 @@ bool db_pg_open(db *d, const char *uri);
 /* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
  * caller's transaction); false with d->err set */
 bool db_schema_upgrade(db *d, int from);
+/* fn(ctx, sql) for each DDL statement of versions from+1 .. to, spelled for
+ * be (a backend checks a collection against it); false when fn fails or a
+ * statement does not fit (err set) */
+bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx, const char *sql), void *ctx,
+                    char *err, size_t errsz);
+/* the longest any one statement may run before it is interrupted (both
+ * backends; a crafted collection or a server that never answers) */
+#define DB_STATEMENT_SECONDS 300
 
 /* ---- db_open.c ---- */
 /* The collection of --db URI, else $MALGOPHER_DB, else the default SQLite

@@ -23,11 +23,43 @@ static void field_str(const char *key, const char *v)
         fputs("null", stdout);
 }
 
+/* an integer as JSON writes it: an optional '-' and 1 to 19 digits */
+static bool is_int(const char *v)
+{
+    size_t k = v && *v == '-';
+    size_t n = v ? strspn(v + k, "0123456789") : 0;
+    return v && n >= 1 && n <= 19 && !v[k + n];
+}
+
+/* the integer columns, by position in the SELECT below */
+static const struct {
+    int col;
+    const char *name;
+} int_cols[] = {{2, "slice"}, {6, "functions"}, {7, "names"}, {11, "size"}};
+
+typedef struct export_ctx {
+    size_t row;
+    bool bad;
+} export_ctx;
+
+/* every value is written by its JSON type: strings through json_str, and
+ * an integer column only when it holds an integer (SQLite stores what it
+ * is given: text there would forge fields or records) */
 static bool export_row(const char *const *c, int n, void *ctx)
 {
-    (void)ctx;
+    export_ctx *x = ctx;
+    x->row++;
     if (n < 19)
         return true;
+    for (size_t k = 0; k < sizeof int_cols / sizeof *int_cols; k++)
+        if (c[int_cols[k].col] && !is_int(c[int_cols[k].col])) {
+            char why[160];
+            snprintf(why, sizeof why, "record %zu: %s is not an integer (refused: a crafted collection?)", x->row,
+                     int_cols[k].name);
+            report_problem(why);
+            x->bad = true;
+            return false;
+        }
     fputs("{\"path\":", stdout);
     json_cstr(stdout, c[0] ? c[0] : "");
     field_str("arch", c[1] ? c[1] : "");
@@ -48,23 +80,25 @@ static bool export_row(const char *const *c, int n, void *ctx)
     field_str("first_seen", c[16]);
     field_str("last_seen", c[17]);
     puts("}");
-    return true;
+    return !out_failed(); /* no use going on when standard output failed */
 }
 
 static int export(const cli_opts *o)
 {
     db d;
+    export_ctx x = {0};
     if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
     bool ok = db_rows(&d,
                       "SELECT path, arch, slice, gimphash, gimpfuzzy, go_version, functions, names, no_names,"
                       " partial, sha256, size, suffix, os, container, label, first_seen, last_seen, gimpset"
                       " FROM samples ORDER BY id",
-                      NULL, 0, export_row, NULL);
+                      NULL, 0, export_row, &x);
     if (!ok)
         db_report(&d);
+    ok = ok && !x.bad;
     db_close(&d);
-    fflush(stdout);
+    out_flush(stdout);
     return ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
 }
 

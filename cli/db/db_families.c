@@ -319,7 +319,7 @@ static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t 
     printf("family %lld  size %zu\n", (long long)id, n);
     for (size_t i = 0; i < n; i++) {
         const char *l = s->label[mem[i]];
-        printf("  %s%s%s\n", s->path[mem[i]], l ? "  " : "", l ? l : "");
+        text_line(stdout, "  %s%s%s", s->path[mem[i]], l ? "  " : "", l ? l : ""); /* escaped: stored text */
     }
 }
 
@@ -444,7 +444,7 @@ out:
         db_rollback(&d);
     if (locked)
         d.be->unlock(&d);
-    fflush(stdout);
+    out_flush(stdout);
     mg_simindex_free(ix);
     mg_setindex_free(six);
     free(a.id_of);

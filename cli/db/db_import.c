@@ -118,7 +118,7 @@ static int import(const cli_opts *o)
         if (len <= 1 || (len == 2 && line[0] == '\r'))
             continue; /* an empty line */
         if (line[0] != '{') {
-            fprintf(stderr, "malgopher: %s:%lld: not a `malgopher hash --json` line\n", file, (long long)lineno);
+            text_line(stderr, "malgopher: %s:%lld: not a `malgopher hash --json` line", file, (long long)lineno);
             failed++;
             if (lineno == 1)
                 break; /* not JSON Lines at all: one message, nothing stored */
@@ -129,7 +129,7 @@ static int import(const cli_opts *o)
         if (!json_get_str(line, "path", path, sizeof path) ||
             !json_get_str(line, "gimphash", x->r.gimphash, sizeof x->r.gimphash) ||
             !json_get_str(line, "gimpfuzzy", x->r.gimpfuzzy, sizeof x->r.gimpfuzzy)) {
-            fprintf(stderr, "malgopher: %s:%lld: not a `malgopher hash --json` line\n", file, (long long)lineno);
+            text_line(stderr, "malgopher: %s:%lld: not a `malgopher hash --json` line", file, (long long)lineno);
             failed++;
             memset(&x->r, 0, sizeof x->r);
             continue;
@@ -137,7 +137,7 @@ static int import(const cli_opts *o)
         if (!json_get_str(line, "gimpset", x->r.gimpset, sizeof x->r.gimpset))
             x->r.gimpset[0] = 0; /* an older line: no gimpset */
         else if (x->r.gimpset[0] && mg_gimpset_decode(x->r.gimpset, (uint32_t[MG_GIMPSET_K]){0}) < 0) {
-            fprintf(stderr, "malgopher: %s:%lld: \"gimpset\" is not a gimpset digest\n", file, (long long)lineno);
+            text_line(stderr, "malgopher: %s:%lld: \"gimpset\" is not a gimpset digest", file, (long long)lineno);
             failed++;
             memset(&x->r, 0, sizeof x->r);
             continue;
@@ -147,8 +147,7 @@ static int import(const cli_opts *o)
         const char *why;
         if (!json_get_str(line, "sha256", sha, sizeof sha)) {
             if (!path_identity(path, &id, &why)) {
-                fprintf(stderr, "malgopher: %s:%lld: no \"sha256\" and %s cannot be read\n", file, (long long)lineno,
-                        path);
+                text_line(stderr, "malgopher: %s:%lld: no \"sha256\" and %s cannot be read", file, (long long)lineno, path);
                 failed++;
                 continue;
             }
@@ -156,7 +155,7 @@ static int import(const cli_opts *o)
             size = (int64_t)id.size;
         }
         if (!is_hex64(sha)) {
-            fprintf(stderr, "malgopher: %s:%lld: \"sha256\" is not 64 lower-case hex digits\n", file, (long long)lineno);
+            text_line(stderr, "malgopher: %s:%lld: \"sha256\" is not 64 lower-case hex digits", file, (long long)lineno);
             failed++;
             continue;
         }

@@ -66,7 +66,7 @@ static int label(const cli_opts *o)
         for (size_t k = 0; ok && k < s.n; k++)
             ok = record_label(&d, s.v[k], arg[1], now);
         if (ok && db_commit(&d)) {
-            printf("%s: %s (%zu sample%s)\n", arg[0], arg[1], s.n, s.n == 1 ? "" : "s");
+            text_line(stdout, "%s: %s (%zu sample%s)", arg[0], arg[1], s.n, s.n == 1 ? "" : "s");
             rc = EXIT_ALL_OK;
         } else {
             db_report(&d);

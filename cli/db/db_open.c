@@ -10,7 +10,7 @@
 
 void db_report(db *d)
 {
-    fprintf(stderr, "malgopher: %s: %s\n", d->where[0] ? d->where : "db", d->err);
+    report_error(d->where[0] ? d->where : "db", d->err); /* escaped: the reason may quote the collection */
 }
 
 bool db_rows(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)

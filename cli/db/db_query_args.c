@@ -77,7 +77,7 @@ int db_query_run(const cli_opts *o, db_query_print print)
         failed += !print(o, &s.v[k], h, nh);
         db_hits_free(h, nh);
     }
-    fflush(stdout);
+    out_flush(stdout);
     samples_free(&s);
     db_close(&d);
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;

@@ -82,17 +82,29 @@ static bool spell(const db_backend *be, const char *tmpl, char *out, size_t outs
     return true;
 }
 
-bool db_schema_upgrade(db *d, int from)
+bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx, const char *sql), void *ctx,
+                    char *err, size_t errsz)
 {
     char sql[2048];
-    for (int v = from; v < DB_SCHEMA_VERSION; v++)
+    for (int v = from; v < to && v < DB_SCHEMA_VERSION; v++)
         for (size_t s = 0; schema[v][s]; s++) {
-            if (!spell(d->be, schema[v][s], sql, sizeof sql)) {
-                snprintf(d->err, sizeof d->err, "schema statement too long");
+            if (!spell(be, schema[v][s], sql, sizeof sql)) {
+                snprintf(err, errsz, "schema statement too long");
                 return false;
             }
-            if (!d->be->query(d, sql, NULL, 0, NULL, NULL))
+            if (!fn(ctx, sql))
                 return false;
         }
     return true;
+}
+
+static bool run_ddl(void *ctx, const char *sql)
+{
+    db *d = ctx;
+    return d->be->query(d, sql, NULL, 0, NULL, NULL);
+}
+
+bool db_schema_upgrade(db *d, int from)
+{
+    return db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err);
 }

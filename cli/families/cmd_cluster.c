@@ -185,7 +185,7 @@ static int cluster(const cli_opts *o)
 out_graph:
     graph_free(&g);
 out:
-    fflush(stdout);
+    out_flush(stdout);
     free(label_of);
     labels_free(l);
     samples_free(&s);

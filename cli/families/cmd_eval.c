@@ -177,7 +177,7 @@ static int run(const cli_opts *o, sampleset *s, size_t failed)
                     baselines ? &exact : NULL, &main_row, mname, osweep, nosweep, oname};
         ok = report_html_write(o->html, &r);
         if (ok)
-            printf("report: %s\n", o->html);
+            text_line(stdout, "report: %s", o->html);
     }
     free(sweep);
     free(fsweep);

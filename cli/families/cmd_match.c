@@ -107,7 +107,7 @@ static int match(const cli_opts *o)
         free(hits);
     }
 out:
-    fflush(stdout);
+    out_flush(stdout);
     mg_simindex_free(ix);
     mg_setindex_free(six);
     free(dig);

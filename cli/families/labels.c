@@ -107,7 +107,7 @@ labels *labels_load(const char *file)
         } else if (nf >= 2)
             ok = add(l, f[0], f[1]);
         else {
-            fprintf(stderr, "malgopher: %s:%zu: want PATH<TAB>LABEL\n", file, lineno);
+            text_line(stderr, "malgopher: %s:%zu: want PATH<TAB>LABEL", file, lineno);
             ok = false;
         }
     }

@@ -256,12 +256,14 @@ bool report_html_write(const char *file, const report *r)
         report_error(file, mg_status_reason(MG_ERR_NOMEM));
         return false;
     }
-    FILE *o = fopen(file, "w");
-    if (!o) {
-        report_error(file, strerror(errno));
+    atomic_out ao;
+    const char *why;
+    if (!atomic_out_open(file, false, &ao, &why)) {
+        report_error(file, why);
         free(buf);
         return false;
     }
+    FILE *o = ao.f;
     fputs(page_head, o);
     /* '<' only occurs inside JSON strings: escape it so that no path can
      * close the script element */
@@ -273,8 +275,8 @@ bool report_html_write(const char *file, const report *r)
     }
     fputs(page_tail, o);
     free(buf);
-    if (fclose(o) != 0) {
-        report_error(file, strerror(errno));
+    if (!atomic_out_commit(&ao, &why)) {
+        report_error(file, why);
         return false;
     }
     return true;

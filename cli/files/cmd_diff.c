@@ -112,7 +112,7 @@ static int diff(const cli_opts *o)
                 diff_print_json(stdout, &r);
             else
                 diff_print_text(stdout, &r, o->all);
-            rc = fflush(stdout) == 0 && !ferror(stdout) ? (diff_differs(&r) ? DIFF_DIFFERENT : DIFF_SAME)
+            rc = out_flush(stdout) ? (diff_differs(&r) ? DIFF_DIFFERENT : DIFF_SAME)
                                                         : DIFF_TROUBLE;
             mg_diff_free(&r.d);
         }

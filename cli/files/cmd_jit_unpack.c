@@ -32,64 +32,17 @@ static const char help[] =
 
 #define MAX_INPUT (1ull << 31)
 
-/* why OUT may not be written (NULL: it may): it must not be the input, a
- * symbolic link or anything but a regular file, nor a read-only file
- * unless forced */
+/* why OUT may not be written (NULL: it may): atomic_out's refusals, or
+ * the input itself */
 static const char *output_problem(const char *in, const char *out, bool force)
 {
     struct stat so, si;
-    if (lstat(out, &so) != 0)
-        return errno == ENOENT ? NULL : strerror(errno);
-    if (S_ISLNK(so.st_mode))
-        return "is a symbolic link (refused: name the file itself)";
-    if (!S_ISREG(so.st_mode))
-        return S_ISDIR(so.st_mode) ? "is a directory" : "not a regular file";
-    if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+    const char *no = atomic_out_problem(out, force);
+    if (no)
+        return no;
+    if (lstat(out, &so) == 0 && stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
         return "is the input file";
-    if (!force && (!(so.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) || access(out, W_OK) != 0))
-        return "is read-only (use --force to replace it)";
     return NULL;
-}
-
-/* write data to a temporary file beside path, then rename it to path */
-static bool write_atomic(const char *path, const void *data, size_t size, const char **why)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
-        *why = "out of memory";
-        return false;
-    }
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        *why = strerror(errno);
-        free(tmp);
-        return false;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    FILE *f = fdopen(fd, "wb");
-    bool ok = f && fchmod(fd, 0666 & ~mask) == 0 && fwrite(data, 1, size, f) == size;
-    if (!ok)
-        *why = strerror(errno ? errno : EIO);
-    if (f) {
-        if (fclose(f) != 0 && ok) {
-            *why = strerror(errno);
-            ok = false;
-        }
-    } else {
-        close(fd);
-    }
-    if (ok && rename(tmp, path) != 0) {
-        *why = strerror(errno);
-        ok = false;
-    }
-    if (!ok)
-        unlink(tmp);
-    free(tmp);
-    return ok;
 }
 
 static const char *pl(unsigned n, const char *one, const char *many)
@@ -99,7 +52,7 @@ static const char *pl(unsigned n, const char *one, const char *many)
 
 static void report(const char *in, const char *out, size_t size, const mg_jit_report *r)
 {
-    printf("input:          %s\n", in);
+    text_line(stdout, "input:          %s", in);
     printf("restored:       %u %s", r->restored, pl(r->restored, "method", "methods"));
     if (r->intact)
         printf(" (%u more already intact)", r->intact);
@@ -148,7 +101,7 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
         puts("resources:      IL resources kept (--strip drops them)");
     if (r->signature_dropped)
         puts("signature:      Authenticode directory cleared (no longer valid)");
-    printf("output:         %s (%zu bytes)\n", out, size);
+    text_line(stdout, "output:         %s (%zu bytes)", out, size);
 }
 
 /* restore in into out */
@@ -176,7 +129,7 @@ static int jit_unpack(const char *in, const char *out, unsigned flags, bool forc
         report_error(in, e.msg);
         return EXIT_SOME_FAILED;
     }
-    bool ok = write_atomic(out, res, res_size, &why);
+    bool ok = atomic_out_write(out, force, res, res_size, &why);
     mg_dotnet_free(res);
     if (!ok) {
         report_error(out, why);

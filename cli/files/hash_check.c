@@ -101,7 +101,7 @@ int hash_check(const char *file, bool quiet)
     free(line);
     if (!std)
         fclose(in);
-    fflush(stdout);
+    out_flush(stdout);
     if (!good) {
         report_error(file, "no properly formatted `malgopher hash` lines found");
         return EXIT_USAGE;

@@ -82,8 +82,8 @@ void text_dotnet(FILE *o, const void *data, size_t size)
     evidence(o, &d);
     if (d.reactor) {
         fputs("protector:      .NET Reactor (NecroBit)\n", o);
-        fprintf(o, "protector evidence: %u stubbed %s, initializer 0x%08x called first by %u type "
-               "%s, private resource '%s' (%u bytes)\n",
+        text_line(o, "protector evidence: %u stubbed %s, initializer 0x%08x called first by %u type "
+               "%s, private resource '%s' (%u bytes)", /* the name comes from the file */
                d.reactor_stubs, pl(d.reactor_stubs, "body", "bodies"), d.reactor_init,
                d.reactor_injected, pl(d.reactor_injected, "initializer", "initializers"),
                d.reactor_resource, d.reactor_resource_size);

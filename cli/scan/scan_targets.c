@@ -10,6 +10,7 @@
  * directories, -z the files there larger than its size; --scan-list reads
  * the targets from files, one a line. */
 #include "scan/scan.h"
+#include "common/cli.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -113,7 +114,7 @@ static bool walk_dir(run *r, const char *dir, const dir_stack *up)
             bool skip_link = r->o->no_follow && S_ISLNK(st.st_mode); /* -N */
             if (!dot_link && !skip_link && stat(full, &st) == 0) {
                 if (S_ISREG(st.st_mode) && r->o->skip_larger > 0 && st.st_size > r->o->skip_larger)
-                    fprintf(stderr, "skipping %s (%lld bytes) because it's larger than %ld bytes.\n",
+                    text_line(stderr, "skipping %s (%lld bytes) because it's larger than %ld bytes.",
                             full, (long long)st.st_size, r->o->skip_larger); /* -z */
                 else if (S_ISREG(st.st_mode))
                     ok = add_job(r, full, false);
@@ -182,7 +183,7 @@ static void *worker(void *arg)
                 if (r->bare_count)
                     printf("%d\n", t.count);
                 else
-                    printf("%s: %d\n", j->path, t.count);
+                    text_line(stdout, "%s: %d", j->path, t.count);
                 scan_unlock();
             }
         }
@@ -206,7 +207,7 @@ static bool add_list(run *r, const char *list, bool *nomem)
 {
     FILE *fh = fopen(list, "r");
     if (!fh) {
-        fprintf(stderr, "error: could not open file \"%s\".\n", list);
+        text_line(stderr, "error: could not open file \"%s\".", list);
         return false;
     }
     char *line = NULL;
@@ -273,6 +274,6 @@ int scan_run(YR_RULES *rules, const scan_opts *o, char **paths, int npaths)
         free(r.jobs[k].path);
     free(r.jobs);
     pthread_mutex_destroy(&r.lock);
-    fflush(stdout);
+    out_flush(stdout);
     return status;
 }

@@ -5,6 +5,7 @@
  * too-many-matches warning, and yara's wording of scan errors.  Called from
  * several scanner threads: every line is written under one lock. */
 #include "scan/scan.h"
+#include "common/cli.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -128,7 +129,8 @@ static void print_rule(YR_SCAN_CONTEXT *ctx, const YR_RULE *rule, const char *pa
         }
         fputs("] ", stdout);
     }
-    printf("%s\n", path);
+    text_escaped(stdout, path, strlen(path)); /* a name from the file system */
+    putchar('\n');
     if (!opts->show_strings)
         return;
     const YR_STRING *string;
@@ -193,7 +195,7 @@ int scan_callback(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *u
         return CALLBACK_CONTINUE;
     case CALLBACK_MSG_CONSOLE_LOG:
         scan_lock();
-        printf("%s\n", (const char *)message_data);
+        text_line(stdout, "%s", (const char *)message_data); /* console.log may print file data */
         scan_unlock();
         return CALLBACK_CONTINUE;
     default:
@@ -230,7 +232,9 @@ void scan_print_yr_error(int error)
 void scan_print_error(YR_SCANNER *scanner, const char *path, int error)
 {
     scan_lock();
-    fprintf(stderr, "error scanning %s: ", path);
+    fputs("error scanning ", stderr);
+    text_escaped(stderr, path, strlen(path));
+    fputs(": ", stderr);
     YR_RULE *rule = yr_scanner_last_error_rule(scanner);
     YR_STRING *string = yr_scanner_last_error_string(scanner);
     if (rule && string)
