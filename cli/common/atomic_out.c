@@ -6,7 +6,7 @@
  * temporary file beside the target with every write checked, synced and
  * renamed over it.  A failure leaves the target as it was and no temporary
  * file behind. */
-#include "cli.h"
+#include "common/cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
