@@ -329,7 +329,7 @@ else
         local cmd=$1 want=$2 rc line
         case $cmd in
         *Hooked.packed.exe*) [ -f "$tour/Hooked.packed.exe" ] || { echo "SKIPPED (part): .NET fixture not built: $cmd"; return; } ;;
-        *'$SHARED/upx'*)
+        *'$SHARED/upx'* | *.unpacked*) # UPX: the samples of ../shared/upx, and what unpack wrote
             [ $has_unpack = 1 ] && [ -d "$SHARED/upx" ] || { echo "SKIPPED (part): no UPX unpacking in this build or no $SHARED/upx: $cmd"; return; } ;;
         esac
         ncmd=$((ncmd + 1))
