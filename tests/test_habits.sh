@@ -320,7 +320,10 @@ else
     tour=$T/tour
     mkdir -p "$tour"
     for d in "$CORPUS"/*/; do ln -s "$d" "$tour/$(basename "$d")"; done
-    [ -n "$DOTNET" ] && [ -f "$DOTNET/hooked/packed.exe" ] && cp "$DOTNET/hooked/packed.exe" "$tour/Hooked.packed.exe"
+    # the .NET fixtures when dotnet_build has finished them (it renames its
+    # work directory into place, then stamps it); a parallel run may not
+    # have them yet, and then that step says SKIPPED
+    [ -n "$DOTNET" ] && [ -f "$DOTNET/.stamp" ] && cp "$DOTNET/hooked/packed.exe" "$tour/Hooked.packed.exe" 2>/dev/null
     has_unpack=0
     "$M" --help | grep -q '^  unpack ' && has_unpack=1
     tour_section | awk '/^```/ { f = !f; next } f' > "$T/tour.txt"
