@@ -1,7 +1,7 @@
 # Makefile - thin front of the CMake build.
 #   make            build the library and the malgopher command (build/)
 #   make demo       install the missing packages of deps/debian-build.txt (as
-#                   root), build the command only, fetch three small samples
+#                   root), build the command only, fetch two small samples
 #                   and show `info` and `hash` on them, then fetch the default
 #                   corpus (core tier) and run `hash -r`, `cluster` (family
 #                   table) and `eval` (V-measure, HTML report) on it
@@ -62,14 +62,14 @@ deps-test:
 	@bash deps/install.sh $(DEPS_BUILD) $(DEPS_TEST)
 
 # the demo builds the command only (not the tests), and shows a first result
-# on three small samples before it fetches the rest of the core tier
+# on two small samples before it fetches the rest of the core tier
 demo: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target malgopher
-	@echo "== fetching three small samples (sherif) into $(CORPUS)"
-	bash $(SHARED)/corpus/fetch.sh $(CORPUS) --tier core --family sherif || echo "(could not fetch them; going on)"
+	@echo "== fetching two small samples (lefthook 0.7.7, one npm package) into $(CORPUS)"
+	bash $(SHARED)/corpus/fetch.sh $(CORPUS) --tier core --family lefthook || echo "(could not fetch them; going on)"
 	@echo "== malgopher info, then hash, on them"
-	$(BUILD)/malgopher info $(CORPUS)/sherif/1.13.0_linux-amd64/sherif || true
-	$(BUILD)/malgopher hash -r $(CORPUS)/sherif || true
+	$(BUILD)/malgopher info $(CORPUS)/lefthook/0.7.7_linux-arm64/lefthook || true
+	$(BUILD)/malgopher hash -r $(CORPUS)/lefthook || true
 	@echo "== fetching the rest of the default corpus (core tier, about 400 MB) into $(CORPUS)"
 	bash $(SHARED)/corpus/fetch.sh $(CORPUS) --tier core || echo "(some corpus files could not be fetched; going on with the rest)"
 	@echo "== malgopher hash -r $(CORPUS)"

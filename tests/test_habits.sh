@@ -329,7 +329,10 @@ else
     tour=$T/tour
     mkdir -p "$tour"
     for d in "$CORPUS"/*/; do ln -s "$d" "$tour/$(basename "$d")"; done
-    [ -n "$DOTNET" ] && [ -f "$DOTNET/hooked/packed.exe" ] && cp "$DOTNET/hooked/packed.exe" "$tour/Hooked.packed.exe"
+    # the .NET fixtures when dotnet_build has finished them (it renames its
+    # work directory into place, then stamps it); a parallel run may not
+    # have them yet, and then that step says SKIPPED
+    [ -n "$DOTNET" ] && [ -f "$DOTNET/.stamp" ] && cp "$DOTNET/hooked/packed.exe" "$tour/Hooked.packed.exe" 2>/dev/null
     has_unpack=0
     "$M" --help | grep -q '^  unpack ' && has_unpack=1
     tour_section | awk '/^```/ { f = !f; next } f' > "$T/tour.txt"
@@ -338,7 +341,7 @@ else
         local cmd=$1 want=$2 rc line
         case $cmd in
         *Hooked.packed.exe*) [ -f "$tour/Hooked.packed.exe" ] || { echo "SKIPPED (part): .NET fixture not built: $cmd"; return; } ;;
-        *'$SHARED/upx'*)
+        *'$SHARED/upx'* | *.unpacked*) # UPX: the samples of ../shared/upx, and what unpack wrote
             [ $has_unpack = 1 ] && [ -d "$SHARED/upx" ] || { echo "SKIPPED (part): no UPX unpacking in this build or no $SHARED/upx: $cmd"; return; } ;;
         esac
         ncmd=$((ncmd + 1))
