@@ -17,6 +17,7 @@ int cmd_info(int argc, char **argv);
 int cmd_funcs(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_jit_unpack(int argc, char **argv);
+int cmd_unpack(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
@@ -45,6 +46,10 @@ void progress_done(progress *p);
  * the JSON "dotnet" member (null unless pe and .NET) */
 void text_dotnet(const char *path);
 void json_dotnet(const char *path, bool pe);
+/* info_packer.c: the `packer:` line of `info` and the JSON "packer"
+ * member (null when the file was not packed) */
+void text_packer(FILE *o, const mg_image *im);
+void json_packer(FILE *o, const mg_image *im);
 
 /* "malgopher: PATH: reason" on stderr (or o), escaped as text_line does */
 void report_error(const char *path, const char *reason);

@@ -70,6 +70,7 @@ static void text_info(FILE *o, const char *path, const mg_file *f, size_t i)
     text_line(o, "container:      %s, %u-bit, %s-endian", im->container_name, im->bits,
               im->big_endian ? "big" : "little");
     text_line(o, "os/arch:        %s/%s", im->os[0] ? im->os : "unknown", im->arch[0] ? im->arch : "unknown");
+    text_packer(o, im);
     text_line(o, "go:             %s", yes_no(im->is_go));
     if (im->is_go) {
         if (im->go_version[0])
@@ -233,6 +234,7 @@ static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, con
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
     json_packages(o, im);
     json_dotnet(path, im->container == MG_CONT_PE);
+    json_packer(o, im);
     fputs(",\"warning\":", o);
     json_cstr(o, im->warning);
     fprintf(o, ",\"sha256\":\"%s\",\"size\":%llu}\n", id->sha256, id->size);
