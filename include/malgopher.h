@@ -178,6 +178,7 @@ typedef struct mg_packer_info {
     unsigned filter;        /* UPX filter id undone, 0 when none */
     unsigned tamper;        /* MG_TAMPER_* */
     bool checksums_ok;      /* the packer's adler32 sums were present and matched */
+    bool checksum_failed;   /* a PackHeader intact by its own checksum gave adler32 sums the data fails */
     uint64_t packed_size;   /* the input's size */
     uint64_t unpacked_size; /* the rebuilt executable's size */
 } mg_packer_info;

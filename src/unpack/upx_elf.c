@@ -212,8 +212,7 @@ static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total)
         if (h[4] != in->version || h[4] < 11 || h[4] > 14)
             in->tamper |= MG_TAMPER_VERSION;
         in->checksums_ok = rd(h + 8, false) == ch->u_adler && rd(h + 12, false) == ch->c_adler;
-        if (!in->checksums_ok)
-            in->tamper |= MG_TAMPER_HEADER;
+        in->checksum_failed = !in->checksums_ok;
     } else {
         in->tamper |= MG_TAMPER_HEADER;
     }
@@ -262,6 +261,10 @@ static mg_status rebuild(elf *e, uint64_t gaps_at, uint64_t tail, uint8_t **out,
     }
     e->c->info->filter = ch.filter;
     evidence(e, &ch, total);
+    if (e->c->info->checksum_failed) {
+        free(buf);
+        return mg_upx_fail(e->c, MG_ERR_MALFORMED, "the unpacked data fails the packer's adler32 checksums");
+    }
     *out = buf;
     *out_size = total;
     return MG_OK;

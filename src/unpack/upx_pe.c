@@ -203,6 +203,7 @@ static void evidence(pe *p, const uint8_t *h, uint32_t c_adler, uint32_t u_adler
     if (p->renamed)
         in->tamper |= MG_TAMPER_SECTIONS;
     in->checksums_ok = sum_ok && mg_ld32(h + 8, false) == u_adler && mg_ld32(h + 12, false) == c_adler;
+    in->checksum_failed = sum_ok && !in->checksums_ok;
 }
 
 mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
@@ -228,9 +229,13 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
             snprintf(c->info->method, sizeof c->info->method, "%s", mg_upx_method_name(h[6]));
             uint32_t c_adler = mg_upx_adler32(1, h + 32, mg_ld32(h + 20, false));
             uint32_t u_adler = mg_upx_adler32(1, img, u_len);
+            evidence(&p, h, c_adler, u_adler, sum_ok);
+            if (c->info->checksum_failed) {
+                free(img);
+                return mg_upx_fail(c, MG_ERR_MALFORMED, "the unpacked data fails the packer's adler32 checksums");
+            }
             mg_status st = rebuild(&p, img, u_len, h, out, out_size);
             free(img);
-            evidence(&p, h, c_adler, u_adler, sum_ok);
             return st;
         }
     /* UPX's layout and a checksummed PackHeader, but no stream decodes */
