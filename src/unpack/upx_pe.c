@@ -7,9 +7,10 @@
  * PackHeader followed by one compressed stream, and the entry point (the
  * stub).  The stream decodes to the image from the first section's RVA;
  * its last 4 bytes give the offset of the original PE header and section
- * table inside it.  The import table, relocations, TLS and resources are
- * not rebuilt: their directory entries are cleared (docs/upx.md). */
-#include "unpack/upx.h"
+ * table inside it.  The relocations are undone and their table rebuilt
+ * (upx_pe_relocs.c); the import table, TLS and resources are not rebuilt:
+ * their directory entries are cleared (docs/upx.md). */
+#include "unpack/upx_pe.h"
 
 #include "io/reader.h"
 #include "util/alloc.h"
@@ -29,6 +30,7 @@ typedef struct pe {
     unsigned machine;
     uint64_t s0_vaddr, s1_raw, s1_rawsize;
     bool renamed;
+    unsigned flags;    /* the packed file's COFF characteristics */
 } pe;
 
 static bool packed_layout(pe *p)
@@ -43,6 +45,7 @@ static bool packed_layout(pe *p)
         return false;
     p->pe = lfanew;
     p->machine = mg_rec_u16(&coff, 4);
+    p->flags = mg_rec_u16(&coff, 22);
     unsigned nsec = mg_rec_u16(&coff, 6), optsize = mg_rec_u16(&coff, 20);
     if (nsec < 2 || !mg_rec_at(&r, lfanew + 24, optsize < 96 ? 96 : optsize, &opt))
         return false;
@@ -144,7 +147,7 @@ static mg_status write_pe(pe *p, const uint8_t *img, uint32_t u_len, uint64_t oh
     /* the directories UPX keeps in its own form are not rebuilt: cleared */
     uint8_t *opt = buf + p->pe + 24;
     unsigned dirs = p->plus ? 112 : 96;
-    static const unsigned cleared[] = {1, 2, 5, 6, 9, 10, 11, 12};
+    static const unsigned cleared[] = {1, 2, 6, 9, 10, 11, 12};
     for (unsigned i = 0; i < sizeof cleared / sizeof *cleared; i++)
         if (dirs + cleared[i] * 8 + 8 <= optsize)
             memset(opt + dirs + cleared[i] * 8, 0, 8);
@@ -157,6 +160,38 @@ static mg_status write_pe(pe *p, const uint8_t *img, uint32_t u_len, uint64_t oh
     }
     *out = buf;
     *out_size = total;
+    return MG_OK;
+}
+
+/* UPX's extra data after the section table: 8 bytes for the imports when
+ * the original had any, then the relocations' offset and a flags byte */
+static mg_status relocs(pe *p, uint8_t *img, uint32_t u_len, uint32_t oh, unsigned optsize, unsigned objs,
+                        uint32_t rvamin)
+{
+    uint8_t *opt = img + oh + 24, *dir = opt + (p->plus ? 112 : 96);
+    uint64_t extra = oh + 24 + optsize + objs * 40ull;
+    uint32_t imp_size = mg_ld32(dir + 12, false), rel_rva = mg_ld32(dir + 40, false);
+    uint32_t rel_size = mg_ld32(dir + 44, false);
+    unsigned flags = mg_ld32(img + oh + 20, false) >> 16;
+    if (mg_ld32(dir + 8, false) && imp_size > 20)
+        extra += 8;
+    if (!rel_rva || !rel_size || ((flags | p->flags) & 1)) {
+        memset(dir + 40, 0, 8);
+        return MG_OK;
+    }
+    if (rel_size == 8)
+        return MG_OK;
+    if (extra + 5 > u_len)
+        return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the relocation record lies outside the image");
+    mg_upx_pe_fix f = {.plus = p->plus, .rvamin = rvamin, .crelocs = mg_ld32(img + extra, false), .dir_rva = rel_rva};
+    f.imagebase = p->plus ? mg_ld64(opt + 24, false) : mg_ld32(opt + 28, false);
+    uint32_t tsize;
+    mg_status st = mg_upx_pe_relocs(p->c, img, u_len, &f, &tsize);
+    if (st != MG_OK)
+        return st;
+    put32(dir + 44, tsize);
+    if (!tsize)
+        put32(dir + 40, 0);
     return MG_OK;
 }
 
@@ -186,6 +221,9 @@ static mg_status rebuild(pe *p, uint8_t *img, uint32_t u_len, const uint8_t *h, 
         mg_upx_unfilter(filter, h[29], img + (base - rvamin), size, base - rvamin);
         p->c->info->filter = filter;
     }
+    mg_status st = relocs(p, img, u_len, oh, optsize, objs, rvamin);
+    if (st != MG_OK)
+        return st;
     return write_pe(p, img, u_len, oh, objs, out, out_size);
 }
 
