@@ -42,11 +42,12 @@ mg_status mg_upx_unpack(const uint8_t *data, size_t size, mg_budget *b, uint8_t 
                         mg_packer_info *info, bool *packed, mg_error *err);
 
 /* upx_decompress.c: decode exactly dlen bytes of method into dst from
- * src[0..slen); false when the stream is damaged or the method unknown.
- * With exact false, fewer bytes are accepted and *got tells how many. */
+ * src[0..slen); MG_ERR_MALFORMED when the stream is damaged or the method
+ * unknown, MG_ERR_NOMEM when the decoder's memory could not be had.  With
+ * exact false, fewer bytes are accepted and *got tells how many. */
 bool mg_upx_method_known(unsigned method);
 const char *mg_upx_method_name(unsigned method);
-bool mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
+mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
                        size_t *got);
 uint32_t mg_upx_adler32(uint32_t adler, const uint8_t *p, size_t n);
 

@@ -43,8 +43,9 @@ static bool decode(mg_upx_chain *ch, const mg_upx_blk *b, uint8_t *dst)
         memcpy(dst, src, b->unc);
     } else {
         ch->c->method = b->method;
-        if (!mg_upx_decompress(b->method, src, b->cpr, dst, b->unc, true, NULL)) {
-            mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u does not decompress", ch->nblocks);
+        mg_status st = mg_upx_decompress(b->method, src, b->cpr, dst, b->unc, true, NULL);
+        if (st != MG_OK) {
+            mg_upx_fail(ch->c, st, "block %u does not decompress", ch->nblocks);
             return false;
         }
         if (b->ftid) {

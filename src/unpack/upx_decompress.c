@@ -61,13 +61,14 @@ static void lz_free(void *opaque, void *p)
     free(p);
 }
 
-static bool lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact, size_t *got)
+static mg_status lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
+                                size_t *got)
 {
     if (slen < 3)
-        return false;
+        return MG_ERR_MALFORMED;
     unsigned pb = src[0] & 7, lp = src[1] >> 4, lc = src[1] & 15;
     if (pb > 4 || lp > 4 || lc > 8 || (unsigned)(src[0] >> 3) != lc + lp)
-        return false;
+        return MG_ERR_MALFORMED;
     lzma_options_lzma opt = {0};
     opt.dict_size = dlen < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : dlen > (1u << 30) ? (1u << 30) : (uint32_t)dlen;
     opt.lc = lc;
@@ -77,25 +78,27 @@ static bool lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, size_t
     lzma_allocator al = {lz_alloc, lz_free, NULL};
     lzma_stream s = LZMA_STREAM_INIT;
     s.allocator = &al;
-    if (lzma_raw_decoder(&s, filters) != LZMA_OK)
-        return false;
+    lzma_ret r = lzma_raw_decoder(&s, filters);
+    if (r != LZMA_OK)
+        return r == LZMA_MEM_ERROR ? MG_ERR_NOMEM : MG_ERR_MALFORMED;
     s.next_in = src + 2;
     s.avail_in = slen - 2;
     s.next_out = dst;
     s.avail_out = dlen;
-    lzma_ret r = LZMA_OK;
     while (r == LZMA_OK && s.avail_out && s.avail_in)
         r = lzma_code(&s, LZMA_RUN);
     if (r == LZMA_OK && s.avail_out)
         r = lzma_code(&s, LZMA_FINISH);
     *got = dlen - s.avail_out;
     lzma_end(&s);
+    if (r == LZMA_MEM_ERROR)
+        return MG_ERR_NOMEM;
     if (r != LZMA_OK && r != LZMA_STREAM_END && r != LZMA_BUF_ERROR)
-        return false;
-    return exact ? *got == dlen : *got > 0;
+        return MG_ERR_MALFORMED;
+    return (exact ? *got == dlen : *got > 0) ? MG_OK : MG_ERR_MALFORMED;
 }
 
-bool mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
+mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
                        size_t *got)
 {
     size_t dummy;
@@ -106,13 +109,12 @@ bool mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t
         return lzma_upx_block(src, slen, dst, dlen, exact, got);
     nrv_fn fn = nrv_decoder(method);
     if (!fn || slen > UINT32_MAX || dlen > UINT32_MAX)
-        return false;
+        return MG_ERR_MALFORMED;
     ucl_uint n = (ucl_uint)dlen;
     int r = fn(src, (ucl_uint)slen, dst, &n, NULL);
     *got = n;
     /* an exact block must fill dst and use all of src; a whole-image
      * stream (PE, size unknown) may stop early */
-    if (exact)
-        return r == UCL_E_OK && n == dlen;
-    return (r == UCL_E_OK || r == UCL_E_INPUT_NOT_CONSUMED) && n > 0;
+    bool ok = exact ? r == UCL_E_OK && n == dlen : (r == UCL_E_OK || r == UCL_E_INPUT_NOT_CONSUMED) && n > 0;
+    return ok ? MG_OK : MG_ERR_MALFORMED;
 }

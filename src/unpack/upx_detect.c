@@ -18,7 +18,9 @@ mg_status mg_upx_fail(mg_upx_ctx *c, mg_status st, const char *fmt, ...)
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     const char *m = c->method ? mg_upx_method_name(c->method) : "";
-    if (m[0])
+    if (st == MG_ERR_NOMEM) /* the one wording every allocation failure has */
+        snprintf(c->err->msg, sizeof c->err->msg, "out of memory");
+    else if (m[0])
         snprintf(c->err->msg, sizeof c->err->msg, "UPX-packed (%s): %s", m, why);
     else
         snprintf(c->err->msg, sizeof c->err->msg, "UPX-packed: %s", why);
@@ -61,7 +63,7 @@ mg_status mg_upx_unpack(const uint8_t *data, size_t size, mg_budget *b, uint8_t 
     mg_status st = mg_upx_elf(&c, out, out_size);
     if (st == MG_ERR_UNSUPPORTED && !info->name[0])
         st = mg_upx_pe(&c, out, out_size);
-    *packed = info->name[0] != 0;
+    *packed = info->name[0] != 0 || st == MG_ERR_NOMEM;
     if (!*packed)
         return MG_ERR_UNSUPPORTED;
     info->packed_size = size;
@@ -82,6 +84,8 @@ mg_status mg_unpack_mem(const void *data, size_t size, void **out, size_t *out_s
     bool packed;
     uint8_t *buf;
     mg_status st = mg_upx_unpack(data, size, &b, &buf, out_size, info ? info : &tmp, &packed, err);
+    if (st == MG_ERR_NOMEM)
+        return st;
     if (!packed)
         return mg_fail(err, MG_ERR_UNSUPPORTED, "not UPX-packed");
     *out = buf;

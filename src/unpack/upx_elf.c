@@ -84,7 +84,7 @@ static bool packed_headers(elf *e)
 
 /* the first block decodes to an ELF header of the same class, order and
  * machine as the stub's: then this is UPX's chain */
-static uint8_t *first_block(elf *e, mg_upx_chain *ch, uint64_t *len)
+static uint8_t *first_block(elf *e, mg_upx_chain *ch, uint64_t *len, bool *nomem)
 {
     uint64_t phend = e->phoff + e->phnum * (e->is64 ? 56 : 32);
     for (uint64_t pos = phend + 24; pos <= phend + 24 + 64; pos += 4) {
@@ -93,9 +93,14 @@ static uint8_t *first_block(elf *e, mg_upx_chain *ch, uint64_t *len)
             b.unc < (e->is64 ? 64u : 52u) || b.cpr > e->c->size - pos - 12)
             continue;
         uint8_t *u = mg_malloc(b.unc);
-        if (!u)
+        mg_status st = u ? mg_upx_decompress(b.method, e->c->data + pos + 12, b.cpr, u, b.unc, true, NULL)
+                         : MG_ERR_NOMEM;
+        if (st == MG_ERR_NOMEM) {
+            free(u);
+            *nomem = true;
             return NULL;
-        if (mg_upx_decompress(b.method, e->c->data + pos + 12, b.cpr, u, b.unc, true, NULL) &&
+        }
+        if (st == MG_OK &&
             memcmp(u, e->c->data, 6) == 0 && u[18] == e->c->data[18] && u[19] == e->c->data[19]) {
             e->b0 = pos;
             *len = b.unc;
@@ -277,9 +282,12 @@ mg_status mg_upx_elf(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
         return MG_ERR_UNSUPPORTED;
     mg_upx_chain ch = {.c = c, .be = e.be, .quiet = true};
     uint64_t hlen;
-    uint8_t *hdr = first_block(&e, &ch, &hlen);
+    bool nomem = false;
+    uint8_t *hdr = first_block(&e, &ch, &hlen, &nomem);
+    if (nomem)
+        return mg_upx_fail(c, MG_ERR_NOMEM, "out of memory");
     if (!hdr)
-        return MG_ERR_UNSUPPORTED; /* (or out of memory: then analysed as it is) */
+        return MG_ERR_UNSUPPORTED;
     c->method = ch.method;
     snprintf(c->info->name, sizeof c->info->name, "UPX");
     snprintf(c->info->method, sizeof c->info->method, "%s", mg_upx_method_name(ch.method));

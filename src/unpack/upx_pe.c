@@ -81,18 +81,19 @@ static bool header_fits(const pe *p, uint64_t off)
            c_len < u_len && c_len <= p->c->size - off - 32 && u_len <= p->c->max_out && u_len > 300;
 }
 
-/* decode the stream of the header at off to a new buffer */
-static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len)
+/* decode the stream of the header at off to a new buffer (NULL: damaged,
+ * or *st MG_ERR_NOMEM) */
+static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len, mg_status *st)
 {
     const uint8_t *h = p->c->data + off;
     *u_len = mg_ld32(h + 16, false);
     uint32_t c_len = mg_ld32(h + 20, false);
+    *st = MG_OK;
     if (!mg_upx_charge(p->c, *u_len))
         return NULL;
     uint8_t *u = mg_malloc(*u_len);
-    if (!u)
-        return NULL;
-    if (mg_upx_decompress(h[6], h + 32, c_len, u, *u_len, true, NULL))
+    *st = u ? mg_upx_decompress(h[6], h + 32, c_len, u, *u_len, true, NULL) : MG_ERR_NOMEM;
+    if (*st == MG_OK)
         return u;
     free(u);
     return NULL;
@@ -258,7 +259,10 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
             const uint8_t *h = c->data + off;
             uint32_t u_len;
             c->method = h[6];
-            uint8_t *img = decode(&p, off, &u_len);
+            mg_status dst;
+            uint8_t *img = decode(&p, off, &u_len, &dst);
+            if (dst == MG_ERR_NOMEM)
+                return mg_upx_fail(c, MG_ERR_NOMEM, "out of memory");
             if (mg_budget_out(c->budget))
                 return mg_upx_fail(c, MG_ERR_TOO_COSTLY, "too costly to unpack (work budget)");
             if (!img)
