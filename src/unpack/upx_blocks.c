@@ -71,8 +71,11 @@ static bool next_block(mg_upx_chain *ch, uint64_t *pos, mg_upx_blk *b)
             mg_upx_fail(ch->c, MG_ERR_TOO_COSTLY, "more than %u blocks", MG_UPX_MAX_BLOCKS);
         return false;
     }
-    if (!mg_budget_spend(ch->c->budget, 16, "UPX block headers"))
+    if (!mg_budget_spend(ch->c->budget, 16, "UPX block headers")) {
+        if (!ch->quiet)
+            mg_upx_fail(ch->c, MG_ERR_TOO_COSTLY, "too costly to unpack (work budget)");
         return false;
+    }
     return true;
 }
 
@@ -84,7 +87,7 @@ bool mg_upx_walk(mg_upx_chain *ch, uint64_t *pos, uint64_t wanted, uint8_t *out,
             return false;
         if (!mg_upx_blk_plausible(&b) || b.unc > wanted) {
             if (!ch->quiet)
-                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u at 0x%llx: bad header", ch->nblocks - 1,
+                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u at 0x%llx: bad header", ch->nblocks,
                             (unsigned long long)b.pos);
             return false;
         }
@@ -92,14 +95,14 @@ bool mg_upx_walk(mg_upx_chain *ch, uint64_t *pos, uint64_t wanted, uint8_t *out,
         if (!mg_add_ok(b.pos + 12, b.cpr, &end) || end > ch->c->size) {
             if (!ch->quiet)
                 mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u extends past the end of the file (truncated)",
-                            ch->nblocks - 1);
+                            ch->nblocks);
             return false;
         }
         if (b.cpr < b.unc)
             ch->method = b.method;
         if (out) {
             if (at > ch->out_size || b.unc > ch->out_size - at) {
-                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u lands outside the image", ch->nblocks - 1);
+                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u lands outside the image", ch->nblocks);
                 return false;
             }
             if (!decode(ch, &b, out + at))

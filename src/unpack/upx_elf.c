@@ -39,7 +39,9 @@ typedef struct elf {
     unsigned ngaps;
     uint64_t tail_at;     /* the tail goes here (end of the highest PT_LOAD) */
     uint64_t stub_end;    /* end of the stub's mapping: where the gaps should start */
+    uint64_t sh_end;      /* end of the original section headers: the file is at least this long */
     bool c_base;          /* UPX 4 layout */
+    bool too_big;         /* the stored segments exceed the cap */
 } elf;
 
 static bool packed_headers(elf *e)
@@ -123,6 +125,9 @@ static bool original_layout(elf *e, const uint8_t *hdr, uint64_t len)
     unsigned phent = mg_rec_u16(&h, e->is64 ? 54 : 42), phnum = mg_rec_u16(&h, e->is64 ? 56 : 44);
     if (phent != (e->is64 ? 56u : 32u) || !mg_rd_has(&r, phoff, (uint64_t)phnum * phent))
         return false;
+    uint64_t shoff = e->is64 ? mg_rec_u64(&h, 40) : mg_rec_u32(&h, 32);
+    uint64_t shsize = (uint64_t)mg_rec_u16(&h, e->is64 ? 58 : 46) * mg_rec_u16(&h, e->is64 ? 60 : 48);
+    e->sh_end = shoff && shoff <= e->c->max_out ? shoff + shsize : 0;
     e->nloads = 0;
     for (unsigned i = 0; i < phnum; i++) {
         mg_rec p;
@@ -134,8 +139,12 @@ static bool original_layout(elf *e, const uint8_t *hdr, uint64_t len)
             return false;
         ext x = {e->is64 ? mg_rec_u64(&p, 8) : mg_rec_u32(&p, 4), e->is64 ? mg_rec_u64(&p, 32) : mg_rec_u32(&p, 16)};
         uint64_t end;
-        if (!mg_add_ok(x.off, x.size, &end) || end > e->c->max_out)
+        if (!mg_add_ok(x.off, x.size, &end))
             return false;
+        if (end > e->c->max_out) {
+            e->too_big = true;
+            return false;
+        }
         e->loads[e->nloads++] = x;
     }
     if (!e->nloads)
@@ -164,12 +173,19 @@ static bool walk_gaps(elf *e, mg_upx_chain *ch, uint64_t pos, uint8_t *out, uint
     return mg_upx_walk_rest(ch, &pos, out, e->tail_at, tail);
 }
 
+/* the gap chain from pos holds, and reaches the original section headers */
+static bool gaps_hold(elf *e, uint64_t pos, uint64_t *tail)
+{
+    mg_upx_chain probe = {.c = e->c, .be = e->be, .quiet = true};
+    return walk_gaps(e, &probe, pos, NULL, tail) && e->tail_at + *tail >= e->sh_end;
+}
+
 /* where the gap blocks start: past the stub's mapping (UPX 4), else the
  * first place after the PT_LOAD blocks from which the chain holds */
 static bool find_gaps(elf *e, uint64_t loads_end, uint64_t *at, uint64_t *tail)
 {
     mg_upx_chain probe = {.c = e->c, .be = e->be, .quiet = true};
-    if (e->stub_end >= loads_end && walk_gaps(e, &probe, e->stub_end, NULL, tail)) {
+    if (e->stub_end >= loads_end && gaps_hold(e, e->stub_end, tail)) {
         *at = e->stub_end;
         return true;
     }
@@ -178,8 +194,7 @@ static bool find_gaps(elf *e, uint64_t loads_end, uint64_t *at, uint64_t *tail)
         mg_upx_blk b;
         if (!mg_upx_binfo(&probe, p, &b) || (b.unc && !mg_upx_blk_plausible(&b)))
             continue;
-        probe = (mg_upx_chain){.c = e->c, .be = e->be, .quiet = true};
-        if (walk_gaps(e, &probe, p, NULL, tail)) {
+        if (gaps_hold(e, p, tail)) {
             *at = p;
             return true;
         }
@@ -201,7 +216,10 @@ static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total)
     const uint8_t *d = e->c->data;
     const uint8_t *li = d + e->b0 - 24, *pi = d + e->b0 - 12;
     in->version = li[10];
-    if (rd(li + 4, false) != UPX_MAGIC || ch->end_magic != (e->be ? 0x55505821u : UPX_MAGIC))
+    /* "UPX!" (big-endian targets: in either byte order) */
+    bool l_ok = memcmp(li + 4, "UPX!", 4) == 0 || (e->be && memcmp(li + 4, "!XPU", 4) == 0);
+    bool end_ok = memcmp(d + ch->end_pos + 4, "UPX!", 4) == 0 || (e->be && memcmp(d + ch->end_pos + 4, "!XPU", 4) == 0);
+    if (!l_ok || !end_ok)
         in->tamper |= MG_TAMPER_MAGIC;
     uint32_t fsize = (uint32_t)rd(pi + 4, e->be), bsize = (uint32_t)rd(pi + 8, e->be);
     if (fsize != total || bsize == 0)
@@ -286,13 +304,27 @@ mg_status mg_upx_elf(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
     uint8_t *hdr = first_block(&e, &ch, &hlen, &nomem);
     if (nomem)
         return mg_upx_fail(c, MG_ERR_NOMEM, "out of memory");
-    if (!hdr)
-        return MG_ERR_UNSUPPORTED;
+    if (!hdr) {
+        /* UPX's marks around a first block that does not decode: packed,
+         * and damaged */
+        const uint8_t *d = c->data;
+        uint64_t li = e.phoff + e.phnum * (e.is64 ? 56 : 32);
+        bool mark = (li + 24 <= c->size && memcmp(d + li + 4, "UPX!", 4) == 0) ||
+                    (c->size >= 36 && mg_upx_packheader_at(d, c->size, c->size - 36));
+        if (!mark)
+            return MG_ERR_UNSUPPORTED;
+        snprintf(c->info->name, sizeof c->info->name, "UPX");
+        return mg_upx_fail(c, MG_ERR_MALFORMED, "the first block (the original ELF headers) does not decompress");
+    }
     c->method = ch.method;
     snprintf(c->info->name, sizeof c->info->name, "UPX");
     snprintf(c->info->method, sizeof c->info->method, "%s", mg_upx_method_name(ch.method));
     bool layout = original_layout(&e, hdr, hlen);
     free(hdr);
+    if (!layout && e.too_big)
+        return mg_upx_fail(c, MG_ERR_MALFORMED,
+                           "the original program would be over %u times this file's size (truncated?)",
+                           MG_UPX_MAX_RATIO);
     if (!layout)
         return mg_upx_fail(c, MG_ERR_MALFORMED, "the stored program headers are not valid");
     ch = (mg_upx_chain){.c = c, .be = e.be};

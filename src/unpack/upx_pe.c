@@ -206,7 +206,8 @@ static mg_status rebuild(pe *p, uint8_t *img, uint32_t u_len, const uint8_t *h, 
     unsigned optsize = mg_ld32(img + oh + 20, false) & 0xffff, magic = mg_ld32(img + oh + 24, false) & 0xffff;
     if (machine != p->machine || magic != (p->plus ? 0x20bu : 0x10bu))
         return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the stored PE header is not the packed file's machine");
-    if (objs == 0 || objs > 96 || optsize < (p->plus ? 112u : 96u) ||
+    /* the optional header must reach the IAT directory (entry 12) */
+    if (objs == 0 || objs > 96 || optsize < (p->plus ? 112u : 96u) + 13 * 8 ||
         (uint64_t)oh + 24 + optsize + objs * 40ull > u_len)
         return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the stored section table is not valid");
     uint32_t rvamin = mg_ld32(img + oh + 24 + optsize + 12, false);
