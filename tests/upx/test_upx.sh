@@ -79,4 +79,29 @@ for name in wordfreq-amd64-default wordfreq-amd64-lzma lefthook-0.7.7-arm64-nrv2
     printf '%*s' 256 '' | tr ' ' '\125' | dd of="$T/$name.corrupt" bs=1 seek=4096 conv=notrunc status=none
     refused "$name corrupted" "$T/$name.corrupt"
 done
+# 6. unpack -o: jit-unpack's output rules (shared code): OUT refused (exit 2)
+# and left untouched when it is the input, a link, a device, FIFO, directory
+# or read-only without --force; a file that is not UPX-packed is refused
+src=$DIR/wordfreq-386-stripped
+if [ -f "$src" ]; then
+    cp "$src" "$T/in" && chmod u+w "$T/in"
+    ln "$T/in" "$T/hard"
+    "$M" unpack "$T/in" -o "$T/hard" >/dev/null 2>"$T/err"; rc=$?
+    expect_eq "unpack -o hard link to input" "$rc:$(cat "$T/err")" "2:malgopher: $T/hard: is the input file"
+    echo keep >"$T/target" && ln -s "$T/target" "$T/link" && mkfifo "$T/fifo" && mkdir "$T/dir"
+    echo keep >"$T/ro" && chmod a-w "$T/ro"
+    for out in "$T/link" "$T/fifo" "$T/dir" "$T/ro" /dev/null; do
+        before=$(stat -c '%F %i' "$out"; [ -f "$out" ] && sum "$out")
+        timeout 5 "$M" unpack "$T/in" -o "$out" >/dev/null 2>"$T/err"; rc=$?
+        expect_eq "unpack -o $(basename "$out") exit" "$rc:$(wc -l <"$T/err")" "2:1"
+        expect_eq "unpack -o $(basename "$out") untouched" "$(stat -c '%F %i' "$out"; [ -f "$out" ] && sum "$out")" "$before"
+    done
+    expect_eq "target behind the link untouched" "$(cat "$T/target")" keep
+    "$M" unpack --force "$T/in" -o "$T/ro" >/dev/null 2>&1; rc=$?
+    expect_eq "unpack --force read-only" "$rc:$(sha256sum <"$T/ro" | cut -d' ' -f1)" \
+        "0:$(tr '\t' '\037' <"$DIR/MANIFEST.tsv" | awk -F'\037' '$1 == "wordfreq-386-stripped" {print $3}')"
+    "$M" unpack "$T/out" -o "$T/again" >/dev/null 2>"$T/err"; rc=$?
+    expect_eq "unpack of an unpacked file" "$rc:$(cat "$T/err")" "1:malgopher: $T/out: not UPX-packed"
+    expect_eq "no output for a refused input" "$(ls "$T/again" 2>/dev/null)" ""
+fi
 finish upx
