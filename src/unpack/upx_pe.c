@@ -8,8 +8,9 @@
  * stub).  The stream decodes to the image from the first section's RVA;
  * its last 4 bytes give the offset of the original PE header and section
  * table inside it.  The relocations are undone and their table rebuilt
- * (upx_pe_relocs.c); the import table, TLS and resources are not rebuilt:
- * their directory entries are cleared (docs/upx.md). */
+ * (upx_pe_relocs.c), the imports rebuilt (upx_pe_imports.c); TLS,
+ * resources and the rest are not: their directory entries are cleared
+ * (docs/upx.md). */
 #include "unpack/upx_pe.h"
 
 #include "io/reader.h"
@@ -31,6 +32,9 @@ typedef struct pe {
     uint64_t s0_vaddr, s1_raw, s1_rawsize;
     bool renamed;
     unsigned flags;    /* the packed file's COFF characteristics */
+    const uint8_t *area; /* the packed file's import area (UPX keeps the names there) */
+    bool imports;        /* the import table was rebuilt */
+    size_t area_len;
 } pe;
 
 static bool packed_layout(pe *p)
@@ -66,6 +70,17 @@ static bool packed_layout(pe *p)
     p->s1_raw = mg_rec_u32(&s1, 20);
     p->s1_rawsize = mg_rec_u32(&s1, 16);
     p->renamed = memcmp(s0.p, "UPX0\0", 5) != 0 || memcmp(s1.p, "UPX1\0", 5) != 0;
+    /* the packed import directory, in the third section's file data */
+    unsigned dirs = p->plus ? 112 : 96;
+    mg_rec s2;
+    if (nsec >= 3 && optsize >= dirs + 16 && mg_rec_at(&r, st + 80, 40, &s2)) {
+        uint32_t irva = mg_rec_u32(&opt, dirs + 8), v2 = mg_rec_u32(&s2, 12), raw2 = mg_rec_u32(&s2, 20);
+        uint32_t len2 = mg_rec_u32(&s2, 16);
+        if (irva >= v2 && irva - v2 < len2 && mg_rd_has(&r, raw2, len2)) {
+            p->area = p->c->data + raw2 + (irva - v2);
+            p->area_len = len2 - (irva - v2);
+        }
+    }
     return true;
 }
 
@@ -150,7 +165,7 @@ static mg_status write_pe(pe *p, const uint8_t *img, uint32_t u_len, uint64_t oh
     unsigned dirs = p->plus ? 112 : 96;
     static const unsigned cleared[] = {1, 2, 6, 9, 10, 11, 12};
     for (unsigned i = 0; i < sizeof cleared / sizeof *cleared; i++)
-        if (dirs + cleared[i] * 8 + 8 <= optsize)
+        if (dirs + cleared[i] * 8 + 8 <= optsize && !((cleared[i] == 1 || cleared[i] == 12) && p->imports))
             memset(opt + dirs + cleared[i] * 8, 0, 8);
     if (optsize >= 68)
         put32(opt + 64, 0); /* CheckSum */
@@ -174,8 +189,15 @@ static mg_status relocs(pe *p, uint8_t *img, uint32_t u_len, uint32_t oh, unsign
     uint32_t imp_size = mg_ld32(dir + 12, false), rel_rva = mg_ld32(dir + 40, false);
     uint32_t rel_size = mg_ld32(dir + 44, false);
     unsigned flags = mg_ld32(img + oh + 20, false) >> 16;
-    if (mg_ld32(dir + 8, false) && imp_size > 20)
+    if (mg_ld32(dir + 8, false) && imp_size > 20) {
+        if (extra + 8 > u_len)
+            return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the import record lies outside the image");
+        mg_upx_pe_imp im = {.plus = p->plus, .rvamin = rvamin, .list = mg_ld32(img + extra, false),
+                            .names_rva = mg_ld32(img + extra + 4, false), .dir_rva = mg_ld32(dir + 8, false),
+                            .area = p->area, .area_len = p->area_len};
+        p->imports = p->area && mg_upx_pe_imports(img, u_len, &im);
         extra += 8;
+    }
     if (!rel_rva || !rel_size || ((flags | p->flags) & 1)) {
         memset(dir + 40, 0, 8);
         return MG_OK;
