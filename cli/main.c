@@ -14,6 +14,7 @@ static const char usage[] =
     "  hash [-r] PATH...     GIMPHASH  GIMPFUZZY  PATH lines (like sha256sum)\n"
     "  hash -c FILE          check those lines again: PATH: OK / PATH: FAILED\n"
     "  jit-unpack IN -o OUT  restore a JIT-hook packed .NET assembly without running it\n"
+    "  unpack IN -o OUT      write the program inside a UPX-packed file, without running it\n"
     "  diff A B              what changed: dependencies, build settings, packages, functions\n"
     "  compare A B           similarity 0-100 of two files' (or digests') gimpfuzzy (or gimpset)\n"
     "  cluster [-r] PATH...  families: connected components of pairs scoring >= T\n"
@@ -47,6 +48,7 @@ static const struct command {
     {"funcs", cmd_funcs},
     {"hash", cmd_hash},
     {"jit-unpack", cmd_jit_unpack},
+    {"unpack", cmd_unpack},
     {"diff", cmd_diff},
     {"compare", cmd_compare},
     {"cluster", cmd_cluster},

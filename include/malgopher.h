@@ -161,6 +161,28 @@ typedef struct mg_buildinfo {
 #define MG_GIMPSET_K 256
 #define MG_GIMPSET_LEN 1377
 
+/* A packer found around the program (docs/upx.md).  name "" when the file
+ * was not packed.  The tamper bits are evidence, not guesses: each says a
+ * field the unpacker checked disagreed with what the packer writes. */
+#define MG_TAMPER_MAGIC    0x01u /* a "UPX!" marker was replaced */
+#define MG_TAMPER_PINFO    0x02u /* p_info's sizes zeroed or wrong (ELF) */
+#define MG_TAMPER_SECTIONS 0x04u /* the packer's section names changed (PE) */
+#define MG_TAMPER_VERSION  0x08u /* a format version byte UPX does not write */
+#define MG_TAMPER_HEADER   0x10u /* the PackHeader is missing or its checksum fails */
+
+typedef struct mg_packer_info {
+    char name[8];           /* "UPX", or "" */
+    char method[8];         /* "NRV2B", "NRV2D", "NRV2E", "LZMA" */
+    char stub[24];          /* what the layout tells of the stub, e.g. "4.x stub" */
+    unsigned version;       /* the format version byte (UPX 3.9x-4.x: 13, 14) */
+    unsigned filter;        /* UPX filter id undone, 0 when none */
+    unsigned tamper;        /* MG_TAMPER_* */
+    bool checksums_ok;      /* the packer's adler32 sums were present and matched */
+    bool checksum_failed;   /* a PackHeader intact by its own checksum gave adler32 sums the data fails */
+    uint64_t packed_size;   /* the input's size */
+    uint64_t unpacked_size; /* the rebuilt executable's size */
+} mg_packer_info;
+
 typedef struct mg_image {
     size_t struct_size;         /* sizeof(mg_image) in the library: see MG_IMAGE_HAS */
     mg_container container;
@@ -198,6 +220,7 @@ typedef struct mg_image {
     char warning[200];          /* first warning, "" when none */
     char gimpset[MG_GIMPSET_LEN]; /* "gs1:256:BASE64" (docs/spec/gimpset.md); "gs1:256:" when no name is kept */
     size_t gimpset_names;       /* names kept by the gimpset selection */
+    mg_packer_info packer;      /* the packer unpacked before the analysis (name "" when none) */
     /* new fields: append here, never above (the ABI rules at the top) */
 } mg_image;
 
@@ -506,6 +529,15 @@ typedef struct mg_jit_report {
 MG_API mg_status mg_dotnet_jit_unpack(const void *data, size_t size, unsigned flags, void **out,
                                       size_t *out_size, mg_jit_report *rep, mg_error *err);
 MG_API void mg_dotnet_free(void *p);
+
+/* Unpack a UPX-packed ELF or PE statically (docs/upx.md): on MG_OK *out
+ * (free with mg_unpack_free) holds the unpacked executable, byte for byte
+ * the original where UPX's stored headers allow it.  A file that is not
+ * UPX-packed gives MG_ERR_UNSUPPORTED "not UPX-packed"; a damaged one an
+ * error "UPX-packed (METHOD): why".  info may be NULL. */
+MG_API mg_status mg_unpack_mem(const void *data, size_t size, void **out, size_t *out_size,
+                               mg_packer_info *info, mg_error *err);
+MG_API void mg_unpack_free(void *p);
 
 #ifdef __cplusplus
 }

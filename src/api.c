@@ -11,6 +11,7 @@
 #include "go/obfuscation.h"
 #include "go/pclntab.h"
 #include "go/version.h"
+#include "unpack/upx.h"
 #include "io/map.h"
 #include "util/arena.h"
 #include "util/budget.h"
@@ -29,6 +30,8 @@ struct mg_file {
     mg_image *images;
     mg_arena arena;
     mg_budget budget; /* the whole file's: all slices together */
+    uint8_t *unpacked; /* a packed file's program (src/unpack), analysed instead */
+    mg_packer_info packer;
 };
 
 static void warn(mg_image *im, const char *msg)
@@ -261,10 +264,36 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     return MG_OK;
 }
 
+/* a UPX-packed file: its program is what is analysed (the budget grows by
+ * the default share of the unpacked bytes unless the caller set it) */
+static mg_status unpack_packed(mg_file *f, const mg_limits *lim, const uint8_t **data, size_t *size, mg_error *err)
+{
+    bool packed;
+    size_t n;
+    mg_status st = mg_upx_unpack(f->map.data, f->map.size, &f->budget, &f->unpacked, &n, &f->packer, &packed, err);
+    if (!packed)
+        return MG_OK;
+    if (st != MG_OK)
+        return st;
+    if (!(lim && lim->max_work)) {
+        uint64_t more = (uint64_t)n * MG_WORK_PER_BYTE;
+        f->budget.left += more;
+        f->budget.limit += more;
+    }
+    *data = f->unpacked;
+    *size = n;
+    return MG_OK;
+}
+
 static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg_error *err)
 {
     mg_budget_init(&f->budget, f->map.size, lim ? lim->max_work : 0, lim ? lim->seconds : 0);
-    mg_status st = mg_exe_detect(f->map.data, f->map.size, &f->imgs, &f->nimgs, err);
+    const uint8_t *data = f->map.data;
+    size_t size = f->map.size;
+    mg_status st = unpack_packed(f, lim, &data, &size, err);
+    if (st != MG_OK)
+        return st;
+    st = mg_exe_detect(data, size, &f->imgs, &f->nimgs, err);
     bool fell_back = false;
     char why[sizeof err->msg] = "";
     if (st == MG_ERR_MALFORMED) {
@@ -273,7 +302,7 @@ static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg
         f->imgs = mg_calloc(1, sizeof *f->imgs);
         if (!f->imgs)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-        mg_raw_make(f->map.data, f->map.size, f->imgs);
+        mg_raw_make(data, size, f->imgs);
         if (!f->imgs->maps)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
         f->nimgs = 1;
@@ -286,6 +315,7 @@ static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->nimgs; i++) {
         f->images[i].struct_size = sizeof(mg_image);
+        f->images[i].packer = f->packer;
         f->imgs[i].budget = &f->budget;
         st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i]);
         if (st == MG_ERR_TOO_COSTLY)
@@ -369,6 +399,7 @@ void mg_file_close(mg_file *f)
     free(f->imgs);
     free(f->images);
     mg_arena_free(&f->arena);
+    free(f->unpacked);
     mg_map_close(&f->map);
     free(f);
 }

@@ -127,3 +127,14 @@ bool atomic_out_write(const char *path, bool force, const void *data, size_t n, 
         return false;
     return replace_file(path, data, n, why);
 }
+
+const char *atomic_out_problem_for(const char *in, const char *out, bool force)
+{
+    struct stat so, si;
+    const char *no = atomic_out_problem(out, force);
+    if (no)
+        return no;
+    if (lstat(out, &so) == 0 && stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+        return "is the input file";
+    return NULL;
+}

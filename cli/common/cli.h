@@ -18,6 +18,7 @@ int cmd_info(int argc, char **argv);
 int cmd_funcs(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_jit_unpack(int argc, char **argv);
+int cmd_unpack(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
@@ -47,6 +48,10 @@ void progress_done(progress *p);
  * data[0..size), into o */
 void text_dotnet(FILE *o, const void *data, size_t size);
 void json_dotnet(FILE *o, const void *data, size_t size, bool pe);
+/* info_packer.c: the `packer:` line of `info` and the JSON "packer"
+ * member (null when the file was not packed) */
+void text_packer(FILE *o, const mg_image *im);
+void json_packer(FILE *o, const mg_image *im);
 
 /* "malgopher: PATH: reason" on stderr (or o), escaped as text_line does */
 void report_error(const char *path, const char *reason);
@@ -144,6 +149,9 @@ void *grow_array(void *v, size_t n, size_t *cap, size_t elem);
  * written whole or not at all.  why OUT may not be written (NULL: it may):
  * a symbolic link, anything but a regular file, or read-only without force */
 const char *atomic_out_problem(const char *path, bool force);
+/* the same for the OUT of a command that reads IN (jit-unpack, unpack):
+ * also refused when it is IN itself (the same inode) */
+const char *atomic_out_problem_for(const char *in, const char *out, bool force);
 typedef struct atomic_out {
     const char *path;
     bool force;

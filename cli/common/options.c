@@ -74,9 +74,9 @@ static const opt_row table[] = {
     {'v', "verbose", CMD_COMPARE, K_FLAG, F(verbose), 0, 0, NULL, NULL},
     {0, "slice", CMD_FUNCS, K_STR, F(slice), 0, 0, "an ARCH", NULL},
     {0, "all", CMD_DIFF, K_FLAG, F(all), 0, 0, NULL, NULL},
-    {'o', "output", CMD_JIT_UNPACK, K_STR, F(output), 0, 0, "a file name", NULL},
+    {'o', "output", CMD_JIT_UNPACK | CMD_UNPACK, K_STR, F(output), 0, 0, "a file name", NULL},
     {0, "strip", CMD_JIT_UNPACK, K_FLAG, F(strip), 0, 0, NULL, NULL},
-    {0, "force", CMD_JIT_UNPACK, K_FLAG, F(force), 0, 0, NULL, NULL},
+    {0, "force", CMD_JIT_UNPACK | CMD_UNPACK, K_FLAG, F(force), 0, 0, NULL, NULL},
     {'c', "check", CMD_HASH, K_STR, F(check), 0, 0, "a FILE", NULL},
     /* the db subcommands (their values checked with their own messages) */
     {0, "db", DB_ALL, K_STR, F(db), 0, 0, "a URI", NULL},

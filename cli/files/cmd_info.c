@@ -72,6 +72,7 @@ static void text_info(FILE *o, const char *path, const sample_file *s, size_t i)
     text_line(o, "container:      %s, %u-bit, %s-endian", im->container_name, im->bits,
               im->big_endian ? "big" : "little");
     text_line(o, "os/arch:        %s/%s", im->os[0] ? im->os : "unknown", im->arch[0] ? im->arch : "unknown");
+    text_packer(o, im);
     text_line(o, "go:             %s", yes_no(im->is_go));
     if (im->is_go) {
         if (im->go_version[0])
@@ -237,6 +238,7 @@ static void json_info(FILE *o, const char *path, const sample_file *s, size_t i)
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
     json_packages(o, im);
     json_dotnet(o, s->map.data, s->map.size, im->container == MG_CONT_PE);
+    json_packer(o, im);
     fputs(",\"warning\":", o);
     json_cstr(o, im->warning);
     fprintf(o, ",\"sha256\":\"%s\",\"size\":%llu}\n", id->sha256, id->size);

@@ -32,19 +32,6 @@ static const char help[] =
 
 #define MAX_INPUT (1ull << 31)
 
-/* why OUT may not be written (NULL: it may): atomic_out's refusals, or
- * the input itself */
-static const char *output_problem(const char *in, const char *out, bool force)
-{
-    struct stat so, si;
-    const char *no = atomic_out_problem(out, force);
-    if (no)
-        return no;
-    if (lstat(out, &so) == 0 && stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-        return "is the input file";
-    return NULL;
-}
-
 static const char *pl(unsigned n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
@@ -107,7 +94,7 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
 /* restore in into out */
 static int jit_unpack(const char *in, const char *out, unsigned flags, bool force)
 {
-    const char *no = output_problem(in, out, force);
+    const char *no = atomic_out_problem_for(in, out, force);
     if (no) {
         report_error(out, no);
         return EXIT_USAGE;

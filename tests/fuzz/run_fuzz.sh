@@ -15,6 +15,9 @@
 # The .NET target (dotnet) is seeded with the assemblies the dotnet_build
 # test makes ($MALGOPHER_DOTNET_FIXTURES, default BUILD_DIR/tests/dotnet-fixtures
 # or build/tests/dotnet-fixtures), falling back to the container seeds.
+# The UPX target (upx) is seeded at run time with the real UPX files of
+# $MALGOPHER_SHARED/upx (default: ../shared/upx beside the repository), never
+# copied into the repository, falling back to the container seeds.
 # Appends one line per target to $MALGOPHER_FUZZ_DIR/runs.tsv:
 # date, target, seconds, executions, crashes.
 # usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...]
@@ -23,7 +26,7 @@ build=$1 secs=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work=${MALGOPHER_FUZZ_DIR:-$HOME/.cache/malgopher/fuzz}
-targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet emu}
+targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet emu upx}
 max_len=${MALGOPHER_FUZZ_MAX_LEN:-4194304}
 dotnet_fixtures=${MALGOPHER_DOTNET_FIXTURES:-$build/tests/dotnet-fixtures}
 [ -d "$dotnet_fixtures" ] || dotnet_fixtures=$here/../../build/tests/dotnet-fixtures
@@ -47,6 +50,9 @@ for t in $targets; do
     if [ -z "$(ls -A "$corpus")" ]; then
         case $t in
             pclntab*) cp "$seeds/pcln/seed-${t#pclntab}-"* "$corpus/" ;;
+            upx) upx_dir=${MALGOPHER_SHARED:-$here/../../../shared}/upx
+                if [ -d "$upx_dir" ]; then find "$upx_dir" -type f ! -name '*.tsv' ! -name '*.md' -exec cp {} "$corpus/" \;
+                else cp "$seeds/containers/"* "$corpus/"; fi ;;
             dotnet|emu) if [ -n "$(ls -A "$seeds/dotnet")" ]; then cp "$seeds/dotnet/"* "$corpus/"
                     else cp "$seeds/containers/"* "$corpus/"; fi ;;
             *) cp "$seeds/containers/"* "$seeds/pcln/"* "$corpus/" ;;

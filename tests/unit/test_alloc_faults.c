@@ -7,7 +7,9 @@
  * jit-unpack --strip of the JIT-hook fixtures, of hookedca (a kept
  * resource's custom attribute: the CustomAttribute rows re-sorted) and of
  * the .NET Reactor imitation (the CIL emulator running its initializer);
- * the emulator on every T_* method of EmuOps.exe, one workload each) the
+ * the emulator on every T_* method of EmuOps.exe, one workload each; the
+ * UPX unpacker on real UPX files of ../shared/upx, ELF LZMA and PE NRV2E
+ * with relocations, alone and through the whole-file path) the
  * test first runs it once and counts its allocations (src/util/alloc.c),
  * then runs it again once per allocation with exactly that one made to
  * fail, and requires MG_ERR_NOMEM with the message "out of memory" every
@@ -17,7 +19,7 @@
  * counted in the sources), how many the workloads reached, and names the
  * ones not reached; with every input present (corpus files and .NET
  * fixtures) an unreached site fails the test.
- * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR */
+ * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR [UPX_DIR] */
 #include "malgopher.h"
 #include "dotnet/dotnet.h" /* the CIL emulator, internal */
 #include "dotnet/emu.h"
@@ -89,6 +91,22 @@ static void inject_all(const char *name, workload w, void *ctx)
 }
 
 /* ---- workloads ---- */
+
+/* the UPX unpacker alone, then the whole-file path from memory */
+static mg_status upx_unpack(void *ctx, mg_error *err)
+{
+    const blob *b = ctx;
+    void *out;
+    size_t n;
+    mg_status st = mg_unpack_mem(b->data, b->size, &out, &n, NULL, err);
+    mg_unpack_free(out);
+    if (st != MG_OK)
+        return st;
+    mg_file *f;
+    st = mg_file_open_mem(b->data, b->size, 0, &f, err);
+    mg_file_close(f);
+    return st;
+}
 
 static mg_status open_file(void *ctx, mg_error *err)
 {
@@ -486,6 +504,22 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "jit-unpack --strip %s", dotnet[i]);
         if (b.size)
             inject_all(name, jit_unpack, &b);
+        free(b.data);
+    }
+
+    /* the UPX unpacker on real UPX files (../shared/upx) */
+    static const char *const upx[] = {"gosu-386-lzma-magic", "wordfreq-win386-stripped.exe"};
+    for (size_t i = 0; argc > 5 && i < sizeof upx / sizeof *upx; i++) {
+        snprintf(p, sizeof p, "%s/%s", argv[5], upx[i]);
+        blob b = slurp(p, 1 << 23);
+        char name[128];
+        snprintf(name, sizeof name, "UPX unpack %s", upx[i]);
+        if (b.size)
+            inject_all(name, upx_unpack, &b);
+        else {
+            printf("(UPX sample absent, not tested: %s)\n", p);
+            input_absent = true;
+        }
         free(b.data);
     }
 

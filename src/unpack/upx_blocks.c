@@ -1,0 +1,143 @@
+/* upx_blocks.c - UPX's b_info block chain (ELF): each block is a 12-byte
+ * header (sz_unc, sz_cpr, method, filter id, filter cto, unused) and
+ * sz_cpr bytes of data; stored when sz_cpr == sz_unc; the chain ends with
+ * sz_unc 0.  A walk checks every header before it trusts it and, given an
+ * output, decodes, unfilters and checksums each block in place. */
+#include "unpack/upx_blocks.h"
+
+#include "io/reader.h"
+
+#include <string.h>
+
+bool mg_upx_binfo(const mg_upx_chain *ch, uint64_t pos, mg_upx_blk *b)
+{
+    mg_reader r = mg_reader_make(ch->c->data, ch->c->size, ch->be, 4);
+    mg_rec h;
+    if (!mg_rec_at(&r, pos, 12, &h))
+        return false;
+    b->pos = pos;
+    b->unc = mg_rec_u32(&h, 0);
+    b->cpr = mg_rec_u32(&h, 4);
+    b->method = mg_rec_u8(&h, 8);
+    b->ftid = mg_rec_u8(&h, 9);
+    b->cto = mg_rec_u8(&h, 10);
+    b->extra = mg_rec_u8(&h, 11);
+    return true;
+}
+
+bool mg_upx_blk_plausible(const mg_upx_blk *b)
+{
+    if (b->unc == 0 || b->cpr == 0 || b->cpr > b->unc || b->unc > MG_UPX_MAX_BLOCK)
+        return false;
+    if (b->cpr == b->unc)
+        return true;
+    return mg_upx_method_known(b->method) && mg_upx_filter_known(b->ftid);
+}
+
+/* decode block b to dst (b->unc bytes) */
+static bool decode(mg_upx_chain *ch, const mg_upx_blk *b, uint8_t *dst)
+{
+    const uint8_t *src = ch->c->data + b->pos + 12;
+    ch->c_adler = mg_upx_adler32(ch->c_adler, src, b->cpr);
+    if (b->cpr == b->unc) {
+        memcpy(dst, src, b->unc);
+    } else {
+        ch->c->method = b->method;
+        mg_status st = mg_upx_decompress(b->method, src, b->cpr, dst, b->unc, true, NULL);
+        if (st != MG_OK) {
+            mg_upx_fail(ch->c, st, "block %u does not decompress", ch->nblocks);
+            return false;
+        }
+        if (b->ftid) {
+            ch->filter = b->ftid;
+            mg_upx_unfilter(b->ftid, b->cto, dst, b->unc, 0);
+        }
+    }
+    ch->u_adler = mg_upx_adler32(ch->u_adler, dst, b->unc);
+    return mg_upx_charge(ch->c, b->unc);
+}
+
+/* the next block at *pos: checked, and decoded to out + at when out */
+static bool next_block(mg_upx_chain *ch, uint64_t *pos, mg_upx_blk *b)
+{
+    if (!mg_upx_binfo(ch, *pos, b)) {
+        if (ch->quiet)
+            return false;
+        mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u: header past the end of the file (truncated)", ch->nblocks);
+        return false;
+    }
+    if (++ch->nblocks > MG_UPX_MAX_BLOCKS) {
+        if (!ch->quiet)
+            mg_upx_fail(ch->c, MG_ERR_TOO_COSTLY, "more than %u blocks", MG_UPX_MAX_BLOCKS);
+        return false;
+    }
+    if (!mg_budget_spend(ch->c->budget, 16, "UPX block headers")) {
+        if (!ch->quiet)
+            mg_upx_fail(ch->c, MG_ERR_TOO_COSTLY, "too costly to unpack (work budget)");
+        return false;
+    }
+    return true;
+}
+
+bool mg_upx_walk(mg_upx_chain *ch, uint64_t *pos, uint64_t wanted, uint8_t *out, uint64_t at)
+{
+    while (wanted) {
+        mg_upx_blk b;
+        if (!next_block(ch, pos, &b))
+            return false;
+        if (!mg_upx_blk_plausible(&b) || b.unc > wanted) {
+            if (!ch->quiet)
+                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u at 0x%llx: bad header", ch->nblocks,
+                            (unsigned long long)b.pos);
+            return false;
+        }
+        uint64_t end;
+        if (!mg_add_ok(b.pos + 12, b.cpr, &end) || end > ch->c->size) {
+            if (!ch->quiet)
+                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u extends past the end of the file (truncated)",
+                            ch->nblocks);
+            return false;
+        }
+        if (b.cpr < b.unc)
+            ch->method = b.method;
+        if (out) {
+            if (at > ch->out_size || b.unc > ch->out_size - at) {
+                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u lands outside the image", ch->nblocks);
+                return false;
+            }
+            if (!decode(ch, &b, out + at))
+                return false;
+        }
+        at += b.unc;
+        wanted -= b.unc;
+        *pos = end;
+    }
+    return true;
+}
+
+bool mg_upx_walk_rest(mg_upx_chain *ch, uint64_t *pos, uint8_t *out, uint64_t at, uint64_t *total)
+{
+    *total = 0;
+    for (;;) {
+        mg_upx_blk b;
+        if (!mg_upx_binfo(ch, *pos, &b)) {
+            if (!ch->quiet)
+                mg_upx_fail(ch->c, MG_ERR_MALFORMED, "no end of the block chain (truncated)");
+            return false;
+        }
+        if (b.unc == 0) {
+            ch->end_magic = b.cpr;
+            ch->end_pos = b.pos;
+            return true;
+        }
+        if (!mg_upx_walk(ch, pos, b.unc, out, at + *total))
+            return false;
+        *total += b.unc;
+        if (*total > ch->c->max_out) {
+            if (!ch->quiet)
+                mg_upx_fail(ch->c, MG_ERR_TOO_COSTLY, "unpacked size over the cap (%llu bytes)",
+                            (unsigned long long)ch->c->max_out);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/* upx_blocks.h - the b_info block chain walker (upx_blocks.c). */
+#ifndef MG_UNPACK_UPX_BLOCKS_H
+#define MG_UNPACK_UPX_BLOCKS_H
+
+#include "unpack/upx.h"
+
+typedef struct mg_upx_blk {
+    uint64_t pos; /* of the 12-byte header */
+    uint32_t unc, cpr;
+    uint8_t method, ftid, cto, extra;
+} mg_upx_blk;
+
+typedef struct mg_upx_chain {
+    mg_upx_ctx *c;
+    bool be;           /* the target's byte order (b_info is in it) */
+    bool quiet;        /* probing: fail without an error text */
+    unsigned nblocks;  /* read so far */
+    unsigned method;   /* of the last compressed block */
+    unsigned filter;   /* the last filter undone */
+    uint32_t c_adler, u_adler;
+    uint64_t out_size; /* of the output when decoding */
+    uint32_t end_magic; /* sz_cpr of the end marker */
+    uint64_t end_pos;
+} mg_upx_chain;
+
+bool mg_upx_binfo(const mg_upx_chain *ch, uint64_t pos, mg_upx_blk *b);
+bool mg_upx_blk_plausible(const mg_upx_blk *b);
+/* blocks from *pos adding up to exactly wanted bytes (decoded to out + at
+ * when out is not NULL); *pos moves past them */
+bool mg_upx_walk(mg_upx_chain *ch, uint64_t *pos, uint64_t wanted, uint8_t *out, uint64_t at);
+/* blocks from *pos to the end marker; *total their size */
+bool mg_upx_walk_rest(mg_upx_chain *ch, uint64_t *pos, uint8_t *out, uint64_t at, uint64_t *total);
+
+#endif

@@ -1,0 +1,120 @@
+/* upx_decompress.c - one UPX block decoded with the real libraries: NRV2B,
+ * NRV2D and NRV2E through libucl's bounds-checked ("safe") decoders, LZMA
+ * through liblzma's raw LZMA1 decoder after UPX's two property bytes
+ * (byte 0: (lc + lp) << 3 | pb, byte 1: lp << 4 | lc).  liblzma's memory
+ * comes through the library's allocation hook. */
+#include "unpack/upx.h"
+#include "util/alloc.h"
+
+#include <lzma.h>
+#include <stdlib.h>
+#include <ucl/ucl.h>
+
+bool mg_upx_method_known(unsigned m)
+{
+    return (m >= MG_UPX_NRV2B_LE32 && m <= MG_UPX_NRV2E_LE16) || m == MG_UPX_LZMA;
+}
+
+const char *mg_upx_method_name(unsigned m)
+{
+    if (m >= MG_UPX_NRV2B_LE32 && m <= MG_UPX_NRV2B_LE16)
+        return "NRV2B";
+    if (m >= MG_UPX_NRV2D_LE32 && m <= MG_UPX_NRV2D_LE16)
+        return "NRV2D";
+    if (m >= MG_UPX_NRV2E_LE32 && m <= MG_UPX_NRV2E_LE16)
+        return "NRV2E";
+    return m == MG_UPX_LZMA ? "LZMA" : "unknown method";
+}
+
+uint32_t mg_upx_adler32(uint32_t adler, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ucl_uint k = n > (1u << 30) ? (1u << 30) : (ucl_uint)n;
+        adler = ucl_adler32(adler, p, k);
+        p += k;
+        n -= k;
+    }
+    return adler;
+}
+
+typedef int (*nrv_fn)(const ucl_bytep, ucl_uint, ucl_bytep, ucl_uintp, ucl_voidp);
+
+static nrv_fn nrv_decoder(unsigned m)
+{
+    static const nrv_fn fns[] = {
+        ucl_nrv2b_decompress_safe_le32, ucl_nrv2b_decompress_safe_8, ucl_nrv2b_decompress_safe_le16,
+        ucl_nrv2d_decompress_safe_le32, ucl_nrv2d_decompress_safe_8, ucl_nrv2d_decompress_safe_le16,
+        ucl_nrv2e_decompress_safe_le32, ucl_nrv2e_decompress_safe_8, ucl_nrv2e_decompress_safe_le16,
+    };
+    return m >= MG_UPX_NRV2B_LE32 && m <= MG_UPX_NRV2E_LE16 ? fns[m - MG_UPX_NRV2B_LE32] : NULL;
+}
+
+static void *lz_alloc(void *opaque, size_t n, size_t size)
+{
+    (void)opaque;
+    return mg_calloc(n ? n : 1, size ? size : 1);
+}
+
+static void lz_free(void *opaque, void *p)
+{
+    (void)opaque;
+    free(p);
+}
+
+static mg_status lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
+                                size_t *got)
+{
+    if (slen < 3)
+        return MG_ERR_MALFORMED;
+    unsigned pb = src[0] & 7, lp = src[1] >> 4, lc = src[1] & 15;
+    if (pb > 4 || lp > 4 || lc > 8 || (unsigned)(src[0] >> 3) != lc + lp)
+        return MG_ERR_MALFORMED;
+    lzma_options_lzma opt = {0};
+    opt.dict_size = dlen < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : dlen > (1u << 30) ? (1u << 30) : (uint32_t)dlen;
+    opt.lc = lc;
+    opt.lp = lp;
+    opt.pb = pb;
+    lzma_filter filters[2] = {{LZMA_FILTER_LZMA1, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
+    lzma_allocator al = {lz_alloc, lz_free, NULL};
+    lzma_stream s = LZMA_STREAM_INIT;
+    s.allocator = &al;
+    lzma_ret r = lzma_raw_decoder(&s, filters);
+    if (r != LZMA_OK)
+        return r == LZMA_MEM_ERROR ? MG_ERR_NOMEM : MG_ERR_MALFORMED;
+    s.next_in = src + 2;
+    s.avail_in = slen - 2;
+    s.next_out = dst;
+    s.avail_out = dlen;
+    while (r == LZMA_OK && s.avail_out && s.avail_in)
+        r = lzma_code(&s, LZMA_RUN);
+    if (r == LZMA_OK && s.avail_out)
+        r = lzma_code(&s, LZMA_FINISH);
+    *got = dlen - s.avail_out;
+    lzma_end(&s);
+    if (r == LZMA_MEM_ERROR)
+        return MG_ERR_NOMEM;
+    if (r != LZMA_OK && r != LZMA_STREAM_END && r != LZMA_BUF_ERROR)
+        return MG_ERR_MALFORMED;
+    return (exact ? *got == dlen : *got > 0) ? MG_OK : MG_ERR_MALFORMED;
+}
+
+mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
+                       size_t *got)
+{
+    size_t dummy;
+    if (!got)
+        got = &dummy;
+    *got = 0;
+    if (method == MG_UPX_LZMA)
+        return lzma_upx_block(src, slen, dst, dlen, exact, got);
+    nrv_fn fn = nrv_decoder(method);
+    if (!fn || slen > UINT32_MAX || dlen > UINT32_MAX)
+        return MG_ERR_MALFORMED;
+    ucl_uint n = (ucl_uint)dlen;
+    int r = fn(src, (ucl_uint)slen, dst, &n, NULL);
+    *got = n;
+    /* an exact block must fill dst and use all of src; a whole-image
+     * stream (PE, size unknown) may stop early */
+    bool ok = exact ? r == UCL_E_OK && n == dlen : (r == UCL_E_OK || r == UCL_E_INPUT_NOT_CONSUMED) && n > 0;
+    return ok ? MG_OK : MG_ERR_MALFORMED;
+}
