@@ -12,9 +12,19 @@
 #define MG_DOTNET_EMU_H
 
 #include "dotnet.h"
+#include "../util/budget.h"
 
-/* hard caps */
-#define EMU_MAX_INSNS 50000000ull
+/* hard caps.  The work cap counts units: one per instruction, one per
+ * EMU_BYTES_PER_UNIT bytes a bulk operation moves, fills, compares or hashes
+ * (cpblk, initblk, Array.Copy, Buffer.BlockCopy, Marshal.Copy, string
+ * building, stream reads), EMU_CALL_UNITS per call resolved and one per
+ * method a virtual call searches; the time limit bounds the whole run
+ * (emu_cost.c).  Either is a "too costly" refusal. */
+#define EMU_MAX_INSNS 50000000ull     /* work units of a run (emu_run, tests) */
+#define EMU_INIT_WORK 10000000ull     /* work units of a protector's initializer */
+#define EMU_BYTES_PER_UNIT 16u
+#define EMU_CALL_UNITS 16u
+#define EMU_MAX_SECONDS 10.0          /* wall clock of a run, unless the caller's budget */
 #define EMU_MAX_DEPTH 96u
 #define EMU_MAX_HEAP (96ull << 20)
 #define EMU_MAX_ARRAY (16u << 20)
@@ -42,7 +52,7 @@ enum {
     O_BOX,         /* a boxed primitive: vals[0] */
     O_STREAM,      /* MemoryStream / resource stream: raw, len, pos */
     O_READER,      /* BinaryReader over the stream a */
-    O_HASH,        /* Hashtable: vals as key, value pairs */
+    O_HASH,        /* Hashtable: vals as key, value pairs, frow their hash index (emu_heap.c) */
     O_MODEL,       /* an opaque framework object named by tag (Type, Assembly, ...) */
     O_DELEGATE     /* delegate: target a, method token b */
 };
@@ -54,10 +64,10 @@ typedef struct emu_obj {
     uint32_t type;         /* TypeDef/TypeRef token (O_FIELDS, arrays: element type) */
     const char *tag;       /* O_MODEL: framework type name */
     uint32_t len;          /* elements (arrays, strings), bytes (streams) */
-    uint32_t cap;          /* O_HASH, O_FIELDS: value slots allocated */
+    uint32_t cap;          /* O_HASH, O_FIELDS: value slots allocated (O_HASH: and index slots) */
     uint8_t *raw;
     emu_val *vals;
-    uint32_t *frow;        /* O_FIELDS: Field row of each slot */
+    uint32_t *frow;        /* O_FIELDS: Field row of each slot; O_HASH: the index */
     uint64_t vaddr;        /* O_ARRAY, O_STRING: address of element 0 */
     int64_t a, b;          /* stream position, reader's stream, delegate target/method */
 } emu_obj;
@@ -92,11 +102,16 @@ typedef struct emu {
     uint32_t nvals;
     emu_val *statics;      /* one per Field row */
     uint8_t *cctor_state;  /* per TypeDef row: 0 not run, 1 running/done */
+    uint32_t *field_owner; /* per Field row: its TypeDef row (emu_field_owners) */
     /* method cache */
     emu_method *mcache;    /* per MethodDef row (lazily filled) */
     uint8_t *mloaded;
     /* counters */
-    uint64_t insns, max_insns; /* max_insns: EMU_MAX_INSNS unless lowered (fuzzing) */
+    uint64_t insns, max_insns; /* work units spent and the cap (EMU_MAX_INSNS unless lowered) */
+    uint64_t check_at;     /* units at which emu_cost_check next looks at the cap and clock */
+    uint64_t billed;       /* units already charged to budget */
+    mg_budget own;         /* the run's own time limit (EMU_MAX_SECONDS) */
+    mg_budget *budget;     /* &own, or the caller's (the whole jit-unpack's) */
     void (*trace)(struct emu *E, uint32_t row, uint32_t pc, uint8_t op); /* debugging hook */
     uint32_t pc;           /* offset of the instruction being executed */
     unsigned depth;
@@ -120,6 +135,18 @@ typedef struct emu {
 /* status of interpreter steps beyond mg_status: an exception in flight */
 #define EMU_THROW ((mg_status)100)
 #define EMU_STOP ((mg_status)101)
+
+/* emu_cost.c: charge bytes of bulk work (and EMU_CALL_UNITS-like fixed
+ * costs through emu_charge_units); a "too costly" refusal past the cap or
+ * the time limit.  emu_cost_check is the slow path of the instruction loop. */
+mg_status emu_charge(emu *E, uint64_t bytes);
+mg_status emu_charge_units(emu *E, uint64_t units);
+mg_status emu_cost_check(emu *E);
+/* MG_ERR_TOO_COSTLY "too costly: emulator: WHAT (in METHOD at IL_xxxx)" */
+mg_status emu_too_costly(emu *E, const char *what);
+/* the run's limits: max work units (0: EMU_MAX_INSNS) and the budget whose
+ * deadline bounds it (NULL: its own EMU_MAX_SECONDS) */
+void emu_set_limits(emu *E, uint64_t max_units, mg_budget *budget);
 
 /* emu_mem.c */
 mg_status emu_mem_init(emu *E, mg_error *err);
@@ -158,6 +185,7 @@ bool emu_type_name(emu *E, uint32_t token, char *out, size_t n);
 mg_status emu_method_load(emu *E, uint32_t row, emu_method **m);
 uint8_t emu_field_kind(emu *E, uint32_t field_row);
 uint32_t emu_field_owner(emu *E, uint32_t field_row);
+bool emu_field_owners(emu *E); /* fills E->field_owner; false: out of memory */
 uint32_t emu_method_row(emu *E, const char *cls, const char *name);
 bool emu_field_rva(emu *E, uint32_t field_row, uint32_t *rva);
 bool emu_blob_u(const uint8_t *p, uint32_t n, uint32_t *pos, uint32_t *v);

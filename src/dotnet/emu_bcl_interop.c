@@ -143,6 +143,9 @@ static mg_status m_copy(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (start < 0 || len < 0 || (uint64_t)(start + len) > arr->len)
         return emu_throw(E, "System.ArgumentOutOfRangeException");
     uint64_t bytes = (uint64_t)len * arr->esz;
+    mg_status st = emu_charge(E, bytes);
+    if (st != MG_OK)
+        return st;
     uint8_t *p = emu_mem(E, addr, bytes);
     if (!p)
         return emu_refuse(E, "access to unmapped address 0x%llx", (unsigned long long)addr);

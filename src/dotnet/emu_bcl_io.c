@@ -24,10 +24,12 @@ static mg_status get_resource_stream(emu *E, emu_val *a, uint32_t n, emu_val *re
     emu_obj *name = obj_of(E, a[n - 1], O_STRING);
     if (!name)
         return emu_refuse(E, "GetManifestResourceStream without a name");
-    for (uint32_t row = 1; row <= E->cli->t.rows[MG_T_MANIFESTRESOURCE]; row++) {
+    mg_status st = emu_charge_units(E, E->cli->t.rows[MG_T_MANIFESTRESOURCE]);
+    for (uint32_t row = 1; row <= E->cli->t.rows[MG_T_MANIFESTRESOURCE] && st == MG_OK; row++) {
         mg_resource res;
         const uint8_t *p;
-        if (!mg_resource_get(E->cli, row, &res) || !res_name_eq(&res, name))
+        if (!mg_resource_get(E->cli, row, &res) || res.name_len != name->len ||
+            (st = emu_charge(E, 2ull * name->len)) != MG_OK || !res_name_eq(&res, name))
             continue;
         if (!res.data_ok || !mg_rd_bytes(&E->cli->img.r, res.data_off, res.data_len, &p))
             return emu_refuse(E, "resource %.*s unreadable", (int)res.name_len, res.name);
@@ -43,7 +45,7 @@ static mg_status get_resource_stream(emu *E, emu_val *a, uint32_t n, emu_val *re
         return MG_OK;
     }
     *ret = vref(0);
-    return MG_OK;
+    return st;
 }
 static mg_status memstream_new(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
@@ -86,6 +88,9 @@ static mg_status stream_read(emu *E, emu_val *a, uint32_t n, emu_val *ret)
         avail = 0;
     if (cnt > avail)
         cnt = avail;
+    mg_status st = emu_charge(E, (uint64_t)cnt);
+    if (st != MG_OK)
+        return st;
     memcpy(dst->raw + off, buf->raw + s->a, (size_t)cnt);
     s->a += cnt;
     *ret = vi4((int32_t)cnt);
@@ -207,6 +212,11 @@ static mg_status init_array(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     (void)n, (void)ret;
     emu_obj *arr = obj_of(E, a[0], O_ARRAY);
     uint32_t tok = (uint32_t)a[1].i, rva;
+    mg_status st = emu_charge_units(E, E->cli->t.rows[0x1d]); /* the FieldRVA search */
+    if (st == MG_OK && arr)
+        st = emu_charge(E, (uint64_t)arr->len * arr->esz);
+    if (st != MG_OK)
+        return st;
     if (!arr || tok >> 24 != MG_T_FIELD || !emu_field_rva(E, tok & 0xffffff, &rva))
         return emu_refuse(E, "InitializeArray not modelled for these arguments");
     uint64_t bytes = (uint64_t)arr->len * arr->esz, off;
@@ -226,6 +236,9 @@ static mg_status block_copy(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     uint64_t sb = (uint64_t)s->len * s->esz, db = (uint64_t)d->len * d->esz;
     if (so < 0 || dof < 0 || len < 0 || (uint64_t)(so + len) > sb || (uint64_t)(dof + len) > db)
         return emu_throw(E, "System.ArgumentException");
+    mg_status st = emu_charge(E, (uint64_t)len);
+    if (st != MG_OK)
+        return st;
     memmove(d->raw + dof, s->raw + so, (size_t)len);
     return MG_OK;
 }
@@ -248,6 +261,9 @@ static mg_status array_copy(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (so < 0 || dof < 0 || len < 0 || (uint64_t)(so + len) > s->len ||
         (uint64_t)(dof + len) > d->len)
         return emu_throw(E, "System.ArgumentException");
+    mg_status st = emu_charge(E, (uint64_t)len * s->esz);
+    if (st != MG_OK)
+        return st;
     memmove(d->raw + dof * d->esz, s->raw + so * s->esz, (size_t)len * s->esz);
     return MG_OK;
 }
@@ -257,6 +273,9 @@ static mg_status array_reverse(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     emu_obj *s = obj_of(E, a[0], O_ARRAY);
     if (!s)
         return emu_refuse(E, "Array.Reverse not modelled for this array");
+    mg_status st = emu_charge(E, (uint64_t)s->len * s->esz);
+    if (st != MG_OK)
+        return st;
     for (uint32_t i = 0, j = s->len ? s->len - 1 : 0; i < j; i++, j--)
         for (unsigned k = 0; k < s->esz; k++) {
             uint8_t t = s->raw[i * s->esz + k];

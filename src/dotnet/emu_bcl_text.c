@@ -1,5 +1,5 @@
-/* emu_bcl_text.c - framework models: Hashtable and SortedList (linear
- * tables of key/value pairs), strings and the ASCII, UTF-8 and UTF-16
+/* emu_bcl_text.c - framework models: Hashtable and SortedList (hashed
+ * tables of key/value pairs, emu_heap.c), strings and the ASCII, UTF-8 and UTF-16
  * encodings (non-ASCII text outside UTF-16 is refused). */
 #include "emu_bcl.h"
 
@@ -20,7 +20,7 @@ static mg_status hash_set(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     if (!obj_of(E, a[0], O_HASH))
         return emu_refuse(E, "Hashtable store on something not modelled");
     if (!emu_hash_put(E, a[0].ref, a[1], a[2]))
-        return emu_refuse(E, "hashtable cap reached");
+        return emu_heap_full(E); /* its pairs and index over the heap or array cap */
     return MG_OK;
 }
 static mg_status hash_get(emu *E, emu_val *a, uint32_t n, emu_val *ret)
@@ -54,6 +54,9 @@ static mg_status str_concat(emu *E, emu_val *a, uint32_t n, emu_val *ret)
     }
     if (total > EMU_MAX_ARRAY)
         return emu_refuse(E, "string over the cap");
+    mg_status st = emu_charge(E, 2 * total);
+    if (st != MG_OK)
+        return st;
     uint32_t r = emu_new_string16(E, NULL, 0);
     if (!r)
         return emu_heap_full(E);
@@ -97,6 +100,9 @@ static mg_status str_eq(emu *E, emu_val *a, uint32_t n, emu_val *ret)
 {
     (void)n;
     emu_obj *x = obj_of(E, a[0], O_STRING), *y = obj_of(E, a[1], O_STRING);
+    mg_status st = x && y && x->len == y->len ? emu_charge(E, 2ull * x->len) : MG_OK;
+    if (st != MG_OK)
+        return st;
     *ret = vi4(x && y ? x->len == y->len && !memcmp(x->raw, y->raw, (size_t)x->len * 2) : !x && !y);
     return MG_OK;
 }

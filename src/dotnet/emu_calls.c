@@ -19,12 +19,14 @@ static bool row_name(emu *E, uint32_t row, const char **s)
 /* the method of TypeDef t named name (or an explicit implementation
  * "Iface.name") with nparams parameters; searched up the base types of the
  * assembly */
-static uint32_t find_in_type(emu *E, uint32_t t, const char *name, uint16_t nparams)
+static uint32_t find_in_type(emu *E, uint32_t t, const char *name, uint16_t nparams,
+                             uint64_t *searched)
 {
     for (unsigned hops = 0; t && hops < 16; hops++) {
         uint32_t first, last;
         if (!mg_type_methods(E->cli, t, &first, &last))
             return 0;
+        *searched += last > first ? last - first : 0;
         for (uint32_t i = first; i < last; i++) {
             uint32_t row;
             const char *s;
@@ -61,7 +63,10 @@ static bool is_delegate_type(emu *E, uint32_t t)
 mg_status emu_do_call(emu *E, frame *F, uint32_t tok, int kind, uint32_t ipc)
 {
     emu_ref r;
-    mg_status st = MG_OK;
+    /* resolving the token; a MethodPtr table is searched row by row */
+    mg_status st = emu_charge_units(E, EMU_CALL_UNITS + E->cli->t.rows[MG_T_METHODPTR]);
+    if (st != MG_OK)
+        return st;
     if (!emu_member(E, tok, &r))
         return emu_refuse(E, "call of unreadable token 0x%08x at IL_%04x", tok, ipc);
     uint32_t nargs = r.nparams + ((r.has_this && kind != 2) ? 1u : 0u);
@@ -74,8 +79,12 @@ mg_status emu_do_call(emu *E, frame *F, uint32_t tok, int kind, uint32_t ipc)
     uint32_t row = 0;
     if (tok >> 24 == MG_T_METHODDEF)
         row = tok & 0xffffff;
-    else if (r.cls_token >> 24 == MG_T_TYPEDEF)
-        row = find_in_type(E, r.cls_token & 0xffffff, r.name, r.nparams);
+    else if (r.cls_token >> 24 == MG_T_TYPEDEF) {
+        uint64_t searched = 0;
+        row = find_in_type(E, r.cls_token & 0xffffff, r.name, r.nparams, &searched);
+        if ((st = emu_charge_units(E, searched)) != MG_OK)
+            return st;
+    }
     emu_val ret = {0};
     if (kind == 2) { /* newobj */
         if (row) {
@@ -132,7 +141,10 @@ mg_status emu_do_call(emu *E, frame *F, uint32_t tok, int kind, uint32_t ipc)
         }
         st = emu_call(E, target & 0xffffff, args + 1, nargs, &ret);
     } else if (kind == 1 && self && self->kind == O_FIELDS && self->type >> 24 == MG_T_TYPEDEF) {
-        uint32_t v = find_in_type(E, self->type & 0xffffff, r.name, r.nparams);
+        uint64_t searched = 0;
+        uint32_t v = find_in_type(E, self->type & 0xffffff, r.name, r.nparams, &searched);
+        if ((st = emu_charge_units(E, searched)) != MG_OK)
+            return st;
         if (!v && row)
             v = row;
         if (!v)

@@ -37,7 +37,7 @@ mg_status emu_init(emu *E, const mg_cli *cli, mg_error *err)
     memset(E, 0, sizeof *E);
     E->cli = cli;
     E->err = err;
-    E->max_insns = EMU_MAX_INSNS;
+    emu_set_limits(E, EMU_MAX_INSNS, NULL);
     E->ptr = (cli->img.bits == 64 || !(cli->flags & 0x2)) ? 8 : 4;
     if (cli->img.bits == 32 && (cli->flags & 0x2))
         E->ptr = 4;
@@ -48,7 +48,8 @@ mg_status emu_init(emu *E, const mg_cli *cli, mg_error *err)
     E->cctor_state = mg_calloc((size_t)nt + 1, 1);
     E->mcache = mg_calloc((size_t)nm + 1, sizeof *E->mcache);
     E->mloaded = mg_calloc((size_t)nm + 1, 1);
-    if (!E->vals || !E->statics || !E->cctor_state || !E->mcache || !E->mloaded)
+    if (!E->vals || !E->statics || !E->cctor_state || !E->mcache || !E->mloaded ||
+        !emu_field_owners(E))
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     E->nobj = 1; /* 0 is null */
     E->obj = mg_calloc(1024, sizeof *E->obj);
@@ -120,8 +121,10 @@ mg_status emu_call(emu *E, uint32_t row, emu_val *args, uint32_t nargs, emu_val 
 {
     char imp[128];
     memset(ret, 0, sizeof *ret);
-    if (emu_is_pinvoke(E, row, imp, sizeof imp))
-        return pinvoke(E, row, imp, args, nargs, ret);
+    if (emu_is_pinvoke(E, row, imp, sizeof imp)) { /* found by a scan of ImplMap */
+        mg_status st = emu_charge_units(E, E->cli->t.rows[MG_T_IMPLMAP]);
+        return st != MG_OK ? st : pinvoke(E, row, imp, args, nargs, ret);
+    }
     if (E->depth >= EMU_MAX_DEPTH)
         return emu_refuse(E, "call depth cap (%u) reached", EMU_MAX_DEPTH);
     emu_method *m;
@@ -421,12 +424,10 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
     mg_status st = MG_OK;
     uint32_t ipc = pc;
     for (;;) {
-        if (++E->insns > E->max_insns) {
-            st = emu_refuse(E, "instruction cap (%llu) reached", (unsigned long long)E->max_insns);
-            goto out;
-        }
         ipc = pc;
         E->pc = pc;
+        if (++E->insns > E->check_at && (st = emu_cost_check(E)) != MG_OK)
+            goto out;
         if (pc >= m->body.code_size) {
             st = emu_refuse(E, "execution ran off the end of the code");
             goto out;
@@ -861,6 +862,7 @@ mg_status emu_run_block(emu *E, frame *F, uint32_t pc, int *end)
                 POP(b);
                 POP(a);
                 uint64_t n = (uint32_t)c.i;
+                CHECK(emu_charge(E, n));
                 uint8_t *dst = emu_mem(E, (uint64_t)a.i, n);
                 if (!dst) { st = emu_refuse(E, "block write to unmapped memory"); goto out; }
                 if (op2 == 0x18)

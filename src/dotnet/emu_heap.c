@@ -54,7 +54,11 @@ static void *heap_alloc(emu *E, uint64_t n)
 
 mg_status emu_heap_full(emu *E)
 {
-    return emu_refuse(E, "heap cap reached");
+    if (E->nomem)
+        return emu_refuse(E, "out of memory");
+    char what[64];
+    snprintf(what, sizeof what, "heap cap (%llu MiB) reached", (unsigned long long)(EMU_MAX_HEAP >> 20));
+    return emu_too_costly(E, what);
 }
 
 emu_obj *emu_o(emu *E, uint32_t ref)
@@ -213,15 +217,35 @@ emu_val *emu_field_slot(emu *E, uint32_t objref, uint32_t field_row)
     return s;
 }
 
+/* ---- Hashtable, SortedList: key/value pairs in insertion order (vals)
+ * and an open-addressing index over them (frow: cap slots, each 0 or 1 +
+ * the pair's index; at most cap / 2 pairs, so the index is at most half
+ * full).  Keys are equal as the framework's Equals says for the keys the
+ * models make: strings by content, boxed numbers by value, other objects
+ * by identity; each key is hashed the same way.  Hashing and comparing
+ * strings is charged to the work budget (by bytes). */
+
+/* a key as compared: a boxed number unboxed; *s its string, or NULL */
+static emu_val key_of(emu *E, emu_val k, emu_obj **s)
+{
+    emu_obj *o = k.k == V_REF ? emu_o(E, k.ref) : NULL;
+    if (o && o->kind == O_BOX)
+        k = o->vals[0], o = NULL;
+    *s = o && o->kind == O_STRING ? o : NULL;
+    return k;
+}
+
 static bool key_eq(emu *E, emu_val a, emu_val b)
 {
-    emu_obj *oa = a.k == V_REF ? emu_o(E, a.ref) : NULL, *ob = b.k == V_REF ? emu_o(E, b.ref) : NULL;
-    if (oa && oa->kind == O_BOX)
-        a = oa->vals[0], oa = NULL;
-    if (ob && ob->kind == O_BOX)
-        b = ob->vals[0], ob = NULL;
-    if (oa && ob && oa->kind == O_STRING && ob->kind == O_STRING)
-        return oa->len == ob->len && !memcmp(oa->raw, ob->raw, (size_t)oa->len * 2);
+    emu_obj *sa, *sb;
+    a = key_of(E, a, &sa);
+    b = key_of(E, b, &sb);
+    if (sa && sb) {
+        if (sa->len != sb->len)
+            return false;
+        E->insns += 2ull * sa->len / EMU_BYTES_PER_UNIT; /* checked at the next instruction */
+        return !memcmp(sa->raw, sb->raw, (size_t)sa->len * 2);
+    }
     if (a.k == V_REF || b.k == V_REF)
         return a.k == b.k && a.ref == b.ref;
     if (a.k == V_F || b.k == V_F)
@@ -229,15 +253,81 @@ static bool key_eq(emu *E, emu_val a, emu_val b)
     return a.i == b.i && (a.k == V_I8) == (b.k == V_I8);
 }
 
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static uint64_t key_hash(emu *E, emu_val k)
+{
+    emu_obj *s;
+    k = key_of(E, k, &s);
+    if (s) { /* FNV-1a over the UTF-16 units */
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (uint64_t i = 0; i < 2ull * s->len; i++)
+            h = (h ^ s->raw[i]) * 0x100000001b3ull;
+        E->insns += 2ull * s->len / EMU_BYTES_PER_UNIT;
+        return mix(h ^ 1);
+    }
+    if (k.k == V_REF)
+        return mix(((uint64_t)k.ref << 2) | 2);
+    if (k.k == V_F) {
+        uint64_t bits;
+        double f = k.f == 0 ? 0.0 : k.f; /* -0.0 equals 0.0 */
+        memcpy(&bits, &f, 8);
+        return mix(bits ^ 3);
+    }
+    return mix((uint64_t)k.i ^ (k.k == V_I8 ? 0x5555555555555555ull : 0));
+}
+
+/* the index slot of key in o: where it is, or the empty one where it goes */
+static uint32_t hash_slot(emu *E, emu_obj *o, emu_val key, uint64_t h)
+{
+    uint32_t mask = o->cap - 1, i = (uint32_t)h & mask;
+    while (o->frow[i] && !key_eq(E, o->vals[2 * (o->frow[i] - 1)], key))
+        i = (i + 1) & mask;
+    return i;
+}
+
 emu_val *emu_hash_get(emu *E, uint32_t h, emu_val key)
 {
     emu_obj *o = emu_o(E, h);
-    if (!o || o->kind != O_HASH)
+    if (!o || o->kind != O_HASH || !o->len)
         return NULL;
-    for (uint32_t i = 0; i + 1 < o->len; i += 2)
-        if (key_eq(E, o->vals[i], key))
-            return &o->vals[i + 1];
-    return NULL;
+    uint32_t i = hash_slot(E, o, key, key_hash(E, key));
+    return o->frow[i] ? &o->vals[2 * (o->frow[i] - 1) + 1] : NULL;
+}
+
+/* room for one more pair: value slots and index slots doubled (cap of each) */
+static bool hash_grow(emu *E, emu_obj *o)
+{
+    uint32_t nc = o->cap ? o->cap * 2 : 64;
+    if (nc > EMU_MAX_ARRAY)
+        return false;
+    emu_val *nv = heap_alloc(E, (uint64_t)nc * sizeof *nv);
+    uint32_t *ni = nv ? heap_alloc(E, (uint64_t)nc * sizeof *ni) : NULL;
+    if (!ni) {
+        free(nv);
+        return false;
+    }
+    if (o->len)
+        memcpy(nv, o->vals, o->len * sizeof *nv);
+    free(o->vals);
+    free(o->frow);
+    o->vals = nv;
+    o->frow = ni;
+    o->cap = nc;
+    for (uint32_t p = 0; 2 * p < o->len; p++) /* keys are distinct: no compare */
+        for (uint32_t i = (uint32_t)key_hash(E, o->vals[2 * p]) & (nc - 1);; i = (i + 1) & (nc - 1))
+            if (!ni[i]) {
+                ni[i] = p + 1;
+                break;
+            }
+    return true;
 }
 
 bool emu_hash_put(emu *E, uint32_t h, emu_val key, emu_val val)
@@ -250,19 +340,9 @@ bool emu_hash_put(emu *E, uint32_t h, emu_val key, emu_val val)
         *slot = val;
         return true;
     }
-    if (o->len + 2 > o->cap) {
-        uint32_t nc = o->cap ? o->cap * 2 : 64;
-        if (nc > EMU_MAX_ARRAY)
-            return false;
-        emu_val *nv = heap_alloc(E, (uint64_t)nc * sizeof *nv);
-        if (!nv)
-            return false;
-        if (o->len)
-            memcpy(nv, o->vals, o->len * sizeof *nv);
-        free(o->vals);
-        o->vals = nv;
-        o->cap = nc;
-    }
+    if (o->len + 2 > o->cap && !hash_grow(E, o))
+        return false;
+    o->frow[hash_slot(E, o, key, key_hash(E, key))] = o->len / 2 + 1;
     o->vals[o->len++] = key;
     o->vals[o->len++] = val;
     return true;
@@ -283,6 +363,7 @@ void emu_free(emu *E)
     free(E->vals);
     free(E->statics);
     free(E->cctor_state);
+    free(E->field_owner);
     free(E->mcache);
     free(E->mloaded);
     free(E->vimg);

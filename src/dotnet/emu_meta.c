@@ -4,6 +4,7 @@
  * kinds, field owners and RVAs, P/Invoke import names and array element
  * sizes.  Every read is bounds-checked; a blob that does not parse is
  * "unknown", never a guess. */
+#include "util/alloc.h"
 #include "emu.h"
 
 #include "../util/error.h"
@@ -253,13 +254,28 @@ bool emu_member(emu *E, uint32_t token, emu_ref *r)
     return method_sig(E, sig, r);
 }
 
+/* the owner of every field: the last TypeDef whose field list starts at
+ * or before it (what a linear scan of TypeDef would say, in one pass) */
+bool emu_field_owners(emu *E)
+{
+    uint32_t nf = E->cli->t.rows[MG_T_FIELD], fl;
+    E->field_owner = mg_calloc((size_t)nf + 1, sizeof *E->field_owner);
+    if (!E->field_owner)
+        return false;
+    for (uint32_t t = 1; t <= E->cli->t.rows[MG_T_TYPEDEF]; t++)
+        if (mg_tbl_get(E->cli, MG_T_TYPEDEF, t, 4, &fl) && fl && fl <= nf)
+            E->field_owner[fl] = t; /* t ascends: the last one wins */
+    for (uint32_t f = 2; f <= nf; f++)
+        if (E->field_owner[f] < E->field_owner[f - 1])
+            E->field_owner[f] = E->field_owner[f - 1];
+    return true;
+}
+
 uint32_t emu_field_owner(emu *E, uint32_t field_row)
 {
-    uint32_t best = 0, fl;
-    for (uint32_t t = 1; t <= E->cli->t.rows[MG_T_TYPEDEF]; t++)
-        if (mg_tbl_get(E->cli, MG_T_TYPEDEF, t, 4, &fl) && fl <= field_row && fl)
-            best = t;
-    return best;
+    if (!E->field_owner || !field_row || field_row > E->cli->t.rows[MG_T_FIELD])
+        return 0;
+    return E->field_owner[field_row];
 }
 
 uint8_t emu_field_kind(emu *E, uint32_t field_row)

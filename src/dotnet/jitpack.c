@@ -73,6 +73,8 @@ static void examine(const mg_cli *cli, mg_jit_scan *s, mg_jit_method *m, const m
 
 static mg_status scan_resources(const mg_cli *cli, mg_jit_scan *s, mg_error *err)
 {
+    mg_budget b; /* the bytes compared: MG_WORK_PER_BYTE per byte of the file, and a time limit */
+    mg_budget_init(&b, cli->img.r.size, 0, MG_JIT_SECONDS);
     uint32_t nres = cli->t.rows[MG_T_MANIFESTRESOURCE];
     /* count bounded by the table stream size (checked by the table parser) */
     s->m = mg_calloc(nres ? nres : 1, sizeof *s->m);
@@ -97,6 +99,8 @@ static mg_status scan_resources(const mg_cli *cli, mg_jit_scan *s, mg_error *err
     for (size_t i = 0; i < s->n; i++) {
         mg_resource res;
         mg_resource_get(cli, s->m[i].res_row, &res); /* read once already */
+        if (!mg_budget_spend(&b, res.data_len + 1u, "comparing the IL resources with the method bodies"))
+            return mg_fail(err, MG_ERR_TOO_COSTLY, "too costly: %s (%u resources)", b.what, (unsigned)s->n);
         examine(cli, s, &s->m[i], &res);
     }
     return MG_OK;

@@ -6,6 +6,10 @@
 #define MG_DOTNET_JITPACK_H
 
 #include "dotnet.h"
+#include "../util/budget.h"
+
+/* the wall clock of a whole jit-unpack, and of the scan in `info` */
+#define MG_JIT_SECONDS 10.0
 
 typedef enum mg_jm_state {
     MG_JM_STUBBED = 0, /* code is the IL with bytes overwritten by 0x87 */

@@ -40,7 +40,10 @@ static uint32_t first_call(const mg_cli *cli, uint32_t row, uint64_t *call_off)
     mg_reader code;
     if (!mg_rd_sub(&cli->img.r, b.code_off, b.code_size, &code))
         return 0;
-    for (uint64_t off = 0; off < b.code_size;) {
+    /* the call comes first, after a few nops at most: a body of nops is
+     * not read to its end (each type's initializer may share one) */
+    unsigned seen = 0;
+    for (uint64_t off = 0; off < b.code_size && seen++ < 16;) {
         uint32_t len;
         uint16_t op;
         if (!mg_il_insn(&code, off, &len, &op))
@@ -110,7 +113,7 @@ bool mg_reactor_detect(const mg_cli *cli, mg_reactor_info *ri)
     return true;
 }
 
-mg_status mg_reactor_emulate(const mg_cli *cli, emu *E, mg_error *err)
+mg_status mg_reactor_emulate(const mg_cli *cli, emu *E, mg_budget *budget, mg_error *err)
 {
     uint32_t init = mg_reactor_initializer(cli);
     if (!init)
@@ -120,6 +123,7 @@ mg_status mg_reactor_emulate(const mg_cli *cli, emu *E, mg_error *err)
     E->trace = trace;
     if (st != MG_OK)
         return st;
+    emu_set_limits(E, EMU_INIT_WORK, budget);
     E->cctor_state[1] = 1; /* <Module>::.cctor is what we are emulating */
     emu_val ret;
     st = emu_call(E, init, NULL, 0, &ret);

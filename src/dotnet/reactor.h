@@ -19,9 +19,9 @@ bool mg_reactor_detect(const mg_cli *cli, mg_reactor_info *ri);
 /* MethodDef row of the initializer <Module>::.cctor calls first (0: none) */
 uint32_t mg_reactor_initializer(const mg_cli *cli);
 /* run it in E (emu_init'ed here) up to the JIT hook installation */
-mg_status mg_reactor_emulate(const mg_cli *cli, emu *E, mg_error *err);
+mg_status mg_reactor_emulate(const mg_cli *cli, emu *E, mg_budget *budget, mg_error *err);
 /* jit-unpack of a .NET Reactor sample (reactor_unpack.c); in->img must
  * have a free section header slot */
-mg_status mg_reactor_unpack(const mg_cli *in, uint8_t **out, size_t *out_size, mg_jit_report *rep,
-                            mg_error *err);
+mg_status mg_reactor_unpack(const mg_cli *in, mg_budget *budget, uint8_t **out, size_t *out_size,
+                            mg_jit_report *rep, mg_error *err);
 #endif

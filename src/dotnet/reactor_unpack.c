@@ -18,6 +18,7 @@
 
 #define SECTION_NAME ".mgil\0\0"
 #define SECTION_FLAGS 0x60000020u /* code, execute, read */
+#define MAX_SECTION (128u << 20) /* restored bodies (shared bodies are copied) */
 
 typedef struct rbody {
     uint32_t row;
@@ -69,13 +70,46 @@ static int64_t key_addr(emu *E, emu_val k)
     return k.k == V_I4 ? (int64_t)(uint32_t)k.i : k.i;
 }
 
-static emu_obj *lookup(emu *E, uint32_t table, uint64_t addr)
+/* the table's keys as code addresses, sorted (equal ones in insertion
+ * order) so that each method's body is found by binary search */
+typedef struct tkey {
+    uint64_t addr;
+    uint32_t pair;
+} tkey;
+
+static int cmp_tkey(const void *a, const void *b)
+{
+    const tkey *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
+static tkey *table_keys(emu *E, uint32_t table, uint32_t *n)
 {
     emu_obj *t = E->obj[table];
-    for (uint32_t j = 0; j + 1 < t->len; j += 2)
-        if ((uint64_t)key_addr(E, t->vals[j]) == addr)
-            return entry_il(E, t->vals[j + 1]);
-    return NULL;
+    *n = t->len / 2;
+    tkey *k = mg_malloc(((size_t)*n ? *n : 1) * sizeof *k);
+    if (!k)
+        return NULL;
+    for (uint32_t j = 0; j < *n; j++)
+        k[j] = (tkey){(uint64_t)key_addr(E, t->vals[2 * j]), j};
+    qsort(k, *n, sizeof *k, cmp_tkey);
+    return k;
+}
+
+/* the IL of the first entry of the table whose key is addr */
+static emu_obj *lookup(emu *E, uint32_t table, const tkey *k, uint32_t n, uint64_t addr)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (k[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && k[lo].addr == addr ? entry_il(E, E->obj[table]->vals[2 * k[lo].pair + 1]) : NULL;
 }
 
 /* exception sections after code of code_size at code_rva in the image */
@@ -102,8 +136,8 @@ static bool eh_sections(emu *E, uint32_t code_rva, uint32_t code_size, const uin
 }
 
 /* one body: header, code size and sections as the initializer patched them */
-static mg_status plan_body(emu *E, uint32_t table, uint32_t row, uint32_t rva, rbody *b,
-                           bool *found, mg_error *err)
+static mg_status plan_body(emu *E, uint32_t table, const tkey *keys, uint32_t nkeys, uint32_t row,
+                           uint32_t rva, rbody *b, bool *found, mg_error *err)
 {
     *found = false;
     if (rva >= E->vsize || E->vsize - rva < 12)
@@ -123,7 +157,7 @@ static mg_status plan_body(emu *E, uint32_t table, uint32_t row, uint32_t rva, r
                            0x06000000u | row, hdr);
     } else
         return MG_OK;
-    emu_obj *il = lookup(E, table, E->vbase + rva + hdr);
+    emu_obj *il = lookup(E, table, keys, nkeys, E->vbase + rva + hdr);
     if (!il)
         return MG_OK;
     *found = true;
@@ -157,8 +191,9 @@ static mg_status plan_body(emu *E, uint32_t table, uint32_t row, uint32_t rva, r
     return MG_OK;
 }
 
-/* the method whose body calls System.Windows.Forms.MessageBox::Show (the nag) */
-static uint32_t find_nag(emu *E)
+/* the method whose body calls System.Windows.Forms.MessageBox::Show (the
+ * nag); each body read is charged to budget (bodies may be shared) */
+static uint32_t find_nag(emu *E, mg_budget *budget)
 {
     const mg_cli *cli = E->cli;
     for (uint32_t row = 1; row <= cli->t.rows[MG_T_METHODDEF]; row++) {
@@ -170,6 +205,8 @@ static uint32_t find_nag(emu *E)
             mg_body_parse(cli, rva, &b, &e) != MG_OK ||
             !mg_rd_sub(&cli->img.r, b.code_off, b.code_size, &code))
             continue;
+        if (!mg_budget_spend(budget, b.code_size + 1u, "looking for the nag"))
+            return 0;
         for (uint64_t off = 0; off < b.code_size;) {
             uint32_t len, tok;
             uint16_t op;
@@ -219,8 +256,8 @@ static bool out_code(const mg_cli *o, uint32_t row, uint64_t *off, uint32_t *siz
     return true;
 }
 
-static mg_status finish(uint8_t *out, size_t size, uint32_t init, uint32_t nag, mg_jit_report *rep,
-                        mg_error *err)
+static mg_status finish(uint8_t *out, size_t size, uint32_t init, uint32_t nag, mg_budget *budget,
+                        mg_jit_report *rep, mg_error *err)
 {
     mg_cli o;
     mg_status st = mg_cli_open(out, size, &o, err);
@@ -231,6 +268,8 @@ static mg_status finish(uint8_t *out, size_t size, uint32_t init, uint32_t nag, 
         uint32_t n;
         if (row == init || row == nag || !out_code(&o, row, &off, &n))
             continue;
+        if (!mg_budget_spend(budget, n + 1u, "removing the initializer calls"))
+            break;
         rep->init_calls += nop_calls(out + off, n, init);
         if (nag)
             rep->nag_calls += nop_calls(out + off, n, nag);
@@ -249,17 +288,18 @@ static mg_status finish(uint8_t *out, size_t size, uint32_t init, uint32_t nag, 
     return MG_OK;
 }
 
-mg_status mg_reactor_unpack(const mg_cli *in, uint8_t **outp, size_t *out_size, mg_jit_report *rep,
-                            mg_error *err)
+mg_status mg_reactor_unpack(const mg_cli *in, mg_budget *budget, uint8_t **outp, size_t *out_size,
+                            mg_jit_report *rep, mg_error *err)
 {
     emu *E = mg_calloc(1, sizeof *E);
     if (!E)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-    mg_status st = mg_reactor_emulate(in, E, err);
+    mg_status st = mg_reactor_emulate(in, E, budget, err);
     uint32_t nm = in->t.rows[MG_T_METHODDEF];
     rbody *bodies = NULL;
-    uint32_t nb = 0;
+    uint32_t nb = 0, nkeys = 0;
     uint64_t total = 0;
+    tkey *keys = NULL;
     uint8_t *out = NULL;
     if (st != MG_OK)
         goto done;
@@ -269,7 +309,8 @@ mg_status mg_reactor_unpack(const mg_cli *in, uint8_t **outp, size_t *out_size, 
         goto done;
     }
     bodies = mg_calloc((size_t)nm + 1, sizeof *bodies);
-    if (!bodies) {
+    keys = table_keys(E, table, &nkeys);
+    if (!bodies || !keys) {
         st = mg_fail(err, MG_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -278,12 +319,17 @@ mg_status mg_reactor_unpack(const mg_cli *in, uint8_t **outp, size_t *out_size, 
         bool found;
         if (!mg_tbl_get(in, MG_T_METHODDEF, row, MG_METHOD_RVA, &rva) || !rva)
             continue;
-        if ((st = plan_body(E, table, row, rva, &bodies[nb], &found, err)) != MG_OK)
+        if ((st = plan_body(E, table, keys, nkeys, row, rva, &bodies[nb], &found, err)) != MG_OK)
             goto done;
         if (found)
             total += bodies[nb++].size;
+        if (total > MAX_SECTION) {
+            st = mg_fail(err, MG_ERR_TOO_COSTLY, "too costly: the restored bodies take over %u MiB",
+                         MAX_SECTION >> 20);
+            goto done;
+        }
     }
-    if (!nb || total > UINT32_MAX) {
+    if (!nb) {
         st = mg_fail(err, MG_ERR_UNSUPPORTED, nb ? "image too large for a new section"
                                                  : "emulator: no method body matched the table");
         goto done;
@@ -316,7 +362,11 @@ mg_status mg_reactor_unpack(const mg_cli *in, uint8_t **outp, size_t *out_size, 
     rep->section_rva = ns.rva;
     rep->section_size = ns.vsize;
     rep->reactor = true;
-    st = finish(out, (size_t)ns.file_size, mg_reactor_initializer(in), find_nag(E), rep, err);
+    uint32_t nag = find_nag(E, budget);
+    st = finish(out, (size_t)ns.file_size, mg_reactor_initializer(in), nag, budget, rep, err);
+    if (st == MG_OK && mg_budget_out(budget))
+        st = mg_fail(err, MG_ERR_TOO_COSTLY, "too costly: %s (%s)", budget->what,
+                     "jit-unpack of a .NET Reactor sample");
     if (st == MG_OK) {
         *outp = out;
         *out_size = (size_t)ns.file_size;
@@ -324,6 +374,7 @@ mg_status mg_reactor_unpack(const mg_cli *in, uint8_t **outp, size_t *out_size, 
     }
 done:
     free(out);
+    free(keys);
     free(bodies);
     emu_free(E);
     free(E);

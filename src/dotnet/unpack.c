@@ -227,11 +227,11 @@ static mg_status refuse(const mg_jit_scan *s, mg_error *err)
 }
 
 /* grow the headers first when the section table is full, then start over */
-static mg_status run(const void *data, size_t size, unsigned flags, bool grown, uint8_t **outp,
-                     size_t *out_size, mg_jit_report *rep, mg_error *err);
+static mg_status run(const void *data, size_t size, unsigned flags, bool grown, mg_budget *b,
+                     uint8_t **outp, size_t *out_size, mg_jit_report *rep, mg_error *err);
 
-static mg_status run_grown(const mg_cli *in, unsigned flags, uint8_t **outp, size_t *out_size,
-                           mg_jit_report *rep, mg_error *err)
+static mg_status run_grown(const mg_cli *in, unsigned flags, mg_budget *b, uint8_t **outp,
+                           size_t *out_size, mg_jit_report *rep, mg_error *err)
 {
     uint8_t *g;
     size_t gsize;
@@ -239,14 +239,14 @@ static mg_status run_grown(const mg_cli *in, unsigned flags, uint8_t **outp, siz
     mg_status st = mg_pe_grow_headers(&in->img, &g, &gsize, &delta, err);
     if (st != MG_OK)
         return st;
-    st = run(g, gsize, flags, true, outp, out_size, rep, err);
+    st = run(g, gsize, flags, true, b, outp, out_size, rep, err);
     rep->headers_grown = delta;
     free(g);
     return st;
 }
 
-static mg_status run(const void *data, size_t size, unsigned flags, bool grown, uint8_t **outp,
-                     size_t *out_size, mg_jit_report *rep, mg_error *err)
+static mg_status run(const void *data, size_t size, unsigned flags, bool grown, mg_budget *b,
+                     uint8_t **outp, size_t *out_size, mg_jit_report *rep, mg_error *err)
 {
     mg_cli in;
     mg_status st = mg_cli_open(data, size, &in, err);
@@ -268,16 +268,16 @@ static mg_status run(const void *data, size_t size, unsigned flags, bool grown, 
     mg_reactor_info ri;
     if (!mg_jit_packed(&s) && mg_reactor_detect(&in, &ri) && ri.detected) {
         if (!grown && !mg_pe_has_slot(&in.img))
-            st = run_grown(&in, flags, &buf, &n, rep, err);
+            st = run_grown(&in, flags, b, &buf, &n, rep, err);
         else
-            st = mg_reactor_unpack(&in, &buf, &n, rep, err);
+            st = mg_reactor_unpack(&in, b, &buf, &n, rep, err);
     } else if (!mg_jit_packed(&s))
         st = refuse(&s, err);
     else if (s.problem[0])
         st = mg_fail(err, MG_ERR_MALFORMED, "cannot restore %s", s.problem);
     else if ((st = make_plan(&in, &s, &p, err)) == MG_OK) {
         if (p.ncopies && !grown && !mg_pe_has_slot(&in.img))
-            st = run_grown(&in, flags, &buf, &n, rep, err);
+            st = run_grown(&in, flags, b, &buf, &n, rep, err);
         else if ((st = stage_a(&in, &s, &p, &buf, &n, rep, err)) == MG_OK)
             st = stage_b(&s, buf, n, flags, rep, err);
     }
@@ -306,7 +306,9 @@ mg_status mg_dotnet_jit_unpack(const void *data, size_t size, unsigned flags, vo
     *out_size = 0;
     uint8_t *buf;
     size_t n;
-    mg_status st = run(data, size, flags, false, &buf, &n, rep, err);
+    mg_budget b; /* the wall clock of the whole unpack (the emulator's work has its own cap) */
+    mg_budget_init(&b, size, UINT64_MAX, MG_JIT_SECONDS);
+    mg_status st = run(data, size, flags, false, &b, &buf, &n, rep, err);
     if (st != MG_OK) {
         memset(rep, 0, sizeof *rep);
         return st;
