@@ -1,6 +1,6 @@
-/* emu_frame.h - what the interpreter loop (emu_exec.c), the call
- * instructions (emu_calls.c) and exception handling (emu_eh.c) share: the
- * frame of one method activation. */
+/* emu_frame.h - what the interpreter loop (emu_exec.c and the opcode
+ * families of emu_ops.h), the call instructions (emu_calls.c) and exception
+ * handling (emu_eh.c) share: the frame of one method activation. */
 #ifndef MG_DOTNET_EMU_FRAME_H
 #define MG_DOTNET_EMU_FRAME_H
 #include "dotnet/emu/emu.h"
