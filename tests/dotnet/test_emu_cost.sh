@@ -112,4 +112,5 @@ if [ -f "$FIX/basic32/packed.exe" ]; then
 else
     echo "note: no .NET fixtures in '$FIX' (the dotnet_build test makes them): basic32 not checked"
 fi
+for c in cpblk initblk hashtable; do [ -f "$T/$c.unpack.err" ] && echo "$c: $(cat "$T/$c.unpack.err")"; done
 finish test_emu_cost
