@@ -73,7 +73,7 @@ PY
 bounded() {
     local name=$1
     shift
-    (ulimit -t $((CPU_MAX * 3)); ulimit -v $((2 * 1024 * 1024)); \
+    (ulimit -t $((CPU_MAX * 3)); \
         /usr/bin/time -f '%U %S %M' -o "$T/$name.time" "$@" >"$T/$name.out" 2>"$T/$name.err")
     echo $? >"$T/$name.rc"
     # the last line (after "Command terminated by signal" when killed)
