@@ -4,7 +4,7 @@
 # conversions with and without overflow checks, conv.r.un, float operations
 # and NaN comparisons, branches and switch, calls and recursion, arrays,
 # pinned pointers with ldind/stind, pointers to locals, exception handling
-# with finally order and rethrow); ilasm builds it; emu_run's lines (the
+# with finally order and rethrow, Hashtable keys); ilasm builds it; emu_run's lines (the
 # emulator) must equal mono's (the oracle), case by case.
 # And the sandbox's reach: the undefined symbols of the emulator's and the
 # .NET Reactor path's objects in LIBMALGOPHER (nm) are libc memory, string
