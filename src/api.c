@@ -60,6 +60,11 @@ static void note_rejects(mg_image *im, const mg_pcln_rejects *rj, uint64_t slice
     warn_more(im, msg);
 }
 
+static bool is_dotnet(const mg_img *img)
+{
+    return img->kind == MG_CONT_PE && img->pe_ndirs > 14 && img->pe_dir_rva[14];
+}
+
 static const char *setting(const mg_buildinfo *bi, const char *key)
 {
     for (size_t i = 0; i < bi->nsettings; i++)
@@ -225,9 +230,13 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
     if (!located) {
         /* not Go; still note a Go version if build info exists (e.g. damaged pclntab) */
         bool partial;
-        if (mg_buildinfo_read(img, a, &im->buildinfo, &partial))
+        bool bi = mg_buildinfo_read(img, a, &im->buildinfo, &partial);
+        if (bi)
             warn(im, "Go build info present but no valid pclntab");
-        note_rejects(im, &rj, img->slice_offset);
+        /* candidates are spoken of only where Go was plausible: not in a
+         * .NET assembly (a PE with a CLI header) without Go build info */
+        if (bi || !is_dotnet(img))
+            note_rejects(im, &rj, img->slice_offset);
         return a->failed ? MG_ERR_NOMEM : MG_OK;
     }
     im->is_go = true;

@@ -67,7 +67,42 @@ CASES = {
     "ovf_r8_i4": "ldc.r8 3e10 conv.ovf.i4 conv.i8",
 }
 
+HT = "class [mscorlib]System.Collections.Hashtable"
+HSET = "callvirt instance void [mscorlib]System.Collections.Hashtable::set_Item(object, object)"
+HGET = "callvirt instance object [mscorlib]System.Collections.Hashtable::get_Item(object)"
+HHAS = "callvirt instance bool [mscorlib]System.Collections.Hashtable::ContainsKey(object)"
+HNEW = "newobj instance void [mscorlib]System.Collections.Hashtable::.ctor()"
 RAW = {
+    # Hashtable (hashed in the emulator): 3000 int keys (the table grows
+    # several times), one overwritten, all read back; absent keys; strings
+    # equal by content; an int32 key is not the int64 key of the same value
+    "hash_ints": f"""
+        .locals init ({HT} h, int32 i, int64 s)
+        {HNEW} stloc.0
+    L1: ldloc.0 ldloc.1 box [mscorlib]System.Int32 ldloc.1 ldc.i4.3 mul box [mscorlib]System.Int32 {HSET}
+        ldloc.1 ldc.i4.1 add stloc.1 ldloc.1 ldc.i4 3000 blt L1
+        ldloc.0 ldc.i4 1500 box [mscorlib]System.Int32 ldc.i4.7 box [mscorlib]System.Int32 {HSET}
+        ldc.i4.0 stloc.1
+    L2: ldloc.2 ldloc.0 ldloc.1 box [mscorlib]System.Int32 {HGET} unbox.any [mscorlib]System.Int32 conv.i8 add stloc.2
+        ldloc.1 ldc.i4.1 add stloc.1 ldloc.1 ldc.i4 3000 blt L2
+        ldloc.0 ldc.i4 3000 box [mscorlib]System.Int32 {HHAS} brtrue.s B
+        ldloc.0 ldc.i4 -1 box [mscorlib]System.Int32 {HGET} brtrue.s B
+        ldloc.2 ret
+    B:  ldc.i8 -1 ret""",
+    "hash_keys": f"""
+        .locals init ({HT} h, int64 s)
+        {HNEW} stloc.0
+        ldloc.0 ldstr "alpha" ldc.i4.1 box [mscorlib]System.Int32 {HSET}
+        ldloc.0 ldstr "beta" ldc.i4.2 box [mscorlib]System.Int32 {HSET}
+        ldloc.0 ldstr "alpha" ldc.i4.3 box [mscorlib]System.Int32 {HSET}
+        ldloc.0 ldc.i4.5 box [mscorlib]System.Int32 ldc.i4.4 box [mscorlib]System.Int32 {HSET}
+        ldloc.0 ldc.i8 5 box [mscorlib]System.Int64 ldc.i4.6 box [mscorlib]System.Int32 {HSET}
+        ldloc.0 ldstr "alpha" {HGET} unbox.any [mscorlib]System.Int32 conv.i8
+        ldloc.0 ldstr "beta" {HGET} unbox.any [mscorlib]System.Int32 conv.i8 ldc.i8 10 mul add
+        ldloc.0 ldc.i4.5 box [mscorlib]System.Int32 {HGET} unbox.any [mscorlib]System.Int32 conv.i8 ldc.i8 100 mul add
+        ldloc.0 ldc.i8 5 box [mscorlib]System.Int64 {HGET} unbox.any [mscorlib]System.Int32 conv.i8 ldc.i8 1000 mul add
+        ldloc.0 ldstr "gamma" {HHAS} conv.i8 ldc.i8 10000 mul add
+        ret""",
     # branches and switch
     "branch_loop": """
         .locals init (int32 i, int64 s)

@@ -1,10 +1,10 @@
 /* emu_run.c - runs every static method named T_* of an assembly in the
- * sandboxed CIL emulator (src/dotnet/emu.h) and prints "name value" for
+ * sandboxed CIL emulator (src/dotnet/emu/emu.h) and prints "name value" for
  * each (an int64 result), or "name refused: reason".  With emu_ops.py's
  * EmuOps.exe its output must equal what mono prints running the same IL;
  * the methods named X_* must be refused (caps, unmodelled calls).
  * usage: emu_run ASSEMBLY */
-#include "dotnet/emu.h"
+#include "dotnet/emu/emu.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
  * .NET Reactor path (detection, emulated initializer) as jit-unpack takes it. */
 #include "fuzz_common.h"
 
-#include "dotnet/emu.h"
-#include "dotnet/reactor.h"
+#include "dotnet/emu/emu.h"
+#include "dotnet/reactor/reactor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -21,8 +21,8 @@
  * fixtures) an unreached site fails the test.
  * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR [UPX_DIR] */
 #include "malgopher.h"
-#include "dotnet/dotnet.h" /* the CIL emulator, internal */
-#include "dotnet/emu.h"
+#include "dotnet/metadata/dotnet.h" /* the CIL emulator, internal */
+#include "dotnet/emu/emu.h"
 #include "index/allpairs.h" /* mg_pairs_naive, mg_setpairs_naive: test-only */
 #include "util/alloc.h"
 

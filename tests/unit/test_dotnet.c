@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "dotnet/dotnet.h"
+#include "dotnet/metadata/dotnet.h"
 #include "malgopher.h"
 
 #include <stdio.h>
