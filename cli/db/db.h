@@ -1,6 +1,17 @@
 /* db.h - what the `malgopher db` subcommands share: the backend interface
  * (SQLite and PostgreSQL implement it), opening a collection with its
- * versioned schema, the sample records, the 7-gram keys and the search. */
+ * versioned schema, the sample records, the 7-gram keys and the search.
+ *
+ * Why the collection lives in cli/ and not in the library: libmalgopher
+ * depends on libfuzzy, libcrypto and pthreads only, and a program that
+ * links it (a YARA host, a sandbox) gets no SQLite or libpq with it; the
+ * collection is a CLI feature built from the library's public results (the
+ * mg_image digests, mg_simindex for the search) plus two internal headers
+ * the CLI may use because it links the static library (fp/ssdeep_parse.h
+ * for the gram keys, as the index reads digests).  Its stable interface is
+ * the database schema (db_schema.c, versioned) and `db export`/`db import`
+ * JSON Lines, not a C API; moving it to src/collection/ would need a public
+ * record type and an ABI promise nobody has asked for yet. */
 #ifndef MG_CLI_DB_H
 #define MG_CLI_DB_H
 

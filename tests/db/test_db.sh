@@ -336,8 +336,11 @@ for k in $(seq 1 200); do head -c 100000 /dev/urandom > "$T/noise$k"; done
 paste -d '\n' "$T/gofiles.txt" <(ls "$T"/noise* | head -n "$(wc -l < "$T/gofiles.txt")") | grep . > "$T/slow.txt"
 ls "$T"/noise* >> "$T/slow.txt"
 # each committed batch is followed by a pause (a test hook), so the kill
-# lands between batches however fast the machine is
-MALGOPHER_DB_TEST_BATCH_PAUSE_MS=400 "$M" db add --db "$K" --files-from "$T/slow.txt" >/dev/null 2>"$T/kill.err" &
+# lands between batches however fast the machine is: 1.5 s, as the poll
+# below (a `db stats` process) reads a snapshot that is a batch or more old
+# by the time it answers on a loaded machine (at 400 ms the four batches of
+# Go files could all commit before the kill landed)
+MALGOPHER_DB_TEST_BATCH_PAUSE_MS=1500 "$M" db add --db "$K" --files-from "$T/slow.txt" >/dev/null 2>"$T/kill.err" &
 pid=$!
 for k in $(seq 1 300); do
     n=$("$M" db stats --db "$K" --json 2>/dev/null | field files 2>/dev/null || echo 0)
