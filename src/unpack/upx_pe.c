@@ -30,6 +30,7 @@ typedef struct pe {
     bool plus;         /* PE32+ */
     unsigned machine;
     uint64_t s0_vaddr, s1_raw, s1_rawsize;
+    uint64_t span;     /* the first two sections' virtual sizes: what the stub fills */
     bool renamed;
     unsigned flags;    /* the packed file's COFF characteristics */
     const uint8_t *area; /* the packed file's import area (UPX keeps the names there) */
@@ -67,6 +68,7 @@ static bool packed_layout(pe *p)
         entry - s1_v >= s1_vs)
         return false;
     p->s0_vaddr = mg_rec_u32(&s0, 12);
+    p->span = (uint64_t)mg_rec_u32(&s0, 8) + s1_vs;
     p->s1_raw = mg_rec_u32(&s1, 20);
     p->s1_rawsize = mg_rec_u32(&s1, 16);
     p->renamed = memcmp(s0.p, "UPX0\0", 5) != 0 || memcmp(s1.p, "UPX1\0", 5) != 0;
@@ -97,21 +99,39 @@ static bool header_fits(const pe *p, uint64_t off)
 }
 
 /* decode the stream of the header at off to a new buffer (NULL: damaged,
- * or *st MG_ERR_NOMEM) */
-static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len, mg_status *st)
+ * or *st MG_ERR_NOMEM): *u_len bytes from c_len, or with exact false at
+ * most *u_len, *u_len then the bytes decoded */
+static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len, uint64_t c_len, bool exact, mg_status *st)
 {
     const uint8_t *h = p->c->data + off;
-    *u_len = mg_ld32(h + 16, false);
-    uint32_t c_len = mg_ld32(h + 20, false);
     *st = MG_OK;
     if (!mg_upx_charge(p->c, *u_len))
         return NULL;
     uint8_t *u = mg_malloc(*u_len);
-    *st = u ? mg_upx_decompress(h[6], h + 32, c_len, u, *u_len, true, NULL) : MG_ERR_NOMEM;
-    if (*st == MG_OK)
+    size_t got = 0;
+    *st = u ? mg_upx_decompress(h[6], h + 32, c_len, u, *u_len, exact, &got) : MG_ERR_NOMEM;
+    if (*st == MG_OK && got > 300) {
+        *u_len = (uint32_t)got;
         return u;
+    }
     free(u);
     return NULL;
+}
+
+/* a header whose sizes were zeroed or changed (the stub does not read
+ * them): an NRV stream ends itself, bounded by what the stub fills */
+static bool sizes_from_stream(const pe *p, uint64_t off, uint32_t *u_len, uint64_t *c_len)
+{
+    const uint8_t *h = p->c->data + off;
+    if (off > p->c->size || p->c->size - off < 33 || h[5] != (p->plus ? F_W64PE : F_W32PE) ||
+        !mg_upx_method_known(h[6]) || h[6] == MG_UPX_LZMA)
+        return false;
+    uint64_t cap = p->span < p->c->max_out ? p->span : p->c->max_out;
+    if (cap < 301 || cap > UINT32_MAX)
+        return false;
+    *u_len = (uint32_t)cap;
+    *c_len = p->c->size - off - 32;
+    return true;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -274,16 +294,24 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
     if (!packed_layout(&p))
         return MG_ERR_UNSUPPORTED;
     uint64_t lo = p.s1_raw > 64 ? p.s1_raw - 64 : 0;
-    for (int pass = 0; pass < 2; pass++) /* checksummed headers first */
+    /* checksummed headers first, then the others, then sizes from the stream */
+    for (int pass = 0; pass < 3; pass++)
         for (uint64_t off = lo; off < p.s1_raw + 64; off++) {
             bool sum_ok = mg_upx_packheader_at(c->data, c->size, off);
-            if (sum_ok != (pass == 0) || !header_fits(&p, off))
-                continue;
-            const uint8_t *h = c->data + off;
             uint32_t u_len;
+            uint64_t c_len;
+            if (pass < 2 && (sum_ok != (pass == 0) || !header_fits(&p, off)))
+                continue;
+            if (pass < 2) {
+                u_len = mg_ld32(c->data + off + 16, false);
+                c_len = mg_ld32(c->data + off + 20, false);
+            } else if (sum_ok || !sizes_from_stream(&p, off, &u_len, &c_len)) {
+                continue;
+            }
+            const uint8_t *h = c->data + off;
             c->method = h[6];
             mg_status dst;
-            uint8_t *img = decode(&p, off, &u_len, &dst);
+            uint8_t *img = decode(&p, off, &u_len, c_len, pass < 2, &dst);
             if (dst == MG_ERR_NOMEM)
                 return mg_upx_fail(c, MG_ERR_NOMEM, "out of memory");
             if (mg_budget_out(c->budget))
@@ -292,7 +320,7 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
                 continue;
             snprintf(c->info->name, sizeof c->info->name, "UPX");
             snprintf(c->info->method, sizeof c->info->method, "%s", mg_upx_method_name(h[6]));
-            uint32_t c_adler = mg_upx_adler32(1, h + 32, mg_ld32(h + 20, false));
+            uint32_t c_adler = mg_upx_adler32(1, h + 32, c_len);
             uint32_t u_adler = mg_upx_adler32(1, img, u_len);
             evidence(&p, h, c_adler, u_adler, sum_ok);
             if (c->info->checksum_failed) {

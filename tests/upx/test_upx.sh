@@ -85,7 +85,38 @@ for name in wordfreq-amd64-default wordfreq-amd64-lzma lefthook-0.7.7-arm64-nrv2
     printf '%*s' 256 '' | tr ' ' '\125' | dd of="$T/$name.corrupt" bs=1 seek=4096 conv=notrunc status=none
     refused "$name corrupted" "$T/$name.corrupt"
 done
-# 6. unpack -o: jit-unpack's output rules (shared code): OUT refused (exit 2)
+# 6. more tampering, made here: an odd version byte (ELF l_info and
+# PackHeader), and a PE PackHeader with its sums and sizes zeroed (the stub
+# needs neither); the digests must stay the original's
+tamper() { # IN OUT KIND
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+if sys.argv[3] == 'version':      # ELF64: l_info after 3 program headers; PackHeader 36 bytes from the end
+    d[0x40 + 3 * 56 + 10] = 0x63
+    d[len(d) - 36 + 4] = 0x63
+else:                              # PE: the PackHeader is the 32 bytes whose checksum holds before the 2nd section's data
+    pe = int.from_bytes(d[0x3c:0x40], 'little')
+    st = pe + 24 + int.from_bytes(d[pe + 20:pe + 22], 'little')
+    raw = int.from_bytes(d[st + 40 + 20:st + 40 + 24], 'little')
+    for o in range(raw - 64, raw + 64):
+        if sum(d[o + 4:o + 31]) % 251 == d[o + 31] and d[o + 5] in (9, 36):
+            d[o + 8:o + 28] = bytes(20)
+            break
+open(sys.argv[2], 'wb').write(d)
+PY
+}
+want_of() { tr '\t' '\037' <"$DIR/MANIFEST.tsv" | awk -F'\037' -v n="$1" '$1 == n {print $8 " " $9}'; }
+for spec in wordfreq-amd64-default:version wordfreq-win386-stripped.exe:sizes hashdir-win64-stripped-renamed.exe:sizes; do
+    name=${spec%%:*} kind=${spec#*:}
+    [ -f "$DIR/$name" ] || continue
+    tamper "$DIR/$name" "$T/t-$name" "$kind"
+    expect_eq "$name $kind tampered: hash" "$("$M" hash "$T/t-$name" 2>&1 | cut -d' ' -f1,3)" "$(want_of "$name")"
+    [ "$kind" = version ] && case "$(field tamper <<<"$("$M" info --json "$T/t-$name")")" in
+        *odd_version*) ok ;; *) bad "$name: odd version not reported" ;; esac
+done
+
+# 7. unpack -o: jit-unpack's output rules (shared code): OUT refused (exit 2)
 # and left untouched when it is the input, a link, a device, FIFO, directory
 # or read-only without --force; a file that is not UPX-packed is refused
 src=$DIR/wordfreq-386-stripped
