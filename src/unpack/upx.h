@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* caps (docs/upx.md "Caps"): the unpacked size may be at most
+/* caps (docs/upx.md "Caps (for the cost model)"): the unpacked size may be at most
  * MG_UPX_MAX_RATIO times the input and MG_UPX_MAX_OUT in all; at most
  * MG_UPX_MAX_BLOCKS blocks of at most MG_UPX_MAX_BLOCK bytes each */
 #define MG_UPX_MAX_RATIO 32u

@@ -1,5 +1,5 @@
 /* upx_detect.c - the unpacker's front door: try each format's structure
- * (ELF, PE), keep the caps (docs/upx.md "Caps"), and word the one error a
+ * (ELF, PE), keep the caps (docs/upx.md "Caps (for the cost model)"), and word the one error a
  * packed file that cannot be unpacked gets: "UPX-packed (METHOD): why". */
 #include "unpack/upx.h"
 #include "util/alloc.h"
