@@ -22,7 +22,7 @@ DESTDIR    ?=
 DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
        golang-go python3 ca-certificates mono-mcs mono-devel mono-runtime mono-utils \
        libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time \
-       chromium man-db libsqlite3-dev libpq-dev postgresql
+       chromium man-db libsqlite3-dev libpq-dev postgresql libucl1
 
 .PHONY: all test test-asan fuzz demo deps install clean
 

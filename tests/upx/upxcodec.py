@@ -38,11 +38,17 @@ class _UclConfig(ctypes.Structure):
 _ucl = None
 
 
+def _cdll(soname, short):
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:             # not the usual soname: ask the loader's cache (slow)
+        return ctypes.CDLL(ctypes.util.find_library(short))
+
+
 def _libucl():
     global _ucl
     if _ucl is None:
-        name = ctypes.util.find_library("ucl") or "libucl.so.1"
-        lib = ctypes.CDLL(name)
+        lib = _cdll("libucl.so.1", "ucl")
         # ucl_init() is a macro over __ucl_init2 with the ABI's sizes
         r = lib.__ucl_init2(ctypes.c_uint32(0x010300), ctypes.sizeof(ctypes.c_short),
                             ctypes.sizeof(ctypes.c_int), ctypes.sizeof(ctypes.c_long),
@@ -114,7 +120,7 @@ _LZMA_FILTER_UNKNOWN = 0xffffffffffffffff
 def lzma_compress(data, preset=6, lc=3, lp=0, pb=2):
     """A raw LZMA1 stream with UPX's 2-byte header and no end marker (LZMA1EXT
     with the size known: what UPX's 7-Zip encoder writes)."""
-    lib = ctypes.CDLL(ctypes.util.find_library("lzma") or "liblzma.so.5")
+    lib = _cdll("liblzma.so.5", "lzma")
     opts = _LzmaOptions()
     if lib.lzma_lzma_preset(ctypes.byref(opts), ctypes.c_uint32(preset)):
         raise RuntimeError("lzma_lzma_preset failed")

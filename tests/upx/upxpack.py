@@ -17,7 +17,8 @@ checks the rest field by field against files packed by UPX 4.2.3.
 
 usage: upxpack.py IN OUT [--method nrv2b|nrv2d|nrv2e|lzma] [--best]
          [--filter auto|none|0xNN] [--tamper magic,pinfo,sections,version]
-         [--corrupt bsize|adler|overlap|bomb] [--lzma-preset N]
+         [--corrupt bsize|adler|overlap|bomb] [--lzma-preset N] [--blocksize N]
+       upxpack.py --batch FILE     (one such command line per line of FILE)
 """
 import argparse
 import os
@@ -30,6 +31,7 @@ import upxcodec as C  # noqa: E402
 UPX_MAGIC = b"UPX!"
 MAGIC_REPLACEMENT = b"\x7fGO!"      # what --tamper magic writes instead of UPX!
 ODD_VERSION = 0x2b                  # what --tamper version writes
+BOMB_BLOCK = 16 << 20               # --corrupt bomb: size of each zero block
 IDENT = (b"\0$Info: packed by malgopher's test packer upxpack.py, UPX format $\n"
          b"\0$Id: upxpack test stub, not UPX's code $\n\0")
 
@@ -211,6 +213,10 @@ class ElfWriter:
         max_load = max(p["filesz"] for p in loads)
         max_off = max(p["offset"] + p["filesz"] for p in loads)
         self.blocksize = self.o.blocksize or max(max_load, size - max_off)
+        self.bomb_size = 0
+        if self.o.corrupt == "bomb":      # 16 MiB zero blocks, > 64x the input in all
+            self.bomb_size = max(4, (64 * size) // BOMB_BLOCK + 1) * BOMB_BLOCK
+            self.blocksize = max(self.blocksize, BOMB_BLOCK)
         gnu_stack = [p for p in elf.phdrs if p["type"] == 0x6474e551]
         nph = 2 + len(gnu_stack)
         phsz = 56 if elf.bits == 64 else 32
@@ -219,7 +225,7 @@ class ElfWriter:
         linfo_off = len(self.out)
         self.out += b"\0" * 12                                   # l_info, filled below
         pinfo_off = len(self.out)
-        pfs, pbs = (0, 0) if "pinfo" in self.o.tamper else (size, self.blocksize)
+        pfs, pbs = (0, 0) if "pinfo" in self.o.tamper else (size + self.bomb_size, self.blocksize)
         self.out += struct.pack(E + "III", 0, pfs, pbs)
         # block 1: the original ELF header and program headers, alone
         hdr_len = elf.ehsize + elf.phnum * elf.phentsize
@@ -253,19 +259,17 @@ class ElfWriter:
         lsize = up(len(stub) + sz_pack2 - sz_pack2a, 4)
         self.out += b"\0" * (up(len(self.out), 4) - len(self.out))
         # the gaps between and after the PT_LOADs (debug info, symbols, ...)
-        tail = None
         for k, p in enumerate(loads):
             g = load_gap(loads, k, size)
             if g:
                 a = p["offset"] + p["filesz"]
                 self.extent(raw[a:a + g])
-                tail = (a, g)
-        if self.o.corrupt == "bomb":
-            self.bomb(size)
+        if self.bomb_size:
+            self.bomb()
         self.out += struct.pack(E + "II", 0, 0)[:4] + UPX_MAGIC + b"\0" * 4   # end of blocks
         self.out += b"\0" * (up(len(self.out), 4) - len(self.out))
         c_len = len(self.out)
-        u_len = size + getattr(self, "bomb_size", 0)
+        u_len = size + self.bomb_size
         ph = pack_header(E, 14, self.format, self.method, self.level, self.u_adler, self.c_adler,
                          u_len, c_len, u_len, ft[0], ft[2])
         self.out += ph + struct.pack(E + "I", pinfo_off)
@@ -280,7 +284,6 @@ class ElfWriter:
             struct.pack_into(E + "I", self.out, off + 4, len(self.out))
         if self.o.corrupt == "adler":
             self.wrong_adler()
-        del tail
         return self.out
 
     def overlap_phdrs(self, hdr, loads):
@@ -294,19 +297,17 @@ class ElfWriter:
                 hdr[o:o + elf.phentsize] = elf.phdr_bytes(p)
                 return
 
-    def bomb(self, size):
-        """Append zero blocks after the tail: a consistent file whose unpacked
-        size is far above 32x the input (the unpacker's relative cap)."""
-        bs = 16 << 20
-        n = max(4, (64 * size) // bs + 1)
-        zero = bytes(bs)
+    def bomb(self):
+        """Zero blocks after the tail: a file consistent in every size and
+        checksum whose unpacked size is far above the unpacker's caps
+        relative to the input (p_filesize, u_len and u_file_size count them)."""
+        zero = bytes(BOMB_BLOCK)
         c = C.lzma_compress(zero, 0) if self.method == C.M_LZMA else self.comp(zero, 1)
-        for _ in range(n):
-            self.blocks.append((len(self.out), bs, len(c)))
-            self.out += self.binfo(bs, len(c), self.method, 0, 0) + c
+        for _ in range(self.bomb_size // BOMB_BLOCK):
+            self.blocks.append((len(self.out), BOMB_BLOCK, len(c)))
+            self.out += self.binfo(BOMB_BLOCK, len(c), self.method, 0, 0) + c
             self.c_adler = C.adler32(c, self.c_adler)
             self.u_adler = C.adler32(zero, self.u_adler)
-        self.bomb_size = n * bs
 
     def wrong_adler(self):
         """PackHeader u_adler and c_adler off by one, header checksum still right."""
@@ -585,7 +586,21 @@ def pack(raw, o):
     raise ValueError("neither ELF nor PE")
 
 
+def batch(path):
+    """One process for many packs (tests): each line holds one command line."""
+    import shlex
+    rc = 0
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                rc |= main(shlex.split(line))
+    return rc
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 2 and argv[0] == "--batch":
+        return batch(argv[1])
     ap = argparse.ArgumentParser(description="write UPX 4.x's format (test packer)")
     ap.add_argument("input")
     ap.add_argument("output")
