@@ -352,6 +352,15 @@ def main():
         print(__doc__.split("\n\n")[1])
         return 2
     shared, corpus_dirs = sys.argv[1], sys.argv[2:]
+    if not os.path.isfile(os.path.join(shared, "MANIFEST.tsv")):
+        print("SKIP: no UPX samples at %s (MANIFEST.tsv missing)" % shared)
+        return 77
+    try:
+        C.nrv_compress(b"x" * 64, 8)
+        C.lzma_compress(b"x" * 64, 0)
+    except (OSError, RuntimeError) as e:
+        print("SKIP: libucl / liblzma not usable: %s" % e)
+        return 77
     with open(os.path.join(shared, "MANIFEST.tsv")) as f:
         lines = [line.rstrip("\n").split("\t") for line in f if line.strip()]
     head, rows = lines[0], [dict(zip(lines[0], r)) for r in lines[1:]]
