@@ -6,8 +6,9 @@
 #   - `malgopher hash` of the packed file gives the original's gimphash and
 #     gimpfuzzy;
 #   - on ELF, `malgopher unpack` gives the original bytes (sha256);
-#   - crafted packed files (a b_info claiming more than the file holds, wrong
-#     checksums, overlapping blocks, an unpacked size above the cap) are
+#   - crafted packed files (a b_info claiming more than the file holds, a
+#     block whose data no longer matches the checksums, overlapping blocks, an
+#     unpacked size above the cap) are
 #     refused: exit 1 and one line that names the file and says it is packed.
 # Skipped (77) without libucl/liblzma for Python, without the fixtures, or
 # when this malgopher has no `unpack` command yet.
@@ -54,7 +55,7 @@ elf64-all       $L64   --method lzma --tamper magic,pinfo,version
 # crafted: each must be refused
 BAD="
 bad-bsize       $L64   --method nrv2e --corrupt bsize
-bad-adler       $LA64  --method nrv2b --corrupt adler
+bad-checksum    $LA64  --method nrv2b --corrupt checksum
 bad-overlap     $L386  --method nrv2e --corrupt overlap
 bad-bomb        $L64   --method lzma --corrupt bomb
 "

@@ -17,7 +17,7 @@ checks the rest field by field against files packed by UPX 4.2.3.
 
 usage: upxpack.py IN OUT [--method nrv2b|nrv2d|nrv2e|lzma] [--best]
          [--filter auto|none|0xNN] [--tamper magic,pinfo,sections,version]
-         [--corrupt bsize|adler|overlap|bomb] [--lzma-preset N] [--blocksize N]
+         [--corrupt bsize|checksum|overlap|bomb] [--lzma-preset N] [--blocksize N]
        upxpack.py --batch FILE     (one such command line per line of FILE)
 """
 import argparse
@@ -159,16 +159,22 @@ class ElfWriter:
     def binfo(self, unc, cpr, method, ftid, cto):
         return struct.pack(self.E + "IIBBBB", unc, cpr, method, ftid, cto, 0)
 
-    def put_block(self, data, filt=None, level=None, force_method=False):
-        """One b_info and its data; stored when compression does not gain."""
+    def put_block(self, data, filt=None, level=None, force_method=False, spoil=False):
+        """One b_info and its data; stored when compression does not gain.
+        spoil: the stream written is that of the data with one byte changed,
+        the checksums are those of the true data (a block corrupted in transit)."""
         ftid, cto, src = 0, 0, data
         if filt is not None:
             ftid, src, cto = filt
         c = self.comp(src, level)
         if len(c) < len(data) or force_method:
             self.blocks.append((len(self.out), len(data), len(c)))
-            self.out += self.binfo(len(data), len(c), self.method, ftid, cto) + c
             self.c_adler = C.adler32(c, self.c_adler)
+            if spoil:
+                bad = bytearray(src)
+                bad[len(bad) // 2] ^= 0x5a
+                c = self.comp(bytes(bad), level)
+            self.out += self.binfo(len(data), len(c), self.method, ftid, cto) + c
         else:
             self.blocks.append((len(self.out), len(data), len(data)))
             self.out += self.binfo(len(data), len(data), 0, 0, 0) + data
@@ -242,6 +248,9 @@ class ElfWriter:
             if not data:
                 continue
             filt = self.choose_filter(data) if k == text_k else None
+            if self.o.corrupt == "checksum" and k == 1:
+                self.put_block(data, spoil=True)
+                continue
             self.extent(data, filt)
             if filt is not None:
                 self.filt = filt
@@ -282,8 +291,6 @@ class ElfWriter:
             # the last block claims more compressed bytes than the file holds
             off, unc, cpr = self.blocks[-1]
             struct.pack_into(E + "I", self.out, off + 4, len(self.out))
-        if self.o.corrupt == "adler":
-            self.wrong_adler()
         return self.out
 
     def overlap_phdrs(self, hdr, loads):
@@ -308,16 +315,6 @@ class ElfWriter:
             self.out += self.binfo(BOMB_BLOCK, len(c), self.method, 0, 0) + c
             self.c_adler = C.adler32(c, self.c_adler)
             self.u_adler = C.adler32(zero, self.u_adler)
-
-    def wrong_adler(self):
-        """PackHeader u_adler and c_adler off by one, header checksum still right."""
-        E, o = self.E, len(self.out) - 36
-        fmt = self.out[o + 5]
-        ua, ca = (o + 8, o + 12) if fmt < 128 else (o + 16, o + 20)
-        for at in (ua, ca):
-            v = struct.unpack_from(E + "I", self.out, at)[0]
-            struct.pack_into(E + "I", self.out, at, v ^ 0x00010001)
-        self.out[o + 31] = sum(self.out[o + 4:o + 31]) % 251
 
     def stub(self):
         code = STUB_CODE[self.arch]
@@ -608,7 +605,7 @@ def main(argv=None):
     ap.add_argument("--best", action="store_true", help="level 10 (UPX --best)")
     ap.add_argument("--filter", default="auto", help="auto, none or a filter id (0x49 ...)")
     ap.add_argument("--tamper", default="", help="comma list: magic,pinfo,sections,version")
-    ap.add_argument("--corrupt", choices=["bsize", "adler", "overlap", "bomb"])
+    ap.add_argument("--corrupt", choices=["bsize", "checksum", "overlap", "bomb"])
     ap.add_argument("--lzma-preset", type=int, default=6)
     ap.add_argument("--blocksize", type=int, default=0)
     a = ap.parse_args(argv)
