@@ -51,7 +51,6 @@ sys.path.insert(0, HERE)
 import upxcodec as C  # noqa: E402
 import upxpack  # noqa: E402
 
-NRV = (2, 3, 5, 6, 8, 9)
 
 
 # ---------------------------------------------------------------- readers
