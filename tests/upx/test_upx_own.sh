@@ -22,7 +22,7 @@ PY=${PYTHON:-python3}
 [ -x /usr/bin/python3 ] && PY=${PYTHON:-/usr/bin/python3}
 
 "$M" unpack --help >/dev/null 2>&1 || { echo "SKIP: $M has no 'unpack' command (the upx-unpack branch)"; exit 77; }
-"$PY" -c "import sys; sys.path.insert(0, '$HERE'); import upxcodec; upxcodec.nrv_compress(b'x' * 64, 8); upxcodec.lzma_compress(b'x' * 64, 0)" \
+"$PY" -B -c "import sys; sys.path.insert(0, '$HERE'); import upxcodec; upxcodec.nrv_compress(b'x' * 64, 8); upxcodec.lzma_compress(b'x' * 64, 0)" \
     2>/dev/null || { echo "SKIP: libucl / liblzma not loadable from $PY"; exit 77; }
 
 A64=$FX/windows-amd64-stripped/mgfixture.exe

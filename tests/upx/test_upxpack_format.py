@@ -47,6 +47,7 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 import upxcodec as C  # noqa: E402
 import upxpack  # noqa: E402
