@@ -148,6 +148,23 @@ sys.exit(0 if rows and not bad and quoted == names else "%s: %s %s" % (sys.argv[
 done
 cd - >/dev/null
 
+# ---- 7: db import never opens what a line names; memory per line bounded
+export MALGOPHER_DB=$T/import.sqlite
+rm -f "$T/feed.fifo"; mkfifo "$T/feed.fifo"
+gh=$(printf '%064d' 0)
+printf '{"path":"%s","gimphash":"%s","gimpfuzzy":"3:a:b"}\n' "$T/feed.fifo" "$gh" "$plain" "$gh" > "$T/feed.jsonl"
+timeout 10 "$M" db import "$T/feed.jsonl" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "import: lines without sha256" "$rc:$(cat "$T/out"):$(cut -d: -f3- "$T/err" | tr '\n' '|')" \
+    "1:added 0, known 0, not Go 0:1: no \"sha256\" (db import reads no file a line names: db add it)|2: no \"sha256\" (db import reads no file a line names: db add it)|"
+python3 -c 'import sys
+sys.stdout.write("{\"path\":\"" + "a" * 100000000 + "\"}\n")' > "$T/long.jsonl"
+"$M" hash --json "$plain" >> "$T/long.jsonl"
+/usr/bin/time -f %M -o "$T/rss" "$M" db import "$T/long.jsonl" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "import: a 100 MB line refused, the next one kept" "$rc:$(cat "$T/out"):$(cut -d: -f3- "$T/err")" \
+    "1:added 1, known 0, not Go 0:1: line longer than 1 MiB (refused)"
+[ "$(tail -1 "$T/rss")" -lt 65536 ] && ok || bad "import of a 100 MB line: $(tail -1 "$T/rss") kB resident"
+export MALGOPHER_DB=$T/c.sqlite
+
 # ---- 4: a crafted SQLite collection cannot lie, hang or forge
 sha=$(sha256sum < "$plain" | cut -d' ' -f1)
 craft() { # NAME SQL...: a copy of the collection altered by python's sqlite3
