@@ -165,6 +165,31 @@ expect_eq "import: a 100 MB line refused, the next one kept" "$rc:$(cat "$T/out"
 [ "$(tail -1 "$T/rss")" -lt 65536 ] && ok || bad "import of a 100 MB line: $(tail -1 "$T/rss") kB resident"
 export MALGOPHER_DB=$T/c.sqlite
 
+# ---- 8: PostgreSQL URIs: a password never shown; a server that accepts
+# and never answers is given up on (a listener here that never speaks)
+python3 -c 'import socket, select, sys, time
+s = socket.create_server(("127.0.0.1", 0)); print(s.getsockname()[1], flush=True)
+conns, end = [], time.monotonic() + 120
+while time.monotonic() < end:
+    if select.select([s], [], [], 0.2)[0]: conns.append(s.accept()[0])' > "$T/port" </dev/null 2>/dev/null &
+listener=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.3; done
+port=$(cat "$T/port")
+if [ -n "$port" ]; then
+    start=$(date +%s)
+    "$M" db stats --db "postgresql://bob:hunter2@127.0.0.1:$port/c?sslmode=disable&password=swordfish" >/dev/null 2>"$T/err"; rc=$?
+    took=$(( $(date +%s) - start ))
+    expect_eq "silent server: given up on" "$rc:$(grep -c 'timeout expired (no answer within connect_timeout, 10 s' "$T/err")" "1:1"
+    [ $took -ge 9 ] && [ $took -le 30 ] && ok || bad "silent server: $took s (the default connect_timeout is 10 s)"
+    "$M" db stats --db "postgresql://127.0.0.1:$port/c?password=swordfish&connect_timeout=1" >/dev/null 2>>"$T/err"
+    expect_eq "no password in any message" "$(grep -c -e hunter2 -e swordfish "$T/err")" 0
+    expect_eq "passwords masked" "$(grep -o -e 'bob:\*\*\*@' -e 'password=\*\*\*' "$T/err" | sort | uniq -c | tr -s ' ' | tr '\n' '|')" \
+        " 1 bob:***@| 2 password=***|"
+else
+    bad "the silent listener did not start"
+fi
+kill "$listener" 2>/dev/null
+
 # ---- 4: a crafted SQLite collection cannot lie, hang or forge
 sha=$(sha256sum < "$plain" | cut -d' ' -f1)
 craft() { # NAME SQL...: a copy of the collection altered by python's sqlite3

@@ -289,8 +289,17 @@ static char *schema_text(db *d, sqlite3 *c)
     }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        for (int k = 0; k < 4; k++)
-            fprintf(m, "%s%c", (const char *)sqlite3_column_text(st, k), k == 3 ? '\n' : '\t');
+        for (int k = 0; k < 4; k++) {
+            const char *v = (const char *)sqlite3_column_text(st, k);
+            /* ALTER TABLE x RENAME TO name writes CREATE TABLE "name" (: one
+             * spelling for both */
+            size_t n = k == 3 ? strlen(v ? v : "") : 0, nl = strlen(v && k == 3 ? (const char *)sqlite3_column_text(st, 1) : "");
+            if (k == 3 && n > 16 + nl && !strncmp(v, "'CREATE TABLE \"", 15) && v[15 + nl] == '"' &&
+                !strncmp(v + 15, (const char *)sqlite3_column_text(st, 1), nl))
+                fprintf(m, "'CREATE TABLE %.*s%s\n", (int)nl, v + 15, v + 16 + nl);
+            else
+                fprintf(m, "%s%c", v ? v : "", k == 3 ? '\n' : '\t');
+        }
     if (rc != SQLITE_DONE)
         set_err(d, c);
     sqlite3_finalize(st);

@@ -149,6 +149,8 @@ static int import(const cli_opts *o)
             text_line(stderr, "malgopher: %s:%lld: %s", file, (long long)lineno,
                       got == -1 ? "line longer than 1 MiB (refused)" : "not a `malgopher hash --json` line (a NUL byte)");
             failed++;
+            if (lineno == 1 && got == -2)
+                break; /* a binary, not JSON Lines at all: one message */
             continue;
         }
         if (len <= 1 || (len == 2 && line[0] == '\r'))
