@@ -190,6 +190,15 @@ else
 fi
 kill "$listener" 2>/dev/null
 
+# ---- 9: hash -c: a NUL in a path, raw or escaped, makes the line malformed
+# (it was checked as the shorter path and reported OK)
+"$M" hash "$other" > "$T/sums"
+line=$("$M" hash "$plain")
+{ printf '%s\0.evil\n' "$line"; printf '\\%s\\x00.evil\n' "$line"; } >> "$T/sums"
+"$M" hash -c "$T/sums" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "hash -c NUL: only the good line checked" "$rc:$(cat "$T/out")" "0:$other: OK"
+expect_eq "hash -c NUL: two malformed lines" "$(cat "$T/err")" "malgopher: WARNING: 2 lines are improperly formatted"
+
 # ---- 4: a crafted SQLite collection cannot lie, hang or forge
 sha=$(sha256sum < "$plain" | cut -d' ' -f1)
 craft() { # NAME SQL...: a copy of the collection altered by python's sqlite3
