@@ -24,6 +24,7 @@ int cmd_match(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_db(int argc, char **argv); /* cli/db/ */
 int cmd_diff(int argc, char **argv);
+int cmd_types(int argc, char **argv);
 
 /* families: default similarity threshold of cluster/eval/match (chosen from
  * the sweep over the corpus, see BENCHMARKS.md) */

@@ -32,6 +32,7 @@ enum {
     CMD_DB_MATCH = 1u << 14,
     CMD_DB_CLASSIFY = 1u << 15,
     CMD_DB_FAMILIES = 1u << 16,
+    CMD_TYPES = 1u << 17,
 };
 
 typedef struct cli_opts {
