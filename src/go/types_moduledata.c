@@ -42,15 +42,32 @@ static bool slice_at(const mg_img *img, uint64_t md, unsigned k, unsigned elem, 
     return true;
 }
 
-/* every typelink offset lies inside [0, span) and is aligned */
-static bool typelinks_ok(const mg_img *img, uint64_t p, uint64_t n, uint64_t span)
+/* every typelink offset lies inside [0, span) and is aligned; the first
+ * ones name descriptors with a valid kind */
+static bool typelinks_ok(const mg_img *img, uint64_t p, uint64_t n, uint64_t types, uint64_t span)
 {
-    uint64_t off;
+    uint64_t off, k;
     if (!mg_img_addr_to_off(img, p, n * 4, &off))
         return false;
     for (uint64_t i = 0; i < n; i++) {
         uint32_t v;
+        uint8_t kind;
         if (!mg_rd_u32(&img->r, off + i * 4, &v) || v >= span || v % 4)
+            return false;
+        if (i < 16 && (!mg_img_addr_to_off(img, types + v + 2u * img->r.ptrsize + 7, 1, &k) ||
+                       !mg_rd_u8(&img->r, k, &kind) || (kind & 31) == 0 || (kind & 31) > MG_K_UNSAFEPTR))
+            return false;
+    }
+    return true;
+}
+
+/* the first itabs' interface pointers lie in [types, etypes) */
+static bool itabs_ok(const mg_img *img, uint64_t p, uint64_t n, uint64_t types, uint64_t etypes)
+{
+    for (uint64_t i = 0; i < n && i < 16; i++) {
+        uint64_t it, in;
+        if (!mg_img_read_ptr_at(img, p + i * img->r.ptrsize, &it) || !mg_img_read_ptr_at(img, it, &in) ||
+            in < types || in >= etypes)
             return false;
     }
     return true;
@@ -72,7 +89,7 @@ static bool try_layout(const mg_img *img, uint64_t md, unsigned j, unsigned gap,
     }
     if (!slice_at(img, md, k, 4, &tp, &tn) || !slice_at(img, md, k + 3, img->r.ptrsize, &ip, &in))
         return false;
-    if (tn == 0 || !typelinks_ok(img, tp, tn, e - t))
+    if (tn == 0 || !typelinks_ok(img, tp, tn, t, e - t) || !itabs_ok(img, ip, in, t, e))
         return false;
     mi->types = t;
     mi->etypes = e;

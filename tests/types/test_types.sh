@@ -1,0 +1,60 @@
+#!/bin/bash
+# test_types.sh - `malgopher types` against independent oracles, on our
+# fixture (tests/types/src) built at test time with the host Go for
+# ELF (amd64, 386, arm, arm64, s390x), PE (windows/amd64, windows/386)
+# and Mach-O (darwin/amd64, darwin/arm64):
+#   - DWARF (dwarfdump/: DW_AT_go_runtime_type, DW_AT_go_kind, go:itab.*
+#     symbols): type recall >= 95% by address, named types named right,
+#     kinds, itab recall and names (compare_dwarf.py);
+#   - `go tool buildid`: the build ID;
+#   - the fixture's own reflect output (run natively; the 64-bit targets
+#     share its layout): kinds, sizes, package paths, fields with offsets,
+#     tags and the embedded flag, methods (compare_reflect.py);
+#   - a stripped copy (objcopy --strip-all for x86 ELF, which the host's
+#     binutils reads; -ldflags=-s -w for the others) lists exactly the same types and itabs.
+# Usage: test_types.sh MALGOPHER.  Exit 77 when go or python3 is missing.
+set -u
+MG=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+for tool in go python3 objcopy; do
+    command -v $tool >/dev/null || { echo "SKIPPED: $tool not found"; exit 77; }
+done
+export GOENV=off GOWORK=off GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local
+export CGO_ENABLED=0 GOARM=7 GOCACHE=${MG_GOCACHE:-$T/.gocache} GOPATH=$T/.gopath
+(cd "$HERE/dwarfdump" && go build -trimpath -buildvcs=false -o "$T/dwarfdump" .) || { bad "dwarfdump build"; finish types; exit; }
+(cd "$HERE/src" && go build -buildvcs=false -o "$T/native" .) && "$T/native" >"$T/reflect.jsonl" 2>/dev/null ||
+    { bad "native fixture"; finish types; exit; }
+
+# same types and itabs in two JSON objects (path and build ID aside)
+same_types() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.loads(open(p).readline()) for p in sys.argv[1:3])
+sys.exit(0 if (a["types"], a["itabs"]) == (b["types"], b["itabs"]) else 1)
+PY
+}
+
+for target in linux/amd64 linux/386 linux/arm linux/arm64 linux/s390x windows/amd64 windows/386 darwin/amd64 darwin/arm64; do
+    goos=${target%/*} goarch=${target#*/} bin=$T/fx-$goos-$goarch
+    (cd "$HERE/src" && GOOS=$goos GOARCH=$goarch go build -buildvcs=false -o "$bin" .) || { bad "$target: go build"; continue; }
+    "$MG" types --json "$bin" >"$bin.json" || { bad "$target: malgopher types failed"; continue; }
+    "$T/dwarfdump" "$bin" >"$bin.dwarf" || { bad "$target: dwarfdump"; continue; }
+    if out=$(python3 "$HERE/compare_dwarf.py" "$bin.json" "$bin.dwarf" "$(go tool buildid "$bin")"); then
+        ok; echo "$target: $out"
+    else
+        bad "$target DWARF: $out"
+    fi
+    case $goarch in amd64|arm64|s390x)
+        if out=$(python3 "$HERE/compare_reflect.py" "$bin.json" "$T/reflect.jsonl"); then ok; else bad "$target reflect: $out"; fi
+    esac
+    if [ "$goos" = linux ] && { [ "$goarch" = amd64 ] || [ "$goarch" = 386 ]; }; then
+        objcopy --strip-all "$bin" "$bin.stripped" 2>/dev/null || { bad "$target: objcopy"; continue; }
+    else
+        (cd "$HERE/src" && GOOS=$goos GOARCH=$goarch go build -buildvcs=false -ldflags='-s -w' -o "$bin.stripped" .) ||
+            { bad "$target: stripped build"; continue; }
+    fi
+    "$MG" types --json "$bin.stripped" >"$bin.stripped.json" || { bad "$target: types on the stripped copy"; continue; }
+    if same_types "$bin.json" "$bin.stripped.json"; then ok; else bad "$target: the stripped copy lists other types"; fi
+done
+finish types
