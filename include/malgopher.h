@@ -573,6 +573,10 @@ typedef struct mg_types {
  * an image whose moduledata cannot be found gives MG_OK with no types and
  * a warning.  Free with mg_types_free. */
 MG_API mg_status mg_file_types(const mg_file *f, size_t i, mg_types **out, mg_error *err);
+/* The same with flags: MG_TYPES_NO_WALK fills only the build ID and the
+ * moduledata fields (no descriptors, no itabs). */
+#define MG_TYPES_NO_WALK 0x1u
+MG_API mg_status mg_file_types_ex(const mg_file *f, size_t i, unsigned flags, mg_types **out, mg_error *err);
 MG_API void mg_types_free(mg_types *t);
 /* index of the descriptor at addr, or -1 */
 MG_API long mg_types_find(const mg_types *t, uint64_t addr);

@@ -402,6 +402,11 @@ typedef struct types_box {
 
 mg_status mg_file_types(const mg_file *f, size_t i, mg_types **out, mg_error *err)
 {
+    return mg_file_types_ex(f, i, 0, out, err);
+}
+
+mg_status mg_file_types_ex(const mg_file *f, size_t i, unsigned flags, mg_types **out, mg_error *err)
+{
     *out = NULL;
     if (!f || i >= f->nimgs)
         return mg_fail(err, MG_ERR_ARG, "no such image");
@@ -410,7 +415,8 @@ mg_status mg_file_types(const mg_file *f, size_t i, mg_types **out, mg_error *er
     types_box *b = mg_calloc(1, sizeof *b);
     if (!b)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-    mg_status st = mg_types_read(&f->imgs[i], &f->pclns[i], f->images[i].go_version, &b->pub, &b->arena);
+    mg_status st = mg_types_read(&f->imgs[i], &f->pclns[i], f->images[i].go_version, flags, &b->pub,
+                                 &b->arena);
     if (st != MG_OK) {
         mg_types_free(&b->pub);
         if (st == MG_ERR_TOO_COSTLY)

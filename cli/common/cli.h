@@ -46,6 +46,8 @@ void progress_done(progress *p);
  * the JSON "dotnet" member (null unless pe and .NET) */
 void text_dotnet(const char *path);
 void json_dotnet(const char *path, bool pe);
+/* info_types.c: "build_id", "moduledata", "function_table" of image i */
+void json_info_types(FILE *o, const mg_file *f, size_t i);
 
 /* "malgopher: PATH: reason" on stderr (or o), escaped as text_line does */
 void report_error(const char *path, const char *reason);

@@ -232,6 +232,7 @@ static void json_info(FILE *o, const char *path, const mg_file *f, size_t i, con
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
     json_packages(o, im);
+    json_info_types(o, f, i);
     json_dotnet(path, im->container == MG_CONT_PE);
     fputs(",\"warning\":", o);
     json_cstr(o, im->warning);

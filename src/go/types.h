@@ -93,8 +93,8 @@ bool mg_type_members(mg_tctx *c, uint64_t addr, mg_gotype *t, mg_tpush_fn push, 
 uint64_t mg_type_uncommon_at(const mg_tctx *c, uint64_t addr, unsigned kind, unsigned tflag);
 
 /* types_walk.c: fill *out (types array malloc'd, strings in arena) */
-mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_version, mg_types *out,
-                        mg_arena *arena);
+mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_version, unsigned flags,
+                        mg_types *out, mg_arena *arena);
 
 /* buildid.c */
 bool mg_img_build_id(const mg_img *img, char *out, size_t outsz);

@@ -207,8 +207,8 @@ static bool map_section(mg_tctx *c)
     return mg_rd_sub(&c->img->r, off, span, &c->sec);
 }
 
-mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_version, mg_types *out,
-                        mg_arena *arena)
+mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_version, unsigned flags,
+                        mg_types *out, mg_arena *arena)
 {
     mg_tctx c = {.img = img, .ps = img->r.ptrsize, .minor = go_minor(go_version), .arena = arena};
     out->struct_size = sizeof *out;
@@ -232,6 +232,8 @@ mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_vers
     out->types_end = c.mi.etypes;
     out->ntypelinks = c.mi.ntypelinks;
     out->nitablinks = c.mi.nitablinks;
+    if (flags & MG_TYPES_NO_WALK)
+        return MG_OK;
     if (!map_section(&c)) {
         snprintf(out->warning, sizeof out->warning, "the types section is not in the file");
         return MG_OK;

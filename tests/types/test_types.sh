@@ -10,6 +10,8 @@
 #   - the fixture's own reflect output (run natively; the 64-bit targets
 #     share its layout): kinds, sizes, package paths, fields with offsets,
 #     tags and the embedded flag, methods (compare_reflect.py);
+#   - `info --json`: moduledata and function_table against `go tool nm`
+#     (check_info.py);
 #   - a stripped copy (objcopy --strip-all for x86 ELF, which the host's
 #     binutils reads; -ldflags=-s -w for the others) lists exactly the same types and itabs.
 # Usage: test_types.sh MALGOPHER.  Exit 77 when go or python3 is missing.
@@ -45,6 +47,12 @@ for target in linux/amd64 linux/386 linux/arm linux/arm64 linux/s390x windows/am
     else
         bad "$target DWARF: $out"
     fi
+    "$MG" info --json "$bin" >"$bin.info" && go tool nm "$bin" >"$bin.nm" || { bad "$target: info/nm"; continue; }
+    if out=$(python3 "$HERE/check_info.py" "$bin.info" "$bin.nm" "$(go tool buildid "$bin")"); then
+        ok
+    else
+        bad "$target info: $out"
+    fi
     case $goarch in amd64|arm64|s390x)
         if out=$(python3 "$HERE/compare_reflect.py" "$bin.json" "$T/reflect.jsonl"); then ok; else bad "$target reflect: $out"; fi
     esac
@@ -57,4 +65,14 @@ for target in linux/amd64 linux/386 linux/arm linux/arm64 linux/s390x windows/am
     "$MG" types --json "$bin.stripped" >"$bin.stripped.json" || { bad "$target: types on the stripped copy"; continue; }
     if same_types "$bin.json" "$bin.stripped.json"; then ok; else bad "$target: the stripped copy lists other types"; fi
 done
+# the YARA go module's type functions on the fixture, stripped or not, and
+# undefined on a file that is not Go
+for bin in "$T/fx-linux-amd64" "$T/fx-linux-amd64.stripped" "$T/fx-windows-amd64.stripped" "$T/fx-darwin-arm64.stripped"; do
+    [ -f "$bin" ] || continue
+    got=$("$MG" scan "$HERE/types.yar" "$bin" | awk '{print $1}' | sort | tr '\n' ' ')
+    expect_eq "yara on ${bin##*/}" "$got" "cfg count itab tag "
+done
+printf 'not a Go file\n' >"$T/text"
+got=$("$MG" scan "$HERE/types.yar" "$T/text" | awk '{print $1}' | tr '\n' ' ')
+expect_eq "yara on a text file" "$got" "undefined_when_not_go "
 finish types
