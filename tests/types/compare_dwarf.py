@@ -22,6 +22,8 @@ KINDS = ["invalid", "bool", "int", "int8", "int16", "int32", "int64", "uint", "u
          "chan", "func", "interface", "map", "ptr", "slice", "string", "struct", "unsafe.Pointer"]
 # DWARF and the symbols spell packages by import path; reflect by name
 PKGPATH = re.compile(r'(?:[\w.\-~]+/)+(?=[\w\-~]+\.)')
+# DWARF numbers types declared inside functions (T·1); reflect does not
+LOCAL = re.compile(r'\u00b7\d+')
 NAMED = re.compile(r'^[A-Za-z_][\w/.\-]*\.[^\s*\[\]{}()]+(\[.*\])?$')
 
 
@@ -39,7 +41,7 @@ def main():
         for line in f:
             parts = line.rstrip("\n").split(" ", 3)
             if parts[0] == "type":
-                name = PKGPATH.sub("", parts[3] if len(parts) > 3 else "")
+                name = LOCAL.sub("", PKGPATH.sub("", parts[3] if len(parts) > 3 else ""))
                 dtypes.setdefault(int(parts[1], 16), (int(parts[2]), name))
             elif parts[0] == "itab":
                 ditabs[int(parts[1], 16)] = PKGPATH.sub("", parts[2])
