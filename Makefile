@@ -21,7 +21,7 @@ DESTDIR    ?=
 # Debian packages the build, the tests and the demo need
 DEBS = build-essential cmake pkg-config libssl-dev libfuzzy-dev libcmocka-dev \
        golang-go python3 ca-certificates mono-mcs mono-devel mono-runtime mono-utils \
-       libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils time \
+       libyara-dev libmagic-dev libjansson-dev yara ssdeep binutils llvm time \
        chromium man-db libsqlite3-dev libpq-dev postgresql
 
 .PHONY: all test test-asan fuzz demo deps install clean

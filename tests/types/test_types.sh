@@ -12,18 +12,20 @@
 #     tags and the embedded flag, methods (compare_reflect.py);
 #   - `info --json`: moduledata and function_table against `go tool nm`
 #     (check_info.py);
-#   - a stripped copy (objcopy --strip-all for x86 ELF, which the host's
-#     binutils reads; -ldflags=-s -w for the others) lists exactly the same types and itabs.
-# Usage: test_types.sh MALGOPHER.  Exit 77 when go or python3 is missing.
+#   - a stripped copy (llvm-objcopy --strip-all for ELF, every
+#     architecture; -ldflags=-s -w for PE and Mach-O) lists exactly the
+#     same types and itabs.
+# Usage: test_types.sh MALGOPHER [GOCACHE_DIR].  Exit 77 when go, python3
+# or llvm-objcopy is missing.
 set -u
-MG=$1
+MG=$1 GOC=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-for tool in go python3 objcopy; do
+for tool in go python3 llvm-objcopy; do
     command -v $tool >/dev/null || { echo "SKIPPED: $tool not found"; exit 77; }
 done
 export GOENV=off GOWORK=off GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local
-export CGO_ENABLED=0 GOARM=7 GOCACHE=${MG_GOCACHE:-$T/.gocache} GOPATH=$T/.gopath
+export CGO_ENABLED=0 GOARM=7 GOCACHE=${GOC:-$T/.gocache} GOPATH=$T/.gopath
 (cd "$HERE/dwarfdump" && go build -trimpath -buildvcs=false -o "$T/dwarfdump" .) || { bad "dwarfdump build"; finish types; exit; }
 (cd "$HERE/src" && go build -buildvcs=false -o "$T/native" .) && "$T/native" >"$T/reflect.jsonl" 2>/dev/null ||
     { bad "native fixture"; finish types; exit; }
@@ -56,8 +58,8 @@ for target in linux/amd64 linux/386 linux/arm linux/arm64 linux/s390x windows/am
     case $goarch in amd64|arm64|s390x)
         if out=$(python3 "$HERE/compare_reflect.py" "$bin.json" "$T/reflect.jsonl"); then ok; else bad "$target reflect: $out"; fi
     esac
-    if [ "$goos" = linux ] && { [ "$goarch" = amd64 ] || [ "$goarch" = 386 ]; }; then
-        objcopy --strip-all "$bin" "$bin.stripped" 2>/dev/null || { bad "$target: objcopy"; continue; }
+    if [ "$goos" = linux ]; then
+        llvm-objcopy --strip-all "$bin" "$bin.stripped" || { bad "$target: llvm-objcopy"; continue; }
     else
         (cd "$HERE/src" && GOOS=$goos GOARCH=$goarch go build -buildvcs=false -ldflags='-s -w' -o "$bin.stripped" .) ||
             { bad "$target: stripped build"; continue; }
