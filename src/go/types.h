@@ -22,8 +22,8 @@
 #define MG_TYPES_MAX_FIELDS 65536u   /* fields of one struct */
 #define MG_TYPES_MAX_PARAMS 4096u    /* func params */
 #define MG_TYPES_MAX_NAME 65536u     /* bytes of one name or tag */
-#define MG_TYPES_MAX_BYTES (192ull << 20) /* arena bytes for one image */
-#define MG_TYPES_MAX_SECTION (1ull << 31) /* [types, etypes) span */
+#define MG_TYPES_MAX_BYTES (192ull << 20) /* strings, arrays and descriptor records of one image */
+#define MG_TYPES_MAX_SECTION (1ull << 29) /* [types, etypes) span (its bitmap: 16 MiB) */
 #define MG_TYPES_MAX_ITABS 1000000u
 
 /* kinds (reflect.Kind) */

@@ -13,6 +13,8 @@
  */
 #include "types.h"
 
+#include "../util/budget.h"
+
 #define HDR(ps) (4u * (ps) + 16u)
 
 static uint64_t map_words(const mg_tctx *c)
@@ -75,7 +77,8 @@ static bool methods(mg_tctx *c, uint64_t u, mg_gotype *t, mg_tpush_fn push, void
         return false;
     unsigned mcount = mg_rec_u16(&r, 4);
     uint64_t moff = c->minor == 7 ? mg_rec_u16(&r, 6) : mg_rec_u32(&r, 8);
-    if (mcount == 0 || !mg_tc_bytes(c, u + moff, (uint64_t)mcount * 16, &p))
+    if (mcount == 0 || !mg_tc_bytes(c, u + moff, (uint64_t)mcount * 16, &p) ||
+        !mg_budget_spend(c->img->budget, 16u * mcount, "types"))
         return true;
     t->methods = mg_tc_alloc(c, mcount * sizeof *t->methods);
     if (!t->methods)
@@ -120,6 +123,8 @@ static bool fields(mg_tctx *c, uint64_t base, mg_gotype *t, mg_tpush_fn push, vo
     uint64_t ptr, len, ps = c->ps;
     const uint8_t *p;
     if (!slice(c, base + ps, 3 * ps, MG_TYPES_MAX_FIELDS, &ptr, &len, &p) || len == 0)
+        return true;
+    if (!mg_budget_spend(c->img->budget, 16 * len, "types"))
         return true;
     t->fields = mg_tc_alloc(c, len * sizeof *t->fields);
     if (!t->fields)

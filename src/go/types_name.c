@@ -15,8 +15,8 @@
 bool mg_tc_bytes(const mg_tctx *c, uint64_t addr, uint64_t len, const uint8_t **out)
 {
     const mg_modinfo *m = &c->mi;
-    if (addr >= m->types && addr - m->types <= c->sec.size)
-        return mg_rd_bytes(&c->sec, addr - m->types, len, out);
+    if (addr >= m->types && mg_rd_bytes(&c->sec, addr - m->types, len, out))
+        return true;
     uint64_t off;
     return mg_img_addr_to_off(c->img, addr, len, &off) && mg_rd_bytes(&c->img->r, off, len, out);
 }

@@ -56,6 +56,11 @@ static void push(void *vw, uint64_t addr)
 
 static bool keep(walk *w, const mg_gotype *t)
 {
+    if (w->c->arena_bytes + sizeof *t > MG_TYPES_MAX_BYTES) {
+        w->c->capped = true;
+        return true;
+    }
+    w->c->arena_bytes += sizeof *t;
     if (w->nout == w->capout) {
         size_t nc = w->capout ? 2 * w->capout : 1024;
         mg_gotype *no = mg_realloc(w->out, nc * sizeof *no);
@@ -66,6 +71,17 @@ static bool keep(walk *w, const mg_gotype *t)
     }
     w->out[w->nout++] = *t;
     return true;
+}
+
+/* "pkg.Name": a package identifier, a dot, no composite syntax first */
+static bool looks_defined(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return false;
+    if (!strncmp(s, "map[", 4) || !strncmp(s, "chan ", 5) || !strncmp(s, "func(", 5) ||
+        !strncmp(s, "struct {", 8) || !strncmp(s, "interface {", 11))
+        return false;
+    return strchr(s, '.') != NULL;
 }
 
 /* decode and keep every address on the worklist until it is empty */
@@ -90,6 +106,8 @@ static bool drain(walk *w)
             w->nomem = true;
             return false;
         }
+        if (!t.named && w->c->minor && w->c->minor < 10 && t.pkg_path[0] && looks_defined(t.name))
+            t.named = true; /* before tflagNamed (1.10): a defined type has a package and a plain name */
         if (!t.named)
             t.pkg_path = ""; /* reflect: only defined types have one */
         if (w->nout >= MG_TYPES_MAX) {
@@ -100,6 +118,8 @@ static bool drain(walk *w)
             w->nomem = true;
             return false;
         }
+        if (w->c->capped)
+            return true;
     }
     return !w->nomem;
 }
@@ -170,6 +190,21 @@ static int go_minor(const char *v)
     return m;
 }
 
+/* Go 1.7-1.8 leave an embedded field's name empty: reflect names it after
+ * its type (the part after the last '.', a pointer's star dropped) */
+static void name_embedded(mg_types *out)
+{
+    for (size_t i = 0; i < out->ntypes; i++)
+        for (size_t k = 0; k < out->types[i].nfields; k++) {
+            mg_type_field *f = &out->types[i].fields[k];
+            long j = f->name[0] || !f->embedded ? -1 : mg_types_find(out, f->type);
+            if (j < 0)
+                continue;
+            const char *n = out->types[j].name, *dot = strrchr(n, '.');
+            f->name = dot ? dot + 1 : n[0] == '*' ? n + 1 : n;
+        }
+}
+
 static mg_status walk_all(mg_tctx *c, mg_types *out)
 {
     uint64_t span = c->mi.etypes - c->mi.types;
@@ -195,6 +230,7 @@ static mg_status walk_all(mg_tctx *c, mg_types *out)
     qsort(w.out, w.nout, sizeof *w.out, by_addr);
     out->types = w.out;
     out->ntypes = w.nout;
+    name_embedded(out);
     return MG_OK;
 }
 

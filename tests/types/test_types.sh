@@ -66,7 +66,28 @@ for target in linux/amd64 linux/386 linux/arm linux/arm64 linux/s390x windows/am
     fi
     "$MG" types --json "$bin.stripped" >"$bin.stripped.json" || { bad "$target: types on the stripped copy"; continue; }
     if same_types "$bin.json" "$bin.stripped.json"; then ok; else bad "$target: the stripped copy lists other types"; fi
+    got=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["build_id"])' <"$bin.stripped.json")
+    expect_eq "$target: build ID of the stripped copy" "$got" "$(go tool buildid "$bin.stripped")"
 done
+# a hostile type graph (craft_types.py: every slot a struct descriptor with
+# cycles and as many fields as fit): a bounded answer within 10 s and 256 MB,
+# a listing or a one-line "too costly" refusal, never a crash
+if [ -f "$T/fx-linux-amd64" ]; then
+    if python3 "$HERE/craft_types.py" "$T/fx-linux-amd64" "$T/crafted" "$T/fx-linux-amd64.info" >/dev/null; then
+        /usr/bin/time -f '%M' -o "$T/crafted.rss" timeout 10 "$MG" types --json "$T/crafted" >"$T/crafted.json" 2>"$T/crafted.err"
+        rc=$?
+        rss=$(tail -1 "$T/crafted.rss")
+        if [ "$rc" -le 1 ] && [ "${rss:-999999}" -lt 262144 ] &&
+            { [ "$rc" = 0 ] || grep -q 'too costly' "$T/crafted.err"; } && [ "$(wc -l <"$T/crafted.err")" -le 1 ]; then
+            ok; echo "crafted type graph: exit $rc, ${rss} KB, $(head -c 120 "$T/crafted.err")"
+        else
+            bad "crafted type graph: exit $rc, ${rss} KB: $(head -c 300 "$T/crafted.err")"
+        fi
+    else
+        bad "craft_types.py"
+    fi
+fi
+
 # the YARA go module's type functions on the fixture, stripped or not, and
 # undefined on a file that is not Go
 for bin in "$T/fx-linux-amd64" "$T/fx-linux-amd64.stripped" "$T/fx-windows-amd64.stripped" "$T/fx-darwin-arm64.stripped"; do
