@@ -53,6 +53,7 @@ typedef struct mg_tctx {
     mg_arena *arena;
     uint64_t arena_bytes;
     bool capped;
+    bool saw_embed_bit;   /* a field name had flag 8 (1.19+ encoding) */
 } mg_tctx;
 
 /* types_moduledata.c: moduledata's fields; false when not found */

@@ -47,10 +47,41 @@ static unsigned uncommon_size(const mg_tctx *c)
     return c->minor == 7 ? 8u : 16u;
 }
 
+/* a map's uncommon type at u: a non-empty package path name, the methods
+ * right after it (moff 16: nothing else follows a map type) and, with
+ * methods, a first method whose name resolves */
+static bool uncommon_ok(const mg_tctx *c, uint64_t u)
+{
+    const uint8_t *p;
+    uint64_t a;
+    mg_tname n;
+    if (!mg_tc_bytes(c, u, 16, &p))
+        return false;
+    mg_rec r = {p, 16, c->sec.big_endian};
+    int32_t pkg = (int32_t)mg_rec_u32(&r, 0);
+    unsigned mcount = mg_rec_u16(&r, 4), xcount = mg_rec_u16(&r, 6);
+    uint32_t moff = mg_rec_u32(&r, 8);
+    if (pkg <= 0 || !mg_tc_off(c, pkg, &a) || !mg_tc_name(c, a, &n) || n.len == 0 || xcount > mcount || moff != 16)
+        return false;
+    if (mcount == 0)
+        return true;
+    uint32_t name;
+    return mg_tc_u32(c, u + moff, &name) && mg_tc_off(c, (int32_t)name, &a) && mg_tc_name(c, a, &n) && n.len > 0;
+}
+
 uint64_t mg_type_uncommon_at(const mg_tctx *c, uint64_t addr, unsigned kind, unsigned tflag)
 {
     if (!(tflag & MG_TF_UNCOMMON))
         return 0;
+    if (kind == MG_K_MAP && c->minor == 0) {
+        /* the map type's size changed across releases: the candidate
+         * whose uncommon type validates */
+        unsigned ps = c->ps;
+        const uint64_t sizes[] = {8u * ps, 4u * ps + 8, 3u * ps + 8};
+        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+            if (uncommon_ok(c, addr + HDR(ps) + sizes[i]))
+                return addr + HDR(ps) + sizes[i];
+    }
     return addr + HDR(c->ps) + kind_words(c, kind);
 }
 
@@ -106,10 +137,15 @@ static bool slice(const mg_tctx *c, uint64_t addr, uint64_t elem, uint64_t max, 
     return *len == 0 || mg_tc_bytes(c, *ptr, *len * elem, bytes);
 }
 
-static bool field_embedded(const mg_tctx *c, const mg_tname *n, uint64_t *off, uint64_t size)
+/* unknown varint-era versions keep the raw offset and flag 8 here;
+ * types_walk.c decodes offset<<1|embedded afterwards when no field of the
+ * whole image had flag 8 (1.17-1.18) */
+static bool field_embedded(mg_tctx *c, const mg_tname *n, uint64_t *off)
 {
     int m = c->minor;
-    if (m >= 19 || (m == 0 && c->varint_names && !(*off >= size && size)))
+    if (n->flags & 8)
+        c->saw_embed_bit = true;
+    if (m >= 19 || (m == 0 && c->varint_names))
         return n->flags & 8;
     if (m >= 7 && m <= 8)
         return n->len == 0;
@@ -136,7 +172,7 @@ static bool fields(mg_tctx *c, uint64_t base, mg_gotype *t, mg_tpush_fn push, vo
         if (!mg_tc_ptr(c, ptr + i * 3 * ps, &na) || !mg_tc_ptr(c, ptr + i * 3 * ps + ps, &ty) ||
             !mg_tc_ptr(c, ptr + i * 3 * ps + 2 * ps, &off) || !mg_tc_name(c, na, &n))
             continue;
-        f->embedded = field_embedded(c, &n, &off, t->size);
+        f->embedded = field_embedded(c, &n, &off);
         f->offset = off;
         f->name = mg_tc_str(c, n.s, n.len);
         f->tag = mg_tc_str(c, n.tag, n.tag_len);

@@ -205,6 +205,17 @@ static void name_embedded(mg_types *out)
         }
 }
 
+/* Go 1.17-1.18 (found by validation): offset<<1 | embedded */
+static void decode_offset_embed(mg_types *out)
+{
+    for (size_t i = 0; i < out->ntypes; i++)
+        for (size_t k = 0; k < out->types[i].nfields; k++) {
+            mg_type_field *f = &out->types[i].fields[k];
+            f->embedded = f->offset & 1;
+            f->offset >>= 1;
+        }
+}
+
 static mg_status walk_all(mg_tctx *c, mg_types *out)
 {
     uint64_t span = c->mi.etypes - c->mi.types;
@@ -230,6 +241,8 @@ static mg_status walk_all(mg_tctx *c, mg_types *out)
     qsort(w.out, w.nout, sizeof *w.out, by_addr);
     out->types = w.out;
     out->ntypes = w.nout;
+    if (c->minor == 0 && c->varint_names && !c->saw_embed_bit)
+        decode_offset_embed(out);
     name_embedded(out);
     return MG_OK;
 }
