@@ -52,7 +52,11 @@ static nrv_fn nrv_decoder(unsigned m)
 static void *lz_alloc(void *opaque, size_t n, size_t size)
 {
     (void)opaque;
-    return mg_calloc(n ? n : 1, size ? size : 1);
+    /* liblzma zeroes what it needs itself (lzma_alloc_zero): its
+     * dictionary, one block long, is not zero-filled here */
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return mg_malloc(n && size ? n * size : 1);
 }
 
 static void lz_free(void *opaque, void *p)
