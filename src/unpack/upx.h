@@ -71,6 +71,8 @@ typedef struct mg_upx_ctx {
 mg_status mg_upx_fail(mg_upx_ctx *c, mg_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* a 32-byte PackHeader at off whose checksum holds (magic not read) */
 bool mg_upx_packheader_at(const uint8_t *data, size_t size, uint64_t off);
+/* a zeroed output buffer of n bytes (free()), NULL when out of memory */
+void *mg_upx_out_alloc(uint64_t n);
 /* charge n output bytes to the budget; false (error set) when out */
 bool mg_upx_charge(mg_upx_ctx *c, uint64_t n);
 

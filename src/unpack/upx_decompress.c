@@ -52,7 +52,11 @@ static nrv_fn nrv_decoder(unsigned m)
 static void *lz_alloc(void *opaque, size_t n, size_t size)
 {
     (void)opaque;
-    return mg_calloc(n ? n : 1, size ? size : 1);
+    /* liblzma zeroes what it needs itself (lzma_alloc_zero): its
+     * dictionary, one block long, is not zero-filled here */
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return mg_malloc(n && size ? n * size : 1);
 }
 
 static void lz_free(void *opaque, void *p)
@@ -61,8 +65,9 @@ static void lz_free(void *opaque, void *p)
     free(p);
 }
 
-static mg_status lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
-                                size_t *got)
+/* one decode with a dictionary of dict bytes */
+static mg_status lzma_upx_try(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, size_t dict, bool exact,
+                              size_t *got)
 {
     if (slen < 3)
         return MG_ERR_MALFORMED;
@@ -70,7 +75,7 @@ static mg_status lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, s
     if (pb > 4 || lp > 4 || lc > 8 || (unsigned)(src[0] >> 3) != lc + lp)
         return MG_ERR_MALFORMED;
     lzma_options_lzma opt = {0};
-    opt.dict_size = dlen < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : dlen > (1u << 30) ? (1u << 30) : (uint32_t)dlen;
+    opt.dict_size = dict < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : dict > (1u << 30) ? (1u << 30) : (uint32_t)dict;
     opt.lc = lc;
     opt.lp = lp;
     opt.pb = pb;
@@ -96,6 +101,25 @@ static mg_status lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, s
     if (r != LZMA_OK && r != LZMA_STREAM_END && r != LZMA_BUF_ERROR)
         return MG_ERR_MALFORMED;
     return (exact ? *got == dlen : *got > 0) ? MG_OK : MG_ERR_MALFORMED;
+}
+
+/* liblzma decodes into its own dictionary (then copies out), so a
+ * dictionary as long as the output doubles the memory.  A stream whose
+ * matches all lie within LZMA_SMALL_DICT decodes the same with that
+ * dictionary; one that reaches further fails with LZMA_DATA_ERROR
+ * (liblzma checks every distance against the history it holds) and is
+ * decoded again with the whole output as its dictionary. */
+#define LZMA_SMALL_DICT ((size_t)4 << 20)
+
+static mg_status lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
+                                size_t *got)
+{
+    if (dlen <= LZMA_SMALL_DICT)
+        return lzma_upx_try(src, slen, dst, dlen, dlen, exact, got);
+    mg_status st = lzma_upx_try(src, slen, dst, dlen, LZMA_SMALL_DICT, exact, got);
+    if (st != MG_ERR_MALFORMED)
+        return st;
+    return lzma_upx_try(src, slen, dst, dlen, dlen, exact, got);
 }
 
 mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,

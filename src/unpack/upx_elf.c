@@ -274,7 +274,7 @@ static mg_status rebuild(elf *e, uint64_t gaps_at, uint64_t tail, uint8_t **out,
                            (unsigned long long)total, (unsigned long long)e->c->max_out);
     if (!no_overlap(e, tail))
         return mg_upx_fail(e->c, MG_ERR_MALFORMED, "original segments overlap");
-    uint8_t *buf = mg_calloc(1, total ? total : 1);
+    uint8_t *buf = mg_upx_out_alloc(total);
     if (!buf)
         return mg_upx_fail(e->c, MG_ERR_NOMEM, "out of memory");
     mg_upx_chain ch = {.c = e->c, .be = e->be, .out_size = total, .c_adler = 1, .u_adler = 1};

@@ -107,7 +107,7 @@ static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len, uint64_t c_len, boo
     *st = MG_OK;
     if (!mg_upx_charge(p->c, *u_len))
         return NULL;
-    uint8_t *u = mg_malloc(*u_len);
+    uint8_t *u = mg_upx_out_alloc(*u_len);
     size_t got = 0;
     *st = u ? mg_upx_decompress(h[6], h + 32, c_len, u, *u_len, exact, &got) : MG_ERR_NOMEM;
     if (*st == MG_OK && got > 300) {
@@ -166,7 +166,7 @@ static mg_status write_pe(pe *p, const uint8_t *img, uint32_t u_len, uint64_t oh
     }
     if (total > p->c->max_out)
         return mg_upx_fail(p->c, MG_ERR_TOO_COSTLY, "unpacked size %llu over the cap", (unsigned long long)total);
-    uint8_t *buf = mg_calloc(1, total);
+    uint8_t *buf = mg_upx_out_alloc(total);
     if (!buf)
         return mg_upx_fail(p->c, MG_ERR_NOMEM, "out of memory");
     memcpy(buf, p->c->data, p->pe); /* the DOS header and stub, as UPX keeps them */
