@@ -99,6 +99,15 @@ typedef struct pathlist {
     size_t n, cap;
 } pathlist;
 bool pathlist_add(const char *path, void *ctx);
+/* the operands as named on the command line (not found by a walk): -q
+ * forgives a non-Go file found in a directory, never one named */
+typedef struct named_paths {
+    char **v; /* sorted, pointing into the operands */
+    size_t n;
+} named_paths;
+bool named_paths_init(named_paths *np, char **args, int n);
+bool named_paths_has(const named_paths *np, const char *path);
+void named_paths_free(named_paths *np);
 
 /* file_id.c: reading a sample, once, and the file as the world knows it */
 struct stat;
