@@ -42,6 +42,10 @@ void progress_tick(progress *p);
 /* erase the line before output goes to the same terminal */
 void progress_pause(progress *p);
 void progress_done(progress *p);
+/* erase the line (stdout a terminal or not) before an error goes to stderr:
+ * progress_clear(p), or the line of whichever progress is running */
+void progress_clear(progress *p);
+void progress_clear_active(void);
 
 /* info_dotnet.c: the .NET lines of `info` (nothing for other files) and
  * the JSON "dotnet" member (null unless pe and .NET), of the file's bytes
