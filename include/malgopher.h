@@ -558,6 +558,18 @@ typedef struct mg_jit_report {
 MG_API mg_status mg_dotnet_jit_unpack(const void *data, size_t size, unsigned flags, void **out,
                                       size_t *out_size, mg_jit_report *rep, mg_error *err);
 MG_API void mg_dotnet_free(void *p);
+/* The methods mg_dotnet_jit_unpack restores (JIT-hook packers; .NET
+ * Reactor's bodies come from its emulated initializer and are not listed):
+ * *out holds *n entries in MethodDef order; free it with mg_dotnet_free. */
+typedef struct mg_jit_method_info {
+    uint32_t token;      /* 0x06000000 | MethodDef row */
+    uint32_t rva;        /* of the method's body */
+    uint32_t il_size;    /* bytes of IL written back */
+    uint32_t code_size;  /* the body's code size in the input */
+    char name[160];      /* "Namespace.Type::Method" as the #Strings heap has it (any bytes) */
+} mg_jit_method_info;
+MG_API mg_status mg_dotnet_jit_methods(const void *data, size_t size, mg_jit_method_info **out, size_t *n,
+                                       mg_error *err);
 
 /* Unpack a UPX-packed ELF or PE statically (docs/upx.md): on MG_OK *out
  * (free with mg_unpack_free) holds the unpacked executable, byte for byte
