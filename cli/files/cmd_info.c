@@ -27,7 +27,7 @@ static const char help[] =
     "  --json              one JSON object per image (JSON Lines), with the file's\n"
     "                      sha256 and size\n"
     "  --csv               a header line and one row per image (sha256, size last)\n"
-    "The text view fits 160 columns: a digest longer than 64 characters is shown\n"
+    "The text view fits 160 columns: a digest longer than 140 characters is shown\n"
     "as its first 40, an ellipsis and its length unless --full.\n"
     HELP_FILES_FROM
     "\n"

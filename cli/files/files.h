@@ -20,7 +20,8 @@ void info_identity(const mg_image *im, char *out, size_t cap);
 void info_brief_line(FILE *o, const char *path, const mg_image *im, size_t slices, const void *data,
                      size_t size);
 /* a digest as the default text shows it: whole when short or full, else
- * its first 40 characters, an ellipsis and its length (in buf) */
+ * its first 40 characters, an ellipsis and its length (in buf): longer
+ * than 140 characters */
 const char *info_short_digest(const char *digest, bool full, char *buf, size_t cap);
 
 #endif

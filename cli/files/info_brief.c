@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* the brief view's columns (before the path: at most 160 columns) */
-enum { W_KIND = 10, W_OSARCH = 15, W_GO = 10, W_IDENT = 80, W_KNOWN = 16 };
+enum { W_KIND = 10, W_OSARCH = 15, W_GO = 10, W_IDENT = 96, W_KNOWN = 16 };
 
 void info_kind(const mg_image *im, const mg_dotnet_info *d, char *out, size_t cap)
 {
@@ -103,7 +103,7 @@ void info_brief_line(FILE *o, const char *path, const mg_image *im, size_t slice
 const char *info_short_digest(const char *digest, bool full, char *buf, size_t cap)
 {
     size_t n = strlen(digest);
-    if (full || n <= 64)
+    if (full || n <= 140) /* with its 16-column label, a line of at most 156 */
         return digest;
     snprintf(buf, cap, "%.40s\u2026 (%zu chars; --full)", digest, n);
     return buf;
