@@ -62,7 +62,7 @@ widest = max(len(l) - len(p) for p in files for l in byfile.get(p, []))
 print('widest', widest, file=sys.stderr)
 for f in files:
     for l in byfile.get(f, []):
-        kind, osarch, ver, ident, known = l.split()[:5]
+        kind, osarch, ver, known, ident = l.split()[:5]
         check('known column ' + f, known, '-')
         r = subprocess.run(['go', 'version', '-m', f], capture_output=True, text=True)
         if r.returncode != 0 or ': go' not in r.stdout.split('\n')[0] or kind != 'Go' or len(byfile[f]) > 1:
@@ -90,7 +90,7 @@ for l in nm.split('\n'):
 common = os.path.commonpath(list(own)) if own else ''
 check('nm twin has own packages', len(own) >= 2, True)
 nobi = [f for f in files if f.endswith('/nobi')][0]
-check('inferred identity (go tool nm of the twin)', byfile[nobi][0].split()[3], common)
+check('inferred identity (go tool nm of the twin)', byfile[nobi][0].split()[4], common)
 print('\n'.join(out))
 EOF
 while read -r st rest; do [ "$st" = ok ] && ok || bad "brief $rest"; done <"$T/brief.check"

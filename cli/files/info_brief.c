@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the brief view's columns (before the path: at most 160 columns) */
-enum { W_KIND = 10, W_OSARCH = 15, W_GO = 10, W_IDENT = 96, W_KNOWN = 16 };
+/* the brief view's columns: kind, os/arch, Go version, known program,
+ * identity (last: padded to W_IDENT_PAD, a longer one pushes the path and
+ * is cut at W_IDENT), then the path: at most 10+15+10+16+96+5 = 152
+ * columns before the path */
+enum { W_KIND = 10, W_OSARCH = 15, W_GO = 10, W_KNOWN = 16, W_IDENT_PAD = 44, W_IDENT = 96 };
 
 void info_kind(const mg_image *im, const mg_dotnet_info *d, char *out, size_t cap)
 {
@@ -82,15 +85,16 @@ void info_brief_line(FILE *o, const char *path, const mg_image *im, size_t slice
     FILE *m = open_memstream(&buf, &n);
     if (!m)
         return;
-    const char *cols[] = {kind, osarch, ver, ident, "-"};
-    const size_t widths[] = {W_KIND, W_OSARCH, W_GO, W_IDENT, W_KNOWN};
+    const char *cols[] = {kind, osarch, ver, "-", ident};
+    const size_t widths[] = {W_KIND, W_OSARCH, W_GO, W_KNOWN, W_IDENT_PAD};
     for (size_t c = 0; c < 5; c++) {
         size_t w = 0;
         for (const char *p = cols[c]; *p; p++)
             w += ((unsigned char)*p & 0xC0) != 0x80;
         fputs(cols[c], m);
-        for (; w <= widths[c]; w++)
+        do /* one blank at least */
             putc(' ', m);
+        while (++w <= widths[c]);
     }
     fputs(path, m);
     if (slices > 1)
