@@ -11,6 +11,7 @@ static const char usage[] =
     "commands:\n"
     "  info [-r] PATH...     container, Go version, pclntab, build info, gimphash, gimpfuzzy, gimpset\n"
     "  funcs [-r] PATH...    function table: entry address and name\n"
+    "  types [-r] PATH...    runtime types (fields, tags, methods), interfaces, itabs, build ID\n"
     "  hash [-r] PATH...     GIMPHASH  GIMPFUZZY  PATH lines (like sha256sum)\n"
     "  hash -c FILE          check those lines again: PATH: OK / PATH: FAILED\n"
     "  jit-unpack IN -o OUT  restore a JIT-hook packed .NET assembly without running it\n"
@@ -46,6 +47,7 @@ static const struct command {
 } commands[] = {
     {"info", cmd_info},
     {"funcs", cmd_funcs},
+    {"types", cmd_types},
     {"hash", cmd_hash},
     {"jit-unpack", cmd_jit_unpack},
     {"unpack", cmd_unpack},

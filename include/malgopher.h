@@ -580,6 +580,86 @@ MG_API mg_status mg_unpack_mem(const void *data, size_t size, void **out, size_t
                                mg_packer_info *info, mg_error *err);
 MG_API void mg_unpack_free(void *p);
 
+/* ---- runtime types, itabs, build ID, moduledata (src/go/types*.c) ----
+ * The Go runtime's type descriptors of one image, read from moduledata's
+ * [types, etypes) section (every descriptor that validates there, plus every
+ * one reached from the typelinks, the itabs and other descriptors), sorted
+ * by address.  Every string is NUL-terminated and owned by the mg_types;
+ * type references are descriptor addresses (0: none; mg_types_find gives
+ * the index).  Library-owned like mg_image: new fields only appended. */
+typedef struct mg_type_field {
+    const char *name;
+    const char *tag;       /* "" when none */
+    uint64_t type;         /* descriptor address */
+    uint64_t offset;
+    bool embedded;
+} mg_type_field;
+
+typedef struct mg_type_method {
+    const char *name;
+    uint64_t type;         /* the func type's descriptor (0 when the linker dropped it) */
+    bool exported;
+} mg_type_method;
+
+typedef struct mg_gotype {
+    uint64_t address;
+    unsigned kind;         /* reflect.Kind numbering; mg_type_kind_name */
+    unsigned tflag;
+    const char *name;      /* as reflect.Type.String() */
+    const char *pkg_path;  /* named types: the import path, else "" */
+    uint64_t size;
+    bool named;
+    uint64_t elem, key;    /* array, chan, map, pointer, slice (0: none) */
+    uint64_t len;          /* array length; chan direction (1 recv, 2 send, 3 both) */
+    mg_type_field *fields;
+    size_t nfields;
+    mg_type_method *methods;   /* named types' methods */
+    size_t nmethods;
+    mg_type_method *imethods;  /* interface methods */
+    size_t nimethods;
+    uint64_t *params;      /* func: in then out types */
+    size_t nin, nout;
+    bool variadic;
+} mg_gotype;
+
+typedef struct mg_itab {
+    uint64_t address;
+    uint64_t iface, type;  /* descriptor addresses */
+} mg_itab;
+
+typedef struct mg_types {
+    size_t struct_size;
+    mg_gotype *types;      /* ascending address */
+    size_t ntypes;
+    mg_itab *itabs;        /* itablinks order */
+    size_t nitabs;
+    const char *build_id;  /* "" when absent */
+    bool moduledata_found;
+    uint64_t moduledata;   /* its address */
+    uint64_t text, etext, types_start, types_end, pclntab;
+    uint64_t ntypelinks, nitablinks;
+    bool partial;          /* a cap was hit: lists are incomplete */
+    char warning[200];     /* why partial or why no types, "" when none */
+    /* new fields: append here */
+} mg_types;
+
+/* Types of image i of f (a Go image).  MG_ERR_NOT_GO for other images;
+ * an image whose moduledata cannot be found gives MG_OK with no types and
+ * a warning.  Free with mg_types_free. */
+MG_API mg_status mg_file_types(const mg_file *f, size_t i, mg_types **out, mg_error *err);
+/* The same with flags: MG_TYPES_NO_WALK fills only the build ID and the
+ * moduledata fields (no descriptors, no itabs). */
+#define MG_TYPES_NO_WALK 0x1u
+MG_API mg_status mg_file_types_ex(const mg_file *f, size_t i, unsigned flags, mg_types **out, mg_error *err);
+MG_API void mg_types_free(mg_types *t);
+/* index of the descriptor at addr, or -1 */
+MG_API long mg_types_find(const mg_types *t, uint64_t addr);
+/* "struct", "ptr", ... as reflect.Kind.String(); "invalid" out of range */
+MG_API const char *mg_type_kind_name(unsigned kind);
+/* The Go build ID (as `go tool buildid` prints it) of image i into out
+ * (at most outsz bytes, NUL-terminated); false when there is none. */
+MG_API bool mg_file_build_id(const mg_file *f, size_t i, char *out, size_t outsz);
+
 #ifdef __cplusplus
 }
 #endif

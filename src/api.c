@@ -10,6 +10,7 @@
 #include "go/moduledata.h"
 #include "go/obfuscation.h"
 #include "go/pclntab.h"
+#include "go/types.h"
 #include "go/version.h"
 #include "unpack/upx.h"
 #include "io/map.h"
@@ -28,6 +29,7 @@ struct mg_file {
     mg_img *imgs;
     size_t nimgs;
     mg_image *images;
+    mg_pcln *pclns; /* each Go image's located table (for mg_file_types) */
     mg_arena arena;
     mg_budget budget; /* the whole file's: all slices together */
     uint8_t *unpacked; /* a packed file's program (src/unpack), analysed instead */
@@ -207,7 +209,7 @@ static mg_status read_funcs(mg_img *img, const mg_pcln *p, unsigned opts, mg_ima
     return MG_OK;
 }
 
-static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
+static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im, mg_pcln *keep)
 {
     im->container = img->kind;
     im->container_name = img->kind_name;
@@ -240,6 +242,7 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im)
         return a->failed ? MG_ERR_NOMEM : MG_OK;
     }
     im->is_go = true;
+    *keep = p;
     /* a Go binary is stripped when its symbol table has no Go symbols (a
      * stripped Mach-O still lists the dynamic imports) */
     uint64_t v;
@@ -320,13 +323,14 @@ static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg
         return st;
     }
     f->images = mg_calloc(f->nimgs, sizeof *f->images);
-    if (!f->images)
+    f->pclns = f->images ? mg_calloc(f->nimgs, sizeof *f->pclns) : NULL;
+    if (!f->images || !f->pclns)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->nimgs; i++) {
         f->images[i].struct_size = sizeof(mg_image);
         f->images[i].packer = f->packer;
         f->imgs[i].budget = &f->budget;
-        st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i]);
+        st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i], &f->pclns[i]);
         if (st == MG_ERR_TOO_COSTLY)
             return mg_fail(err, st, "too costly: %s (bound: %llu work units for %llu bytes%s)",
                            f->budget.what, (unsigned long long)f->budget.limit,
@@ -407,6 +411,7 @@ void mg_file_close(mg_file *f)
     }
     free(f->imgs);
     free(f->images);
+    free(f->pclns);
     mg_arena_free(&f->arena);
     free(f->unpacked);
     mg_map_close(&f->map);
@@ -429,6 +434,58 @@ bool mg_file_is_go(const mg_file *f)
         if (f->images[i].is_go)
             return true;
     return false;
+}
+
+/* the mg_types and the arena that holds its strings */
+typedef struct types_box {
+    mg_types pub; /* first: mg_types_free casts back */
+    mg_arena arena;
+} types_box;
+
+mg_status mg_file_types(const mg_file *f, size_t i, mg_types **out, mg_error *err)
+{
+    return mg_file_types_ex(f, i, 0, out, err);
+}
+
+mg_status mg_file_types_ex(const mg_file *f, size_t i, unsigned flags, mg_types **out, mg_error *err)
+{
+    *out = NULL;
+    if (!f || i >= f->nimgs)
+        return mg_fail(err, MG_ERR_ARG, "no such image");
+    if (!f->images[i].is_go)
+        return mg_fail(err, MG_ERR_NOT_GO, "%s", mg_status_reason(MG_ERR_NOT_GO));
+    types_box *b = mg_calloc(1, sizeof *b);
+    if (!b)
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    mg_status st = mg_types_read(&f->imgs[i], &f->pclns[i], f->images[i].go_version, flags, &b->pub,
+                                 &b->arena);
+    if (st != MG_OK) {
+        mg_types_free(&b->pub);
+        if (st == MG_ERR_TOO_COSTLY)
+            return mg_fail(err, st, "too costly: %s", f->budget.what ? f->budget.what : "types");
+        return mg_fail(err, st, "%s", mg_status_reason(st));
+    }
+    b->pub.pclntab = 0;
+    uint64_t a;
+    if (mg_img_off_to_addr(&f->imgs[i], f->pclns[i].file_off, &a))
+        b->pub.pclntab = a;
+    *out = &b->pub;
+    return MG_OK;
+}
+
+void mg_types_free(mg_types *t)
+{
+    if (!t)
+        return;
+    types_box *b = (types_box *)t;
+    free(t->types);
+    mg_arena_free(&b->arena);
+    free(b);
+}
+
+bool mg_file_build_id(const mg_file *f, size_t i, char *out, size_t outsz)
+{
+    return f && i < f->nimgs && mg_img_build_id(&f->imgs[i], out, outsz);
 }
 
 const char *mg_version(void)

@@ -148,6 +148,57 @@ sys.exit(0 if rows and not bad and quoted == names else "%s: %s %s" % (sys.argv[
 done
 cd - >/dev/null
 
+# ---- 7: db import never opens what a line names; memory per line bounded
+export MALGOPHER_DB=$T/import.sqlite
+rm -f "$T/feed.fifo"; mkfifo "$T/feed.fifo"
+gh=$(printf '%064d' 0)
+printf '{"path":"%s","gimphash":"%s","gimpfuzzy":"3:a:b"}\n' "$T/feed.fifo" "$gh" "$plain" "$gh" > "$T/feed.jsonl"
+timeout 10 "$M" db import "$T/feed.jsonl" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "import: lines without sha256" "$rc:$(cat "$T/out"):$(cut -d: -f3- "$T/err" | tr '\n' '|')" \
+    "1:added 0, known 0, not Go 0:1: no \"sha256\" (db import reads no file a line names: db add it)|2: no \"sha256\" (db import reads no file a line names: db add it)|"
+python3 -c 'import sys
+sys.stdout.write("{\"path\":\"" + "a" * 100000000 + "\"}\n")' > "$T/long.jsonl"
+"$M" hash --json "$plain" >> "$T/long.jsonl"
+/usr/bin/time -f %M -o "$T/rss" "$M" db import "$T/long.jsonl" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "import: a 100 MB line refused, the next one kept" "$rc:$(cat "$T/out"):$(cut -d: -f3- "$T/err")" \
+    "1:added 1, known 0, not Go 0:1: line longer than 1 MiB (refused)"
+[ "$(tail -1 "$T/rss")" -lt 65536 ] && ok || bad "import of a 100 MB line: $(tail -1 "$T/rss") kB resident"
+export MALGOPHER_DB=$T/c.sqlite
+
+# ---- 8: PostgreSQL URIs: a password never shown; a server that accepts
+# and never answers is given up on (a listener here that never speaks)
+python3 -c 'import socket, select, sys, time
+s = socket.create_server(("127.0.0.1", 0)); print(s.getsockname()[1], flush=True)
+conns, end = [], time.monotonic() + 120
+while time.monotonic() < end:
+    if select.select([s], [], [], 0.2)[0]: conns.append(s.accept()[0])' > "$T/port" </dev/null 2>/dev/null &
+listener=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.3; done
+port=$(cat "$T/port")
+if [ -n "$port" ]; then
+    start=$(date +%s)
+    "$M" db stats --db "postgresql://bob:hunter2@127.0.0.1:$port/c?sslmode=disable&password=swordfish" >/dev/null 2>"$T/err"; rc=$?
+    took=$(( $(date +%s) - start ))
+    expect_eq "silent server: given up on" "$rc:$(grep -c 'timeout expired (no answer within connect_timeout, 10 s' "$T/err")" "1:1"
+    [ $took -ge 9 ] && [ $took -le 30 ] && ok || bad "silent server: $took s (the default connect_timeout is 10 s)"
+    "$M" db stats --db "postgresql://127.0.0.1:$port/c?password=swordfish&connect_timeout=1" >/dev/null 2>>"$T/err"
+    expect_eq "no password in any message" "$(grep -c -e hunter2 -e swordfish "$T/err")" 0
+    expect_eq "passwords masked" "$(grep -o -e 'bob:\*\*\*@' -e 'password=\*\*\*' "$T/err" | sort | uniq -c | tr -s ' ' | tr '\n' '|')" \
+        " 1 bob:***@| 2 password=***|"
+else
+    bad "the silent listener did not start"
+fi
+kill "$listener" 2>/dev/null
+
+# ---- 9: hash -c: a NUL in a path, raw or escaped, makes the line malformed
+# (it was checked as the shorter path and reported OK)
+"$M" hash "$other" > "$T/sums"
+line=$("$M" hash "$plain")
+{ printf '%s\0.evil\n' "$line"; printf '\\%s\\x00.evil\n' "$line"; } >> "$T/sums"
+"$M" hash -c "$T/sums" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "hash -c NUL: only the good line checked" "$rc:$(cat "$T/out")" "0:$other: OK"
+expect_eq "hash -c NUL: two malformed lines" "$(cat "$T/err")" "malgopher: WARNING: 2 lines are improperly formatted"
+
 # ---- 4: a crafted SQLite collection cannot lie, hang or forge
 sha=$(sha256sum < "$plain" | cut -d' ' -f1)
 craft() { # NAME SQL...: a copy of the collection altered by python's sqlite3

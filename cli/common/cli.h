@@ -26,6 +26,7 @@ int cmd_match(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_db(int argc, char **argv); /* cli/db/ */
 int cmd_diff(int argc, char **argv);
+int cmd_types(int argc, char **argv);
 
 /* families: default similarity threshold of cluster/eval/match (chosen from
  * the sweep over the corpus, see BENCHMARKS.md) */
@@ -56,6 +57,8 @@ void json_dotnet(FILE *o, const void *data, size_t size, bool pe);
  * member (null when the file was not packed) */
 void text_packer(FILE *o, const mg_image *im);
 void json_packer(FILE *o, const mg_image *im);
+/* info_types.c: "build_id", "moduledata", "function_table" of image i */
+void json_info_types(FILE *o, const mg_file *f, size_t i);
 
 /* "malgopher: PATH: reason" on stderr (or o), escaped as text_line does */
 void report_error(const char *path, const char *reason);

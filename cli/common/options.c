@@ -31,7 +31,7 @@ typedef struct opt_row {
                          V, as "BAD, not 'V'" (a missing value: V empty) */
 } opt_row;
 
-#define PATHS (CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_EVAL)
+#define PATHS (CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_EVAL | CMD_TYPES)
 #define FAMS (CMD_CLUSTER | CMD_MATCH | CMD_EVAL)
 #define DB_ALL                                                                                   \
     (CMD_DB_ADD | CMD_DB_IMPORT | CMD_DB_EXPORT | CMD_DB_STATS | CMD_DB_LABEL | CMD_DB_MATCH | \
@@ -56,7 +56,8 @@ static const opt_row table[] = {
     {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE", NULL},
     {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL, NULL},
     {'j', "jobs", CMD_INFO | CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads", NULL},
-    {0, "json", CMD_INFO | CMD_FUNCS | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF | CMD_DB_STATS | DB_FAMS | CMD_JIT_UNPACK, K_FMT,
+    {0, "json", CMD_INFO | CMD_FUNCS | CMD_TYPES | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF | CMD_DB_STATS | DB_FAMS |
+                    CMD_JIT_UNPACK, K_FMT,
      F(fmt), OUT_JSON, 0, NULL, NULL},
     {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL, NULL},
     /* families */

@@ -33,6 +33,7 @@ enum {
     CMD_DB_CLASSIFY = 1u << 15,
     CMD_DB_FAMILIES = 1u << 16,
     CMD_UNPACK = 1u << 20, /* unpack IN -o OUT */
+    CMD_TYPES = 1u << 17,
 };
 
 typedef struct cli_opts {

@@ -212,25 +212,73 @@ static void quiet(void *arg, const char *msg)
     (void)msg;
 }
 
-/* the URI as shown in messages: the password replaced by *** */
+/* the URI as shown in messages: the password of user:pw@ and every
+ * password= parameter (?password=, &password=, or a key=value conninfo's)
+ * replaced by *** */
 static void redact(char *out, size_t outsz, const char *uri)
 {
     const char *s = strstr(uri, "://");
     const char *at = s ? strchr(s + 3, '@') : NULL;
+    const char *slash = s ? strchr(s + 3, '/') : NULL;
+    if (at && slash && slash < at)
+        at = NULL; /* an @ in the path or the parameters, not a user's */
     const char *colon = s ? memchr(s + 3, ':', at ? (size_t)(at - s - 3) : 0) : NULL;
+    char tmp[1024];
     if (colon && at)
-        snprintf(out, outsz, "%.*s:***%s", (int)(colon - uri), uri, at);
+        snprintf(tmp, sizeof tmp, "%.*s:***%s", (int)(colon - uri), uri, at);
     else
-        snprintf(out, outsz, "%s", uri);
+        snprintf(tmp, sizeof tmp, "%s", uri);
+    size_t n = 0;
+    for (const char *p = tmp; *p && n + 1 < outsz;) {
+        bool key = !strncmp(p, "password=", 9) && (p == tmp || strchr("?& \t", p[-1]));
+        if (!key) {
+            out[n++] = *p++;
+            continue;
+        }
+        n += (size_t)snprintf(out + n, outsz - n, "password=***");
+        if (n >= outsz)
+            n = outsz - 1;
+        p += 9;
+        if (*p == '\'') /* a quoted conninfo value */
+            for (p++; *p && *p != '\''; p += (*p == '\\' && p[1]) ? 2 : 1)
+                ;
+        else
+            p += strcspn(p, "& \t");
+        if (*p == '\'')
+            p++;
+    }
+    out[n] = 0;
 }
+
+/* Connections give up: connect_timeout (the whole connection, its
+ * authentication included) and statement_timeout by default, unless the
+ * URI or libpq's environment (PGCONNECT_TIMEOUT, PGOPTIONS) sets them:
+ * later parameters override earlier ones, and the URI comes last. */
+#define PG_CONNECT_SECONDS "10"
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 bool db_pg_open(db *d, const char *uri)
 {
     redact(d->where, sizeof d->where, uri);
-    PGconn *c = PQconnectdb(uri);
+    const char *keys[4], *vals[4];
+    int k = 0;
+    if (!getenv("PGCONNECT_TIMEOUT"))
+        keys[k] = "connect_timeout", vals[k++] = PG_CONNECT_SECONDS;
+    if (!getenv("PGOPTIONS"))
+        keys[k] = "options", vals[k++] = "-c statement_timeout=" STR(DB_STATEMENT_SECONDS) "s";
+    keys[k] = "dbname", vals[k++] = uri;
+    keys[k] = NULL, vals[k] = NULL;
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
     d->conn = c;
     if (!c || PQstatus(c) != CONNECTION_OK) {
         set_err(d, c ? PQerrorMessage(c) : "out of memory");
+        if (strstr(d->err, "timeout expired")) {
+            char why[sizeof d->err];
+            snprintf(why, sizeof why, "%.400s (no answer within connect_timeout, %s s unless the URI sets it)",
+                     d->err, PG_CONNECT_SECONDS);
+            snprintf(d->err, sizeof d->err, "%s", why);
+        }
         PQfinish(c);
         d->conn = NULL;
         return false;

@@ -267,7 +267,9 @@ static bool lite_harden(sqlite3 *c)
     return true;
 }
 
-/* the rows of the schema table, one string each (type, name, table, sql),
+#define FLAT(x) "replace(replace(" x ", char(9), '\\t'), char(10), '\\n')"
+
+/* the rows of the schema table, one line each (type, name, table, sql),
  * sorted; NULL with d->err set */
 static char *schema_text(db *d, sqlite3 *c)
 {
@@ -277,7 +279,9 @@ static char *schema_text(db *d, sqlite3 *c)
     FILE *m = open_memstream(&out, &len);
     arm();
     if (!m || sqlite3_prepare_v2(c,
-                                 "SELECT type, name, tbl_name, quote(sql) FROM sqlite_schema WHERE NOT"
+                                 /* one line a row: no tab or newline inside a field */
+                                 "SELECT type, " FLAT("name") ", " FLAT("tbl_name") ", " FLAT("quote(sql)")
+                                 " FROM sqlite_schema WHERE NOT"
                                  " (type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4'))"
                                  " ORDER BY type NOT IN ('trigger', 'view'), type, name",
                                  -1, &st, NULL) != SQLITE_OK) {
@@ -289,8 +293,18 @@ static char *schema_text(db *d, sqlite3 *c)
     }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        for (int k = 0; k < 4; k++)
-            fprintf(m, "%s%c", (const char *)sqlite3_column_text(st, k), k == 3 ? '\n' : '\t');
+        for (int k = 0; k < 4; k++) {
+            const char *v = (const char *)sqlite3_column_text(st, k), *name = (const char *)sqlite3_column_text(st, 1);
+            v = v ? v : "";
+            size_t nl = name ? strlen(name) : 0;
+            /* ALTER TABLE x RENAME TO name writes CREATE TABLE "name" (:
+             * read as our spelling */
+            if (k == 3 && strlen(v) > 16 + nl && !strncmp(v, "'CREATE TABLE \"", 15) &&
+                !strncmp(v + 15, name, nl) && v[15 + nl] == '"')
+                fprintf(m, "'CREATE TABLE %s%s\n", name, v + 16 + nl);
+            else
+                fprintf(m, "%s%c", v, k == 3 ? '\n' : '\t');
+        }
     if (rc != SQLITE_DONE)
         set_err(d, c);
     sqlite3_finalize(st);

@@ -1,7 +1,10 @@
 /* db_import.c - `malgopher db import FILE`: store records from
  * `malgopher hash --json` lines (or `db export` lines, which add sha256
- * and the rest).  A line without sha256 takes the sha256 of the file at
- * its path; slices of a fat file are consecutive lines of one path. */
+ * and the rest).  A feed may come from someone else: a line is a record
+ * or a bad line, never a reason to open the file it names (a line without
+ * "sha256" is a bad line), and a line longer than MAX_LINE is refused
+ * without being kept; slices of a fat file are consecutive lines of one
+ * path. */
 #include "db/db.h"
 #include "families/families.h"
 
@@ -13,10 +16,38 @@ static const char help[] =
     "usage: malgopher db import [--db URI] FILE\n"
     "\n"
     "Store the records of FILE (- for stdin): JSON Lines of `malgopher hash --json`\n"
-    "or `malgopher db export`.  A line without \"sha256\" takes the sha256 of the\n"
-    "file at its \"path\".  Prints `added N, known M, not Go 0` (records).\n";
+    "or `malgopher db export`.  A line without \"sha256\" is a bad line (the file\n"
+    "it names is never read: `db add` it), and so is a line over 1 MiB.\n"
+    "Prints `added N, known M, not Go 0` (records).\n";
 
 #define BATCH 4096
+/* the longest line kept (a record is a few hundred bytes; its path at most
+ * a few KiB) */
+#define MAX_LINE (1u << 20)
+
+/* the next line of in into buf (MAX_LINE + 2 bytes, NUL-terminated, with
+ * its newline): 1 a line, 0 end of input, -1 a line over MAX_LINE (read to
+ * its end and dropped: memory stays bounded whatever the line), -2 a line
+ * holding a NUL byte (no JSON line does) */
+static int read_line(FILE *in, char *buf, size_t *len)
+{
+    size_t n = 0;
+    bool nul = false;
+    int c;
+    while ((c = getc_unlocked(in)) != EOF) {
+        if (n <= MAX_LINE)
+            buf[n] = (char)c;
+        n++;
+        nul |= c == 0;
+        if (c == '\n')
+            break;
+    }
+    if (!n)
+        return 0;
+    *len = n <= MAX_LINE ? n : MAX_LINE;
+    buf[*len] = 0;
+    return n > MAX_LINE ? -1 : nul ? -2 : 1;
+}
 
 typedef struct line_rec {
     record r;
@@ -108,13 +139,20 @@ static int import(const cli_opts *o)
         return EXIT_SOME_FAILED;
     }
     line_rec *v = calloc(BATCH + 1, sizeof *v); /* +1: the line read ahead */
-    char *line = NULL, prev_path[4200] = "";
-    size_t cap = 0, nv = 0, added = 0, known = 0, failed = 0;
+    char *line = malloc(MAX_LINE + 2), prev_path[4200] = "";
+    size_t nv = 0, added = 0, known = 0, failed = 0, len;
     int64_t lineno = 0;
-    ssize_t len;
-    bool ok = v != NULL;
-    while (ok && (len = getline(&line, &cap, in)) >= 0) {
+    bool ok = v && line;
+    for (int got; ok && (got = read_line(in, line, &len)) != 0;) {
         lineno++;
+        if (got < 0) {
+            text_line(stderr, "malgopher: %s:%lld: %s", file, (long long)lineno,
+                      got == -1 ? "line longer than 1 MiB (refused)" : "not a `malgopher hash --json` line (a NUL byte)");
+            failed++;
+            if (lineno == 1 && got == -2)
+                break; /* a binary, not JSON Lines at all: one message */
+            continue;
+        }
         if (len <= 1 || (len == 2 && line[0] == '\r'))
             continue; /* an empty line */
         if (line[0] != '{') {
@@ -143,16 +181,11 @@ static int import(const cli_opts *o)
             continue;
         }
         int64_t size = get_int(line, "size", 0);
-        file_id id;
-        const char *why;
-        if (!json_get_str(line, "sha256", sha, sizeof sha)) {
-            if (!path_identity(path, &id, &why)) {
-                text_line(stderr, "malgopher: %s:%lld: no \"sha256\" and %s cannot be read", file, (long long)lineno, path);
-                failed++;
-                continue;
-            }
-            memcpy(sha, id.sha256, sizeof id.sha256);
-            size = (int64_t)id.size;
+        if (!json_get_str(line, "sha256", sha, sizeof sha)) { /* the file it names is never opened */
+            text_line(stderr, "malgopher: %s:%lld: no \"sha256\" (db import reads no file a line names: db add it)",
+                      file, (long long)lineno);
+            failed++;
+            continue;
         }
         if (!is_hex64(sha)) {
             text_line(stderr, "malgopher: %s:%lld: \"sha256\" is not 64 lower-case hex digits", file, (long long)lineno);

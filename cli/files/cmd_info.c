@@ -280,6 +280,7 @@ static void json_info(FILE *o, const char *path, const sample_file *s, size_t i)
            im->flags & MG_FLAG_PARTIAL ? "true" : "false",
            im->flags & MG_FLAG_RECOVERED ? "true" : "false");
     json_packages(o, im);
+    json_info_types(o, f, i);
     json_dotnet(o, s->map.data, s->map.size, im->container == MG_CONT_PE);
     json_packer(o, im);
     char kind[32], ident[600];

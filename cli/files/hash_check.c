@@ -25,8 +25,8 @@ static bool unescape(char *s)
         case 't': *w++ = '\t'; break;
         case 'x': {
             unsigned v;
-            if (sscanf(r + 1, "%2x", &v) != 1 || !r[1] || !r[2])
-                return false;
+            if (sscanf(r + 1, "%2x", &v) != 1 || !r[1] || !r[2] || !v)
+                return false; /* \x00: no path holds a NUL */
             *w++ = (char)v;
             r += 2;
             break;
@@ -76,7 +76,8 @@ int hash_check(const char *file, bool quiet)
         if (len && line[len - 1] == '\n')
             line[--len] = 0;
         char *gh, *gf, *path;
-        if (!parse_line(line, &gh, &gf, &path)) {
+        /* a NUL would end the path early: checked as a shorter one */
+        if (memchr(line, 0, (size_t)len) || !parse_line(line, &gh, &gf, &path)) {
             bad_lines++;
             continue;
         }

@@ -49,6 +49,36 @@ static void print_hex(const uint8_t *d, int n)
         fputs(" ...", stdout);
 }
 
+/* a console.log line: yara prints it as it is; here a line holding what
+ * text_line escapes is escaped the same way (a leading backslash, then the
+ * escapes), except that a tab stays a tab: rules format their values with
+ * it, and it can neither forge a line nor reach the terminal */
+static void console_line(const char *msg)
+{
+    const char *end = msg + strlen(msg), *t;
+    bool esc = false;
+    for (const char *p = msg; !esc; p = t + 1) {
+        t = memchr(p, '\t', (size_t)(end - p));
+        esc = text_needs_escape(p, (size_t)((t ? t : end) - p));
+        if (!t)
+            break;
+    }
+    if (esc)
+        fputc('\\', stdout);
+    for (const char *p = msg;; p = t + 1) {
+        t = memchr(p, '\t', (size_t)(end - p));
+        size_t k = (size_t)((t ? t : end) - p);
+        if (esc)
+            text_escaped(stdout, p, k);
+        else
+            fwrite(p, 1, k, stdout);
+        if (!t)
+            break;
+        fputc('\t', stdout);
+    }
+    fputc('\n', stdout);
+}
+
 /* a string meta value, C-escaped as yara does */
 static void print_escaped(const char *s)
 {
@@ -195,7 +225,7 @@ int scan_callback(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *u
         return CALLBACK_CONTINUE;
     case CALLBACK_MSG_CONSOLE_LOG:
         scan_lock();
-        text_line(stdout, "%s", (const char *)message_data); /* console.log may print file data */
+        console_line((const char *)message_data); /* console.log may print file data */
         scan_unlock();
         return CALLBACK_CONTINUE;
     default:

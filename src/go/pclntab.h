@@ -50,6 +50,8 @@ bool mg_pcln_validate_funcs(mg_pcln *p, uint64_t nfunc, bool names);
 /* recover.c: the function count the runtime uses, len(moduledata.ftab) - 1,
  * when moduledata is found for p. */
 bool mg_moduledata_nfunc(const mg_img *img, const mg_pcln *p, uint64_t *nfunc);
+/* recover.c: the address of p's moduledata (the same search) */
+bool mg_moduledata_addr(const mg_img *img, const mg_pcln *p, uint64_t *md);
 /* Check p's nfunc against moduledata and believe moduledata when its count
  * validates (sets p->nfunc_from_moduledata). */
 void mg_pcln_crosscheck_nfunc(const mg_img *img, mg_pcln *p);

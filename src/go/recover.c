@@ -50,7 +50,7 @@ static bool ftab_len_at(const mg_img *img, const mg_pcln *p, uint64_t pcln_addr,
 
 typedef struct md_search {
     const mg_pcln *p;
-    uint64_t pcln_addr, len;
+    uint64_t pcln_addr, len, md;
 } md_search;
 
 static bool md_hit(const mg_img *img, const mg_section *s, uint64_t at, void *vctx)
@@ -59,12 +59,14 @@ static bool md_hit(const mg_img *img, const mg_section *s, uint64_t at, void *vc
     uint64_t o = at - s->off;
     if (!mg_budget_spend(img->budget, 64, "moduledata search"))
         return true; /* stop; the caller sees the budget out */
-    return o % img->r.ptrsize == 0 && ftab_len_at(img, c->p, c->pcln_addr, s->addr + o, &c->len);
+    c->md = s->addr + o;
+    return o % img->r.ptrsize == 0 && ftab_len_at(img, c->p, c->pcln_addr, c->md, &c->len);
 }
 
-bool mg_moduledata_nfunc(const mg_img *img, const mg_pcln *p, uint64_t *nfunc)
+/* moduledata for p: its address and its ftab length */
+static bool find_moduledata(const mg_img *img, const mg_pcln *p, md_search *out)
 {
-    md_search c = {p, 0, 0};
+    md_search c = {p, 0, 0, 0};
     if (p->r.ptrsize != img->r.ptrsize || !mg_img_off_to_addr(img, p->file_off, &c.pcln_addr))
         return false;
     unsigned ps = img->r.ptrsize;
@@ -78,7 +80,7 @@ bool mg_moduledata_nfunc(const mg_img *img, const mg_pcln *p, uint64_t *nfunc)
     if (mg_img_scan_maps(img, all, 0, pat, ps, md_hit, &c)) {
         if (mg_budget_out(img->budget))
             return false;
-        *nfunc = c.len - 1;
+        *out = c;
         return true;
     }
     /* PIE: the pointer is a relocation's addend */
@@ -87,11 +89,30 @@ bool mg_moduledata_nfunc(const mg_img *img, const mg_pcln *p, uint64_t *nfunc)
             return false;
         if (img->relocs[i].addend == c.pcln_addr &&
             ftab_len_at(img, p, c.pcln_addr, img->relocs[i].where, &c.len)) {
-            *nfunc = c.len - 1;
+            c.md = img->relocs[i].where;
+            *out = c;
             return true;
         }
     }
     return false;
+}
+
+bool mg_moduledata_nfunc(const mg_img *img, const mg_pcln *p, uint64_t *nfunc)
+{
+    md_search c;
+    if (!find_moduledata(img, p, &c))
+        return false;
+    *nfunc = c.len - 1;
+    return true;
+}
+
+bool mg_moduledata_addr(const mg_img *img, const mg_pcln *p, uint64_t *md)
+{
+    md_search c;
+    if (!find_moduledata(img, p, &c))
+        return false;
+    *md = c.md;
+    return true;
 }
 
 void mg_pcln_crosscheck_nfunc(const mg_img *img, mg_pcln *p)

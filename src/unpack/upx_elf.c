@@ -234,7 +234,12 @@ static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total)
             in->tamper |= MG_TAMPER_MAGIC;
         if (h[4] != in->version || h[4] < 11 || h[4] > 14)
             in->tamper |= MG_TAMPER_VERSION;
-        in->checksums_ok = rd(h + 8, false) == ch->u_adler && rd(h + 12, false) == ch->c_adler;
+        /* big-endian formats (format byte >= 128) store u_len, c_len,
+         * u_adler, c_adler, big-endian; the others u_adler, c_adler first */
+        bool be_fmt = h[5] >= 128;
+        uint32_t u_adler = (uint32_t)rd(h + (be_fmt ? 16 : 8), be_fmt);
+        uint32_t c_adler = (uint32_t)rd(h + (be_fmt ? 20 : 12), be_fmt);
+        in->checksums_ok = u_adler == ch->u_adler && c_adler == ch->c_adler;
         in->checksum_failed = !in->checksums_ok;
     } else {
         in->tamper |= MG_TAMPER_HEADER;

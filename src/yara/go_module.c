@@ -53,6 +53,15 @@ begin_declarations
     declare_function("function", "s", "i", mg_go_fn_function_name);
     declare_function("function", "r", "i", mg_go_fn_function_regex);
     declare_function("package", "s", "i", mg_go_fn_package);
+    declare_integer("number_of_types");
+    declare_integer("number_of_itabs");
+    declare_string("build_id");
+    declare_function("type", "s", "i", mg_go_fn_type_name);
+    declare_function("type", "r", "i", mg_go_fn_type_regex);
+    declare_function("itab", "ss", "i", mg_go_fn_itab);
+    declare_function("type_field", "ss", "i", mg_go_fn_type_field);
+    declare_function("type_field", "rr", "i", mg_go_fn_type_field_regex);
+    declare_function("field_tag", "r", "i", mg_go_fn_field_tag);
 end_declarations
 #pragma GCC diagnostic pop
 
@@ -138,6 +147,23 @@ static void fill(YR_OBJECT *m, const mg_go_state *s)
     fill_buildinfo(m, &im->buildinfo, s->complete);
 }
 
+/* the runtime types (go_types_query.c reads them): counts and build ID;
+ * the counts stay undefined when the list is partial */
+static void fill_types(YR_OBJECT *m, mg_go_state *s)
+{
+    size_t i = (size_t)(s->im - mg_file_image(s->file, 0));
+    mg_error e;
+    if (mg_file_types(s->file, i, &s->types, &e) != MG_OK) {
+        s->types = NULL;
+        return;
+    }
+    SET_STR(m, s->types->build_id, "build_id");
+    if (!s->types->partial && s->types->moduledata_found) {
+        set_integer((int64_t)s->types->ntypes, m, "number_of_types");
+        set_integer((int64_t)s->types->nitabs, m, "number_of_itabs");
+    }
+}
+
 int module_load(YR_SCAN_CONTEXT *context, YR_OBJECT *module_object, void *module_data,
                 size_t module_data_size)
 {
@@ -188,6 +214,7 @@ int module_load(YR_SCAN_CONTEXT *context, YR_OBJECT *module_object, void *module
     s->complete = !(s->im->flags & MG_FLAG_PARTIAL);
     set_integer(1, module_object, "is_go");
     fill(module_object, s);
+    fill_types(module_object, s);
     return ERROR_SUCCESS;
 }
 
@@ -195,6 +222,7 @@ int module_unload(YR_OBJECT *module_object)
 {
     mg_go_state *s = module_object->data;
     if (s) {
+        mg_types_free(s->types);
         mg_file_close(s->file);
         free(s);
         module_object->data = NULL;

@@ -12,6 +12,7 @@ typedef struct mg_go_state {
     mg_file *file;       /* parsed once per scanned file (NULL: not parsable) */
     const mg_image *im;  /* the image the module describes (first Go image), or NULL */
     bool complete;       /* function and module lists are whole (no MG_FLAG_PARTIAL) */
+    mg_types *types;     /* the image's runtime types, or NULL when unreadable */
 } mg_go_state;
 
 /* the state of the scan a module function is called in, or NULL when the
@@ -24,5 +25,12 @@ int mg_go_fn_function_regex(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNC
 int mg_go_fn_package(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
 int mg_go_fn_dependency(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
 int mg_go_fn_build_setting(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
+/* go_types_query.c */
+int mg_go_fn_type_name(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
+int mg_go_fn_type_regex(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
+int mg_go_fn_itab(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
+int mg_go_fn_type_field(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
+int mg_go_fn_type_field_regex(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
+int mg_go_fn_field_tag(YR_VALUE *args, YR_SCAN_CONTEXT *ctx, YR_OBJECT_FUNCTION *fn);
 
 #endif

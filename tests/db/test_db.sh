@@ -176,7 +176,7 @@ expect_eq "import = add (records)" "$("$M" db export --db "$I" | python3 -c "$ke
 printf '{"path":"/nonexistent","gimphash":"%064d","gimpfuzzy":"3:a:b"}\nnot json\n' 0 > "$T/bad.jsonl"
 "$M" db import --db "$I" "$T/bad.jsonl" >/dev/null 2>"$T/err"; expect_eq "import bad lines: exit" $? 1
 expect_eq "import bad lines: messages" "$(cut -d: -f3- "$T/err" | sort | tr '\n' '|')" \
-    "1: no \"sha256\" and /nonexistent cannot be read|2: not a \`malgopher hash --json\` line|"
+    "1: no \"sha256\" (db import reads no file a line names: db add it)|2: not a \`malgopher hash --json\` line|"
 head -c 4096 "$M" > "$T/notjson.bin"
 expect_eq "import of a file that is not JSON Lines: one line" \
     "$("$M" db import --db "$I" "$T/notjson.bin" 2>&1 >/dev/null | wc -l)" 1

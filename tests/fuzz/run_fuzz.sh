@@ -26,7 +26,7 @@ build=$1 secs=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work=${MALGOPHER_FUZZ_DIR:-$HOME/.cache/malgopher/fuzz}
-targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet emu upx}
+targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet emu upx types}
 max_len=${MALGOPHER_FUZZ_MAX_LEN:-4194304}
 dotnet_fixtures=${MALGOPHER_DOTNET_FIXTURES:-$build/tests/dotnet-fixtures}
 [ -d "$dotnet_fixtures" ] || dotnet_fixtures=$here/../../build/tests/dotnet-fixtures
@@ -53,6 +53,12 @@ for t in $targets; do
             upx) upx_dir=${MALGOPHER_SHARED:-$here/../../../shared}/upx
                 if [ -d "$upx_dir" ]; then find "$upx_dir" -type f ! -name '*.tsv' ! -name '*.md' -exec cp {} "$corpus/" \;
                 else cp "$seeds/containers/"* "$corpus/"; fi ;;
+            types) # whole Go programs (moduledata and a types section): the
+                # fixture matrix's stripped builds, else the container seeds
+                fx=${MALGOPHER_FIXTURES:-$HOME/.cache/malgopher/fixtures}
+                find "$fx" -path '*-stripped/mgfixture*' -type f -size -"$max_len"c 2>/dev/null |
+                    while read -r f; do cp "$f" "$corpus/$(echo "$f" | md5sum | cut -c1-12)"; done
+                [ -n "$(ls -A "$corpus")" ] || cp "$seeds/containers/"* "$corpus/" ;;
             dotnet|emu) if [ -n "$(ls -A "$seeds/dotnet")" ]; then cp "$seeds/dotnet/"* "$corpus/"
                     else cp "$seeds/containers/"* "$corpus/"; fi ;;
             *) cp "$seeds/containers/"* "$seeds/pcln/"* "$corpus/" ;;

@@ -9,7 +9,8 @@
  * the .NET Reactor imitation (the CIL emulator running its initializer);
  * the emulator on every T_* method of EmuOps.exe, one workload each; the
  * UPX unpacker on real UPX files of ../shared/upx, ELF LZMA and PE NRV2E
- * with relocations, alone and through the whole-file path) the
+ * with relocations, alone and through the whole-file path; the
+ * runtime types of two fixtures) the
  * test first runs it once and counts its allocations (src/util/alloc.c),
  * then runs it again once per allocation with exactly that one made to
  * fail, and requires MG_ERR_NOMEM with the message "out of memory" every
@@ -112,6 +113,22 @@ static mg_status open_file(void *ctx, mg_error *err)
 {
     mg_file *f;
     mg_status st = mg_file_open_ex(ctx, MG_OPT_FILES, &f, err);
+    mg_file_close(f);
+    return st;
+}
+
+/* open a file and read every image's runtime types (src/go/types*.c) */
+static mg_status open_types(void *ctx, mg_error *err)
+{
+    mg_file *f;
+    mg_status st = mg_file_open_ex(ctx, MG_OPT_NO_FUZZY, &f, err);
+    for (size_t i = 0; st == MG_OK && i < mg_file_image_count(f); i++) {
+        mg_types *t;
+        if (!mg_file_image(f, i)->is_go)
+            continue;
+        st = mg_file_types(f, i, &t, err);
+        mg_types_free(t);
+    }
     mg_file_close(f);
     return st;
 }
@@ -407,6 +424,14 @@ int main(int argc, char **argv)
         snprintf(p, sizeof p, "%s/%s", fx, fixtures[i]);
         inject_all(fixtures[i], open_file, p);
         add_digests(&g, p);
+    }
+    /* the runtime types of two fixtures (ELF little-endian, Mach-O fat) */
+    static const char *const typed[] = {"linux-arm64-stripped/mgfixture", "darwin-fat-plain/mgfixture"};
+    for (size_t i = 0; i < sizeof typed / sizeof *typed; i++) {
+        char name[160];
+        snprintf(p, sizeof p, "%s/%s", fx, typed[i]);
+        snprintf(name, sizeof name, "types %s", typed[i]);
+        inject_all(name, open_types, p);
     }
     for (size_t i = 0; i < sizeof core / sizeof *core; i++) {
         snprintf(p, sizeof p, "%s/%s", corpus, core[i]);

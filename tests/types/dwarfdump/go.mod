@@ -1,0 +1,3 @@
+module example.com/dwarfdump
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/typesfixture
+
+go 1.19
