@@ -450,6 +450,35 @@ MG_API const char *mg_module_effective_version(const mg_module *m);
 /* Every package of an image with its distinct function names, sorted by
  * path (free *out with free()). */
 MG_API mg_status mg_image_packages(const mg_image *im, mg_package **out, size_t *n, mg_error *err);
+/* What a package is to the program (redress's classes): the standard
+ * library (by its top-level directories, as `go list std`), a third party
+ * (a dependency, or vendored under another module), the program's own
+ * (package main, and what is under the own prefix), or a pseudo-package
+ * of the compiler ("", type, go, go.shape, go:/type: symbols) to drop. */
+typedef enum mg_pkg_class {
+    MG_PKG_STD = 0,
+    MG_PKG_THIRD_PARTY = 1,
+    MG_PKG_OWN = 2,
+    MG_PKG_PSEUDO = 3
+} mg_pkg_class;
+MG_API bool mg_package_is_pseudo(const char *path, size_t len);
+/* own: the program's own prefix (mg_image_own_prefix), NULL/0 when unknown */
+MG_API mg_pkg_class mg_package_class(const char *path, size_t len, const char *own, size_t own_len);
+/* "std", "third-party", "own", "pseudo" */
+MG_API const char *mg_pkg_class_name(mg_pkg_class c);
+/* A symbol's package path with its %xx escapes decoded (gopkg.in/yaml%2ev2
+ * -> gopkg.in/yaml.v2) into out (NUL-terminated, cut at cap - 1); returns
+ * the length written. */
+MG_API size_t mg_package_unescape(const char *path, size_t len, char *out, size_t cap);
+/* The repository root of an import path (github.com/u/r, go.uber.org/zap,
+ * a local module's first element): its length. */
+MG_API size_t mg_package_root(const char *path, size_t len);
+/* The program's own prefix into out (NUL-terminated; returns its length, 0
+ * when none is known): the main module's path from the build info; else
+ * the root of the main package's import path; else inferred from the
+ * packages (the root of the non-standard package laid out last before
+ * package main).  Symbol escapes are not decoded. */
+MG_API size_t mg_image_own_prefix(const mg_image *im, char *out, size_t cap);
 /* What changed from a to b (sort-based, O(n log n)).  Names point into the
  * images: keep both files open while *d is used.  mg_diff_free frees. */
 MG_API mg_status mg_diff_images(const mg_image *a, const mg_image *b, mg_diff *d, mg_error *err);
@@ -529,6 +558,18 @@ typedef struct mg_jit_report {
 MG_API mg_status mg_dotnet_jit_unpack(const void *data, size_t size, unsigned flags, void **out,
                                       size_t *out_size, mg_jit_report *rep, mg_error *err);
 MG_API void mg_dotnet_free(void *p);
+/* The methods mg_dotnet_jit_unpack restores (JIT-hook packers; .NET
+ * Reactor's bodies come from its emulated initializer and are not listed):
+ * *out holds *n entries in MethodDef order; free it with mg_dotnet_free. */
+typedef struct mg_jit_method_info {
+    uint32_t token;      /* 0x06000000 | MethodDef row */
+    uint32_t rva;        /* of the method's body */
+    uint32_t il_size;    /* bytes of IL written back */
+    uint32_t code_size;  /* the body's code size in the input */
+    char name[160];      /* "Namespace.Type::Method" as the #Strings heap has it (any bytes) */
+} mg_jit_method_info;
+MG_API mg_status mg_dotnet_jit_methods(const void *data, size_t size, mg_jit_method_info **out, size_t *n,
+                                       mg_error *err);
 
 /* Unpack a UPX-packed ELF or PE statically (docs/upx.md): on MG_OK *out
  * (free with mg_unpack_free) holds the unpacked executable, byte for byte

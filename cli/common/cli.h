@@ -43,6 +43,10 @@ void progress_tick(progress *p);
 /* erase the line before output goes to the same terminal */
 void progress_pause(progress *p);
 void progress_done(progress *p);
+/* erase the line (stdout a terminal or not) before an error goes to stderr:
+ * progress_clear(p), or the line of whichever progress is running */
+void progress_clear(progress *p);
+void progress_clear_active(void);
 
 /* info_dotnet.c: the .NET lines of `info` (nothing for other files) and
  * the JSON "dotnet" member (null unless pe and .NET), of the file's bytes
@@ -102,6 +106,15 @@ typedef struct pathlist {
     size_t n, cap;
 } pathlist;
 bool pathlist_add(const char *path, void *ctx);
+/* the operands as named on the command line (not found by a walk): -q
+ * forgives a non-Go file found in a directory, never one named */
+typedef struct named_paths {
+    char **v; /* sorted, pointing into the operands */
+    size_t n;
+} named_paths;
+bool named_paths_init(named_paths *np, char **args, int n);
+bool named_paths_has(const named_paths *np, const char *path);
+void named_paths_free(named_paths *np);
 
 /* file_id.c: reading a sample, once, and the file as the world knows it */
 struct stat;

@@ -66,6 +66,8 @@ static size_t run_parallel(pathlist *l, unsigned jobs, file_out_fn fn, void *ctx
             pthread_join(tid[t], NULL);
         progress_pause(p);
         for (size_t k = 0; k < w.n; k++) {
+            if (slots[k].nerr)
+                progress_clear(p); /* an error line starts at column 0 */
             fwrite(slots[k].err, 1, slots[k].nerr, stderr);
             fwrite(slots[k].out, 1, slots[k].nout, stdout);
             failed += !slots[k].ok;
@@ -79,6 +81,27 @@ static size_t run_parallel(pathlist *l, unsigned jobs, file_out_fn fn, void *ctx
     return failed;
 }
 
+/* one file with its error lines kept until it is done: the progress line
+ * is erased before them (stdout a terminal or not) */
+static bool one_file(const char *path, file_out_fn fn, void *ctx, progress *p)
+{
+    if (!p)
+        return fn(path, ctx, stdout, stderr);
+    char *err = NULL;
+    size_t nerr = 0;
+    FILE *e = open_memstream(&err, &nerr);
+    bool ok = fn(path, ctx, stdout, e ? e : stderr);
+    if (e) {
+        fclose(e);
+        if (nerr) {
+            progress_clear(p);
+            fwrite(err, 1, nerr, stderr);
+        }
+        free(err);
+    }
+    return ok;
+}
+
 size_t run_files(char **paths, int n, bool recursive, unsigned jobs, file_out_fn fn, void *ctx,
                  const char *what)
 {
@@ -90,7 +113,7 @@ size_t run_files(char **paths, int n, bool recursive, unsigned jobs, file_out_fn
     else
         for (size_t k = 0; k < l.n; k++) {
             progress_pause(p); /* output lines must not land after the progress text */
-            if (!fn(l.v[k], ctx, stdout, stderr))
+            if (!one_file(l.v[k], fn, ctx, p))
                 failed++;
             out_flush(stdout);
             progress_tick(p);

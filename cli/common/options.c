@@ -56,7 +56,8 @@ static const opt_row table[] = {
     {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE", NULL},
     {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL, NULL},
     {'j', "jobs", CMD_INFO | CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads", NULL},
-    {0, "json", CMD_INFO | CMD_FUNCS | CMD_TYPES | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF | CMD_DB_STATS | DB_FAMS, K_FMT,
+    {0, "json", CMD_INFO | CMD_FUNCS | CMD_TYPES | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF | CMD_DB_STATS | DB_FAMS |
+                    CMD_JIT_UNPACK, K_FMT,
      F(fmt), OUT_JSON, 0, NULL, NULL},
     {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL, NULL},
     /* families */
@@ -67,13 +68,15 @@ static const opt_row table[] = {
     {0, "html", CMD_CLUSTER | CMD_EVAL, K_STR, F(html), 0, 0, "a FILE", NULL},
     {0, "db", CMD_MATCH, K_STR, F(db), 0, 0, "a FILE", NULL},
     {'k', "top", CMD_MATCH, K_LONG, F(top), 0, 1000000000, "a count >= 0", NULL},
-    {0, "summary", CMD_CLUSTER, K_FLAG, F(summary), 0, 0, NULL, NULL},
+    {0, "summary", CMD_CLUSTER | CMD_DIFF | CMD_DB_FAMILIES, K_FLAG, F(summary), 0, 0, NULL, NULL},
     {0, "no-baselines", CMD_EVAL, K_FLAG, F(no_baselines), 0, 0, NULL, NULL},
     {0, "sweep", CMD_EVAL, K_SWEEP, F(sweep), 0, 0, "LO:HI:STEP", NULL},
     /* single commands */
     {'v', "verbose", CMD_COMPARE, K_FLAG, F(verbose), 0, 0, NULL, NULL},
     {0, "slice", CMD_FUNCS, K_STR, F(slice), 0, 0, "an ARCH", NULL},
     {0, "all", CMD_DIFF, K_FLAG, F(all), 0, 0, NULL, NULL},
+    {0, "brief", CMD_INFO, K_FLAG, F(brief), 0, 0, NULL, NULL},
+    {0, "full", CMD_INFO, K_FLAG, F(full), 0, 0, NULL, NULL},
     {'o', "output", CMD_JIT_UNPACK | CMD_UNPACK, K_STR, F(output), 0, 0, "a file name", NULL},
     {0, "strip", CMD_JIT_UNPACK, K_FLAG, F(strip), 0, 0, NULL, NULL},
     {0, "force", CMD_JIT_UNPACK | CMD_UNPACK, K_FLAG, F(force), 0, 0, NULL, NULL},

@@ -51,7 +51,7 @@ typedef struct cli_opts {
     const char *from, *labels, *html;
     const char *db;     /* match --db FILE; the db subcommands' --db URI */
     long top;           /* match, db match -k */
-    bool summary;       /* cluster */
+    bool summary;       /* cluster, diff, db families */
     bool no_baselines;  /* eval */
     bool sweep;         /* eval --sweep LO:HI:STEP */
     int lo, hi, step;
@@ -62,6 +62,7 @@ typedef struct cli_opts {
     bool strip, force;  /* jit-unpack */
     const char *check;  /* hash -c FILE */
     bool all;           /* diff --all */
+    bool brief, full;   /* info --brief (one line a file), --full (whole digests) */
     const char *label, *source; /* db add --label, --source */
     const char *list;   /* db add --files-from (read by db add: its own list habits) */
     /* the operands, then the --files-from paths (owned) */

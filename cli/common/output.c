@@ -10,6 +10,8 @@
 
 void report_error_to(FILE *o, const char *path, const char *reason)
 {
+    if (o == stderr)
+        progress_clear_active(); /* the error starts its own line */
     text_line(o, "malgopher: %s: %s", path, reason);
 }
 

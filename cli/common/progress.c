@@ -1,6 +1,8 @@
 /* progress.c - owns the progress line on stderr (files done, rate, ETA),
  * drawn only when stderr is a terminal, at most ten times a second, and
- * erased when the work is done so that it never mixes with real output. */
+ * erased when the work is done so that it never mixes with real output,
+ * and before an error line (report_error_to stderr calls
+ * progress_clear_active). */
 #include "common/cli.h"
 
 #include <pthread.h>
@@ -18,6 +20,8 @@ struct progress {
     bool drawn, share_tty; /* the line is on screen; stdout is a terminal too */
     pthread_mutex_t mu;
 };
+
+static _Atomic(progress *) active; /* the running line, for errors written elsewhere */
 
 static double now(void)
 {
@@ -39,6 +43,7 @@ progress *progress_new(const char *what, size_t total)
     p->t0 = p->last = now();
     p->share_tty = isatty(STDOUT_FILENO);
     pthread_mutex_init(&p->mu, NULL);
+    atomic_store(&active, p);
     return p;
 }
 
@@ -85,10 +90,30 @@ void progress_pause(progress *p)
     pthread_mutex_unlock(&p->mu);
 }
 
+void progress_clear(progress *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->drawn = false;
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+void progress_clear_active(void)
+{
+    progress_clear(atomic_load(&active));
+}
+
 void progress_done(progress *p)
 {
     if (!p)
         return;
+    progress *me = p;
+    atomic_compare_exchange_strong(&active, &me, NULL);
     fputs("\r\033[K", stderr);
     fflush(stderr);
     pthread_mutex_destroy(&p->mu);

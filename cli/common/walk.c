@@ -116,3 +116,27 @@ size_t walk_paths(char **paths, int n, bool recursive, file_fn fn, void *ctx)
     }
     return failed;
 }
+
+bool named_paths_init(named_paths *np, char **args, int n)
+{
+    np->n = n > 0 ? (size_t)n : 0;
+    np->v = malloc((np->n + 1) * sizeof *np->v);
+    if (!np->v)
+        return false;
+    if (np->n)
+        memcpy(np->v, args, np->n * sizeof *np->v);
+    qsort(np->v, np->n, sizeof *np->v, by_name);
+    return true;
+}
+
+bool named_paths_has(const named_paths *np, const char *path)
+{
+    return np->v && bsearch(&path, np->v, np->n, sizeof *np->v, by_name) != NULL;
+}
+
+void named_paths_free(named_paths *np)
+{
+    free(np->v);
+    np->v = NULL;
+    np->n = 0;
+}

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher db families [--db URI] [--measure fuzzy|set] [-t T] [--json] [-j N]\n"
+    "usage: malgopher db families [--db URI] [--measure fuzzy|set] [-t T] [--json] [--summary] [-j N]\n"
     "\n"
     "Families of the collection at threshold T (default 66 for fuzzy, 35 for set):\n"
     "connected components of the samples whose gimpfuzzy (--measure set: gimpset)\n"
@@ -21,7 +21,9 @@ static const char help[] =
     "on `# merged` / `# split` lines.  Samples without names (set: without a\n"
     "non-empty gimpset) are left out.\n"
     "\n"
-    "  --json   one object per family: {\"family\",\"size\",\"labels\":{..},\"members\":[..]}\n";
+    "  --json     one object per family: {\"family\",\"size\",\"labels\":{..},\"members\":[..]}\n"
+    "  --summary  the largest families first (ties: the older ID), one line each:\n"
+    "             ID, size, labels with their counts, first member\n";
 
 typedef struct coll {
     int64_t *id;
@@ -287,9 +289,42 @@ static int by_family_id(const void *a, const void *b)
     return (x > y) - (x < y); /* oldest member first */
 }
 
-static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t n, bool json)
+/* --summary: one line, the labels with their counts */
+static void summary_line(const coll *s, int64_t id, const uint32_t *mem, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return;
+    fprintf(m, "family %lld  size %zu  ", (long long)id, n);
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *l = s->label[mem[i]];
+        bool seen = !l;
+        for (size_t j = 0; !seen && j < i; j++)
+            seen = s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
+        if (seen)
+            continue;
+        size_t c = 0;
+        for (size_t j = i; j < n; j++)
+            c += s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
+        fprintf(m, "%s%s %zu", any ? ", " : "labels ", l, c);
+        any = true;
+    }
+    fprintf(m, "%sfirst %s", any ? "  " : "", s->path[mem[0]]);
+    fclose(m);
+    text_line_n(stdout, buf, len); /* escaped: stored text */
+    free(buf);
+}
+
+static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t n, bool json, bool summary)
 {
     /* labels of the members, most frequent first (a small count each) */
+    if (summary && !json) {
+        summary_line(s, id, mem, n);
+        return;
+    }
     if (json) {
         printf("{\"family\":%lld,\"size\":%zu,\"labels\":{", (long long)id, n);
         bool first = true;
@@ -321,6 +356,20 @@ static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t 
         const char *l = s->label[mem[i]];
         text_line(stdout, "  %s%s%s", s->path[mem[i]], l ? "  " : "", l ? l : ""); /* escaped: stored text */
     }
+}
+
+typedef struct group {
+    size_t start, n; /* pos[start .. start + n) */
+    int64_t id;
+} group;
+
+/* --summary: the largest first, ties by the older ID */
+static int by_size(const void *a, const void *b)
+{
+    const group *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return (x->id > y->id) - (x->id < y->id);
 }
 
 static int run(const cli_opts *o)
@@ -426,16 +475,24 @@ static int run(const cli_opts *o)
     fputs(notes ? notes : "", stdout);
     free(notes);
     uint32_t *mem = malloc((ns ? ns : 1) * sizeof *mem);
-    for (size_t k = 0; pos && mem && k < ns;) {
+    group *g = malloc((ns ? ns : 1) * sizeof *g); /* the families as runs of pos[] */
+    size_t ng = 0;
+    for (size_t k = 0; pos && g && k < ns;) {
         size_t e2 = k;
         while (e2 < ns && member_id[pos[e2]] == member_id[pos[k]])
             e2++;
-        for (size_t q = k; q < e2; q++)
-            mem[q - k] = order[pos[q]];
-        print_family(&s, member_id[pos[k]], mem, e2 - k, json);
+        g[ng++] = (group){k, e2 - k, member_id[pos[k]]};
         k = e2;
     }
-    rc = pos && mem ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    if (g && o->summary)
+        qsort(g, ng, sizeof *g, by_size);
+    for (size_t i = 0; pos && mem && g && i < ng; i++) {
+        for (size_t q = 0; q < g[i].n; q++)
+            mem[q] = order[pos[g[i].start + q]];
+        print_family(&s, g[i].id, mem, g[i].n, json, o->summary);
+    }
+    rc = pos && mem && g ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    free(g);
     free(mem);
     free(pos);
     free(member_id);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: malgopher diff [--json] [--all] A B\n"
+    "usage: malgopher diff [--json | --summary] [--all] A B\n"
     "\n"
     "What changed from Go executable A to Go executable B: Go version, main\n"
     "module, gimphash and gimpfuzzy score, dependencies added, removed and\n"
@@ -23,6 +23,11 @@ static const char help[] =
     "\n"
     "  --json    one JSON object (schema: docs/usage.md)\n"
     "  --all     list the standard library's packages and functions too\n"
+    "  --summary at most 60 lines: both sides, the counts of dependencies,\n"
+    "            packages (own, other modules, standard library) and functions\n"
+    "            added, removed and changed, and the first of each\n"
+    "When a side has no main module in its build info, its own module is\n"
+    "inferred from its packages (as `info --brief` infers its identity).\n"
     "\n"
     "exit status: 0 same gimphash and no differences, 1 differences, 2 trouble.\n";
 
@@ -91,6 +96,14 @@ static const mg_image *open_side(const char *arg, const char *which, const char 
     return first;
 }
 
+/* the side's own prefix (as symbols spell it: package paths are compared
+ * with it); inferred when there is no main module */
+static void own_of(diff_side *s)
+{
+    s->nown = mg_image_own_prefix(s->im, s->own, sizeof s->own);
+    s->inferred = !(s->im->buildinfo.present && s->im->buildinfo.main.path[0]);
+}
+
 static int diff(const cli_opts *o)
 {
     if (!cli_want_args(o, 2, 2, "FILE"))
@@ -101,7 +114,11 @@ static int diff(const cli_opts *o)
     r.b.im = open_side(r.b.path, "B", r.a.im ? r.a.im->arch : NULL, &fb);
     int rc = DIFF_TROUBLE;
     mg_error e;
-    if (r.a.im && r.b.im) {
+    if (o->summary && o->fmt == OUT_JSON) {
+        rc = usage_error(o->cmd, "--summary is a text view: --json holds every count");
+    } else if (r.a.im && r.b.im) {
+        own_of(&r.a);
+        own_of(&r.b);
         if (mg_diff_images(r.a.im, r.b.im, &r.d, &e) != MG_OK) {
             report_error(r.b.path, e.msg);
         } else {
@@ -110,6 +127,8 @@ static int diff(const cli_opts *o)
             r.set = mg_gimpset_compare(r.a.im->gimpset, r.b.im->gimpset);
             if (o->fmt == OUT_JSON)
                 diff_print_json(stdout, &r);
+            else if (o->summary)
+                diff_print_summary(stdout, &r);
             else
                 diff_print_text(stdout, &r, o->all);
             rc = out_flush(stdout) ? (diff_differs(&r) ? DIFF_DIFFERENT : DIFF_SAME)

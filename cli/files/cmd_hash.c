@@ -16,7 +16,9 @@ static const char help[] =
     "executable gets one line on stderr and is skipped.\n"
     "\n"
     "  -r, --recursive     descend into directories\n"
-    "  -q, --quiet         no line for a file that is not a Go executable\n"
+    "  -q, --quiet         no line for a file that is not a Go executable, and\n"
+    "                      no failure for one found in a directory (one named\n"
+    "                      as a PATH still makes the exit status 1)\n"
     "                      (with -c: no OK lines)\n"
     "  -j, --jobs N        hash with N threads (default 1); the lines keep their order\n"
     "  --json              one JSON object per line, with the file's sha256 and size\n"
@@ -33,6 +35,7 @@ static const char help[] =
 typedef struct hash_ctx {
     out_format fmt;
     bool quiet;
+    named_paths named; /* -q: a non-Go file named here still counts */
 } hash_ctx;
 
 static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
@@ -102,6 +105,8 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
     sample_file_close(&s);
     if (!any && !c->quiet)
         report_error_to(err, path, mg_status_reason(MG_ERR_NOT_GO));
+    if (!any && c->quiet && !named_paths_has(&c->named, path))
+        return true; /* -q: a non-Go file met in a walk is no failure */
     return any && clean;
 }
 
@@ -112,10 +117,13 @@ static int hash(const cli_opts *o)
                         : hash_check(o->check, o->quiet);
     if (!cli_want_args(o, 1, -1, "PATH"))
         return EXIT_USAGE;
-    hash_ctx c = {o->fmt, o->quiet};
+    hash_ctx c = {o->fmt, o->quiet, {0}};
+    if (c.quiet && !named_paths_init(&c.named, o->args, o->nargs))
+        return report_error("hash", mg_status_reason(MG_ERR_NOMEM)), EXIT_SOME_FAILED;
     if (c.fmt == OUT_CSV)
         puts("gimphash,gimpfuzzy,path,arch,go_version,functions,no_names,gimpset,gimpset_names,sha256,size");
     size_t failed = run_files(o->args, o->nargs, o->recursive, (unsigned)o->jobs, hash_one, &c, "hashing");
+    named_paths_free(&c.named);
     return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 

@@ -1,12 +1,13 @@
 /* cmd_info.c - `malgopher info`: everything we know about each image of
  * each file, as aligned text or JSON Lines (one object per image). */
 #include "common/options.h"
+#include "files/files.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher info [-r] [-q] [-j N] [--json | --csv] [--files-from FILE [-0]] PATH...\n"
+    "usage: malgopher info [-r] [-q] [-j N] [--brief | --json | --csv] [--full] [--files-from FILE [-0]] PATH...\n"
     "\n"
     "Describe each file: container, OS, architecture, bits, byte order, Go\n"
     "version and where it came from, pclntab generation, function count, main\n"
@@ -16,11 +17,19 @@ static const char help[] =
     "packed, with the evidence (see `malgopher jit-unpack --help`).\n"
     "\n"
     "  -r, --recursive     descend into directories\n"
-    "  -q, --quiet         leave out the files that are not Go executables\n"
+    "  -q, --quiet         leave out the files that are neither Go nor .NET; in a\n"
+    "                      directory walk they do not make the exit status 1\n"
+    "  --brief             one line per file: kind (Go, Go/UPX, .NET, not Go),\n"
+    "                      OS/arch, Go version, known program (- until known),\n"
+    "                      identity (module@version, else the program's own\n"
+    "                      package prefix inferred from its packages), path\n"
+    "  --full              print long digests whole (the text view shortens them)\n"
     "  -j, --jobs N        read with N threads (default 1); the output keeps its order\n"
     "  --json              one JSON object per image (JSON Lines), with the file's\n"
     "                      sha256 and size\n"
     "  --csv               a header line and one row per image (sha256, size last)\n"
+    "The text view fits 160 columns: a digest longer than 140 characters is shown\n"
+    "as its first 40, an ellipsis and its length unless --full.\n"
     HELP_FILES_FROM
     "\n"
     HELP_ESCAPES
@@ -52,8 +61,9 @@ static void text_settings(FILE *o, const mg_buildinfo *bi)
 
 /* Every line goes through text_line: what comes from the file (path, Go
  * version, module paths, build settings, warnings) is escaped. */
-static void text_info(FILE *o, const char *path, const sample_file *s, size_t i)
+static void text_info(FILE *o, const char *path, const sample_file *s, size_t i, bool full)
 {
+    char sb[128];
     const mg_file *f = s->f;
     const mg_image *im = mg_file_image(f, i);
     const mg_buildinfo *bi = &im->buildinfo;
@@ -102,11 +112,17 @@ static void text_info(FILE *o, const char *path, const sample_file *s, size_t i)
         if (bi->nsettings)
             text_settings(o, bi);
     }
+    if (im->is_go && !bi->main.path[0]) {
+        char ident[300];
+        info_identity(im, ident, sizeof ident);
+        text_line(o, "identity:       %s (inferred from its packages)", ident[0] ? ident : "unknown");
+    }
     if (im->is_go) { /* a symbol table is a Go question: not asked of other files */
         text_line(o, "stripped:       %s", yes_no(im->stripped));
         text_line(o, "gimphash:       %s%s", im->gimphash, im->flags & MG_FLAG_NO_NAMES ? " (no names)" : "");
-        text_line(o, "gimpfuzzy:      %s", im->gimpfuzzy);
-        text_line(o, "gimpset:        %s (%zu names)", im->gimpset, im->gimpset_names);
+        text_line(o, "gimpfuzzy:      %s", info_short_digest(im->gimpfuzzy, full, sb, sizeof sb));
+        text_line(o, "gimpset:        %s (%zu names)", info_short_digest(im->gimpset, full, sb, sizeof sb),
+                  im->gimpset_names);
     }
     if (im->container == MG_CONT_PE)
         text_dotnet(o, s->map.data, s->map.size);
@@ -115,13 +131,28 @@ static void text_info(FILE *o, const char *path, const sample_file *s, size_t i)
     putc('\n', o);
 }
 
+/* the kind of image im of the sample (its .NET metadata read when a PE) */
+static void kind_of(const sample_file *s, const mg_image *im, char *out, size_t cap)
+{
+    mg_dotnet_info d = {0};
+    mg_error e;
+    if (im->container == MG_CONT_PE && !im->is_go)
+        (void)mg_dotnet_inspect_mem(s->map.data, s->map.size, &d, &e);
+    info_kind(im, &d, out, cap);
+}
+
 /* one CSV row per image */
 static const char csv_header[] = "file,slice,container,os,arch,bits,is_go,go_version,pclntab_version,"
-                                 "functions,main_module,stripped,gimphash,gimpfuzzy,gimpset,sha256,size";
+                                 "functions,main_module,stripped,gimphash,gimpfuzzy,gimpset,kind,identity,known,sha256,size";
 
-static void csv_info(FILE *o, const char *path, const mg_file *f, size_t i, const file_id *id)
+static void csv_info(FILE *o, const char *path, const sample_file *s, size_t i)
 {
+    const mg_file *f = s->f;
+    const file_id *id = &s->id;
     const mg_image *im = mg_file_image(f, i);
+    char kind[32], ident[600];
+    kind_of(s, im, kind, sizeof kind);
+    info_identity(im, ident, sizeof ident);
     csv_field(o, path);
     fprintf(o, ",%zu,", i);
     csv_field(o, im->container == MG_CONT_RAW && !im->is_go ? "none" : im->container_name);
@@ -135,7 +166,11 @@ static void csv_info(FILE *o, const char *path, const mg_file *f, size_t i, cons
     csv_field(o, im->buildinfo.main.path);
     fprintf(o, ",%s,%s,", im->is_go ? yes_no(im->stripped) : "", im->is_go ? im->gimphash : "");
     csv_field(o, im->is_go ? im->gimpfuzzy : "");
-    fprintf(o, ",%s,%s,%llu\n", im->is_go ? im->gimpset : "", id->sha256, id->size);
+    fprintf(o, ",%s,", im->is_go ? im->gimpset : "");
+    csv_field(o, kind);
+    putc(',', o);
+    csv_field(o, ident);
+    fprintf(o, ",,%s,%llu\n", id->sha256, id->size);
 }
 
 static void json_module(FILE *o, const mg_module *m)
@@ -156,21 +191,29 @@ static void json_module(FILE *o, const mg_module *m)
     putc('}', o);
 }
 
-/* "packages": every package with its distinct function names (sorted) */
+/* "packages": every package (pseudo-packages dropped, escapes decoded)
+ * with its class and its distinct function names (sorted) */
 static void json_packages(FILE *o, const mg_image *im)
 {
     mg_package *p;
     size_t n;
+    char own[512], dec[1024];
+    size_t nown = mg_image_own_prefix(im, own, sizeof own);
     fputs(",\"packages\":", o);
     if (mg_image_packages(im, &p, &n, NULL) != MG_OK) {
         fputs("null", o);
         return;
     }
     putc('[', o);
+    bool first = true;
     for (size_t k = 0; k < n; k++) {
-        fputs(k ? ",{\"path\":" : "{\"path\":", o);
-        json_str(o, p[k].path.s, p[k].path.len);
-        fprintf(o, ",\"functions\":%u}", p[k].functions);
+        mg_pkg_class c = mg_package_class(p[k].path.s, p[k].path.len, own, nown);
+        if (c == MG_PKG_PSEUDO)
+            continue;
+        fputs(first ? "{\"path\":" : ",{\"path\":", o);
+        first = false;
+        json_str(o, dec, mg_package_unescape(p[k].path.s, p[k].path.len, dec, sizeof dec));
+        fprintf(o, ",\"class\":\"%s\",\"functions\":%u}", mg_pkg_class_name(c), p[k].functions);
     }
     putc(']', o);
     free(p);
@@ -240,15 +283,38 @@ static void json_info(FILE *o, const char *path, const sample_file *s, size_t i)
     json_info_types(o, f, i);
     json_dotnet(o, s->map.data, s->map.size, im->container == MG_CONT_PE);
     json_packer(o, im);
-    fputs(",\"warning\":", o);
+    char kind[32], ident[600];
+    kind_of(s, im, kind, sizeof kind);
+    info_identity(im, ident, sizeof ident);
+    fputs(",\"kind\":", o);
+    json_cstr(o, kind);
+    fputs(",\"identity\":", o);
+    if (ident[0])
+        json_cstr(o, ident);
+    else
+        fputs("null", o);
+    fputs(",\"known\":null,\"warning\":", o);
     json_cstr(o, im->warning);
     fprintf(o, ",\"sha256\":\"%s\",\"size\":%llu}\n", id->sha256, id->size);
 }
 
 typedef struct info_ctx {
     out_format fmt;
-    bool quiet;
+    bool quiet, brief, full;
+    named_paths named; /* -q: the trouble of a path named here still counts */
 } info_ctx;
+
+/* a .NET assembly: -q keeps it */
+static bool is_dotnet(const sample_file *s)
+{
+    mg_dotnet_info d = {0};
+    mg_error e;
+    const mg_image *im = mg_file_image(s->f, 0);
+    if (im->container != MG_CONT_PE)
+        return false;
+    (void)mg_dotnet_inspect_mem(s->map.data, s->map.size, &d, &e);
+    return d.is_dotnet;
+}
 
 /* one file, read once: its lines (the .NET part too) go to out */
 static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
@@ -263,15 +329,22 @@ static bool info_one(const char *path, void *vctx, FILE *out, FILE *err)
     for (size_t k = 0; k < mg_file_image_count(f); k++) /* names that could not be read: */
         if (mg_file_image(f, k)->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES))
             clean = false; /* not a fingerprint, not a clean run */
-    if (!c->quiet || mg_file_is_go(f))
+    bool shown = !c->quiet || mg_file_is_go(f) || is_dotnet(&s);
+    if (shown)
         for (size_t k = 0; k < mg_file_image_count(f); k++) {
             if (c->fmt == OUT_JSON)
                 json_info(out, path, &s, k);
             else if (c->fmt == OUT_CSV)
-                csv_info(out, path, f, k, &s.id);
+                csv_info(out, path, &s, k);
+            else if (c->brief)
+                info_brief_line(out, path, mg_file_image(f, k), mg_file_image_count(f), s.map.data, s.map.size);
             else
-                text_info(out, path, &s, k);
+                text_info(out, path, &s, k, c->full);
         }
+    /* -q: a file hidden because it is not Go counts as read unless it was
+     * named on the command line (as grep -q / sha256sum --quiet would) */
+    if (!clean && !shown && !named_paths_has(&c->named, path))
+        clean = true;
     sample_file_close(&s);
     return clean;
 }
@@ -280,11 +353,16 @@ static int info_paths(const cli_opts *o)
 {
     if (!cli_want_args(o, 1, -1, "FILE"))
         return EXIT_USAGE;
-    info_ctx c = {o->fmt, o->quiet};
+    if (o->brief && o->fmt != OUT_TEXT)
+        return usage_error(o->cmd, "--brief is a text view: its columns are in --json and --csv already");
+    info_ctx c = {o->fmt, o->quiet, o->brief, o->full, {0}};
+    if (c.quiet && !named_paths_init(&c.named, o->args, o->nargs))
+        return report_error(o->cmd, mg_status_reason(MG_ERR_NOMEM)), EXIT_SOME_FAILED;
     if (c.fmt == OUT_CSV)
         puts(csv_header);
-    return run_files(o->args, o->nargs, o->recursive, (unsigned)o->jobs, info_one, &c, "reading") ? EXIT_SOME_FAILED
-                                                                                                : EXIT_ALL_OK;
+    size_t failed = run_files(o->args, o->nargs, o->recursive, (unsigned)o->jobs, info_one, &c, "reading");
+    named_paths_free(&c.named);
+    return failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }
 
 int cmd_info(int argc, char **argv)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: malgopher jit-unpack [--strip] [--force] IN -o OUT\n"
+    "usage: malgopher jit-unpack [--strip] [--force] [--json] IN -o OUT\n"
     "\n"
     "Restore a .NET assembly packed by a JIT-hook packer (each method's IL kept in\n"
     "a resource named after its token, the code overwritten with 0x87, the IL\n"
@@ -23,6 +23,8 @@ static const char help[] =
     "  -o, --output OUT   the restored assembly (written whole or not at all)\n"
     "  --strip            also drop the IL resources\n"
     "  --force            replace OUT even when it is read-only\n"
+    "  --json             say it as one JSON object, with \"methods\": every method\n"
+    "                     restored (token, name, rva, il_size, code_size)\n"
     "\n"
     "OUT is refused (exit 2, OUT untouched) when it is IN itself (the same\n"
     "inode), a symbolic link, a device, FIFO, socket or directory, or a\n"
@@ -91,8 +93,34 @@ static void report(const char *in, const char *out, size_t size, const mg_jit_re
     text_line(stdout, "output:         %s (%zu bytes)", out, size);
 }
 
+static void json_report(const char *in, const char *out, size_t size, const mg_jit_report *r,
+                        const mg_jit_method_info *m, size_t n)
+{
+    static const char *const init[] = {"none", "calls_nopped", "replaced", "kept"};
+    fputs("{\"input\":", stdout);
+    json_cstr(stdout, in);
+    fputs(",\"output\":", stdout);
+    json_cstr(stdout, out);
+    printf(",\"size\":%zu,\"restored\":%u,\"intact\":%u,\"split_methods\":%u,\"split_bodies\":%u,"
+           "\"section\":",
+           size, r->restored, r->intact, r->split_methods, r->split_bodies);
+    json_cstr(stdout, r->section);
+    printf(",\"section_rva\":%u,\"section_size\":%u,\"headers_grown\":%u,\"initializer\":\"%s\","
+           "\"init_calls\":%u,\"resources_dropped\":%u,\"signature_dropped\":%s,\"reactor\":%s,"
+           "\"nag_calls\":%u,\"methods\":[",
+           r->section_rva, r->section_size, r->headers_grown, r->init <= MG_JIT_INIT_KEPT ? init[r->init] : "?",
+           r->init_calls, r->stripped, r->signature_dropped ? "true" : "false", r->reactor ? "true" : "false",
+           r->nag_calls);
+    for (size_t i = 0; i < n; i++) {
+        printf("%s{\"token\":\"0x%08x\",\"name\":", i ? "," : "", m[i].token);
+        json_cstr(stdout, m[i].name);
+        printf(",\"rva\":%u,\"il_size\":%u,\"code_size\":%u}", m[i].rva, m[i].il_size, m[i].code_size);
+    }
+    puts("]}");
+}
+
 /* restore in into out */
-static int jit_unpack(const char *in, const char *out, unsigned flags, bool force)
+static int jit_unpack(const char *in, const char *out, unsigned flags, bool force, bool json)
 {
     const char *no = atomic_out_problem_for(in, out, force);
     if (no) {
@@ -111,6 +139,12 @@ static int jit_unpack(const char *in, const char *out, unsigned flags, bool forc
     mg_jit_report rep;
     mg_error e;
     mg_status st = mg_dotnet_jit_unpack(m.data, m.size, flags, &res, &res_size, &rep, &e);
+    mg_jit_method_info *list = NULL;
+    size_t nlist = 0;
+    if (st == MG_OK && json && !rep.reactor && mg_dotnet_jit_methods(m.data, m.size, &list, &nlist, &e) != MG_OK) {
+        mg_dotnet_free(res);
+        st = MG_ERR_NOMEM;
+    }
     mg_map_close(&m);
     if (st != MG_OK) {
         report_error(in, e.msg);
@@ -119,10 +153,15 @@ static int jit_unpack(const char *in, const char *out, unsigned flags, bool forc
     bool ok = atomic_out_write(out, force, res, res_size, &why);
     mg_dotnet_free(res);
     if (!ok) {
+        mg_dotnet_free(list);
         report_error(out, why);
         return EXIT_SOME_FAILED;
     }
-    report(in, out, res_size, &rep);
+    if (json)
+        json_report(in, out, res_size, &rep, list, nlist);
+    else
+        report(in, out, res_size, &rep);
+    mg_dotnet_free(list);
     return EXIT_ALL_OK;
 }
 
@@ -134,7 +173,7 @@ static int jit_unpack_cmd(const cli_opts *o)
         return EXIT_USAGE;
     if (!o->output)
         return usage_error("jit-unpack", "no output file given (-o OUT)");
-    return jit_unpack(o->args[0], o->output, o->strip ? MG_JIT_STRIP : 0, o->force);
+    return jit_unpack(o->args[0], o->output, o->strip ? MG_JIT_STRIP : 0, o->force, o->fmt == OUT_JSON);
 }
 
 int cmd_jit_unpack(int argc, char **argv)

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CLASS_MAIN, CLASS_OTHER, CLASS_STD };
-
 typedef struct entry {
     int cls;
     mg_name pkg, name;
@@ -54,10 +52,9 @@ static bool in_module(const mg_name *pkg, const char *mod)
     return m && pkg->len >= m && memcmp(pkg->s, mod, m) == 0 && (pkg->len == m || pkg->s[m] == '/');
 }
 
-static int class_of(const mg_name *pkg, const diff_result *r)
+int diff_class_of(const mg_name *pkg, const diff_result *r)
 {
-    if ((pkg->len == 4 && memcmp(pkg->s, "main", 4) == 0) ||
-        in_module(pkg, r->a.im->buildinfo.main.path) || in_module(pkg, r->b.im->buildinfo.main.path))
+    if ((pkg->len == 4 && memcmp(pkg->s, "main", 4) == 0) || in_module(pkg, r->a.own) || in_module(pkg, r->b.own))
         return CLASS_MAIN;
     return mg_package_is_std(pkg->s, pkg->len) ? CLASS_STD : CLASS_OTHER;
 }
@@ -68,6 +65,8 @@ static void side_text(FILE *o, const char *tag, const diff_side *s, size_t npkgs
     const mg_buildinfo *bi = &im->buildinfo;
     bool main_mod = bi->present && bi->main.path[0];
     text_line(o, "%s: %s", tag, s->path);
+    if (s->inferred && s->own[0])
+        text_line(o, "   own module inferred from its packages: %s", s->own);
     text_line(o, "   %s %s/%s, %s%s%s%s%s, %zu functions in %zu packages%s", im->container_name,
               im->os[0] ? im->os : "unknown", im->arch[0] ? im->arch : "unknown",
               im->go_version[0] ? im->go_version : "go version unknown",
@@ -165,7 +164,7 @@ static void std_summary(FILE *o, const diff_result *r, const entry *v, size_t n)
             v[i].sign == '+' ? add++ : rem++;
     for (size_t i = 0; i < r->d.npkgs; i++) {
         const mg_pkgchange *p = &r->d.pkgs[i];
-        if (class_of(&p->path, r) != CLASS_STD)
+        if (diff_class_of(&p->path, r) != CLASS_STD)
             continue;
         !p->from ? padd++ : !p->to ? prem++ : pchg++;
     }
@@ -195,11 +194,12 @@ static void functions_text(FILE *o, const diff_result *r, bool all)
         const mg_name *nm = added ? &d->added[i] : &d->removed[i - d->nadded];
         v[i].name = *nm;
         v[i].pkg = (mg_name){nm->s, (uint32_t)mg_func_package(nm->s, nm->len)};
-        v[i].cls = class_of(&v[i].pkg, r);
+        v[i].cls = diff_class_of(&v[i].pkg, r);
         v[i].sign = added ? '+' : '-';
     }
     qsort(v, n, sizeof *v, entry_cmp);
-    static const char *const titles[] = {"main module", "other modules", "standard library"};
+    const char *own_title = (r->a.inferred || !r->a.own[0]) && (r->b.inferred || !r->b.own[0]) ? "own packages (inferred)" : "main module";
+    const char *const titles[] = {own_title, "other modules", "standard library"};
     int cls = -1;
     const mg_name *pkg = NULL;
     for (size_t i = 0; i < n; i++) {
