@@ -30,7 +30,7 @@ python3 - "$T/h.jsonl" "$T/cmp.txt" <<'PY' && ok || bad "compare scores differ f
 import base64, ctypes, ctypes.util, json, sys
 fz = ctypes.CDLL(ctypes.util.find_library("fuzzy") or "libfuzzy.so.2")
 fz.fuzzy_compare.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-def gs(d):  # docs/spec/gimpset.md "Comparison", worked independently
+def gs(d):  # the comparison of docs/spec/gimpset.md, worked independently
     b = d[len('gs1:256:'):]
     return [int.from_bytes(base64.b64decode(b)[4 * i:4 * i + 4], 'little') for i in range(256)] if b else None
 def set_score(x, y):
