@@ -273,6 +273,23 @@ head -c 4096 "$M" > "$T/notjson.bin"
 expect_eq "import of a file that is not JSON Lines: one line" \
     "$("$M" db import --db "$I" "$T/notjson.bin" 2>&1 >/dev/null | wc -l)" 1
 "$M" db import --db "$I" "$T/notjson.bin" >/dev/null 2>&1; expect_eq "import of a file that is not JSON Lines: exit" $? 1
+# records imported from older hash lines (no gimpset): under the default
+# measure (gimpset) they are scored by gimpfuzzy at 66 and marked, not
+# silently unmatched: the hits of --measure fuzzy -t 66, and the lines of
+# match --db over the same lines
+python3 -c "
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l); o.pop('gimpset', None); print(json.dumps(o))" "$T/hash.jsonl" > "$T/old.jsonl"
+O=$(new_db oldlines)
+"$M" db import --db "$O" "$T/old.jsonl" >/dev/null
+"$M" db match --db "$O" -k 0 "${q[@]}" > "$T/ofb.txt" 2>/dev/null
+"$M" db match --db "$O" --measure fuzzy -t 66 -k 0 "${q[@]}" > "$T/ofz.txt" 2>/dev/null
+expect_eq "old lines, default measure: fuzzy hits, marked" "$(tail -n +2 "$T/ofb.txt")" \
+    "$(tail -n +2 "$T/ofz.txt" | sed -E 's/^( +[0-9]+  .*)$/\1  (gimpfuzzy: no gimpset)/')"
+grep -q '(gimpfuzzy: no gimpset)$' "$T/ofb.txt" && ok || bad "old lines, default measure: no hit at all"
+"$M" match --db "$T/old.jsonl" -k 0 "${q[@]}" > "$T/want.txt" 2>/dev/null
+cmp -s "$T/want.txt" "$T/ofb.txt" && ok || bad "old lines, default measure: db match differs from match --db"
 
 # ---- families: as cluster over the export; IDs stable; merges reported ----
 "$M" db families --db "$D" --json > "$T/fam1.jsonl"
