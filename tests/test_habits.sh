@@ -202,9 +202,14 @@ run cluster --labels "$T/labels.tsv" "$plain" >/dev/null; expect_eq "cluster lab
 # ---- match takes a digest as compare does
 run hash --json "$plain" "$other" > "$T/db.jsonl"
 digest=$(run hash "$plain" | awk '{print $2}')
-expect_eq "match digest = match file" "$(run match --db "$T/db.jsonl" "$digest" | tail -n +2)" \
-    "$(run match --db "$T/db.jsonl" "$plain" | tail -n +2)"
-expect_eq "match digest header" "$(run match --db "$T/db.jsonl" "$digest" | head -1)" "$digest"
+expect_eq "match digest = match file" "$(run match --measure fuzzy --db "$T/db.jsonl" "$digest" | tail -n +3)" \
+    "$(run match --measure fuzzy --db "$T/db.jsonl" "$plain" | tail -n +3)"
+expect_eq "match digest header" "$(run match --measure fuzzy --db "$T/db.jsonl" "$digest" | head -2)" "# measure gimpfuzzy, threshold 66
+$digest"
+# (issue 22) by default, as cluster, gimpset; an ssdeep digest has none:
+# it is scored by gimpfuzzy and the answer says so
+expect_eq "match digest, default measure" "$(run match --db "$T/db.jsonl" "$digest" | head -2)" "# measure gimpset, threshold 35 (gimpfuzzy, threshold 66, where a side has no gimpset)
+$digest  (gimpfuzzy, threshold 66: no gimpset)"
 
 # ---- info on a text file: not an executable, no made-up container facts
 out=$(run info "$T/list")

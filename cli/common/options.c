@@ -56,8 +56,8 @@ static const opt_row table[] = {
     {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE", NULL},
     {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL, NULL},
     {'j', "jobs", CMD_INFO | CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads", NULL},
-    {0, "json", CMD_INFO | CMD_FUNCS | CMD_TYPES | CMD_HASH | CMD_CLUSTER | CMD_MATCH | CMD_DIFF | CMD_DB_STATS | DB_FAMS |
-                    CMD_JIT_UNPACK, K_FMT,
+    {0, "json", CMD_INFO | CMD_FUNCS | CMD_TYPES | CMD_HASH | CMD_COMPARE | CMD_CLUSTER | CMD_MATCH | CMD_DIFF |
+                    CMD_DB_STATS | DB_FAMS | CMD_JIT_UNPACK, K_FMT,
      F(fmt), OUT_JSON, 0, NULL, NULL},
     {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL, NULL},
     /* families */
@@ -329,10 +329,10 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
         }
     }
     if (!o->measure_arg)
-        /* compare, match and the db subcommands keep gimpfuzzy (compare: its
-         * one number; match: the answers of `db match`, whose database index
-         * is on gimpfuzzy) */
-        o->measure = cmd_bit & (CMD_COMPARE | CMD_MATCH | DB_ALL) ? MEASURE_FUZZY : MG_DEFAULT_MEASURE;
+        /* compare, match and db match / classify answer with the measure
+         * cluster groups by (issue 22); db families keeps gimpfuzzy, the
+         * measure its stored family IDs were made with */
+        o->measure = cmd_bit & CMD_DB_FAMILIES ? MEASURE_FUZZY : MG_DEFAULT_MEASURE;
     else if (!strcmp(o->measure_arg, "set"))
         o->measure = MEASURE_SET;
     else if (!strcmp(o->measure_arg, "fuzzy"))

@@ -207,14 +207,18 @@ bool record_label(db *d, int64_t id, const char *label, const char *now);
 typedef struct db_hit {
     int64_t id;
     int score;
+    bool fallback;  /* scored by gimpfuzzy in a gimpset search: no gimpset */
     char *path;     /* display path (PATH or PATH:ARCH) */
     char gimphash[65];
     char *label;    /* current label or NULL */
 } db_hit;
+/* what a search keeps: labelled records only (classify); only records
+ * without a gimpset (the gimpfuzzy side of a gimpset search) */
+enum { DBS_LABELLED = 1, DBS_NO_SET = 2 };
 /* samples scoring >= t against digest, best first (ties: oldest record
- * first), at most top (0 = all); labelled_only for classify.  false after
- * a message. */
-bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
+ * first), at most top (0 = all), of those flags keep.  false after a
+ * message. */
+bool db_search(db *d, const char *digest, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);
 void db_hits_free(db_hit *h, size_t n);
 /* one more hit (id and score, no details yet); false when out of memory */
 bool db_hit_push(db_hit **v, size_t *n, size_t *cap, int64_t id, int score);
@@ -230,16 +234,24 @@ bool db_hits_finish(db *d, bool ok, bool nomem, db_hit *v, size_t n, size_t top,
 bool set_tokens_put(db *d, int64_t id, const char *gimpset);
 /* as db_search, for a gimpset digest: the records sharing at least
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
-bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits);
+bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);
 
 /* ---- db_query_args.c: the run of `db match` and `db classify` ---- */
-/* prints one queried sample's hits; false when it failed */
-typedef bool (*db_query_print)(const cli_opts *o, const sample *s, const db_hit *h, size_t nh);
+/* answers one queried sample (its own searches through db_query_hits);
+ * false when it failed */
+typedef bool (*db_query_print)(const cli_opts *o, db *d, const sample *s);
 /* the FILE|DIGEST operands of o (a usage error when none): opens the
- * collection, hashes them (a file, or a digest when no such file),
- * searches each (db classify: the nearest labelled sample; db match: -k)
- * and prints it; the exit status */
+ * collection, hashes them (a file, or a digest when no such file), and
+ * answers each with print (db match: after a "# measure" line); the exit
+ * status */
 int db_query_run(const cli_opts *o, db_query_print print);
+/* the hits of s under measure at threshold t (at most top, 0 = all, of the
+ * records flags keep), q filled with what the answer names: the measure
+ * and threshold used (gimpfuzzy at FALLBACK_THRESHOLD when s has no
+ * gimpset), and, for a gimpset search, the records without a gimpset
+ * scored by gimpfuzzy (fallback set); false after a message */
+bool db_query_hits(db *d, const sample *s, int measure, int t, size_t top, unsigned flags, match_query *q,
+                   db_hit **h, size_t *nh);
 
 /* ---- the subcommands (argv starts at the subcommand name; each parses
  * it with the option table, cli_run) ---- */

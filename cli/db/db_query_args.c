@@ -49,33 +49,93 @@ static size_t query_samples(sampleset *q, char **args, int n, bool recursive, un
     return failed;
 }
 
+static int by_score_id(const void *a, const void *b)
+{
+    const db_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* h += more (more's hits marked fallback), best first, at most top */
+static bool merge_hits(db_hit **h, size_t *nh, db_hit *more, size_t nm, size_t top)
+{
+    db_hit *all = nm ? realloc(*h, (*nh + nm) * sizeof *all) : *h;
+    if (nm && !all) {
+        db_hits_free(more, nm);
+        return false;
+    }
+    for (size_t i = 0; i < nm; i++) {
+        all[*nh + i] = more[i];
+        all[*nh + i].fallback = true;
+    }
+    free(more); /* its strings moved into all */
+    *h = all;
+    *nh += nm;
+    if (*nh)
+        qsort(*h, *nh, sizeof **h, by_score_id);
+    for (size_t i = top; top && i < *nh; i++) {
+        free((*h)[i].path);
+        free((*h)[i].label);
+    }
+    if (top && *nh > top)
+        *nh = top;
+    return true;
+}
+
+bool db_query_hits(db *d, const sample *s, int measure, int t, size_t top, unsigned flags, match_query *q,
+                   db_hit **h, size_t *nh)
+{
+    bool set = measure == MEASURE_SET;
+    *q = (match_query){.path = s->path, .threshold = t};
+    if (set && !s->gimpset[0]) { /* an ssdeep digest given */
+        set = false;
+        q->note = "no gimpset";
+        q->threshold = FALLBACK_THRESHOLD;
+    } else if (!set && !s->gimpfuzzy[0] && s->gimpset[0]) { /* a gimpset digest given */
+        set = true;
+        q->note = "no gimpfuzzy";
+        q->threshold = MG_DEFAULT_THRESHOLD_SET;
+    }
+    q->measure = measure_name(set ? MEASURE_SET : MEASURE_FUZZY);
+    q->digest = set ? s->gimpset : s->gimpfuzzy;
+    *h = NULL;
+    *nh = 0;
+    if (!set)
+        return s->no_names || db_search(d, s->gimpfuzzy, q->threshold, top, flags, h, nh);
+    if (!db_search_set(d, s->gimpset, q->threshold, top, flags, h, nh))
+        return false;
+    if (s->no_names || !s->gimpfuzzy[0])
+        return true;
+    /* the records without a gimpset (imported from older hash lines): by gimpfuzzy */
+    db_hit *more = NULL;
+    size_t nm = 0;
+    int ft = t <= 1 ? 1 : FALLBACK_THRESHOLD; /* 1: the nearest, whatever it scores */
+    if (!db_search(d, s->gimpfuzzy, ft, top, flags | DBS_NO_SET, &more, &nm))
+        return false;
+    if (!merge_hits(h, nh, more, nm, top)) {
+        report_error(d->where, mg_status_reason(MG_ERR_NOMEM));
+        return false;
+    }
+    return true;
+}
+
 int db_query_run(const cli_opts *o, db_query_print print)
 {
     if (!o->nargs)
         return usage_error(o->cmd, "no FILE or DIGEST given");
-    /* classify: the nearest labelled sample */
-    bool labelled_only = o->cmd_bit == CMD_DB_CLASSIFY;
-    size_t top = labelled_only ? 1 : (size_t)o->top;
     db d;
     if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
     sampleset s = {0};
     size_t failed = query_samples(&s, o->args, o->nargs, o->recursive, (unsigned)o->jobs);
+    print_match_header(stdout, o->fmt == OUT_JSON, o->measure, o->threshold);
     for (size_t k = 0; k < s.n; k++) {
-        db_hit *h = NULL;
-        size_t nh = 0;
-        bool found = o->measure == MEASURE_SET
-                         ? db_search_set(&d, s.v[k].gimpset, o->threshold, top, labelled_only, &h, &nh)
-                         : s.v[k].no_names ||
-                               db_search(&d, s.v[k].gimpfuzzy, o->threshold, top, labelled_only, &h, &nh);
-        if (!found) {
-            failed++;
-            if (d.retry || !d.conn) /* the connection is gone: the rest would fail alike */
-                break;
+        if (print(o, &d, &s.v[k]))
             continue;
-        }
-        failed += !print(o, &s.v[k], h, nh);
-        db_hits_free(h, nh);
+        failed++;
+        if (d.retry || !d.conn) /* the connection is gone: the rest would fail alike */
+            break;
     }
     out_flush(stdout);
     samples_free(&s);

@@ -51,13 +51,15 @@ void db_hits_free(db_hit *h, size_t n)
     free(h);
 }
 
-static bool fetch_scored(db *d, const char *digest, bool labelled_only, scored *c)
+static bool fetch_scored(db *d, const char *digest, unsigned flags, scored *c)
 {
     digest_keys k;
     digest_keys_of(digest, &k);
     if (k.kind == DIGEST_DEAD)
         return true;
-    const char *only = labelled_only ? " AND label IS NOT NULL" : "";
+    char only[96];
+    snprintf(only, sizeof only, "%s%s", flags & DBS_LABELLED ? " AND label IS NOT NULL" : "",
+             flags & DBS_NO_SET ? " AND (gimpset IS NULL OR gimpset = '')" : "");
     char sql[512 + DB_MAX_GRAMS * 8];
     db_param p[1 + DB_MAX_GRAMS];
     int np = 0;
@@ -190,11 +192,11 @@ bool db_hits_finish(db *d, bool ok, bool nomem, db_hit *v, size_t n, size_t top,
     return true;
 }
 
-bool db_search(db *d, const char *digest, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits)
+bool db_search(db *d, const char *digest, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits)
 {
     *hits = NULL;
     *nhits = 0;
     scored c = {.q = digest, .t = t < 1 ? 1 : t};
-    bool ok = fetch_scored(d, digest, labelled_only, &c);
+    bool ok = fetch_scored(d, digest, flags, &c);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }

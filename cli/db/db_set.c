@@ -53,7 +53,7 @@ static bool set_row(const char *const *cols, int ncols, void *ctx)
     return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, strtoll(cols[0], NULL, 10), score));
 }
 
-bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_only, db_hit **hits, size_t *nhits)
+bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits)
 {
     *hits = NULL;
     *nhits = 0;
@@ -69,7 +69,7 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, bool labelled_
     size_t n = (size_t)snprintf(sql, sizeof sql,
                                 "SELECT id, gimpset FROM samples WHERE %sid IN ("
                                 "SELECT sample_id FROM set_tokens WHERE ",
-                                labelled_only ? "label IS NOT NULL AND " : "");
+                                flags & DBS_LABELLED ? "label IS NOT NULL AND " : "");
     for (int k = 0; k < MG_GIMPSET_K; k++) {
         p[np++] = PI(k);
         p[np++] = PI(q[k]);

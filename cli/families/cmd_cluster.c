@@ -16,8 +16,11 @@ static const char help[] =
     "Sort Go executables into families: two samples are linked when their\n"
     "digests score at least T (0-100: gimpset by default, or gimpfuzzy); a\n"
     "family is a connected component of those links.  Every family is printed\n"
-    "(largest first) with its size, its most central member (the largest sum of\n"
-    "its links' scores) and its members.\n"
+    "(largest first) with its name, its size, its most central member (the\n"
+    "largest sum of its links' scores) and its members.  A family's name is its\n"
+    "members' most common main module path (build info), else their most common\n"
+    "own-package prefix (host/owner/repo of non-standard packages), else their\n"
+    "most common label (--labels), else family-N.\n"
     "\n"
     "  -r, --recursive     descend into directories\n"
     "  -q, --quiet         no line for a file that is not a Go executable\n"
@@ -29,8 +32,9 @@ static const char help[] =
     "                      of the programs' own function-name sets (docs/spec/gimpset.md);\n"
     "                      fuzzy: gimpfuzzy, libfuzzy's fuzzy_compare (the published method)\n"
     "  -t, --threshold T   link pairs scoring >= T (default 35 for set, 66 for fuzzy)\n"
-    "  --json              one JSON object per family\n"
-    "  --csv               family,size,central,path,label rows\n"
+    "  --json              one JSON object per family (\"name\", \"name_from\": module,\n"
+    "                      packages, labels or none)\n"
+    "  --csv               family,size,central,path,label,name rows\n"
     "  --summary           one line per family, no member list\n"
     "  --labels FILE       PATH<TAB>LABEL lines or the corpus MANIFEST.tsv: shows\n"
     "                      each family's labels and colours the report\n"
@@ -79,18 +83,20 @@ static void print_families(const cli_opts *o, const sampleset *s, const families
     if (o->fmt == OUT_TEXT)
         printf("# %zu samples in %zu families at threshold %d\n", s->n, f->nfam, o->threshold);
     if (o->fmt == OUT_CSV)
-        puts("family,size,central,path,label");
+        puts("family,size,central,path,label,name");
     for (size_t k = 0; k < f->nfam; k++) {
         const uint32_t *m = mem + start[k];
         size_t n = start[k + 1] - start[k];
-        const char *central = s->v[f->central[k]].path;
+        const char *central = s->v[f->central[k]].path, *src;
+        char name[256];
+        family_name(s, m, n, l, label_of, k, name, sizeof name, &src);
         switch (o->fmt) {
         case OUT_TEXT: { /* paths and labels escaped as text_line does */
             char *buf = NULL;
             size_t len = 0;
             FILE *mem = open_memstream(&buf, &len);
             if (mem) {
-                fprintf(mem, "family %zu  size %zu  central %s", k + 1, n, central);
+                fprintf(mem, "family %zu  %s  size %zu  central %s", k + 1, name, n, central);
                 if (count)
                     label_tally(mem, l, label_of, m, n, count, false);
                 fclose(mem);
@@ -102,7 +108,9 @@ static void print_families(const cli_opts *o, const sampleset *s, const families
             break;
         }
         case OUT_JSON:
-            printf("{\"family\":%zu,\"size\":%zu,\"central\":", k + 1, n);
+            printf("{\"family\":%zu,\"name\":", k + 1);
+            json_cstr(stdout, name);
+            printf(",\"name_from\":\"%s\",\"size\":%zu,\"central\":", src, n);
             json_cstr(stdout, central);
             fputs(",\"members\":[", stdout);
             for (size_t i = 0; i < n; i++) {
@@ -122,6 +130,8 @@ static void print_families(const cli_opts *o, const sampleset *s, const families
                 csv_field(stdout, s->v[m[i]].path);
                 putchar(',');
                 csv_field(stdout, l && label_of[m[i]] != UINT32_MAX ? labels_name(l, label_of[m[i]]) : "");
+                putchar(',');
+                csv_field(stdout, name);
                 putchar('\n');
             }
             break;

@@ -6,17 +6,21 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: malgopher compare [-v] [--measure fuzzy|set] A B\n"
+    "usage: malgopher compare [-v] [--json] [--measure set|fuzzy] A B\n"
     "\n"
-    "Print the similarity (0-100) of A and B: by default libfuzzy's\n"
-    "fuzzy_compare of their gimpfuzzy digests; with --measure set the gimpset\n"
-    "estimate of the Jaccard similarity of their function-name sets.  Each of A\n"
-    "and B is a Go executable (its first Go image; name a slice of a fat file as\n"
+    "Print the similarity (0-100) of A and B and the measure that scored it\n"
+    "(SCORE  MEASURE): by default, as cluster, the gimpset estimate of the\n"
+    "Jaccard similarity of their function-name sets; with --measure fuzzy\n"
+    "libfuzzy's fuzzy_compare of their gimpfuzzy digests.  Each of A and B is a\n"
+    "Go executable (its first Go image; name a slice of a fat file as\n"
     "FILE:ARCH), an ssdeep digest (BLOCKSIZE:SIG1:SIG2) or a gimpset digest\n"
-    "(gs1:256:...) given as is; two gimpset digests are scored by gimpset.\n"
+    "(gs1:256:...) given as is.  When one side has no digest of the measure\n"
+    "(an ssdeep digest given), the other measure scores the pair and the line\n"
+    "says so.\n"
     "\n"
     "  -v, --verbose     also print both digests and both scores (when known)\n"
-    "  --measure M       fuzzy (default) or set\n"
+    "  --json            {\"a\",\"b\",\"score\",\"measure\",\"threshold\":null[,\"note\"]}\n"
+    "  --measure M       set (default) or fuzzy\n"
     "\n"
     "exit status: 0 scored, 1 an input could not be read, 2 usage error.\n";
 
@@ -57,6 +61,26 @@ static bool digest_of(const char *arg, digests *out)
     return true;
 }
 
+/* SCORE  MEASURE [(why)]; json: {"a","b","score","measure","threshold":null[,"note"]} */
+static void print_score(const cli_opts *o, int score, const char *measure, const char *note)
+{
+    if (o->fmt == OUT_JSON) {
+        fputs("{\"a\":", stdout);
+        json_cstr(stdout, o->args[0]);
+        fputs(",\"b\":", stdout);
+        json_cstr(stdout, o->args[1]);
+        printf(",\"score\":%d,\"measure\":\"%s\",\"threshold\":null", score, measure);
+        if (note) {
+            fputs(",\"note\":", stdout);
+            json_cstr(stdout, note);
+        }
+        puts("}");
+    } else if (note)
+        printf("%d  %s  (%s)\n", score, measure, note);
+    else
+        printf("%d  %s\n", score, measure);
+}
+
 /* the score of the two inputs of o */
 static int compare_pair(const cli_opts *o)
 {
@@ -67,10 +91,17 @@ static int compare_pair(const cli_opts *o)
     if (!ok_a || !ok_b)
         return EXIT_SOME_FAILED;
     bool have_fuzzy = a.fuzzy[0] && b.fuzzy[0], have_set = a.set[0] && b.set[0];
-    bool set = o->measure_arg ? o->measure == MEASURE_SET : !have_fuzzy && have_set;
+    bool set = o->measure == MEASURE_SET;
+    const char *note = NULL;
+    if (set && !have_set && have_fuzzy) { /* an ssdeep digest (or an old record) on one side */
+        set = false;
+        note = "no gimpset on both sides";
+    } else if (!set && !have_fuzzy && have_set) {
+        set = true;
+        note = "no gimpfuzzy on both sides";
+    }
     if (set ? !have_set : !have_fuzzy) {
-        report_error(o->args[have_fuzzy || (set ? a.set[0] : a.fuzzy[0]) ? 1 : 0],
-                     set ? "no gimpset digest to compare" : "no ssdeep digest to compare");
+        report_error(o->args[(set ? a.set[0] : a.fuzzy[0]) ? 1 : 0], "no gimpset or ssdeep digest on both sides");
         return EXIT_SOME_FAILED;
     }
     int fuzzy_score = have_fuzzy ? mg_fuzzy_compare(a.fuzzy, b.fuzzy) : -1;
@@ -80,7 +111,7 @@ static int compare_pair(const cli_opts *o)
         report_error(o->args[0], set ? "malformed gimpset digest" : "malformed ssdeep digest");
         return EXIT_SOME_FAILED;
     }
-    if (o->verbose) {
+    if (o->verbose && o->fmt != OUT_JSON) {
         if (a.fuzzy[0] || b.fuzzy[0]) {
             text_line(stdout, "%s  %s", a.fuzzy, o->args[0]);
             text_line(stdout, "%s  %s", b.fuzzy, o->args[1]);
@@ -94,7 +125,7 @@ static int compare_pair(const cli_opts *o)
         if (set_score >= 0)
             printf("set %d\n", set_score);
     }
-    printf("%d\n", score);
+    print_score(o, score, set ? "gimpset" : "gimpfuzzy", note);
     return EXIT_ALL_OK;
 }
 

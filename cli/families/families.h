@@ -16,6 +16,12 @@ typedef struct sample {
     char filefuzzy[160]; /* ssdeep of the whole file ("" until computed) */
     char gimpset[MG_GIMPSET_LEN]; /* "" when unknown (older hash --json lines) */
     bool no_names;       /* gimphash of empty input: kept out of the graph */
+    /* what the file says it is ("" when unknown, e.g. from hash --json) */
+    char module[160];    /* build info's main module path */
+    char modver[64];     /* and its version */
+    char prefix[160];    /* the dominant own-package prefix (identity.c) */
+    char gover[40];      /* Go version */
+    char os[16];
 } sample;
 
 typedef struct sampleset {
@@ -43,6 +49,24 @@ void samples_free(sampleset *s);
 bool json_get_str(const char *line, const char *key, char *out, size_t outsz);
 /* true / false value of key (absent: false) */
 bool json_get_bool(const char *line, const char *key);
+
+/* ---- identity.c: what a sample is, what a family is called ---- */
+typedef struct labels labels;
+/* the dominant prefix (host/owner/repo) of im's non-standard packages into
+ * out ("" when none); false when out of memory */
+bool package_prefix(const mg_image *im, char *out, size_t outsz);
+/* im's identity: "module@version" from build info (*source "buildinfo"),
+ * else its dominant package prefix (*source "packages"); *source NULL and
+ * out "" when neither; false when out of memory */
+bool image_identity(const mg_image *im, char *out, size_t outsz, const char **source);
+/* fill x's module, modver, prefix, gover and os from im */
+void sample_describe(sample *x, const mg_image *im);
+/* the name of the family of the n samples members[]: the most common main
+ * module path, else the most common package prefix, else (label_of not
+ * NULL) the most common label, else "family-K" (K = index + 1); *source
+ * says which ("module", "packages", "labels", "none") */
+void family_name(const sampleset *s, const uint32_t *members, size_t n, const labels *lab, const uint32_t *label_of,
+                 size_t index, char *out, size_t outsz, const char **source);
 
 /* ---- labels.c: path -> label ---- */
 typedef struct labels labels;
@@ -83,15 +107,32 @@ bool families_members(const families *f, uint32_t **start, uint32_t **members);
 void families_free(families *f);
 
 /* ---- match_output.c: what `match` (and `db match`) print per file ---- */
+/* the name of a measure as the answers say it: "gimpset" / "gimpfuzzy" */
+const char *measure_name(int measure);
+/* the fuzzy threshold of a pair that has no gimpset on one side, when the
+ * chosen measure is set (the answer says so) */
+#define FALLBACK_THRESHOLD MG_DEFAULT_THRESHOLD
 typedef struct match_line {
     int score;
     const char *path, *gimphash;
+    const char *label;    /* db match: the record's label (NULL: none) */
+    bool fallback;        /* scored by gimpfuzzy: the record has no gimpset */
 } match_line;
+typedef struct match_query {
+    const char *path;
+    const char *measure;  /* of this query: "gimpset" or "gimpfuzzy" */
+    int threshold;
+    const char *digest;   /* the query digest of that measure */
+    const char *note;     /* why the measure is not the chosen one, or NULL */
+    bool labels;          /* db match: a label per hit */
+} match_query;
+/* text: "# measure M, threshold T" once before the answers (fallback: how
+ * records without a gimpset are scored) */
+void print_match_header(FILE *o, bool json, int measure, int threshold);
 /* "PATH" then "  SCORE  KNOWN-PATH" lines (or "PATH  (no match)"); json: one
- * {"path","gimpfuzzy","matches":[{"score","path","gimphash"}..]} line */
-/* key: the JSON name of the query digest ("gimpfuzzy" or "gimpset") */
-void print_matches(FILE *o, bool json, const char *path, const char *key, const char *digest, const match_line *m,
-                   size_t n);
+ * {"path","measure","threshold",MEASURE: digest,"matches":[{"score","path",
+ * "gimphash"[,"label"][,"measure"]}..]} line */
+void print_matches(FILE *o, bool json, const match_query *q, const match_line *m, size_t n);
 
 /* ---- report_html.c ---- */
 typedef struct score_row {

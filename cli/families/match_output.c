@@ -1,29 +1,76 @@
 /* match_output.c - owns the lines `malgopher match` prints for one file
  * (text or JSON), shared with `malgopher db match` so that both print the
- * same thing for the same hits. */
+ * same thing for the same hits, and the measure and threshold every answer
+ * names. */
 #include "families/families.h"
+#include "common/options.h"
 
-void print_matches(FILE *o, bool json, const char *path, const char *key, const char *digest, const match_line *m,
-                   size_t n)
+const char *measure_name(int measure)
+{
+    return measure == MEASURE_SET ? "gimpset" : "gimpfuzzy";
+}
+
+void print_match_header(FILE *o, bool json, int measure, int threshold)
+{
+    if (json)
+        return; /* each JSON object names its measure and threshold */
+    if (measure == MEASURE_SET)
+        fprintf(o, "# measure gimpset, threshold %d (gimpfuzzy, threshold %d, where a side has no gimpset)\n",
+                threshold, FALLBACK_THRESHOLD);
+    else
+        fprintf(o, "# measure gimpfuzzy, threshold %d\n", threshold);
+}
+
+static void json_hit(FILE *o, const match_query *q, const match_line *m)
+{
+    fprintf(o, "{\"score\":%d,\"path\":", m->score);
+    json_cstr(o, m->path);
+    fputs(",\"gimphash\":", o);
+    json_cstr(o, m->gimphash);
+    if (q->labels) {
+        fputs(",\"label\":", o);
+        if (m->label)
+            json_cstr(o, m->label);
+        else
+            fputs("null", o);
+    }
+    if (m->fallback)
+        fprintf(o, ",\"measure\":\"gimpfuzzy\",\"threshold\":%d", FALLBACK_THRESHOLD);
+    fputc('}', o);
+}
+
+void print_matches(FILE *o, bool json, const match_query *q, const match_line *m, size_t n)
 {
     if (json) {
         fputs("{\"path\":", o);
-        json_cstr(o, path);
-        fprintf(o, ",\"%s\":", key);
-        json_cstr(o, digest);
+        json_cstr(o, q->path);
+        fputs(",\"measure\":", o);
+        json_cstr(o, q->measure);
+        fprintf(o, ",\"threshold\":%d", q->threshold);
+        if (q->note) {
+            fputs(",\"note\":", o);
+            json_cstr(o, q->note);
+        }
+        fprintf(o, ",\"%s\":", q->measure);
+        json_cstr(o, q->digest);
         fputs(",\"matches\":[", o);
         for (size_t h = 0; h < n; h++) {
-            fprintf(o, "%s{\"score\":%d,\"path\":", h ? "," : "", m[h].score);
-            json_cstr(o, m[h].path);
-            fputs(",\"gimphash\":", o);
-            json_cstr(o, m[h].gimphash);
-            fputc('}', o);
+            if (h)
+                fputc(',', o);
+            json_hit(o, q, &m[h]);
         }
         fputs("]}\n", o);
-    } else {
-        /* paths come from the file system: escaped as sha256sum escapes them */
-        text_line(o, "%s%s", path, n ? "" : "  (no match)");
-        for (size_t h = 0; h < n; h++)
-            text_line(o, "  %3d  %s", m[h].score, m[h].path);
+        return;
+    }
+    /* paths come from the file system: escaped as sha256sum escapes them */
+    if (q->note)
+        text_line(o, "%s  (%s, threshold %d: %s)%s", q->path, q->measure, q->threshold, q->note,
+                  n ? "" : "  (no match)");
+    else
+        text_line(o, "%s%s", q->path, n ? "" : "  (no match)");
+    for (size_t h = 0; h < n; h++) {
+        const char *lab = q->labels && m[h].label ? m[h].label : NULL;
+        text_line(o, "  %3d  %s%s%s%s%s", m[h].score, m[h].path, lab ? "  [" : "", lab ? lab : "", lab ? "]" : "",
+                  m[h].fallback ? "  (gimpfuzzy: no gimpset)" : "");
     }
 }

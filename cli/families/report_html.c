@@ -20,7 +20,9 @@ static const char page_head[] =
     "#map svg{width:100%;height:auto;max-height:80vh}\n"
     "circle.disc{fill:#f6f6f6;stroke:#ccc}circle.node{stroke:#333;stroke-width:.4}\n"
     "circle.node.central{stroke:#000;stroke-width:1.6}line.edge{stroke:#999;stroke-opacity:.35}\n"
-    "text.fam{font-size:9px;fill:#666;text-anchor:middle}\n"
+    "text.fam{font-size:9px;fill:#666;text-anchor:middle}a.famlink text{fill:#1a4f8f;text-decoration:underline}\n"
+    "circle.node.dim{opacity:.15}th[data-k]{cursor:pointer}th[aria-sort=ascending]:after{content:' \\25b2'}"
+    "th[aria-sort=descending]:after{content:' \\25bc'}tr.family:target{background:#fff6cc}\n"
     "#legend span{display:inline-block;margin:0 .9em .3em 0}#legend i{display:inline-block;width:.8em;"
     "height:.8em;border-radius:50%;margin-right:.3em;vertical-align:-1px;border:1px solid #333}\n"
     "table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.2em .6em;text-align:left;"
@@ -34,10 +36,16 @@ static const char page_head[] =
     "</style></head><body>\n"
     "<h1>malgopher: families of Go executables</h1>\n"
     "<p id=\"summary\">The report needs JavaScript to draw itself.</p>\n"
+    "<p><label>Search families and samples: <input id=\"search\" type=\"search\" size=\"40\" "
+    "placeholder=\"name, path, label, Go version, OS/arch\"></label></p>\n"
     "<h2>Family map</h2><div id=\"legend\"></div><div id=\"map\" class=\"box\"></div>\n"
     "<h2>Threshold sweep</h2><div id=\"plot\" class=\"box\"></div>\n"
-    "<h2>Families</h2><div class=\"box\"><table id=\"families\"><thead><tr><th>family</th><th>size</th>"
-    "<th>most central member</th><th>labels</th><th>members</th></tr></thead><tbody></tbody></table></div>\n"
+    "<h2>Families</h2><p>Export the rows shown: <a id=\"export-csv\" download=\"families.csv\">CSV</a> "
+    "<a id=\"export-json\" download=\"families.json\">JSON</a>. Click a heading to sort.</p>"
+    "<div class=\"box\"><table id=\"families\"><thead><tr><th data-k=\"family\">family</th><th data-k=\"name\">name</th>"
+    "<th data-k=\"size\">size</th><th data-k=\"go\">Go versions</th><th data-k=\"osarch\">OS/arch</th>"
+    "<th data-k=\"first\">first version</th><th data-k=\"last\">last version</th><th data-k=\"labels\">labels</th>"
+    "<th>members</th></tr></thead><tbody></tbody></table></div>\n"
     "<h2>Family timelines</h2><p>Members in release order (main-module version when all have one, else Go version, then vcs.time, "
     "else name); between neighbours, what changed. Click a step for the details.</p>"
     "<div id=\"timelines\" class=\"box\"></div>\n"
@@ -54,8 +62,13 @@ static const char page_tail[] =
     " if(parent)parent.appendChild(e);return e;}\n"
     "function h(name,text,parent){var e=document.createElement(name);if(text!==undefined)e.textContent=text;\n"
     " if(parent)parent.appendChild(e);return e;}\n"
-    "function colour(l){return l<0?'#bbb':'hsl('+Math.round((l*137.508)%360)+','+(l%2?'55%':'70%')+','"
-    "+(l%3==2?'38%':'55%')+')';}\n"
+    /* a 30-colour qualitative palette (greedy max-min in CIELAB, L 30-85: every
+     * pair at least 31 CIE76 units apart); past 30 labels, golden-angle hues */
+    "var PAL=['#1f77b4','#00ee00','#ff0000','#0000ff','#ff33bb','#666600','#00eecc','#ffaaaa','#ffcc00',"
+    "'#7755dd','#882211','#006655','#99dd66','#773366','#dd11ff','#eeaaff','#ff2266','#aacccc','#ff8833',"
+    "'#ddcc88','#007700','#775544','#00ccff','#0088ff','#880088','#aa88aa','#77aa77','#dd6699','#00ee88','#bbdd00'];\n"
+    "document.body.setAttribute('data-palette',PAL.join(' '));\n"
+    "function colour(l){return l<0?'#bbb':l<PAL.length?PAL[l]:'hsl('+Math.round((l*137.508)%360)+',60%,'+(l%2?'40%':'60%')+')';}\n"
     "var S=D.samples,F=D.families,L=D.labels;\n"
     /* summary */
     "var sum='';\n"
@@ -73,7 +86,8 @@ static const char page_tail[] =
     "var svg=el('svg',{viewBox:'-6 -6 '+(W+12)+' '+(H+12),role:'img'},document.getElementById('map'));\n"
     "var gd=el('g',{},svg),ge=el('g',{},svg),gn=el('g',{},svg);\n"
     "discs.forEach(function(d,k){el('circle',{'class':'disc',cx:d[0],cy:d[1],r:d[2]},gd);\n"
-    " if(F[k][0]>1)el('text',{'class':'fam',x:d[0],y:d[1]-d[2]+9},gd,String(k+1));});\n"
+    " if(F[k][0]>1){var a=el('a',{href:'#fam-'+(k+1),'class':'famlink'},gd);\n"
+    "  el('text',{'class':'fam',x:d[0],y:d[1]-d[2]+9},a,(k+1)+' '+(F[k][2].length>22?F[k][2].slice(0,21)+'\u2026':F[k][2]));}});\n"
     "D.edges.forEach(function(e){var a=pos[e[0]],b=pos[e[1]];\n"
     " el('line',{'class':'edge',x1:a[0],y1:a[1],x2:b[0],y2:b[1],'stroke-width':0.3+e[2]/100},ge);});\n"
     "var central={};F.forEach(function(f){central[f[1]]=1;});\n"
@@ -87,15 +101,56 @@ static const char page_tail[] =
     "i.style.background=colour(l);sp.appendChild(document.createTextNode(name));});\n"
     "if(L.length&&nolab){var sp=h('span','',lg),i=h('i','',sp);i.style.background=colour(-1);"
     "sp.appendChild(document.createTextNode('no label'));}\n"
-    /* family table */
-    "var tb=document.querySelector('#families tbody');\n"
-    "F.forEach(function(f,k){var tr=h('tr','',tb);tr.className='family';\n"
-    " h('td',String(k+1),tr).className='num';h('td',String(f[0]),tr).className='num';h('td',S[f[1]][0],tr);\n"
-    " var cnt={};members[k].forEach(function(i){var l=S[i][1];if(l>=0)cnt[l]=(cnt[l]||0)+1;});\n"
+    /* family table: name, size, Go versions, OS/arch, first/last version; search, sort, export */
+    "function vparts(v){return v.replace(/^v/,'').split(/[^0-9]+/).filter(function(x){return x!=='';}).map(Number);}\n"
+    "function vcmp(a,b){var x=vparts(a),y=vparts(b);for(var i=0;i<Math.max(x.length,y.length);i++){\n"
+    " var d=(x[i]||0)-(y[i]||0);if(d)return d;}return a<b?-1:a>b?1:0;}\n"
+    "function distinct(a){var o={};a.forEach(function(x){if(x)o[x]=1;});return Object.keys(o).sort(vcmp);}\n"
+    "var ROWS=F.map(function(f,k){var m=members[k];\n"
+    " var vs=m.map(function(i){return S[i][5];}).filter(function(v){return v&&v!=='(devel)';}).sort(vcmp);\n"
+    " var cnt={};m.forEach(function(i){var l=S[i][1];if(l>=0)cnt[l]=(cnt[l]||0)+1;});\n"
     " var ks=Object.keys(cnt).sort(function(a,b){return cnt[b]-cnt[a];});\n"
-    " h('td',ks.map(function(l){return L[l]+':'+cnt[l];}).join(' '),tr);\n"
-    " var td=h('td','',tr),det=h('details','',td);h('summary',f[0]+' member'+(f[0]>1?'s':''),det);\n"
-    " h('pre',members[k].map(function(i){return S[i][0];}).join('\\n'),det);});\n"
+    " return {family:k+1,name:f[2],size:f[0],go:distinct(m.map(function(i){return S[i][3];})).join(' '),\n"
+    "  osarch:distinct(m.map(function(i){return S[i][4];})).join(' '),first:vs.length?vs[0]:'',last:vs.length?vs[vs.length-1]:'',\n"
+    "  labels:ks.map(function(l){return L[l]+':'+cnt[l];}).join(' '),members:m.map(function(i){return S[i][0];}),central:S[f[1]][0]};});\n"
+    "var COLS=['family','name','size','go','osarch','first','last','labels'];\n"
+    "var tb=document.querySelector('#families tbody');\n"
+    "ROWS.forEach(function(r){var tr=h('tr','',tb);tr.className='family';tr.id='fam-'+r.family;r.tr=tr;\n"
+    " COLS.forEach(function(c){var td=h('td',String(r[c]),tr);if(c==='family'||c==='size')td.className='num';});\n"
+    " var td=h('td','',tr),det=h('details','',td);h('summary',r.size+' member'+(r.size>1?'s':'')+' (central: '+r.central+')',det);\n"
+    " h('pre',r.members.join('\\n'),det);});\n"
+    "var order=ROWS.slice(),sortk=null,sortdir=1;\n"
+    "function visible(){return order.filter(function(r){return !r.tr.hidden;});}\n"
+    "function csvq(x){x=String(x);return /[\",\\n\\r]/.test(x)?'\"'+x.replace(/\"/g,'\"\"')+'\"':x;}\n"
+    "function exportUpdate(){var v=visible();\n"
+    " var csv=['family,name,size,go_versions,os_arch,first_version,last_version,labels,members'].concat(v.map(function(r){\n"
+    "  return [r.family,r.name,r.size,r.go,r.osarch,r.first,r.last,r.labels,r.members.join(' ')].map(csvq).join(',');})).join('\\n')+'\\n';\n"
+    " var js=JSON.stringify(v.map(function(r){return {family:r.family,name:r.name,size:r.size,go_versions:r.go.split(' ').filter(String),\n"
+    "  os_arch:r.osarch.split(' ').filter(String),first_version:r.first,last_version:r.last,labels:r.labels,members:r.members};}));\n"
+    " document.getElementById('export-csv').setAttribute('href','data:text/csv;charset=utf-8,'+encodeURIComponent(csv));\n"
+    " document.getElementById('export-json').setAttribute('href','data:application/json;charset=utf-8,'+encodeURIComponent(js));\n"
+    " document.body.setAttribute('data-rows',v.length);\n"
+    " document.body.setAttribute('data-order',v.map(function(r){return r.family;}).join(' '));}\n"
+    "function sortBy(k){if(sortk===k)sortdir=-sortdir;else{sortk=k;sortdir=1;}\n"
+    " var num=k==='family'||k==='size',ver=k==='first'||k==='last'||k==='go';\n"
+    " order.sort(function(a,b){var x=a[k],y=b[k],d=num?x-y:ver?vcmp(x,y):(x<y?-1:x>y?1:0);return sortdir*d||a.family-b.family;});\n"
+    " order.forEach(function(r){tb.appendChild(r.tr);});\n"
+    " document.querySelectorAll('#families th').forEach(function(th){th.removeAttribute('aria-sort');\n"
+    "  if(th.getAttribute('data-k')===k)th.setAttribute('aria-sort',sortdir>0?'ascending':'descending');});\n"
+    " exportUpdate();}\n"
+    "document.querySelectorAll('#families th[data-k]').forEach(function(th){th.addEventListener('click',function(){sortBy(th.getAttribute('data-k'));});});\n"
+    "var SB=document.getElementById('search');\n"
+    "function search(){var q=SB.value.trim().toLowerCase();\n"
+    " ROWS.forEach(function(r){r.tr.hidden=!!q&&[r.name,r.labels,r.go,r.osarch,r.first,r.last].concat(r.members).join('\\n').toLowerCase().indexOf(q)<0;});\n"
+    " document.querySelectorAll('circle.node').forEach(function(c,i){c.classList.toggle('dim',!!q&&S[i][0].toLowerCase().indexOf(q)<0&&ROWS[S[i][2]].tr.hidden);});\n"
+    " exportUpdate();}\n"
+    "SB.addEventListener('input',search);\n"
+    "exportUpdate();\n"
+    /* test hook: #test=search:Q,sort:KEY,... performs the actions on load (the browser test) */
+    "var th1=/^#test=(.*)$/.exec(location.hash);\n"
+    "if(th1)decodeURIComponent(th1[1]).split(',').forEach(function(a){var i=a.indexOf(':'),op=a.slice(0,i),v=a.slice(i+1);\n"
+    " if(op==='search'){SB.value=v;SB.dispatchEvent(new Event('input'));}\n"
+    " else if(op==='sort'){var t=document.querySelector('#families th[data-k=\"'+v+'\"]');if(t)t.click();}});\n"
     /* sweep plot */
     "var P=document.getElementById('plot');\n"
     "if(!D.sweep.length){h('p','No labels were given: nothing to score.',P);}else{\n"
@@ -197,25 +252,54 @@ static void edges_json(FILE *o, const report *r)
     fprintf(o, "],\"edges_total\":%zu", total);
 }
 
-static void data_json(FILE *o, const report *r)
+/* [size, central, name] per family, the name from its members (identity.c) */
+static bool families_json(FILE *o, const report *r)
+{
+    uint32_t *start = NULL, *mem = NULL;
+    if (!families_members(r->f, &start, &mem))
+        return false;
+    fputs(",\"families\":[", o);
+    for (size_t k = 0; k < r->f->nfam; k++) {
+        char name[256];
+        const char *src;
+        family_name(r->s, mem + start[k], start[k + 1] - start[k], r->lab, r->label_of, k, name, sizeof name, &src);
+        fprintf(o, "%s[%u,%u,", k ? "," : "", r->f->size[k], r->f->central[k]);
+        json_cstr(o, name);
+        fputc(']', o);
+    }
+    fputc(']', o);
+    free(start);
+    free(mem);
+    return true;
+}
+
+static bool data_json(FILE *o, const report *r)
 {
     const sampleset *s = r->s;
     fprintf(o, "{\"threshold\":%d,\"samples\":[", r->threshold);
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->n; i++) { /* [path, label, family, go, os/arch, main-module version] */
+        const sample *x = &s->v[i];
         fputs(i ? ",[" : "[", o);
-        json_cstr(o, s->v[i].path);
+        json_cstr(o, x->path);
         long l = r->label_of && r->label_of[i] != UINT32_MAX ? (long)r->label_of[i] : -1;
-        fprintf(o, ",%ld,%u]", l, r->f->family_of[i]);
+        fprintf(o, ",%ld,%u,", l, r->f->family_of[i]);
+        json_cstr(o, x->gover);
+        char osarch[40];
+        snprintf(osarch, sizeof osarch, "%s%s%s", x->os, x->os[0] ? "/" : "", x->arch);
+        fputc(',', o);
+        json_cstr(o, osarch);
+        fputc(',', o);
+        json_cstr(o, x->modver);
+        fputc(']', o);
     }
     fputs("],\"labels\":[", o);
     for (size_t k = 0; r->lab && k < labels_count(r->lab); k++) {
         fputs(k ? "," : "", o);
         json_cstr(o, labels_name(r->lab, (uint32_t)k));
     }
-    fputs("],\"families\":[", o);
-    for (size_t k = 0; k < r->f->nfam; k++)
-        fprintf(o, "%s[%u,%u]", k ? "," : "", r->f->size[k], r->f->central[k]);
     fputc(']', o);
+    if (!families_json(o, r))
+        return false;
     edges_json(o, r);
     rows_json(o, "sweep", r->sweep, r->nsweep);
     rows_json(o, "file_sweep", r->file_sweep, r->nfile_sweep);
@@ -239,6 +323,7 @@ static void data_json(FILE *o, const report *r)
         fputs(",\"vm\":null", o);
     timeline_json(o, r);
     fputc('}', o);
+    return true;
 }
 
 bool report_html_write(const char *file, const report *r)
@@ -250,8 +335,8 @@ bool report_html_write(const char *file, const report *r)
         report_error(file, strerror(errno));
         return false;
     }
-    data_json(mem, r);
-    if (fclose(mem) != 0) {
+    bool built = data_json(mem, r);
+    if (fclose(mem) != 0 || !built) {
         free(buf);
         report_error(file, mg_status_reason(MG_ERR_NOMEM));
         return false;

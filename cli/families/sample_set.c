@@ -79,6 +79,7 @@ static void hash_file(const char *path, file_result *r)
         memcpy(x->gimpset, im->gimpset, sizeof x->gimpset);
         x->no_names = im->flags & MG_FLAG_NO_NAMES;
         snprintf(x->arch, sizeof x->arch, "%s", im->arch);
+        sample_describe(x, im);
     }
     mg_file_close(f);
     if (!r->img)
@@ -148,6 +149,11 @@ size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, uns
                 memcpy(y->gimpset, x->gimpset, sizeof y->gimpset);
                 y->no_names = x->no_names;
                 memcpy(y->arch, x->arch, sizeof y->arch);
+                memcpy(y->module, x->module, sizeof y->module);
+                memcpy(y->modver, x->modver, sizeof y->modver);
+                memcpy(y->prefix, x->prefix, sizeof y->prefix);
+                memcpy(y->gover, x->gover, sizeof y->gover);
+                memcpy(y->os, x->os, sizeof y->os);
                 if (y->no_names)
                     report_error(y->path, "no names (gimphash of empty input)");
             }

@@ -7,7 +7,7 @@
  * Names are as reflect.Type.String() prints them (package name, not path).
  * They read the types go_module.c read once at load; undefined when the
  * data is not Go or the type list is partial (a "no" could be wrong). */
-#include "go_module.h"
+#include "yara/go_module.h"
 
 #include <string.h>
 

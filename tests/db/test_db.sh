@@ -93,14 +93,49 @@ expect_eq "samples table intact" "$(field files <<<"$("$M" db stats --db "$D" --
 # ---- match: the same lines as match --db over the export ----
 "$M" db export --db "$D" > "$T/export.jsonl"
 mapfile -t q < <(sed -n '1~3p' "$T/gofiles.txt")
-for opts in "" "-t 30 -k 0" "-t 90 -k 2" "--json" "--json -t 1 -k 0"; do
-    "$M" match --db "$T/export.jsonl" $opts "${q[@]}" > "$T/want.txt" 2>/dev/null
-    "$M" db match --db "$D" $opts "${q[@]}" > "$T/got.txt" 2>/dev/null
+# db match also shows each hit's label: checked against the export, then
+# taken out for the comparison (match --db over a hash file has none)
+unlabel() { # FILE: db match output without the labels, after checking them
+    python3 - "$1" "$T/export.jsonl" <<'PY'
+import json, re, sys
+lab = {}
+for l in open(sys.argv[2]):
+    o = json.loads(l)
+    lab[o['path'] + o['suffix']] = o['label']
+out = []
+for line in open(sys.argv[1]):
+    if line.startswith('{'):
+        o = json.loads(line)
+        for m in o['matches']:
+            assert m.pop('label') == lab[m['path']], m
+        out.append(json.dumps(o, separators=(',', ':'), ensure_ascii=False) + '\n')
+    else:
+        m = re.match(r'^ +\d+  (.*?)(  \[([^][]*)\])?$', line.rstrip('\n'))
+        if m:
+            assert (m.group(3) or None) == lab[m.group(1)], (line, lab[m.group(1)])
+            line = line.replace('  [%s]' % m.group(3), '') if m.group(3) else line
+        out.append(line)
+sys.stdout.write(''.join(out))
+PY
+}
+normjson() { python3 -c "
+import json, sys
+for l in sys.stdin:
+    sys.stdout.write(json.dumps(json.loads(l), separators=(',', ':'), ensure_ascii=False) + '\n' if l.startswith('{') else l)"; }
+for opts in "" "-t 30 -k 0" "-t 90 -k 2" "--json" "--json -t 1 -k 0" "--measure fuzzy" "--measure fuzzy --json -t 1 -k 0"; do
+    "$M" match --db "$T/export.jsonl" $opts "${q[@]}" 2>/dev/null | normjson > "$T/want.txt"
+    "$M" db match --db "$D" $opts "${q[@]}" > "$T/got0.txt" 2>/dev/null
+    unlabel "$T/got0.txt" > "$T/got.txt" || bad "db match $opts: a label is not the record's"
     if cmp -s "$T/want.txt" "$T/got.txt" && [ -s "$T/want.txt" ]; then ok; else bad "db match $opts differs from match --db"; diff "$T/want.txt" "$T/got.txt" | head -5; fi
 done
 # a digest as the query: the hits of the file it came from
 dg=$("$M" hash "$one" | awk '{print $2}')
-expect_eq "match DIGEST" "$("$M" db match --db "$D" -k 0 "$dg" | tail -n +2)" "$("$M" db match --db "$D" -k 0 "$one" | tail -n +2)"
+expect_eq "match DIGEST" "$("$M" db match --measure fuzzy --db "$D" -k 0 "$dg" | tail -n +3)" "$("$M" db match --measure fuzzy --db "$D" -k 0 "$one" | tail -n +3)"
+# by default (gimpset) an ssdeep digest is scored by gimpfuzzy, and the answer says so
+"$M" db match --db "$D" -k 0 "$dg" > "$T/fb.txt"
+expect_eq "match DIGEST (set): header" "$(head -1 "$T/fb.txt")" "# measure gimpset, threshold 35 (gimpfuzzy, threshold 66, where a side has no gimpset)"
+expect_eq "match DIGEST (set): fallback said" "$(sed -n 2p "$T/fb.txt")" "$dg  (gimpfuzzy, threshold 66: no gimpset)"
+expect_eq "match DIGEST (set): the gimpfuzzy hits" "$(tail -n +3 "$T/fb.txt")" "$("$M" db match --measure fuzzy --db "$D" -k 0 "$one" | tail -n +3)"
 
 # ---- match --measure set: candidates from the token table, the lines of
 # match --db --measure set over the export (its index: a linear scan) ----
@@ -110,15 +145,16 @@ print(256 * sum(1 for l in open(sys.argv[1]) if json.loads(l).get('gimpset', 'gs
 [ "$want_tokens" -gt 0 ] && ok || bad "export: no record with a gimpset"
 expect_eq "set tokens: 256 per non-empty gimpset" "$(sqlv "$D" "SELECT count(*) FROM set_tokens")" "$want_tokens"
 for opts in "" "-t 1 -k 0" "-t 20 -k 3" "-t 60 -k 0" "-t 100 -k 0" "--json" "--json -t 10 -k 0" "--json -t 80 -k 1"; do
-    "$M" match --db "$T/export.jsonl" --measure set $opts "${q[@]}" > "$T/want.txt" 2>/dev/null
-    "$M" db match --db "$D" --measure set $opts "${q[@]}" > "$T/got.txt" 2>/dev/null
+    "$M" match --db "$T/export.jsonl" --measure set $opts "${q[@]}" 2>/dev/null | normjson > "$T/want.txt"
+    "$M" db match --db "$D" --measure set $opts "${q[@]}" > "$T/got0.txt" 2>/dev/null
+    unlabel "$T/got0.txt" > "$T/got.txt" || bad "db match --measure set $opts: a label is not the record's"
     if cmp -s "$T/want.txt" "$T/got.txt" && [ -s "$T/want.txt" ]; then ok; else bad "db match --measure set $opts differs from match --db --measure set"; diff "$T/want.txt" "$T/got.txt" | head -5; fi
 done
 # not trivial: scores below 100 and not every record a hit
 "$M" db match --db "$D" --measure set -t 1 -k 0 "${q[@]}" 2>/dev/null | grep -Eq '^ *[1-9][0-9]?  ' && ok || bad "db match --measure set: no score below 100"
 sdg=$("$M" hash --json "$one" | python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['gimpset'])")
-expect_eq "match --measure set DIGEST" "$("$M" db match --db "$D" --measure set -k 0 "$sdg" | tail -n +2)" \
-    "$("$M" db match --db "$D" --measure set -k 0 "$one" | tail -n +2)"
+expect_eq "match --measure set DIGEST" "$("$M" db match --db "$D" --measure set -k 0 "$sdg" | tail -n +3)" \
+    "$("$M" db match --db "$D" --measure set -k 0 "$one" | tail -n +3)"
 "$M" db match --db "$D" --measure sets "$one" >/dev/null 2>"$T/err"; expect_eq "--measure sets: usage" $? 2
 
 # ---- classify: the nearest labelled sample (oracle: match --db over the labelled lines) ----
@@ -138,6 +174,40 @@ mapfile -t cq < <(sed -n '2~4p' "$T/gofiles.txt")
 for meas in fuzzy set; do
 "$M" db classify --db "$C" --measure $meas --json "${cq[@]}" > "$T/classify.jsonl" 2>"$T/classify.err"
 "$M" match --db "$T/labelled.jsonl" --measure $meas --json -k 1 "${cq[@]}" 2>"$T/nearest.err" > "$T/nearest.jsonl"
+# the evidence: the nearest at any score, under this measure and the other
+other=set; [ $meas = set ] && other=fuzzy
+"$M" match --db "$T/labelled.jsonl" --measure $meas --json -t 1 -k 1 "${cq[@]}" 2>/dev/null > "$T/nearest1.jsonl"
+"$M" match --db "$T/labelled.jsonl" --measure $other --json -t 1 -k 1 "${cq[@]}" 2>/dev/null > "$T/other1.jsonl"
+python3 - "$T/classify.jsonl" "$T/nearest1.jsonl" "$T/other1.jsonl" "$T/labelled.jsonl" $meas <<'PY' && ok || bad "classify --measure $meas: nearest / other measure wrong"
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+near = [json.loads(l) for l in open(sys.argv[2])]
+oth = [json.loads(l) for l in open(sys.argv[3])]
+lab = {}
+for l in open(sys.argv[4]):
+    o = json.loads(l)
+    lab[o['path'] + o['suffix']] = o['label']
+meas = {'set': ('gimpset', 35), 'fuzzy': ('gimpfuzzy', 66)}
+mine, other = meas[sys.argv[5]], meas['fuzzy' if sys.argv[5] == 'set' else 'set']
+assert len(got) == len(near) == len(oth) and got
+below = 0
+for g, n, o in zip(got, near, oth):
+    assert (g['measure'], g['threshold']) == mine, g
+    assert (g['other']['measure'], g['other']['threshold']) == other, g
+    if n['matches']:
+        m = n['matches'][0]
+        assert (g['nearest']['label'], g['nearest']['score'], g['nearest']['sample']) == (lab[m['path']], m['score'], m['path']), (g, m)
+        below += m['score'] < mine[1]
+    else:
+        assert g['nearest'] is None, g
+    if o['matches']:
+        m = o['matches'][0]
+        assert (g['other']['score'], g['other']['sample']) == (m['score'], m['path']), (g, m)
+        assert g['other']['label'] == (lab[m['path']] if m['score'] >= other[1] else None), (g, m)
+    else:
+        assert g['other']['score'] is None and g['other']['label'] is None, g
+assert below > 0  # a nearest sample shown below the threshold
+PY
 python3 - "$T/classify.jsonl" "$T/nearest.jsonl" "$T/labelled.jsonl" <<'PY' && ok || bad "classify --measure $meas differs from the nearest labelled sample"
 import json, sys
 got = [json.loads(l) for l in open(sys.argv[1])]
@@ -161,6 +231,28 @@ assert known > 0
 PY
 [ "$fail" = 0 ] || { grep -v 'no names' "$T/classify.err" "$T/nearest.err" | head -20; }
 done
+# the identity shown as evidence: build info's main module@version, as
+# `go version -m` reads it (the files that have a "mod" line)
+if command -v go >/dev/null; then
+    python3 - "$T/classify.jsonl" <<'PY' && ok || bad "classify identity differs from go version -m"
+import json, subprocess, sys
+n = 0
+for l in open(sys.argv[1]):
+    g = json.loads(l)
+    f = g['path']
+    try:
+        out = subprocess.run(['go', 'version', '-m', f], capture_output=True, text=True, timeout=60).stdout
+    except Exception:
+        continue
+    mod = [x.split('\t') for x in out.splitlines() if x.startswith('\tmod\t')]
+    if mod:
+        assert g['identity_from'] == 'buildinfo' and g['identity'] == mod[0][2] + '@' + mod[0][3], (g['identity'], mod[0])
+        n += 1
+assert n > 0
+PY
+else
+    echo "SKIPPED (part): no go command for the classify identity oracle"
+fi
 "$M" db classify --db "$C" "${cq[0]}" | grep -Eq "^${cq[0]}  .+  [0-9]+  .+$|^${cq[0]}  unknown$" && ok || bad "classify text line"
 
 # ---- import: hash --json lines; the export reads back the same ----
@@ -181,6 +273,23 @@ head -c 4096 "$M" > "$T/notjson.bin"
 expect_eq "import of a file that is not JSON Lines: one line" \
     "$("$M" db import --db "$I" "$T/notjson.bin" 2>&1 >/dev/null | wc -l)" 1
 "$M" db import --db "$I" "$T/notjson.bin" >/dev/null 2>&1; expect_eq "import of a file that is not JSON Lines: exit" $? 1
+# records imported from older hash lines (no gimpset): under the default
+# measure (gimpset) they are scored by gimpfuzzy at 66 and marked, not
+# silently unmatched: the hits of --measure fuzzy -t 66, and the lines of
+# match --db over the same lines
+python3 -c "
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l); o.pop('gimpset', None); print(json.dumps(o))" "$T/hash.jsonl" > "$T/old.jsonl"
+O=$(new_db oldlines)
+"$M" db import --db "$O" "$T/old.jsonl" >/dev/null
+"$M" db match --db "$O" -k 0 "${q[@]}" > "$T/ofb.txt" 2>/dev/null
+"$M" db match --db "$O" --measure fuzzy -t 66 -k 0 "${q[@]}" > "$T/ofz.txt" 2>/dev/null
+expect_eq "old lines, default measure: fuzzy hits, marked" "$(tail -n +2 "$T/ofb.txt")" \
+    "$(tail -n +2 "$T/ofz.txt" | sed -E 's/^( +[0-9]+  .*)$/\1  (gimpfuzzy: no gimpset)/')"
+grep -q '(gimpfuzzy: no gimpset)$' "$T/ofb.txt" && ok || bad "old lines, default measure: no hit at all"
+"$M" match --db "$T/old.jsonl" -k 0 "${q[@]}" > "$T/want.txt" 2>/dev/null
+cmp -s "$T/want.txt" "$T/ofb.txt" && ok || bad "old lines, default measure: db match differs from match --db"
 
 # ---- families: as cluster over the export; IDs stable; merges reported ----
 "$M" db families --db "$D" --json > "$T/fam1.jsonl"
@@ -253,7 +362,7 @@ read -r A B Cs Ds E F < <(python3 -c "
 import random; r=random.Random(7); a='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 print(*[''.join(r.choice(a) for _ in range(40)) for _ in range(6)])")
 X="6144:$A:$B" Z="6144:$Cs:$Ds" Y="6144:$A:$Ds" W="6144:$E:$F"
-expect_eq "hand-made scores" "$("$M" compare "$X" "$Y") $("$M" compare "$Y" "$Z") $("$M" compare "$X" "$Z")" "100 100 0"
+expect_eq "hand-made scores" "$("$M" compare --measure fuzzy "$X" "$Y") $("$M" compare --measure fuzzy "$Y" "$Z") $("$M" compare --measure fuzzy "$X" "$Z")" "100  gimpfuzzy 100  gimpfuzzy 0  gimpfuzzy"
 G=$(new_db half)
 line() { printf '{"path":"/synthetic/%s","gimphash":"%064d","gimpfuzzy":"%s","sha256":"%064d"}\n' "$1" "$2" "$3" "$2"; }
 { line x 1 "$X"; line z 2 "$Z"; } | "$M" db import --db "$G" - >/dev/null
@@ -292,10 +401,24 @@ if [ "$BACKEND" = postgresql ]; then sqlv "$U" "UPDATE malgopher_schema SET vers
 expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 3
 expect_eq "schema 1: every gram row kept, in its generation" \
     "$(sqlv "$U" "SELECT count(*) FROM grams WHERE gen = sample_id / 16384")" "$grams_before"
-"$M" match --db "$T/u_before.jsonl" -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
-"$M" db match --db "$U" -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
+"$M" match --db "$T/u_before.jsonl" --measure fuzzy -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
+"$M" db match --db "$U" --measure fuzzy -t 1 -k 0 "${few[@]}" > "$T/got0.txt" 2>/dev/null
+unlabel "$T/got0.txt" > "$T/got.txt"
 cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 1: db match after the migration of the gram table"
 expect_eq "schema 1: no gimpset exported" "$("$M" db export --db "$U" | grep -c '"gimpset"')" 0
+# records without a gimpset under the default measure (gimpset): scored by
+# gimpfuzzy at 66 and marked, the hits of --measure fuzzy -t 66; and the
+# same lines as match --db over their export (also without gimpsets)
+"$M" db export --db "$U" > "$T/u_nogs.jsonl"
+"$M" db match --db "$U" -k 0 "${few[@]}" > "$T/fb0.txt" 2>/dev/null
+unlabel "$T/fb0.txt" > "$T/fb.txt"
+"$M" db match --db "$U" --measure fuzzy -t 66 -k 0 "${few[@]}" > "$T/fz0.txt" 2>/dev/null
+unlabel "$T/fz0.txt" > "$T/fz.txt"
+expect_eq "schema 1, default measure: fuzzy hits, marked" "$(tail -n +2 "$T/fb.txt")" \
+    "$(tail -n +2 "$T/fz.txt" | sed -E 's/^( +[0-9]+  .*)$/\1  (gimpfuzzy: no gimpset)/')"
+grep -q '(gimpfuzzy: no gimpset)$' "$T/fb.txt" && ok || bad "schema 1, default measure: no hit at all"
+"$M" match --db "$T/u_nogs.jsonl" -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
+cmp -s "$T/want.txt" "$T/fb.txt" && ok || bad "schema 1, default measure: db match differs from match --db"
 "$M" db add --db "$U" "${few[@]}" >/dev/null 2>&1
 "$M" db export --db "$U" > "$T/u_after.jsonl"
 expect_eq "schema 1: gimpsets filled in by add" "$(python3 -c "$key" < "$T/u_after.jsonl" | md5sum)" "$(python3 -c "$key" < "$T/u_before.jsonl" | md5sum)"
