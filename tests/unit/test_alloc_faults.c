@@ -7,7 +7,8 @@
  * jit-unpack --strip of the JIT-hook fixtures, of hookedca (a kept
  * resource's custom attribute: the CustomAttribute rows re-sorted) and of
  * the .NET Reactor imitation (the CIL emulator running its initializer);
- * the emulator on every T_* method of EmuOps.exe, one workload each; the
+ * the method list of jit-unpack --json on the same assemblies; the
+ * emulator on every T_* method of EmuOps.exe, one workload each; the
  * UPX unpacker on real UPX files of ../shared/upx, ELF LZMA and PE NRV2E
  * with relocations, alone and through the whole-file path; the
  * runtime types of two fixtures) the
@@ -290,6 +291,16 @@ static mg_status jit_unpack(void *ctx, mg_error *err)
     return st;
 }
 
+static mg_status jit_methods(void *ctx, mg_error *err)
+{
+    blob *b = ctx;
+    mg_jit_method_info *m = NULL;
+    size_t n;
+    mg_status st = mg_dotnet_jit_methods(b->data, b->size, &m, &n, err);
+    mg_dotnet_free(m);
+    return st;
+}
+
 /* one static method of an assembly run in the CIL emulator */
 typedef struct emu_case {
     const mg_cli *cli;
@@ -529,6 +540,9 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "jit-unpack --strip %s", dotnet[i]);
         if (b.size)
             inject_all(name, jit_unpack, &b);
+        snprintf(name, sizeof name, "jit-unpack --json's method list %s", dotnet[i]);
+        if (b.size)
+            inject_all(name, jit_methods, &b);
         free(b.data);
     }
 
