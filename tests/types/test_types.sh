@@ -30,7 +30,7 @@ done
 export GOENV=off GOWORK=off GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local
 export CGO_ENABLED=0 GOARM=7 GOCACHE=${GOC:-$T/.gocache} GOPATH=$T/.gopath
 (cd "$HERE/dwarfdump" && go build -trimpath -buildvcs=false -o "$T/dwarfdump" .) || { bad "dwarfdump build"; finish types; exit; }
-(cd "$HERE/src" && go build -buildvcs=false -o "$T/native" .) && "$T/native" >"$T/reflect.jsonl" 2>/dev/null ||
+(cd "$HERE/src" && go build -trimpath -buildvcs=false -o "$T/native" .) && "$T/native" >"$T/reflect.jsonl" 2>/dev/null ||
     { bad "native fixture"; finish types; exit; }
 
 # same types and itabs in two JSON objects (path and build ID aside)
@@ -45,7 +45,7 @@ PY
 for target in linux/amd64 linux/386 linux/arm linux/arm64 linux/s390x linux/ppc64 linux/mips windows/amd64 windows/386 \
     windows/arm64 darwin/amd64 darwin/arm64; do
     goos=${target%/*} goarch=${target#*/} bin=$T/fx-$goos-$goarch
-    (cd "$HERE/src" && GOOS=$goos GOARCH=$goarch go build -buildvcs=false -o "$bin" .) || { bad "$target: go build"; continue; }
+    (cd "$HERE/src" && GOOS=$goos GOARCH=$goarch go build -trimpath -buildvcs=false -o "$bin" .) || { bad "$target: go build"; continue; }
     "$MG" types --json "$bin" >"$bin.json" || { bad "$target: malgopher types failed"; continue; }
     "$T/dwarfdump" "$bin" >"$bin.dwarf" || { bad "$target: dwarfdump"; continue; }
     if out=$(python3 "$HERE/compare_dwarf.py" "$bin.json" "$bin.dwarf" "$(go tool buildid "$bin")"); then
