@@ -385,6 +385,17 @@ bool cli_want_args(const cli_opts *o, int min, int max, const char *what)
     return true;
 }
 
+bool cli_want_in_out(const cli_opts *o)
+{
+    if (!cli_want_args(o, 1, 1, "input file"))
+        return false;
+    if (!o->output) {
+        usage_error(o->cmd, "no output file given (-o OUT)");
+        return false;
+    }
+    return true;
+}
+
 int cli_run(const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv, cli_body body)
 {
     cli_opts o;

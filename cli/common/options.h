@@ -91,6 +91,8 @@ bool cli_paths_or_from(const cli_opts *o);
 /* usage error unless min <= nargs <= max (max < 0: no limit); what names
  * the operand ("PATH", "FILE") */
 bool cli_want_args(const cli_opts *o, int min, int max, const char *what);
+/* exactly one input file and -o OUT (unpack, jit-unpack); false after a usage error */
+bool cli_want_in_out(const cli_opts *o);
 
 /* help lines every path-taking command shares */
 #define HELP_FILES_FROM                                                            \

@@ -79,15 +79,8 @@ void progress_tick(progress *p)
 
 void progress_pause(progress *p)
 {
-    if (!p || !p->share_tty)
-        return;
-    pthread_mutex_lock(&p->mu);
-    if (p->drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        p->drawn = false;
-    }
-    pthread_mutex_unlock(&p->mu);
+    if (p && p->share_tty)
+        progress_clear(p);
 }
 
 void progress_clear(progress *p)

@@ -289,73 +289,98 @@ static int by_family_id(const void *a, const void *b)
     return (x > y) - (x < y); /* oldest member first */
 }
 
+/* The labels of a family's members with their counts, in the order of
+ * first appearance: sorted by label (n log n: a family may hold a crafted
+ * collection's every record), counted, then put back in member order. */
+typedef struct label_count {
+    const char *label;
+    size_t count, first; /* first: the member that shows it first */
+} label_count;
+
+static int by_label(const void *a, const void *b)
+{
+    const label_count *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    return c ? c : (x->first > y->first) - (x->first < y->first);
+}
+
+static int by_first(const void *a, const void *b)
+{
+    const label_count *x = a, *y = b;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* fills lc (room for n); returns the number of distinct labels */
+static size_t tally_labels(const coll *s, const uint32_t *mem, size_t n, label_count *lc)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s->label[mem[i]])
+            lc[k++] = (label_count){s->label[mem[i]], 1, i};
+    qsort(lc, k, sizeof *lc, by_label);
+    size_t d = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (d && !strcmp(lc[d - 1].label, lc[i].label))
+            lc[d - 1].count++;
+        else
+            lc[d++] = lc[i];
+    }
+    qsort(lc, d, sizeof *lc, by_first);
+    return d;
+}
+
 /* --summary: one line, the labels with their counts */
-static void summary_line(const coll *s, int64_t id, const uint32_t *mem, size_t n)
+static bool summary_line(const coll *s, int64_t id, const uint32_t *mem, size_t n, label_count *lc)
 {
     char *buf = NULL;
     size_t len = 0;
+    size_t d = tally_labels(s, mem, n, lc);
     FILE *m = open_memstream(&buf, &len);
     if (!m)
-        return;
+        return false;
     fprintf(m, "family %lld  size %zu  ", (long long)id, n);
-    bool any = false;
-    for (size_t i = 0; i < n; i++) {
-        const char *l = s->label[mem[i]];
-        bool seen = !l;
-        for (size_t j = 0; !seen && j < i; j++)
-            seen = s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
-        if (seen)
-            continue;
-        size_t c = 0;
-        for (size_t j = i; j < n; j++)
-            c += s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
-        fprintf(m, "%s%s %zu", any ? ", " : "labels ", l, c);
-        any = true;
-    }
-    fprintf(m, "%sfirst %s", any ? "  " : "", s->path[mem[0]]);
+    for (size_t i = 0; i < d; i++)
+        fprintf(m, "%s%s %zu", i ? ", " : "labels ", lc[i].label, lc[i].count);
+    fprintf(m, "%sfirst %s", d ? "  " : "", s->path[mem[0]]);
     fclose(m);
     text_line_n(stdout, buf, len); /* escaped: stored text */
     free(buf);
+    return true;
 }
 
-static void print_family(const coll *s, int64_t id, const uint32_t *mem, size_t n, bool json, bool summary)
+static void json_family(const coll *s, int64_t id, const uint32_t *mem, size_t n, label_count *lc)
 {
-    /* labels of the members, most frequent first (a small count each) */
-    if (summary && !json) {
-        summary_line(s, id, mem, n);
-        return;
+    size_t d = tally_labels(s, mem, n, lc);
+    printf("{\"family\":%lld,\"size\":%zu,\"labels\":{", (long long)id, n);
+    for (size_t i = 0; i < d; i++) {
+        fputs(i ? "," : "", stdout);
+        json_cstr(stdout, lc[i].label);
+        printf(":%zu", lc[i].count);
     }
-    if (json) {
-        printf("{\"family\":%lld,\"size\":%zu,\"labels\":{", (long long)id, n);
-        bool first = true;
+    fputs("},\"members\":[", stdout);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? "," : "", stdout);
+        json_cstr(stdout, s->path[mem[i]]);
+    }
+    puts("]}");
+}
+
+/* lc: room for n label counts; false when out of memory */
+static bool print_family(const coll *s, int64_t id, const uint32_t *mem, size_t n, bool json, bool summary,
+                         label_count *lc)
+{
+    if (json)
+        json_family(s, id, mem, n, lc);
+    else if (summary)
+        return summary_line(s, id, mem, n, lc);
+    else {
+        printf("family %lld  size %zu\n", (long long)id, n);
         for (size_t i = 0; i < n; i++) {
             const char *l = s->label[mem[i]];
-            bool seen = !l;
-            for (size_t j = 0; !seen && j < i; j++)
-                seen = s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
-            if (seen)
-                continue;
-            size_t c = 0;
-            for (size_t j = i; j < n; j++)
-                c += s->label[mem[j]] && !strcmp(s->label[mem[j]], l);
-            fputs(first ? "" : ",", stdout);
-            json_cstr(stdout, l);
-            printf(":%zu", c);
-            first = false;
+            text_line(stdout, "  %s%s%s", s->path[mem[i]], l ? "  " : "", l ? l : ""); /* escaped: stored text */
         }
-        fputs("},\"members\":[", stdout);
-        for (size_t i = 0; i < n; i++) {
-            fputs(i ? "," : "", stdout);
-            json_cstr(stdout, s->path[mem[i]]);
-        }
-        puts("]}");
-        return;
     }
-    printf("family %lld  size %zu\n", (long long)id, n);
-    for (size_t i = 0; i < n; i++) {
-        const char *l = s->label[mem[i]];
-        text_line(stdout, "  %s%s%s", s->path[mem[i]], l ? "  " : "", l ? l : ""); /* escaped: stored text */
-    }
+    return true;
 }
 
 typedef struct group {
@@ -476,6 +501,7 @@ static int run(const cli_opts *o)
     free(notes);
     uint32_t *mem = malloc((ns ? ns : 1) * sizeof *mem);
     group *g = malloc((ns ? ns : 1) * sizeof *g); /* the families as runs of pos[] */
+    label_count *lc = malloc((ns ? ns : 1) * sizeof *lc);
     size_t ng = 0;
     for (size_t k = 0; pos && g && k < ns;) {
         size_t e2 = k;
@@ -486,12 +512,14 @@ static int run(const cli_opts *o)
     }
     if (g && o->summary)
         qsort(g, ng, sizeof *g, by_size);
-    for (size_t i = 0; pos && mem && g && i < ng; i++) {
+    bool printed = pos && mem && g && lc;
+    for (size_t i = 0; printed && i < ng; i++) {
         for (size_t q = 0; q < g[i].n; q++)
             mem[q] = order[pos[g[i].start + q]];
-        print_family(&s, g[i].id, mem, g[i].n, json, o->summary);
+        printed = print_family(&s, g[i].id, mem, g[i].n, json, o->summary, lc);
     }
-    rc = pos && mem && g ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    rc = printed ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    free(lc);
     free(g);
     free(mem);
     free(pos);

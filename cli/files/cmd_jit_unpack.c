@@ -167,12 +167,8 @@ static int jit_unpack(const char *in, const char *out, unsigned flags, bool forc
 
 static int jit_unpack_cmd(const cli_opts *o)
 {
-    if (!o->nargs)
-        return usage_error("jit-unpack", "no input file given");
-    if (!cli_want_args(o, 1, 1, "input file"))
+    if (!cli_want_in_out(o))
         return EXIT_USAGE;
-    if (!o->output)
-        return usage_error("jit-unpack", "no output file given (-o OUT)");
     return jit_unpack(o->args[0], o->output, o->strip ? MG_JIT_STRIP : 0, o->force, o->fmt == OUT_JSON);
 }
 

@@ -70,12 +70,8 @@ static int unpack(const char *in, const char *out, bool force)
 
 static int unpack_cmd(const cli_opts *o)
 {
-    if (!o->nargs)
-        return usage_error("unpack", "no input file given");
-    if (!cli_want_args(o, 1, 1, "input file"))
+    if (!cli_want_in_out(o))
         return EXIT_USAGE;
-    if (!o->output)
-        return usage_error("unpack", "no output file given (-o OUT)");
     return unpack(o->args[0], o->output, o->force);
 }
 
