@@ -1,9 +1,12 @@
 /* gimphash.c - the gimphash name filter (docs/spec/gimphash.md "Name rules", NextronSystems'
  * current specification) and the streaming SHA-256 / ssdeep over the kept
- * names.  Names are fed one at a time: no concatenation buffer is built. */
+ * names.  Names are fed one at a time: no concatenation buffer is built.
+ * The ssdeep is malgopher's engine (fp/ssdeep_engine.c), bit-exact with
+ * libfuzzy, which stays the oracle of its test and serves fuzzy_compare. */
 #include "fp/gimphash.h"
 #include "util/alloc.h"
 
+#include "fp/ssdeep_engine.h"
 #include "fp/unicode.h"
 
 #include <fuzzy.h>
@@ -13,8 +16,9 @@
 
 struct mg_gimp {
     EVP_MD_CTX *sha;
-    struct fuzzy_state *fuzzy;
+    bool with_fuzzy;
     size_t kept;
+    mg_ssdeep fuzzy; /* in place: no allocation of its own */
 };
 
 static bool has_prefix(const char *s, size_t n, const char *p)
@@ -107,11 +111,13 @@ mg_gimp *mg_gimp_new(bool with_fuzzy)
     if (!g)
         return NULL;
     g->sha = EVP_MD_CTX_new();
-    if (!g->sha || EVP_DigestInit_ex(g->sha, EVP_sha256(), NULL) != 1 ||
-        (with_fuzzy && !(g->fuzzy = fuzzy_new()))) {
+    if (!g->sha || EVP_DigestInit_ex(g->sha, EVP_sha256(), NULL) != 1) {
         mg_gimp_free(g);
         return NULL;
     }
+    g->with_fuzzy = with_fuzzy;
+    if (with_fuzzy)
+        mg_ssdeep_init(&g->fuzzy);
     return g;
 }
 
@@ -123,8 +129,8 @@ bool mg_gimp_add(mg_gimp *g, const char *name, size_t len)
     const unsigned char *p = (const unsigned char *)name + start;
     size_t n = len - start;
     EVP_DigestUpdate(g->sha, p, n);
-    if (g->fuzzy)
-        fuzzy_update(g->fuzzy, p, n);
+    if (g->with_fuzzy)
+        mg_ssdeep_update(&g->fuzzy, p, n);
     g->kept++;
     return true;
 }
@@ -142,7 +148,7 @@ size_t mg_gimp_finish(mg_gimp *g, char hex_out[65], char *fuzzy_out)
     hex_out[64] = 0;
     if (fuzzy_out) {
         fuzzy_out[0] = 0;
-        if (g->fuzzy && fuzzy_digest(g->fuzzy, fuzzy_out, 0) != 0)
+        if (g->with_fuzzy && !mg_ssdeep_digest(&g->fuzzy, fuzzy_out))
             fuzzy_out[0] = 0;
     }
     return g->kept;
@@ -153,8 +159,6 @@ void mg_gimp_free(mg_gimp *g)
     if (!g)
         return;
     EVP_MD_CTX_free(g->sha);
-    if (g->fuzzy)
-        fuzzy_free(g->fuzzy);
     free(g);
 }
 

@@ -127,42 +127,94 @@ static void trigger(mg_ssdeep *s, uint32_t h)
     } while (++i < s->end);
 }
 
+/* A level word and its half word side by side: one SSE2 register where the
+ * compiler has vector extensions (GCC, Clang), two scalars elsewhere. */
+#if defined(__GNUC__)
+typedef uint64_t pair __attribute__((vector_size(16)));
+#define PAIR(a, b) ((pair){(a), (b)})
+#define PAIR_H(v) ((v)[0])
+#define PAIR_HALF(v) ((v)[1])
+static inline pair fnv_pair(pair x, pair cc)
+{
+    pair t = ((x & (0x03 * LANES)) << 4) + ((x & (0x1f * LANES)) << 1) + x;
+    return (t & (0x3f * LANES)) ^ cc;
+}
+#else
+typedef struct { uint64_t h, half; } pair;
+#define PAIR(a, b) ((pair){(a), (b)})
+#define PAIR_H(v) ((v).h)
+#define PAIR_HALF(v) ((v).half)
+static inline pair fnv_pair(pair x, pair cc)
+{
+    return (pair){fnv8(x.h, cc.h), fnv8(x.half, cc.h)};
+}
+#endif
+
+/* The hot loop for NW active words starting at word LO (NW a constant at
+ * each call, so the words stay in registers): runs to the end of p or
+ * through the first reset point; returns the bytes consumed. */
+static inline __attribute__((always_inline)) size_t run(mg_ssdeep *s, const unsigned char *p,
+                                                        size_t n, unsigned lo, unsigned nw)
+{
+    pair v[4];
+    for (unsigned w = 0; w < nw; w++)
+        v[w] = PAIR(s->h[lo + w], s->half[lo + w]);
+    uint64_t win = s->win;
+    uint32_t r1 = s->r1, r2 = s->r2, r3 = s->r3, mask = s->rollmask;
+    bool last = s->need_last;
+    size_t k = 0;
+    uint32_t h = 0;
+    bool hit = false;
+    while (k < n) {
+        unsigned char c = p[k++];
+        uint32_t out = (uint32_t)(win >> 48) & 0xffu;
+        win = ((win << 8) | c) & 0x00ffffffffffffffull;
+        r2 = r2 - r1 + 7u * c;
+        r1 = r1 + c - out;
+        r3 = (r3 << 5) ^ c;
+        uint64_t c8 = (uint64_t)(c & 0x3f) * LANES;
+        pair cc = PAIR(c8, c8);
+        for (unsigned w = 0; w < nw; w++)
+            v[w] = fnv_pair(v[w], cc);
+        if (last)
+            s->lasth = (unsigned char)fnv1(s->lasth, c);
+        uint32_t horg = r1 + r2 + r3 + 1;
+        h = horg / MIN_BS;
+        /* 0xffffffff + 1 is no reset point: 0xffffffff != -1 (mod 3) */
+        if (horg && !(h & mask) && horg % MIN_BS == 0) {
+            hit = true;
+            break;
+        }
+    }
+    for (unsigned w = 0; w < nw; w++) {
+        s->h[lo + w] = PAIR_H(v[w]);
+        s->half[lo + w] = PAIR_HALF(v[w]);
+    }
+    s->win = win;
+    s->r1 = r1;
+    s->r2 = r2;
+    s->r3 = r3;
+    if (hit)
+        trigger(s, h);
+    return k;
+}
+
 void mg_ssdeep_update(mg_ssdeep *s, const unsigned char *p, size_t n)
 {
     if (n > TOTAL_MAX || TOTAL_MAX - n < s->total)
         s->total = TOTAL_MAX + 1;
     else
         s->total += n;
-    uint64_t win = s->win;
-    uint32_t r1 = s->r1, r2 = s->r2, r3 = s->r3;
-    unsigned lo = s->start >> 3, hi = (s->end - 1) >> 3;
-    for (size_t k = 0; k < n; k++) {
-        unsigned char c = p[k];
-        uint32_t out = (uint32_t)(win >> 48) & 0xffu;
-        win = ((win << 8) | c) & 0x00ffffffffffffffull;
-        r2 = r2 - r1 + 7u * c;
-        r1 = r1 + c - out;
-        r3 = (r3 << 5) ^ c;
-        uint64_t cc = (uint64_t)(c & 0x3f) * LANES;
-        for (unsigned w = lo; w <= hi; w++) {
-            s->h[w] = fnv8(s->h[w], cc);
-            s->half[w] = fnv8(s->half[w], cc);
+    size_t k = 0;
+    while (k < n) {
+        unsigned lo = s->start >> 3, nw = ((s->end - 1) >> 3) - lo + 1;
+        switch (nw) {
+        case 1: k += run(s, p + k, n - k, lo, 1); break;
+        case 2: k += run(s, p + k, n - k, lo, 2); break;
+        case 3: k += run(s, p + k, n - k, lo, 3); break;
+        default: k += run(s, p + k, n - k, lo, 4); break;
         }
-        if (s->need_last)
-            s->lasth = (unsigned char)fnv1(s->lasth, c);
-        uint32_t horg = r1 + r2 + r3 + 1;
-        uint32_t h = horg / MIN_BS;
-        /* 0xffffffff + 1 is no reset point: 0xffffffff != -1 (mod 3) */
-        if (!horg || (h & s->rollmask) || horg % MIN_BS)
-            continue;
-        trigger(s, h);
-        lo = s->start >> 3;
-        hi = (s->end - 1) >> 3;
     }
-    s->win = win;
-    s->r1 = r1;
-    s->r2 = r2;
-    s->r3 = r3;
 }
 
 /* the last character of a level: the pending FNV state when the rolling
