@@ -63,10 +63,22 @@ static const char *after_first_dot(const char *s, size_t *n)
     return d + 1;
 }
 
+/* the standard-library prefixes the reference skips: runtime, sync,
+ * syscall, type, time, unicode, reflect, strconv (plain prefix tests) */
+static bool skipped_prefix(const char *s, size_t n)
+{
+    switch (n ? s[0] : 0) {
+    case 'r': return has_prefix(s, n, "runtime") || has_prefix(s, n, "reflect");
+    case 's':
+        return has_prefix(s, n, "sync") || has_prefix(s, n, "syscall") || has_prefix(s, n, "strconv");
+    case 't': return has_prefix(s, n, "type") || has_prefix(s, n, "time");
+    case 'u': return has_prefix(s, n, "unicode");
+    default: return false;
+    }
+}
+
 bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start)
 {
-    static const char *const skipped_prefixes[] = {"runtime", "sync", "syscall", "type",
-                                                   "time", "unicode", "reflect", "strconv"};
     if (has_prefix(name, len, "go.") || has_prefix(name, len, "type."))
         return false;
     /* One pass over the slashes finds what the reference looks for:
@@ -90,9 +102,8 @@ bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start)
         return false;
     const char *s = name + vend;
     size_t n = len - vend;
-    for (size_t i = 0; i < sizeof skipped_prefixes / sizeof *skipped_prefixes; i++)
-        if (has_prefix(s, n, skipped_prefixes[i]))
-            return false;
+    if (skipped_prefix(s, n))
+        return false;
     const char *slash = last_slash > vend ? name + last_slash - 1 : NULL;
     size_t bn = slash ? n - (size_t)(slash + 1 - s) : n;
     const char *base = after_first_dot(slash ? slash + 1 : s, &bn);
