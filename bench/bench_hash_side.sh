@@ -24,31 +24,32 @@ bin=$(realpath "$bin")
 [ -z "$old" ] || old=$(realpath "$old")
 cd "$corpus"
 list=$(mktemp)
-trap 'rm -f "$list"' EXIT
+trap 'rm -f "$list" "${tfile:-}"' EXIT
 find . -path ./.cache -prune -o -type f -print0 >"$list"
 nfiles=$(tr -cd '\0' <"$list" | wc -c)
 nbytes=$(xargs -0 -a "$list" stat -c %s | awk '{s += $1} END {printf "%d", s}')
 xargs -0 -a "$list" cat >/dev/null # warm page cache
 
-# one timed run of "$@"; prints seconds
+# one timed run: prints "wall cpu" in seconds (cpu = user + system of the
+# command and its children, the figure a loaded machine disturbs least)
+tfile=$(mktemp)
 timed() {
-    local t0=$EPOCHREALTIME
-    "$@" >/dev/null 2>&1 || true
-    awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.4f\n", b - a}'
+    /usr/bin/time -f '%e %U %S' -o "$tfile" "$@" >/dev/null 2>&1 || true
+    awk 'END {printf "%.4f %.4f\n", $1, $2 + $3}' "$tfile" # the last line: time may first say the exit status
 }
-run_mg() { "$bin" hash -r .; }
-run_old() { "$old" hash -r .; }
-run_sha() { xargs -0 -a "$list" sha256sum; }
+run_mg=("$bin" hash -r .)
+run_old=("$old" hash -r .)
+run_sha=(xargs -0 -a "$list" sha256sum)
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -a tm ts to
+declare -a tm ts to cm cs co
 for ((r = -2; r < rounds; r++)); do
-    a=$(timed run_mg)
-    b=$(timed run_sha)
-    c=0
-    [ -n "$old" ] && c=$(timed run_old)
+    read -r a ca < <(timed "${run_mg[@]}")
+    read -r b cb < <(timed "${run_sha[@]}")
+    c=0 cc=0
+    [ -z "$old" ] || read -r c cc < <(timed "${run_old[@]}")
     [ "$r" -lt 0 ] && continue
-    tm+=("$a") ts+=("$b") to+=("$c")
+    tm+=("$a") ts+=("$b") to+=("$c") cm+=("$ca") cs+=("$cb") co+=("$cc")
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -58,6 +59,8 @@ read -r sha_best sha_med < <(stats "${ts[@]}")
 ratios=()
 for i in "${!tm[@]}"; do ratios+=("$(awk -v a="${tm[$i]}" -v b="${ts[$i]}" 'BEGIN {printf "%.4f", a / b}')"); done
 read -r r_best r_med < <(stats "${ratios[@]}")
+read -r cm_best cm_med < <(stats "${cm[@]}")
+read -r cs_best cs_med < <(stats "${cs[@]}")
 
 cat <<EOF
 - date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -65,20 +68,22 @@ cat <<EOF
 - corpus: $nfiles files, $nbytes bytes under $corpus; page cache warm
 - $rounds rounds after 2 warm-up rounds; each round runs the commands in turn
 
-| command | best (s) | median (s) |
-|---|---:|---:|
-| \`malgopher hash -r .\` | $mg_best | $mg_med |
-| \`xargs -0 sha256sum\` (the same files) | $sha_best | $sha_med |
+| command | wall best (s) | wall median (s) | CPU best (s) | CPU median (s) |
+|---|---:|---:|---:|---:|
+| \`malgopher hash -r .\` | $mg_best | $mg_med | $cm_best | $cm_med |
+| \`xargs -0 sha256sum\` (the same files) | $sha_best | $sha_med | $cs_best | $cs_med |
 EOF
 if [ -n "$old" ]; then
     read -r o_best o_med < <(stats "${to[@]}")
-    echo "| \`$old hash -r .\` (before) | $o_best | $o_med |"
+    read -r co_best co_med < <(stats "${co[@]}")
+    echo "| \`hash -r .\` of $old (before) | $o_best | $o_med | $co_best | $co_med |"
 fi
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 cat <<EOF
 
-malgopher / sha256sum: best/best **$(awk -v a="$mg_best" -v b="$sha_best" 'BEGIN {printf "%.3f", a / b}')**,
-median of the per-round ratios **$r_med** (lowest $r_best)
+malgopher / sha256sum: wall best/best **$(ratio "$mg_best" "$sha_best")**, median of the
+per-round wall ratios **$r_med** (lowest $r_best); CPU best/best **$(ratio "$cm_best" "$cs_best")**
 EOF
 if [ -n "$old" ]; then
-    echo "before / sha256sum: best/best $(awk -v a="$o_best" -v b="$sha_best" 'BEGIN {printf "%.3f", a / b}')"
+    echo "before / sha256sum: wall best/best $(ratio "$o_best" "$sha_best"), CPU best/best $(ratio "$co_best" "$cs_best")"
 fi
