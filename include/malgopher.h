@@ -239,6 +239,9 @@ typedef struct mg_file mg_file;
                                    and hashes are unchanged */
 #define MG_OPT_NO_OBFUSCATION 0x08u /* skip the obfuscation signals (all 0) */
 #define MG_OPT_NO_GIMPSET 0x10u /* skip gimpset (gimpset "", gimpset_names 0) */
+#define MG_OPT_NO_VERSION_SCAN 0x20u /* skip the search for the Go version
+                                       outside the build info (go_version ""
+                                       when the build info holds none) */
 
 /* Open and analyse a file.  Every slice of a fat Mach-O becomes an image.
  * On success *out owns the mapping; call mg_file_close.  A file with no Go

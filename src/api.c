@@ -76,7 +76,7 @@ static const char *setting(const mg_buildinfo *bi, const char *key)
 }
 
 /* false: out of memory */
-static bool read_version(const mg_img *img, mg_image *im, mg_arena *a)
+static bool read_version(const mg_img *img, unsigned opts, mg_image *im, mg_arena *a)
 {
     bool partial = false, nomem = false;
     if (mg_buildinfo_read(img, a, &im->buildinfo, &partial)) {
@@ -95,7 +95,7 @@ static bool read_version(const mg_img *img, mg_image *im, mg_arena *a)
         if (goarch && goarch[0] && !im->arch[0])
             im->arch = goarch;
     }
-    if (im->version_source == MG_VSRC_NONE &&
+    if (im->version_source == MG_VSRC_NONE && !(opts & MG_OPT_NO_VERSION_SCAN) &&
         mg_go_version_fallback(img, im->go_version, sizeof im->go_version, &im->version_source, &nomem))
         return !a->failed;
     if (im->version_source == MG_VSRC_NONE && im->pclntab_gen != MG_PCLN_NONE)
@@ -264,7 +264,7 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im, 
         return st;
     if (mg_budget_out(img->budget))
         return MG_ERR_TOO_COSTLY;
-    if (!read_version(img, im, a))
+    if (!read_version(img, opts, im, a))
         return MG_ERR_NOMEM; /* the build info or the version is incomplete */
     if (!(opts & MG_OPT_NO_OBFUSCATION))
         mg_obfuscation_score(im);

@@ -42,9 +42,11 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
 {
     hash_ctx *c = vctx;
     sample_file s;
-    /* only what the lines hold: no obfuscation signals, and the gimpset
-     * only in JSON and CSV */
-    unsigned opts = MG_OPT_NO_OBFUSCATION | (c->fmt == OUT_TEXT ? MG_OPT_NO_GIMPSET : 0);
+    /* only what the lines hold: no obfuscation signals, no entry
+     * addresses (the text-start search), and the gimpset and the Go
+     * version's search outside the build info only in JSON and CSV */
+    unsigned opts = MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES |
+                    (c->fmt == OUT_TEXT ? MG_OPT_NO_GIMPSET | MG_OPT_NO_VERSION_SCAN : 0);
     if (!sample_file_open(path, opts, c->fmt != OUT_TEXT, &s, err))
         return false;
     const mg_file *f = s.f;

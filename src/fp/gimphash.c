@@ -1,9 +1,12 @@
 /* gimphash.c - the gimphash name filter (docs/spec/gimphash.md "Name rules", NextronSystems'
  * current specification) and the streaming SHA-256 / ssdeep over the kept
- * names.  Names are fed one at a time: no concatenation buffer is built. */
+ * names.  Names are fed one at a time: no concatenation buffer is built.
+ * The ssdeep is malgopher's engine (fp/ssdeep_engine.c), bit-exact with
+ * libfuzzy, which stays the oracle of its test and serves fuzzy_compare. */
 #include "fp/gimphash.h"
 #include "util/alloc.h"
 
+#include "fp/ssdeep_engine.h"
 #include "fp/unicode.h"
 
 #include <fuzzy.h>
@@ -13,8 +16,9 @@
 
 struct mg_gimp {
     EVP_MD_CTX *sha;
-    struct fuzzy_state *fuzzy;
+    bool with_fuzzy;
     size_t kept;
+    mg_ssdeep fuzzy; /* in place: no allocation of its own */
 };
 
 static bool has_prefix(const char *s, size_t n, const char *p)
@@ -59,10 +63,22 @@ static const char *after_first_dot(const char *s, size_t *n)
     return d + 1;
 }
 
+/* the standard-library prefixes the reference skips: runtime, sync,
+ * syscall, type, time, unicode, reflect, strconv (plain prefix tests) */
+static bool skipped_prefix(const char *s, size_t n)
+{
+    switch (n ? s[0] : 0) {
+    case 'r': return has_prefix(s, n, "runtime") || has_prefix(s, n, "reflect");
+    case 's':
+        return has_prefix(s, n, "sync") || has_prefix(s, n, "syscall") || has_prefix(s, n, "strconv");
+    case 't': return has_prefix(s, n, "type") || has_prefix(s, n, "time");
+    case 'u': return has_prefix(s, n, "unicode");
+    default: return false;
+    }
+}
+
 bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start)
 {
-    static const char *const skipped_prefixes[] = {"runtime", "sync", "syscall", "type",
-                                                   "time", "unicode", "reflect", "strconv"};
     if (has_prefix(name, len, "go.") || has_prefix(name, len, "type."))
         return false;
     /* One pass over the slashes finds what the reference looks for:
@@ -86,9 +102,8 @@ bool mg_gimphash_keep(const char *name, size_t len, size_t *kept_start)
         return false;
     const char *s = name + vend;
     size_t n = len - vend;
-    for (size_t i = 0; i < sizeof skipped_prefixes / sizeof *skipped_prefixes; i++)
-        if (has_prefix(s, n, skipped_prefixes[i]))
-            return false;
+    if (skipped_prefix(s, n))
+        return false;
     const char *slash = last_slash > vend ? name + last_slash - 1 : NULL;
     size_t bn = slash ? n - (size_t)(slash + 1 - s) : n;
     const char *base = after_first_dot(slash ? slash + 1 : s, &bn);
@@ -107,11 +122,13 @@ mg_gimp *mg_gimp_new(bool with_fuzzy)
     if (!g)
         return NULL;
     g->sha = EVP_MD_CTX_new();
-    if (!g->sha || EVP_DigestInit_ex(g->sha, EVP_sha256(), NULL) != 1 ||
-        (with_fuzzy && !(g->fuzzy = fuzzy_new()))) {
+    if (!g->sha || EVP_DigestInit_ex(g->sha, EVP_sha256(), NULL) != 1) {
         mg_gimp_free(g);
         return NULL;
     }
+    g->with_fuzzy = with_fuzzy;
+    if (with_fuzzy)
+        mg_ssdeep_init(&g->fuzzy);
     return g;
 }
 
@@ -123,8 +140,8 @@ bool mg_gimp_add(mg_gimp *g, const char *name, size_t len)
     const unsigned char *p = (const unsigned char *)name + start;
     size_t n = len - start;
     EVP_DigestUpdate(g->sha, p, n);
-    if (g->fuzzy)
-        fuzzy_update(g->fuzzy, p, n);
+    if (g->with_fuzzy)
+        mg_ssdeep_update(&g->fuzzy, p, n);
     g->kept++;
     return true;
 }
@@ -142,7 +159,7 @@ size_t mg_gimp_finish(mg_gimp *g, char hex_out[65], char *fuzzy_out)
     hex_out[64] = 0;
     if (fuzzy_out) {
         fuzzy_out[0] = 0;
-        if (g->fuzzy && fuzzy_digest(g->fuzzy, fuzzy_out, 0) != 0)
+        if (g->with_fuzzy && !mg_ssdeep_digest(&g->fuzzy, fuzzy_out))
             fuzzy_out[0] = 0;
     }
     return g->kept;
@@ -153,8 +170,6 @@ void mg_gimp_free(mg_gimp *g)
     if (!g)
         return;
     EVP_MD_CTX_free(g->sha);
-    if (g->fuzzy)
-        fuzzy_free(g->fuzzy);
     free(g);
 }
 

@@ -106,10 +106,35 @@ bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out)
 
 #define FIND_WINDOW ((size_t)64 * 1024)
 
+/* needles of at most 4 bytes (the pclntab and moduledata magics): memchr
+ * for the first byte, then at most 3 more compared per candidate, so 4n
+ * at worst; memmem's set-up per call cost more than that where hits are
+ * dense (runs of ff bytes). */
+static const uint8_t *find_short(const uint8_t *hay, size_t n, const uint8_t *nd, size_t k)
+{
+    const uint8_t *p = hay, *last = hay + (n - k);
+    while (p <= last) {
+        size_t span = (size_t)(last - p) + 1;
+        if (span > FIND_WINDOW)
+            span = FIND_WINDOW;
+        const uint8_t *q = memchr(p, nd[0], span);
+        if (!q) {
+            p += span;
+            continue;
+        }
+        if (memcmp(q + 1, nd + 1, k - 1) == 0)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
 const uint8_t *mg_memfind(const uint8_t *hay, size_t n, const void *needle, size_t k)
 {
     if (k == 0 || k > 64 || n < k)
         return NULL;
+    if (k <= 4)
+        return find_short(hay, n, needle, k);
     for (size_t off = 0; off + k <= n; off += FIND_WINDOW) {
         size_t len = n - off;
         if (len > FIND_WINDOW + k - 1)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "io/reader.h"
@@ -99,9 +100,54 @@ static void test_sub_and_overflow_helpers(void **state)
     assert_true(mg_mul_ok(1u << 20, 1u << 20, &out) && out == 1ull << 40);
 }
 
+/* the first occurrence, by the definition: every start position in turn */
+static const uint8_t *naive_find(const uint8_t *h, size_t n, const uint8_t *nd, size_t k)
+{
+    for (size_t i = 0; k && i + k <= n; i++)
+        if (memcmp(h + i, nd, k) == 0)
+            return h + i;
+    return NULL;
+}
+
+/* mg_memfind against the definition on dense hits (runs of ff, tiny
+ * alphabets), on both sides of its short-needle path (k <= 4) and across
+ * its 64 KiB windows */
+static void test_memfind(void **state)
+{
+    (void)state;
+    static uint8_t hay[200000];
+    static const uint8_t alpha[] = {0xff, 0xff, 0x00, 0xf1, 'a'};
+    uint64_t x = 12345;
+    for (int round = 0; round < 400; round++) {
+        size_t n = round < 8 ? sizeof hay : (size_t)(x % 3000);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            hay[i] = alpha[x % (round % 2 ? 2 : sizeof alpha)];
+        }
+        for (size_t k = 1; k <= 8; k++) {
+            uint8_t nd[8];
+            for (size_t i = 0; i < k; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                nd[i] = alpha[x % sizeof alpha];
+            }
+            if (round < 8) { /* one hit only, straddling the third window's end */
+                memset(hay, 'a', n);
+                nd[0] = 0xff;
+                memcpy(hay + 3 * 65536 - (size_t)round % k, nd, k);
+            }
+            const uint8_t *want = naive_find(hay, n, nd, k), *got = mg_memfind(hay, n, nd, k);
+            assert_ptr_equal(got, want);
+        }
+    }
+    uint8_t ff[3] = {0xff, 0xff, 0xff};
+    assert_null(mg_memfind(ff, 2, ff, 3));
+    assert_ptr_equal(mg_memfind(ff, 3, ff, 3), ff);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memfind),
         cmocka_unit_test(test_little_and_big_endian),
         cmocka_unit_test(test_out_of_bounds),
         cmocka_unit_test(test_cstr),
