@@ -26,7 +26,7 @@ build=$1 secs=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work=${MALGOPHER_FUZZ_DIR:-$HOME/.cache/malgopher/fuzz}
-targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet emu upx types}
+targets=${*:-file elf pe macho xcoff pclntab12 pclntab116 pclntab118 pclntab120 buildinfo dotnet emu upx types ssdeep}
 max_len=${MALGOPHER_FUZZ_MAX_LEN:-4194304}
 dotnet_fixtures=${MALGOPHER_DOTNET_FIXTURES:-$build/tests/dotnet-fixtures}
 [ -d "$dotnet_fixtures" ] || dotnet_fixtures=$here/../../build/tests/dotnet-fixtures
