@@ -219,6 +219,10 @@ def records_for(job, root, malgopher):
             "main_module": mm.get("path") if isinstance(mm, dict) and mm.get("path") else None,
             "gimphash": d.get("gimphash"), "gimpfuzzy": d.get("gimpfuzzy"),
             "gimpset": d.get("gimpset"),
+            # how much each digest stands on: a program of few names of its
+            # own scores high by chance (docs/known-reference.md)
+            "functions": d.get("functions"), "names": d.get("gimphash_names"),
+            "gimpset_names": d.get("gimpset_names"),
         })
     return recs
 
