@@ -7,15 +7,17 @@
 #    package, version and architecture must carry the same sha256;
 #  - malgopher itself on that corpus file: its digests today must equal the
 #    record's (a reference left stale after a digest change fails here).
-# usage: test_known_reference.sh MALGOPHER REFERENCE MANIFEST CORPUS_DIR
+# And docs/known-reference.md's program table must be the one
+# tools/known/reference_table.py makes from the reference.
+# usage: test_known_reference.sh MALGOPHER REFERENCE MANIFEST CORPUS_DIR [SOURCE_DIR]
 # Exit 77 (skipped) when python3 is missing.
 set -u
-mg=$1 ref=$2 manifest=$3 corpus=$4
+mg=$1 ref=$2 manifest=$3 corpus=$4 src=${5:-}
 command -v python3 >/dev/null || { echo "SKIPPED: python3 is missing"; exit 77; }
 [ -s "$ref" ] || { echo "FAIL: $ref is missing or empty"; exit 1; }
-python3 - "$mg" "$ref" "$manifest" "$corpus" <<'PY'
+python3 - "$mg" "$ref" "$manifest" "$corpus" "$src" <<'PY'
 import json, os, re, subprocess, sys
-mg, ref, manifest, corpus = sys.argv[1:5]
+mg, ref, manifest, corpus, src = sys.argv[1:6]
 fails = []
 def check(ok, what):
     if not ok:
@@ -79,6 +81,14 @@ if os.path.exists(manifest):
                       "%s: malgopher hash's %s differs from the reference (rebuild it: tools/known/build_reference.sh)" % (f, k))
             hashed += 1
 check(seen >= 1, "no reference record has a corpus MANIFEST row (fzf, wireguard-go bookworm)")
+if src:
+    doc = open(os.path.join(src, "docs/known-reference.md"), encoding="utf-8").read()
+    want = subprocess.run([sys.executable, os.path.join(src, "tools/known/reference_table.py"), ref],
+                          capture_output=True, text=True).stdout
+    b, e = "<!-- BEGIN reference_table.py -->\n", "<!-- END reference_table.py -->"
+    have = doc[doc.index(b) + len(b):doc.index(e)] if b in doc and e in doc else None
+    check(have == want, "docs/known-reference.md's table is not the reference's: run "
+          "tools/known/reference_table.py --update docs/known-reference.md data/known/reference.jsonl")
 for f in fails:
     print("FAIL: " + f)
 print("%d records, %d programs; %d checked against the corpus MANIFEST, %d re-hashed" %

@@ -43,7 +43,7 @@ DEFAULT_PACKAGES = (
     "prometheus-node-exporter gitleaks lazygit docker-compose skopeo "
     "rootlesskit gdu direnv hub"
 )
-DEFAULT_SUITES = "bookworm trixie"
+DEFAULT_SUITES = "bookworm trixie forky"
 DEFAULT_ARCHES = "amd64"
 # npm: package -> versions.  @expo/ngrok-bin-linux-x64 holds the ngrok v2
 # agent; the CLI's file name is ngrok.
@@ -217,6 +217,10 @@ def records_for(job, root, malgopher):
             "path": rel, "sha256": d.get("sha256"), "size": d.get("size"),
             "go_version": d.get("go_version"),
             "main_module": mm.get("path") if isinstance(mm, dict) and mm.get("path") else None,
+            # the build info's main package path and malgopher's identity
+            # (module path, else the program's own package prefix): a
+            # different program on the same libraries has another identity
+            "main_path": d.get("path") or None, "identity": d.get("identity") or None,
             "gimphash": d.get("gimphash"), "gimpfuzzy": d.get("gimpfuzzy"),
             "gimpset": d.get("gimpset"),
             # how much each digest stands on: a program of few names of its

@@ -11,7 +11,7 @@
 #   --work DIR          downloads go here and are kept (default: a mktemp
 #                       directory, removed at the end)
 #   --packages LIST     Debian packages (comma or space separated)
-#   --suites LIST       Debian suites (default bookworm,trixie)
+#   --suites LIST       Debian suites (default bookworm,trixie,forky)
 #   --arches LIST       Debian architectures (default amd64)
 #   --npm LIST          npm PKG@V1+V2,... (default the ngrok v2 agent when
 #                       amd64 is built); none for no npm package

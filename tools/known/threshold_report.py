@@ -78,26 +78,48 @@ def best(matches, ref, keep):
     return top
 
 
+def ident(d):
+    """The identity without its @version (a Debian build has no module
+    version, an upstream release has one)."""
+    return (d.get("identity") or "").split("@")[0]
+
+
+def query_file(q):
+    """The file of a query line: info --json says "file" (its "path" is
+    the build info's main package), hash --json says "path"."""
+    return q.get("file") or q.get("path", "")
+
+
 def query_name(q):
     if "name" in q:
         return q["name"]
-    return os.path.basename(q.get("path", ""))
+    return os.path.basename(query_file(q))
 
 
-def rows_for(kind, queries, ref, scored, exclude_self=False):
-    """One row per query: expected name, best same-name, best other-name."""
+def rows_for(kind, queries, ref, scored, exclude_self=False, min_names=0):
+    """One row per query: expected name, best same-name, best other-name.
+    With min_names, a query or reference record of fewer gimpset names is
+    left out (it would not be named by this measure)."""
     rows = []
+    big = lambda r: (r.get("gimpset_names") or 0) >= min_names
     for q, ms in zip(queries, scored):
-        if ms is None:
+        if ms is None or not big(q):
             continue
+        qid = ident(q)
+        if IDENTITY[0]:
+            # a record of another identity (module path, else own package
+            # prefix) is not the same program, whatever it scores
+            big = lambda r, qid=qid: ((r.get("gimpset_names") or 0) >= min_names
+                                      and (not qid or not ident(r) or ident(r) == qid))
         name = q.get("_expect")
-        same_ok = lambda r: r["name"] == name and not (exclude_self and r["version"] == q["version"])
-        other_ok = lambda r: r["name"] != name
-        otherpkg_ok = lambda r: r["name"] != name and r["package"] != q.get("package")
+        same_ok = lambda r: big(r) and r["name"] == name and not (exclude_self and r["version"] == q["version"])
+        other_ok = lambda r: big(r) and r["name"] != name
+        otherpkg_ok = lambda r: big(r) and r["name"] != name and r["package"] != q.get("package")
         s_same, _ = best(ms, ref, same_ok) if name else (None, None)
         s_other, j_other = best(ms, ref, other_ok)
         s_opkg, j_opkg = best(ms, ref, otherpkg_ok)
         rows.append({"kind": kind, "query": q.get("_label"), "expect": name, "same": s_same,
+                     "gimpset_names": q.get("gimpset_names"),
                      "other": s_other, "other_name": ref[j_other]["name"] if j_other is not None else "-",
                      "other_pkg": s_opkg,
                      "other_pkg_name": ref[j_opkg]["name"] if j_opkg is not None else "-"})
@@ -110,6 +132,10 @@ def summarize(rows, measure, out):
     neg_max = max([r["other"] for r in neg] or [0])
     pos_other_pkg_max = max([r["other_pkg"] for r in pos] or [0])
     out.write("## measure %s\n\n" % measure)
+    if MIN_NAMES[0]:
+        out.write("(queries and records of fewer than %d gimpset names left out)\n\n" % MIN_NAMES[0])
+    if IDENTITY[0]:
+        out.write("(a record counts only when its identity is the query's, or one of them has none)\n\n")
     out.write("| group | queries | named right at T (T=%s) |\n|---|---|---|\n" % "/".join(
         str(t) for t in THRESHOLDS[measure]))
     kinds = sorted({r["kind"] for r in rows})
@@ -138,6 +164,8 @@ def summarize(rows, measure, out):
     return neg_max, pos_other_pkg_max, sorted(r["same"] for r in pos)
 
 
+MIN_NAMES = [0]
+IDENTITY = [False]
 THRESHOLDS = {"set": (20, 25, 30, 35, 40, 50, 60), "fuzzy": (50, 60, 66, 70, 75, 80, 90)}
 
 
@@ -148,8 +176,14 @@ def main():
     ap.add_argument("--positive", action="append", default=[], metavar="KIND=FILE")
     ap.add_argument("--negative", action="append", default=[], metavar="KIND=FILE")
     ap.add_argument("--versions", action="store_true")
+    ap.add_argument("--min-names", type=int, default=0,
+                    help="leave out queries and records of fewer gimpset names")
+    ap.add_argument("--identity", action="store_true",
+                    help="a record of another identity than the query's does not count")
     ap.add_argument("--rows", help="write every row (JSON Lines) here")
     a = ap.parse_args()
+    MIN_NAMES[0] = a.min_names
+    IDENTITY[0] = a.identity
     ref = load(a.ref)
     names = {r["name"] for r in ref}
     groups = []
@@ -162,7 +196,7 @@ def main():
             if positive and n not in names:
                 q["_expect"] = None  # a positive file may hold programs the reference lacks
             q["_label"] = "%s %s %s" % (n, q.get("version", ""), q.get("arch", "")) if "name" in q \
-                else os.path.relpath(q.get("path", "?"), os.path.expanduser("~/.cache/malgopher"))
+                else os.path.relpath(query_file(q) or "?", os.path.expanduser("~/.cache/malgopher"))
         groups.append((kind, qs, positive))
     if a.versions:
         qs = [dict(r, _expect=r["name"], _label="%s %s %s" % (r["name"], r["version"], r["arch"]))
@@ -174,7 +208,8 @@ def main():
         rows = []
         for kind, qs, positive in groups:
             scored = score_all(a.malgopher, ref, qs, measure, field)
-            rs = rows_for(kind, qs, ref, scored, exclude_self=(kind == "other-version"))
+            rs = rows_for(kind, qs, ref, scored, exclude_self=(kind == "other-version"),
+                          min_names=a.min_names)
             if positive:
                 # a positive file's programs that the reference lacks count as negatives
                 for r in rs:
