@@ -101,16 +101,15 @@ def rows_for(kind, queries, ref, scored, exclude_self=False, min_names=0):
     With min_names, a query or reference record of fewer gimpset names is
     left out (it would not be named by this measure)."""
     rows = []
-    big = lambda r: (r.get("gimpset_names") or 0) >= min_names
+    size_ok = lambda r: (r.get("gimpset_names") or 0) >= min_names
     for q, ms in zip(queries, scored):
-        if ms is None or not big(q):
+        if ms is None or not size_ok(q):
             continue
         qid = ident(q)
-        if IDENTITY[0]:
-            # a record of another identity (module path, else own package
-            # prefix) is not the same program, whatever it scores
-            big = lambda r, qid=qid: ((r.get("gimpset_names") or 0) >= min_names
-                                      and (not qid or not ident(r) or ident(r) == qid))
+        # with IDENTITY, a record of another identity (module path, else own
+        # package prefix) is not the same program, whatever it scores
+        big = lambda r, qid=qid: size_ok(r) and (
+            not IDENTITY[0] or not qid or not ident(r) or ident(r) == qid)
         name = q.get("_expect")
         same_ok = lambda r: big(r) and r["name"] == name and not (exclude_self and r["version"] == q["version"])
         other_ok = lambda r: big(r) and r["name"] != name
