@@ -7,7 +7,9 @@
  * hits and nothing else can be one; each is then scored with
  * mg_gimpset_compare (the rest of each hit read by id, db_search.c).  The
  * hits are those of `match --measure set` over
- * `db export` (its index skips the same empty and malformed digests). */
+ * `db export` (its index skips the same empty and malformed digests).
+ * A transaction's token rows are staged as records are put and written
+ * at commit sorted by (slot, value), as db_grams.c writes the gram rows. */
 #include "db/db.h"
 
 #include <stdlib.h>
@@ -18,19 +20,44 @@ bool set_tokens_put(db *d, int64_t id, const char *gimpset)
     uint32_t slot[MG_GIMPSET_K];
     if (!gimpset || mg_gimpset_decode(gimpset, slot) != 1)
         return true;
-    /* one statement: 256 rows, every value bound */
-    char sql[64 + MG_GIMPSET_K * 24];
-    db_param p[1 + 2 * MG_GIMPSET_K];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ");
-    int np = 0;
-    p[np++] = PI(id);
-    for (int k = 0; k < MG_GIMPSET_K; k++) {
-        p[np++] = PI(k);
-        p[np++] = PI(slot[k]);
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s($1, $%d, $%d)", k ? "," : "", np - 1, np);
+    while (d->nsetstaged + MG_GIMPSET_K > d->capsetstaged) { /* doubled until the record fits */
+        set_row *v = grow_array(d->setstaged, d->capsetstaged, &d->capsetstaged, sizeof *v);
+        if (!v) {
+            snprintf(d->err, sizeof d->err, "out of memory");
+            return false;
+        }
+        d->setstaged = v;
     }
-    snprintf(sql + n, sizeof sql - n, " ON CONFLICT DO NOTHING");
-    return db_exec(d, sql, p, np);
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        d->setstaged[d->nsetstaged++] = (set_row){.sample_id = id, .slot = k, .value = slot[k]};
+    return true;
+}
+
+static int cmp_set_row(const void *a, const void *b)
+{
+    const set_row *x = a, *y = b;
+    if (x->slot != y->slot)
+        return (x->slot > y->slot) - (x->slot < y->slot);
+    if (x->value != y->value)
+        return (x->value > y->value) - (x->value < y->value);
+    return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
+}
+
+bool set_tokens_flush(db *d)
+{
+    if (!d->nsetstaged)
+        return true;
+    qsort(d->setstaged, d->nsetstaged, sizeof *d->setstaged, cmp_set_row);
+    bool ok = d->be->put_set_tokens(d, d->setstaged, d->nsetstaged);
+    d->nsetstaged = 0;
+    return ok;
+}
+
+void set_tokens_drop(db *d)
+{
+    free(d->setstaged);
+    d->setstaged = NULL;
+    d->nsetstaged = d->capsetstaged = 0;
 }
 
 typedef struct set_cands {
@@ -42,7 +69,7 @@ typedef struct set_cands {
 } set_cands;
 
 /* id, gimpset: kept when it scores >= t (details read for the kept ones) */
-static bool set_row(const char *const *cols, int ncols, void *ctx)
+static bool set_cand_row(const char *const *cols, int ncols, void *ctx)
 {
     set_cands *c = ctx;
     if (ncols < 2 || !cols[0] || !cols[1])
@@ -79,6 +106,6 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
     p[np++] = PI(need);
     snprintf(sql + n, sizeof sql - n, " GROUP BY sample_id HAVING count(*) >= $%d) ORDER BY id", np);
     set_cands c = {.q = gimpset, .t = t};
-    bool ok = db_rows(d, sql, p, np, set_row, &c);
+    bool ok = db_rows(d, sql, p, np, set_cand_row, &c);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }
