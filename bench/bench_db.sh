@@ -8,7 +8,8 @@
 # (tests/db/pg_cluster.sh) with fsync on, shared_buffers=1GB and
 # max_wal_size=8GB (PG_OPTS overrides).  Each step prints its wall time, the
 # client's CPU time (user+sys; PostgreSQL's server CPU is not in it) and the
-# load average.  Sizes: BENCH_SIZES (default "10000 100000").
+# load average.  Sizes: BENCH_SIZES (default "10000 100000"); backends:
+# BENCH_BACKENDS (default "sqlite postgresql").
 # usage: bash bench/bench_db.sh [CORPUS_DIR] [MALGOPHER]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +37,7 @@ done
 "$M" db export --db "$W/real.sqlite" > "$W/real.jsonl"
 for n in $SIZES; do
     python3 "$HERE/feed_gen.py" "$n" 42 > "$W/s$n.jsonl" 2>/dev/null
-    for be in sqlite postgresql; do
+    for be in ${BENCH_BACKENDS:-sqlite postgresql}; do
         uri=$W/s$n.sqlite
         [ $be = postgresql ] && uri=$(pg_createdb "s$n")
         t0=$(date +%s.%N)
