@@ -28,5 +28,5 @@ def pct(v, p):
 
 lat, hits, cpus = zip(*[run(r.choice(digests)) for _ in range(q)])
 floor = [run('3::')[0] for _ in range(max(10, q // 10))]
-print('match p50 %.1f ms  p99 %.1f ms  (%d queries, %.1f hits each)  floor p50 %.1f ms  client CPU p50 %.1f ms'
-      % (pct(lat, 50), pct(lat, 99), q, sum(hits) / q, pct(floor, 50), pct(cpus, 50)))
+print('match p50 %.1f ms  p99 %.1f ms  (%d queries, %.1f hits each)  floor p50 %.1f ms  client CPU p50 %.1f ms p99 %.1f ms'
+      % (pct(lat, 50), pct(lat, 99), q, sum(hits) / q, pct(floor, 50), pct(cpus, 50), pct(cpus, 99)))
