@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # bench_db.sh - `malgopher db` on both backends: import throughput
 # (records/s through the add path: parse, key, grams, one transaction per
-# 4096 records) and `db match` latency p50/p99 at each size, on synthetic
-# records made from the corpus's real digests (bench/db_synth.py); plus
-# `db add` of the real corpus files.  PostgreSQL runs a throwaway server
+# 4096 records) and `db match` latency p50/p99 at each size, on the
+# realistic synthetic feed (bench/feed_gen.py: Zipf-sized families drifting
+# release to release as measured, unrelated programs, packed duplicates);
+# plus `db add` of the real corpus files.  PostgreSQL runs a throwaway server
 # (tests/db/pg_cluster.sh) with fsync on, shared_buffers=1GB and
 # max_wal_size=8GB (PG_OPTS overrides).  Each step prints its wall time, the
 # client's CPU time (user+sys; PostgreSQL's server CPU is not in it) and the
-# load average.  Sizes: BENCH_SIZES (default "10000 100000").
+# load average.  Sizes: BENCH_SIZES (default "10000 100000"); backends:
+# BENCH_BACKENDS (default "sqlite postgresql").
 # usage: bash bench/bench_db.sh [CORPUS_DIR] [MALGOPHER]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +24,7 @@ PG_OPTS=${PG_OPTS:-"-c shared_buffers=1GB -c max_wal_size=8GB"} PG_FSYNC=on pg_s
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 # the real digests: the corpus added once (this is also the add benchmark)
 # (the corpus's own .cache, where its fetch builds things, is left out)
-{ find "$CORPUS" -path "$CORPUS/.cache" -prune -o -type f -print 2>/dev/null || true; } | sort > "$W/files.txt"
+{ find -L "$CORPUS" -path "$CORPUS/.cache" -prune -o -type f -print 2>/dev/null || true; } | sort > "$W/files.txt"
 mb=$(xargs -d '\n' du -cb < "$W/files.txt" 2>/dev/null | tail -1 | cut -f1)
 for be in sqlite postgresql; do
     uri=$W/real.sqlite
@@ -34,8 +36,8 @@ for be in sqlite postgresql; do
 done
 "$M" db export --db "$W/real.sqlite" > "$W/real.jsonl"
 for n in $SIZES; do
-    python3 "$HERE/db_synth.py" "$W/real.jsonl" "$n" 42 > "$W/s$n.jsonl"
-    for be in sqlite postgresql; do
+    python3 "$HERE/feed_gen.py" "$n" 42 > "$W/s$n.jsonl" 2>/dev/null
+    for be in ${BENCH_BACKENDS:-sqlite postgresql}; do
         uri=$W/s$n.sqlite
         [ $be = postgresql ] && uri=$(pg_createdb "s$n")
         t0=$(date +%s.%N)
@@ -47,22 +49,22 @@ for n in $SIZES; do
         size=""
         if [ $be = sqlite ]; then size="$(( $(stat -c %s "$uri") / 1000000 )) MB"; else
             size="$(pg_psql -d "s$n" -c "SELECT pg_database_size('s$n') / 1000000") MB"; fi
-        grams=$("$M" db stats --db "$uri" --json >/dev/null; [ $be = sqlite ] && python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM grams').fetchone()[0])" "$uri" || pg_psql -d "s$n" -c "SELECT count(*) FROM grams")
-        echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $cpu s, load $load), $grams gram rows, $size"
+        grams=$([ $be = sqlite ] && python3 -c "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM grams').fetchone()[0], 'gram rows,', c.execute('SELECT count(*) FROM set_tokens').fetchone()[0], 'token')" "$uri" || echo "$(pg_psql -d "s$n" -c "SELECT count(*) FROM grams") gram rows, $(pg_psql -d "s$n" -c "SELECT count(*) FROM set_tokens") token")
+        echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $cpu s, load $load), $grams rows, $size"
         echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
-        # what a query reads: the postings of its keys and the candidates they name
+        # what a query reads: the postings of its 256 gimpset tokens and the
+        # records they name (sharing one slot, sharing the 90 of T=35)
         [ $be = sqlite ] && python3 -c "
 import random, sqlite3, sys
-c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7); G = 16384
-gens = list(range(n // G + 1))
-keys, post, cand = [], [], []
+c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7)
+post, one, cand = [], [], []
 for i in [r.randint(1, n) for _ in range(50)]:
-    k = [g for (g,) in c.execute('SELECT gram FROM grams WHERE gen = ? AND sample_id = ?', (i // G, i))]
-    q = 'FROM grams WHERE gen IN (%s) AND gram IN (%s)' % (','.join('?' * len(gens)), ','.join('?' * len(k)))
-    keys.append(len(k))
-    post.append(c.execute('SELECT count(*) ' + q, gens + k).fetchone()[0])
-    cand.append(c.execute('SELECT count(DISTINCT sample_id) ' + q, gens + k).fetchone()[0])
-print('per query (50 stored digests): %.0f keys, %.0f postings read, %.0f candidates = %.1f%% of the records' % (sum(keys) / 50, sum(post) / 50, sum(cand) / 50, 100 * sum(cand) / 50 / n))
+    q = 'FROM set_tokens t JOIN set_tokens s ON s.slot = t.slot AND s.value = t.value WHERE t.sample_id = ?'
+    post.append(c.execute('SELECT count(*) ' + q, (i,)).fetchone()[0])
+    one.append(c.execute('SELECT count(DISTINCT s.sample_id) ' + q, (i,)).fetchone()[0])
+    cand.append(c.execute('SELECT count(*) FROM (SELECT s.sample_id ' + q + ' GROUP BY s.sample_id HAVING count(*) >= 90)', (i,)).fetchone()[0])
+print('per query (50 stored gimpsets): %.0f postings read, %.0f records sharing a slot, %.0f candidates (>= 90 slots) = %.2f%% of the records'
+      % (sum(post) / 50, sum(one) / 50, sum(cand) / 50, 100 * sum(cand) / 50 / n))
 " "$uri" "$n" | sed "s/^/$be N=$n: /"
         true
     done

@@ -1,6 +1,7 @@
 /* backend_pg.c - the shared-server backend: PostgreSQL through libpq,
  * statements sent with bound text parameters, rows streamed in single-row
- * mode, gram rows sent as bound arrays, the version in a table. */
+ * mode, gram and gimpset token rows sent with COPY FROM STDIN, the
+ * version in a table. */
 #include "db/db.h"
 
 #include <inttypes.h>
@@ -120,43 +121,79 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
     return ok;
 }
 
-/* "{a,b,...}": field f (0 gen, 1 gram, 2 sample) of n rows, NUL-ended,
- * into out (room for 21 chars a value + 3) */
-static void int_array(char *out, const gram_row *v, size_t n, int f)
+/* the error of a failed COPY or of its result (the retry flag as pg_query sets it) */
+static void copy_err(db *d, PGresult *r)
 {
-    size_t at = 0;
-    out[at++] = '{';
-    for (size_t k = 0; k < n; k++)
-        at += (size_t)sprintf(out + at, "%s%" PRId64, k ? "," : "",
-                              f == 0 ? v[k].gen : f == 1 ? v[k].gram : v[k].sample_id);
-    out[at++] = '}';
-    out[at] = 0;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    d->retry = state && (!strcmp(state, "40P01") || !strcmp(state, "40001"));
+    set_err(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
 }
 
-/* the rows as three bound arrays, unnested by the server: one round trip
- * per CHUNK rows, in the order given */
-static bool pg_put_grams(db *d, const gram_row *v, size_t n)
+/* the three integers of each of n rows (row k's from get) sent with
+ * sql, a COPY ... FROM STDIN: one stream, no statement a row, in the
+ * order given */
+static bool pg_copy(db *d, const char *sql, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]),
+                    const void *v)
 {
-    enum { CHUNK = 32768 };
-    char *buf = malloc(3 * (CHUNK * 22 + 3));
-    if (!buf) {
-        set_err(d, "out of memory");
+    PGconn *c = d->conn;
+    PGresult *r = PQexec(c, sql);
+    bool ok = r && PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok) {
+        copy_err(d, r);
+        PQclear(r);
+        while ((r = PQgetResult(c)))
+            PQclear(r);
         return false;
     }
-    bool ok = true;
-    for (size_t at = 0; ok && at < n; at += CHUNK) {
-        size_t m = n - at < CHUNK ? n - at : CHUNK;
-        char *a[3];
-        for (int f = 0; f < 3; f++)
-            int_array(a[f] = buf + f * (CHUNK * 22 + 3), v + at, m, f);
-        db_param p[] = {PT(a[0]), PT(a[1]), PT(a[2])};
-        ok = pg_query(d,
-                      "INSERT INTO grams (gen, gram, sample_id)"
-                      " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])",
-                      p, 3, NULL, NULL);
+    PQclear(r);
+    enum { BUF = 1 << 16 };
+    char buf[BUF];
+    size_t at = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        int64_t row[3];
+        get(v, k, row);
+        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n", row[0], row[1], row[2]);
+        if (at > BUF - 80 || k + 1 == n) { /* a row is at most 3 * 20 + 3 bytes */
+            ok = PQputCopyData(c, buf, (int)at) == 1;
+            at = 0;
+        }
     }
-    free(buf);
+    if (!ok)
+        set_err(d, PQerrorMessage(c));
+    if (PQputCopyEnd(c, ok ? NULL : "malgopher: the rows could not be sent") != 1 && ok) {
+        set_err(d, PQerrorMessage(c));
+        ok = false;
+    }
+    while ((r = PQgetResult(c))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && ok) {
+            copy_err(d, r);
+            ok = false;
+        }
+        PQclear(r);
+    }
     return ok;
+}
+
+static void gram_of(const void *v, size_t k, int64_t out[3])
+{
+    const gram_row *r = (const gram_row *)v + k;
+    out[0] = r->gen, out[1] = r->gram, out[2] = r->sample_id;
+}
+
+static void token_of(const void *v, size_t k, int64_t out[3])
+{
+    const set_row *r = (const set_row *)v + k;
+    out[0] = r->sample_id, out[1] = r->slot, out[2] = r->value;
+}
+
+static bool pg_put_grams(db *d, const gram_row *v, size_t n)
+{
+    return pg_copy(d, "COPY grams (gen, gram, sample_id) FROM STDIN", n, gram_of, v);
+}
+
+static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
+{
+    return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, token_of, v);
 }
 
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
@@ -204,7 +241,7 @@ static void pg_unlock(db *d)
         pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
 }
 
-static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE samples, grams, sample_paths", true);
+static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE samples, grams, sample_paths, set_tokens", true);
 
 static void quiet(void *arg, const char *msg)
 {

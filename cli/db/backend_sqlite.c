@@ -127,14 +127,17 @@ static bool bind_ints(db *d, sqlite3_stmt *st, const int64_t *v, int n)
 }
 
 /* one prepared row statement stepped per row (SQLite has no round trips
- * to save) */
-static bool lite_put_grams(db *d, const gram_row *v, size_t n)
+ * to save): the three integers of each of n rows, row k's from get */
+static bool lite_put_rows(db *d, const char *sql, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]),
+                          const void *v)
 {
-    sqlite3_stmt *st = prepare(d, "INSERT INTO grams (gen, gram, sample_id) VALUES ($1, $2, $3)");
+    sqlite3_stmt *st = prepare(d, sql);
     if (!st)
         return false;
     for (size_t k = 0; k < n; k++) {
-        if (!bind_ints(d, st, (const int64_t[]){v[k].gen, v[k].gram, v[k].sample_id}, 3)) {
+        int64_t row[3];
+        get(v, k, row);
+        if (!bind_ints(d, st, row, 3)) {
             sqlite3_reset(st);
             return false;
         }
@@ -147,6 +150,28 @@ static bool lite_put_grams(db *d, const gram_row *v, size_t n)
             return false;
     }
     return true;
+}
+
+static void gram_of(const void *v, size_t k, int64_t out[3])
+{
+    const gram_row *r = (const gram_row *)v + k;
+    out[0] = r->gen, out[1] = r->gram, out[2] = r->sample_id;
+}
+
+static void token_of(const void *v, size_t k, int64_t out[3])
+{
+    const set_row *r = (const set_row *)v + k;
+    out[0] = r->sample_id, out[1] = r->slot, out[2] = r->value;
+}
+
+static bool lite_put_grams(db *d, const gram_row *v, size_t n)
+{
+    return lite_put_rows(d, "INSERT INTO grams (gen, gram, sample_id) VALUES ($1, $2, $3)", n, gram_of, v);
+}
+
+static bool lite_put_set_tokens(db *d, const set_row *v, size_t n)
+{
+    return lite_put_rows(d, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ($1, $2, $3)", n, token_of, v);
 }
 
 static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)

@@ -43,6 +43,10 @@ typedef struct gram_row {
     int64_t gen, gram, sample_id;
 } gram_row;
 #define DB_GRAM_GEN 16384
+/* one row of the gimpset token index (db_set.c) */
+typedef struct set_row {
+    int64_t sample_id, slot, value;
+} set_row;
 typedef struct db_backend {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(db *d);
@@ -66,8 +70,12 @@ typedef struct db_backend {
      * (SQLite: BEGIN IMMEDIATE already is one) */
     bool (*lock)(db *d);
     void (*unlock)(db *d);
-    /* insert n gram rows (sorted by key), conflicts ignored */
+    /* insert n gram rows (sorted by key); a new record's rows, so no
+     * conflict is possible (SQLite: a prepared row statement; PostgreSQL:
+     * COPY FROM STDIN) */
     bool (*put_grams)(db *d, const gram_row *v, size_t n);
+    /* insert n gimpset token rows (sorted by slot, value), as put_grams */
+    bool (*put_set_tokens)(db *d, const set_row *v, size_t n);
     /* refresh the planner's statistics after a bulk load */
     const char *analyze;
     /* INSERT ... RETURNING inside WITH (PostgreSQL, not SQLite) */
@@ -80,7 +88,8 @@ typedef struct db_backend {
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
         .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
-        .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams, .analyze = ANALYZE,                  \
+        .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
+        .put_set_tokens = PREFIX##_put_set_tokens, .analyze = ANALYZE,                                   \
         .writable_with = WITH,                                                                           \
     }
 
@@ -92,6 +101,8 @@ struct db {
     bool retry;      /* the last error was a deadlock / busy database: try the transaction again */
     gram_row *staged; /* the gram rows of the open transaction, written at commit (db_grams.c) */
     size_t nstaged, capstaged;
+    set_row *setstaged; /* the gimpset token rows of the open transaction, likewise (db_set.c) */
+    size_t nsetstaged, capsetstaged;
 };
 
 /* backend_sqlite.c / backend_pg.c: false with d->err set */
@@ -230,8 +241,15 @@ bool db_hits_finish(db *d, bool ok, bool nomem, db_hit *v, size_t n, size_t top,
 
 /* ---- db_set.c: the gimpset token rows and the search through them ---- */
 /* the (slot, value) rows of sample id for a non-empty gimpset (none for
- * the empty-set digest, an unknown or a malformed one) */
+ * the empty-set digest, an unknown or a malformed one), staged until the
+ * transaction commits (false with d->err set when out of memory) */
 bool set_tokens_put(db *d, int64_t id, const char *gimpset);
+/* the staged token rows written sorted by (slot, value, sample), inside
+ * the open transaction, so each page of the (slot, value) index is
+ * visited once per batch; false with d->err set */
+bool set_tokens_flush(db *d);
+/* the staged token rows forgotten (rollback, close) */
+void set_tokens_drop(db *d);
 /* as db_search, for a gimpset digest: the records sharing at least
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);

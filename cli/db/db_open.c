@@ -47,9 +47,9 @@ void db_analyze(db *d, size_t added)
 }
 
 bool db_begin(db *d) { return d->be->begin(d); }
-/* the staged gram rows go in last, sorted, still inside the transaction:
- * a batch commits whole or not at all */
-bool db_commit(db *d) { return grams_flush(d) && d->be->commit(d); }
+/* the staged gram and token rows go in last, sorted, still inside the
+ * transaction: a batch commits whole or not at all */
+bool db_commit(db *d) { return grams_flush(d) && set_tokens_flush(d) && d->be->commit(d); }
 /* fn(d) with the error being reported kept as it was */
 static void keeping_error(db *d, void (*fn)(db *d))
 {
@@ -63,7 +63,7 @@ static void keeping_error(db *d, void (*fn)(db *d))
 
 void db_rollback(db *d)
 {
-    d->nstaged = 0;
+    d->nstaged = d->nsetstaged = 0;
     keeping_error(d, d->be->rollback);
 }
 
@@ -166,4 +166,5 @@ void db_close(db *d)
         d->be->close(d);
     d->conn = NULL;
     grams_drop(d);
+    set_tokens_drop(d);
 }

@@ -7,7 +7,9 @@
  * hits and nothing else can be one; each is then scored with
  * mg_gimpset_compare (the rest of each hit read by id, db_search.c).  The
  * hits are those of `match --measure set` over
- * `db export` (its index skips the same empty and malformed digests). */
+ * `db export` (its index skips the same empty and malformed digests).
+ * A transaction's token rows are staged as records are put and written
+ * at commit sorted by (slot, value), as db_grams.c writes the gram rows. */
 #include "db/db.h"
 
 #include <stdlib.h>
@@ -18,19 +20,44 @@ bool set_tokens_put(db *d, int64_t id, const char *gimpset)
     uint32_t slot[MG_GIMPSET_K];
     if (!gimpset || mg_gimpset_decode(gimpset, slot) != 1)
         return true;
-    /* one statement: 256 rows, every value bound */
-    char sql[64 + MG_GIMPSET_K * 24];
-    db_param p[1 + 2 * MG_GIMPSET_K];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ");
-    int np = 0;
-    p[np++] = PI(id);
-    for (int k = 0; k < MG_GIMPSET_K; k++) {
-        p[np++] = PI(k);
-        p[np++] = PI(slot[k]);
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s($1, $%d, $%d)", k ? "," : "", np - 1, np);
+    while (d->nsetstaged + MG_GIMPSET_K > d->capsetstaged) { /* doubled until the record fits */
+        set_row *v = grow_array(d->setstaged, d->capsetstaged, &d->capsetstaged, sizeof *v);
+        if (!v) {
+            snprintf(d->err, sizeof d->err, "out of memory");
+            return false;
+        }
+        d->setstaged = v;
     }
-    snprintf(sql + n, sizeof sql - n, " ON CONFLICT DO NOTHING");
-    return db_exec(d, sql, p, np);
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        d->setstaged[d->nsetstaged++] = (set_row){.sample_id = id, .slot = k, .value = slot[k]};
+    return true;
+}
+
+static int cmp_set_row(const void *a, const void *b)
+{
+    const set_row *x = a, *y = b;
+    if (x->slot != y->slot)
+        return (x->slot > y->slot) - (x->slot < y->slot);
+    if (x->value != y->value)
+        return (x->value > y->value) - (x->value < y->value);
+    return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
+}
+
+bool set_tokens_flush(db *d)
+{
+    if (!d->nsetstaged)
+        return true;
+    qsort(d->setstaged, d->nsetstaged, sizeof *d->setstaged, cmp_set_row);
+    bool ok = d->be->put_set_tokens(d, d->setstaged, d->nsetstaged);
+    d->nsetstaged = 0;
+    return ok;
+}
+
+void set_tokens_drop(db *d)
+{
+    free(d->setstaged);
+    d->setstaged = NULL;
+    d->nsetstaged = d->capsetstaged = 0;
 }
 
 typedef struct set_cands {
@@ -42,7 +69,7 @@ typedef struct set_cands {
 } set_cands;
 
 /* id, gimpset: kept when it scores >= t (details read for the kept ones) */
-static bool set_row(const char *const *cols, int ncols, void *ctx)
+static bool set_cand_row(const char *const *cols, int ncols, void *ctx)
 {
     set_cands *c = ctx;
     if (ncols < 2 || !cols[0] || !cols[1])
@@ -51,6 +78,107 @@ static bool set_row(const char *const *cols, int ncols, void *ctx)
     if (score < c->t)
         return true;
     return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, strtoll(cols[0], NULL, 10), score));
+}
+
+/* A posting that names a large part of the collection (a slot a popular
+ * library wins in every program that links it) costs the most to read and
+ * decides the least.  A record with at least M slots equal to the query's
+ * has at least M - j of them among any 256 - j slots, so the j (< M)
+ * largest postings are left out of the candidate query and the count it
+ * requires drops by j: still every hit, each then scored exactly.  A
+ * posting is large when it holds BIG_POSTING rows or more; the probe
+ * counts each up to that, so it reads at most BIG_POSTING rows a slot. */
+#define BIG_POSTING 2048
+
+typedef struct probe_ctx {
+    int64_t size[MG_GIMPSET_K];
+} probe_ctx;
+
+static bool probe_row(const char *const *cols, int ncols, void *ctx)
+{
+    probe_ctx *c = ctx;
+    if (ncols < 2 || !cols[0] || !cols[1])
+        return true;
+    long k = strtol(cols[0], NULL, 10);
+    if (k >= 0 && k < MG_GIMPSET_K)
+        c->size[k] = strtoll(cols[1], NULL, 10);
+    return true;
+}
+
+/* "{a,b,...}" of the n values of v (room for 11 chars a value + 3) */
+static void u32_array(char *out, const uint32_t *v, int n)
+{
+    size_t at = 0;
+    out[at++] = '{';
+    for (int k = 0; k < n; k++)
+        at += (size_t)sprintf(out + at, "%s%u", k ? "," : "", (unsigned)v[k]);
+    out[at++] = '}';
+    out[at] = 0;
+}
+
+/* skip[k] set for the large postings, at most need - 1 of them; their
+ * count, -1 on error.  PostgreSQL: one statement over the query's values
+ * as an array (a plan for 256 subqueries would cost more than the
+ * query); SQLite: 256 scalar subqueries, planned in microseconds. */
+static int large_postings(db *d, const uint32_t q[MG_GIMPSET_K], int need, bool skip[MG_GIMPSET_K])
+{
+    static char sql[MG_GIMPSET_K * 140];
+    static char values[MG_GIMPSET_K * 11 + 3];
+    db_param p[MG_GIMPSET_K];
+    int np = 0;
+    if (!strcmp(d->be->name, "postgresql")) {
+        u32_array(values, q, MG_GIMPSET_K);
+        p[np++] = PT(values);
+        snprintf(sql, sizeof sql,
+                 "SELECT q.k - 1, (SELECT count(*) FROM (SELECT 1 FROM set_tokens t"
+                 " WHERE t.slot = q.k - 1 AND t.value = q.v LIMIT %d) x)"
+                 " FROM unnest($1::bigint[]) WITH ORDINALITY AS q(v, k)",
+                 BIG_POSTING);
+    } else {
+        size_t n = 0;
+        for (int k = 0; k < MG_GIMPSET_K; k++) {
+            p[np++] = PI(q[k]);
+            n += (size_t)snprintf(sql + n, sizeof sql - n,
+                                  "%sSELECT %d, (SELECT count(*) FROM (SELECT 1 FROM set_tokens"
+                                  " WHERE slot = %d AND value = $%d LIMIT %d) x)",
+                                  k ? " UNION ALL " : "", k, k, k + 1, BIG_POSTING);
+        }
+    }
+    probe_ctx c = {{0}};
+    if (!db_rows(d, sql, p, np, probe_row, &c))
+        return -1;
+    int j = 0;
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        if ((skip[k] = j < need - 1 && c.size[k] >= BIG_POSTING))
+            j++;
+    return j;
+}
+
+/* PostgreSQL: the candidates of the slots not skipped, the values bound as
+ * two arrays joined to the index (planned at once, where 256 ORed
+ * conditions took the planner 100 ms) */
+static bool pg_candidates(db *d, const uint32_t q[MG_GIMPSET_K], const bool skip[MG_GIMPSET_K], int need,
+                          unsigned flags, set_cands *c)
+{
+    static char slots[MG_GIMPSET_K * 4 + 3], values[MG_GIMPSET_K * 11 + 3];
+    uint32_t sv[MG_GIMPSET_K], vv[MG_GIMPSET_K];
+    int m = 0;
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        if (!skip[k]) {
+            sv[m] = (uint32_t)k;
+            vv[m++] = q[k];
+        }
+    u32_array(slots, sv, m);
+    u32_array(values, vv, m);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT id, gimpset FROM samples WHERE %sid IN (SELECT t.sample_id"
+             " FROM unnest($1::int[], $2::bigint[]) AS q(slot, value)"
+             " JOIN set_tokens t ON t.slot = q.slot AND t.value = q.value"
+             " GROUP BY t.sample_id HAVING count(*) >= $3) ORDER BY id",
+             flags & DBS_LABELLED ? "label IS NOT NULL AND " : "");
+    db_param p[] = {PT(slots), PT(values), PI(need)};
+    return db_rows(d, sql, p, 3, set_cand_row, c);
 }
 
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits)
@@ -63,6 +191,17 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
     if (t < 1)
         t = 1;
     int need = (t * MG_GIMPSET_K + 99) / 100; /* M = ceil(T * 256 / 100) */
+    bool skip[MG_GIMPSET_K];
+    int j = large_postings(d, q, need, skip);
+    if (j < 0) {
+        db_report(d);
+        return false;
+    }
+    set_cands c = {.q = gimpset, .t = t};
+    if (!strcmp(d->be->name, "postgresql")) {
+        bool ok = pg_candidates(d, q, skip, need - j, flags, &c);
+        return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
+    }
     char sql[512 + MG_GIMPSET_K * 48];
     db_param p[1 + 2 * MG_GIMPSET_K];
     int np = 0;
@@ -71,14 +210,15 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
                                 "SELECT sample_id FROM set_tokens WHERE ",
                                 flags & DBS_LABELLED ? "label IS NOT NULL AND " : "");
     for (int k = 0; k < MG_GIMPSET_K; k++) {
+        if (skip[k])
+            continue;
         p[np++] = PI(k);
         p[np++] = PI(q[k]);
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s(slot = $%d AND value = $%d)", k ? " OR " : "", np - 1,
-                              np);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s(slot = $%d AND value = $%d)", np > 2 ? " OR " : "",
+                              np - 1, np);
     }
-    p[np++] = PI(need);
+    p[np++] = PI(need - j);
     snprintf(sql + n, sizeof sql - n, " GROUP BY sample_id HAVING count(*) >= $%d) ORDER BY id", np);
-    set_cands c = {.q = gimpset, .t = t};
-    bool ok = db_rows(d, sql, p, np, set_row, &c);
+    bool ok = db_rows(d, sql, p, np, set_cand_row, &c);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# test_db_feed.sh - the bulk write path of `db import` (gram and gimpset
+# token rows staged, written sorted at commit: SQLite by a prepared row
+# statement, PostgreSQL by COPY FROM STDIN) on the benchmarks' feed
+# (bench/feed_gen.py, 800 records: families, drift, packed duplicates).
+# Oracles: a second implementation in Python of the rows a record must
+# give (the 256 (slot, value) tokens decoded from its gimpset with base64
+# and struct; the 7-gram keys of docs/collection.md "Search in the
+# database", splitmix64 over each 7-character substring at its block
+# size), compared with every row stored; the two backends' collections
+# (`db export`, timestamps left out, and the rows) against each other;
+# and `db match` against `match --db` over the export.
+# usage: test_db_feed.sh MALGOPHER
+set -u
+M=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+. "$HERE/pg_cluster.sh"
+
+python3 "$HERE/../../bench/feed_gen.py" 800 11 > "$T/feed.jsonl" 2>/dev/null || { echo "FAIL: feed_gen.py"; exit 1; }
+python3 "$HERE/../../bench/feed_gen.py" 800 11 2>/dev/null | cmp -s - "$T/feed.jsonl" && ok || bad "feed_gen.py is not deterministic"
+
+# the expected rows of a collection, computed from its samples' digests
+expect_rows() { # DUMP_SAMPLES (id|gimpfuzzy|gimpset|no_names lines) -> "g gen gram id" and "t id slot value" lines
+    python3 - "$1" <<'PY'
+import base64, struct, sys
+M64 = (1 << 64) - 1
+def mix(x):
+    x ^= x >> 30; x = (x * 0xbf58476d1ce4e5b9) & M64
+    x ^= x >> 27; x = (x * 0x94d049bb133111eb) & M64
+    return x ^ (x >> 31)
+def signed(x):
+    return x - (1 << 64) if x >> 63 else x
+out = []
+for l in open(sys.argv[1]):
+    i, fz, gs, nn = l.rstrip('\n').split('|')
+    i = int(i)
+    if gs:
+        for k, v in enumerate(struct.unpack('<256I', base64.b64decode(gs.split(':', 2)[2]))):
+            out.append('t %d %d %d' % (i, k, v))
+    if nn != '0':
+        continue
+    bs, s1, s2 = fz.split(':')
+    keys = set()
+    for b, s in ((int(bs), s1), (2 * int(bs), s2)):
+        for j in range(len(s) - 6):
+            g = int.from_bytes(s[j:j + 7].encode(), 'big')
+            keys.add(signed(mix(g ^ mix((b + 0x9e3779b97f4a7c15) & M64))))
+    out += ['g %d %d %d' % (i // 16384, k, i) for k in keys]
+print('\n'.join(sorted(out)))
+PY
+}
+
+check_backend() { # NAME URI SQLFN
+    local be=$1 uri=$2 q=$3
+    expect_eq "$be: import" "$("$M" db import --db "$uri" "$T/feed.jsonl")" "added 800, known 0, not Go 0"
+    # the same lines again: every record known, nothing written twice
+    expect_eq "$be: import again" "$("$M" db import --db "$uri" "$T/feed.jsonl")" "added 0, known 800, not Go 0"
+    $q "$uri" "SELECT id, gimpfuzzy, coalesce(gimpset, ''), no_names FROM samples ORDER BY id" > "$T/$be.samples"
+    expect_rows "$T/$be.samples" > "$T/$be.want"
+    { $q "$uri" "SELECT 'g', gen, gram, sample_id FROM grams"; $q "$uri" "SELECT 't', sample_id, slot, value FROM set_tokens"; } |
+        tr '|' ' ' | sort > "$T/$be.got"
+    [ "$(wc -l < "$T/$be.want")" -gt 200000 ] && ok || bad "$be: fewer rows expected than 800 records give"
+    if cmp -s "$T/$be.want" "$T/$be.got"; then ok; else bad "$be: the stored gram/token rows are not the records'"; diff "$T/$be.want" "$T/$be.got" | head -3; fi
+    "$M" db export --db "$uri" | python3 -c "
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l); o.pop('first_seen'); o.pop('last_seen'); print(json.dumps(o, sort_keys=True))" > "$T/$be.export"
+    expect_eq "$be: export" "$(wc -l < "$T/$be.export")" 800
+    # db match: the in-memory index over the export as the oracle
+    "$M" db export --db "$uri" > "$T/$be.full"
+    mapfile -t qs < <(python3 -c "
+import json, random, sys
+L = [json.loads(l)['gimpset'] for l in open(sys.argv[1])]
+r = random.Random(3)
+print('\n'.join(r.choice(L) for _ in range(6)))" "$T/feed.jsonl")
+    for opts in "-k 0" "-t 80 -k 3"; do
+        "$M" match --db "$T/$be.full" $opts "${qs[@]}" > "$T/want.m" 2>/dev/null
+        "$M" db match --db "$uri" $opts "${qs[@]}" 2>/dev/null | sed 's/  \[[^]]*\]$//' > "$T/got.m"
+        if [ -s "$T/want.m" ] && cmp -s "$T/want.m" "$T/got.m"; then ok; else bad "$be: db match $opts differs from match --db"; diff "$T/want.m" "$T/got.m" | head -4; fi
+    done
+}
+
+lite_q() { python3 -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
+    print(*r, sep="|")' "$1" "$2"; }
+check_backend sqlite "$T/feed.sqlite" lite_q
+
+pg_start; rc=$?
+if [ $rc = 0 ]; then
+    trap 'pg_stop; rm -rf "$T"' EXIT
+    pg_q() { local name=${1#postgresql:///}; pg_psql -d "${name%%\?*}" -c "$2"; }
+    check_backend postgresql "$(pg_createdb feed)" pg_q
+    # two writers (SQLite's row statements, PostgreSQL's COPY): one collection
+    if cmp -s "$T/sqlite.export" "$T/postgresql.export" && cmp -s "$T/sqlite.got" "$T/postgresql.got"; then ok; else bad "the two backends' collections differ"; fi
+else
+    echo "PostgreSQL: skipped (no server binaries)"
+fi
+finish db_feed
