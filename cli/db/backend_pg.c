@@ -8,6 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the shards of a sharded collection as messages show them (read when it
+ * is opened): postgres_fdw names a shard by its foreign server */
+enum { SHARDS = 32 };
+static struct {
+    char server[32], shown[448];
+} shards[SHARDS];
+static size_t nshards;
+
+/* " (shard URI)" after a message naming one of the collection's servers */
+static void name_shard(db *d)
+{
+    const char *at = strstr(d->err, "\"mg_shard_");
+    if (!at)
+        return;
+    size_t len = strcspn(at + 1, "\"");
+    for (size_t k = 0; k < nshards; k++)
+        if (strlen(shards[k].server) == len && !strncmp(at + 1, shards[k].server, len)) {
+            size_t n = strlen(d->err);
+            snprintf(d->err + n, sizeof d->err - n, " (shard %s)", shards[k].shown);
+            return;
+        }
+}
+
 /* the first line of libpq's message, without the "ERROR:  " prefix */
 static void set_err(db *d, const char *msg)
 {
@@ -21,6 +44,7 @@ static void set_err(db *d, const char *msg)
         *nl = 0;
     if (PQstatus(d->conn) == CONNECTION_BAD && !strstr(d->err, "server"))
         snprintf(d->err, sizeof d->err, "lost the connection to the server");
+    name_shard(d);
 }
 
 /* statements with parameters are prepared once per session, named by
@@ -215,7 +239,7 @@ static void quiet(void *arg, const char *msg)
 /* the URI as shown in messages: the password of user:pw@ and every
  * password= parameter (?password=, &password=, or a key=value conninfo's)
  * replaced by *** */
-static void redact(char *out, size_t outsz, const char *uri)
+void db_pg_redact(char *out, size_t outsz, const char *uri)
 {
     const char *s = strstr(uri, "://");
     const char *at = s ? strchr(s + 3, '@') : NULL;
@@ -250,6 +274,28 @@ static void redact(char *out, size_t outsz, const char *uri)
     out[n] = 0;
 }
 
+static bool shard_row(const char *const *cols, int ncols, void *ctx)
+{
+    (void)ctx;
+    if (ncols < 2 || !cols[0] || !cols[1] || nshards == SHARDS)
+        return true;
+    snprintf(shards[nshards].server, sizeof shards[nshards].server, "%s", cols[0]);
+    snprintf(shards[nshards].shown, sizeof shards[nshards].shown, "%s", cols[1]);
+    nshards++;
+    return true;
+}
+
+/* the shard list of a sharded collection (none otherwise) */
+static bool load_shards(db *d)
+{
+    int64_t has = 0;
+    nshards = 0;
+    return pg_query(d, "SELECT CASE WHEN to_regclass('malgopher_shards') IS NULL THEN 0 ELSE 1 END", NULL, 0,
+                    db_int_row, &has) &&
+           (has != 1 || pg_query(d, "SELECT server, shown FROM malgopher_shards ORDER BY server", NULL, 0,
+                                 shard_row, NULL));
+}
+
 /* Connections give up: connect_timeout (the whole connection, its
  * authentication included) and statement_timeout by default, unless the
  * URI or libpq's environment (PGCONNECT_TIMEOUT, PGOPTIONS) sets them:
@@ -260,7 +306,7 @@ static void redact(char *out, size_t outsz, const char *uri)
 
 bool db_pg_open(db *d, const char *uri)
 {
-    redact(d->where, sizeof d->where, uri);
+    db_pg_redact(d->where, sizeof d->where, uri);
     const char *keys[4], *vals[4];
     int k = 0;
     if (!getenv("PGCONNECT_TIMEOUT"))
@@ -285,5 +331,5 @@ bool db_pg_open(db *d, const char *uri)
     }
     PQsetNoticeProcessor(c, quiet, NULL);
     d->be = &pg_backend;
-    return pg_simple(d, "SET client_min_messages = warning");
+    return pg_simple(d, "SET client_min_messages = warning") && load_shards(d);
 }

@@ -1,0 +1,94 @@
+/* backend_pg_fdw.c - owns what a sharded collection's coordinator is told
+ * about a shard: the OPTIONS of its postgres_fdw server and user mapping,
+ * built from the shard's URI through libpq's own parser (only the
+ * connection options named below pass; each value quoted by libpq), and
+ * the quoting of other literals of that DDL. */
+#include "db/db.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool db_pg_literal(db *d, const char *value, char *out, size_t outsz)
+{
+    char *q = PQescapeLiteral(d->conn, value, strlen(value));
+    if (!q) {
+        snprintf(d->err, sizeof d->err, "%s", PQerrorMessage(d->conn));
+        return false;
+    }
+    bool ok = strlen(q) < outsz;
+    if (ok)
+        memcpy(out, q, strlen(q) + 1);
+    else
+        snprintf(d->err, sizeof d->err, "value too long");
+    PQfreemem(q);
+    return ok;
+}
+
+/* ", KEY 'VALUE'" (the first without the comma) appended to out at *n */
+static bool option(db *coord, const char *key, const char *value, char *out, size_t outsz, size_t *n)
+{
+    char lit[600];
+    if (!db_pg_literal(coord, value, lit, sizeof lit))
+        return false;
+    int w = snprintf(out + *n, outsz - *n, "%s%s %s", *n ? ", " : "", key, lit);
+    if (w < 0 || (size_t)w >= outsz - *n) {
+        snprintf(coord->err, sizeof coord->err, "shard options too long");
+        return false;
+    }
+    *n += (size_t)w;
+    return true;
+}
+
+/* the connection options a shard URI may carry (where they go: 0 the
+ * server, 1 the user mapping; dbname and user are taken from the open
+ * connection instead) */
+static const struct {
+    const char *key;
+    int where;
+} allowed[] = {{"host", 0}, {"hostaddr", 0}, {"port", 0}, {"dbname", -1}, {"user", -1}, {"password", 1}};
+
+static int allowed_at(const char *key)
+{
+    for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
+        if (!strcmp(allowed[k].key, key))
+            return (int)k;
+    return -1;
+}
+
+bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t srvsz, char *um, size_t umsz)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(uri, &perr);
+    if (!opts) {
+        snprintf(coord->err, sizeof coord->err, "%.300s: %.180s", shard->where, perr ? perr : "out of memory");
+        PQfreemem(perr);
+        return false;
+    }
+    size_t ns = 0, nu = 0;
+    bool ok = true;
+    for (PQconninfoOption *o = opts; ok && o->keyword; o++) {
+        if (!o->val)
+            continue;
+        int k = allowed_at(o->keyword);
+        if (k < 0) {
+            snprintf(coord->err, sizeof coord->err,
+                     "%.300s: connection option '%.40s' is not passed to a shard (host, hostaddr, port, dbname, user, "
+                     "password only)",
+                     shard->where, o->keyword);
+            ok = false;
+        } else if (allowed[k].where == 0)
+            ok = option(coord, o->keyword, o->val, srv, srvsz, &ns);
+        else if (allowed[k].where == 1)
+            ok = option(coord, o->keyword, o->val, um, umsz, &nu);
+    }
+    PQconninfoFree(opts);
+    /* the database and role the shard's tables were made in and by */
+    ok = ok && option(coord, "dbname", PQdb(shard->conn), srv, srvsz, &ns) &&
+         option(coord, "user", PQuser(shard->conn), um, umsz, &nu) &&
+         /* partitions scanned at once (asynchronous append), rows written
+          * and read in batches */
+         option(coord, "async_capable", "true", srv, srvsz, &ns) &&
+         option(coord, "batch_size", "1000", srv, srvsz, &ns) && option(coord, "fetch_size", "10000", srv, srvsz, &ns);
+    return ok;
+}
