@@ -90,5 +90,9 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
           * and read in batches */
          option(coord, "async_capable", "true", srv, srvsz, &ns) &&
          option(coord, "batch_size", "1000", srv, srvsz, &ns) && option(coord, "fetch_size", "10000", srv, srvsz, &ns);
+    /* PostgreSQL 15: the shards' remote transactions committed at once, not
+     * one after the other (a shorter window for a partial commit) */
+    if (ok && PQserverVersion(coord->conn) >= 150000)
+        ok = option(coord, "parallel_commit", "true", srv, srvsz, &ns);
     return ok;
 }
