@@ -20,10 +20,11 @@ W=$(mktemp -d)
 stop_all() {
     local d
     for d in "$W"/dir.*; do [ -s "$d" ] && PG_DIR=$(cat "$d") pg_stop; done
-    rm -rf "$W"
+    rm -rf "$W" "$TPL"
 }
+TPL=$(mktemp -d /tmp/mg-pgt.XXXXXX) # the servers' owner must reach it
 trap stop_all EXIT
-TPL=$W/tpl; mkdir "$TPL"; pg_template "$TPL" >/dev/null
+pg_template "$TPL" >/dev/null
 for i in 0 1 2 3; do
     (PG_OPTS="-c shared_buffers=256MB -c max_wal_size=4GB" PG_FSYNC=on pg_start >/dev/null && echo "$PG_DIR" > "$W/dir.$i") &
 done

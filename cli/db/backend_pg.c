@@ -13,8 +13,32 @@
 enum { SHARDS = 32 };
 static struct {
     char server[32], shown[448];
+    char host[256], hostaddr[64], port[16]; /* where it listens (its server's options) */
 } shards[SHARDS];
 static size_t nshards;
+
+/* after an error that names no shard (a connection lost in the middle of
+ * a statement): " (shard URI does not answer)" for each shard that does
+ * not answer a ping (no authentication, 2 s at most each) */
+static void ping_shards(db *d)
+{
+    for (size_t k = 0; k < nshards; k++) {
+        const char *keys[5], *vals[5];
+        int n = 0;
+        if (shards[k].host[0])
+            keys[n] = "host", vals[n++] = shards[k].host;
+        if (shards[k].hostaddr[0])
+            keys[n] = "hostaddr", vals[n++] = shards[k].hostaddr;
+        if (shards[k].port[0])
+            keys[n] = "port", vals[n++] = shards[k].port;
+        keys[n] = "connect_timeout", vals[n++] = "2";
+        keys[n] = NULL, vals[n] = NULL;
+        if (PQpingParams(keys, vals, 0) == PQPING_NO_RESPONSE) {
+            size_t len = strlen(d->err);
+            snprintf(d->err + len, sizeof d->err - len, " (shard %s does not answer)", shards[k].shown);
+        }
+    }
+}
 
 /* " (shard URI)" after a message naming one of the collection's servers */
 static void name_shard(db *d)
@@ -44,7 +68,10 @@ static void set_err(db *d, const char *msg)
         *nl = 0;
     if (PQstatus(d->conn) == CONNECTION_BAD && !strstr(d->err, "server"))
         snprintf(d->err, sizeof d->err, "lost the connection to the server");
-    name_shard(d);
+    if (strstr(d->err, "\"mg_shard_"))
+        name_shard(d);
+    else if (nshards && PQstatus(d->conn) == CONNECTION_OK)
+        ping_shards(d);
 }
 
 /* statements with parameters are prepared once per session, named by
@@ -291,17 +318,40 @@ static bool shard_row(const char *const *cols, int ncols, void *ctx)
     return true;
 }
 
+static bool shard_where_row(const char *const *cols, int ncols, void *ctx)
+{
+    (void)ctx;
+    if (ncols < 3 || !cols[0] || !cols[1] || !cols[2])
+        return true;
+    for (size_t k = 0; k < nshards; k++)
+        if (!strcmp(shards[k].server, cols[0])) {
+            if (!strcmp(cols[1], "host"))
+                snprintf(shards[k].host, sizeof shards[k].host, "%s", cols[2]);
+            else if (!strcmp(cols[1], "port"))
+                snprintf(shards[k].port, sizeof shards[k].port, "%s", cols[2]);
+            else
+                snprintf(shards[k].hostaddr, sizeof shards[k].hostaddr, "%s", cols[2]);
+        }
+    return true;
+}
+
 /* the shard list of a sharded collection (none otherwise) */
 static bool load_shards(db *d)
 {
     int64_t has = 0;
     nshards = 0;
+    memset(shards, 0, sizeof shards);
     if (!pg_query(d, "SELECT CASE WHEN to_regclass('malgopher_shards') IS NULL THEN 0 ELSE 1 END", NULL, 0,
                   db_int_row, &has))
         return false;
     if (has == 1)
         d->be = &pg_sharded_backend;
-    return has != 1 || pg_query(d, "SELECT server, shown FROM malgopher_shards ORDER BY server", NULL, 0, shard_row, NULL);
+    return has != 1 ||
+           (pg_query(d, "SELECT server, shown FROM malgopher_shards ORDER BY server", NULL, 0, shard_row, NULL) &&
+            pg_query(d,
+                     "SELECT s.srvname, o.option_name, o.option_value FROM pg_foreign_server s,"
+                     " pg_options_to_table(s.srvoptions) o WHERE o.option_name IN ('host', 'hostaddr', 'port')",
+                     NULL, 0, shard_where_row, NULL));
 }
 
 /* Connections give up: connect_timeout (the whole connection, its

@@ -111,6 +111,7 @@ else
     expect_eq "shard stopped mid-import: one line" "$(wc -l < "$T/err")" 1
     grep -q "$SECRET" "$T/err" && bad "mid-import: the password is shown" || ok
     grep -qF "$(uri 0)" "$T/err" && ok || bad "mid-import: the error names the collection: $(cat "$T/err")"
+    grep -qF "(shard $S2_SHOWN" "$T/err" && ok || bad "mid-import: the error names the shard: $(cat "$T/err")"
 fi
 # what a failed batch left: rerun, then everything must equal the oracle
 # (a record stored without its gram rows would be 'known' and never searched)
