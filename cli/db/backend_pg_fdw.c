@@ -40,13 +40,13 @@ static bool option(db *coord, const char *key, const char *value, char *out, siz
     return true;
 }
 
-/* the connection options a shard URI may carry (where they go: 0 the
- * server, 1 the user mapping; dbname and user are taken from the open
- * connection instead) */
+/* the connection options a shard URI may carry (1: the user mapping takes
+ * it; -1: the server's host, port, dbname and the mapping's user are taken
+ * from the open connection instead) */
 static const struct {
     const char *key;
     int where;
-} allowed[] = {{"host", 0}, {"hostaddr", 0}, {"port", 0}, {"dbname", -1}, {"user", -1}, {"password", 1}};
+} allowed[] = {{"host", -1}, {"hostaddr", -1}, {"port", -1}, {"dbname", -1}, {"user", -1}, {"password", 1}};
 
 static int allowed_at(const char *key)
 {
@@ -65,7 +65,7 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
         PQfreemem(perr);
         return false;
     }
-    size_t ns = 0, nu = 0;
+    size_t ns = 0, nu = 0; /* the lengths of srv and um so far */
     bool ok = true;
     for (PQconninfoOption *o = opts; ok && o->keyword; o++) {
         if (!o->val)
@@ -77,14 +77,17 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
                      "password only)",
                      shard->where, o->keyword);
             ok = false;
-        } else if (allowed[k].where == 0)
-            ok = option(coord, o->keyword, o->val, srv, srvsz, &ns);
-        else if (allowed[k].where == 1)
+        } else if (allowed[k].where == 1)
             ok = option(coord, o->keyword, o->val, um, umsz, &nu);
     }
     PQconninfoFree(opts);
-    /* the database and role the shard's tables were made in and by */
-    ok = ok && option(coord, "dbname", PQdb(shard->conn), srv, srvsz, &ns) &&
+    /* the server, database and role the shard's tables were made on, in
+     * and by (libpq's environment and defaults resolved: PQhost is the
+     * host or socket directory it reached, of a list the one it chose) */
+    const char *host = PQhost(shard->conn), *port = PQport(shard->conn);
+    ok = ok && (!host || !*host || option(coord, "host", host, srv, srvsz, &ns)) &&
+         (!port || !*port || option(coord, "port", port, srv, srvsz, &ns)) &&
+         option(coord, "dbname", PQdb(shard->conn), srv, srvsz, &ns) &&
          option(coord, "user", PQuser(shard->conn), um, umsz, &nu) &&
          /* partitions scanned at once (asynchronous append), rows written
           * and read in batches */

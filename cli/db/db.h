@@ -100,10 +100,10 @@ bool db_pg_open(db *d, const char *uri);
 /* uri as messages show it: every password masked */
 void db_pg_redact(char *out, size_t outsz, const char *uri);
 /* the OPTIONS of CREATE SERVER and CREATE USER MAPPING that reach the
- * shard open as shard (from its uri: host, hostaddr, port, then the
- * database and user it connected to, the password), each value quoted by
- * libpq for the coordinator; any other connection option in uri is
- * refused (err set on coord) */
+ * shard open as shard: the host, port, database and user that connection
+ * reached, the password of uri, each value quoted by libpq for the
+ * coordinator; uri may carry no other connection option (refused: err set
+ * on coord) */
 bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t srvsz, char *um, size_t umsz);
 /* value quoted as an SQL literal for d's server into out; false when it
  * does not fit (err set) */
