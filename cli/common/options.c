@@ -16,7 +16,9 @@
 /* K_CHOICE: the value is one of the '|'-separated words of want; its index
  * (0, 1, ..) goes into an int field, e.g. a row
  *   {0, "measure", FAMS, K_CHOICE, F(measure), 0, 0, "fuzzy|set"}, */
-typedef enum { K_FLAG, K_INT, K_LONG, K_STR, K_FMT, K_SWEEP, K_CHOICE } opt_kind;
+/* K_LIST: a repeatable K_STR, its values into a str_list (at most
+ * CLI_LIST_MAX) */
+typedef enum { K_FLAG, K_INT, K_LONG, K_STR, K_FMT, K_SWEEP, K_CHOICE, K_LIST } opt_kind;
 
 typedef struct opt_row {
     char shrt;        /* 'r' for -r, 0 for none */
@@ -35,7 +37,7 @@ typedef struct opt_row {
 #define FAMS (CMD_CLUSTER | CMD_MATCH | CMD_EVAL)
 #define DB_ALL                                                                                   \
     (CMD_DB_ADD | CMD_DB_IMPORT | CMD_DB_EXPORT | CMD_DB_STATS | CMD_DB_LABEL | CMD_DB_MATCH | \
-     CMD_DB_CLASSIFY | CMD_DB_FAMILIES)
+     CMD_DB_CLASSIFY | CMD_DB_FAMILIES | CMD_DB_INIT | CMD_DB_SHARD_ADD)
 #define DB_FAMS (CMD_DB_MATCH | CMD_DB_CLASSIFY | CMD_DB_FAMILIES)
 #define F(field) offsetof(cli_opts, field)
 
@@ -45,7 +47,7 @@ typedef struct opt_row {
  * (and so reported: "unknown argument" for options too); an unknown option
  * is an operand; `--` is an argument like any other. */
 #define OPTS_FIRST (CMD_DB_MATCH | CMD_DB_CLASSIFY)
-#define NO_OPERANDS (CMD_DB_EXPORT | CMD_DB_STATS | CMD_DB_FAMILIES)
+#define NO_OPERANDS (CMD_DB_EXPORT | CMD_DB_STATS | CMD_DB_FAMILIES | CMD_DB_INIT | CMD_DB_SHARD_ADD)
 #define DASH_OPERANDS CMD_DB_LABEL
 #define PLAIN_DDASH (CMD_DB_IMPORT | NO_OPERANDS | DASH_OPERANDS)
 
@@ -90,6 +92,7 @@ static const opt_row table[] = {
     {0, "measure", DB_FAMS, K_STR, F(measure_arg), 0, 0, NULL, "--measure wants fuzzy or set"},
     {'j', NULL, DB_FAMS, K_INT, F(jobs), 1, 64, NULL, "-j wants a thread count in 1..64"},
     {'k', "top", CMD_DB_MATCH, K_LONG, F(top), 0, LONG_MAX, NULL, "-k wants a count >= 0"},
+    {0, "shard", CMD_DB_INIT | CMD_DB_SHARD_ADD, K_LIST, F(shards), 1, 0, "a URI", NULL},
 };
 
 unsigned default_jobs(void)
@@ -174,7 +177,7 @@ static bool apply(cli_opts *o, const opt_row *r, const char *name, const char *v
 {
     char *field = (char *)o + r->off;
     long n;
-    if (takes_value(r) && (!v || (r->kind == K_STR && r->lo && !*v))) {
+    if (takes_value(r) && (!v || ((r->kind == K_STR || r->kind == K_LIST) && r->lo && !*v))) {
         if (r->bad)
             usage_error(o->cmd, "%s, not '%s'", r->bad, v ? v : "");
         else
@@ -184,6 +187,13 @@ static bool apply(cli_opts *o, const opt_row *r, const char *name, const char *v
     switch (r->kind) {
     case K_FLAG: *(bool *)field = true; return true;
     case K_STR: *(const char **)field = v; return true;
+    case K_LIST:
+        if (((str_list *)field)->n == CLI_LIST_MAX) {
+            usage_error(o->cmd, "%s: at most %d", name, CLI_LIST_MAX);
+            return false;
+        }
+        ((str_list *)field)->v[((str_list *)field)->n++] = v;
+        return true;
     case K_SWEEP: return (*(bool *)field = parse_sweep(o, v));
     case K_INT:
     case K_LONG:

@@ -32,9 +32,18 @@ enum {
     CMD_DB_MATCH = 1u << 14,
     CMD_DB_CLASSIFY = 1u << 15,
     CMD_DB_FAMILIES = 1u << 16,
+    CMD_DB_INIT = 1u << 18,
+    CMD_DB_SHARD_ADD = 1u << 19,
     CMD_UNPACK = 1u << 20, /* unpack IN -o OUT */
     CMD_TYPES = 1u << 17,
 };
+
+/* the values of a repeatable option, in the order given */
+#define CLI_LIST_MAX 16
+typedef struct str_list {
+    const char *v[CLI_LIST_MAX];
+    int n;
+} str_list;
 
 typedef struct cli_opts {
     const char *cmd;    /* name, for messages */
@@ -65,6 +74,7 @@ typedef struct cli_opts {
     bool brief, full;   /* info --brief (one line a file), --full (whole digests) */
     const char *label, *source; /* db add --label, --source */
     const char *list;   /* db add --files-from (read by db add: its own list habits) */
+    str_list shards;    /* db init / db shard-add --shard URI (repeatable) */
     /* the operands, then the --files-from paths (owned) */
     char **args;
     int nargs;

@@ -9,6 +9,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the shards of a sharded collection as messages show them (read when it
+ * is opened): postgres_fdw names a shard by its foreign server */
+enum { SHARDS = 32 };
+static struct {
+    char server[32], shown[448];
+    char host[256], hostaddr[64], port[16]; /* where it listens (its server's options) */
+} shards[SHARDS];
+static size_t nshards;
+
+/* after an error that names no shard (a connection lost in the middle of
+ * a statement): " (shard URI does not answer)" for each shard that does
+ * not answer a ping (no authentication, 2 s at most each) */
+static void ping_shards(db *d)
+{
+    for (size_t k = 0; k < nshards; k++) {
+        const char *keys[5], *vals[5];
+        int n = 0;
+        if (shards[k].host[0])
+            keys[n] = "host", vals[n++] = shards[k].host;
+        if (shards[k].hostaddr[0])
+            keys[n] = "hostaddr", vals[n++] = shards[k].hostaddr;
+        if (shards[k].port[0])
+            keys[n] = "port", vals[n++] = shards[k].port;
+        keys[n] = "connect_timeout", vals[n++] = "2";
+        keys[n] = NULL, vals[n] = NULL;
+        if (PQpingParams(keys, vals, 0) == PQPING_NO_RESPONSE) {
+            size_t len = strlen(d->err);
+            snprintf(d->err + len, sizeof d->err - len, " (shard %s does not answer)", shards[k].shown);
+        }
+    }
+}
+
+/* " (shard URI)" after a message naming one of the collection's servers */
+static void name_shard(db *d)
+{
+    const char *at = strstr(d->err, "\"mg_shard_");
+    if (!at)
+        return;
+    size_t len = strcspn(at + 1, "\"");
+    for (size_t k = 0; k < nshards; k++)
+        if (strlen(shards[k].server) == len && !strncmp(at + 1, shards[k].server, len)) {
+            size_t n = strlen(d->err);
+            snprintf(d->err + n, sizeof d->err - n, " (shard %s)", shards[k].shown);
+            return;
+        }
+}
+
 /* the first line of libpq's message, without the "ERROR:  " prefix */
 static void set_err(db *d, const char *msg)
 {
@@ -22,6 +69,10 @@ static void set_err(db *d, const char *msg)
         *nl = 0;
     if (PQstatus(d->conn) == CONNECTION_BAD && !strstr(d->err, "server"))
         snprintf(d->err, sizeof d->err, "lost the connection to the server");
+    if (strstr(d->err, "\"mg_shard_"))
+        name_shard(d);
+    else if (nshards && PQstatus(d->conn) == CONNECTION_OK)
+        ping_shards(d);
 }
 
 /* statements with parameters are prepared once per session, named by
@@ -242,6 +293,12 @@ static void pg_unlock(db *d)
 }
 
 static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE samples, grams, sample_paths, set_tokens", true);
+/* a sharded collection: the same, but ANALYZE leaves the partitioned
+ * tables alone: PostgreSQL 15's postgres_fdw reads a foreign table whole to
+ * sample it (every gram row over the network), and the coordinator's plans
+ * (index lookups pushed to each partition) do not need the statistics */
+static const db_backend pg_sharded_backend =
+    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true);
 
 static void quiet(void *arg, const char *msg)
 {
@@ -252,7 +309,7 @@ static void quiet(void *arg, const char *msg)
 /* the URI as shown in messages: the password of user:pw@ and every
  * password= parameter (?password=, &password=, or a key=value conninfo's)
  * replaced by *** */
-static void redact(char *out, size_t outsz, const char *uri)
+void db_pg_redact(char *out, size_t outsz, const char *uri)
 {
     const char *s = strstr(uri, "://");
     const char *at = s ? strchr(s + 3, '@') : NULL;
@@ -287,6 +344,53 @@ static void redact(char *out, size_t outsz, const char *uri)
     out[n] = 0;
 }
 
+static bool shard_row(const char *const *cols, int ncols, void *ctx)
+{
+    (void)ctx;
+    if (ncols < 2 || !cols[0] || !cols[1] || nshards == SHARDS)
+        return true;
+    snprintf(shards[nshards].server, sizeof shards[nshards].server, "%s", cols[0]);
+    snprintf(shards[nshards].shown, sizeof shards[nshards].shown, "%s", cols[1]);
+    nshards++;
+    return true;
+}
+
+static bool shard_where_row(const char *const *cols, int ncols, void *ctx)
+{
+    (void)ctx;
+    if (ncols < 3 || !cols[0] || !cols[1] || !cols[2])
+        return true;
+    for (size_t k = 0; k < nshards; k++)
+        if (!strcmp(shards[k].server, cols[0])) {
+            if (!strcmp(cols[1], "host"))
+                snprintf(shards[k].host, sizeof shards[k].host, "%s", cols[2]);
+            else if (!strcmp(cols[1], "port"))
+                snprintf(shards[k].port, sizeof shards[k].port, "%s", cols[2]);
+            else
+                snprintf(shards[k].hostaddr, sizeof shards[k].hostaddr, "%s", cols[2]);
+        }
+    return true;
+}
+
+/* the shard list of a sharded collection (none otherwise) */
+static bool load_shards(db *d)
+{
+    int64_t has = 0;
+    nshards = 0;
+    memset(shards, 0, sizeof shards);
+    if (!pg_query(d, "SELECT CASE WHEN to_regclass('malgopher_shards') IS NULL THEN 0 ELSE 1 END", NULL, 0,
+                  db_int_row, &has))
+        return false;
+    if (has == 1)
+        d->be = &pg_sharded_backend;
+    return has != 1 ||
+           (pg_query(d, "SELECT server, shown FROM malgopher_shards ORDER BY server", NULL, 0, shard_row, NULL) &&
+            pg_query(d,
+                     "SELECT s.srvname, o.option_name, o.option_value FROM pg_foreign_server s,"
+                     " pg_options_to_table(s.srvoptions) o WHERE o.option_name IN ('host', 'hostaddr', 'port')",
+                     NULL, 0, shard_where_row, NULL));
+}
+
 /* Connections give up: connect_timeout (the whole connection, its
  * authentication included) and statement_timeout by default, unless the
  * URI or libpq's environment (PGCONNECT_TIMEOUT, PGOPTIONS) sets them:
@@ -297,7 +401,7 @@ static void redact(char *out, size_t outsz, const char *uri)
 
 bool db_pg_open(db *d, const char *uri)
 {
-    redact(d->where, sizeof d->where, uri);
+    db_pg_redact(d->where, sizeof d->where, uri);
     const char *keys[4], *vals[4];
     int k = 0;
     if (!getenv("PGCONNECT_TIMEOUT"))
@@ -322,5 +426,5 @@ bool db_pg_open(db *d, const char *uri)
     }
     PQsetNoticeProcessor(c, quiet, NULL);
     d->be = &pg_backend;
-    return pg_simple(d, "SET client_min_messages = warning");
+    return pg_simple(d, "SET client_min_messages = warning") && load_shards(d);
 }

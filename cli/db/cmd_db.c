@@ -11,6 +11,8 @@ static const char usage[] =
     "A sample collection in a database: SQLite (default) or PostgreSQL.\n"
     "\n"
     "subcommands:\n"
+    "  init [--shard URI ...]      create the collection (sharded over PostgreSQL servers)\n"
+    "  shard-add --shard URI       one more server for a sharded collection\n"
     "  add [-r] [--label L] [--source S] [--files-from F] PATH...   store the Go images of files\n"
     "  import FILE                 store `malgopher hash --json` lines (or `db export` lines)\n"
     "  export                      one `hash --json` line per record, with its sha256\n"
@@ -31,7 +33,8 @@ static const struct {
 } subcommands[] = {
     {"add", db_add},           {"import", db_import},     {"export", db_export},
     {"stats", db_stats},       {"label", db_label},       {"match", db_match},
-    {"classify", db_classify}, {"families", db_families},
+    {"classify", db_classify}, {"families", db_families}, {"init", db_init},
+    {"shard-add", db_shard_add},
 };
 
 int cmd_db(int argc, char **argv)

@@ -108,6 +108,17 @@ struct db {
 /* backend_sqlite.c / backend_pg.c: false with d->err set */
 bool db_sqlite_open(db *d, const char *file);
 bool db_pg_open(db *d, const char *uri);
+/* uri as messages show it: every password masked */
+void db_pg_redact(char *out, size_t outsz, const char *uri);
+/* the OPTIONS of CREATE SERVER and CREATE USER MAPPING that reach the
+ * shard open as shard: the host, port, database and user that connection
+ * reached, the password of uri, each value quoted by libpq for the
+ * coordinator; uri may carry no other connection option (refused: err set
+ * on coord) */
+bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t srvsz, char *um, size_t umsz);
+/* value quoted as an SQL literal for d's server into out; false when it
+ * does not fit (err set) */
+bool db_pg_literal(db *d, const char *value, char *out, size_t outsz);
 
 /* ---- db_schema.c ---- */
 #define DB_SCHEMA_VERSION 3
@@ -119,6 +130,20 @@ bool db_schema_upgrade(db *d, int from);
  * statement does not fit (err set) */
 bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx, const char *sql), void *ctx,
                     char *err, size_t errsz);
+/* the sharded layout (PostgreSQL): samples, grams and set_tokens split by
+ * hash of their key into DB_SHARD_PARTS partitions, each a postgres_fdw
+ * foreign table whose rows live on one shard (as TABLE_pNN) */
+#define DB_SHARD_PARTS 16
+#define DB_SHARD_TABLES 3
+typedef struct db_shard_table {
+    const char *name, *key;
+} db_shard_table;
+extern const db_shard_table db_shard_tables[DB_SHARD_TABLES];
+/* the coordinator's tables of the current version, partitioned tables
+ * without partitions (inside the caller's transaction); false with d->err */
+bool db_schema_coordinator(db *d);
+/* on a shard's own connection: the tables of partition part (idempotent) */
+bool db_schema_shard_part(db *shard, int part);
 /* the longest any one statement may run before it is interrupted (both
  * backends; a crafted collection or a server that never answers) */
 #define DB_STATEMENT_SECONDS 300
@@ -281,5 +306,7 @@ int db_label(int argc, char **argv);
 int db_match(int argc, char **argv);
 int db_classify(int argc, char **argv);
 int db_families(int argc, char **argv);
+int db_init(int argc, char **argv);
+int db_shard_add(int argc, char **argv);
 
 #endif

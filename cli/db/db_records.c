@@ -77,7 +77,8 @@ int record_put(db *d, const record *r)
     " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact, gimpset)"            \
     " VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"                            \
     " $16, $17, $18, $19, $20, $21, $22, $23, $24)"                                                             \
-    " ON CONFLICT (sha256, slice) DO NOTHING RETURNING id"
+    " ON CONFLICT DO NOTHING RETURNING id" /* no target: (sha256, slice) is the table's one unique key, \
+                                             and a sharded collection's partitions have no parent index */
     /* PostgreSQL: the new record's path in the same statement, one round
      * trip a record */
     bool with = d->be->writable_with;

@@ -7,18 +7,26 @@
 
 #include <string.h>
 
+/* the columns of a record after its id (the one-server table, and the
+ * sharded layout's partitions) */
+#define SAMPLE_COLUMNS                                                                        \
+    " sha256 TEXT NOT NULL, slice BIGINT NOT NULL, suffix TEXT NOT NULL,"                     \
+    " size BIGINT, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"    \
+    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"                      \
+    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"                       \
+    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"                         \
+    " functions BIGINT, names BIGINT, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"   \
+    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"                              \
+    " label TEXT"
+#define FAMILIES_DDL(T)                                                                      \
+    "CREATE TABLE " T " (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"             \
+    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))"
+#define FAMILY_NEXT_DDL(T) "CREATE TABLE " T " (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)"
+
 static const char *const schema_v1[] = {
     "CREATE TABLE samples ("
     " id @ID,"
-    " sha256 TEXT NOT NULL, slice BIGINT NOT NULL, suffix TEXT NOT NULL,"
-    " size BIGINT, path TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
-    " source TEXT, container TEXT, os TEXT, arch TEXT, go_version TEXT,"
-    " main_path TEXT, main_module TEXT, main_version TEXT, build TEXT,"
-    " gimphash TEXT NOT NULL, gimpfuzzy TEXT NOT NULL, gimpset TEXT,"
-    " functions BIGINT, names BIGINT, no_names INTEGER NOT NULL, partial INTEGER NOT NULL,"
-    " digest_kind INTEGER NOT NULL, digest_exact TEXT NOT NULL,"
-    " label TEXT,"
-    " UNIQUE (sha256, slice))",
+    SAMPLE_COLUMNS ", UNIQUE (sha256, slice))",
     "CREATE INDEX samples_exact ON samples (digest_exact)",
     "CREATE INDEX samples_odd ON samples (digest_kind) WHERE digest_kind = 1",
     "CREATE INDEX samples_label ON samples (label) WHERE label IS NOT NULL",
@@ -30,9 +38,8 @@ static const char *const schema_v1[] = {
     "CREATE TABLE grams (gram BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (gram, sample_id))@NR",
     "CREATE TABLE labels (id @ID, sample_id BIGINT NOT NULL REFERENCES samples (id),"
     " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
-    "CREATE TABLE families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
-    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))@NR",
-    "CREATE TABLE family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
+    FAMILIES_DDL("families") "@NR",
+    FAMILY_NEXT_DDL("family_next"),
     NULL,
 };
 /* version 2: the gimpset token index (one row per slot of a record's
@@ -42,16 +49,15 @@ static const char *const schema_v2[] = {
     "CREATE TABLE set_tokens (sample_id BIGINT NOT NULL REFERENCES samples (id),"
     " slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))@NR",
     "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)",
-    "CREATE TABLE set_families (threshold INTEGER NOT NULL, sample_id BIGINT NOT NULL,"
-    " family BIGINT NOT NULL, PRIMARY KEY (threshold, sample_id))@NR",
-    "CREATE TABLE set_family_next (threshold INTEGER PRIMARY KEY, next BIGINT NOT NULL)",
+    FAMILIES_DDL("set_families") "@NR",
+    FAMILY_NEXT_DDL("set_family_next"),
     NULL,
 };
 /* version 3: the gram index led by the generation of the sample (id /
  * DB_GRAM_GEN = 16384): a batch's rows land in the newest generation's
  * part of the B-tree instead of all over it, and a lookup seeks each
- * generation for each key; the distribution key for sharding stays gram
- * (docs/collection.md "Sharding the PostgreSQL schema") */
+ * generation for each key; a sharded collection partitions it by gram
+ * (docs/collection.md "Sharding") */
 static const char *const schema_v3[] = {
     "CREATE TABLE grams_v3 (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
     " PRIMARY KEY (gen, gram, sample_id))@NR",
@@ -107,4 +113,98 @@ static bool run_ddl(void *ctx, const char *sql)
 bool db_schema_upgrade(db *d, int from)
 {
     return db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err);
+}
+
+/* ---- the sharded layout (PostgreSQL only, docs/collection.md "Sharding")
+ *
+ * The same tables under the same names, so that every statement of the
+ * subcommands runs unchanged: on the coordinator, samples, grams and
+ * set_tokens are hash-partitioned tables whose DB_SHARD_PARTS partitions
+ * are postgres_fdw foreign tables; the partition NN of the three lives on
+ * one shard as the plain tables samples_pNN, grams_pNN, set_tokens_pNN.
+ * The rest (paths, labels, families) stays on the coordinator, and so do
+ * the id sequences (a partitioned table's column default is computed by
+ * the coordinator before a row is routed).
+ *
+ * The partition keys carry the uniqueness: PostgreSQL enforces no unique
+ * index across foreign partitions, but every row of one (sha256, slice)
+ * hashes to one partition (key sha256), every (gen, gram, sample_id) to
+ * one (key gram), every (sample_id, slot) to one (key sample_id), so each
+ * shard's local unique index is a global one.  The coordinator's tables
+ * have no foreign keys to samples (a partitioned table with foreign
+ * partitions can have no unique index to refer to); the subcommands
+ * write a record's rows in one transaction. */
+_Static_assert(DB_SCHEMA_VERSION == 3, "the sharded layout below is schema 3's: add the new version's to it");
+
+const db_shard_table db_shard_tables[DB_SHARD_TABLES] = {
+    {"samples", "sha256"},
+    {"grams", "gram"},
+    {"set_tokens", "sample_id"},
+};
+
+static const char *const coordinator_ddl[] = {
+    "CREATE TABLE samples (id BIGSERIAL NOT NULL," SAMPLE_COLUMNS ") PARTITION BY HASH (sha256)",
+    "CREATE TABLE sample_paths (sample_id BIGINT NOT NULL,"
+    " path TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (sample_id, path))",
+    "CREATE INDEX sample_paths_path ON sample_paths (path)",
+    "CREATE TABLE grams (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL)"
+    " PARTITION BY HASH (gram)",
+    "CREATE TABLE labels (id BIGSERIAL PRIMARY KEY, sample_id BIGINT NOT NULL,"
+    " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
+    FAMILIES_DDL("families"),
+    FAMILY_NEXT_DDL("family_next"),
+    "CREATE TABLE set_tokens (sample_id BIGINT NOT NULL, slot INTEGER NOT NULL, value BIGINT NOT NULL)"
+    " PARTITION BY HASH (sample_id)",
+    FAMILIES_DDL("set_families"),
+    FAMILY_NEXT_DDL("set_family_next"),
+    /* the shards as messages name them (their URIs, passwords masked) */
+    "CREATE TABLE malgopher_shards (server TEXT PRIMARY KEY, shown TEXT NOT NULL)",
+    NULL,
+};
+
+/* on a shard, for partition @P (_pNN); IF NOT EXISTS: a shard-add that
+ * failed may have left them (empty: db_shard.c checks) */
+static const char *const shard_ddl[] = {
+    "CREATE TABLE IF NOT EXISTS samples@P (id BIGINT PRIMARY KEY," SAMPLE_COLUMNS ", UNIQUE (sha256, slice))",
+    "CREATE INDEX IF NOT EXISTS samples@P_exact ON samples@P (digest_exact)",
+    "CREATE INDEX IF NOT EXISTS samples@P_odd ON samples@P (digest_kind) WHERE digest_kind = 1",
+    "CREATE INDEX IF NOT EXISTS samples@P_label ON samples@P (label) WHERE label IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS grams@P (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
+    " PRIMARY KEY (gen, gram, sample_id))",
+    "CREATE TABLE IF NOT EXISTS set_tokens@P (sample_id BIGINT NOT NULL, slot INTEGER NOT NULL,"
+    " value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))",
+    "CREATE INDEX IF NOT EXISTS set_tokens@P_slot_value ON set_tokens@P (slot, value)",
+    NULL,
+};
+
+bool db_schema_coordinator(db *d)
+{
+    for (size_t s = 0; coordinator_ddl[s]; s++)
+        if (!d->be->query(d, coordinator_ddl[s], NULL, 0, NULL, NULL))
+            return false;
+    return true;
+}
+
+bool db_schema_shard_part(db *shard, int part)
+{
+    char sql[2048], suffix[16];
+    snprintf(suffix, sizeof suffix, "_p%02d", part);
+    for (size_t s = 0; shard_ddl[s]; s++) {
+        size_t n = 0;
+        for (const char *p = shard_ddl[s]; *p;) {
+            bool word = !strncmp(p, "@P", 2);
+            size_t len = word ? strlen(suffix) : 1;
+            if (n + len >= sizeof sql) {
+                snprintf(shard->err, sizeof shard->err, "schema statement too long");
+                return false;
+            }
+            memcpy(sql + n, word ? suffix : p, len);
+            n += len;
+            p += word ? 2 : 1;
+        }
+        sql[n] = 0;
+        if (!shard->be->query(shard, sql, NULL, 0, NULL, NULL))
+            return false;
+    }
+    return true;
 }

@@ -6,6 +6,8 @@
 # pg_createdb NAME makes another database and prints its URI.
 # PG_FSYNC (default off) and PG_OPTS (more -c settings) configure the server.
 # pg_start returns 77 (after a SKIPPED line) when the server binaries are absent.
+# PG_TEMPLATE: a data directory made by pg_template, copied instead of running
+# initdb (several servers in one test start in a fraction of the time).
 
 pg_bin() {
     local d
@@ -37,8 +39,12 @@ pg_start() {
         chown "$PG_USER" "$PG_DIR"
     fi
     chmod 700 "$PG_DIR"
-    pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U mg -A trust -E UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
-        { cat "$PG_DIR/initdb.log"; return 1; }
+    if [ -n "${PG_TEMPLATE:-}" ]; then
+        pg_as cp -a "$PG_TEMPLATE" "$PG_DIR/data" || return 1
+    else
+        pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U mg -A trust -E UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
+            { cat "$PG_DIR/initdb.log"; return 1; }
+    fi
     chmod 711 "$PG_DIR"
     pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
         -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c fsync=${PG_FSYNC:-off} -c max_connections=40 ${PG_OPTS:-}" \
@@ -60,4 +66,25 @@ pg_stop() {
     [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
     pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
     rm -rf "$PG_DIR"
+}
+
+# pg_template DIR: an initdb'd data directory DIR/data for PG_TEMPLATE (DIR
+# made readable by the cluster's owner)
+pg_template() {
+    PG_BIN=$(pg_bin) || { echo "SKIPPED: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb)"; return 77; }
+    local owner
+    owner=$(id -un)
+    if [ "$(id -u)" = 0 ]; then
+        owner=nobody
+        if ! id nobody >/dev/null 2>&1; then
+            id mgpgtest >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin mgpgtest
+            owner=mgpgtest
+        fi
+        chown "$owner" "$1"
+    fi
+    chmod 700 "$1"
+    (PG_USER=$owner; pg_as "$PG_BIN/initdb" -D "$1/data" -U mg -A trust -E UTF8 --no-locale >"$1/initdb.log" 2>&1) ||
+        { cat "$1/initdb.log"; return 1; }
+    PG_TEMPLATE=$1/data PG_USER=$owner
+    export PG_TEMPLATE PG_BIN PG_USER
 }

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# test_shard.sh - a collection sharded over PostgreSQL servers (db init
+# --shard, db shard-add): one coordinator and three shards, throwaway
+# servers on Unix sockets (pg_cluster.sh).  The oracle is a one-server
+# collection given the same files and lines: db match (both measures),
+# classify, stats, export and families must answer the same.  psql on each
+# shard counts what it holds; a shard stopped before and during a run gives
+# a one-line error naming it (password masked) and loses nothing.
+# usage: test_shard.sh MALGOPHER FIXTURE_DIR
+set -u
+M=$1 FX=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+. "$HERE/pg_cluster.sh"
+
+[ -f "$FX/matrix.tsv" ] || { echo "SKIPPED: no fixture matrix ($FX/matrix.tsv)"; exit 77; }
+command -v psql >/dev/null || { echo "SKIPPED: no psql"; exit 77; }
+[ -n "$(ls /usr/lib/postgresql/*/lib/postgres_fdw.so 2>/dev/null)" ] ||
+    { echo "SKIPPED: no postgres_fdw (/usr/lib/postgresql/*/lib/postgres_fdw.so)"; exit 77; }
+DIRS=() TPL=
+stop_all() {
+    local d
+    for d in "$T"/dir.*; do [ -s "$d" ] && PG_DIR=$(cat "$d") pg_stop; done
+    [ -n "$TPL" ] && rm -rf "$TPL"
+    rm -rf "$T"
+}
+trap stop_all EXIT
+TPL=$(mktemp -d /tmp/mg-pgt.XXXXXX)
+pg_template "$TPL"; rc=$?
+[ $rc = 77 ] && exit 77
+[ $rc = 0 ] || { echo "FAIL: initdb"; exit 1; }
+# the four servers (a coordinator, three shards) start at once; the shard
+# added later is a second database on the coordinator's server
+for i in 0 1 2 3; do
+    (pg_start >"$T/start.$i" 2>&1 && echo "$PG_DIR" > "$T/dir.$i") &
+done
+wait
+for i in 0 1 2 3; do
+    [ -s "$T/dir.$i" ] && DIRS+=("$(cat "$T/dir.$i")")
+done
+[ ${#DIRS[@]} = 4 ] || { echo "FAIL: cannot start PostgreSQL"; cat "$T"/start.*; exit 1; }
+uri() { echo "postgresql:///mg?host=${DIRS[$1]}&user=mg"; }
+ONE="postgresql:///one?host=${DIRS[0]}&user=mg"
+PG_DIR=${DIRS[0]} pg_createdb one >/dev/null && PG_DIR=${DIRS[0]} pg_createdb shard4 >/dev/null
+COORD=$(uri 0)
+# shard 2 is given a password (trust authentication ignores it): it must
+# never be shown
+SECRET=pw-$RANDOM-s3cret
+S2="$(uri 2)&password=$SECRET"
+S2_SHOWN="$(uri 2)&password=***"
+onshard() { # I SQL: psql on shard I (4: the database shard4 beside the coordinator)
+    if [ "$1" = 4 ]; then psql -X -q -A -t -h "${DIRS[0]}" -U mg -d shard4 -c "$2"
+    else psql -X -q -A -t -h "${DIRS[$1]}" -U mg -d mg -c "$2"; fi
+}
+# the rows of TABLE's partitions on server I (0 when it holds none), in one query
+share() {
+    onshard "$1" "SELECT coalesce(sum((xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM ' || quote_ident(tablename), false, true, '')))[1]::text::bigint), 0) FROM pg_tables WHERE tablename ~ '^$2_p[0-9]+\$'"
+}
+# ---- init: option checks, then the collection ----
+echo "[${SECONDS}s] init: option checks, then the collection"
+"$M" db init --db "$COORD" --shard "$(uri 1)&sslmode=disable" >/dev/null 2>"$T/err"
+expect_eq "init: a connection option other than host/port/dbname/user/password is refused (exit)" $? 1
+grep -q "connection option 'sslmode' is not passed to a shard" "$T/err" && ok || bad "init: sslmode refusal: $(cat "$T/err")"
+expect_eq "init refused: the coordinator is left empty" "$(psql -X -q -A -t -h "${DIRS[0]}" -U mg -d mg -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+"$M" db init --db "$T/x.sqlite" --shard "$(uri 1)" >/dev/null 2>&1; expect_eq "init --shard on SQLite: usage" $? 2
+out=$("$M" db init --db "$COORD" --shard "$(uri 1)" --shard "$S2" --shard "$(uri 3)" 2>&1)
+expect_eq "init --shard x3" "$out" "sharded collection ready: 16 partitions over 3 shards, schema 3"
+"$M" db init --db "$ONE" >/dev/null; expect_eq "init: one server" $? 0
+"$M" db init --db "$COORD" --shard "$(uri 1)" >/dev/null 2>&1; expect_eq "init --shard again: refused" $? 1
+
+# ---- the same files and lines into both ----
+echo "[${SECONDS}s] the same files and lines into both"
+find "$FX" -type f -name mgfixture | sort > "$T/files.txt"
+for D in "$ONE" "$COORD"; do
+    "$M" db add --db "$D" --files-from "$T/files.txt" > "$T/add.txt" 2>&1 || bad "db add: $(cat "$T/add.txt")"
+done
+"$M" db export --db "$ONE" > "$T/base.jsonl"
+python3 "$HERE/../../bench/db_synth.py" "$T/base.jsonl" 1200 7 > "$T/synth.jsonl"
+head -600 "$T/synth.jsonl" > "$T/synth1.jsonl"; tail -n +601 "$T/synth.jsonl" > "$T/synth2.jsonl"
+for D in "$ONE" "$COORD"; do
+    "$M" db import --db "$D" "$T/synth1.jsonl" > /dev/null 2>"$T/imp.txt" || bad "db import: $(cat "$T/imp.txt")"
+done
+
+# ---- a shard stopped before a run: a clear error, nothing written ----
+echo "[${SECONDS}s] a shard stopped before a run: a clear error, nothing written"
+before=$(for i in 1 3; do share $i samples; share $i grams; done)
+PG_DIR=${DIRS[2]} pg_as "$PG_BIN/pg_ctl" -D "${DIRS[2]}/data" -m fast -w stop >/dev/null
+"$M" db import --db "$COORD" "$T/synth2.jsonl" >/dev/null 2>"$T/err"; expect_eq "shard down: exit" $? 1
+expect_eq "shard down: one line" "$(wc -l < "$T/err")" 1
+grep -qF "(shard $S2_SHOWN)" "$T/err" && ok || bad "shard down: the error names the shard: $(cat "$T/err")"
+grep -q "$SECRET" "$T/err" && bad "shard down: the password is shown" || ok
+after=$(for i in 1 3; do share $i samples; share $i grams; done)
+expect_eq "shard down: the other shards got nothing" "$after" "$before"
+"$M" db stats --db "$COORD" >/dev/null 2>"$T/err"; expect_eq "shard down: stats fails" $? 1
+pg_as "$PG_BIN/pg_ctl" -D "${DIRS[2]}/data" -l "${DIRS[2]}/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -c unix_socket_directories='${DIRS[2]}' -c fsync=off" start >/dev/null
+expect_eq "shard back: the records are all there" "$("$M" db stats --db "$COORD" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["samples"])')" \
+    "$("$M" db stats --db "$ONE" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["samples"])')"
+
+# ---- a shard stopped in the middle of an import: batches are all or nothing ----
+echo "[${SECONDS}s] a shard stopped in the middle of an import: batches are all or nothing"
+"$M" db import --db "$ONE" "$T/synth2.jsonl" >/dev/null 2>&1
+"$M" db import --db "$COORD" "$T/synth2.jsonl" >/dev/null 2>"$T/err" & pid=$!
+sleep 0.5
+PG_DIR=${DIRS[2]} pg_as "$PG_BIN/pg_ctl" -D "${DIRS[2]}/data" -m immediate -w stop >/dev/null
+wait $pid; rc=$?
+pg_as "$PG_BIN/pg_ctl" -D "${DIRS[2]}/data" -l "${DIRS[2]}/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -c unix_socket_directories='${DIRS[2]}' -c fsync=off" start >/dev/null
+if [ $rc = 0 ]; then echo "note: the import finished before the shard stopped"; ok
+else
+    expect_eq "shard stopped mid-import: one line" "$(wc -l < "$T/err")" 1
+    grep -q "$SECRET" "$T/err" && bad "mid-import: the password is shown" || ok
+    grep -qF "$(uri 0)" "$T/err" && ok || bad "mid-import: the error names the collection: $(cat "$T/err")"
+    grep -qF "(shard $S2_SHOWN" "$T/err" && ok || bad "mid-import: the error names the shard: $(cat "$T/err")"
+fi
+# what a failed batch left: rerun, then everything must equal the oracle
+# (a record stored without its gram rows would be 'known' and never searched)
+"$M" db import --db "$COORD" "$T/synth2.jsonl" >/dev/null 2>"$T/err" || bad "import after the restart: $(cat "$T/err")"
+
+# ---- each shard holds a real share ----
+echo "[${SECONDS}s] each shard holds a real share"
+check_shares() { # N SERVERS...: every server holds rows of each table, and they add up
+    local t i n sum total
+    for t in samples grams set_tokens; do
+        sum=0
+        for i in "$@"; do
+            n=$(share "$i" $t); sum=$((sum + n))
+            [ "$n" -gt 0 ] && ok || bad "$t: shard $i holds no rows"
+        done
+        total=$(psql -X -q -A -t -h "${DIRS[0]}" -U mg -d one -c "SELECT count(*) FROM $t")
+        expect_eq "$t: the shards' rows add up to the one-server collection's" "$sum" "$total"
+    done
+}
+check_shares 1 2 3
+
+# ---- the same answers as one server ----
+echo "[${SECONDS}s] the same answers as one server"
+label_both() {
+    local sha
+    for sha in $(python3 -c 'import json,sys
+for i, l in enumerate(open(sys.argv[1])):
+    if i % 7 == 0: print(json.loads(l)["sha256"])' "$T/base.jsonl"); do
+        for D in "$ONE" "$COORD"; do "$M" db label --db "$D" "$sha" "fam-${sha:0:1}" >/dev/null; done
+    done
+}
+# the export without the times of the adds (each collection has its own)
+untimed() { python3 -c 'import json, sys
+for l in sys.stdin:
+    o = json.loads(l); o.pop("first_seen", None); o.pop("last_seen", None); print(json.dumps(o, sort_keys=True))'; }
+same() { # DESC SUBCOMMAND ARGS...: db SUBCOMMAND --db D ARGS on both, outputs equal and not empty
+    local filter=cat
+    [ "$2" = export ] && filter=untimed
+    "$M" db "$2" --db "$ONE" "${@:3}" 2>&1 | $filter > "$T/want.txt"
+    "$M" db "$2" --db "$COORD" "${@:3}" 2>&1 | $filter > "$T/got.txt"
+    if [ -s "$T/want.txt" ] && cmp -s "$T/want.txt" "$T/got.txt"; then ok
+    else bad "$1: the sharded collection answers differently"; diff "$T/want.txt" "$T/got.txt" | head -5; fi
+}
+compare_all() { # WHEN
+    local q
+    mapfile -t q < <(head -6 "$T/files.txt")
+    same "$1: stats" stats --json
+    same "$1: export" export
+    same "$1: match (gimpset)" match -k 0 "${q[@]}"
+    same "$1: match (gimpfuzzy)" match --measure fuzzy -t 1 -k 0 "${q[@]}"
+    same "$1: match DIGEST" match --measure fuzzy -k 0 "$(sed -n '5p' "$T/synth.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["gimpfuzzy"])')"
+    same "$1: classify" classify "${q[@]}"
+    same "$1: families" families --json
+}
+label_both
+compare_all "3 shards"
+
+# ---- add a shard: partitions move onto it, nothing changes ----
+echo "[${SECONDS}s] add a shard: partitions move onto it, nothing changes"
+out=$("$M" db shard-add --db "$COORD" --shard "postgresql:///shard4?host=${DIRS[0]}&user=mg" 2>&1)
+expect_eq "shard-add" "$out" "shard added: 4 of 16 partitions moved onto it"
+check_shares 1 2 3 4
+compare_all "4 shards"
+python3 "$HERE/../../bench/db_synth.py" "$T/base.jsonl" 200 8 > "$T/synth3.jsonl"
+for D in "$ONE" "$COORD"; do "$M" db import --db "$D" "$T/synth3.jsonl" >/dev/null 2>&1; done
+same "4 shards, more lines: stats" stats --json
+same "4 shards, more lines: match" match --measure fuzzy -k 0 "$(sed -n '7p' "$T/synth3.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["gimpfuzzy"])')"
+finish test_shard
