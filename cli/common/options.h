@@ -34,6 +34,10 @@ enum {
     CMD_DB_FAMILIES = 1u << 16,
     CMD_UNPACK = 1u << 20, /* unpack IN -o OUT */
     CMD_TYPES = 1u << 17,
+    /* malgopher known SUBCOMMAND */
+    CMD_KNOWN_LIST = 1u << 21,
+    CMD_KNOWN_ADD = 1u << 22,
+    CMD_KNOWN_IMPORT = 1u << 23,
 };
 
 typedef struct cli_opts {
@@ -65,6 +69,8 @@ typedef struct cli_opts {
     bool brief, full;   /* info --brief (one line a file), --full (whole digests) */
     const char *label, *source; /* db add --label, --source */
     const char *list;   /* db add --files-from (read by db add: its own list habits) */
+    bool no_known;      /* --no-known: the known-programs reference is not read */
+    const char *name, *version, *to; /* known add --name, --version; known add/import --to */
     /* the operands, then the --files-from paths (owned) */
     char **args;
     int nargs;

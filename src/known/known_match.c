@@ -1,0 +1,106 @@
+/* known_match.c - owns naming a sample from the reference: an identical
+ * file (sha256) or an identical function-name list (gimphash) is an
+ * identity hit; otherwise the gimpsets scoring at least MG_KNOWN_THRESHOLD
+ * (the set index), keeping only records whose main module agrees with the
+ * sample's when both have one.  Precision first: a program the reference
+ * does not hold must stay unnamed (docs/known.md "Threshold"). */
+#include "known/known_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* the module's last element, a major-version suffix /vN dropped */
+static size_t module_base(const char *m, const char **b)
+{
+    size_t n = strlen(m);
+    const char *s = strrchr(m, '/');
+    if (s && s[1] == 'v' && s[2] >= '0' && s[2] <= '9' && strspn(s + 2, "0123456789") == strlen(s + 2)) {
+        n = (size_t)(s - m);
+        const char *t = s;
+        for (s = NULL; t > m; t--)
+            if (t[-1] == '/') {
+                s = t - 1;
+                break;
+            }
+    }
+    *b = s ? s + 1 : m;
+    return n - (size_t)(*b - m);
+}
+
+/* false when both name a main module and the two are different programs */
+static bool modules_agree(const char *q, const char *r)
+{
+    if (!q || !q[0] || !r[0])
+        return true;
+    const char *a, *b;
+    size_t na = module_base(q, &a), nb = module_base(r, &b);
+    return na == nb && !strncasecmp(a, b, na);
+}
+
+/* the first record whose field (sha or gimphash) is s, or NULL */
+static const mg_known_rec *find_exact(const mg_known *k, bool sha, const char *s)
+{
+    const uint32_t *v = sha ? k->by_sha : k->by_gimp;
+    size_t lo = 0, hi = sha ? k->nsha : k->ngimp;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const mg_known_rec *r = &k->recs[v[mid]];
+        if (strcmp(sha ? r->sha256 : r->gimphash, s) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == (sha ? k->nsha : k->ngimp))
+        return NULL;
+    const mg_known_rec *r = &k->recs[v[lo]];
+    return !strcmp(sha ? r->sha256 : r->gimphash, s) ? r : NULL;
+}
+
+static bool is_empty_set(const char *gs)
+{
+    return !gs || !gs[0] || !strcmp(gs, "gs1:256:");
+}
+
+int mg_known_lookup(const mg_known *k, const mg_known_query *q, mg_known_hit out[2])
+{
+    if (!k || !k->n)
+        return 0;
+    const mg_known_rec *r = q->sha256 && q->sha256[0] ? find_exact(k, true, q->sha256) : NULL;
+    if (r) {
+        out[0] = (mg_known_hit){r, 100, "sha256"};
+        return 1;
+    }
+    if (is_empty_set(q->gimpset)) /* no names of its own: nothing to recognise it by */
+        return 0;
+    r = q->gimphash && q->gimphash[0] ? find_exact(k, false, q->gimphash) : NULL;
+    if (r && modules_agree(q->main_module, r->main_module)) {
+        out[0] = (mg_known_hit){r, 100, "gimphash"};
+        return 1;
+    }
+    mg_hit *h = NULL;
+    size_t nh = 0;
+    mg_error e;
+    if (mg_setindex_query(k->set, q->gimpset, MG_KNOWN_THRESHOLD, &h, &nh, &e) != MG_OK)
+        return -1;
+    int n = 0;
+    for (size_t i = 0; i < nh && n < 2; i++) {
+        const mg_known_rec *c = &k->recs[h[i].index];
+        if (!modules_agree(q->main_module, c->main_module))
+            continue;
+        if (n == 1 && (!strcmp(c->name, out[0].rec->name) || h[i].score < out[0].score - MG_KNOWN_CLOSE))
+            continue;
+        out[n++] = (mg_known_hit){c, h[i].score, "gimpset"};
+    }
+    free(h);
+    return n;
+}
+
+int mg_known_lookup_image(const mg_known *k, const mg_image *im, const char *sha256, mg_known_hit out[2])
+{
+    if (!im->is_go || (im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES)))
+        return 0;
+    mg_known_query q = {sha256, im->gimphash, im->gimpset,
+                        im->buildinfo.present ? im->buildinfo.main.path : NULL};
+    return mg_known_lookup(k, &q, out);
+}
