@@ -202,6 +202,9 @@ typedef struct mg_known_hit mg_known_hit;
 /* --no-known: the reference is never read */
 void known_switch_off(void);
 bool known_is_off(void);
+/* where the reference is, told to the library (scan: the go.known field
+ * reads it there, on first use) */
+void known_setup(void);
 /* the reference, read on first use (NULL: off, none, or it failed to load,
  * which is said once on standard error) */
 const mg_known *known_ref(void);
@@ -211,6 +214,8 @@ bool known_local_path(char *out, size_t cap);
 /* the programs image im is (0, 1 or 2 hits: a runner-up close to the
  * first); sha256 may be NULL */
 int known_lookup(const mg_image *im, const char *sha256, mg_known_hit *out);
+/* the same from a sample's digests and main module ("" or NULL: none) */
+int known_lookup_digests(const char *gimphash, const char *gimpset, const char *module, mg_known_hit *out);
 /* "rclone (debian:bookworm rclone 1.60.1, gimpset 93)", " or " between two */
 void known_text(const mg_known_hit *h, int n, char *out, size_t cap);
 /* the JSON value: null, or {"name",...,"score","measure"} with the

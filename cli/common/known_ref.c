@@ -87,6 +87,12 @@ static void say_error(void)
     report_error("known programs", load_err->msg);
 }
 
+void known_setup(void)
+{
+    if (!off)
+        pthread_once(&conf_once, configure);
+}
+
 const mg_known *known_ref(void)
 {
     if (off)
@@ -102,6 +108,14 @@ int known_lookup(const mg_image *im, const char *sha256, mg_known_hit *out)
 {
     const mg_known *k = im->is_go ? known_ref() : NULL;
     int n = k ? mg_known_lookup_image(k, im, sha256, out) : 0;
+    return n < 0 ? 0 : n;
+}
+
+int known_lookup_digests(const char *gimphash, const char *gimpset, const char *module, mg_known_hit *out)
+{
+    const mg_known *k = gimpset && gimpset[0] ? known_ref() : NULL;
+    mg_known_query q = {NULL, gimphash, gimpset, module};
+    int n = k ? mg_known_lookup(k, &q, out) : 0;
     return n < 0 ? 0 : n;
 }
 

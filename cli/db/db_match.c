@@ -34,6 +34,7 @@ static bool print_hits(const cli_opts *o, db *d, const sample *s)
     if (!db_query_hits(d, s, o->measure, o->threshold, (size_t)o->top, 0, &q, &h, &nh))
         return false;
     q.labels = true;
+    match_query_known(&q, s);
     match_line *m = calloc(nh ? nh : 1, sizeof *m);
     for (size_t j = 0; m && j < nh; j++)
         m[j] = (match_line){h[j].score, h[j].path, h[j].gimphash, h[j].label, h[j].fallback};

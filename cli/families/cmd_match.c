@@ -146,6 +146,7 @@ static bool answer(const cli_opts *o, const sampleset *known, const known_ix *x,
         mq.threshold = MG_DEFAULT_THRESHOLD_SET;
     }
     mq.measure = measure_name(set ? MEASURE_SET : MEASURE_FUZZY);
+    match_query_known(&mq, q);
     mq.digest = set ? q->gimpset : q->gimpfuzzy;
     mg_hit *hits;
     size_t nh;

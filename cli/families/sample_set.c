@@ -154,6 +154,7 @@ size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, uns
                 memcpy(y->prefix, x->prefix, sizeof y->prefix);
                 memcpy(y->gover, x->gover, sizeof y->gover);
                 memcpy(y->os, x->os, sizeof y->os);
+                memcpy(y->known, x->known, sizeof y->known);
                 if (y->no_names)
                     report_error(y->path, "no names (gimphash of empty input)");
             }
