@@ -25,6 +25,7 @@ static const char help[] =
     "query without a gimpset is scored by gimpfuzzy at 66, and the line says so.\n"
     "\n"
     "  --measure M   set (default): gimpset (docs/spec/gimpset.md); fuzzy: gimpfuzzy\n"
+    "  --no-known    known programs left out (the reference is not read)\n"
     "  --json   one object per file: {\"path\",\"measure\",\"threshold\",\"label\",\"score\",\n"
     "           \"sample\",\"gimphash\",\"nearest\":{\"label\",\"score\",\"sample\",\"measure\"},\n"
     "           \"other\":{\"measure\",\"threshold\",\"label\",\"score\",\"sample\"},\n"

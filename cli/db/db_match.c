@@ -22,7 +22,8 @@ static const char help[] =
     "  -t, --threshold T   smallest score shown (default 35 for set, 66 for fuzzy)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
     "  --json              one object per file: {\"path\",\"measure\",\"threshold\",\"gimpset\"\n"
-    "                      (or \"gimpfuzzy\"),\"matches\":[{..,\"label\"}..]}\n"
+    "                      (or \"gimpfuzzy\"),\"known\",\"matches\":[{..,\"label\"}..]}\n"
+    "  --no-known          no \"known\" line (docs/known.md): the reference is not read\n"
     "  -r, --recursive     descend into directories\n"
     "  -j N                hash with N threads (default: the number of CPUs)\n";
 

@@ -29,10 +29,12 @@ static const char help[] =
     "  -t, --threshold T   smallest score shown (default 35 for set, 66 for fuzzy)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
     "  --json              one object per file: {\"path\",\"measure\",\"threshold\",\"gimpset\" (or\n"
-    "                      \"gimpfuzzy\"),\"matches\":[..]}\n"
+    "                      \"gimpfuzzy\"),\"known\",\"matches\":[..]}\n"
     "  -r, --recursive     descend into directories\n"
     "  -q, --quiet         no line for a file that is not a Go executable\n"
     "  -j, --jobs N        hash with N threads (default: the number of CPUs)\n"
+    "  --no-known          no \"known\" line (the known program a file is,\n"
+    "                      docs/known.md): the reference is not read\n"
     HELP_FILES_FROM
     "\n"
     HELP_ESCAPES

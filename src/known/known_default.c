@@ -5,6 +5,7 @@
 #include "known/known.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const *cfg_paths;
@@ -39,6 +40,8 @@ static void load(void)
             continue;
         if (st != MG_OK) {
             ref_err = e;
+            if (st == MG_ERR_IO) /* the map's message does not name the file */
+                snprintf(ref_err.msg, sizeof ref_err.msg, "%.100s: %.90s", p, e.msg);
             ref_failed = true;
             mg_known_free(k);
             return;
