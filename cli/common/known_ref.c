@@ -111,10 +111,11 @@ int known_lookup(const mg_image *im, const char *sha256, mg_known_hit *out)
     return n < 0 ? 0 : n;
 }
 
-int known_lookup_digests(const char *gimphash, const char *gimpset, const char *module, mg_known_hit *out)
+int known_lookup_digests(const char *gimphash, const char *gimpset, const char *module, long names,
+                         mg_known_hit *out)
 {
     const mg_known *k = gimpset && gimpset[0] ? known_ref() : NULL;
-    mg_known_query q = {NULL, gimphash, gimpset, module};
+    mg_known_query q = {NULL, gimphash, gimpset, module, names};
     int n = k ? mg_known_lookup(k, &q, out) : 0;
     return n < 0 ? 0 : n;
 }

@@ -24,6 +24,7 @@ typedef struct sample {
     char gover[40];      /* Go version */
     char os[16];
     char known[64];      /* the known program it is (docs/known.md), "" when none */
+    long gimpset_names;  /* the names its gimpset stands on; -1 when not known */
 } sample;
 
 typedef struct sampleset {

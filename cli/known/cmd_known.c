@@ -150,6 +150,7 @@ static bool add_file(const char *path, void *vctx)
         json_field(a->m, "gimphash", im->gimphash);
         json_field(a->m, "gimpfuzzy", im->gimpfuzzy);
         json_field(a->m, "gimpset", im->gimpset);
+        fprintf(a->m, ",\"gimpset_names\":%zu", im->gimpset_names);
         fputs("}\n", a->m);
         a->added++;
     }

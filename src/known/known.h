@@ -17,16 +17,20 @@
 #define MG_KNOWN_MAX_RECORDS 262144u
 #define MG_KNOWN_MAX_BYTES ((size_t)256 << 20)
 
-/* The smallest gimpset score that names a program (docs/known.md
- * "Threshold"), and how close a runner-up must be to be shown too. */
-#define MG_KNOWN_THRESHOLD 60
-#define MG_KNOWN_CLOSE 5
+/* The smallest gimpset score that names a program, the fewest names a
+ * gimpset must stand on (on both sides, when known) to name by similarity,
+ * and how close a runner-up must be to be shown too (docs/known.md
+ * "Threshold"). */
+#define MG_KNOWN_THRESHOLD 35
+#define MG_KNOWN_MIN_NAMES 30
+#define MG_KNOWN_CLOSE 10
 
 /* one program build; the strings live in the reference's text (never NULL,
  * "" when absent) */
 typedef struct mg_known_rec {
     const char *name, *package, *version, *source, *os, *arch, *path, *built;
     const char *sha256, *gimphash, *gimpfuzzy, *gimpset, *main_module;
+    long gimpset_names; /* the names its gimpset stands on; -1 when not given */
 } mg_known_rec;
 
 typedef struct mg_known mg_known;
@@ -47,6 +51,7 @@ const mg_known_rec *mg_known_record(const mg_known *k, size_t i);
 /* what a sample offers to the lookup ("" or NULL when it has not) */
 typedef struct mg_known_query {
     const char *sha256, *gimphash, *gimpset, *main_module;
+    long gimpset_names; /* -1 when not known */
 } mg_known_query;
 
 typedef struct mg_known_hit {
@@ -76,6 +81,7 @@ const mg_known *mg_known_default(const mg_error **err);
 typedef struct mg_jfield {
     const char *key;
     char *str;  /* decoded in place, NUL-terminated (NULL: not a string) */
+    const char *num; /* a number's first character (type 'n'), else NULL */
     int type;   /* 's' string, 'n' number, 'b' true/false, '0' null, '[' array, '{' object */
 } mg_jfield;
 /* Parse the object in line[0..len) in place (strings are decoded over their

@@ -149,6 +149,7 @@ static bool word(cur *c, const char *w)
 static bool value(cur *c, mg_jfield *f)
 {
     f->str = NULL;
+    f->num = NULL;
     if (c->p >= c->end)
         return fail(c, "a missing value");
     char ch = *c->p;
@@ -162,6 +163,7 @@ static bool value(cur *c, mg_jfield *f)
     char *s = c->p;
     while (c->p < c->end && strchr("+-0123456789.eE", *c->p) && *c->p)
         c->p++;
+    f->num = s;
     return c->p > s ? true : fail(c, "a value that is not JSON");
 }
 
@@ -192,7 +194,7 @@ int mg_json_object(char *line, size_t len, mg_jfield *f, int max, const char **w
             return fail(&c, "a missing colon"), -1;
         c.p++;
         ws(&c);
-        mg_jfield v = {key, NULL, 0};
+        mg_jfield v = {key, NULL, NULL, 0};
         if (!value(&c, &v))
             return -1;
         if (n < max)

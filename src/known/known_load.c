@@ -102,10 +102,19 @@ static const char *read_line(char *line, size_t len, mg_known_rec *r, const char
     for (size_t s = 0; s < sizeof rec_keys / sizeof *rec_keys; s++)
         *rec_slot(r, s) = "";
     r->built = *built;
+    r->gimpset_names = -1;
     for (int i = 0; i < n; i++) {
         if (*header) {
             if (!strcmp(f[i].key, "built") && f[i].str)
                 *built = f[i].str;
+            continue;
+        }
+        if (!strcmp(f[i].key, "gimpset_names") && f[i].type != '0') {
+            char *end;
+            r->gimpset_names = f[i].num ? strtol(f[i].num, &end, 10) : -1;
+            if (!f[i].num || end == f[i].num || (*end != ',' && *end != '}' && *end != ' ') ||
+                r->gimpset_names < 0 || r->gimpset_names > 100000000)
+                return "\"gimpset_names\" is not a count";
             continue;
         }
         for (size_t s = 0; s < sizeof rec_keys / sizeof *rec_keys; s++) {

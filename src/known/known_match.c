@@ -78,6 +78,8 @@ int mg_known_lookup(const mg_known *k, const mg_known_query *q, mg_known_hit out
         out[0] = (mg_known_hit){r, 100, "gimphash"};
         return 1;
     }
+    if (q->gimpset_names >= 0 && q->gimpset_names < MG_KNOWN_MIN_NAMES)
+        return 0; /* too few names: a high score by chance (docs/known.md "Threshold") */
     mg_hit *h = NULL;
     size_t nh = 0;
     mg_error e;
@@ -86,7 +88,7 @@ int mg_known_lookup(const mg_known *k, const mg_known_query *q, mg_known_hit out
     int n = 0;
     for (size_t i = 0; i < nh && n < 2; i++) {
         const mg_known_rec *c = &k->recs[h[i].index];
-        if (!modules_agree(q->main_module, c->main_module))
+        if (!modules_agree(q->main_module, c->main_module) || (c->gimpset_names >= 0 && c->gimpset_names < MG_KNOWN_MIN_NAMES))
             continue;
         if (n == 1 && (!strcmp(c->name, out[0].rec->name) || h[i].score < out[0].score - MG_KNOWN_CLOSE))
             continue;
@@ -101,6 +103,6 @@ int mg_known_lookup_image(const mg_known *k, const mg_image *im, const char *sha
     if (!im->is_go || (im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES)))
         return 0;
     mg_known_query q = {sha256, im->gimphash, im->gimpset,
-                        im->buildinfo.present ? im->buildinfo.main.path : NULL};
+                        im->buildinfo.present ? im->buildinfo.main.path : NULL, (long)im->gimpset_names};
     return mg_known_lookup(k, &q, out);
 }
