@@ -59,6 +59,11 @@ static const char import_help[] =
     "added.  Prints `added N`.\n"
     "  --to FILE        the local reference to extend (see `malgopher known`)\n";
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int print_list(const cli_opts *o)
 {
     if (!cli_want_args(o, 0, 0, "argument"))
@@ -69,13 +74,16 @@ static int print_list(const cli_opts *o)
     if (e)
         return EXIT_SOME_FAILED; /* said by known_ref */
     size_t n = mg_known_count(k), programs = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mg_known_record(k, i)->name;
-        size_t j = 0;
-        while (j < i && strcmp(mg_known_record(k, j)->name, name))
-            j++;
-        programs += j == i;
-    }
+    const char **names = mg_malloc((n ? n : 1) * sizeof *names);
+    if (!names)
+        return report_error("known list", mg_status_reason(MG_ERR_NOMEM)), EXIT_SOME_FAILED;
+    for (size_t i = 0; i < n; i++)
+        names[i] = mg_known_record(k, i)->name;
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n; i++)
+        programs += !i || strcmp(names[i], names[i - 1]);
+    free(names);
     if (o->fmt != OUT_JSON)
         printf("# %zu records, %zu programs\n", n, programs);
     for (size_t i = 0; i < n; i++) {
