@@ -214,7 +214,7 @@ bool known_local_path(char *out, size_t cap);
 /* the programs image im is (0, 1 or 2 hits: a runner-up close to the
  * first); sha256 may be NULL */
 int known_lookup(const mg_image *im, const char *sha256, mg_known_hit *out);
-/* the same from a sample's digests, main module ("" or NULL: none) and the
+/* the same from a sample's digests, identity (mg_known_identity; "" or NULL: none) and the
  * names its gimpset stands on (-1: not known) */
 int known_lookup_digests(const char *gimphash, const char *gimpset, const char *module, long names,
                          mg_known_hit *out);

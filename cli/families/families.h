@@ -25,6 +25,7 @@ typedef struct sample {
     char os[16];
     char known[64];      /* the known program it is (docs/known.md), "" when none */
     long gimpset_names;  /* the names its gimpset stands on; -1 when not known */
+    char ident[160];     /* mg_known_identity: what the known lookup compares */
 } sample;
 
 typedef struct sampleset {

@@ -122,6 +122,7 @@ void sample_describe(sample *x, const mg_image *im)
     snprintf(x->gover, sizeof x->gover, "%s", im->go_version);
     snprintf(x->os, sizeof x->os, "%s", im->os ? im->os : "");
     mg_known_hit kh[2];
+    mg_known_identity(im, x->ident, sizeof x->ident);
     x->known[0] = 0;
     if (known_lookup(im, NULL, kh))
         snprintf(x->known, sizeof x->known, "%s", kh[0].rec->name);

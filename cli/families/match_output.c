@@ -12,7 +12,7 @@ const char *measure_name(int measure)
 
 void match_query_known(match_query *q, const sample *s)
 {
-    q->nknown = known_is_off() ? -1 : s->no_names ? 0 : known_lookup_digests(s->gimphash, s->gimpset, s->module, s->gimpset_names, q->known);
+    q->nknown = known_is_off() ? -1 : s->no_names ? 0 : known_lookup_digests(s->gimphash, s->gimpset, s->ident, s->gimpset_names, q->known);
 }
 
 void print_match_header(FILE *o, bool json, int measure, int threshold)

@@ -158,6 +158,7 @@ size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, uns
                 memcpy(y->os, x->os, sizeof y->os);
                 memcpy(y->known, x->known, sizeof y->known);
                 y->gimpset_names = x->gimpset_names;
+                memcpy(y->ident, x->ident, sizeof y->ident);
                 if (y->no_names)
                     report_error(y->path, "no names (gimphash of empty input)");
             }

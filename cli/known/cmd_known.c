@@ -155,6 +155,9 @@ static bool add_file(const char *path, void *vctx)
         fprintf(a->m, ",\"sha256\":\"%s\",\"size\":%llu", s.id.sha256, s.id.size);
         json_field(a->m, "go_version", im->go_version);
         json_field(a->m, "main_module", im->buildinfo.present ? im->buildinfo.main.path : NULL);
+        char ident[512];
+        mg_known_identity(im, ident, sizeof ident);
+        json_field(a->m, "identity", ident);
         json_field(a->m, "gimphash", im->gimphash);
         json_field(a->m, "gimpfuzzy", im->gimpfuzzy);
         json_field(a->m, "gimpset", im->gimpset);

@@ -24,12 +24,15 @@
 #define MG_KNOWN_THRESHOLD 35
 #define MG_KNOWN_MIN_NAMES 30
 #define MG_KNOWN_CLOSE 10
+/* without an identity on both sides to agree, only a score this high names */
+#define MG_KNOWN_NO_IDENTITY 90
 
 /* one program build; the strings live in the reference's text (never NULL,
  * "" when absent) */
 typedef struct mg_known_rec {
     const char *name, *package, *version, *source, *os, *arch, *path, *built;
     const char *sha256, *gimphash, *gimpfuzzy, *gimpset, *main_module;
+    const char *identity; /* its main module, else its own package prefix ("" none) */
     long gimpset_names; /* the names its gimpset stands on; -1 when not given */
 } mg_known_rec;
 
@@ -50,9 +53,14 @@ const mg_known_rec *mg_known_record(const mg_known *k, size_t i);
 
 /* what a sample offers to the lookup ("" or NULL when it has not) */
 typedef struct mg_known_query {
-    const char *sha256, *gimphash, *gimpset, *main_module;
+    const char *sha256, *gimphash, *gimpset, *identity; /* identity: mg_known_identity */
     long gimpset_names; /* -1 when not known */
 } mg_known_query;
+
+/* What a program says it is, as `info` prints "identity": its main module
+ * path (build info), else its own package prefix; "" when neither (or
+ * only "main").  Compared up to an "@". */
+void mg_known_identity(const mg_image *im, char *out, size_t cap);
 
 typedef struct mg_known_hit {
     const mg_known_rec *rec;

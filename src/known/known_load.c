@@ -53,18 +53,19 @@ static bool is_hex64(const char *s)
 
 /* the record's fields: name and where each goes */
 static const char *const rec_keys[] = {"name", "package", "version", "source", "os", "arch", "path",
-                                       "sha256", "gimphash", "gimpfuzzy", "gimpset", "main_module"};
+                                       "sha256", "gimphash", "gimpfuzzy", "gimpset", "main_module", "identity"};
 
 static const char *const not_string[] = {
     "\"name\" is not a string", "\"package\" is not a string", "\"version\" is not a string",
     "\"source\" is not a string", "\"os\" is not a string", "\"arch\" is not a string",
     "\"path\" is not a string", "\"sha256\" is not a string", "\"gimphash\" is not a string",
-    "\"gimpfuzzy\" is not a string", "\"gimpset\" is not a string", "\"main_module\" is not a string"};
+    "\"gimpfuzzy\" is not a string", "\"gimpset\" is not a string", "\"main_module\" is not a string",
+    "\"identity\" is not a string"};
 
 static const char **rec_slot(mg_known_rec *r, size_t i)
 {
     const char **slots[] = {&r->name, &r->package, &r->version, &r->source, &r->os, &r->arch, &r->path,
-                            &r->sha256, &r->gimphash, &r->gimpfuzzy, &r->gimpset, &r->main_module};
+                            &r->sha256, &r->gimphash, &r->gimpfuzzy, &r->gimpset, &r->main_module, &r->identity};
     return slots[i];
 }
 

@@ -6,36 +6,43 @@
  * does not hold must stay unnamed (docs/known.md "Threshold"). */
 #include "known/known_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* the module's last element, a major-version suffix /vN dropped */
-static size_t module_base(const char *m, const char **b)
+/* the length of an identity up to its "@" (a version) */
+static size_t ident_len(const char *s)
 {
-    size_t n = strlen(m);
-    const char *s = strrchr(m, '/');
-    if (s && s[1] == 'v' && s[2] >= '0' && s[2] <= '9' && strspn(s + 2, "0123456789") == strlen(s + 2)) {
-        n = (size_t)(s - m);
-        const char *t = s;
-        for (s = NULL; t > m; t--)
-            if (t[-1] == '/') {
-                s = t - 1;
-                break;
-            }
-    }
-    *b = s ? s + 1 : m;
-    return n - (size_t)(*b - m);
+    const char *at = s ? strchr(s, '@') : NULL;
+    return s ? (at ? (size_t)(at - s) : strlen(s)) : 0;
 }
 
-/* false when both name a main module and the two are different programs */
-static bool modules_agree(const char *q, const char *r)
+/* 1: both say who they are and agree; 0: both say and differ; -1: a side
+ * does not say */
+static int identities_agree(const char *q, const char *r)
 {
-    if (!q || !q[0] || !r[0])
-        return true;
-    const char *a, *b;
-    size_t na = module_base(q, &a), nb = module_base(r, &b);
-    return na == nb && !strncasecmp(a, b, na);
+    size_t nq = ident_len(q), nr = ident_len(r);
+    if (!nq || !nr)
+        return -1;
+    return nq == nr && !memcmp(q, r, nq);
+}
+
+void mg_known_identity(const mg_image *im, char *out, size_t cap)
+{
+    if (!cap)
+        return;
+    out[0] = 0;
+    if (!im->is_go)
+        return;
+    if (im->buildinfo.present && im->buildinfo.main.path[0]) {
+        snprintf(out, cap, "%s", im->buildinfo.main.path);
+        return;
+    }
+    char raw[512];
+    size_t n = mg_image_own_prefix(im, raw, sizeof raw);
+    if (n)
+        mg_package_unescape(raw, n, out, cap);
 }
 
 /* the first record whose field (sha or gimphash) is s, or NULL */
@@ -74,7 +81,7 @@ int mg_known_lookup(const mg_known *k, const mg_known_query *q, mg_known_hit out
     if (is_empty_set(q->gimpset)) /* no names of its own: nothing to recognise it by */
         return 0;
     r = q->gimphash && q->gimphash[0] ? find_exact(k, false, q->gimphash) : NULL;
-    if (r && modules_agree(q->main_module, r->main_module)) {
+    if (r && identities_agree(q->identity, r->identity) != 0) {
         out[0] = (mg_known_hit){r, 100, "gimphash"};
         return 1;
     }
@@ -88,7 +95,9 @@ int mg_known_lookup(const mg_known *k, const mg_known_query *q, mg_known_hit out
     int n = 0;
     for (size_t i = 0; i < nh && n < 2; i++) {
         const mg_known_rec *c = &k->recs[h[i].index];
-        if (!modules_agree(q->main_module, c->main_module) || (c->gimpset_names >= 0 && c->gimpset_names < MG_KNOWN_MIN_NAMES))
+        int agree = identities_agree(q->identity, c->identity);
+        if (!agree || (agree < 0 && h[i].score < MG_KNOWN_NO_IDENTITY) ||
+            (c->gimpset_names >= 0 && c->gimpset_names < MG_KNOWN_MIN_NAMES))
             continue;
         if (n == 1 && (!strcmp(c->name, out[0].rec->name) || h[i].score < out[0].score - MG_KNOWN_CLOSE))
             continue;
@@ -102,7 +111,8 @@ int mg_known_lookup_image(const mg_known *k, const mg_image *im, const char *sha
 {
     if (!im->is_go || (im->flags & (MG_FLAG_NO_NAMES | MG_FLAG_BAD_NAMES)))
         return 0;
-    mg_known_query q = {sha256, im->gimphash, im->gimpset,
-                        im->buildinfo.present ? im->buildinfo.main.path : NULL, (long)im->gimpset_names};
+    char ident[512];
+    mg_known_identity(im, ident, sizeof ident);
+    mg_known_query q = {sha256, im->gimphash, im->gimpset, ident, (long)im->gimpset_names};
     return mg_known_lookup(k, &q, out);
 }
