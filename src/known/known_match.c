@@ -1,8 +1,9 @@
 /* known_match.c - owns naming a sample from the reference: an identical
  * file (sha256) or an identical function-name list (gimphash) is an
  * identity hit; otherwise the gimpsets scoring at least MG_KNOWN_THRESHOLD
- * (the set index), keeping only records whose main module agrees with the
- * sample's when both have one.  Precision first: a program the reference
+ * (the set index), from records standing on enough names whose identity
+ * (main module, else own package prefix) agrees with the sample's, or at
+ * MG_KNOWN_NO_IDENTITY when a side has none.  Precision first: a program the reference
  * does not hold must stay unnamed (docs/known.md "Threshold"). */
 #include "known/known_impl.h"
 
