@@ -153,7 +153,7 @@ mg_status mg_known_add_text(mg_known *k, const char *name, const char *text, siz
     if (tv)
         k->texts = tv;
     if (!t)
-        return mg_fail(err, MG_ERR_NOMEM, "%s: out of memory", name);
+        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     memcpy(t, text, len);
     t[len] = 0;
     k->texts[k->ntexts++] = t;
@@ -174,7 +174,7 @@ mg_status mg_known_add_text(mg_known *k, const char *name, const char *text, siz
                 return mg_fail(err, MG_ERR_MALFORMED, "%s:%zu: more than %u records", name, lineno,
                                MG_KNOWN_MAX_RECORDS);
             if (!grow(k))
-                return mg_fail(err, MG_ERR_NOMEM, "%s: out of memory", name);
+                return mg_fail(err, MG_ERR_NOMEM, "out of memory");
             bool header = false;
             const char *why = read_line(t + at, end - at, &k->recs[k->n], &built, &header);
             if (why)
