@@ -23,6 +23,7 @@ static const char usage[] =
     "  eval --labels L ...   V-measure of the families against labels, threshold sweep\n"
     "  scan RULES PATH...    YARA scan with the go and fuzzy modules (yara's options and output)\n"
     "  db SUBCOMMAND ...     the sample collection (SQLite or PostgreSQL): add, match, classify, families\n"
+    "  known SUBCOMMAND ...  known Go programs (rclone, ngrok, ...): list, add, import\n"
     "\n"
     "options:\n"
     "  -h, --help            this help (also: malgopher <command> --help)\n"
@@ -58,6 +59,7 @@ static const struct command {
     {"eval", cmd_eval},
     {"scan", cmd_scan},
     {"db", cmd_db},
+    {"known", cmd_known},
 };
 
 /* edit distance of a and b (short names: the full table is fine) */

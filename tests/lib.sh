@@ -2,6 +2,8 @@
 # directory $T removed on exit, the pass/fail tally and its summary line.
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# the known-programs reference (docs/known.md): never the developer's local one
+export MALGOPHER_KNOWN_LOCAL=$T/known-local.jsonl
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }

@@ -19,7 +19,7 @@ declare -A LAYER=(
     [exe]=1
     [go]=2 [dotnet]=2 [unpack]=2
     [fp]=3
-    [index]=4 [cluster]=4 [diff]=4
+    [index]=4 [cluster]=4 [diff]=4 [known]=4
     [yara]=5 [api]=5
     [cli]=6
 )

@@ -27,6 +27,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_db(int argc, char **argv); /* cli/db/ */
 int cmd_diff(int argc, char **argv);
 int cmd_types(int argc, char **argv);
+int cmd_known(int argc, char **argv); /* cli/known/ */
 
 /* families: default similarity threshold of cluster/eval/match (chosen from
  * the sweep over the corpus, see BENCHMARKS.md) */
@@ -194,6 +195,34 @@ bool out_flush(FILE *o);
 /* true when standard output has already failed (a long writer may stop) */
 bool out_failed(void);
 int out_finish(int status);
+
+/* known_ref.c: the known-programs reference (docs/known.md) */
+typedef struct mg_known mg_known;
+typedef struct mg_known_hit mg_known_hit;
+/* --no-known: the reference is never read */
+void known_switch_off(void);
+bool known_is_off(void);
+/* where the reference is, told to the library (scan: the go.known field
+ * reads it there, on first use) */
+void known_setup(void);
+/* the reference, read on first use (NULL: off, none, or it failed to load,
+ * which is said once on standard error) */
+const mg_known *known_ref(void);
+/* the local reference's file (MALGOPHER_KNOWN_LOCAL, else
+ * $XDG_DATA_HOME/malgopher/known.jsonl, else ~/.local/share/...) */
+bool known_local_path(char *out, size_t cap);
+/* the programs image im is (0, 1 or 2 hits: a runner-up close to the
+ * first); sha256 may be NULL */
+int known_lookup(const mg_image *im, const char *sha256, mg_known_hit *out);
+/* the same from a sample's digests, identity (mg_known_identity; "" or NULL: none) and the
+ * names its gimpset stands on (-1: not known) */
+int known_lookup_digests(const char *gimphash, const char *gimpset, const char *module, long names,
+                         mg_known_hit *out);
+/* "rclone (debian:bookworm rclone 1.60.1, gimpset 93)", " or " between two */
+void known_text(const mg_known_hit *h, int n, char *out, size_t cap);
+/* the JSON value: null, or {"name",...,"score","measure"} with the
+ * runner-up in "also" */
+void known_json(FILE *o, const mg_known_hit *h, int n);
 
 /* label for image i of a file: "" for thin files, ":arm64" style for slices */
 const char *slice_suffix(const mg_file *f, size_t i, char *buf, size_t bufsz);

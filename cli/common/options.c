@@ -40,6 +40,9 @@ typedef struct opt_row {
      CMD_DB_CLASSIFY | CMD_DB_FAMILIES | CMD_DB_INIT | CMD_DB_SHARD_ADD)
 #define DB_FAMS (CMD_DB_MATCH | CMD_DB_CLASSIFY | CMD_DB_FAMILIES)
 #define F(field) offsetof(cli_opts, field)
+/* the commands that name known programs (docs/known.md) */
+#define KNOWN_USERS (CMD_INFO | FAMS | CMD_DB_MATCH | CMD_DB_CLASSIFY)
+#define KNOWN_EDIT (CMD_KNOWN_ADD | CMD_KNOWN_IMPORT)
 
 /* Where the db subcommands' argv departs from the habits above, as their
  * own parsers had it (kept so that what they accept and say is unchanged):
@@ -53,12 +56,12 @@ typedef struct opt_row {
 
 static const opt_row table[] = {
     /* the path habits */
-    {'r', "recursive", PATHS | CMD_DB_ADD | CMD_DB_MATCH | CMD_DB_CLASSIFY, K_FLAG, F(recursive), 0, 0, NULL, NULL},
+    {'r', "recursive", PATHS | CMD_KNOWN_ADD | CMD_DB_ADD | CMD_DB_MATCH | CMD_DB_CLASSIFY, K_FLAG, F(recursive), 0, 0, NULL, NULL},
     {'q', "quiet", PATHS, K_FLAG, F(quiet), 0, 0, NULL, NULL},
     {0, "files-from", PATHS, K_STR, F(files_from), 0, 0, "a FILE", NULL},
     {'0', "null", PATHS, K_FLAG, F(nul_list), 0, 0, NULL, NULL},
     {'j', "jobs", CMD_INFO | CMD_HASH | FAMS, K_INT, F(jobs), 1, 64, "1..64 threads", NULL},
-    {0, "json", CMD_INFO | CMD_FUNCS | CMD_TYPES | CMD_HASH | CMD_COMPARE | CMD_CLUSTER | CMD_MATCH | CMD_DIFF |
+    {0, "json", CMD_INFO | CMD_KNOWN_LIST | CMD_FUNCS | CMD_TYPES | CMD_HASH | CMD_COMPARE | CMD_CLUSTER | CMD_MATCH | CMD_DIFF |
                     CMD_DB_STATS | DB_FAMS | CMD_JIT_UNPACK, K_FMT,
      F(fmt), OUT_JSON, 0, NULL, NULL},
     {0, "csv", CMD_INFO | CMD_HASH | CMD_CLUSTER, K_FMT, F(fmt), OUT_CSV, 0, NULL, NULL},
@@ -77,6 +80,10 @@ static const opt_row table[] = {
     {'v', "verbose", CMD_COMPARE, K_FLAG, F(verbose), 0, 0, NULL, NULL},
     {0, "slice", CMD_FUNCS, K_STR, F(slice), 0, 0, "an ARCH", NULL},
     {0, "all", CMD_DIFF, K_FLAG, F(all), 0, 0, NULL, NULL},
+    {0, "no-known", KNOWN_USERS, K_FLAG, F(no_known), 0, 0, NULL, NULL},
+    {0, "name", CMD_KNOWN_ADD, K_STR, F(name), 1, 0, "a program name", NULL},
+    {0, "version", CMD_KNOWN_ADD, K_STR, F(version), 1, 0, "a version", NULL},
+    {0, "to", KNOWN_EDIT, K_STR, F(to), 1, 0, "a FILE", NULL},
     {0, "brief", CMD_INFO, K_FLAG, F(brief), 0, 0, NULL, NULL},
     {0, "full", CMD_INFO, K_FLAG, F(full), 0, 0, NULL, NULL},
     {'o', "output", CMD_JIT_UNPACK | CMD_UNPACK, K_STR, F(output), 0, 0, "a file name", NULL},
@@ -351,6 +358,8 @@ static int parse(cli_opts *o, const char *cmd, unsigned cmd_bit, const char *hel
         return usage_error(cmd, "--measure wants fuzzy or set, not '%s'", o->measure_arg);
     if (!o->threshold)
         o->threshold = o->measure == MEASURE_SET ? MG_DEFAULT_THRESHOLD_SET : MG_DEFAULT_THRESHOLD;
+    if (o->no_known)
+        known_switch_off();
     if (o->nul_list && !o->files_from)
         return usage_error(cmd, "-0 goes with --files-from FILE");
     if (o->files_from && !read_files_from(o))

@@ -36,6 +36,10 @@ enum {
     CMD_DB_SHARD_ADD = 1u << 19,
     CMD_UNPACK = 1u << 20, /* unpack IN -o OUT */
     CMD_TYPES = 1u << 17,
+    /* malgopher known SUBCOMMAND */
+    CMD_KNOWN_LIST = 1u << 21,
+    CMD_KNOWN_ADD = 1u << 22,
+    CMD_KNOWN_IMPORT = 1u << 23,
 };
 
 /* the values of a repeatable option, in the order given */
@@ -75,6 +79,8 @@ typedef struct cli_opts {
     const char *label, *source; /* db add --label, --source */
     const char *list;   /* db add --files-from (read by db add: its own list habits) */
     str_list shards;    /* db init / db shard-add --shard URI (repeatable) */
+    bool no_known;      /* --no-known: the known-programs reference is not read */
+    const char *name, *version, *to; /* known add --name, --version; known add/import --to */
     /* the operands, then the --files-from paths (owned) */
     char **args;
     int nargs;

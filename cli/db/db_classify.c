@@ -25,11 +25,16 @@ static const char help[] =
     "query without a gimpset is scored by gimpfuzzy at 66, and the line says so.\n"
     "\n"
     "  --measure M   set (default): gimpset (docs/spec/gimpset.md); fuzzy: gimpfuzzy\n"
+    "  --no-known    known programs left out (the reference is not read)\n"
     "  --json   one object per file: {\"path\",\"measure\",\"threshold\",\"label\",\"score\",\n"
     "           \"sample\",\"gimphash\",\"nearest\":{\"label\",\"score\",\"sample\",\"measure\"},\n"
     "           \"other\":{\"measure\",\"threshold\",\"label\",\"score\",\"sample\"},\n"
     "           \"identity\",\"identity_from\"} (label, score and sample null when\n"
-    "           unknown; nearest and other null when no labelled sample is near)\n";
+    "           unknown; nearest and other null when no labelled sample is near),\n"
+    "           \"known\" (the known program it is, or null)\n"
+    "A known program (docs/known.md) counts as a labelled sample: its name is\n"
+    "the label when no sample of the collection scores as high (sample\n"
+    "\"known:SOURCE PACKAGE VERSION\"); --no-known leaves it out.\n";
 
 /* one measure's answer: the labelled hit at its threshold, and the nearest */
 typedef struct opinion {
@@ -60,7 +65,22 @@ static const db_hit *nearest_of(const opinion *p)
     return p->nhit ? p->hit : p->nnear ? p->near : NULL;
 }
 
-static void print_json(const sample *s, const opinion *a, const opinion *b, const char *id, const char *from)
+/* a known program counts as a labelled sample (docs/known.md): it decides
+ * when the collection has no labelled sample at the threshold, or (gimpset)
+ * one scoring lower */
+static bool known_decides(const opinion *a, const match_query *k)
+{
+    return k->nknown > 0 && (!a->nhit || (!strcmp(a->q.measure, "gimpset") && !a->hit->fallback &&
+                                          k->known[0].score > a->hit->score));
+}
+
+static void known_sample(const mg_known_hit *h, char *out, size_t cap)
+{
+    snprintf(out, cap, "known:%s %s %s", h->rec->source, h->rec->package, h->rec->version);
+}
+
+static void print_json(const sample *s, const opinion *a, const opinion *b, const char *id, const char *from,
+                       const match_query *k)
 {
     fputs("{\"path\":", stdout);
     json_cstr(stdout, s->path);
@@ -69,7 +89,20 @@ static void print_json(const sample *s, const opinion *a, const opinion *b, cons
         fputs(",\"note\":", stdout);
         json_cstr(stdout, a->q.note);
     }
-    if (a->nhit) {
+    if (k->nknown >= 0) {
+        fputs(",\"known\":", stdout);
+        known_json(stdout, k->known, k->nknown);
+    }
+    if (known_decides(a, k)) {
+        char ks[600];
+        known_sample(&k->known[0], ks, sizeof ks);
+        fputs(",\"label\":", stdout);
+        json_cstr(stdout, k->known[0].rec->name);
+        printf(",\"score\":%d,\"sample\":", k->known[0].score);
+        json_cstr(stdout, ks);
+        fputs(",\"gimphash\":", stdout);
+        json_cstr(stdout, k->known[0].rec->gimphash);
+    } else if (a->nhit) {
         fputs(",\"label\":", stdout);
         json_cstr(stdout, a->hit->label ? a->hit->label : "");
         printf(",\"score\":%d,\"sample\":", a->hit->score);
@@ -107,9 +140,15 @@ static void print_json(const sample *s, const opinion *a, const opinion *b, cons
         puts("null,\"identity_from\":null}");
 }
 
-static void print_text(const sample *s, const opinion *a, const opinion *b, const char *id, const char *from)
+static void print_text(const sample *s, const opinion *a, const opinion *b, const char *id, const char *from,
+                       const match_query *k)
 {
-    if (a->nhit)
+    char ks[600];
+    if (known_decides(a, k)) {
+        known_sample(&k->known[0], ks, sizeof ks);
+        text_line(stdout, "%s  %s  %d  %s  (%s)", s->path, k->known[0].rec->name, k->known[0].score, ks,
+                  k->known[0].measure);
+    } else if (a->nhit)
         text_line(stdout, "%s  %s  %d  %s%s%s", s->path, a->hit->label ? a->hit->label : "", a->hit->score,
                   a->hit->path, a->hit->fallback ? "  (gimpfuzzy: no gimpset)" : "",
                   a->q.note ? "  (gimpfuzzy: the query has no gimpset)" : "");
@@ -128,6 +167,10 @@ static void print_text(const sample *s, const opinion *a, const opinion *b, cons
         text_line(stdout, "  %s: unknown", b->q.measure);
     if (id[0])
         text_line(stdout, "  identity: %s  (%s)", id, from);
+    if (k->nknown > 0) {
+        known_text(k->known, k->nknown, ks, sizeof ks);
+        text_line(stdout, "  known: %s", ks);
+    }
 }
 
 static bool classify_one(const cli_opts *o, db *d, const sample *s)
@@ -146,10 +189,12 @@ static bool classify_one(const cli_opts *o, db *d, const sample *s)
             snprintf(id, sizeof id, "%s", s->prefix);
             from = "packages";
         }
+        match_query k = {0};
+        match_query_known(&k, s);
         if (o->fmt == OUT_JSON)
-            print_json(s, &a, &b, id, from);
+            print_json(s, &a, &b, id, from, &k);
         else
-            print_text(s, &a, &b, id, from);
+            print_text(s, &a, &b, id, from, &k);
     }
     opinion_free(&a);
     opinion_free(&b);

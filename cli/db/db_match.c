@@ -22,7 +22,8 @@ static const char help[] =
     "  -t, --threshold T   smallest score shown (default 35 for set, 66 for fuzzy)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
     "  --json              one object per file: {\"path\",\"measure\",\"threshold\",\"gimpset\"\n"
-    "                      (or \"gimpfuzzy\"),\"matches\":[{..,\"label\"}..]}\n"
+    "                      (or \"gimpfuzzy\"),\"known\",\"matches\":[{..,\"label\"}..]}\n"
+    "  --no-known          no \"known\" line (docs/known.md): the reference is not read\n"
     "  -r, --recursive     descend into directories\n"
     "  -j N                hash with N threads (default: the number of CPUs)\n";
 
@@ -34,6 +35,7 @@ static bool print_hits(const cli_opts *o, db *d, const sample *s)
     if (!db_query_hits(d, s, o->measure, o->threshold, (size_t)o->top, 0, &q, &h, &nh))
         return false;
     q.labels = true;
+    match_query_known(&q, s);
     match_line *m = calloc(nh ? nh : 1, sizeof *m);
     for (size_t j = 0; m && j < nh; j++)
         m[j] = (match_line){h[j].score, h[j].path, h[j].gimphash, h[j].label, h[j].fallback};

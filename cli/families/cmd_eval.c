@@ -26,6 +26,8 @@ static const char help[] =
     "  -r, --recursive      descend into directories\n"
     "  -q, --quiet          no line for a file that is not a Go executable\n"
     "  -j, --jobs N         hash with N threads (default: the number of CPUs)\n"
+    "  --no-known           the --html report's family names without the\n"
+    "                       known-programs reference (docs/known.md; not read)\n"
     "  --files-from FILE    also the paths listed in FILE, one a line (- = stdin)\n"
     "  -0, --null           with --files-from: the paths are NUL-separated\n"
     "  --from FILE          precomputed `malgopher hash --json` lines (the whole-file\n"

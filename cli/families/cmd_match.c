@@ -29,10 +29,12 @@ static const char help[] =
     "  -t, --threshold T   smallest score shown (default 35 for set, 66 for fuzzy)\n"
     "  -k, --top K         at most K matches per file (default 5, 0 = all)\n"
     "  --json              one object per file: {\"path\",\"measure\",\"threshold\",\"gimpset\" (or\n"
-    "                      \"gimpfuzzy\"),\"matches\":[..]}\n"
+    "                      \"gimpfuzzy\"),\"known\",\"matches\":[..]}\n"
     "  -r, --recursive     descend into directories\n"
     "  -q, --quiet         no line for a file that is not a Go executable\n"
     "  -j, --jobs N        hash with N threads (default: the number of CPUs)\n"
+    "  --no-known          no \"known\" line (the known program a file is,\n"
+    "                      docs/known.md): the reference is not read\n"
     HELP_FILES_FROM
     "\n"
     HELP_ESCAPES
@@ -146,6 +148,7 @@ static bool answer(const cli_opts *o, const sampleset *known, const known_ix *x,
         mq.threshold = MG_DEFAULT_THRESHOLD_SET;
     }
     mq.measure = measure_name(set ? MEASURE_SET : MEASURE_FUZZY);
+    match_query_known(&mq, q);
     mq.digest = set ? q->gimpset : q->gimpfuzzy;
     mg_hit *hits;
     size_t nh;

@@ -5,6 +5,7 @@
 #define MG_CLI_FAMILIES_H
 
 #include "common/cli.h"
+#include "known/known.h"
 
 /* ---- sample_set.c: one Go image each ---- */
 typedef struct sample {
@@ -22,6 +23,9 @@ typedef struct sample {
     char prefix[160];    /* the dominant own-package prefix (identity.c) */
     char gover[40];      /* Go version */
     char os[16];
+    char known[64];      /* the known program it is (docs/known.md), "" when none */
+    long gimpset_names;  /* the names its gimpset stands on; -1 when not known */
+    char ident[160];     /* mg_known_identity: what the known lookup compares */
 } sample;
 
 typedef struct sampleset {
@@ -125,6 +129,8 @@ typedef struct match_query {
     const char *digest;   /* the query digest of that measure */
     const char *note;     /* why the measure is not the chosen one, or NULL */
     bool labels;          /* db match: a label per hit */
+    mg_known_hit known[2]; /* the known program(s) it is (docs/known.md) */
+    int nknown;           /* 0 when none; -1: not asked (--no-known) */
 } match_query;
 /* text: "# measure M, threshold T" once before the answers (fallback: how
  * records without a gimpset are scored) */
@@ -133,6 +139,9 @@ void print_match_header(FILE *o, bool json, int measure, int threshold);
  * {"path","measure","threshold",MEASURE: digest,"matches":[{"score","path",
  * "gimphash"[,"label"][,"measure"]}..]} line */
 void print_matches(FILE *o, bool json, const match_query *q, const match_line *m, size_t n);
+/* q's known program(s): the sample looked up in the known-programs
+ * reference (nknown -1 with --no-known: no "known" in the answer) */
+void match_query_known(match_query *q, const sample *s);
 
 /* ---- report_html.c ---- */
 typedef struct score_row {

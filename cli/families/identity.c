@@ -6,6 +6,7 @@
  * names (one array of prefix spans, sorted once); a family: one pass over
  * its members' identities. */
 #include "families/families.h"
+#include "known/known.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -120,6 +121,11 @@ void sample_describe(sample *x, const mg_image *im)
         x->prefix[0] = 0; /* out of memory: no prefix, as for no packages */
     snprintf(x->gover, sizeof x->gover, "%s", im->go_version);
     snprintf(x->os, sizeof x->os, "%s", im->os ? im->os : "");
+    mg_known_hit kh[2];
+    mg_known_identity(im, x->ident, sizeof x->ident);
+    x->known[0] = 0;
+    if (known_lookup(im, NULL, kh))
+        snprintf(x->known, sizeof x->known, "%s", kh[0].rec->name);
 }
 
 /* the most common non-empty string among the members (at offset off of
@@ -148,6 +154,10 @@ static bool common_field(const sampleset *s, const uint32_t *members, size_t n, 
 void family_name(const sampleset *s, const uint32_t *members, size_t n, const labels *lab, const uint32_t *label_of,
                  size_t index, char *out, size_t outsz, const char **source)
 {
+    if (common_field(s, members, n, offsetof(sample, known), out, outsz)) {
+        *source = "known"; /* a known program (docs/known.md) */
+        return;
+    }
     if (common_field(s, members, n, offsetof(sample, module), out, outsz)) {
         *source = "module";
         return;

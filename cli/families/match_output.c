@@ -10,6 +10,11 @@ const char *measure_name(int measure)
     return measure == MEASURE_SET ? "gimpset" : "gimpfuzzy";
 }
 
+void match_query_known(match_query *q, const sample *s)
+{
+    q->nknown = known_is_off() ? -1 : s->no_names ? 0 : known_lookup_digests(s->gimphash, s->gimpset, s->ident, s->gimpset_names, q->known);
+}
+
 void print_match_header(FILE *o, bool json, int measure, int threshold)
 {
     if (json)
@@ -53,6 +58,10 @@ void print_matches(FILE *o, bool json, const match_query *q, const match_line *m
         }
         fprintf(o, ",\"%s\":", q->measure);
         json_cstr(o, q->digest);
+        if (q->nknown >= 0) {
+            fputs(",\"known\":", o);
+            known_json(o, q->known, q->nknown);
+        }
         fputs(",\"matches\":[", o);
         for (size_t h = 0; h < n; h++) {
             if (h)
@@ -68,6 +77,11 @@ void print_matches(FILE *o, bool json, const match_query *q, const match_line *m
                   n ? "" : "  (no match)");
     else
         text_line(o, "%s%s", q->path, n ? "" : "  (no match)");
+    if (q->nknown > 0) {
+        char kt[1200];
+        known_text(q->known, q->nknown, kt, sizeof kt);
+        text_line(o, "  known: %s", kt);
+    }
     for (size_t h = 0; h < n; h++) {
         const char *lab = q->labels && m[h].label ? m[h].label : NULL;
         text_line(o, "  %3d  %s%s%s%s%s", m[h].score, m[h].path, lab ? "  [" : "", lab ? lab : "", lab ? "]" : "",

@@ -17,6 +17,7 @@ static bool push(sampleset *s, const char *path, const char *file)
     s->v = v;
     sample *x = &s->v[s->n];
     memset(x, 0, sizeof *x);
+    x->gimpset_names = -1; /* a digest given as it is, a hash line: not known */
     x->path = strdup(path);
     x->file = strdup(file);
     if (!x->path || !x->file) {
@@ -78,6 +79,7 @@ static void hash_file(const char *path, file_result *r)
         memcpy(x->gimpfuzzy, im->gimpfuzzy, sizeof x->gimpfuzzy);
         memcpy(x->gimpset, im->gimpset, sizeof x->gimpset);
         x->no_names = im->flags & MG_FLAG_NO_NAMES;
+        x->gimpset_names = (long)im->gimpset_names;
         snprintf(x->arch, sizeof x->arch, "%s", im->arch);
         sample_describe(x, im);
     }
@@ -154,6 +156,9 @@ size_t samples_from_paths(sampleset *s, char **paths, int n, bool recursive, uns
                 memcpy(y->prefix, x->prefix, sizeof y->prefix);
                 memcpy(y->gover, x->gover, sizeof y->gover);
                 memcpy(y->os, x->os, sizeof y->os);
+                memcpy(y->known, x->known, sizeof y->known);
+                y->gimpset_names = x->gimpset_names;
+                memcpy(y->ident, x->ident, sizeof y->ident);
                 if (y->no_names)
                     report_error(y->path, "no names (gimphash of empty input)");
             }

@@ -2,6 +2,7 @@
  * each file, as aligned text or JSON Lines (one object per image). */
 #include "common/options.h"
 #include "files/files.h"
+#include "known/known.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static const char help[] =
     "  -q, --quiet         leave out the files that are neither Go nor .NET; in a\n"
     "                      directory walk they do not make the exit status 1\n"
     "  --brief             one line per file: kind (Go, Go/UPX, .NET, not Go),\n"
-    "                      OS/arch, Go version, known program (- until known),\n"
+    "                      OS/arch, Go version, known program (- when none),\n"
     "                      identity (module@version, else the program's own\n"
     "                      package prefix inferred from its packages), path\n"
     "  --full              print long digests whole (the text view shortens them)\n"
@@ -28,6 +29,9 @@ static const char help[] =
     "  --json              one JSON object per image (JSON Lines), with the file's\n"
     "                      sha256 and size\n"
     "  --csv               a header line and one row per image (sha256, size last)\n"
+    "  --no-known          do not name known programs (the reference is not read)\n"
+    "A Go program the known-programs reference holds (rclone, restic, ngrok, ...;\n"
+    "docs/known.md) is named on a \"known:\" line (JSON \"known\"), renamed or not.\n"
     "The text view fits 160 columns: a digest longer than 140 characters is shown\n"
     "as its first 40, an ellipsis and its length unless --full.\n"
     HELP_FILES_FROM
@@ -117,6 +121,15 @@ static void text_info(FILE *o, const char *path, const sample_file *s, size_t i,
         info_identity(im, ident, sizeof ident);
         text_line(o, "identity:       %s (inferred from its packages)", ident[0] ? ident : "unknown");
     }
+    mg_known_hit kh[2];
+    int nk = !known_is_off() && im->is_go ? known_lookup(im, NULL, kh) : 0;
+    if (nk) {
+        char kt[1200];
+        known_text(kh, nk, kt, sizeof kt);
+        text_line(o, "known:          %s", kt);
+    } else if (im->is_go && !known_is_off()) {
+        text_line(o, "known:          none");
+    }
     if (im->is_go) { /* a symbol table is a Go question: not asked of other files */
         text_line(o, "stripped:       %s", yes_no(im->stripped));
         text_line(o, "gimphash:       %s%s", im->gimphash, im->flags & MG_FLAG_NO_NAMES ? " (no names)" : "");
@@ -170,7 +183,15 @@ static void csv_info(FILE *o, const char *path, const sample_file *s, size_t i)
     csv_field(o, kind);
     putc(',', o);
     csv_field(o, ident);
-    fprintf(o, ",,%s,%llu\n", id->sha256, id->size);
+    putc(',', o);
+    mg_known_hit kh[2];
+    int nk = known_lookup(im, id->sha256, kh);
+    if (nk) {
+        char kt[1200];
+        known_text(kh, nk, kt, sizeof kt);
+        csv_field(o, kt);
+    }
+    fprintf(o, ",%s,%llu\n", id->sha256, id->size);
 }
 
 static void json_module(FILE *o, const mg_module *m)
@@ -293,7 +314,10 @@ static void json_info(FILE *o, const char *path, const sample_file *s, size_t i)
         json_cstr(o, ident);
     else
         fputs("null", o);
-    fputs(",\"known\":null,\"warning\":", o);
+    mg_known_hit kh[2];
+    fputs(",\"known\":", o);
+    known_json(o, kh, known_lookup(im, id->sha256, kh));
+    fputs(",\"warning\":", o);
     json_cstr(o, im->warning);
     fprintf(o, ",\"sha256\":\"%s\",\"size\":%llu}\n", id->sha256, id->size);
 }

@@ -4,6 +4,7 @@
  * its packages), the one-line-per-file `--brief` view and the shortening
  * of long digests in the default text view. */
 #include "files/files.h"
+#include "known/known.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,12 @@ void info_brief_line(FILE *o, const char *path, const mg_image *im, size_t slice
     info_identity(im, ident, sizeof ident);
     if (!ident[0])
         strcpy(ident, "-");
+    char known[W_KNOWN * 4 + 4] = "-";
+    mg_known_hit kh[2];
+    int nk = known_lookup(im, NULL, kh);
+    if (nk)
+        snprintf(known, sizeof known, "%s%s", kh[0].rec->name, nk > 1 ? "?" : "");
+    fit(known, W_KNOWN);
     fit(osarch, W_OSARCH);
     fit(ver, W_GO);
     fit(ident, W_IDENT);
@@ -85,7 +92,7 @@ void info_brief_line(FILE *o, const char *path, const mg_image *im, size_t slice
     FILE *m = open_memstream(&buf, &n);
     if (!m)
         return;
-    const char *cols[] = {kind, osarch, ver, "-", ident};
+    const char *cols[] = {kind, osarch, ver, known, ident};
     const size_t widths[] = {W_KIND, W_OSARCH, W_GO, W_KNOWN, W_IDENT_PAD};
     for (size_t c = 0; c < 5; c++) {
         size_t w = 0;

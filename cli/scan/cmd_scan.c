@@ -38,6 +38,7 @@ static const char help[] =
     "  -i, --identifier=IDENTIFIER  print only rules named IDENTIFIER\n"
     "  -a, --timeout=SECONDS        abort scanning after the given number of SECONDS\n"
     "  -w, --no-warnings            disable warnings\n"
+    "      --no-known               go.known stays \"\" (the known-programs reference is not read)\n"
     "  -M, --module-names           show module names\n"
     "  -D, --print-module-data      print module data\n"
     "  -e, --print-namespace        print rules' namespace\n"
@@ -204,6 +205,8 @@ int cmd_scan(int argc, char **argv)
         status = 0;
         goto out;
     }
+    if (!o.no_known)
+        known_setup(); /* go.known: the reference, read on the first Go image */
     if (o.threads > YR_MAX_THREADS) {
         fprintf(stderr, "maximum number of threads is %d\n", YR_MAX_THREADS);
         goto out;

@@ -20,6 +20,7 @@ typedef struct scan_opts {
     bool negate;        /* -n */
     bool count_only;    /* -c */
     bool no_warnings;   /* -w */
+    bool no_known;      /* --no-known: go.known stays "" (docs/known.md) */
     bool help;          /* -h */
     bool module_names;  /* -M */
     bool module_data;   /* -D */

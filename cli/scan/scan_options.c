@@ -42,6 +42,7 @@ static const opt options[] = {
     {'t', "tag", OPT_MULTI, F(tags), F(ntags)},
     {'a', "timeout", OPT_LONG, F(timeout), 0},
     {'w', "no-warnings", OPT_FLAG, F(no_warnings), 0},
+    {0, "no-known", OPT_FLAG, F(no_known), 0},
 };
 #undef F
 #define NOPTS (sizeof options / sizeof *options)

@@ -245,10 +245,18 @@ size_t mg_gimpset_names(const char *const *names, const uint32_t *lens, size_t n
     return kept;
 }
 
-static int b64_value(char c)
+/* the value of a character of b64, or -1 (no search: a reference of
+ * thousands of digests decodes each at load, docs/known.md) */
+static int b64_value(char ch)
 {
-    const char *p = c ? strchr(b64, c) : NULL;
-    return p ? (int)(p - b64) : -1;
+    unsigned c = (unsigned char)ch;
+    if (c >= 'A' && c <= 'Z')
+        return (int)(c - 'A');
+    if (c >= 'a' && c <= 'z')
+        return (int)(c - 'a' + 26);
+    if (c >= '0' && c <= '9')
+        return (int)(c - '0' + 52);
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 int mg_gimpset_decode(const char *d, uint32_t slots[MG_GIMPSET_K])

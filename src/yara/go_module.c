@@ -9,6 +9,7 @@
  * the values derived from them undefined.  The reference of every field is
  * docs/yara.md "Module `go`". */
 #include "yara/go_module.h"
+#include "known/known.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ begin_declarations
     declare_string("gimpset");
     declare_integer("gimpset_names");
     declare_string("main_package");
+    declare_string("known");
     begin_struct("main_module")
         declare_string("path");
         declare_string("version");
@@ -123,6 +125,17 @@ static void fill_buildinfo(YR_OBJECT *m, const mg_buildinfo *bi, bool complete)
     }
 }
 
+/* go.known: the program the known-programs reference names (docs/known.md),
+ * "" when none (or no reference: the front end configures it) */
+static void fill_known(YR_OBJECT *m, const mg_image *im)
+{
+    const mg_known *k = mg_known_default(NULL);
+    mg_known_hit h[2];
+    int n = k ? mg_known_lookup_image(k, im, NULL, h) : 0;
+    const char *name = n > 0 ? h[0].rec->name : "";
+    yr_object_set_string(name, strlen(name), m, "known");
+}
+
 static void fill(YR_OBJECT *m, const mg_go_state *s)
 {
     const mg_image *im = s->im;
@@ -143,6 +156,7 @@ static void fill(YR_OBJECT *m, const mg_go_state *s)
         set_integer((int64_t)im->gimpset_names, m, "gimpset_names");
         if (im->gimpset_names) /* the empty-set digest is not a fingerprint */
             SET_STR(m, im->gimpset, "gimpset");
+        fill_known(m, im);
     }
     fill_buildinfo(m, &im->buildinfo, s->complete);
 }

@@ -27,6 +27,8 @@
 #include "dotnet/emu/emu.h"
 #include "index/allpairs.h" /* mg_pairs_naive, mg_setpairs_naive: test-only */
 #include "util/alloc.h"
+#include "util/error.h"
+#include "known/known.h" /* the known-programs reference, internal */
 
 #include <dirent.h>
 #include <stdio.h>
@@ -193,6 +195,33 @@ static mg_status set_index_all(void *ctx, mg_error *err)
     free(h);
     free(e);
     mg_setindex_free(ix);
+    return st;
+}
+
+/* the known-programs reference (src/known): two records read from text,
+ * indexed, and a lookup */
+static mg_status known_all(void *ctx, mg_error *err)
+{
+    digests *g = ctx;
+    char *text = malloc(4 * MG_GIMPSET_LEN + 512);
+    if (!text)
+        return MG_ERR_IO;
+    int n = snprintf(text, 4 * MG_GIMPSET_LEN + 512,
+                     "{\"malgopher_known\":1,\"built\":\"x\"}\n"
+                     "{\"name\":\"a\",\"sha256\":\"%064d\",\"gimpset\":\"%s\",\"gimpset_names\":100}\n"
+                     "{\"name\":\"b\",\"gimphash\":\"%064d\",\"gimpset\":\"%s\"}\n",
+                     0, g->sp[0], 1, g->sp[g->ns - 1]);
+    mg_known *k = NULL;
+    mg_status st = mg_known_new(&k, err);
+    if (st == MG_OK && (st = mg_known_add_text(k, "ref", text, (size_t)n, err)) == MG_OK &&
+        (st = mg_known_index(k, err)) == MG_OK) {
+        mg_known_query q = {NULL, NULL, g->sp[0], NULL, 100};
+        mg_known_hit h[2];
+        if (mg_known_lookup(k, &q, h) < 0)
+            st = mg_fail(err, MG_ERR_NOMEM, "out of memory");
+    }
+    mg_known_free(k);
+    free(text);
     return st;
 }
 
@@ -499,6 +528,7 @@ int main(int argc, char **argv)
     if (g.ns) {
         inject_all("gimpset index, pairs, families, query", set_index_all, &g);
         inject_all("gimpset all pairs (reference)", set_pairs_naive, &g);
+        inject_all("known programs: read, index, look up", known_all, &g);
     }
 
     many m = {calloc(4000, sizeof *m.d), calloc(4000, sizeof *m.p), 4000};
