@@ -136,7 +136,7 @@ static void families_equal_naive(char **d, size_t n)
 static void variants_equal_naive(void **state)
 {
     (void)state;
-    enum { NV = 3000 };
+    enum { NV = 2000 };
     char **d = malloc(NV * sizeof *d);
     static char buf[700][48];
     const char *names[700];
@@ -220,7 +220,7 @@ static uint32_t random_bit(size_t i, size_t s)
 static void crafted_lists(void **state)
 {
     (void)state;
-    enum { NC = 20000, NB = 3000 };
+    enum { NC = 12000, NB = 3000 };
     char **d = crafted(NC, 89, seven);
     assert_int_equal(mg_gimpset_compare(d[0], d[1]), 34); /* 89 of 256 slots */
     mg_setindex *ix;
