@@ -60,7 +60,7 @@
 #define HEAVY (UINT32_MAX - 1) /* the head of a heavy token */
 #define CH 14                  /* ids a chunk: 64 bytes with n and next */
 #define LHEAVY 1024            /* components on a list before it is heavy */
-#define WORK_FLOOR 4096 /* digests' worth of work allowed to any list */
+#define WORK_FLOOR 4096 /* the cap counts this many digests more (small lists) */
 
 static uint64_t work_per_digest = (uint64_t)1 << 16;
 
@@ -72,6 +72,7 @@ void mg_setindex_set_work_cap(uint64_t per_digest)
 typedef struct tokslot {
     uint64_t key;  /* slot << 32 | value; EMPTY_KEY when free */
     uint32_t head; /* its first chunk, NIL, or HEAVY */
+    uint32_t fill; /* ids in the first chunk (a push reads no chunk) */
 } tokslot;
 
 typedef struct chunk {
@@ -120,7 +121,7 @@ static bool tab_grow(famwalk *w)
     if (!t)
         return false;
     for (size_t i = 0; i < cap; i++)
-        t[i] = (tokslot){EMPTY_KEY, NIL};
+        t[i] = (tokslot){EMPTY_KEY, NIL, 0};
     for (size_t i = 0; i < w->cap; i++)
         if (w->tab[i].key != EMPTY_KEY) {
             size_t h = tok_hash(w->tab[i].key, cap);
@@ -157,13 +158,15 @@ static void chunks_free(famwalk *w, uint32_t c)
     }
 }
 
-/* id onto the list at *head (a heavy token keeps no list) */
-static bool list_push(famwalk *w, uint32_t *head, uint32_t id)
+/* id onto the token's list (a heavy token keeps no list) */
+static bool list_push(famwalk *w, tokslot *ts, uint32_t id)
 {
+    uint32_t *head = &ts->head;
     if (*head == HEAVY)
         return true;
-    if (*head != NIL && w->ch[*head].n < CH) {
-        w->ch[*head].id[w->ch[*head].n++] = id;
+    if (*head != NIL && ts->fill < CH) {
+        w->ch[*head].id[ts->fill++] = id;
+        w->ch[*head].n = ts->fill;
         return true;
     }
     uint32_t c = w->cfree;
@@ -185,13 +188,15 @@ static bool list_push(famwalk *w, uint32_t *head, uint32_t id)
     w->ch[c] = (chunk){.n = 1, .next = *head};
     w->ch[c].id[0] = id;
     *head = c;
+    ts->fill = 1;
     return true;
 }
 
 /* count x's token at *head: each component on the list once (the list is
  * rewritten to one entry per current root); a list past LHEAVY turns heavy */
-static void list_count(famwalk *w, uint32_t *head, uint32_t x)
+static void list_count(famwalk *w, tokslot *ts, uint32_t x)
 {
+    uint32_t *head = &ts->head;
     uint32_t wc = *head, wp = 0;
     size_t kept = 0;
     w->visit++;
@@ -226,6 +231,7 @@ static void list_count(famwalk *w, uint32_t *head, uint32_t x)
     w->ch[wc].n = wp;
     chunks_free(w, w->ch[wc].next);
     w->ch[wc].next = NIL;
+    ts->fill = w->ch[*head].n;
 }
 
 /* A 4-bit code of every slot (4 bits of its value, mixed: a minimum's top
@@ -378,12 +384,12 @@ static bool scan_all(famwalk *w, uint32_t x, const unsigned char *x_sig)
 
 /* the count: x becomes the anchor (its tokens' lists read, then the
  * components whose bound reaches M scanned) */
-static bool count(famwalk *w, uint32_t x, uint32_t **heads, size_t nh, const unsigned char *x_sig)
+static bool count(famwalk *w, uint32_t x, tokslot **heads, size_t nh, const unsigned char *x_sig)
 {
     uint32_t h = 0;
     w->nt = 0;
     for (size_t k = 0; k < nh; k++) {
-        if (*heads[k] == HEAVY)
+        if (heads[k]->head == HEAVY)
             h++;
         else
             list_count(w, heads[k], x);
@@ -461,11 +467,11 @@ static bool take(famwalk *w, uint32_t x)
     while (2 * (w->used + K) > w->cap)
         if (!tab_grow(w))
             return false;
-    uint32_t *heads[K];
+    tokslot *heads[K];
     size_t nh = 0;
     for (size_t s = 0; s < K; s++)
         if (f[s] >= 2) /* held by x alone: no other digest agrees here */
-            heads[nh++] = &tok_get(w, (uint64_t)s << 32 | x_row[s])->head;
+            heads[nh++] = tok_get(w, (uint64_t)s << 32 | x_row[s]);
     int d = w->delta_ok ? delta(w, x, x_sig) : 0; /* no anchor before the first count */
     if (d < 0 || (d == 0 && !count(w, x, heads, nh, x_sig)))
         return false;
