@@ -17,4 +17,8 @@ mg_status mg_pairs_naive(const char *const *digests, size_t n, int min_score, un
 mg_status mg_setpairs_naive(const char *const *digests, size_t n, int min_score, mg_edge **edges,
                             size_t *nedges, mg_error *err);
 
+/* the families walk's work cap, in steps a digest (0: the default, 65536);
+ * tests lower it to reach MG_ERR_TOO_COSTLY on small crafted lists */
+void mg_setindex_set_work_cap(uint64_t per_digest);
+
 #endif

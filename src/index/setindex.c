@@ -1,8 +1,7 @@
 /* setindex.c - owns the similarity index over gimpset digests: candidate
  * pairs by prefix filtering over the sketch's (slot, value) tokens, each
- * candidate scored exactly on its slots; the families (components at T) by
- * a component-level bound (see walk_families); and the naive all-pairs
- * reference.
+ * candidate scored exactly on its slots; and the naive all-pairs reference.
+ * The families (components at T) are in setindex_families.c.
  *
  * Why it is exact (equal to mg_setpairs_naive at every threshold T >= 1):
  * a digest is K = 256 tokens (slot i, value of slot i).  Two digests score
@@ -21,26 +20,16 @@
  * is therefore T = 1; the prefix (and the work) grows as T falls. */
 #include "malgopher.h"
 #include "index/allpairs.h"
+#include "index/setindex_rows.h"
 #include "index/radix_sort.h"
 #include "util/alloc.h"
-#include "util/unionfind.h"
 #include "util/error.h"
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define K MG_GIMPSET_K
 
-struct mg_setindex {
-    size_t n;
-    uint32_t *slots;  /* n * K; rows of excluded digests unused */
-    bool *valid;      /* a non-empty, well-formed digest */
-    uint32_t *reps;   /* first index with identical slots */
-    uint16_t *freq;   /* n * K: digests holding the token (capped) */
-};
 
 typedef struct tok {
     uint32_t value, id;
@@ -60,10 +49,6 @@ static int by_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static const uint32_t *row(const mg_setindex *ix, size_t i)
-{
-    return ix->slots + i * K;
-}
 
 static int by_slots_ctx_cmp(const mg_setindex *ix, uint32_t a, uint32_t b)
 {
@@ -257,328 +242,6 @@ done:
     return st;
 }
 
-/* m >= need equal slots, stopping as soon as the answer is known */
-static bool reaches(const uint32_t *a, const uint32_t *b, size_t need)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < K; i += 32) {
-        for (size_t k = i; k < i + 32; k++)
-            m += a[k] == b[k];
-        if (m >= need)
-            return true;
-        if (m + (K - i - 32) < need)
-            return false;
-    }
-    return false;
-}
-
-/* Families (components at T) by a component-level bound, then exact
- * scoring.  The representatives are taken in ascending id.  Every token
- * held by >= 2 digests has a list of the components (roots) among the
- * representatives taken so far that hold it; x's tokens count, for each
- * component C, how many of them C holds: cnt[C] >= m(x, y) for every y in C
- * (a slot where x and y agree is a token of x held by y).  So a component
- * with cnt[C] < M has no member x can join, and is skipped whole; only the
- * members of the others are scored, until one reaches M.  Lists are
- * compacted as they are read (one entry per current root). */
-typedef struct tokslot {
-    uint64_t key;  /* slot << 32 | value; EMPTY_KEY when free */
-    uint32_t head; /* its list of entries, or NIL */
-} tokslot;
-
-#define EMPTY_KEY UINT64_MAX
-#define NIL UINT32_MAX
-
-typedef struct famwalk {
-    tokslot *tab;
-    size_t cap, used;
-    uint32_t *eid, *enext; /* entries: a digest (or root) id, the next entry */
-    size_t ecap, eused;
-    uint32_t efree;        /* free entries, chained by enext */
-} famwalk;
-
-static size_t tok_hash(uint64_t key, size_t cap)
-{
-    return (size_t)((key * 0x9e3779b97f4a7c15u) >> 20) & (cap - 1);
-}
-
-static bool tab_grow(famwalk *w)
-{
-    size_t cap = w->cap ? 2 * w->cap : 1 << 16;
-    if (cap > SIZE_MAX / sizeof(tokslot))
-        return false;
-    tokslot *t = mg_malloc(cap * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = 0; i < cap; i++)
-        t[i] = (tokslot){EMPTY_KEY, NIL};
-    for (size_t i = 0; i < w->cap; i++)
-        if (w->tab[i].key != EMPTY_KEY) {
-            size_t h = tok_hash(w->tab[i].key, cap);
-            while (t[h].key != EMPTY_KEY)
-                h = (h + 1) & (cap - 1);
-            t[h] = w->tab[i];
-        }
-    free(w->tab);
-    w->tab = t;
-    w->cap = cap;
-    return true;
-}
-
-/* the slot of a token, inserted when new (the caller made room) */
-static tokslot *tok_get(famwalk *w, uint64_t key)
-{
-    size_t h = tok_hash(key, w->cap);
-    while (w->tab[h].key != key && w->tab[h].key != EMPTY_KEY)
-        h = (h + 1) & (w->cap - 1);
-    if (w->tab[h].key == EMPTY_KEY) {
-        w->tab[h].key = key;
-        w->used++;
-    }
-    return &w->tab[h];
-}
-
-/* a new entry holding id in front of *head */
-static bool entry_push(famwalk *w, uint32_t *head, uint32_t id)
-{
-    uint32_t e = w->efree;
-    if (e != NIL) {
-        w->efree = w->enext[e];
-    } else {
-        if (w->eused == w->ecap) {
-            size_t c = w->ecap ? 2 * w->ecap : 1 << 16;
-            if (c > UINT32_MAX)
-                return false;
-            uint32_t *a = mg_realloc(w->eid, c * sizeof *a);
-            if (!a)
-                return false;
-            w->eid = a;
-            a = mg_realloc(w->enext, c * sizeof *a);
-            if (!a)
-                return false;
-            w->enext = a;
-            w->ecap = c;
-        }
-        e = (uint32_t)w->eused++;
-    }
-    w->eid[e] = id;
-    w->enext[e] = *head;
-    *head = e;
-    return true;
-}
-
-/* A 4-bit code of every slot (4 bits of its value, mixed: a minimum's top
- * bits are mostly 0), 128 bytes a digest:
- * equal slots have equal codes, so the codes that agree bound the equal
- * slots from above; a member whose bound is < M is not scored. */
-#define SIG 128
-
-static unsigned code(uint32_t v)
-{
-    return (v * 0x9e3779b1u) >> 28;
-}
-
-static void make_sig(const uint32_t *r, unsigned char *sig)
-{
-    for (size_t j = 0; j < SIG; j++)
-        sig[j] = (unsigned char)(code(r[2 * j]) | code(r[2 * j + 1]) << 4);
-}
-
-static unsigned sig_agree(const unsigned char *a, const unsigned char *b)
-{
-#ifdef __SSE2__
-    const __m128i lo = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
-    __m128i acc = zero;
-    for (size_t j = 0; j < SIG; j += 16) {
-        __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(a + j)),
-                                  _mm_loadu_si128((const __m128i *)(b + j)));
-        __m128i l = _mm_and_si128(v, lo), h = _mm_and_si128(_mm_srli_epi16(v, 4), lo);
-        acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(l, zero)); /* at most 16 a lane */
-        acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(h, zero));
-    }
-    acc = _mm_sad_epu8(acc, zero);
-    return (unsigned)(_mm_cvtsi128_si32(acc) + _mm_cvtsi128_si32(_mm_srli_si128(acc, 8)));
-#else
-    unsigned differ = 0;
-    for (size_t j = 0; j < SIG; j++) {
-        unsigned v = a[j] ^ b[j];
-        differ += ((v & 15) != 0) + ((v >> 4) != 0);
-    }
-    return 2 * SIG - differ;
-#endif
-}
-
-/* the members of one component: ids and their codes, contiguous */
-typedef struct members {
-    uint32_t n, cap;
-    uint32_t *id;
-    unsigned char *sig;
-} members;
-
-static bool members_reserve(members *c, size_t more)
-{
-    if (c->n + more <= c->cap)
-        return true;
-    size_t cap = c->cap ? c->cap : 4;
-    while (cap < c->n + more)
-        cap *= 2;
-    if (cap > UINT32_MAX)
-        return false;
-    uint32_t *id = mg_realloc(c->id, cap * sizeof *id);
-    if (!id)
-        return false;
-    c->id = id;
-    unsigned char *sig = mg_realloc(c->sig, cap * SIG);
-    if (!sig)
-        return false;
-    c->sig = sig;
-    c->cap = (uint32_t)cap;
-    return true;
-}
-
-/* join the components of roots a and b (their member lists merged, the
- * smaller appended to the larger); the smaller root stays the root */
-static bool join(uint32_t *parent, members **comp, uint32_t a, uint32_t b)
-{
-    uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
-    parent[hi] = lo;
-    members *big = comp[lo], *small = comp[hi];
-    if (!small)
-        return true;
-    if (!big || big->n < small->n) {
-        members *t = big;
-        big = small;
-        small = t;
-    }
-    comp[lo] = big;
-    comp[hi] = NULL;
-    if (!small)
-        return true;
-    if (!members_reserve(big, small->n))
-        return false;
-    memcpy(big->id + big->n, small->id, small->n * sizeof *small->id);
-    memcpy(big->sig + (size_t)big->n * SIG, small->sig, (size_t)small->n * SIG);
-    big->n += small->n;
-    free(small->id);
-    free(small->sig);
-    free(small);
-    return true;
-}
-
-static mg_status walk_families(const mg_setindex *ix, int t, uint32_t *parent, mg_error *err)
-{
-    if (t < 1)
-        t = 1;
-    if (t > 100)
-        t = 100;
-    uint32_t need = (uint32_t)(((size_t)t * K + 99) / 100); /* M */
-    size_t n = ix->n, m = n ? n : 1;
-    famwalk w = {0};
-    w.efree = NIL;
-    uint32_t *cnt = mg_malloc(m * sizeof *cnt);
-    uint32_t *cnt_of = mg_malloc(m * sizeof *cnt_of);  /* cnt[r] is x's when cnt_of[r] == x */
-    uint64_t *seen = mg_calloc(m, sizeof *seen);        /* r met in the list of visit seen[r] */
-    members **comp = mg_calloc(m, sizeof *comp);      /* per root: its members so far */
-    uint32_t *touched = mg_malloc(m * sizeof *touched); /* roots counted for x */
-    mg_status st = MG_OK;
-    if (!cnt || !cnt_of || !seen || !comp || !touched || !tab_grow(&w))
-        goto nomem;
-    memset(cnt_of, 0xff, m * sizeof *cnt_of);
-    uint64_t visit = 0;
-    for (size_t xi = 0; xi < n; xi++) {
-        uint32_t x = (uint32_t)xi;
-        if (!ix->valid[x] || ix->reps[x] != x)
-            continue;
-        const uint32_t *x_row = row(ix, x);
-        const uint16_t *f = ix->freq + xi * K;
-        unsigned char x_sig[SIG];
-        make_sig(x_row, x_sig);
-        /* room for x's tokens: the table does not move while x holds
-         * pointers into it */
-        while (2 * (w.used + K) > w.cap)
-            if (!tab_grow(&w))
-                goto nomem;
-        uint32_t *heads[K];
-        size_t nh = 0, nt = 0;
-        /* count: for each token of x, the components holding it */
-        for (size_t s = 0; s < K; s++) {
-            if (f[s] < 2)
-                continue; /* held by x alone: no other digest agrees here */
-            tokslot *ts = tok_get(&w, (uint64_t)s << 32 | x_row[s]);
-            visit++;
-            uint32_t *link = &ts->head;
-            while (*link != NIL) {
-                uint32_t e = *link, r = mg_uf_find(parent, w.eid[e]);
-                if (seen[r] == visit) { /* a second entry of one component */
-                    *link = w.enext[e];
-                    w.enext[e] = w.efree;
-                    w.efree = e;
-                    continue;
-                }
-                seen[r] = visit;
-                w.eid[e] = r;
-                if (cnt_of[r] != x) {
-                    cnt_of[r] = x;
-                    cnt[r] = 0;
-                    touched[nt++] = r;
-                }
-                cnt[r]++;
-                link = &w.enext[e];
-            }
-            heads[nh++] = &ts->head;
-        }
-        /* score the members of the components that may hold a partner */
-        for (size_t k = 0; k < nt; k++) {
-            uint32_t r = touched[k];
-            if (cnt[r] < need || mg_uf_find(parent, r) == mg_uf_find(parent, x))
-                continue;
-            const members *c = comp[r];
-            for (uint32_t j = 0; c && j < c->n; j++) {
-                if (sig_agree(x_sig, c->sig + (size_t)j * SIG) < need)
-                    continue;
-                uint32_t y = c->id[j];
-                if (reaches(x_row, row(ix, y), need)) {
-                    if (!join(parent, comp, mg_uf_find(parent, x), r))
-                        goto nomem;
-                    break;
-                }
-            }
-        }
-        /* x into the member list of its component */
-        uint32_t rx = mg_uf_find(parent, x);
-        if (!comp[rx] && !(comp[rx] = mg_calloc(1, sizeof **comp)))
-            goto nomem;
-        if (!members_reserve(comp[rx], 1))
-            goto nomem;
-        comp[rx]->id[comp[rx]->n] = x;
-        memcpy(comp[rx]->sig + (size_t)comp[rx]->n++ * SIG, x_sig, SIG);
-        /* x into its tokens' lists (x's heads stay valid: no insertion
-         * since) */
-        for (size_t k = 0; k < nh; k++)
-            if (!entry_push(&w, heads[k], x))
-                goto nomem;
-    }
-    goto done;
-nomem:
-    st = mg_fail(err, MG_ERR_NOMEM, "out of memory");
-done:
-    free(w.tab);
-    free(w.eid);
-    free(w.enext);
-    free(cnt);
-    free(cnt_of);
-    free(seen);
-    for (size_t i = 0; comp && i < n; i++)
-        if (comp[i]) {
-            free(comp[i]->id);
-            free(comp[i]->sig);
-            free(comp[i]);
-        }
-    free(comp);
-    free(touched);
-    return st;
-}
-
 mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only, mg_edge **edges,
                             size_t *nedges, mg_error *err)
 {
@@ -632,30 +295,6 @@ mg_status mg_setindex_pairs(const mg_setindex *ix, int min_score, bool reps_only
     *edges = e.v;
     *nedges = e.n;
     return MG_OK;
-}
-
-mg_status mg_setindex_families(const mg_setindex *ix, int t, uint32_t *family_of, size_t *nfam,
-                               mg_error *err)
-{
-    size_t n = ix->n;
-    uint32_t *parent = mg_malloc((n ? n : 1) * sizeof *parent);
-    if (!parent)
-        return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        parent[i] = ix->valid[i] ? ix->reps[i] : (uint32_t)i;
-    mg_status st = walk_families(ix, t, parent, err);
-    if (st == MG_OK) {
-        /* number the roots in order of their first member */
-        size_t k = 0;
-        uint32_t *id = family_of; /* reuse: roots are <= their members */
-        for (size_t i = 0; i < n; i++) {
-            uint32_t r = mg_uf_find(parent, (uint32_t)i);
-            id[i] = r == i ? (uint32_t)k++ : id[r];
-        }
-        *nfam = k;
-    }
-    free(parent);
-    return st;
 }
 
 mg_status mg_setpairs_naive(const char *const *digests, size_t n, int min_score, mg_edge **edges,
