@@ -415,6 +415,22 @@ bool cli_want_in_out(const cli_opts *o)
     return true;
 }
 
+int cli_dispatch(const char *cmd, const char *usage, const cli_subcommand *sub, size_t nsub, int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (is_help(argv[1])) {
+        fputs(usage, stdout);
+        return EXIT_ALL_OK;
+    }
+    for (size_t k = 0; k < nsub; k++)
+        if (!strcmp(argv[1], sub[k].name))
+            return sub[k].run(argc - 1, argv + 1);
+    return usage_error(cmd, "unknown subcommand '%s'", argv[1]);
+}
+
 int cli_run(const char *cmd, unsigned cmd_bit, const char *help, int argc, char **argv, cli_body body)
 {
     cli_opts o;

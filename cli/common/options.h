@@ -110,6 +110,14 @@ bool cli_want_args(const cli_opts *o, int min, int max, const char *what);
 /* exactly one input file and -o OUT (unpack, jit-unpack); false after a usage error */
 bool cli_want_in_out(const cli_opts *o);
 
+/* a command of subcommands (db, known): runs the one argv[1] names with
+ * argv + 1, prints usage for none or --help */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_subcommand;
+int cli_dispatch(const char *cmd, const char *usage, const cli_subcommand *sub, size_t nsub, int argc, char **argv);
+
 /* help lines every path-taking command shares */
 #define HELP_FILES_FROM                                                            \
     "  --files-from FILE   also the paths listed in FILE, one a line (- = stdin)\n" \

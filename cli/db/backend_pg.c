@@ -225,26 +225,14 @@ static bool pg_copy(db *d, const char *sql, size_t n, void (*get)(const void *v,
     return ok;
 }
 
-static void gram_of(const void *v, size_t k, int64_t out[3])
-{
-    const gram_row *r = (const gram_row *)v + k;
-    out[0] = r->gen, out[1] = r->gram, out[2] = r->sample_id;
-}
-
-static void token_of(const void *v, size_t k, int64_t out[3])
-{
-    const set_row *r = (const set_row *)v + k;
-    out[0] = r->sample_id, out[1] = r->slot, out[2] = r->value;
-}
-
 static bool pg_put_grams(db *d, const gram_row *v, size_t n)
 {
-    return pg_copy(d, "COPY grams (gen, gram, sample_id) FROM STDIN", n, gram_of, v);
+    return pg_copy(d, "COPY grams (gen, gram, sample_id) FROM STDIN", n, db_gram_fields, v);
 }
 
 static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
 {
-    return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, token_of, v);
+    return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, db_set_fields, v);
 }
 
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }

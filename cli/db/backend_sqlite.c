@@ -152,26 +152,14 @@ static bool lite_put_rows(db *d, const char *sql, size_t n, void (*get)(const vo
     return true;
 }
 
-static void gram_of(const void *v, size_t k, int64_t out[3])
-{
-    const gram_row *r = (const gram_row *)v + k;
-    out[0] = r->gen, out[1] = r->gram, out[2] = r->sample_id;
-}
-
-static void token_of(const void *v, size_t k, int64_t out[3])
-{
-    const set_row *r = (const set_row *)v + k;
-    out[0] = r->sample_id, out[1] = r->slot, out[2] = r->value;
-}
-
 static bool lite_put_grams(db *d, const gram_row *v, size_t n)
 {
-    return lite_put_rows(d, "INSERT INTO grams (gen, gram, sample_id) VALUES ($1, $2, $3)", n, gram_of, v);
+    return lite_put_rows(d, "INSERT INTO grams (gen, gram, sample_id) VALUES ($1, $2, $3)", n, db_gram_fields, v);
 }
 
 static bool lite_put_set_tokens(db *d, const set_row *v, size_t n)
 {
-    return lite_put_rows(d, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ($1, $2, $3)", n, token_of, v);
+    return lite_put_rows(d, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ($1, $2, $3)", n, db_set_fields, v);
 }
 
 static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)

@@ -27,10 +27,7 @@ static const char usage[] =
     "\n"
     "exit status: 0 done, 1 some files or the database failed, 2 usage error.\n";
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} subcommands[] = {
+static const cli_subcommand subcommands[] = {
     {"add", db_add},           {"import", db_import},     {"export", db_export},
     {"stats", db_stats},       {"label", db_label},       {"match", db_match},
     {"classify", db_classify}, {"families", db_families}, {"init", db_init},
@@ -39,16 +36,5 @@ static const struct {
 
 int cmd_db(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
-    if (is_help(argv[1])) {
-        fputs(usage, stdout);
-        return EXIT_ALL_OK;
-    }
-    for (size_t k = 0; k < sizeof subcommands / sizeof *subcommands; k++)
-        if (!strcmp(argv[1], subcommands[k].name))
-            return subcommands[k].run(argc - 1, argv + 1);
-    return usage_error("db", "unknown subcommand '%s'", argv[1]);
+    return cli_dispatch("db", usage, subcommands, sizeof subcommands / sizeof *subcommands, argc, argv);
 }

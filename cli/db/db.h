@@ -47,6 +47,10 @@ typedef struct gram_row {
 typedef struct set_row {
     int64_t sample_id, slot, value;
 } set_row;
+/* row k of an array of gram_row / set_row as its three columns, in the
+ * order the backends write them (db_grams.c, db_set.c) */
+void db_gram_fields(const void *rows, size_t k, int64_t out[3]);
+void db_set_fields(const void *rows, size_t k, int64_t out[3]);
 typedef struct db_backend {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(db *d);

@@ -114,3 +114,9 @@ void grams_drop(db *d)
     d->staged = NULL;
     d->nstaged = d->capstaged = 0;
 }
+
+void db_gram_fields(const void *rows, size_t k, int64_t out[3])
+{
+    const gram_row *r = (const gram_row *)rows + k;
+    out[0] = r->gen, out[1] = r->gram, out[2] = r->sample_id;
+}

@@ -222,3 +222,9 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
     bool ok = db_rows(d, sql, p, np, set_cand_row, &c);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }
+
+void db_set_fields(const void *rows, size_t k, int64_t out[3])
+{
+    const set_row *r = (const set_row *)rows + k;
+    out[0] = r->sample_id, out[1] = r->slot, out[2] = r->value;
+}

@@ -325,20 +325,6 @@ static int known_import(int argc, char **argv)
 
 int cmd_known(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int argc, char **argv);
-    } sub[] = {{"list", known_list}, {"add", known_add}, {"import", known_import}};
-    if (argc < 2) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
-    if (is_help(argv[1])) {
-        fputs(usage, stdout);
-        return EXIT_ALL_OK;
-    }
-    for (size_t k = 0; k < sizeof sub / sizeof *sub; k++)
-        if (!strcmp(argv[1], sub[k].name))
-            return sub[k].run(argc - 1, argv + 1);
-    return usage_error("known", "unknown subcommand '%s'", argv[1]);
+    static const cli_subcommand sub[] = {{"list", known_list}, {"add", known_add}, {"import", known_import}};
+    return cli_dispatch("known", usage, sub, sizeof sub / sizeof *sub, argc, argv);
 }
