@@ -61,7 +61,7 @@ check_examples() { # PAGE CMD(empty for malgopher(1))
         [ -z "$want" ] || [ "$c" = "$want" ] && n=$((n + 1))
         printf '%s\n' $cmds | grep -qx -- "$c" || { echo "FAIL: $(basename "$page"): '$c' is not a command"; fail=1; continue; }
         sub=""
-        [ "$c" = db ] && sub=${3:-}
+        case $c in db | known) sub=${3:-} ;; esac # commands of subcommands
         help=$("$build/malgopher" $c $sub --help 2>&1)
         shift 2
         for opt in "$@"; do
