@@ -85,7 +85,7 @@ static void index_equals_naive(void **state)
     mg_edge *all;
     size_t nall;
     assert_int_equal(mg_setpairs_naive((const char *const *)d, N, 1, &all, &nall, &e), MG_OK);
-    assert_true(nall > 10000);
+    assert_true(nall > N); /* pairs at every score: not a sparse case */
     uint32_t *fa = malloc(N * sizeof *fa), *fb = malloc(N * sizeof *fb);
     static const int ts[] = {1, 10, 25, 35, 50, 75, 90, 100};
     for (size_t t = 0; t < sizeof ts / sizeof *ts; t++) {
