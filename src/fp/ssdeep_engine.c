@@ -33,13 +33,7 @@ static void set_lane(uint64_t *w, unsigned i, unsigned v)
 /* One FNV step on eight 6-bit states at once: (h * 0x01000193 ^ c) mod 64.
  * 0x01000193 = 19 (mod 64) and 19h = 16h + 2h + h; 16h mod 64 needs h's
  * low 2 bits, 2h mod 64 its low 5: every term stays below 64, the sum
- * below 192, so no carry crosses a lane. */
-static inline uint64_t fnv8(uint64_t x, uint64_t cc)
-{
-    uint64_t t = ((x & 0x03 * LANES) << 4) + ((x & 0x1f * LANES) << 1) + x;
-    return (t & 0x3f * LANES) ^ cc;
-}
-
+ * below 192, so no carry crosses a lane (fnv_pair below, on two words). */
 static unsigned fnv1(unsigned h, unsigned char c)
 {
     return ((h * 0x13u) ^ c) & 0x3fu;
@@ -140,6 +134,11 @@ static inline pair fnv_pair(pair x, pair cc)
     return (t & (0x3f * LANES)) ^ cc;
 }
 #else
+static inline uint64_t fnv8(uint64_t x, uint64_t cc)
+{
+    uint64_t t = ((x & 0x03 * LANES) << 4) + ((x & 0x1f * LANES) << 1) + x;
+    return (t & 0x3f * LANES) ^ cc;
+}
 typedef struct { uint64_t h, half; } pair;
 #define PAIR(a, b) ((pair){(a), (b)})
 #define PAIR_H(v) ((v).h)
