@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build_pairs.sh OUTDIR - builds the `diff` fixture pairs with Debian's Go,
+# build_pairs.sh OUTDIR [GOCACHE_DIR] - builds the `diff` fixture pairs with Debian's Go,
 # offline: version 1 and version 2 of tests/diff/src (v2 adds the package
 # keylog, drops util.Dropped, bumps example.com/greet through a `replace` to
 # another local directory, swaps oldlib for extra, adds -trimpath) for a few
@@ -26,9 +26,12 @@ export GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=0
 mkdir -p "$(dirname "$OUT")"
 PARENT=$(cd "$(dirname "$OUT")" && pwd)
 OUT=$PARENT/$(basename "$OUT")
-# Go's own build cache survives a rebuild (it is safe to share)
+# Go's own build cache survives a rebuild (it is safe to share): the fixture
+# matrix's when given (GOCACHE_DIR), which holds the standard library built
+# with -trimpath for these targets already
 GOSTATE=$PARENT/.$(basename "$OUT").go
-export GOCACHE=$GOSTATE/cache GOPATH=$GOSTATE/gopath GOMODCACHE=$GOSTATE/gopath/pkg/mod
+export GOCACHE=${2:-$GOSTATE/cache} GOPATH=$GOSTATE/gopath GOMODCACHE=$GOSTATE/gopath/pkg/mod
+mkdir -p "$GOCACHE"
 
 TARGETS="linux/amd64 linux/s390x windows/386 darwin/arm64"
 newsum=$( (cd "$HERE" && find src -type f | sort | xargs sha256sum; sha256sum build_pairs.sh; go version) | sha256sum)
