@@ -5,7 +5,7 @@
 #                   and show `info` and `hash` on them, then fetch the default
 #                   corpus (core tier) and run `hash -r`, `cluster` (family
 #                   table) and `eval` (V-measure, HTML report) on it
-#   make test       build and run every test (CTest, JOBS in parallel)
+#   make test       build and run every test (CTest, TEST_JOBS in parallel)
 #   make check      the quick subset: unit and core tests (CTest label quick)
 #   make test-asan  the same tests built with ASan+UBSan (build-asan/)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
@@ -19,6 +19,10 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
+# tests in parallel: one more than the cores, because part of the suite
+# waits (the corpus download, PostgreSQL servers starting, fsync) rather
+# than computes; the tests that must run alone say so (RUN_SERIAL)
+TEST_JOBS  ?= $(shell echo $$(( $(JOBS) + 1 )))
 CORPUS     ?= $(or $(MALGOPHER_CORPUS),$(HOME)/.cache/malgopher/corpus)
 SHARED     ?= $(CURDIR)/../shared
 PREFIX     ?= /usr/local
@@ -36,17 +40,17 @@ $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 test: all
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(TEST_JOBS)
 
 check: all
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L quick
+	ctest --test-dir $(BUILD) --output-on-failure -j $(TEST_JOBS) -L quick
 
 $(BUILD_ASAN)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DMG_SANITIZE=ON
 
 test-asan: $(BUILD_ASAN)/CMakeCache.txt
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(TEST_JOBS)
 
 $(BUILD_FUZZ)/CMakeCache.txt:
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON -DMG_TESTS=OFF
