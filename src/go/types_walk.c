@@ -11,6 +11,8 @@
  * once: no recursion, cycles (type T struct{ next *T }) end there, and the
  * worklist is bounded by the section's size.  Kept descriptors stop at
  * MG_TYPES_MAX, strings and arrays at MG_TYPES_MAX_BYTES (partial).
+ * Go 1.5-1.6 (types_old.c) have no types section: the section holding the
+ * typelinks' descriptors stands for it, and there are no itablinks.
  */
 #include "go/types.h"
 
