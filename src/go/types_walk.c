@@ -246,7 +246,8 @@ static mg_status walk_all(mg_tctx *c, mg_types *out)
         free(w.out);
         return MG_ERR_NOMEM;
     }
-    qsort(w.out, w.nout, sizeof *w.out, by_addr);
+    if (w.nout) /* none kept: w.out is NULL, which qsort may not take */
+        qsort(w.out, w.nout, sizeof *w.out, by_addr);
     out->types = w.out;
     out->ntypes = w.nout;
     if (c->minor == 0 && c->varint_names && !c->saw_embed_bit)
