@@ -2,7 +2,7 @@
 """craft_old.py - a small ELF executable in the Go 1.5 or 1.6 runtime layout
 that describes the types of old_spec.py.
 
-Usage: craft_old.py OUT {5|6} {32|64} [--no-version] [--addresses FILE.json]
+Usage: craft_old.py OUT {5|6} {32|64} [--big-endian] [--no-version] [--addresses FILE.json]
 
 Written from the layouts of the Go 1.5/1.6 sources, not from malgopher:
   - pclntab (Go 1.2-1.15 table, docs/design.md "pclntab layouts"): magic
@@ -29,6 +29,8 @@ The uncommon type follows the kind-specific words, as the compiler lays
 it out.  The runtime.buildVersion string header ("go1.N") sits in
 .noptrdata unless --no-version (then the reader must find the layout by
 validation).  --addresses writes {type string: descriptor address}.
+Little-endian files are x86 (amd64, 386); --big-endian gives a ppc64 one
+(64-bit only: Go 1.5/1.6 had no 32-bit big-endian port).
 """
 import json
 import struct
@@ -39,6 +41,7 @@ from old_spec import KIND, TYPES  # noqa: E402
 
 TEXT, RODATA, PCLN, DATA = 0x401000, 0x500000, 0x600000, 0x700000
 SEGSZ = 0x10000
+BO = "<"  # byte order of every multi-byte field (craft() sets it)
 
 
 class Seg:
@@ -54,10 +57,10 @@ class Seg:
         return a
 
     def w(self, addr, v):
-        struct.pack_into("<Q" if self.ps == 8 else "<I", self.b, addr - self.base, v)
+        struct.pack_into(BO + ("Q" if self.ps == 8 else "I"), self.b, addr - self.base, v)
 
     def u32(self, addr, v):
-        struct.pack_into("<I", self.b, addr - self.base, v)
+        struct.pack_into(BO + "I", self.b, addr - self.base, v)
 
     def put(self, addr, data):
         self.b[addr - self.base:addr - self.base + len(data)] = data
@@ -73,7 +76,9 @@ def has_uncommon(name, t):
     return t["pkg_path"] is not None or bool(t["methods"])
 
 
-def craft(minor, ps, with_version):
+def craft(minor, ps, with_version, big=False):
+    global BO
+    BO = ">" if big else "<"
     ro, data = Seg(RODATA, ps), Seg(DATA, ps)
     hdr = 7 * ps + 8 + (ps if minor == 5 else 0)   # 2 words, hash and 4 bytes, 5 words (+ zero)
     strs = {}
@@ -191,7 +196,7 @@ def craft(minor, ps, with_version):
     vs = ro.alloc(len(version), 1)
     ro.put(vs, version)
 
-    pcln, nfunc, text_end = pclntab(ps)
+    pcln, nfunc, text_end = pclntab(ps, 4 if big else 1)
     md = data.alloc(38 * ps)
     words = [PCLN, len(pcln), len(pcln), PCLN + 8 + ps, nfunc + 1, nfunc + 1, PCLN + filetab_off(ps, nfunc), 2, 2,
              0, TEXT, text_end, TEXT, text_end, DATA, DATA + SEGSZ, DATA, DATA, DATA, DATA, DATA, DATA,
@@ -203,7 +208,7 @@ def craft(minor, ps, with_version):
         data.w(bv, vs)
         data.w(bv + ps, len(version))
     text = bytes([0xc3] * (text_end - TEXT))
-    return elf(ps, [(".text", TEXT, text, 5), (".rodata", RODATA, bytes(ro.b), 4),
+    return elf(ps, big, [(".text", TEXT, text, 5), (".rodata", RODATA, bytes(ro.b), 4),
                     (".gopclntab", PCLN, pcln, 4), (".noptrdata", DATA, bytes(data.b), 6)]), addr
 
 
@@ -214,12 +219,12 @@ def filetab_off(ps, nfunc):
     return 8 + ps + (2 * nfunc + 1) * ps
 
 
-def pclntab(ps):
+def pclntab(ps, quantum):
     """a Go 1.2 table for three functions at TEXT, 0x40 bytes each"""
     n = len(NAMES)
     b = Seg(0, ps)
     b.alloc(8 + ps + (2 * n + 1) * ps + 4, 1)
-    b.put(0, struct.pack("<IBBBB", 0xfffffffb, 0, 0, 1, ps))
+    b.put(0, struct.pack(BO + "IBBBB", 0xfffffffb, 0, 0, quantum, ps))
     b.w(8, n)
     ftab = 8 + ps
     fsz = ps + 8 * 4
@@ -248,9 +253,9 @@ def pclntab(ps):
     return bytes(b.b), n, TEXT + 0x40 * n
 
 
-def elf(ps, secs):
-    """ELF (x86-64 or 386, little-endian): one PT_LOAD per section, each at
-    file offset 0x1000 * (i + 1), and a section header table"""
+def elf(ps, big, secs):
+    """ELF (x86-64, 386 or ppc64): one PT_LOAD per section, each at file
+    offset 0x1000 * (i + 1), and a section header table"""
     e64 = ps == 8
     shstr = b"\0" + b"".join(n.encode() + b"\0" for n, _, _, _ in secs) + b".shstrtab\0"
     out = bytearray(0x1000)
@@ -268,16 +273,17 @@ def elf(ps, secs):
     shoff = len(out)
     ehsz, phsz, shsz = (64, 56, 64) if e64 else (52, 32, 40)
     nph, nsh = len(secs), len(secs) + 2
-    ident = b"\x7fELF" + bytes([2 if e64 else 1, 1, 1]) + bytes(9)
-    fmt = "<HHIQQQIHHHHHH" if e64 else "<HHIIIIIHHHHHH"
-    out[0:ehsz] = ident + struct.pack(fmt, 2, 62 if e64 else 3, 1, TEXT, ehsz, shoff, 0, ehsz, phsz, nph, shsz,
+    ident = b"\x7fELF" + bytes([2 if e64 else 1, 2 if big else 1, 1]) + bytes(9)
+    fmt = BO + ("HHIQQQIHHHHHH" if e64 else "HHIIIIIHHHHHH")
+    machine = 21 if big else 62 if e64 else 3
+    out[0:ehsz] = ident + struct.pack(fmt, 2, machine, 1, TEXT, ehsz, shoff, 0, ehsz, phsz, nph, shsz,
                                       nsh, nsh - 1)
     for i, (_, va, b, fl) in enumerate(secs):
         o = ehsz + i * phsz
         if e64:
-            struct.pack_into("<IIQQQQQQ", out, o, 1, fl, offs[i], va, va, len(b), len(b), 0x1000)
+            struct.pack_into(BO + "IIQQQQQQ", out, o, 1, fl, offs[i], va, va, len(b), len(b), 0x1000)
         else:
-            struct.pack_into("<IIIIIIII", out, o, 1, offs[i], va, va, len(b), len(b), fl, 0x1000)
+            struct.pack_into(BO + "IIIIIIII", out, o, 1, offs[i], va, va, len(b), len(b), fl, 0x1000)
     shdrs = [bytes(shsz)]
     name_at = 1
     for i, (n, va, b, fl) in enumerate(secs):
@@ -291,13 +297,13 @@ def elf(ps, secs):
 
 def shdr(e64, name, typ, flags, addr, off, size, align):
     if e64:
-        return struct.pack("<IIQQQQIIQQ", name, typ, flags, addr, off, size, 0, 0, align, 0)
-    return struct.pack("<IIIIIIIIII", name, typ, flags, addr, off, size, 0, 0, align, 0)
+        return struct.pack(BO + "IIQQQQIIQQ", name, typ, flags, addr, off, size, 0, 0, align, 0)
+    return struct.pack(BO + "IIIIIIIIII", name, typ, flags, addr, off, size, 0, 0, align, 0)
 
 
 def main(argv):
     out, minor, bits = argv[1], int(argv[2]), int(argv[3])
-    blob, addr = craft(minor, bits // 8, "--no-version" not in argv)
+    blob, addr = craft(minor, bits // 8, "--no-version" not in argv, "--big-endian" in argv)
     open(out, "wb").write(blob)
     if "--addresses" in argv:
         json.dump({n: "0x%x" % a for n, a in addr.items()}, open(argv[argv.index("--addresses") + 1], "w"))
