@@ -5,7 +5,9 @@
  *   struct field embedded flag: 1.7-1.8 empty name, 1.9-1.18 bit 0 of
  *   offset<<1, 1.19+ bit 3 of the name's flag byte;
  *   uncommon type: 1.7 8 bytes (16-bit moff), 1.8+ 16 bytes;
- *   map type size: per era (only needed to find a named map's methods).
+ *   map type size: per era (only needed to find a named map's methods);
+ *   1.5-1.6 (types_old.c): *string names, pointer references, no types
+ *   section (the descriptors' rodata section stands for it), no itabs.
  * Every read goes through the image's bounds-checked reader; every
  * descriptor is validated (kind, size against kind, alignment, name)
  * before it is kept.
@@ -39,7 +41,7 @@ enum {
 /* moduledata's fields this reader needs */
 typedef struct mg_modinfo {
     uint64_t md, text, etext, types, etypes;
-    uint64_t typelinks, ntypelinks; /* []int32 offsets from types */
+    uint64_t typelinks, ntypelinks; /* []int32 offsets from types; 1.5-1.6: []*_type */
     uint64_t itablinks, nitablinks; /* []*itab */
 } mg_modinfo;
 
@@ -54,10 +56,24 @@ typedef struct mg_tctx {
     uint64_t arena_bytes;
     bool capped;
     bool saw_embed_bit;   /* a field name had flag 8 (1.19+ encoding) */
+    bool old;             /* the 1.5-1.6 layout (types_old.c) */
+    unsigned old_hdr;     /* its header size: 1.5 has one word (zero) more than 1.6 */
 } mg_tctx;
 
 /* types_moduledata.c: moduledata's fields; false when not found */
 bool mg_types_moduledata(const mg_img *img, const mg_pcln *p, mg_modinfo *mi);
+
+/* types_old.c: Go 1.5-1.6.  The moduledata's typelinks ([]*_type) and
+ * the section holding their descriptors (as types/etypes); false when not found */
+bool mg_types_moduledata_old(const mg_img *img, const mg_pcln *p, mg_modinfo *mi);
+/* the header size (1.5 or 1.6) for minor 5, 6 or 0 (voted from the typelinks) */
+void mg_tc_old_header(mg_tctx *c);
+bool mg_type_plausible_old(const mg_tctx *c, uint64_t addr);
+bool mg_type_decode_old(mg_tctx *c, uint64_t addr, mg_gotype *t, uint64_t *refs, size_t *nrefs);
+typedef void (*mg_tpush_fn)(void *ctx, uint64_t addr);
+bool mg_type_members_old(mg_tctx *c, uint64_t addr, mg_gotype *t, mg_tpush_fn push, void *pctx);
+/* the size a type of this kind must have (0: any); types_desc.c */
+uint64_t mg_type_kind_size(unsigned kind, unsigned ps);
 
 /* types_name.c */
 /* bytes at addr (in the types section or any mapped region) */
@@ -88,7 +104,6 @@ bool mg_type_decode(mg_tctx *c, uint64_t addr, mg_gotype *t, uint64_t *refs, siz
 
 /* types_members.c: fields, methods, interface methods, func params; each
  * referenced descriptor is passed to push */
-typedef void (*mg_tpush_fn)(void *ctx, uint64_t addr);
 bool mg_type_members(mg_tctx *c, uint64_t addr, mg_gotype *t, mg_tpush_fn push, void *pctx);
 /* the uncommon type's address for a descriptor of kind/tflag, or 0 */
 uint64_t mg_type_uncommon_at(const mg_tctx *c, uint64_t addr, unsigned kind, unsigned tflag);

@@ -14,7 +14,7 @@
 #define HDR(ps) (4u * (ps) + 16u)
 
 /* the size a type of this kind must have (0: any) */
-static uint64_t kind_size(unsigned kind, unsigned ps)
+uint64_t mg_type_kind_size(unsigned kind, unsigned ps)
 {
     static const uint8_t fixed[] = {0, 1, 0, 1, 2, 4, 8, 0, 1, 2, 4, 8, 0, 4, 8, 8, 16};
     switch (kind) {
@@ -52,6 +52,8 @@ bool mg_type_plausible(const mg_tctx *c, uint64_t addr)
 {
     unsigned ps = c->ps;
     const uint8_t *p;
+    if (c->old)
+        return mg_type_plausible_old(c, addr);
     if (addr % ps || !mg_tc_bytes(c, addr, HDR(ps), &p))
         return false;
     mg_rec r = {p, HDR(ps), c->sec.big_endian};
@@ -61,7 +63,7 @@ bool mg_type_plausible(const mg_tctx *c, uint64_t addr)
     int32_t str = (int32_t)mg_rec_u32(&r, 4 * ps + 8), ptrto = (int32_t)mg_rec_u32(&r, 4 * ps + 12);
     if (kind == 0 || kind > MG_K_UNSAFEPTR || tflag > 0x3f || !pow2_small(align) || !pow2_small(falign))
         return false;
-    uint64_t want = kind_size(kind, ps);
+    uint64_t want = mg_type_kind_size(kind, ps);
     if ((want && size != want) || ptrdata > size || ptrdata % ps)
         return false;
     if (size > (1ull << 48) || (kind != MG_K_ARRAY && kind != MG_K_STRUCT && align > 2 * ps))
@@ -87,6 +89,8 @@ bool mg_type_decode(mg_tctx *c, uint64_t addr, mg_gotype *t, uint64_t *refs, siz
     unsigned ps = c->ps;
     const uint8_t *p;
     size_t cap = *nrefs, n = 0;
+    if (c->old)
+        return mg_type_decode_old(c, addr, t, refs, nrefs);
     *nrefs = 0;
     if (!mg_type_plausible(c, addr) || !mg_tc_bytes(c, addr, HDR(ps), &p))
         return false;

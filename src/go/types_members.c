@@ -245,6 +245,8 @@ bool mg_type_members(mg_tctx *c, uint64_t addr, mg_gotype *t, mg_tpush_fn push, 
 {
     uint64_t base = addr + HDR(c->ps);
     bool ok = true;
+    if (c->old)
+        return mg_type_members_old(c, addr, t, push, pctx);
     if (t->kind == MG_K_STRUCT)
         ok = fields(c, base, t, push, pctx);
     else if (t->kind == MG_K_INTERFACE)

@@ -11,6 +11,8 @@
  * once: no recursion, cycles (type T struct{ next *T }) end there, and the
  * worklist is bounded by the section's size.  Kept descriptors stop at
  * MG_TYPES_MAX, strings and arrays at MG_TYPES_MAX_BYTES (partial).
+ * Go 1.5-1.6 (types_old.c) have no types section: the section holding the
+ * typelinks' descriptors stands for it, and there are no itablinks.
  */
 #include "go/types.h"
 
@@ -128,6 +130,12 @@ static void seed_typelinks(walk *w)
 {
     const mg_modinfo *m = &w->c->mi;
     uint64_t off;
+    if (w->c->old) { /* 1.5-1.6: []*_type */
+        for (uint64_t i = 0, v; i < m->ntypelinks; i++)
+            if (mg_img_read_ptr_at(w->c->img, m->typelinks + i * w->c->ps, &v))
+                push(w, v);
+        return;
+    }
     if (!mg_img_addr_to_off(w->c->img, m->typelinks, m->ntypelinks * 4, &off))
         return;
     for (uint64_t i = 0; i < m->ntypelinks; i++) {
@@ -238,7 +246,8 @@ static mg_status walk_all(mg_tctx *c, mg_types *out)
         free(w.out);
         return MG_ERR_NOMEM;
     }
-    qsort(w.out, w.nout, sizeof *w.out, by_addr);
+    if (w.nout) /* none kept: w.out is NULL, which qsort may not take */
+        qsort(w.out, w.nout, sizeof *w.out, by_addr);
     out->types = w.out;
     out->ntypes = w.nout;
     if (c->minor == 0 && c->varint_names && !c->saw_embed_bit)
@@ -265,11 +274,15 @@ mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_vers
     char bid[256];
     if (mg_img_build_id(img, bid, sizeof bid) && !(out->build_id = mg_arena_strndup(arena, bid, strlen(bid))))
         return MG_ERR_NOMEM;
-    if (p->r.ptrsize != c.ps || (c.minor && c.minor < 7)) {
-        snprintf(out->warning, sizeof out->warning, "runtime types of this Go release (before 1.7) are not read");
+    if (p->r.ptrsize != c.ps || (c.minor && c.minor < 5)) {
+        snprintf(out->warning, sizeof out->warning, "runtime types of this Go release (before 1.5) are not read");
         return MG_OK;
     }
-    if (!mg_types_moduledata(img, p, &c.mi)) {
+    /* 1.7+ layout first (an unknown version too), then 1.5-1.6's */
+    bool found = (c.minor == 0 || c.minor >= 7) && mg_types_moduledata(img, p, &c.mi);
+    if (!found && c.minor < 7)
+        found = c.old = mg_types_moduledata_old(img, p, &c.mi);
+    if (!found) {
         snprintf(out->warning, sizeof out->warning, "moduledata not found: no runtime types");
         return MG_OK;
     }
@@ -277,8 +290,8 @@ mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_vers
     out->moduledata = c.mi.md;
     out->text = c.mi.text;
     out->etext = c.mi.etext;
-    out->types_start = c.mi.types;
-    out->types_end = c.mi.etypes;
+    out->types_start = c.old ? 0 : c.mi.types; /* 1.5-1.6 have no types section */
+    out->types_end = c.old ? 0 : c.mi.etypes;
     out->ntypelinks = c.mi.ntypelinks;
     out->nitablinks = c.mi.nitablinks;
     if (flags & MG_TYPES_NO_WALK)
@@ -287,7 +300,10 @@ mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_vers
         snprintf(out->warning, sizeof out->warning, "the types section is not in the file");
         return MG_OK;
     }
-    mg_tc_detect_names(&c);
+    if (c.old)
+        mg_tc_old_header(&c);
+    else
+        mg_tc_detect_names(&c);
     mg_status st = walk_all(&c, out);
     if (st == MG_OK && c.capped) {
         out->partial = true;

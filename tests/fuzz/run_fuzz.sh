@@ -54,10 +54,14 @@ for t in $targets; do
                 if [ -d "$upx_dir" ]; then find "$upx_dir" -type f ! -name '*.tsv' ! -name '*.md' -exec cp {} "$corpus/" \;
                 else cp "$seeds/containers/"* "$corpus/"; fi ;;
             types) # whole Go programs (moduledata and a types section): the
-                # fixture matrix's stripped builds, else the container seeds
+                # fixture matrix's stripped builds and the crafted Go 1.5/1.6
+                # layouts (tests/types/craft_old.py), else the container seeds
                 fx=${MALGOPHER_FIXTURES:-$HOME/.cache/malgopher/fixtures}
                 find "$fx" -path '*-stripped/mgfixture*' -type f -size -"$max_len"c 2>/dev/null |
                     while read -r f; do cp "$f" "$corpus/$(echo "$f" | md5sum | cut -c1-12)"; done
+                for v in 5 6; do for b in 32 64; do
+                    python3 "$here/../types/craft_old.py" "$corpus/go1$v-$b" $v $b || exit 1
+                done; done
                 [ -n "$(ls -A "$corpus")" ] || cp "$seeds/containers/"* "$corpus/" ;;
             dotnet|emu) if [ -n "$(ls -A "$seeds/dotnet")" ]; then cp "$seeds/dotnet/"* "$corpus/"
                     else cp "$seeds/containers/"* "$corpus/"; fi ;;
