@@ -32,6 +32,7 @@ them.  The gimpset row is checked against `malgopher eval`'s own sweep
 import json
 import math
 import os
+import random
 import subprocess
 import sys
 from collections import Counter
@@ -231,6 +232,29 @@ def check_eval(eval_txt, ref):
     print("gimpset reproduced: eval's sweep and this script agree at all %d thresholds" % seen)
 
 
+def held_out(mats, labels, draws=20, seed=23):
+    """As docs/spec/gimpset.md checks gimpset: draws of half the families,
+    each clustered alone at T = 35; mean and lowest V, wins over gimpset."""
+    rng = random.Random(seed)
+    fams = sorted(set(labels))
+    vs = {k: [] for k in mats}
+    for _ in range(draws):
+        pick = set(rng.sample(fams, len(fams) // 2))
+        keep = [i for i, lab in enumerate(labels) if lab in pick]
+        sub_labels = [labels[i] for i in keep]
+        for k, m in mats.items():
+            sub = [[m[i][j] for j in keep] for i in keep]
+            vs[k].append(vmeasure(sub_labels, families(sub, DEFAULT_T))[3])
+    print()
+    print("held out: %d draws of half the families (seed %d), each alone at T=%d:"
+          % (draws, seed, DEFAULT_T))
+    for k, v in vs.items():
+        wins = sum(a > b for a, b in zip(v, vs["gimpset"]))
+        ties = sum(a == b for a, b in zip(v, vs["gimpset"]))
+        print("  %-27s mean V %.4f  lowest %.4f  above gimpset in %d, equal in %d"
+              % (k, sum(v) / len(v), min(v), wins, ties))
+
+
 def report(name, res):
     best = max(THRESHOLDS, key=lambda t: (res[t][3], -t))
     for label, t in (("T=%d" % DEFAULT_T, DEFAULT_T), ("best T=%d" % best, best)):
@@ -277,6 +301,8 @@ def main():
         print("  %-14s %3d of %d%s" % (k, len(empty), len(feats),
                                       (": " + ", ".join(empty[:6]) + (" ..." if len(empty) > 6 else ""))
                                       if empty else ""))
+    none = [f["file"] for f in feats if not f["types_total"]]
+    print("  no type listed at all (types not read):  %d%s" % (len(none), (": " + ", ".join(none)) if none else ""))
     sizes = sorted(len(f["types-own"]) for f in feats)
     print("own type names per file: min %d, median %d, max %d; non-std: median %d"
           % (sizes[0], sizes[len(sizes) // 2], sizes[-1],
@@ -290,6 +316,7 @@ def main():
         for k, m in mats.items():
             sub = [[m[i][j] for j in keep] for i in keep]
             report(k, sweep(sub, sub_labels))
+    held_out(mats, labels)
     print()
     print("sweep (V-measure by threshold):")
     print("%-27s " % "measure" + " ".join("%6d" % t for t in THRESHOLDS))
