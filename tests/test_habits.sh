@@ -121,6 +121,14 @@ for n in "$nl_name" "$bs_name"; do
     expect_eq "error line escaped" "$(wc -l < "$T/err")" 1
 done
 expect_eq "json keeps the real name" "$(run hash --json "$nl_name" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["path"] == sys.argv[1])' "$nl_name")" True
+# a JSON string: quote, backslash, control bytes, DEL, UTF-8 kept, each invalid byte U+FFFD
+# (oracle: Python's JSON parser and a byte-by-byte replacing UTF-8 decoder)
+js_name=$T/chk/$'q"b\\c\x01d\x7fe\xc3\xa9f\xffg\th\xe2\x82'
+cp "$plain" "$js_name"
+expect_eq "json string escapes" "$(run hash --json "$js_name" | python3 -c 'import codecs,json,os,sys
+codecs.register_error("byte", lambda e: ("\ufffd", e.start + 1))
+want = os.fsencode(sys.argv[1]).decode("utf-8", "byte")
+print(json.loads(sys.stdin.buffer.read())["path"] == want)' "$js_name")" True
 expect_eq "csv keeps the real name" "$(run hash --csv "$nl_name" | python3 -c 'import csv,sys; print(list(csv.DictReader(sys.stdin))[0]["path"] == sys.argv[1])' "$nl_name")" True
 
 # ---- crafted build setting: unquotes to a newline, a forged line and ESC

@@ -149,15 +149,19 @@ void json_str(FILE *o, const char *str, size_t n)
     putc('"', o);
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
-        if (c == '"' || c == '\\') {
+        size_t run = 0; /* printable ASCII needs no escape: one fwrite a run */
+        while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f && s[i + run] != '"' &&
+               s[i + run] != '\\')
+            run++;
+        if (run) {
+            fwrite(s + i, 1, run, o);
+            i += run;
+        } else if (c == '"' || c == '\\') {
             putc('\\', o);
             putc(c, o);
             i++;
         } else if (c < 0x20 || c == 0x7f) {
             fprintf(o, "\\u%04x", c);
-            i++;
-        } else if (c < 0x80) {
-            putc(c, o);
             i++;
         } else {
             size_t k = utf8_len(s + i, n - i);
