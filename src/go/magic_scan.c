@@ -20,6 +20,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
@@ -53,6 +57,21 @@ bool mg_pcln_magic_scan(const mg_img *img, const mg_section *s, mg_scan_hit_fn f
     uint64_t at = s->off, end = s->off + s->filesz;
     /* a word at `at` covers places at..at+7 and reads up to at+11: every
      * place must lie in the section (at+7+3 <= end), every byte in the file */
+#ifdef __SSE2__
+    /* sixteen places at once where SSE2 is there (every x86-64) */
+    const __m128i ff = _mm_set1_epi8((char)0xff), zero = _mm_setzero_si128();
+    while (at + 18 <= end && at + 20 <= img->r.size) {
+        const uint8_t *p = d + at;
+        __m128i m = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), ff),
+                                                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 1)), ff)),
+                                  _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 2)), ff),
+                                                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 4)), zero)));
+        for (unsigned bits = (unsigned)_mm_movemask_epi8(m); bits; bits &= bits - 1)
+            if (fn(img, s, at + (unsigned)__builtin_ctz(bits), ctx))
+                return true;
+        at += 16;
+    }
+#endif
     while (at + 10 <= end && at + 12 <= img->r.size) {
         const uint8_t *p = d + at;
         uint64_t m = ~load64(p) | ~load64(p + 1) | ~load64(p + 2) | load64(p + 4);
