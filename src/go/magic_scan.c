@@ -16,6 +16,7 @@
  * same order, so the caller's results do not change. */
 #include "go/pclntab.h"
 
+#include "io/map.h"
 #include "util/budget.h"
 
 #include <string.h>
@@ -55,6 +56,7 @@ bool mg_pcln_magic_scan(const mg_img *img, const mg_section *s, mg_scan_hit_fn f
         return false;
     const uint8_t *d = img->r.data;
     uint64_t at = s->off, end = s->off + s->filesz;
+    mg_map_populate(d + at, s->filesz); /* all of it is read: one call, not a fault per 64 KiB */
     /* a word at `at` covers places at..at+7 and reads up to at+11: every
      * place must lie in the section (at+7+3 <= end), every byte in the file */
 #ifdef __SSE2__
