@@ -117,7 +117,7 @@ static bool magic_hit(const mg_img *img, const mg_section *s, uint64_t at, void 
 /* scan one region for the magics */
 static bool scan_region(search *c, const mg_section *s)
 {
-    return mg_img_scan_section(c->img, s, "\xff\xff\xff", 3, magic_hit, c);
+    return mg_pcln_magic_scan(c->img, s, magic_hit, c);
 }
 
 /* last resort: a header whose magic is damaged (zeroed or replaced) */

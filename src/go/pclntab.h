@@ -59,6 +59,12 @@ void mg_pcln_crosscheck_nfunc(const mg_img *img, mg_pcln *p);
  * moduledata's count, then without the name checks. */
 bool mg_pcln_recover(const mg_img *img, mg_pcln *p);
 
+/* magic_scan.c: every place in s where ff ff ff starts and a pclntab header
+ * with a true magic could begin (at-1 little-endian, at big-endian), in
+ * order, until fn returns true (then true); the places it leaves out are
+ * ones where no header can start. */
+bool mg_pcln_magic_scan(const mg_img *img, const mg_section *s, mg_scan_hit_fn fn, void *ctx);
+
 /* Locate the pclntab in img: section hints, symbols, scan, then recovery. */
 bool mg_pcln_locate(const mg_img *img, mg_pcln *p, mg_found_by *how);
 /* The same, recording every rejected candidate in *rj (may be NULL). */

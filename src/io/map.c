@@ -48,6 +48,18 @@ mg_status mg_map_open(const char *path, mg_map *m, mg_error *err)
     return st;
 }
 
+void mg_map_populate(const void *p, uint64_t len)
+{
+#ifdef MADV_POPULATE_READ
+    const uintptr_t page = 4096; /* rounding down to a smaller page than the real one still covers p */
+    uintptr_t lo = (uintptr_t)p & ~(page - 1), hi = (uintptr_t)p + (uintptr_t)len;
+    if (len && len <= SIZE_MAX && hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_POPULATE_READ);
+#else
+    (void)p, (void)len;
+#endif
+}
+
 void mg_map_close(mg_map *m)
 {
     if (m->mapped && m->data)

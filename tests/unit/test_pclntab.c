@@ -12,6 +12,7 @@
 
 #include "malgopher.h"
 
+#include "go/pclntab.h"
 #include "support/pcln_builder.h"
 
 static void check_layout(int gen, bool be, unsigned ps)
@@ -85,11 +86,84 @@ static void test_damaged_headers_rejected(void **state)
     expect_not_go(&B);
 }
 
+
+/* ---- mg_pcln_magic_scan against the plain byte-wise rule ----
+ * Every place ff ff ff inside the section whose byte at+4 (in the file) is
+ * zero can start a header, so it must be a hit; every hit must be a place
+ * ff ff ff inside the section; the hits come in increasing order. */
+typedef struct scan_log {
+    uint64_t at[1024];
+    size_t n, stop_after;
+} scan_log;
+
+static bool log_hit(const mg_img *img, const mg_section *s, uint64_t at, void *ctx)
+{
+    (void)img, (void)s;
+    scan_log *L = ctx;
+    assert_true(L->n < sizeof L->at / sizeof *L->at);
+    L->at[L->n++] = at;
+    return L->n == L->stop_after;
+}
+
+static bool run3_at(const uint8_t *d, uint64_t at, uint64_t end)
+{
+    return at + 3 <= end && d[at] == 0xff && d[at + 1] == 0xff && d[at + 2] == 0xff;
+}
+
+static void check_scan(const uint8_t *d, uint64_t size, uint64_t off, uint64_t len)
+{
+    mg_img img;
+    memset(&img, 0, sizeof img);
+    img.r = mg_reader_make(d, size, false, 8);
+    mg_section s;
+    memset(&s, 0, sizeof s);
+    s.off = off;
+    s.filesz = len;
+    scan_log L = {.n = 0, .stop_after = 0};
+    assert_false(mg_pcln_magic_scan(&img, &s, log_hit, &L));
+    size_t k = 0;
+    for (uint64_t at = off; at < off + len; at++) {
+        bool must = run3_at(d, at, off + len) && at + 4 < size && d[at + 4] == 0;
+        bool hit = k < L.n && L.at[k] == at;
+        if (must)
+            assert_true(hit);
+        if (hit) {
+            assert_true(run3_at(d, at, off + len));
+            k++;
+        }
+    }
+    assert_int_equal(k, L.n); /* no hit outside the section, none out of order */
+    if (L.n) { /* stopping at the last hit reports it */
+        scan_log M = {.n = 0, .stop_after = L.n};
+        assert_true(mg_pcln_magic_scan(&img, &s, log_hit, &M));
+        assert_int_equal(M.n, L.n);
+    }
+}
+
+static void test_magic_scan(void **state)
+{
+    (void)state;
+    static uint8_t d[512];
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 20000; round++) {
+        size_t size = (size_t)(round % 97) + 1 + (round % 7 == 0 ? 400 : 0);
+        for (size_t i = 0; i < size; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            unsigned r = (unsigned)(x % 10);
+            d[i] = r < 5 ? 0xff : r < 8 ? 0 : (uint8_t)(x >> 32);
+        }
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t off = x % size, len = (x >> 20) % (size - off + 1);
+        check_scan(d, size, off, len);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_damaged_headers_rejected),
+        cmocka_unit_test(test_magic_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
