@@ -64,7 +64,7 @@ grep -q "connection option 'sslmode' is not passed to a shard" "$T/err" && ok ||
 expect_eq "init refused: the coordinator is left empty" "$(psql -X -q -A -t -h "${DIRS[0]}" -U mg -d mg -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
 "$M" db init --db "$T/x.sqlite" --shard "$(uri 1)" >/dev/null 2>&1; expect_eq "init --shard on SQLite: usage" $? 2
 out=$("$M" db init --db "$COORD" --shard "$(uri 1)" --shard "$S2" --shard "$(uri 3)" 2>&1)
-expect_eq "init --shard x3" "$out" "sharded collection ready: 16 partitions over 3 shards, schema 3"
+expect_eq "init --shard x3" "$out" "sharded collection ready: 16 partitions over 3 shards, schema 4"
 "$M" db init --db "$ONE" >/dev/null; expect_eq "init: one server" $? 0
 "$M" db init --db "$COORD" --shard "$(uri 1)" >/dev/null 2>&1; expect_eq "init --shard again: refused" $? 1
 
