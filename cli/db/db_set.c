@@ -1,6 +1,6 @@
 /* db_set.c - owns the gimpset side of the database: the token rows of a
- * record (sample_id, slot, value), one per slot of its non-empty gimpset,
- * under an index on (slot, value), and the search through them.  A score
+ * record (slot, value, sample_id), one per slot of its non-empty gimpset,
+ * in one B-tree keyed by all three (schema 4), and the search through them.  A score
  * floor(100 * e / 256) >= T holds exactly when the e equal slots number at
  * least M = ceil(T * 256 / 100), so the records sharing at least M tokens
  * with the query (GROUP BY sample_id HAVING count(*) >= M) are all the
