@@ -7,7 +7,8 @@
 # are throwaway clusters on this machine (tests/db/pg_cluster.sh, fsync
 # on): the shards share its cores, so this measures the cost of the
 # postgres_fdw layer, not the scaling a shard per machine would give.
-# Sizes: BENCH_SIZES (default 10000), queries BENCH_QUERIES (default 50).
+# Sizes: BENCH_SIZES (default 10000), queries BENCH_QUERIES (default 50);
+# BENCH_FEED=feed: the realistic feed of bench/feed_gen.py instead.
 # usage: bash bench/bench_shard.sh [CORPUS_DIR] [MALGOPHER]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +41,11 @@ real=$W/real.sqlite
 "$M" db add --db "$real" --files-from "$W/files.txt" >/dev/null 2>&1
 "$M" db export --db "$real" > "$W/real.jsonl"
 for n in $SIZES; do
-    python3 "$HERE/db_synth.py" "$W/real.jsonl" "$n" 42 > "$W/s$n.jsonl"
+    if [ "${BENCH_FEED:-synth}" = feed ]; then # the realistic feed (bench/feed_gen.py), as bench_db.sh
+        python3 "$HERE/feed_gen.py" "$n" 42 > "$W/s$n.jsonl" 2>/dev/null
+    else
+        python3 "$HERE/db_synth.py" "$W/real.jsonl" "$n" 42 > "$W/s$n.jsonl"
+    fi
     for layout in one shard1 shard3; do
         case $layout in
         one) uri=$(db 0 "one$n") ;;

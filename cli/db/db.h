@@ -125,7 +125,7 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
 bool db_pg_literal(db *d, const char *value, char *out, size_t outsz);
 
 /* ---- db_schema.c ---- */
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 /* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
  * caller's transaction); false with d->err set */
 bool db_schema_upgrade(db *d, int from);

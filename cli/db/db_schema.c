@@ -67,7 +67,22 @@ static const char *const schema_v3[] = {
     "ALTER TABLE grams_v3 RENAME TO grams",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3};
+/* version 4: the gimpset token index as one B-tree keyed (slot, value,
+ * sample_id), the rows of a posting side by side, without the foreign key
+ * to samples or the (sample_id, slot) key: a token row costs one B-tree
+ * insertion where it cost three (primary key, (slot, value) index, the
+ * foreign-key lookup), and a posting is read from the index alone
+ * (BENCHMARKS.md "Import at schema 4") */
+static const char *const schema_v4[] = {
+    "CREATE TABLE set_tokens_v4 (slot INTEGER NOT NULL, value BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
+    " PRIMARY KEY (slot, value, sample_id))@NR",
+    "INSERT INTO set_tokens_v4 (slot, value, sample_id) SELECT slot, value, sample_id FROM set_tokens"
+    " ORDER BY slot, value, sample_id",
+    "DROP TABLE set_tokens",
+    "ALTER TABLE set_tokens_v4 RENAME TO set_tokens",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 _Static_assert(sizeof schema / sizeof *schema == DB_SCHEMA_VERSION, "one DDL list a version");
 _Static_assert(DB_GRAM_GEN == 16384, "schema_v3 spells the generation size");
 
@@ -110,8 +125,29 @@ static bool run_ddl(void *ctx, const char *sql)
     return d->be->query(d, sql, NULL, 0, NULL, NULL);
 }
 
+/* a sharded collection of an older version: its partitions live on the
+ * shards, which the coordinator's DDL does not reach */
+static bool sharded_refused(db *d, int from)
+{
+    int64_t sharded = 0;
+    if (from < 1 || strcmp(d->be->name, "postgresql"))
+        return false;
+    if (!d->be->query(d, "SELECT CASE WHEN to_regclass('malgopher_shards') IS NULL THEN 0 ELSE 1 END", NULL, 0,
+                      db_int_row, &sharded))
+        return true;
+    if (sharded)
+        snprintf(d->err, sizeof d->err,
+                 "sharded collection of schema %d: this malgopher needs schema %d, which it cannot make on the"
+                 " shards; upgrade by `db export` (with the older malgopher), `db init --shard` on empty servers,"
+                 " `db import` (docs/collection.md \"Upgrading\")",
+                 from, DB_SCHEMA_VERSION);
+    return sharded != 0;
+}
+
 bool db_schema_upgrade(db *d, int from)
 {
+    if (from < DB_SCHEMA_VERSION && sharded_refused(d, from))
+        return false;
     return db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err);
 }
 
@@ -134,7 +170,7 @@ bool db_schema_upgrade(db *d, int from)
  * have no foreign keys to samples (a partitioned table with foreign
  * partitions can have no unique index to refer to); the subcommands
  * write a record's rows in one transaction. */
-_Static_assert(DB_SCHEMA_VERSION == 3, "the sharded layout below is schema 3's: add the new version's to it");
+_Static_assert(DB_SCHEMA_VERSION == 4, "the sharded layout below is schema 4's: add the new version's to it");
 
 const db_shard_table db_shard_tables[DB_SHARD_TABLES] = {
     {"samples", "sha256"},
@@ -153,7 +189,7 @@ static const char *const coordinator_ddl[] = {
     " label TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL)",
     FAMILIES_DDL("families"),
     FAMILY_NEXT_DDL("family_next"),
-    "CREATE TABLE set_tokens (sample_id BIGINT NOT NULL, slot INTEGER NOT NULL, value BIGINT NOT NULL)"
+    "CREATE TABLE set_tokens (slot INTEGER NOT NULL, value BIGINT NOT NULL, sample_id BIGINT NOT NULL)"
     " PARTITION BY HASH (sample_id)",
     FAMILIES_DDL("set_families"),
     FAMILY_NEXT_DDL("set_family_next"),
@@ -171,9 +207,8 @@ static const char *const shard_ddl[] = {
     "CREATE INDEX IF NOT EXISTS samples@P_label ON samples@P (label) WHERE label IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS grams@P (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
     " PRIMARY KEY (gen, gram, sample_id))",
-    "CREATE TABLE IF NOT EXISTS set_tokens@P (sample_id BIGINT NOT NULL, slot INTEGER NOT NULL,"
-    " value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))",
-    "CREATE INDEX IF NOT EXISTS set_tokens@P_slot_value ON set_tokens@P (slot, value)",
+    "CREATE TABLE IF NOT EXISTS set_tokens@P (slot INTEGER NOT NULL, value BIGINT NOT NULL,"
+    " sample_id BIGINT NOT NULL, PRIMARY KEY (slot, value, sample_id))",
     NULL,
 };
 

@@ -382,7 +382,7 @@ V=$(new_db merge)
 "$M" db stats --db "$V" >/dev/null
 if [ "$BACKEND" = postgresql ]; then sqlv "$V" "UPDATE malgopher_schema SET version = 99"; else sqlv "$V" "PRAGMA user_version = 99"; fi
 "$M" db stats --db "$V" >/dev/null 2>"$T/err"; expect_eq "newer schema: exit" $? 1
-grep -q "collection schema version 99 is newer than this malgopher understands (3): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
+grep -q "collection schema version 99 is newer than this malgopher understands (4): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
 # a schema-1 collection (no gimpset, no token table) is migrated; adding
 # its files again fills the gimpsets in
 U=$(new_db upgrade)
@@ -398,7 +398,7 @@ for sql in "DROP TABLE set_tokens" "DROP TABLE set_families" "DROP TABLE set_fam
 done
 grams_before=$(sqlv "$U" "SELECT count(*) FROM grams")
 if [ "$BACKEND" = postgresql ]; then sqlv "$U" "UPDATE malgopher_schema SET version = 1" >/dev/null; else sqlv "$U" "PRAGMA user_version = 1"; fi
-expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 3
+expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 4
 expect_eq "schema 1: every gram row kept, in its generation" \
     "$(sqlv "$U" "SELECT count(*) FROM grams WHERE gen = sample_id / 16384")" "$grams_before"
 "$M" match --db "$T/u_before.jsonl" --measure fuzzy -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
@@ -425,6 +425,26 @@ expect_eq "schema 1: gimpsets filled in by add" "$(python3 -c "$key" < "$T/u_aft
 "$M" match --db "$T/u_after.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
 "$M" db match --db "$U" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
 cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 1: db match --measure set after the migration"
+# a schema-3 collection (token rows keyed (sample_id, slot) with a
+# foreign key to samples, under a (slot, value) index, as schema 2 made
+# them) is migrated to schema 4's one (slot, value, sample_id) key: every
+# token row kept, the same set search answers
+S3=$(new_db schema3)
+"$M" db add --db "$S3" "${few[@]}" >/dev/null 2>&1
+"$M" db export --db "$S3" > "$T/s3.jsonl"
+tokens_before=$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")
+for sql in "CREATE TABLE old_tokens (sample_id BIGINT NOT NULL REFERENCES samples (id), slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))$norowid" \
+    "INSERT INTO old_tokens SELECT sample_id, slot, value FROM set_tokens" "DROP TABLE set_tokens" \
+    "ALTER TABLE old_tokens RENAME TO set_tokens" "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)"; do
+    sqlv "$S3" "$sql" >/dev/null
+done
+if [ "$BACKEND" = postgresql ]; then sqlv "$S3" "UPDATE malgopher_schema SET version = 3" >/dev/null; else sqlv "$S3" "PRAGMA user_version = 3"; fi
+expect_eq "schema 3: the old token table stands" "$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")" "$tokens_before"
+expect_eq "schema 3: migrated" "$(field schema <<<"$("$M" db stats --db "$S3" --json)")" 4
+expect_eq "schema 3: every token row kept" "$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")" "$tokens_before"
+"$M" match --db "$T/s3.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
+"$M" db match --db "$S3" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
+[ -s "$T/want.txt" ] && cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 3: db match --measure set after the migration"
 O=$(new_db newer)
 sqlv "$O" "CREATE TABLE other (x INTEGER)" >/dev/null
 "$M" db stats --db "$O" >/dev/null 2>"$T/err"; expect_eq "foreign database: exit" $? 1
