@@ -248,6 +248,9 @@ typedef struct mg_file mg_file;
                                     packer's whole-file checksums are then
                                     checked only if every block was read
                                     (packer.checksums_ok stays false) */
+#define MG_OPT_NO_STRIPPED 0x80u /* skip the symbol-table search that sets
+                                    `stripped` (then only what the
+                                    container says) */
 
 /* Open and analyse a file.  Every slice of a fat Mach-O becomes an image.
  * On success *out owns the mapping; call mg_file_close.  A file with no Go

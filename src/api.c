@@ -248,7 +248,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im, 
     /* a Go binary is stripped when its symbol table has no Go symbols (a
      * stripped Mach-O still lists the dynamic imports) */
     uint64_t v;
-    im->stripped = im->stripped || !mg_img_symbol(img, "runtime.main", &v);
+    if (!(opts & MG_OPT_NO_STRIPPED))
+        im->stripped = im->stripped || !mg_img_symbol(img, "runtime.main", &v);
     im->pclntab_gen = p.gen;
     im->pclntab_found_by = how;
     im->pclntab_offset = p.file_off + img->slice_offset;

@@ -99,6 +99,10 @@ static bool decode_upto(mg_upx_lazy *l, unsigned i, uint64_t rel)
         l->filter = filter ? filter : l->filter;
         return true;
     }
+    if (st == MG_ERR_NOMEM) {
+        fail(l, st, "", i + 1);
+        return false;
+    }
     /* the stream ended or broke early: the whole decode says which */
     return decode_one(l, i);
 }
