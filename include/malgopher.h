@@ -242,6 +242,15 @@ typedef struct mg_file mg_file;
 #define MG_OPT_NO_VERSION_SCAN 0x20u /* skip the search for the Go version
                                        outside the build info (go_version ""
                                        when the build info holds none) */
+#define MG_OPT_UNPACK_LAZY 0x40u /* a UPX-packed ELF: decode only the blocks
+                                    the analysis reads (docs/upx.md "Cost
+                                    model: what is decoded when"); the
+                                    packer's whole-file checksums are then
+                                    checked only if every block was read
+                                    (packer.checksums_ok stays false) */
+#define MG_OPT_NO_STRIPPED 0x80u /* skip the symbol-table search that sets
+                                    `stripped` (then only what the
+                                    container says) */
 
 /* Open and analyse a file.  Every slice of a fat Mach-O becomes an image.
  * On success *out owns the mapping; call mg_file_close.  A file with no Go

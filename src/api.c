@@ -13,6 +13,7 @@
 #include "go/types.h"
 #include "go/version.h"
 #include "unpack/upx.h"
+#include "unpack/upx_lazy.h"
 #include "io/map.h"
 #include "util/arena.h"
 #include "util/budget.h"
@@ -33,6 +34,7 @@ struct mg_file {
     mg_arena arena;
     mg_budget budget; /* the whole file's: all slices together */
     uint8_t *unpacked; /* a packed file's program (src/unpack), analysed instead */
+    mg_upx_lazy *lazy; /* MG_OPT_UNPACK_LAZY: its blocks decoded as they are read */
     mg_packer_info packer;
 };
 
@@ -246,7 +248,8 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im, 
     /* a Go binary is stripped when its symbol table has no Go symbols (a
      * stripped Mach-O still lists the dynamic imports) */
     uint64_t v;
-    im->stripped = im->stripped || !mg_img_symbol(img, "runtime.main", &v);
+    if (!(opts & MG_OPT_NO_STRIPPED))
+        im->stripped = im->stripped || !mg_img_symbol(img, "runtime.main", &v);
     im->pclntab_gen = p.gen;
     im->pclntab_found_by = how;
     im->pclntab_offset = p.file_off + img->slice_offset;
@@ -278,11 +281,13 @@ static mg_status analyze(mg_img *img, unsigned opts, mg_arena *a, mg_image *im, 
 
 /* a UPX-packed file: its program is what is analysed (the budget grows by
  * the default share of the unpacked bytes unless the caller set it) */
-static mg_status unpack_packed(mg_file *f, const mg_limits *lim, const uint8_t **data, size_t *size, mg_error *err)
+static mg_status unpack_packed(mg_file *f, unsigned opts, const mg_limits *lim, const uint8_t **data, size_t *size,
+                               mg_error *err)
 {
     bool packed;
     size_t n;
-    mg_status st = mg_upx_unpack(f->map.data, f->map.size, &f->budget, &f->unpacked, &n, &f->packer, &packed, err);
+    mg_status st = mg_upx_unpack(f->map.data, f->map.size, &f->budget, &f->unpacked, &n,
+                                 opts & MG_OPT_UNPACK_LAZY ? &f->lazy : NULL, &f->packer, &packed, err);
     if (!packed)
         return MG_OK;
     if (st != MG_OK)
@@ -297,20 +302,34 @@ static mg_status unpack_packed(mg_file *f, const mg_limits *lim, const uint8_t *
     return MG_OK;
 }
 
+/* a lazily unpacked file whose block could not be had: its error, which
+ * goes before whatever the analysis made of the failed reads */
+static bool lazy_failed(const mg_file *f, mg_status *st, mg_error *err)
+{
+    if (!f->lazy || f->lazy->failed == MG_OK)
+        return false;
+    *st = mg_fail(err, f->lazy->failed, "%s", f->lazy->why);
+    return true;
+}
+
 static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg_error *err)
 {
     mg_budget_init(&f->budget, f->map.size, lim ? lim->max_work : 0, lim ? lim->seconds : 0);
     const uint8_t *data = f->map.data;
     size_t size = f->map.size;
-    mg_status st = unpack_packed(f, lim, &data, &size, err);
+    mg_status st = unpack_packed(f, opts, lim, &data, &size, err);
     if (st != MG_OK)
         return st;
-    st = mg_exe_detect(data, size, &f->imgs, &f->nimgs, err);
+    st = mg_exe_detect(data, size, f->lazy ? &f->lazy->lz : NULL, &f->imgs, &f->nimgs, err);
+    if (lazy_failed(f, &st, err))
+        return st;
     bool fell_back = false;
     char why[sizeof err->msg] = "";
     if (st == MG_ERR_MALFORMED) {
         /* damaged container: still look for Go metadata in the raw bytes */
         snprintf(why, sizeof why, "%s", err ? err->msg : "malformed container");
+        if (f->lazy && !mg_upx_lazy_all(f->lazy) && lazy_failed(f, &st, err)) /* raw bytes: all of them */
+            return st;
         f->imgs = mg_calloc(1, sizeof *f->imgs);
         if (!f->imgs)
             return mg_fail(err, MG_ERR_NOMEM, "out of memory");
@@ -331,6 +350,8 @@ static mg_status open_common(mg_file *f, unsigned opts, const mg_limits *lim, mg
         f->images[i].packer = f->packer;
         f->imgs[i].budget = &f->budget;
         st = analyze(&f->imgs[i], opts, &f->arena, &f->images[i], &f->pclns[i]);
+        if (lazy_failed(f, &st, err))
+            return st;
         if (st == MG_ERR_TOO_COSTLY)
             return mg_fail(err, st, "too costly: %s (bound: %llu work units for %llu bytes%s)",
                            f->budget.what, (unsigned long long)f->budget.limit,
@@ -413,6 +434,7 @@ void mg_file_close(mg_file *f)
     free(f->images);
     free(f->pclns);
     mg_arena_free(&f->arena);
+    mg_upx_lazy_free(f->lazy);
     free(f->unpacked);
     mg_map_close(&f->map);
     free(f);
@@ -459,6 +481,10 @@ mg_status mg_file_types_ex(const mg_file *f, size_t i, unsigned flags, mg_types 
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
     mg_status st = mg_types_read(&f->imgs[i], &f->pclns[i], f->images[i].go_version, flags, &b->pub,
                                  &b->arena);
+    if (lazy_failed(f, &st, err)) {
+        mg_types_free(&b->pub);
+        return st;
+    }
     if (st != MG_OK) {
         mg_types_free(&b->pub);
         if (st == MG_ERR_TOO_COSTLY)

@@ -45,7 +45,7 @@ static bool hash_one(const char *path, void *vctx, FILE *out, FILE *err)
     /* only what the lines hold: no obfuscation signals, no entry
      * addresses (the text-start search), and the gimpset and the Go
      * version's search outside the build info only in JSON and CSV */
-    unsigned opts = MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES |
+    unsigned opts = MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES | MG_OPT_UNPACK_LAZY | MG_OPT_NO_STRIPPED |
                     (c->fmt == OUT_TEXT ? MG_OPT_NO_GIMPSET | MG_OPT_NO_VERSION_SCAN : 0);
     if (!sample_file_open(path, opts, c->fmt != OUT_TEXT, &s, err))
         return false;

@@ -86,7 +86,7 @@ int hash_check(const char *file, bool quiet)
         size_t img;
         const char *why;
         /* only the two digests are compared: nothing else is computed */
-        if (!open_sample(path, MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES | MG_OPT_NO_GIMPSET |
+        if (!open_sample(path, MG_OPT_NO_OBFUSCATION | MG_OPT_NO_ENTRIES | MG_OPT_NO_GIMPSET | MG_OPT_UNPACK_LAZY | MG_OPT_NO_STRIPPED |
                                    MG_OPT_NO_VERSION_SCAN,
                          &f, &img, &why)) {
             report_error(path, why);

@@ -42,10 +42,10 @@ static mg_status finish(mg_img *img, mg_status st, mg_error *err)
     return st;
 }
 
-static mg_status parse_thin(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err)
+static mg_status parse_thin(const uint8_t *data, uint64_t size, mg_lazy *lazy, mg_img *img, mg_error *err)
 {
     if (size >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
-        return finish(img, mg_elf_parse(data, size, img, err), err);
+        return finish(img, mg_elf_parse(data, size, lazy, img, err), err);
     if (size >= 2 && data[0] == 'M' && data[1] == 'Z')
         return finish(img, mg_pe_parse(data, size, img, err), err);
     uint32_t m = size >= 4 ? mg_ld32(data, false) : 0;
@@ -80,11 +80,19 @@ enum {
     FAT64_OFFSET = 8, FAT64_SIZE = 16, FAT64_ARCH_SIZE = 32,
 };
 
-mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_t *nimgs,
+mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_lazy *lazy, mg_img **imgs, size_t *nimgs,
                         mg_error *err)
 {
     *imgs = NULL;
     *nimgs = 0;
+    /* only the ELF parser reads a lazy buffer; anything else gets it whole */
+    mg_reader all = mg_reader_make(data, size, false, 4);
+    all.lazy = lazy;
+    if (lazy && (!mg_rd_has(&all, 0, size < 4 ? size : 4) || size < 4 || memcmp(data, "\x7f" "ELF", 4) != 0)) {
+        if (!mg_rd_has(&all, 0, size))
+            return mg_fail(err, MG_ERR_MALFORMED, "unpacked image unreadable");
+        lazy = NULL;
+    }
     uint32_t n = 0;
     bool wide = false;
     if (is_fat(data, size, &n, &wide)) {
@@ -165,7 +173,7 @@ mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_
     mg_img *v = mg_calloc(1, sizeof *v);
     if (!v)
         return mg_fail(err, MG_ERR_NOMEM, "out of memory");
-    mg_status st = parse_thin(data, size, v, err);
+    mg_status st = parse_thin(data, size, lazy, v, err);
     if (st != MG_OK) {
         free(v);
         return st;

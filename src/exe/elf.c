@@ -122,7 +122,7 @@ static void elf_sections(mg_img *img, const elf_layout *L, uint64_t shoff, uint1
         s->addr = h.addr;
         s->size = h.size;
         s->off = h.off;
-        s->filesz = (h.type == SHT_NOBITS || !mg_rd_has(r, h.off, h.size)) ? 0 : h.size;
+        s->filesz = (h.type == SHT_NOBITS || !mg_rd_in(r, h.off, h.size)) ? 0 : h.size;
         s->flags = (h.flags & SHF_WRITE ? MG_SEC_WRITE : 0) | (h.flags & SHF_EXECINSTR ? MG_SEC_EXEC : 0) |
                    (s->filesz ? MG_SEC_DATA : 0);
         if (h.name < strsz)
@@ -130,7 +130,7 @@ static void elf_sections(mg_img *img, const elf_layout *L, uint64_t shoff, uint1
         elf_shdr str;
         if (h.type == SHT_SYMTAB && img->symtab.kind == MG_SYMTAB_NONE && s->filesz && h.entsize >= L->sym_size &&
             h.link < shnum && read_shdr(r, L, shoff + (uint64_t)h.link * shentsize, &str) &&
-            mg_rd_has(r, str.off, str.size))
+            mg_rd_in(r, str.off, str.size))
             img->symtab = (mg_symtab){MG_SYMTAB_ELF, h.off, h.size / h.entsize, h.entsize, str.off, str.size};
         if ((h.type == SHT_RELA || h.type == SHT_REL) && img->rel_count == 0 && s->filesz &&
             h.entsize >= L->rel_size && !(h.flags & 0x40 /* SHF_INFO_LINK */)) {
@@ -142,9 +142,11 @@ static void elf_sections(mg_img *img, const elf_layout *L, uint64_t shoff, uint1
     }
 }
 
-mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err)
+mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_lazy *lazy, mg_img *img, mg_error *err)
 {
     memset(img, 0, sizeof *img);
+    if (lazy && !lazy->need(lazy, 0, size < 64 ? size : 64))
+        return mg_fail(err, MG_ERR_MALFORMED, "malformed ELF: header unreadable");
     if (size < 52 || memcmp(data, "\x7f" "ELF", 4) != 0)
         return mg_fail(err, MG_ERR_MALFORMED, "malformed ELF: header truncated");
     uint8_t cls = data[4], enc = data[5];
@@ -153,6 +155,7 @@ mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error
     bool is64 = cls == 2, be = enc == 2;
     const elf_layout *L = is64 ? &ELF64 : &ELF32;
     img->r = mg_reader_make(data, size, be, is64 ? 8 : 4);
+    img->r.lazy = lazy;
     img->kind = MG_CONT_ELF;
     img->kind_name = "ELF";
     img->bits = is64 ? 64 : 32;
@@ -196,7 +199,7 @@ mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error
         uint32_t flags = mg_rec_u32(&ph, L->p_flags);
         uint64_t off = mg_rec_word(&ph, L->p_offset, L->word), vaddr = mg_rec_word(&ph, L->p_vaddr, L->word);
         uint64_t filesz = mg_rec_word(&ph, L->p_filesz, L->word), memsz = mg_rec_word(&ph, L->p_memsz, L->word);
-        if (!mg_rd_has(r, off, filesz))
+        if (!mg_rd_in(r, off, filesz))
             filesz = off < size ? size - off : 0; /* truncated file: keep what is there */
         mg_section *m = &img->maps[img->nmaps++];
         memcpy(m->name, "LOAD", 5);

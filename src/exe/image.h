@@ -121,15 +121,18 @@ bool mg_img_scan_maps(const mg_img *img, unsigned all, unsigned none, const void
                       mg_scan_hit_fn fn, void *ctx);
 
 /* Container parsers: fill *img from the bytes data[0..size). */
-mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
+/* lazy (NULL: none): the bytes appear as the image's reader asks for them */
+mg_status mg_elf_parse(const uint8_t *data, uint64_t size, mg_lazy *lazy, mg_img *img, mg_error *err);
 mg_status mg_pe_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
 mg_status mg_macho_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
 mg_status mg_xcoff_parse(const uint8_t *data, uint64_t size, mg_img *img, mg_error *err);
 void mg_raw_make(const uint8_t *data, uint64_t size, mg_img *img);
 
 /* Identify the container and produce one image per slice (fat Mach-O gives
- * several).  *imgs is allocated; free each with mg_img_free then free(). */
-mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_img **imgs, size_t *nimgs,
+ * several).  *imgs is allocated; free each with mg_img_free then free().
+ * lazy (NULL: none): data fills on demand (an ELF is read as asked;
+ * any other container is made present whole first). */
+mg_status mg_exe_detect(const uint8_t *data, uint64_t size, mg_lazy *lazy, mg_img **imgs, size_t *nimgs,
                         mg_error *err);
 
 /* helpers shared by the parsers */

@@ -63,7 +63,7 @@ mg_status mg_img_regions_normalise(mg_img *img, mg_error *err)
     size_t n = 0;
     for (size_t i = 0; i < img->nmaps; i++) {
         const mg_section *s = &img->maps[i];
-        if (!(s->flags & MG_SEC_DATA) || !mg_rd_has(&img->r, s->off, s->filesz))
+        if (!(s->flags & MG_SEC_DATA) || !mg_rd_in(&img->r, s->off, s->filesz))
             continue;
         v[n++] = (span){s->off, s->off + s->filesz, s->addr - s->off, i};
     }

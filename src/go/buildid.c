@@ -43,6 +43,8 @@ static bool from_note(const mg_img *img, char *out, size_t outsz)
     pat[img->r.big_endian ? 3 : 0] = 4;
     uint64_t n = img->r.size < 65536 ? img->r.size : 65536;
     const uint8_t *p = img->r.data, *h;
+    if (!mg_rd_has(&img->r, 0, n))
+        return false;
     for (uint64_t at = 0; at < n && (h = mg_memfind(p + at, (size_t)(n - at), pat, sizeof pat)); at = (uint64_t)(h - p) + 1)
         if (h - p >= 8 && note_at(img, (uint64_t)(h - p) - 8, out, outsz))
             return true;

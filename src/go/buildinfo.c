@@ -38,12 +38,15 @@ static bool find_magic(const mg_img *img, uint64_t *at)
             return true;
         }
     }
-    /* scan writable data first, then everything else */
-    for (int pass = 0; pass < 2; pass++)
+    /* scan writable data first, then read-only data, then code (the blob is
+     * data: code is searched last, and a lazily unpacked program decodes
+     * it only when the blob is nowhere else) */
+    for (int pass = 0; pass < 3; pass++)
         for (size_t i = 0; i < img->nmaps; i++) {
             const mg_section *s = &img->maps[i];
             bool wr = (s->flags & MG_SEC_WRITE) || img->kind == MG_CONT_RAW;
-            if (!(s->flags & MG_SEC_DATA) || wr != (pass == 0))
+            int want = wr ? 0 : (s->flags & MG_SEC_EXEC) ? 2 : 1;
+            if (!(s->flags & MG_SEC_DATA) || want != pass)
                 continue;
             if (mg_img_scan_section(img, s, BI_MAGIC, BI_MAGIC_LEN, header_hit, at))
                 return true;

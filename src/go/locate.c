@@ -126,6 +126,8 @@ static bool scan_region_header(search *c, const mg_section *s)
     static const mg_pclntab_gen gens[] = {MG_PCLN_120, MG_PCLN_116, MG_PCLN_12};
     const mg_img *img = c->img;
     const uint8_t *d = img->r.data;
+    if (!mg_rd_has(&img->r, s->off, s->filesz))
+        return false;
     for (uint64_t o = (s->off + 3) & ~(uint64_t)3; o + 16 <= s->off + s->filesz; o += 4) {
         const uint8_t *h = d + o;
         if (h[4] != 0 || h[5] != 0 || (h[6] != 1 && h[6] != 2 && h[6] != 4) ||

@@ -60,14 +60,22 @@ bool mg_rd_bytes(const mg_reader *r, uint64_t off, uint64_t len, const uint8_t *
     return true;
 }
 
+#define CSTR_STEP ((uint64_t)4096)
+
 bool mg_rd_cstr(const mg_reader *r, uint64_t off, uint64_t maxlen, const char **s, size_t *len)
 {
     if (off >= r->size)
         return false;
     uint64_t avail = r->size - off;
     uint64_t lim = avail < maxlen + 1 ? avail : maxlen + 1;
-    const uint8_t *p = r->data + off;
-    const uint8_t *nul = memchr(p, 0, (size_t)lim);
+    const uint8_t *p = r->data + off, *nul = NULL;
+    /* a step at a time: a lazy view makes present only what is searched */
+    for (uint64_t at = 0; at < lim && !nul; at += CSTR_STEP) {
+        uint64_t n = lim - at < CSTR_STEP ? lim - at : CSTR_STEP;
+        if (!mg_rd_has(r, off + at, n))
+            return false;
+        nul = memchr(p + at, 0, (size_t)n);
+    }
     if (!nul)
         return false;
     *s = (const char *)p;
@@ -96,11 +104,13 @@ bool mg_rd_uvarint(const mg_reader *r, uint64_t *off, uint64_t *out)
 
 bool mg_rd_sub(const mg_reader *r, uint64_t off, uint64_t len, mg_reader *out)
 {
-    if (!mg_rd_has(r, off, len))
+    /* a view only: its reads make their own bytes present */
+    if (!mg_rd_in(r, off, len))
         return false;
     *out = *r;
     out->data = r->data + off;
     out->size = len;
+    out->base = r->base + off;
     return true;
 }
 

@@ -14,24 +14,51 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A buffer whose bytes appear on demand (a UPX-packed program decoded
+ * block by block, src/unpack/upx_lazy.c).  need() makes [off, off+len) of
+ * the buffer present, or returns false when it cannot (the read then
+ * fails; the owner remembers why).  [lo, hi) is a range known present,
+ * all says every byte is. */
+typedef struct mg_lazy mg_lazy;
+struct mg_lazy {
+    bool (*need)(mg_lazy *lz, uint64_t off, uint64_t len);
+    uint64_t lo, hi;
+    bool all;
+};
+
 typedef struct mg_reader {
     const uint8_t *data;
     uint64_t size;
     bool big_endian;
     unsigned ptrsize; /* 4 or 8; used by mg_rd_ptr */
+    mg_lazy *lazy;    /* NULL: every byte of the view is there */
+    uint64_t base;    /* the view's offset in the lazy buffer */
 } mg_reader;
 
 static inline mg_reader mg_reader_make(const void *data, uint64_t size, bool big_endian,
                                        unsigned ptrsize)
 {
-    mg_reader r = {(const uint8_t *)data, size, big_endian, ptrsize};
+    mg_reader r = {(const uint8_t *)data, size, big_endian, ptrsize, NULL, 0};
     return r;
 }
 
-/* true when [off, off+len) lies inside the view (overflow-safe) */
-static inline bool mg_rd_has(const mg_reader *r, uint64_t off, uint64_t len)
+/* [off, off+len) lies inside the view (overflow-safe), without making
+ * lazy bytes present: for sub-views and sizes only */
+static inline bool mg_rd_in(const mg_reader *r, uint64_t off, uint64_t len)
 {
     return off <= r->size && len <= r->size - off;
+}
+
+/* true when [off, off+len) lies inside the view and its bytes may be read */
+static inline bool mg_rd_has(const mg_reader *r, uint64_t off, uint64_t len)
+{
+    if (!mg_rd_in(r, off, len))
+        return false;
+    mg_lazy *lz = r->lazy;
+    if (!lz || lz->all)
+        return true;
+    uint64_t a = r->base + off;
+    return (a >= lz->lo && a + len <= lz->hi) || lz->need(lz, a, len);
 }
 
 /* Overflow-checked arithmetic on untrusted values. */

@@ -38,8 +38,14 @@ enum {
  * false: not UPX (the caller goes on with the input); any other error with
  * *packed true: UPX-packed but refused (err says "UPX-packed (METHOD): why").
  * On MG_OK *out (free()) holds the unpacked executable. */
+struct mg_upx_lazy;
+/* lazy (NULL: decode everything now): for an ELF, *lazy gets the state
+ * that decodes *out's blocks as they are read (upx_lazy.h); *out is then
+ * the zeroed output buffer with nothing decoded yet, and the whole-file
+ * checksums are checked only when every block gets decoded.  PE (one
+ * stream) is always decoded whole (*lazy NULL). */
 mg_status mg_upx_unpack(const uint8_t *data, size_t size, mg_budget *b, uint8_t **out, size_t *out_size,
-                        mg_packer_info *info, bool *packed, mg_error *err);
+                        struct mg_upx_lazy **lazy, mg_packer_info *info, bool *packed, mg_error *err);
 
 /* upx_decompress.c: decode exactly dlen bytes of method into dst from
  * src[0..slen); MG_ERR_MALFORMED when the stream is damaged or the method
@@ -49,6 +55,10 @@ bool mg_upx_method_known(unsigned method);
 const char *mg_upx_method_name(unsigned method);
 mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
                        size_t *got);
+/* decode the start of a block: at least want bytes of it unless the stream
+ * ends or is damaged first; *got how many of dst are the block's bytes */
+mg_status mg_upx_decompress_prefix(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t want,
+                                   size_t *got);
 uint32_t mg_upx_adler32(uint32_t adler, const uint8_t *p, size_t n);
 
 /* upx_filter.c: undo filter id (cto: its byte) on buf[0..len), addvalue the
@@ -65,6 +75,7 @@ typedef struct mg_upx_ctx {
     mg_error *err;
     uint64_t max_out; /* the caps for this input */
     unsigned method;  /* the last block's, for messages */
+    struct mg_upx_lazy **lazy; /* non-NULL: unpack lazily when the format allows */
 } mg_upx_ctx;
 
 /* fail with "UPX-packed (METHOD): why" */

@@ -6,6 +6,7 @@
 #include "unpack/upx_blocks.h"
 
 #include "io/reader.h"
+#include "util/alloc.h"
 
 #include <string.h>
 
@@ -15,6 +16,7 @@ bool mg_upx_binfo(const mg_upx_chain *ch, uint64_t pos, mg_upx_blk *b)
     mg_rec h;
     if (!mg_rec_at(&r, pos, 12, &h))
         return false;
+    *b = (mg_upx_blk){0};
     b->pos = pos;
     b->unc = mg_rec_u32(&h, 0);
     b->cpr = mg_rec_u32(&h, 4);
@@ -34,24 +36,31 @@ bool mg_upx_blk_plausible(const mg_upx_blk *b)
     return mg_upx_method_known(b->method) && mg_upx_filter_known(b->ftid);
 }
 
+mg_status mg_upx_blk_decode(const uint8_t *data, const mg_upx_blk *b, uint8_t *dst, unsigned *filter)
+{
+    const uint8_t *src = data + b->pos + 12;
+    if (b->cpr == b->unc) {
+        memcpy(dst, src, b->unc);
+        return MG_OK;
+    }
+    mg_status st = mg_upx_decompress(b->method, src, b->cpr, dst, b->unc, true, NULL);
+    if (st == MG_OK && b->ftid) {
+        *filter = b->ftid;
+        mg_upx_unfilter(b->ftid, b->cto, dst, b->unc, 0);
+    }
+    return st;
+}
+
 /* decode block b to dst (b->unc bytes) */
 static bool decode(mg_upx_chain *ch, const mg_upx_blk *b, uint8_t *dst)
 {
-    const uint8_t *src = ch->c->data + b->pos + 12;
-    ch->c_adler = mg_upx_adler32(ch->c_adler, src, b->cpr);
-    if (b->cpr == b->unc) {
-        memcpy(dst, src, b->unc);
-    } else {
+    ch->c_adler = mg_upx_adler32(ch->c_adler, ch->c->data + b->pos + 12, b->cpr);
+    if (b->cpr < b->unc)
         ch->c->method = b->method;
-        mg_status st = mg_upx_decompress(b->method, src, b->cpr, dst, b->unc, true, NULL);
-        if (st != MG_OK) {
-            mg_upx_fail(ch->c, st, "block %u does not decompress", ch->nblocks);
-            return false;
-        }
-        if (b->ftid) {
-            ch->filter = b->ftid;
-            mg_upx_unfilter(b->ftid, b->cto, dst, b->unc, 0);
-        }
+    mg_status st = mg_upx_blk_decode(ch->c->data, b, dst, &ch->filter);
+    if (st != MG_OK) {
+        mg_upx_fail(ch->c, st, "block %u does not decompress", ch->nblocks);
+        return false;
     }
     ch->u_adler = mg_upx_adler32(ch->u_adler, dst, b->unc);
     return mg_upx_charge(ch->c, b->unc);
@@ -79,6 +88,24 @@ static bool next_block(mg_upx_chain *ch, uint64_t *pos, mg_upx_blk *b)
     return true;
 }
 
+/* append b to the chain's list (bounded by MG_UPX_MAX_BLOCKS) */
+static bool record(mg_upx_chain *ch, const mg_upx_blk *b)
+{
+    if (ch->nrec == ch->caprec) {
+        unsigned cap = ch->caprec ? 2 * ch->caprec : 64;
+        mg_upx_blk *v = mg_realloc(ch->rec, (size_t)cap * sizeof *v);
+        if (!v) {
+            mg_upx_fail(ch->c, MG_ERR_NOMEM, "out of memory");
+            return false;
+        }
+        ch->rec = v;
+        ch->caprec = cap;
+    }
+    ch->rec[ch->nrec] = *b;
+    ch->rec[ch->nrec++].done = false;
+    return true;
+}
+
 bool mg_upx_walk(mg_upx_chain *ch, uint64_t *pos, uint64_t wanted, uint8_t *out, uint64_t at)
 {
     while (wanted) {
@@ -100,12 +127,13 @@ bool mg_upx_walk(mg_upx_chain *ch, uint64_t *pos, uint64_t wanted, uint8_t *out,
         }
         if (b.cpr < b.unc)
             ch->method = b.method;
-        if (out) {
+        if (out || ch->record) {
             if (at > ch->out_size || b.unc > ch->out_size - at) {
                 mg_upx_fail(ch->c, MG_ERR_MALFORMED, "block %u lands outside the image", ch->nblocks);
                 return false;
             }
-            if (!decode(ch, &b, out + at))
+            b.at = at;
+            if (out ? !decode(ch, &b, out + at) : !record(ch, &b))
                 return false;
         }
         at += b.unc;

@@ -8,6 +8,9 @@ typedef struct mg_upx_blk {
     uint64_t pos; /* of the 12-byte header */
     uint32_t unc, cpr;
     uint8_t method, ftid, cto, extra;
+    uint64_t at; /* where it lands in the output (recorded walks) */
+    bool done;   /* decoded whole (lazy unpacking) */
+    uint32_t have; /* lazy: the first `have` bytes are decoded and unfiltered */
 } mg_upx_blk;
 
 typedef struct mg_upx_chain {
@@ -21,10 +24,16 @@ typedef struct mg_upx_chain {
     uint64_t out_size; /* of the output when decoding */
     uint32_t end_magic; /* sz_cpr of the end marker */
     uint64_t end_pos;
+    bool record;       /* a walk without output lists its blocks (rec) */
+    mg_upx_blk *rec;
+    unsigned nrec, caprec;
 } mg_upx_chain;
 
 bool mg_upx_binfo(const mg_upx_chain *ch, uint64_t pos, mg_upx_blk *b);
 bool mg_upx_blk_plausible(const mg_upx_blk *b);
+/* decode (or copy) a checked block of data to dst (b->unc bytes) and undo
+ * its filter; *filter the filter undone, if any */
+mg_status mg_upx_blk_decode(const uint8_t *data, const mg_upx_blk *b, uint8_t *dst, unsigned *filter);
 /* blocks from *pos adding up to exactly wanted bytes (decoded to out + at
  * when out is not NULL); *pos moves past them */
 bool mg_upx_walk(mg_upx_chain *ch, uint64_t *pos, uint64_t wanted, uint8_t *out, uint64_t at);

@@ -122,6 +122,26 @@ static mg_status lzma_upx_block(const uint8_t *src, size_t slen, uint8_t *dst, s
     return lzma_upx_try(src, slen, dst, dlen, dlen, exact, got);
 }
 
+mg_status mg_upx_decompress_prefix(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t want,
+                                   size_t *got)
+{
+    *got = 0;
+    if (method == MG_UPX_LZMA)
+        return lzma_upx_block(src, slen, dst, want, false, got);
+    nrv_fn fn = nrv_decoder(method);
+    if (!fn || slen > UINT32_MAX || want > UINT32_MAX)
+        return MG_ERR_MALFORMED;
+    /* libucl's safe decoders check the room before every literal and
+     * match: on UCL_E_OUTPUT_OVERRUN the n bytes written are the stream's
+     * first n (measured against whole decodes: tests/unit/test_upx_lazy.c) */
+    ucl_uint n = (ucl_uint)want;
+    int r = fn(src, (ucl_uint)slen, dst, &n, NULL);
+    if ((r != UCL_E_OK && r != UCL_E_OUTPUT_OVERRUN && r != UCL_E_INPUT_NOT_CONSUMED) || n > want)
+        return MG_ERR_MALFORMED;
+    *got = n;
+    return MG_OK;
+}
+
 mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, bool exact,
                        size_t *got)
 {

@@ -66,14 +66,16 @@ bool mg_upx_charge(mg_upx_ctx *c, uint64_t n)
 }
 
 mg_status mg_upx_unpack(const uint8_t *data, size_t size, mg_budget *b, uint8_t **out, size_t *out_size,
-                        mg_packer_info *info, bool *packed, mg_error *err)
+                        struct mg_upx_lazy **lazy, mg_packer_info *info, bool *packed, mg_error *err)
 {
     mg_error local;
     memset(info, 0, sizeof *info);
+    if (lazy)
+        *lazy = NULL;
     *packed = false;
     *out = NULL;
     *out_size = 0;
-    mg_upx_ctx c = {.data = data, .size = size, .budget = b, .info = info, .err = err ? err : &local};
+    mg_upx_ctx c = {.data = data, .size = size, .budget = b, .info = info, .err = err ? err : &local, .lazy = lazy};
     c.err->code = MG_OK;
     c.err->msg[0] = 0;
     uint64_t cap = (uint64_t)size * MG_UPX_MAX_RATIO;
@@ -101,7 +103,7 @@ mg_status mg_unpack_mem(const void *data, size_t size, void **out, size_t *out_s
     mg_budget_init(&b, size, 0, 0);
     bool packed;
     uint8_t *buf;
-    mg_status st = mg_upx_unpack(data, size, &b, &buf, out_size, info ? info : &tmp, &packed, err);
+    mg_status st = mg_upx_unpack(data, size, &b, &buf, out_size, NULL, info ? info : &tmp, &packed, err);
     if (st == MG_ERR_NOMEM)
         return st;
     if (!packed)

@@ -10,6 +10,7 @@
  * headers that map it); p_info, l_info, the PackHeader and every "UPX!" are
  * read as evidence, and the gap blocks are found by the chain itself. */
 #include "unpack/upx_blocks.h"
+#include "unpack/upx_lazy.h"
 
 #include "io/reader.h"
 #include "util/alloc.h"
@@ -209,8 +210,9 @@ static uint64_t rd(const uint8_t *p, bool be)
     return mg_ld32(p, be);
 }
 
-/* evidence: l_info, p_info, the end marker and the PackHeader */
-static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total)
+/* evidence: l_info, p_info, the end marker and the PackHeader; with lz
+ * the sums are left to lz (checked when every block is decoded) */
+static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total, mg_upx_lazy *lz)
 {
     mg_packer_info *in = e->c->info;
     const uint8_t *d = e->c->data;
@@ -239,6 +241,12 @@ static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total)
         bool be_fmt = h[5] >= 128;
         uint32_t u_adler = (uint32_t)rd(h + (be_fmt ? 16 : 8), be_fmt);
         uint32_t c_adler = (uint32_t)rd(h + (be_fmt ? 20 : 12), be_fmt);
+        if (lz) {
+            lz->sums = true;
+            lz->want_u = u_adler;
+            lz->want_c = c_adler;
+            return;
+        }
         in->checksums_ok = u_adler == ch->u_adler && c_adler == ch->c_adler;
         in->checksum_failed = !in->checksums_ok;
     } else {
@@ -277,18 +285,37 @@ static mg_status rebuild(elf *e, uint64_t gaps_at, uint64_t tail, uint8_t **out,
     uint8_t *buf = mg_upx_out_alloc(total);
     if (!buf)
         return mg_upx_fail(e->c, MG_ERR_NOMEM, "out of memory");
-    mg_upx_chain ch = {.c = e->c, .be = e->be, .out_size = total, .c_adler = 1, .u_adler = 1};
+    bool lazy = e->c->lazy != NULL;
+    mg_upx_chain ch = {.c = e->c, .be = e->be, .out_size = total, .c_adler = 1, .u_adler = 1, .record = lazy};
+    uint8_t *dst = lazy ? NULL : buf;
     uint64_t pos = e->b0, t2;
     bool ok = true;
     for (unsigned i = 0; ok && i < e->nloads; i++)
-        ok = mg_upx_walk(&ch, &pos, e->loads[i].size, buf, e->loads[i].off);
-    ok = ok && walk_gaps(e, &ch, gaps_at, buf, &t2);
+        ok = mg_upx_walk(&ch, &pos, e->loads[i].size, dst, e->loads[i].off);
+    ok = ok && walk_gaps(e, &ch, gaps_at, dst, &t2);
     if (!ok) {
+        free(ch.rec);
         free(buf);
         return e->c->err->code ? e->c->err->code : MG_ERR_MALFORMED;
     }
+    if (lazy) {
+        mg_upx_lazy *lz = mg_upx_lazy_new(e->c->data, e->c->budget, buf, total, ch.rec, ch.nrec,
+                                          mg_upx_method_name(ch.method));
+        if (!lz) {
+            free(buf);
+            return mg_upx_fail(e->c, MG_ERR_NOMEM, "out of memory");
+        }
+        for (unsigned i = 0; i < ch.nrec; i++)
+            if (ch.rec[i].cpr < ch.rec[i].unc && ch.rec[i].ftid)
+                e->c->info->filter = ch.rec[i].ftid;
+        evidence(e, &ch, total, lz);
+        *e->c->lazy = lz;
+        *out = buf;
+        *out_size = total;
+        return MG_OK;
+    }
     e->c->info->filter = ch.filter;
-    evidence(e, &ch, total);
+    evidence(e, &ch, total, NULL);
     if (e->c->info->checksum_failed) {
         free(buf);
         return mg_upx_fail(e->c, MG_ERR_MALFORMED, "the unpacked data fails the packer's adler32 checksums");

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #if FUZZ_CONTAINER == 3
     mg_img *imgs;
     size_t n;
-    if (mg_exe_detect(data, size, &imgs, &n, &e) != MG_OK)
+    if (mg_exe_detect(data, size, NULL, &imgs, &n, &e) != MG_OK)
         return 0;
     for (size_t i = 0; i < n; i++) {
         exercise(&imgs[i]);
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #else
     mg_img img;
 #if FUZZ_CONTAINER == 1
-    mg_status st = mg_elf_parse(data, size, &img, &e);
+    mg_status st = mg_elf_parse(data, size, NULL, &img, &e);
 #elif FUZZ_CONTAINER == 2
     mg_status st = mg_pe_parse(data, size, &img, &e);
 #else

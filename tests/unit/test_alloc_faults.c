@@ -140,6 +140,11 @@ static mg_status upx_unpack(void *ctx, mg_error *err)
     mg_file *f;
     st = mg_file_open_mem(b->data, b->size, 0, &f, err);
     mg_file_close(f);
+    if (st != MG_OK)
+        return st;
+    /* lazily: the block list and the decodes on demand */
+    st = mg_file_open_mem(b->data, b->size, MG_OPT_UNPACK_LAZY, &f, err);
+    mg_file_close(f);
     return st;
 }
 
