@@ -172,8 +172,13 @@ static bool read_itab_region(mg_tctx *c, walk *w, mg_types *out)
     if (!out->itabs)
         return c->capped;
     uint64_t end = m->itabs_at + m->itabs_len;
-    for (uint64_t a = m->itabs_at; a + 3u * ps <= end;) {
+    for (uint64_t a = m->itabs_at, next = a; a + 3u * ps <= end;) {
         uint64_t in, ty;
+        if (a >= next) {
+            if (!mg_budget_spend(c->img->budget, 0x10000 / ps * 4, "itab scan"))
+                return false;
+            next = a + 0x10000;
+        }
         if (!mg_tc_ptr(c, a, &in) || !mg_tc_ptr(c, a + ps, &ty) || !in_types(m, in) || !in_types(m, ty)) {
             a += ps;
             continue;
