@@ -43,6 +43,8 @@ typedef struct mg_modinfo {
     uint64_t md, text, etext, types, etypes;
     uint64_t typelinks, ntypelinks; /* []int32 offsets from types; 1.5-1.6: []*_type */
     uint64_t itablinks, nitablinks; /* []*itab */
+    bool itab_region;               /* 1.27+: no links; itabs back to back in */
+    uint64_t itabs_at, itabs_len;   /* [itabs_at, itabs_at + itabs_len) */
 } mg_modinfo;
 
 typedef struct mg_tctx {

@@ -7,9 +7,14 @@
  * text and etext follow maxpc.  After etext the data/bss bounds, optional
  * coverage counters (1.20+), end, gcdata and gcbss come before types and
  * etypes, then optional rodata/gofunc words (1.20+), the textsectmap slice
- * (1.8+), typelinks and itablinks.  Rather than trust one version's
+ * (1.8+), typelinks and itablinks.  Go 1.27 drops typelinks and
+ * itablinks: types, a descriptor length, etypes, then the itabs' offset and
+ * size inside [types, etypes) (they lie there back to back), rodata, gofunc,
+ * the pclntab's end and the textsectmap.  Rather than trust one version's
  * layout, the reader searches a window for the first (types, etypes) pair
- * whose typelinks and itablinks slices validate.
+ * whose neighbours validate: the typelinks and itablinks slices, or (1.27)
+ * the lengths inside the span, the textsectmap, a valid first descriptor
+ * and an itab whose interface is an interface descriptor.
  */
 #include "go/types.h"
 
@@ -42,20 +47,30 @@ static bool slice_at(const mg_img *img, uint64_t md, unsigned k, unsigned elem, 
     return true;
 }
 
+/* the kind byte of the descriptor at addr is a valid reflect.Kind
+ * (want: 0 for any, else that kind) */
+static bool kind_ok(const mg_img *img, uint64_t addr, unsigned want)
+{
+    uint64_t k;
+    uint8_t kind;
+    if (!mg_img_addr_to_off(img, addr + 2u * img->r.ptrsize + 7, 1, &k) || !mg_rd_u8(&img->r, k, &kind))
+        return false;
+    kind &= 31;
+    return want ? kind == want : kind != 0 && kind <= MG_K_UNSAFEPTR;
+}
+
 /* every typelink offset lies inside [0, span) and is aligned; the first
  * ones name descriptors with a valid kind */
 static bool typelinks_ok(const mg_img *img, uint64_t p, uint64_t n, uint64_t types, uint64_t span)
 {
-    uint64_t off, k;
+    uint64_t off;
     if (!mg_img_addr_to_off(img, p, n * 4, &off))
         return false;
     for (uint64_t i = 0; i < n; i++) {
         uint32_t v;
-        uint8_t kind;
         if (!mg_rd_u32(&img->r, off + i * 4, &v) || v >= span || v % 4)
             return false;
-        if (i < 16 && (!mg_img_addr_to_off(img, types + v + 2u * img->r.ptrsize + 7, 1, &k) ||
-                       !mg_rd_u8(&img->r, k, &kind) || (kind & 31) == 0 || (kind & 31) > MG_K_UNSAFEPTR))
+        if (i < 16 && !kind_ok(img, types + v, 0))
             return false;
     }
     return true;
@@ -100,6 +115,40 @@ static bool try_layout(const mg_img *img, uint64_t md, unsigned j, unsigned gap,
     return true;
 }
 
+/* a descriptor with a valid kind in the first slots of the section (1.27
+ * starts it with one zero word) */
+static bool head_ok(const mg_img *img, uint64_t t)
+{
+    for (unsigned k = 0; k < 4; k++)
+        if (kind_ok(img, t + (uint64_t)k * img->r.ptrsize, 0))
+            return true;
+    return false;
+}
+
+/* Go 1.27: types, typedesclen, etypes, itaboffset, itabsize at word j,
+ * gap words (rodata, gofunc, epclntab), then textsectmap */
+static bool try_layout_127(const mg_img *img, uint64_t md, unsigned j, unsigned gap, mg_modinfo *mi)
+{
+    uint64_t t, dl, e, io, is, x, xn, in, ty;
+    unsigned ps = img->r.ptrsize;
+    if (!word(img, md, j, &t) || !word(img, md, j + 1, &dl) || !word(img, md, j + 2, &e) ||
+        !word(img, md, j + 3, &io) || !word(img, md, j + 4, &is))
+        return false;
+    if (t == 0 || e <= t || e - t > MG_TYPES_MAX_SECTION || dl == 0 || dl > e - t || io > e - t ||
+        is > e - t - io || is % ps || io % ps || !mapped(img, t, e - t) || !head_ok(img, t))
+        return false;
+    if (!slice_at(img, md, j + 5 + gap, 3u * ps, &x, &xn) || xn == 0 || xn > 256)
+        return false;
+    if (is) {
+        if (is < 3u * ps || !mg_img_read_ptr_at(img, t + io, &in) || !mg_img_read_ptr_at(img, t + io + ps, &ty) ||
+            in < t || in >= e || ty < t || ty >= e || !kind_ok(img, in, MG_K_INTERFACE))
+            return false;
+    }
+    *mi = (mg_modinfo){.md = mi->md, .text = mi->text, .etext = mi->etext, .types = t, .etypes = e,
+                       .itabs_at = t + io, .itabs_len = is, .itab_region = true};
+    return true;
+}
+
 bool mg_types_moduledata(const mg_img *img, const mg_pcln *p, mg_modinfo *mi)
 {
     uint64_t md;
@@ -109,11 +158,15 @@ bool mg_types_moduledata(const mg_img *img, const mg_pcln *p, mg_modinfo *mi)
     unsigned minpc = p->gen == MG_PCLN_12 ? 10 : 20;
     if (!word(img, md, minpc + 2, &mi->text) || !word(img, md, minpc + 3, &mi->etext))
         return false;
-    static const unsigned gaps[] = {0, 2, 1, 3};
-    for (unsigned j = minpc + 4; j < minpc + MD_WINDOW; j++)
+    static const unsigned gaps[] = {0, 2, 1, 3}, gaps127[] = {3, 2, 4};
+    for (unsigned j = minpc + 4; j < minpc + MD_WINDOW; j++) {
+        for (unsigned g = 0; g < sizeof gaps127 / sizeof *gaps127; g++)
+            if (try_layout_127(img, md, j, gaps127[g], mi))
+                return true;
         for (unsigned g = 0; g < sizeof gaps / sizeof *gaps; g++)
             for (int tsm = 1; tsm >= 0; tsm--)
                 if (try_layout(img, md, j, gaps[g], tsm, mi))
                     return true;
+    }
     return false;
 }

@@ -158,9 +158,57 @@ static bool seed_scan(walk *w)
     return true;
 }
 
+static bool in_types(const mg_modinfo *m, uint64_t a)
+{
+    return a >= m->types && a < m->etypes;
+}
+
+/* Go 1.27+: the itabs lie back to back in one region.  An itab is its
+ * interface and type pointers (both in [types, etypes)), a hash word, then
+ * its method pointers (into text, never in [types, etypes)); so a slot
+ * whose two words both point into the types section starts an itab. */
+static bool read_itab_region(mg_tctx *c, walk *w, mg_types *out)
+{
+    const mg_modinfo *m = &c->mi;
+    unsigned ps = c->ps;
+    uint64_t cap = m->itabs_len / (3u * ps);
+    if (cap > MG_TYPES_MAX_ITABS)
+        cap = MG_TYPES_MAX_ITABS;
+    if (!cap)
+        return true;
+    out->itabs = mg_tc_alloc(c, cap * sizeof *out->itabs);
+    if (!out->itabs)
+        return c->capped;
+    uint64_t end = m->itabs_at + m->itabs_len;
+    for (uint64_t a = m->itabs_at, next = a; a + 3u * ps <= end;) {
+        uint64_t in, ty;
+        if (a >= next) {
+            if (!mg_budget_spend(c->img->budget, 0x10000 / ps * 4, "itab scan"))
+                return false;
+            next = a + 0x10000;
+        }
+        if (!mg_tc_ptr(c, a, &in) || !mg_tc_ptr(c, a + ps, &ty) || !in_types(m, in) || !in_types(m, ty)) {
+            a += ps;
+            continue;
+        }
+        if (out->nitabs == cap) {
+            c->capped = true;
+            break;
+        }
+        out->itabs[out->nitabs++] = (mg_itab){a, in, ty};
+        push(w, in);
+        push(w, ty);
+        a += 3u * ps;
+    }
+    out->nitablinks = out->nitabs;
+    return true;
+}
+
 static bool read_itabs(mg_tctx *c, walk *w, mg_types *out)
 {
     const mg_modinfo *m = &c->mi;
+    if (m->itab_region)
+        return read_itab_region(c, w, out);
     uint64_t n = m->nitablinks < MG_TYPES_MAX_ITABS ? m->nitablinks : MG_TYPES_MAX_ITABS;
     if (n < m->nitablinks)
         c->capped = true;
@@ -308,6 +356,10 @@ mg_status mg_types_read(const mg_img *img, const mg_pcln *p, const char *go_vers
     if (st == MG_OK && c.capped) {
         out->partial = true;
         snprintf(out->warning, sizeof out->warning, "a bound was hit: the type list is incomplete");
+    } else if (st == MG_OK && out->ntypes == 0) {
+        snprintf(out->warning, sizeof out->warning,
+                 "moduledata found but no type descriptor in [0x%llx, 0x%llx) validated: layout not understood",
+                 (unsigned long long)c.mi.types, (unsigned long long)c.mi.etypes);
     }
     return st;
 }
