@@ -102,6 +102,13 @@ bool mg_type_plausible(const mg_tctx *c, uint64_t addr);
 /* decode descriptor addr into *t; refs[] receives the descriptors it
  * references (at most *nrefs on entry, count on return) */
 bool mg_type_decode(mg_tctx *c, uint64_t addr, mg_gotype *t, uint64_t *refs, size_t *nrefs);
+/* the kind-specific words both layouts keep right after the common header
+ * (elem; array: slice type, len; chan: dir; map: key, elem): fills t->elem,
+ * t->key and t->len, appends the descriptors referenced to refs[n..cap) and
+ * returns the new n.  aligned: a reference must also be pointer-aligned
+ * (the 1.5/1.6 reader's rule) */
+size_t mg_type_composite(const mg_tctx *c, uint64_t base, bool aligned, mg_gotype *t, uint64_t *refs,
+                         size_t n, size_t cap);
 #define MG_TYPE_REFS_MAX 16u /* refs from one descriptor besides fields/params/methods */
 
 /* types_members.c: fields, methods, interface methods, func params; each

@@ -76,12 +76,48 @@ bool mg_type_plausible(const mg_tctx *c, uint64_t addr)
 }
 
 /* a referenced descriptor: 0, or an address inside [types, etypes) */
-static uint64_t ref_ptr(const mg_tctx *c, uint64_t at)
+/* the descriptor address in the pointer word at `at`, or 0 when it is not
+ * inside [types, etypes) (or, with aligned, not pointer-aligned) */
+static uint64_t ref_ptr(const mg_tctx *c, uint64_t at, bool aligned)
 {
     uint64_t v;
-    if (!mg_tc_ptr(c, at, &v) || v < c->mi.types || v >= c->mi.etypes)
+    if (!mg_tc_ptr(c, at, &v) || v < c->mi.types || v >= c->mi.etypes || (aligned && v % c->ps))
         return 0;
     return v;
+}
+
+size_t mg_type_composite(const mg_tctx *c, uint64_t base, bool aligned, mg_gotype *t, uint64_t *refs,
+                         size_t n, size_t cap)
+{
+    unsigned ps = c->ps;
+    switch (t->kind) {
+    case MG_K_PTR: case MG_K_SLICE:
+        t->elem = ref_ptr(c, base, aligned);
+        break;
+    case MG_K_ARRAY:
+        t->elem = ref_ptr(c, base, aligned);
+        if (n < cap && (refs[n] = ref_ptr(c, base + ps, aligned)))
+            n++;
+        if (!mg_tc_ptr(c, base + 2 * ps, &t->len))
+            t->len = 0;
+        break;
+    case MG_K_CHAN:
+        t->elem = ref_ptr(c, base, aligned);
+        if (!mg_tc_ptr(c, base + ps, &t->len))
+            t->len = 0;
+        break;
+    case MG_K_MAP:
+        t->key = ref_ptr(c, base, aligned);
+        t->elem = ref_ptr(c, base + ps, aligned);
+        break;
+    default:
+        break;
+    }
+    if (t->elem && n < cap)
+        refs[n++] = t->elem;
+    if (t->key && n < cap)
+        refs[n++] = t->key;
+    return n;
 }
 
 bool mg_type_decode(mg_tctx *c, uint64_t addr, mg_gotype *t, uint64_t *refs, size_t *nrefs)
@@ -109,34 +145,7 @@ bool mg_type_decode(mg_tctx *c, uint64_t addr, mg_gotype *t, uint64_t *refs, siz
     if (!t->name)
         return false;
     t->named = (t->tflag & MG_TF_NAMED) != 0;
-    uint64_t base = addr + HDR(ps);
-    switch (t->kind) {
-    case MG_K_PTR: case MG_K_SLICE:
-        t->elem = ref_ptr(c, base);
-        break;
-    case MG_K_ARRAY:
-        t->elem = ref_ptr(c, base);
-        if (n < cap && (refs[n] = ref_ptr(c, base + ps)))
-            n++;
-        if (!mg_tc_ptr(c, base + 2 * ps, &t->len))
-            t->len = 0;
-        break;
-    case MG_K_CHAN:
-        t->elem = ref_ptr(c, base);
-        if (!mg_tc_ptr(c, base + ps, &t->len))
-            t->len = 0;
-        break;
-    case MG_K_MAP:
-        t->key = ref_ptr(c, base);
-        t->elem = ref_ptr(c, base + ps);
-        break;
-    default:
-        break;
-    }
-    if (t->elem && n < cap)
-        refs[n++] = t->elem;
-    if (t->key && n < cap)
-        refs[n++] = t->key;
+    n = mg_type_composite(c, addr + HDR(ps), false, t, refs, n, cap);
     if (ptrto != 0 && mg_tc_off(c, ptrto, &a) && n < cap)
         refs[n++] = a;
     *nrefs = n;

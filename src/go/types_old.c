@@ -218,33 +218,7 @@ bool mg_type_decode_old(mg_tctx *c, uint64_t addr, mg_gotype *t, uint64_t *refs,
     if (!ok || !uncommon(c, mg_rec_word(&r, O_X(ps), ps), t))
         return false;
     uint64_t base = addr + c->old_hdr, ptrto = in_sec(c, mg_rec_word(&r, O_PTRTO(ps), ps));
-    switch (t->kind) {
-    case MG_K_PTR: case MG_K_SLICE:
-        t->elem = ref_at(c, base);
-        break;
-    case MG_K_ARRAY:
-        t->elem = ref_at(c, base);
-        if (n < cap && (refs[n] = ref_at(c, base + ps)))
-            n++;
-        if (!mg_tc_ptr(c, base + 2 * ps, &t->len))
-            t->len = 0;
-        break;
-    case MG_K_CHAN:
-        t->elem = ref_at(c, base);
-        if (!mg_tc_ptr(c, base + ps, &t->len))
-            t->len = 0;
-        break;
-    case MG_K_MAP:
-        t->key = ref_at(c, base);
-        t->elem = ref_at(c, base + ps);
-        break;
-    default:
-        break;
-    }
-    if (t->elem && n < cap)
-        refs[n++] = t->elem;
-    if (t->key && n < cap)
-        refs[n++] = t->key;
+    n = mg_type_composite(c, base, true, t, refs, n, cap);
     if (ptrto && n < cap)
         refs[n++] = ptrto;
     *nrefs = n;
