@@ -138,3 +138,30 @@ const char *atomic_out_problem_for(const char *in, const char *out, bool force)
         return "is the input file";
     return NULL;
 }
+
+bool in_out_begin(const char *in, const char *out, bool force, size_t max_in, mg_map *m, int *status)
+{
+    const char *why = atomic_out_problem_for(in, out, force);
+    memset(m, 0, sizeof *m);
+    if (why) {
+        report_error(out, why);
+        *status = EXIT_USAGE;
+        return false;
+    }
+    if (!sample_map(in, m, &why) || m->size > max_in) {
+        report_error(in, m->size > max_in ? "file too large" : why);
+        mg_map_close(m);
+        *status = EXIT_SOME_FAILED;
+        return false;
+    }
+    return true;
+}
+
+bool in_out_write(const char *out, bool force, const void *data, size_t n)
+{
+    const char *why;
+    if (atomic_out_write(out, force, data, n, &why))
+        return true;
+    report_error(out, why);
+    return false;
+}

@@ -169,6 +169,13 @@ const char *atomic_out_problem(const char *path, bool force);
 /* the same for the OUT of a command that reads IN (jit-unpack, unpack):
  * also refused when it is IN itself (the same inode) */
 const char *atomic_out_problem_for(const char *in, const char *out, bool force);
+/* the first steps of an "IN -o OUT" command (unpack, jit-unpack): OUT
+ * checked against IN, then IN mapped once and no larger than max_in; on a
+ * failure the one-line error is reported, *status set (usage or failure)
+ * and false returned, with nothing left mapped */
+bool in_out_begin(const char *in, const char *out, bool force, size_t max_in, mg_map *m, int *status);
+/* its last step: data written to OUT atomically, a failure reported */
+bool in_out_write(const char *out, bool force, const void *data, size_t n);
 typedef struct atomic_out {
     const char *path;
     bool force;

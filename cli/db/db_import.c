@@ -7,6 +7,7 @@
  * path. */
 #include "db/db.h"
 #include "families/families.h"
+#include "util/hex.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -71,15 +72,6 @@ static int64_t get_int(const char *line, const char *key, int64_t dflt)
     if (*p < '0' || *p > '9')
         return dflt;
     return strtoll(p, NULL, 10);
-}
-
-static bool is_hex64(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++)
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-            return false;
-    return n == 64;
 }
 
 static void free_rec(line_rec *x)
@@ -187,7 +179,7 @@ static int import(const cli_opts *o)
             failed++;
             continue;
         }
-        if (!is_hex64(sha)) {
+        if (!mg_is_lower_hex(sha, 64)) {
             text_line(stderr, "malgopher: %s:%lld: \"sha256\" is not 64 lower-case hex digits", file, (long long)lineno);
             failed++;
             continue;

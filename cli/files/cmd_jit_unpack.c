@@ -122,18 +122,10 @@ static void json_report(const char *in, const char *out, size_t size, const mg_j
 /* restore in into out */
 static int jit_unpack(const char *in, const char *out, unsigned flags, bool force, bool json)
 {
-    const char *no = atomic_out_problem_for(in, out, force);
-    if (no) {
-        report_error(out, no);
-        return EXIT_USAGE;
-    }
-    const char *why;
     mg_map m; /* the input, read once (cli/common/file_id.c) */
-    if (!sample_map(in, &m, &why) || m.size > MAX_INPUT) {
-        report_error(in, m.size > MAX_INPUT ? "file too large" : why);
-        mg_map_close(&m);
-        return EXIT_SOME_FAILED;
-    }
+    int status;
+    if (!in_out_begin(in, out, force, MAX_INPUT, &m, &status))
+        return status;
     void *res;
     size_t res_size;
     mg_jit_report rep;
@@ -150,11 +142,10 @@ static int jit_unpack(const char *in, const char *out, unsigned flags, bool forc
         report_error(in, e.msg);
         return EXIT_SOME_FAILED;
     }
-    bool ok = atomic_out_write(out, force, res, res_size, &why);
+    bool ok = in_out_write(out, force, res, res_size);
     mg_dotnet_free(res);
     if (!ok) {
         mg_dotnet_free(list);
-        report_error(out, why);
         return EXIT_SOME_FAILED;
     }
     if (json)

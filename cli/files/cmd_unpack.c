@@ -3,6 +3,7 @@
  * output rules of jit-unpack (cli/common/atomic_out.c). */
 #include "common/options.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 static const char help[] =
@@ -36,18 +37,10 @@ static void report(const char *in, const char *out, const mg_packer_info *pi)
 
 static int unpack(const char *in, const char *out, bool force)
 {
-    const char *no = atomic_out_problem_for(in, out, force);
-    if (no) {
-        report_error(out, no);
-        return EXIT_USAGE;
-    }
-    const char *why;
     mg_map m; /* the input, read once (cli/common/file_id.c) */
-    if (!sample_map(in, &m, &why)) {
-        report_error(in, why);
-        mg_map_close(&m);
-        return EXIT_SOME_FAILED;
-    }
+    int status;
+    if (!in_out_begin(in, out, force, SIZE_MAX, &m, &status))
+        return status;
     void *res;
     size_t res_size;
     mg_packer_info pi;
@@ -58,12 +51,10 @@ static int unpack(const char *in, const char *out, bool force)
         report_error(in, e.msg);
         return EXIT_SOME_FAILED;
     }
-    bool ok = atomic_out_write(out, force, res, res_size, &why);
+    bool ok = in_out_write(out, force, res, res_size);
     mg_unpack_free(res);
-    if (!ok) {
-        report_error(out, why);
+    if (!ok)
         return EXIT_SOME_FAILED;
-    }
     report(in, out, &pi);
     return EXIT_ALL_OK;
 }

@@ -7,6 +7,7 @@
 #include "io/map.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +43,6 @@ const mg_known_rec *mg_known_record(const mg_known *k, size_t i)
     return k && i < k->n ? &k->recs[i] : NULL;
 }
 
-static bool is_hex64(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++)
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-            return false;
-    return n == 64;
-}
-
 /* the record's fields: name and where each goes */
 static const char *const rec_keys[] = {"name", "package", "version", "source", "os", "arch", "path",
                                        "sha256", "gimphash", "gimpfuzzy", "gimpset", "main_module", "identity"};
@@ -77,9 +69,9 @@ static const char *check_rec(const mg_known_rec *r)
         return "no \"name\"";
     if (strlen(r->name) > 255 || strchr(r->name, '/'))
         return "\"name\" is not a file name";
-    if (r->sha256[0] && !is_hex64(r->sha256))
+    if (r->sha256[0] && !mg_is_lower_hex(r->sha256, 64))
         return "\"sha256\" is not 64 lowercase hex digits";
-    if (r->gimphash[0] && !is_hex64(r->gimphash))
+    if (r->gimphash[0] && !mg_is_lower_hex(r->gimphash, 64))
         return "\"gimphash\" is not 64 lowercase hex digits";
     if (r->gimpset[0] && mg_gimpset_decode(r->gimpset, slots) < 0)
         return "\"gimpset\" is not a gimpset digest";
