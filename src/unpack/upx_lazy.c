@@ -130,9 +130,12 @@ static bool lzma_upto(mg_upx_lazy *l, unsigned i, uint64_t rel)
 #define FILTER_TAIL 16u
 #define PREFIX_SLACK 4096u
 
-/* block i up to at least rel bytes: a prefix when that is well short of the
- * block (each new prefix at least twice the last, so all the prefixes of
- * a block together cost at most about twice the block), else whole */
+/* block i up to at least rel bytes: a prefix when that lies in the block's
+ * first quarter (each new prefix at least twice the last, so all the
+ * prefixes of a block together cost less than half the block, and a block
+ * read to its end costs less than 1.5 times one decode), else whole.  A
+ * read further in is most often the start of a walk through the block
+ * (Go's read-only data: the section names, then the pclntab to its end) */
 static bool decode_upto(mg_upx_lazy *l, unsigned i, uint64_t rel)
 {
     mg_upx_blk *b = &l->blk[i];
@@ -141,7 +144,7 @@ static bool decode_upto(mg_upx_lazy *l, unsigned i, uint64_t rel)
     uint64_t want = rel + PREFIX_SLACK;
     if (want < 2 * (uint64_t)b->have)
         want = 2 * (uint64_t)b->have;
-    if (b->cpr == b->unc || want >= b->unc / 2)
+    if (b->cpr == b->unc || want >= b->unc / 4)
         return decode_one(l, i);
     if (!charge(l, i, want))
         return false;

@@ -1,12 +1,15 @@
-/* test_upx_lzs.c - lazy unpacking of a UPX LZMA block decoded in steps
- * (upx_lazy.c, upx_lzma_stream.c), with liblzma's own raw LZMA1 encoder as
- * the oracle: reads that reach further and further into a block give back
- * the encoder's input byte for byte, and decode each byte once (the work
- * budget is charged MG_UPX_WORK_PER_BYTE per decoded byte: a block decoded
- * again from its start for a later read costs more); a stream damaged past
- * the first reads fails the later read, not the first; a stream with a
- * match further back than the step decoder's 4 MiB dictionary is decoded
- * whole instead and is still exact. */
+/* test_upx_lazy.c - lazy unpacking (upx_lazy.c, upx_lzma_stream.c): the
+ * blocks of a UPX-packed ELF decoded as reads reach them, with liblzma's
+ * raw LZMA1 encoder and libucl's NRV2E encoder as the oracles.  LZMA: reads
+ * that reach further and further into a block give back the encoder's
+ * input byte for byte and decode each byte once (the work budget is
+ * charged MG_UPX_WORK_PER_BYTE per decoded byte: a block decoded again from
+ * its start for a later read costs more); a stream damaged past the first
+ * reads fails the later read, not the first; a stream with a match further
+ * back than the step decoder's 4 MiB dictionary is decoded whole instead
+ * and is still exact.  NRV (no resumable decoder): a read in the block's
+ * first quarter decodes an exact prefix; a read past it decodes the block
+ * once, whole, not a prefix and then the block again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,7 @@
 #include <cmocka.h>
 
 #include <lzma.h>
+#include <ucl/ucl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,12 +146,48 @@ static void test_far_match_decoded_whole(void **state)
     free(in);
 }
 
+/* an NRV2E block (libucl's default 8-bit bit buffer: UPX's NRV2E_8) of
+ * in[0..n) after its 12-byte b_info */
+static uint8_t *pack_nrv(const uint8_t *in, size_t n, size_t *cpr)
+{
+    assert_int_equal(ucl_init(), UCL_E_OK);
+    ucl_uint len = (ucl_uint)(n + n / 8 + 256);
+    uint8_t *out = calloc(1, 12 + len);
+    assert_non_null(out);
+    assert_int_equal(ucl_nrv2e_99_compress(in, (ucl_uint)n, out + 12, &len, NULL, 7, NULL, NULL), UCL_E_OK);
+    *cpr = len;
+    return out;
+}
+
+static void test_nrv_prefix_then_one_whole_decode(void **state)
+{
+    (void)state;
+    size_t n = 1 * MIB, cpr;
+    uint8_t *in = text(n, 16, 4), *file = pack_nrv(in, n, &cpr);
+    assert_true(cpr < n);
+    lazy_case c;
+    open_case(&c, file, cpr, n);
+    c.l->blk[0].method = MG_UPX_NRV2E_8; /* libucl's default bit buffer: 8 bits */
+    assert_true(need(&c, 0, 10 * KIB)); /* the first quarter: a prefix */
+    assert_memory_equal(c.out, in, 10 * KIB);
+    uint64_t first = c.b.limit - c.b.left;
+    assert_true(first < (uint64_t)n / 4 * MG_UPX_WORK_PER_BYTE);
+    assert_true(need(&c, 300 * KIB, 64)); /* past it: the block, whole, once */
+    assert_true(need(&c, n - 64, 64));
+    assert_memory_equal(c.out, in, n);
+    assert_int_equal(c.b.limit - c.b.left, first + (uint64_t)n * MG_UPX_WORK_PER_BYTE);
+    close_case(&c);
+    free(file);
+    free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_steps_decode_each_byte_once),
         cmocka_unit_test(test_damage_fails_the_read_that_reaches_it),
         cmocka_unit_test(test_far_match_decoded_whole),
+        cmocka_unit_test(test_nrv_prefix_then_one_whole_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
