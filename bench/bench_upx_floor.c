@@ -44,10 +44,12 @@ static nrv_fn nrv(unsigned m)
 __attribute__((noinline)) static bool floor_decode(const uint8_t *src, size_t slen, unsigned method, uint8_t *dst, size_t want, size_t unc)
 {
     if (method != MG_UPX_LZMA) {
+        /* libucl's safe decoders stop before a literal run or match that
+         * would pass the limit: a few bytes of room past want */
         nrv_fn fn = nrv(method);
-        ucl_uint n = (ucl_uint)want;
+        ucl_uint n = (ucl_uint)(want + 4096 < unc ? want + 4096 : unc);
         int r = fn ? fn(src, (ucl_uint)slen, dst, &n, NULL) : -1;
-        return (r == UCL_E_OK || r == UCL_E_OUTPUT_OVERRUN || r == UCL_E_INPUT_NOT_CONSUMED) && n == want;
+        return (r == UCL_E_OK || r == UCL_E_OUTPUT_OVERRUN || r == UCL_E_INPUT_NOT_CONSUMED) && n >= want;
     }
     /* UPX's two property bytes, then a raw LZMA1 stream */
     lzma_options_lzma opt = {0};

@@ -7,8 +7,9 @@
 #   with `perf stat -r K -e task-clock`; without perf, the user+sys sum of
 #   K runs from /usr/bin/time (10 ms steps over the sum) divided by K;
 # - instructions: callgrind's total Ir of one run, and of those the Ir
-#   inclusive in the unpacker's decode calls (mg_upx_blk_decode,
-#   mg_upx_decompress_prefix, mg_upx_lzs_run: decoder and filter);
+#   inclusive in the unpacker's decode calls (mg_upx_decompress,
+#   mg_upx_decompress_prefix, mg_upx_lzs_run, mg_upx_unfilter: decoders
+#   and filters);
 # - the floor (ELF only): bench_upx_floor, liblzma's / libucl's decode
 #   called directly of what any reader of the pclntab must decode (its
 #   block from the block's start to the pclntab's end, the ELF header's
@@ -16,7 +17,8 @@
 #   Ir (callgrind, inclusive in floor_decode) and CPU ms (mean of K);
 #   "floor ratio" = (original + floor) / original.
 # Markdown rows for BENCHMARKS.md ("UPX: lazy decoding"); the load average
-# is printed before and after.
+# is printed before and after.  ONLY=REGEX: the packed files whose name
+# matches.
 set -u
 M=$(realpath "$1")
 UPX=${2:-/work/shared/upx} CORPUS=${3:-$HOME/.cache/malgopher/corpus}
@@ -51,9 +53,10 @@ tr '\t' '\037' <"$UPX/MANIFEST.tsv" | while IFS=$'\037' read -r name orig _ _ op
     [ "$name" = name ] && continue
     p=$UPX/$name o=$CORPUS/$orig
     [ -f "$o" ] && [ -f "$p" ] || continue
+    [[ $name =~ ${ONLY:-.} ]] || continue
     cat "$p" "$o" >/dev/null
     pc=$(cpu_ms "$M" hash "$p") oc=$(cpu_ms "$M" hash "$o")
-    read -r pi pd <<<"$(ir 'mg_upx_blk_decode|mg_upx_decompress_prefix|mg_upx_lzs_run' "$M" hash "$p")"
+    read -r pi pd <<<"$(ir 'mg_upx_decompress|mg_upx_decompress_prefix|mg_upx_lzs_run|mg_upx_unfilter' "$M" hash "$p")"
     read -r oi _ <<<"$(ir 'none' "$M" hash "$o")"
     fl="n/a (PE: one stream, decoded whole)" fr="n/a"
     pcl=$(readelf -SW "$o" 2>/dev/null | sed 's/^ *\[ *[0-9]*\]//' | awk '$1 == ".gopclntab" {print $4, $5}')

@@ -42,8 +42,8 @@ static bool find_magic(const mg_img *img, uint64_t *at)
      * data: code is searched last, and a lazily unpacked program decodes
      * it only when the blob is nowhere else).  An ELF's blob is writable
      * data only: Go's linker puts .go.buildinfo among the writable
-     * sections of the data segment (every Go 1.13+ ELF of the corpus has
-     * it there), so a renamed or missing section header is searched for
+     * sections of the data segment (every corpus ELF with the section,
+     * Go 1.16-1.19, has it there), so a renamed or missing one is searched for
      * there and the read-only and code segments are never read for it
      * (docs/upx.md "Cost model: what is decoded when") */
     int passes = img->kind == MG_CONT_ELF ? 1 : 3;
