@@ -40,8 +40,14 @@ static bool find_magic(const mg_img *img, uint64_t *at)
     }
     /* scan writable data first, then read-only data, then code (the blob is
      * data: code is searched last, and a lazily unpacked program decodes
-     * it only when the blob is nowhere else) */
-    for (int pass = 0; pass < 3; pass++)
+     * it only when the blob is nowhere else).  An ELF's blob is writable
+     * data only: Go's linker puts .go.buildinfo among the writable
+     * sections of the data segment (every corpus ELF with the section,
+     * Go 1.16-1.19, has it there), so a renamed or missing one is searched for
+     * there and the read-only and code segments are never read for it
+     * (docs/upx.md "Cost model: what is decoded when") */
+    int passes = img->kind == MG_CONT_ELF ? 1 : 3;
+    for (int pass = 0; pass < passes; pass++)
         for (size_t i = 0; i < img->nmaps; i++) {
             const mg_section *s = &img->maps[i];
             bool wr = (s->flags & MG_SEC_WRITE) || img->kind == MG_CONT_RAW;

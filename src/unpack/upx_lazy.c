@@ -44,17 +44,19 @@ static bool charge(mg_upx_lazy *l, unsigned i, uint64_t n)
     return false;
 }
 
-/* block i whole */
-static bool decode_one(mg_upx_lazy *l, unsigned i)
+static void stream_end(mg_upx_lazy *l)
+{
+    mg_upx_lzs_free(l->zs);
+    l->zs = NULL;
+    l->zi = 0;
+}
+
+/* block i is all there: once every block is, the packer's sums */
+static bool finished(mg_upx_lazy *l, unsigned i)
 {
     mg_upx_blk *b = &l->blk[i];
-    if (!charge(l, i, b->unc))
-        return false;
-    mg_status st = mg_upx_blk_decode(l->data, b, l->out + b->at, &l->filter);
-    if (st != MG_OK) {
-        fail(l, st, " does not decompress", i + 1);
-        return false;
-    }
+    if (l->zi == i + 1)
+        stream_end(l);
     b->done = true;
     b->have = b->unc;
     if (--l->left)
@@ -68,22 +70,81 @@ static bool decode_one(mg_upx_lazy *l, unsigned i)
     return true;
 }
 
+/* block i whole */
+static bool decode_one(mg_upx_lazy *l, unsigned i)
+{
+    mg_upx_blk *b = &l->blk[i];
+    if (!charge(l, i, b->unc))
+        return false;
+    mg_status st = mg_upx_blk_decode(l->data, b, l->out + b->at, &l->filter);
+    if (st != MG_OK) {
+        fail(l, st, " does not decompress", i + 1);
+        return false;
+    }
+    return finished(l, i);
+}
+
+/* an unfiltered LZMA block up to at least rel bytes, decoded in steps: the
+ * decoder stays open, so a later read past what is there goes on from
+ * where this one stopped (one open block at a time: another block's
+ * steps close it).  LZMA_STEP more than asked, so that a run of small
+ * reads does not call the decoder for each */
+#define LZMA_STEP (64u << 10)
+
+static bool lzma_upto(mg_upx_lazy *l, unsigned i, uint64_t rel)
+{
+    mg_upx_blk *b = &l->blk[i];
+    const uint8_t *src = l->data + b->pos + 12;
+    if (l->zi != i + 1) {
+        stream_end(l);
+        mg_status st = mg_upx_lzs_open(&l->zs, src, b->cpr, b->unc);
+        if (st == MG_ERR_NOMEM) {
+            fail(l, st, "", i + 1);
+            return false;
+        }
+        if (st != MG_OK)
+            return decode_one(l, i); /* it says why */
+        l->zi = i + 1;
+        b->have = 0; /* decoded again from the start */
+    }
+    uint64_t want = rel + LZMA_STEP < b->unc ? rel + LZMA_STEP : b->unc;
+    if (!charge(l, i, want - b->have))
+        return false;
+    size_t done;
+    mg_status st = mg_upx_lzs_run(l->zs, l->out + b->at, (size_t)want, &done);
+    if (st == MG_ERR_NOMEM) {
+        fail(l, st, "", i + 1);
+        return false;
+    }
+    if (st != MG_OK) {
+        stream_end(l);
+        return decode_one(l, i); /* damaged, or its matches reach past the step dictionary */
+    }
+    b->have = (uint32_t)done;
+    return done < b->unc || finished(l, i);
+}
+
 /* the filters work forwards and change at most the 4 bytes after the
  * position they look at: a prefix's unfiltered bytes are the whole
  * block's but for its last few */
 #define FILTER_TAIL 16u
 #define PREFIX_SLACK 4096u
 
-/* block i up to at least rel bytes: a prefix when that is well short of the
- * block (each new prefix at least twice the last, so all the prefixes of
- * a block together cost at most about twice the block), else whole */
+/* block i up to at least rel bytes: a prefix when that lies in the block's
+ * first quarter (each new prefix at least twice the last, so all the
+ * prefixes of a block together cost less than half the block, and a block
+ * read to its end costs less than 1.5 times one decode), else whole.  A
+ * read further in is most often the start of a walk through the block
+ * (Go's read-only data: the section names, then the pclntab to its end) */
 static bool decode_upto(mg_upx_lazy *l, unsigned i, uint64_t rel)
 {
     mg_upx_blk *b = &l->blk[i];
+    if (b->method == MG_UPX_LZMA && !b->ftid && b->cpr < b->unc)
+        return lzma_upto(l, i, rel);
     uint64_t want = rel + PREFIX_SLACK;
     if (want < 2 * (uint64_t)b->have)
         want = 2 * (uint64_t)b->have;
-    if (b->cpr == b->unc || want >= b->unc / 2)
+    if (b->cpr == b->unc || want >= b->unc / 4)
         return decode_one(l, i);
     if (!charge(l, i, want))
         return false;
@@ -174,6 +235,7 @@ void mg_upx_lazy_free(mg_upx_lazy *l)
 {
     if (!l)
         return;
+    stream_end(l);
     free(l->blk);
     free(l->by_at);
     free(l);

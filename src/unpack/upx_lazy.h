@@ -8,9 +8,19 @@
 #include "util/budget.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct mg_upx_blk;
+
+/* upx_lzma_stream.c: one LZMA block decoded in steps (src: the block's
+ * compressed bytes with UPX's two property bytes, unc its size) */
+typedef struct mg_upx_lzs mg_upx_lzs;
+mg_status mg_upx_lzs_open(mg_upx_lzs **z, const uint8_t *src, size_t slen, size_t unc);
+/* the block's bytes up to upto into dst (the block's start): *done of
+ * them are there; MG_ERR_MALFORMED when the stream breaks or ends first */
+mg_status mg_upx_lzs_run(mg_upx_lzs *z, uint8_t *dst, size_t upto, size_t *done);
+void mg_upx_lzs_free(mg_upx_lzs *z);
 
 typedef struct mg_upx_at {
     uint64_t at;
@@ -29,6 +39,8 @@ typedef struct mg_upx_lazy {
     bool sums;              /* the PackHeader's adler32 sums are known */
     uint32_t want_u, want_c;
     unsigned filter;
+    mg_upx_lzs *zs;         /* the LZMA block being decoded in steps, if any */
+    unsigned zi;            /* its index + 1 (0: none) */
     mg_status failed;       /* MG_OK, or why a block could not be had */
     char method[16]; /* for messages */
     char why[200];
