@@ -60,6 +60,12 @@ mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, ui
 mg_status mg_upx_decompress_prefix(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t want,
                                    size_t *got);
 uint32_t mg_upx_adler32(uint32_t adler, const uint8_t *p, size_t n);
+/* a whole image (PE: one stream) into dst, which is zeroed: as
+ * mg_upx_decompress, and *adler the output's adler32.  LZMA is decoded
+ * through a small window and only its pieces that are not all zero are
+ * written, so dst's zero pages (a .bss inside the image) stay untouched */
+mg_status mg_upx_decompress_image(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen,
+                                  bool exact, size_t *got, uint32_t *adler);
 
 /* upx_filter.c: undo filter id (cto: its byte) on buf[0..len), addvalue the
  * buffer's offset in the image; false for an id we do not know */

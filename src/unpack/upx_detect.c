@@ -45,8 +45,10 @@ void *mg_upx_out_alloc(uint64_t n)
 {
     uint8_t *p = n <= SIZE_MAX ? mg_calloc(1, n ? (size_t)n : 1) : NULL;
 #if defined(MADV_HUGEPAGE)
-    /* the buffer is written whole: huge pages where the kernel allows them
-     * save about one page fault per 4 KiB (docs/upx.md "Performance") */
+    /* the buffer is written whole (a PE's LZMA image: all but the zero
+     * runs, whose huge pages stay untouched): huge pages where the kernel
+     * allows them save about one page fault per 4 KiB (docs/upx.md
+     * "Performance") */
     const uintptr_t huge = (uintptr_t)2 << 20;
     if (p && n >= 2 * huge) {
         uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
