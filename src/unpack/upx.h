@@ -90,6 +90,10 @@ mg_status mg_upx_fail(mg_upx_ctx *c, mg_status st, const char *fmt, ...) __attri
 bool mg_upx_packheader_at(const uint8_t *data, size_t size, uint64_t off);
 /* a zeroed output buffer of n bytes (free()), NULL when out of memory */
 void *mg_upx_out_alloc(uint64_t n);
+/* give the pages of such a buffer (size bytes) past its first keep bytes
+ * back to the system; the buffer stays valid (and free()-able), its tail
+ * unused */
+void mg_upx_out_trim(void *p, uint64_t keep, uint64_t size);
 /* charge n output bytes to the budget; false (error set) when out */
 bool mg_upx_charge(mg_upx_ctx *c, uint64_t n);
 

@@ -59,6 +59,23 @@ void *mg_upx_out_alloc(uint64_t n)
     return p;
 }
 
+void mg_upx_out_trim(void *p, uint64_t keep, uint64_t size)
+{
+#if defined(MADV_DONTNEED)
+    /* only whole pages inside [keep, size) of this allocation: nothing
+     * the allocator keeps lies there, and they read back as zero */
+    const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (!p || keep >= size || pg == 0 || (pg & (pg - 1)))
+        return;
+    uintptr_t lo = ((uintptr_t)p + (uintptr_t)keep + pg - 1) & ~(pg - 1);
+    uintptr_t hi = ((uintptr_t)p + (uintptr_t)size) & ~(pg - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+    (void)p, (void)keep, (void)size;
+#endif
+}
+
 bool mg_upx_charge(mg_upx_ctx *c, uint64_t n)
 {
     if (mg_budget_spend(c->budget, n * MG_UPX_WORK_PER_BYTE, "UPX decompression"))

@@ -189,12 +189,13 @@ static mg_status file_layout(pe *p, const uint8_t *img, uint32_t u_len, uint64_t
     return MG_OK;
 }
 
-/* the file from the decoded image: DOS part, original headers, sections.
- * Laid out inside the image's buffer when the stored headers lie past the
- * file's end and the table allows it (upx_pe_layout.c): *img then becomes
- * *out, its tail given back; otherwise in a new buffer */
-static mg_status write_pe(pe *p, uint8_t **imgp, uint32_t u_len, uint64_t oh, unsigned objs, uint8_t **out,
-                          size_t *out_size)
+/* the file from the decoded image (img_size bytes allocated, u_len
+ * decoded): DOS part, original headers, sections.  Laid out inside the
+ * image's buffer when the stored headers lie past the file's end and the
+ * table allows it (upx_pe_layout.c): *img then becomes *out, the pages
+ * past the file given back; otherwise in a new buffer */
+static mg_status write_pe(pe *p, uint8_t **imgp, uint64_t img_size, uint32_t u_len, uint64_t oh, unsigned objs,
+                          uint8_t **out, size_t *out_size)
 {
     uint8_t *img = *imgp;
     unsigned optsize = mg_ld32(img + oh + 20, false) & 0xffff;
@@ -218,8 +219,7 @@ static mg_status write_pe(pe *p, uint8_t **imgp, uint32_t u_len, uint64_t oh, un
     finish_headers(p, buf, optsize, total);
     if (inplace) {
         *imgp = NULL;
-        uint8_t *less = mg_realloc(buf, total); /* the image's tail back (refused: kept) */
-        buf = less ? less : buf;
+        mg_upx_out_trim(buf, total, img_size); /* the image's tail back */
     }
     *out = buf;
     *out_size = total;
@@ -266,7 +266,8 @@ static mg_status relocs(pe *p, uint8_t *img, uint32_t u_len, uint32_t oh, unsign
 }
 
 /* the original header and section table at the end of the image */
-static mg_status rebuild(pe *p, uint8_t **imgp, uint32_t u_len, const uint8_t *h, uint8_t **out, size_t *out_size)
+static mg_status rebuild(pe *p, uint8_t **imgp, uint64_t img_size, uint32_t u_len, const uint8_t *h, uint8_t **out,
+                         size_t *out_size)
 {
     uint8_t *img = *imgp;
     uint32_t oh = mg_ld32(img + u_len - 4, false);
@@ -296,7 +297,7 @@ static mg_status rebuild(pe *p, uint8_t **imgp, uint32_t u_len, const uint8_t *h
     mg_status st = relocs(p, img, u_len, oh, optsize, objs, rvamin);
     if (st != MG_OK)
         return st;
-    return write_pe(p, imgp, u_len, oh, objs, out, out_size);
+    return write_pe(p, imgp, img_size, u_len, oh, objs, out, out_size);
 }
 
 static void evidence(pe *p, const uint8_t *h, uint32_t c_adler, uint32_t u_adler, bool sum_ok)
@@ -339,7 +340,7 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
             const uint8_t *h = c->data + off;
             c->method = h[6];
             mg_status dst;
-            uint32_t u_adler;
+            uint32_t u_adler, img_size = u_len;
             uint8_t *img = decode(&p, off, &u_len, c_len, pass < 2, &u_adler, &dst);
             if (dst == MG_ERR_NOMEM)
                 return mg_upx_fail(c, MG_ERR_NOMEM, "out of memory");
@@ -355,7 +356,7 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
                 free(img);
                 return mg_upx_fail(c, MG_ERR_MALFORMED, "the unpacked data fails the packer's adler32 checksums");
             }
-            mg_status st = rebuild(&p, &img, u_len, h, out, out_size);
+            mg_status st = rebuild(&p, &img, img_size, u_len, h, out, out_size);
             free(img);
             return st;
         }
