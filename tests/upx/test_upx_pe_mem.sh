@@ -13,7 +13,7 @@
 #     the image plus 3/4 of the file (one image-sized buffer, never a
 #     second one for the file).
 # Before the in-place layout and the windowed LZMA decoding, `hash` of
-# the LZMA file peaked at 72 MiB above the baseline, NRV at 72 MiB.
+# the LZMA file peaked at 70 MiB above the baseline, NRV at 71 MiB.
 # Skipped (77) without go, /usr/bin/time, or libucl/liblzma for Python,
 # and for a sanitizer build.
 set -u
