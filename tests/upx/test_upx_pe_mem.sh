@@ -63,19 +63,7 @@ peak() { # [-any] COMMAND... -> the least peak RSS of three runs, KiB (0: it fai
     done
     echo "$best"
 }
-# the original's layout, and what a file must show against it
-layout() { # FILE -> size, then name vsize rva rawsize rawptr per section, then each section's sha256
-    "$PY" - "$1" <<'PYEOF'
-import hashlib, struct, sys
-raw = open(sys.argv[1], "rb").read()
-pe = struct.unpack_from("<I", raw, 0x3c)[0]
-n, opt = struct.unpack_from("<H", raw, pe + 6)[0], struct.unpack_from("<H", raw, pe + 20)[0]
-print(len(raw))
-for i in range(n):
-    name, vs, va, rs, rp = struct.unpack_from("<8sIIII", raw, pe + 24 + opt + 40 * i)
-    print(name.rstrip(b"\0").decode(), vs, va, rs, rp, hashlib.sha256(raw[rp:rp + rs]).hexdigest())
-PYEOF
-}
+layout() { "$PY" "$HERE/pe_layout.py" "$1"; } # size, sections, their bytes' sha256
 image_kib() { # FILE -> the in-memory image from the first section's RVA, KiB
     "$PY" - "$1" <<'PYEOF'
 import struct, sys
