@@ -10,7 +10,10 @@
  * table inside it.  The relocations are undone and their table rebuilt
  * (upx_pe_relocs.c), the imports rebuilt (upx_pe_imports.c); TLS,
  * resources and the rest are not: their directory entries are cleared
- * (docs/upx.md). */
+ * (docs/upx.md).  The stream is decoded whole (the headers are at its
+ * end), LZMA without touching the image's zero pages, and the file is
+ * laid out in the image's own buffer where the table allows it
+ * (upx_pe_layout.c; docs/upx.md "Performance"). */
 #include "unpack/upx_pe.h"
 
 #include "io/reader.h"
