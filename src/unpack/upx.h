@@ -60,6 +60,12 @@ mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, ui
 mg_status mg_upx_decompress_prefix(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t want,
                                    size_t *got);
 uint32_t mg_upx_adler32(uint32_t adler, const uint8_t *p, size_t n);
+/* a whole image (PE: one stream) into dst, which is zeroed: as
+ * mg_upx_decompress, and *adler the output's adler32.  LZMA is decoded
+ * through a small window and only its pieces that are not all zero are
+ * written, so dst's zero pages (a .bss inside the image) stay untouched */
+mg_status mg_upx_decompress_image(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen,
+                                  bool exact, size_t *got, uint32_t *adler);
 
 /* upx_filter.c: undo filter id (cto: its byte) on buf[0..len), addvalue the
  * buffer's offset in the image; false for an id we do not know */
@@ -84,6 +90,10 @@ mg_status mg_upx_fail(mg_upx_ctx *c, mg_status st, const char *fmt, ...) __attri
 bool mg_upx_packheader_at(const uint8_t *data, size_t size, uint64_t off);
 /* a zeroed output buffer of n bytes (free()), NULL when out of memory */
 void *mg_upx_out_alloc(uint64_t n);
+/* give the pages of such a buffer (size bytes) past its first keep bytes
+ * back to the system; the buffer stays valid (and free()-able), its tail
+ * unused */
+void mg_upx_out_trim(void *p, uint64_t keep, uint64_t size);
 /* charge n output bytes to the budget; false (error set) when out */
 bool mg_upx_charge(mg_upx_ctx *c, uint64_t n);
 

@@ -8,6 +8,7 @@
 
 #include <lzma.h>
 #include <stdlib.h>
+#include <string.h>
 #include <ucl/ucl.h>
 
 bool mg_upx_method_known(unsigned m)
@@ -65,9 +66,9 @@ static void lz_free(void *opaque, void *p)
     free(p);
 }
 
-/* one decode with a dictionary of dict bytes */
-static mg_status lzma_upx_try(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, size_t dict, bool exact,
-                              size_t *got)
+/* a raw LZMA1 decoder for UPX's two property bytes and a dictionary of
+ * dict bytes; MG_OK with *s ready (lzma_end it) */
+static mg_status lzma_open(lzma_stream *s, const lzma_allocator *al, const uint8_t *src, size_t slen, size_t dict)
 {
     if (slen < 3)
         return MG_ERR_MALFORMED;
@@ -80,14 +81,36 @@ static mg_status lzma_upx_try(const uint8_t *src, size_t slen, uint8_t *dst, siz
     opt.lp = lp;
     opt.pb = pb;
     lzma_filter filters[2] = {{LZMA_FILTER_LZMA1, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
-    lzma_allocator al = {lz_alloc, lz_free, NULL};
-    lzma_stream s = LZMA_STREAM_INIT;
-    s.allocator = &al;
-    lzma_ret r = lzma_raw_decoder(&s, filters);
+    *s = (lzma_stream)LZMA_STREAM_INIT;
+    s->allocator = al;
+    lzma_ret r = lzma_raw_decoder(s, filters);
     if (r != LZMA_OK)
         return r == LZMA_MEM_ERROR ? MG_ERR_NOMEM : MG_ERR_MALFORMED;
-    s.next_in = src + 2;
-    s.avail_in = slen - 2;
+    s->next_in = src + 2;
+    s->avail_in = slen - 2;
+    return MG_OK;
+}
+
+/* the end of a decode: liblzma's last answer r and the bytes got */
+static mg_status lzma_result(lzma_ret r, size_t got, size_t dlen, bool exact)
+{
+    if (r == LZMA_MEM_ERROR)
+        return MG_ERR_NOMEM;
+    if (r != LZMA_OK && r != LZMA_STREAM_END && r != LZMA_BUF_ERROR)
+        return MG_ERR_MALFORMED;
+    return (exact ? got == dlen : got > 0) ? MG_OK : MG_ERR_MALFORMED;
+}
+
+/* one decode with a dictionary of dict bytes */
+static mg_status lzma_upx_try(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, size_t dict, bool exact,
+                              size_t *got)
+{
+    lzma_allocator al = {lz_alloc, lz_free, NULL};
+    lzma_stream s;
+    mg_status st = lzma_open(&s, &al, src, slen, dict);
+    if (st != MG_OK)
+        return st;
+    lzma_ret r = LZMA_OK;
     s.next_out = dst;
     s.avail_out = dlen;
     while (r == LZMA_OK && s.avail_out && s.avail_in)
@@ -96,11 +119,7 @@ static mg_status lzma_upx_try(const uint8_t *src, size_t slen, uint8_t *dst, siz
         r = lzma_code(&s, LZMA_FINISH);
     *got = dlen - s.avail_out;
     lzma_end(&s);
-    if (r == LZMA_MEM_ERROR)
-        return MG_ERR_NOMEM;
-    if (r != LZMA_OK && r != LZMA_STREAM_END && r != LZMA_BUF_ERROR)
-        return MG_ERR_MALFORMED;
-    return (exact ? *got == dlen : *got > 0) ? MG_OK : MG_ERR_MALFORMED;
+    return lzma_result(r, *got, dlen, exact);
 }
 
 /* liblzma decodes into its own dictionary (then copies out), so a
@@ -161,4 +180,95 @@ mg_status mg_upx_decompress(unsigned method, const uint8_t *src, size_t slen, ui
      * stream (PE, size unknown) may stop early */
     bool ok = exact ? r == UCL_E_OK && n == dlen : (r == UCL_E_OK || r == UCL_E_INPUT_NOT_CONSUMED) && n > 0;
     return ok ? MG_OK : MG_ERR_MALFORMED;
+}
+
+/* ---- a whole image into a zeroed buffer, its zero pages untouched ---- */
+
+/* the adler32 of n more zero bytes: the first sum stays, the second
+ * gains n times the first */
+static uint32_t adler_zeros(uint32_t adler, uint64_t n)
+{
+    uint64_t a = adler & 0xffff, b = adler >> 16;
+    b = (b + (n % 65521) * a) % 65521;
+    return (uint32_t)(b << 16 | a);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+#define IMG_PIECE 4096u
+
+/* the adler32 of p[0..n), zero pieces summed without reading them twice;
+ * with dst, the pieces that are not all zero are copied to dst */
+static uint32_t adler_pieces(uint32_t adler, const uint8_t *p, size_t n, uint8_t *dst)
+{
+    for (size_t at = 0; at < n; at += IMG_PIECE) {
+        size_t k = n - at < IMG_PIECE ? n - at : IMG_PIECE;
+        if (all_zero(p + at, k)) {
+            adler = adler_zeros(adler, k);
+            continue;
+        }
+        adler = mg_upx_adler32(adler, p + at, k);
+        if (dst)
+            memcpy(dst + at, p + at, k);
+    }
+    return adler;
+}
+
+/* liblzma through a small window: what it decodes is copied to dst piece
+ * by piece, all-zero pieces skipped (dst is zeroed, so their pages are
+ * never touched: the .bss a PE's image holds costs no memory) */
+#define IMG_WINDOW (4 * IMG_PIECE)
+
+static mg_status lzma_image_try(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen, size_t dict, bool exact,
+                                size_t *got, uint32_t *adler)
+{
+    lzma_allocator al = {lz_alloc, lz_free, NULL};
+    lzma_stream s;
+    mg_status st = lzma_open(&s, &al, src, slen, dict);
+    if (st != MG_OK)
+        return st;
+    uint8_t win[IMG_WINDOW];
+    size_t pos = 0;
+    uint32_t ad = 1;
+    lzma_ret r = LZMA_OK;
+    lzma_action act = LZMA_RUN;
+    while (pos < dlen) {
+        if (!s.avail_in)
+            act = LZMA_FINISH;
+        size_t want = dlen - pos < IMG_WINDOW ? dlen - pos : IMG_WINDOW;
+        s.next_out = win;
+        s.avail_out = want;
+        r = lzma_code(&s, act);
+        size_t k = want - s.avail_out;
+        ad = adler_pieces(ad, win, k, dst + pos);
+        pos += k;
+        if (r != LZMA_OK || (k == 0 && act == LZMA_FINISH))
+            break;
+    }
+    lzma_end(&s);
+    *got = pos;
+    *adler = ad;
+    return lzma_result(r, pos, dlen, exact);
+}
+
+mg_status mg_upx_decompress_image(unsigned method, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen,
+                                  bool exact, size_t *got, uint32_t *adler)
+{
+    *got = 0;
+    *adler = 1;
+    if (method != MG_UPX_LZMA) {
+        mg_status st = mg_upx_decompress(method, src, slen, dst, dlen, exact, got);
+        if (st == MG_OK)
+            *adler = adler_pieces(1, dst, *got, NULL);
+        return st;
+    }
+    if (dlen <= LZMA_SMALL_DICT)
+        return lzma_image_try(src, slen, dst, dlen, dlen, exact, got, adler);
+    mg_status st = lzma_image_try(src, slen, dst, dlen, LZMA_SMALL_DICT, exact, got, adler);
+    if (st != MG_ERR_MALFORMED)
+        return st;
+    return lzma_image_try(src, slen, dst, dlen, dlen, exact, got, adler);
 }

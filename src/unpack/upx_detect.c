@@ -45,8 +45,10 @@ void *mg_upx_out_alloc(uint64_t n)
 {
     uint8_t *p = n <= SIZE_MAX ? mg_calloc(1, n ? (size_t)n : 1) : NULL;
 #if defined(MADV_HUGEPAGE)
-    /* the buffer is written whole: huge pages where the kernel allows them
-     * save about one page fault per 4 KiB (docs/upx.md "Performance") */
+    /* the buffer is written whole (a PE's LZMA image: all but the zero
+     * runs, whose huge pages stay untouched): huge pages where the kernel
+     * allows them save about one page fault per 4 KiB (docs/upx.md
+     * "Performance") */
     const uintptr_t huge = (uintptr_t)2 << 20;
     if (p && n >= 2 * huge) {
         uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
@@ -55,6 +57,23 @@ void *mg_upx_out_alloc(uint64_t n)
     }
 #endif
     return p;
+}
+
+void mg_upx_out_trim(void *p, uint64_t keep, uint64_t size)
+{
+#if defined(MADV_DONTNEED)
+    /* only whole pages inside [keep, size) of this allocation: nothing
+     * the allocator keeps lies there, and they read back as zero */
+    const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (!p || keep >= size || pg == 0 || (pg & (pg - 1)))
+        return;
+    uintptr_t lo = ((uintptr_t)p + (uintptr_t)keep + pg - 1) & ~(pg - 1);
+    uintptr_t hi = ((uintptr_t)p + (uintptr_t)size) & ~(pg - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+    (void)p, (void)keep, (void)size;
+#endif
 }
 
 bool mg_upx_charge(mg_upx_ctx *c, uint64_t n)

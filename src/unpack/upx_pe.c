@@ -10,7 +10,10 @@
  * table inside it.  The relocations are undone and their table rebuilt
  * (upx_pe_relocs.c), the imports rebuilt (upx_pe_imports.c); TLS,
  * resources and the rest are not: their directory entries are cleared
- * (docs/upx.md). */
+ * (docs/upx.md).  The stream is decoded whole (the headers are at its
+ * end), LZMA without touching the image's zero pages, and the file is
+ * laid out in the image's own buffer where the table allows it
+ * (upx_pe_layout.c; docs/upx.md "Performance"). */
 #include "unpack/upx_pe.h"
 
 #include "io/reader.h"
@@ -100,8 +103,9 @@ static bool header_fits(const pe *p, uint64_t off)
 
 /* decode the stream of the header at off to a new buffer (NULL: damaged,
  * or *st MG_ERR_NOMEM): *u_len bytes from c_len, or with exact false at
- * most *u_len, *u_len then the bytes decoded */
-static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len, uint64_t c_len, bool exact, mg_status *st)
+ * most *u_len, *u_len then the bytes decoded; *u_adler their adler32 */
+static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len, uint64_t c_len, bool exact, uint32_t *u_adler,
+                       mg_status *st)
 {
     const uint8_t *h = p->c->data + off;
     *st = MG_OK;
@@ -109,7 +113,7 @@ static uint8_t *decode(pe *p, uint64_t off, uint32_t *u_len, uint64_t c_len, boo
         return NULL;
     uint8_t *u = mg_upx_out_alloc(*u_len);
     size_t got = 0;
-    *st = u ? mg_upx_decompress(h[6], h + 32, c_len, u, *u_len, exact, &got) : MG_ERR_NOMEM;
+    *st = u ? mg_upx_decompress_image(h[6], h + 32, c_len, u, *u_len, exact, &got, u_adler) : MG_ERR_NOMEM;
     if (*st == MG_OK && got > 300) {
         *u_len = (uint32_t)got;
         return u;
@@ -142,45 +146,9 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-/* the file from the decoded image: DOS part, original headers, sections */
-static mg_status write_pe(pe *p, const uint8_t *img, uint32_t u_len, uint64_t oh, unsigned objs, uint8_t **out,
-                          size_t *out_size)
+/* the directories UPX keeps in its own form are not rebuilt: cleared */
+static void finish_headers(const pe *p, uint8_t *buf, unsigned optsize, uint64_t total)
 {
-    mg_reader r = mg_reader_make(img, u_len, false, 4);
-    unsigned optsize = mg_ld32(img + oh + 20, false) & 0xffff;
-    uint64_t hdr_end = p->pe + 24 + optsize + (uint64_t)objs * 40, total = hdr_end;
-    uint32_t falign = mg_ld32(img + oh + 24 + 36, false);
-    if (falign == 0 || falign > 0x10000 || (falign & (falign - 1)))
-        return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the stored PE header is not valid (file alignment)");
-    uint64_t secs = oh + 24 + optsize;
-    uint32_t rvamin = mg_ld32(img + secs + 12, false);
-    for (unsigned i = 0; i < objs; i++) {
-        mg_rec s;
-        if (!mg_rec_at(&r, secs + i * 40ull, 40, &s))
-            return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the stored section table is cut");
-        uint64_t raw = mg_rec_u32(&s, 20), size = ((uint64_t)mg_rec_u32(&s, 16) + falign - 1) & ~(uint64_t)(falign - 1);
-        if (raw && raw + size > total)
-            total = raw + size;
-        if (raw && raw < hdr_end)
-            return mg_upx_fail(p->c, MG_ERR_MALFORMED, "a stored section overlaps the headers");
-    }
-    if (total > p->c->max_out)
-        return mg_upx_fail(p->c, MG_ERR_TOO_COSTLY, "unpacked size %llu over the cap", (unsigned long long)total);
-    uint8_t *buf = mg_upx_out_alloc(total);
-    if (!buf)
-        return mg_upx_fail(p->c, MG_ERR_NOMEM, "out of memory");
-    memcpy(buf, p->c->data, p->pe); /* the DOS header and stub, as UPX keeps them */
-    memcpy(buf + p->pe, img + oh, 24 + optsize + (uint64_t)objs * 40);
-    for (unsigned i = 0; i < objs; i++) {
-        const uint8_t *s = img + secs + i * 40ull;
-        uint64_t raw = mg_ld32(s + 20, false), v = mg_ld32(s + 12, false);
-        uint64_t size = ((uint64_t)mg_ld32(s + 16, false) + falign - 1) & ~(uint64_t)(falign - 1);
-        if (!raw || v < rvamin || v - rvamin >= u_len)
-            continue;
-        uint64_t n = u_len - (v - rvamin) < size ? u_len - (v - rvamin) : size;
-        memcpy(buf + raw, img + (v - rvamin), n);
-    }
-    /* the directories UPX keeps in its own form are not rebuilt: cleared */
     uint8_t *opt = buf + p->pe + 24;
     unsigned dirs = p->plus ? 112 : 96;
     static const unsigned cleared[] = {1, 2, 6, 9, 10, 11, 12};
@@ -193,6 +161,68 @@ static mg_status write_pe(pe *p, const uint8_t *img, uint32_t u_len, uint64_t oh
     if (mg_ld32(coff + 8, false) >= total) {
         put32(coff + 8, 0); /* a symbol table UPX left behind in the overlay */
         put32(coff + 12, 0);
+    }
+}
+
+/* the sections' file layout from the stored table (checked): *total the
+ * file's size, sec[i] where section i's bytes are in the image and go in
+ * the file (n 0: none) */
+static mg_status file_layout(pe *p, const uint8_t *img, uint32_t u_len, uint64_t secs, unsigned objs,
+                             uint64_t hdr_end, uint32_t falign, mg_upx_pe_sec *sec, uint64_t *total)
+{
+    mg_reader r = mg_reader_make(img, u_len, false, 4);
+    uint32_t rvamin = mg_ld32(img + secs + 12, false);
+    *total = hdr_end;
+    for (unsigned i = 0; i < objs; i++) {
+        mg_rec s;
+        if (!mg_rec_at(&r, secs + i * 40ull, 40, &s))
+            return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the stored section table is cut");
+        uint64_t raw = mg_rec_u32(&s, 20), v = mg_rec_u32(&s, 12);
+        uint64_t size = ((uint64_t)mg_rec_u32(&s, 16) + falign - 1) & ~(uint64_t)(falign - 1);
+        if (raw && raw + size > *total)
+            *total = raw + size;
+        if (raw && raw < hdr_end)
+            return mg_upx_fail(p->c, MG_ERR_MALFORMED, "a stored section overlaps the headers");
+        sec[i] = (mg_upx_pe_sec){.dst = raw, .src = v - rvamin};
+        if (raw && v >= rvamin && v - rvamin < u_len)
+            sec[i].n = u_len - (v - rvamin) < size ? u_len - (v - rvamin) : size;
+    }
+    if (*total > p->c->max_out)
+        return mg_upx_fail(p->c, MG_ERR_TOO_COSTLY, "unpacked size %llu over the cap", (unsigned long long)*total);
+    return MG_OK;
+}
+
+/* the file from the decoded image (img_size bytes allocated, u_len
+ * decoded): DOS part, original headers, sections.  Laid out inside the
+ * image's buffer when the stored headers lie past the file's end and the
+ * table allows it (upx_pe_layout.c): *img then becomes *out, the pages
+ * past the file given back; otherwise in a new buffer */
+static mg_status write_pe(pe *p, uint8_t **imgp, uint64_t img_size, uint32_t u_len, uint64_t oh, unsigned objs,
+                          uint8_t **out, size_t *out_size)
+{
+    uint8_t *img = *imgp;
+    unsigned optsize = mg_ld32(img + oh + 20, false) & 0xffff;
+    uint64_t hdr_end = p->pe + 24 + optsize + (uint64_t)objs * 40, total;
+    uint32_t falign = mg_ld32(img + oh + 24 + 36, false);
+    if (falign == 0 || falign > 0x10000 || (falign & (falign - 1)))
+        return mg_upx_fail(p->c, MG_ERR_MALFORMED, "the stored PE header is not valid (file alignment)");
+    mg_upx_pe_sec sec[MG_UPX_PE_MAX_SECS];
+    mg_status st = file_layout(p, img, u_len, oh + 24 + optsize, objs, hdr_end, falign, sec, &total);
+    if (st != MG_OK)
+        return st;
+    bool inplace = total <= oh && mg_upx_pe_inplace(img, hdr_end, total, sec, objs);
+    uint8_t *buf = inplace ? img : mg_upx_out_alloc(total);
+    if (!buf)
+        return mg_upx_fail(p->c, MG_ERR_NOMEM, "out of memory");
+    for (unsigned i = 0; !inplace && i < objs; i++)
+        if (sec[i].n)
+            memcpy(buf + sec[i].dst, img + sec[i].src, sec[i].n);
+    memcpy(buf, p->c->data, p->pe); /* the DOS header and stub, as UPX keeps them */
+    memcpy(buf + p->pe, img + oh, 24 + optsize + (uint64_t)objs * 40);
+    finish_headers(p, buf, optsize, total);
+    if (inplace) {
+        *imgp = NULL;
+        mg_upx_out_trim(buf, total, img_size); /* the image's tail back */
     }
     *out = buf;
     *out_size = total;
@@ -239,8 +269,10 @@ static mg_status relocs(pe *p, uint8_t *img, uint32_t u_len, uint32_t oh, unsign
 }
 
 /* the original header and section table at the end of the image */
-static mg_status rebuild(pe *p, uint8_t *img, uint32_t u_len, const uint8_t *h, uint8_t **out, size_t *out_size)
+static mg_status rebuild(pe *p, uint8_t **imgp, uint64_t img_size, uint32_t u_len, const uint8_t *h, uint8_t **out,
+                         size_t *out_size)
 {
+    uint8_t *img = *imgp;
     uint32_t oh = mg_ld32(img + u_len - 4, false);
     if (oh > u_len - 4 || u_len - 4 - oh < 24 + 96 || memcmp(img + oh, "PE\0\0", 4) != 0)
         return mg_upx_fail(p->c, MG_ERR_MALFORMED, "no original PE header in the unpacked data");
@@ -268,7 +300,7 @@ static mg_status rebuild(pe *p, uint8_t *img, uint32_t u_len, const uint8_t *h, 
     mg_status st = relocs(p, img, u_len, oh, optsize, objs, rvamin);
     if (st != MG_OK)
         return st;
-    return write_pe(p, img, u_len, oh, objs, out, out_size);
+    return write_pe(p, imgp, img_size, u_len, oh, objs, out, out_size);
 }
 
 static void evidence(pe *p, const uint8_t *h, uint32_t c_adler, uint32_t u_adler, bool sum_ok)
@@ -311,7 +343,8 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
             const uint8_t *h = c->data + off;
             c->method = h[6];
             mg_status dst;
-            uint8_t *img = decode(&p, off, &u_len, c_len, pass < 2, &dst);
+            uint32_t u_adler, img_size = u_len;
+            uint8_t *img = decode(&p, off, &u_len, c_len, pass < 2, &u_adler, &dst);
             if (dst == MG_ERR_NOMEM)
                 return mg_upx_fail(c, MG_ERR_NOMEM, "out of memory");
             if (mg_budget_out(c->budget))
@@ -321,13 +354,12 @@ mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
             snprintf(c->info->name, sizeof c->info->name, "UPX");
             snprintf(c->info->method, sizeof c->info->method, "%s", mg_upx_method_name(h[6]));
             uint32_t c_adler = mg_upx_adler32(1, h + 32, c_len);
-            uint32_t u_adler = mg_upx_adler32(1, img, u_len);
             evidence(&p, h, c_adler, u_adler, sum_ok);
             if (c->info->checksum_failed) {
                 free(img);
                 return mg_upx_fail(c, MG_ERR_MALFORMED, "the unpacked data fails the packer's adler32 checksums");
             }
-            mg_status st = rebuild(&p, img, u_len, h, out, out_size);
+            mg_status st = rebuild(&p, &img, img_size, u_len, h, out, out_size);
             free(img);
             return st;
         }

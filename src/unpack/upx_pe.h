@@ -31,4 +31,17 @@ typedef struct mg_upx_pe_imp {
  * directory) */
 bool mg_upx_pe_imports(uint8_t *img, uint32_t u_len, const mg_upx_pe_imp *f);
 
+/* upx_pe_layout.c: a section's bytes in the image (src) and in the file
+ * (dst); n bytes are moved */
+#define MG_UPX_PE_MAX_SECS 96u
+typedef struct mg_upx_pe_sec {
+    uint64_t dst, src, n;
+} mg_upx_pe_sec;
+
+/* lay n sections out as a file inside buf (the decoded image, at least
+ * total bytes): each moved from src to dst, every byte of [hdr_end, total)
+ * no section covers zeroed; false, buf untouched, when the table's layout
+ * does not allow it in place (upx_pe_layout.c) */
+bool mg_upx_pe_inplace(uint8_t *buf, uint64_t hdr_end, uint64_t total, const mg_upx_pe_sec *s, unsigned n);
+
 #endif

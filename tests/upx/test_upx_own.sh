@@ -6,6 +6,9 @@
 #   - `malgopher hash` of the packed file gives the original's gimphash and
 #     gimpfuzzy;
 #   - on ELF, `malgopher unpack` gives the original bytes (sha256);
+#   - on a PE whose sections' file order is not their RVA order (made by
+#     pe_layout.py --reorder; the in-place layout refuses it and copies),
+#     `unpack` gives the original's size, section table and section bytes;
 #   - crafted packed files (a b_info claiming more than the file holds, a
 #     block whose data no longer matches the checksums, overlapping blocks, an
 #     unpacked size above the cap) are
@@ -45,6 +48,7 @@ pe64-nrv2e      $A64   --method nrv2e
 pe32-lzma       $A32   --method lzma
 pe32-sections   $W386  --method nrv2e --tamper sections
 pe64-all        $A64   --method lzma --tamper magic,sections,version
+pe64-reordered  $T/reordered.exe --method nrv2e
 elf64-nrv2e     $L64   --method nrv2e
 elf386-lzma-pinfo $L386 --method lzma --tamper pinfo
 elfarm64-nrv2b  $LA64  --method nrv2b
@@ -59,6 +63,9 @@ bad-checksum    $LA64  --method nrv2b --corrupt checksum
 bad-overlap     $L386  --method nrv2e --corrupt overlap
 bad-bomb        $L64   --method lzma --corrupt bomb
 "
+# a PE whose sections' file order is not their RVA order (.idata and
+# .reloc trade places in the file): the in-place layout refuses it
+"$PY" "$HERE/pe_layout.py" "$A64" --reorder "$T/reordered.exe" || { echo "FAIL: pe_layout.py --reorder"; exit 1; }
 : > "$T/jobs"
 echo "$CASES$BAD" | while read -r name orig opts; do
     [ -n "$name" ] && echo "$orig $T/$name $opts --lzma-preset 1" >> "$T/jobs"
@@ -81,6 +88,12 @@ while read -r name orig opts; do
         expect_eq "$name: unpack exit" "$rc" 0
         expect_eq "$name: unpack = original bytes" \
             "$(sha256sum < "$T/$name.out" 2>/dev/null | cut -d' ' -f1)" "$(sha256sum < "$orig" | cut -d' ' -f1)"
+        ;;
+    pe64-reordered)
+        rm -f "$T/$name.out"
+        "$M" unpack "$T/$name" -o "$T/$name.out" >/dev/null 2>"$T/unpack.err"
+        expect_eq "$name: unpacked size, sections and their bytes = the original's" \
+            "$("$PY" "$HERE/pe_layout.py" "$T/$name.out" 2>&1)" "$("$PY" "$HERE/pe_layout.py" "$orig")"
         ;;
     esac
 done <<< "$CASES"

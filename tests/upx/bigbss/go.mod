@@ -1,0 +1,3 @@
+module example.com/bigbss
+
+go 1.19
