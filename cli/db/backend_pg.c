@@ -283,6 +283,59 @@ static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
     return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, db_set_fields, v);
 }
 
+/* the postings with COPY: five integers and the ids (digits and commas,
+ * nothing to escape) a line */
+static bool pg_put_set_postings(db *d, const set_posting *v, size_t n)
+{
+    PGconn *c = d->conn;
+    PGresult *r = PQexec(c, "COPY set_postings (gen, slot, value, first_id, n, ids) FROM STDIN");
+    bool ok = r && PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok) {
+        copy_err(d, r);
+        PQclear(r);
+        while ((r = PQgetResult(c)))
+            PQclear(r);
+        return false;
+    }
+    PQclear(r);
+    enum { BUF = 1 << 16 };
+    char buf[BUF];
+    size_t at = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        /* the five integers (at most 5 * 21 bytes), then the ids in pieces */
+        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t",
+                               v[k].gen, v[k].slot, v[k].value, v[k].first_id, v[k].n);
+        for (size_t i = 0; ok && i <= v[k].len;) {
+            size_t m = v[k].len - i < BUF - 1 - at ? v[k].len - i : BUF - 1 - at;
+            memcpy(buf + at, v[k].ids + i, m);
+            at += m;
+            i += m;
+            if (i == v[k].len) {
+                buf[at++] = '\n';
+                i++;
+            }
+            if (at > BUF - 128 || (k + 1 == n && i > v[k].len)) {
+                ok = PQputCopyData(c, buf, (int)at) == 1;
+                at = 0;
+            }
+        }
+    }
+    if (!ok)
+        set_err(d, PQerrorMessage(c));
+    if (PQputCopyEnd(c, ok ? NULL : "malgopher: the rows could not be sent") != 1 && ok) {
+        set_err(d, PQerrorMessage(c));
+        ok = false;
+    }
+    while ((r = PQgetResult(c))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && ok) {
+            copy_err(d, r);
+            ok = false;
+        }
+        PQclear(r);
+    }
+    return ok;
+}
+
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
 static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
 static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
@@ -328,13 +381,15 @@ static void pg_unlock(db *d)
         pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
 }
 
-static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE samples, grams, sample_paths, set_tokens", true);
+static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "",
+                                                  "ANALYZE samples, grams, sample_paths, set_postings", true, false,
+                                                  "string_agg(sample_id::text, ',' ORDER BY sample_id)");
 /* a sharded collection: the same, but ANALYZE leaves the partitioned
  * tables alone: PostgreSQL 15's postgres_fdw reads a foreign table whole to
  * sample it (every gram row over the network), and the coordinator's plans
  * (index lookups pushed to each partition) do not need the statistics */
 static const db_backend pg_sharded_backend =
-    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true);
+    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL);
 
 static void quiet(void *arg, const char *msg)
 {

@@ -51,6 +51,16 @@ typedef struct set_row {
  * order the backends write them (db_grams.c, db_set.c) */
 void db_gram_fields(const void *rows, size_t k, int64_t out[3]);
 void db_set_fields(const void *rows, size_t k, int64_t out[3]);
+/* one row of the gimpset postings of a one-server collection (schema 5,
+ * db_postings.c): the sample ids of one token (slot, value) written in one
+ * transaction, within one generation (id / DB_GRAM_GEN), as n decimal
+ * numbers joined by commas (ids, len bytes, not NUL-terminated), first_id
+ * the smallest */
+typedef struct set_posting {
+    int64_t gen, slot, value, first_id, n;
+    const char *ids;
+    size_t len;
+} set_posting;
 typedef struct db_backend {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(db *d);
@@ -80,6 +90,14 @@ typedef struct db_backend {
     bool (*put_grams)(db *d, const gram_row *v, size_t n);
     /* insert n gimpset token rows (sorted by slot, value), as put_grams */
     bool (*put_set_tokens)(db *d, const set_row *v, size_t n);
+    /* insert n gimpset postings (sorted by gen, slot, value), as put_grams */
+    bool (*put_set_postings)(db *d, const set_posting *v, size_t n);
+    /* the gimpset tokens are one row each (set_tokens: a sharded
+     * collection), not postings (set_postings: one server) */
+    bool set_rows;
+    /* how the shared DDL spells the aggregate of a group's sample_id as
+     * "id,id,..." (@IDS) */
+    const char *id_list;
     /* refresh the planner's statistics after a bulk load */
     const char *analyze;
     /* INSERT ... RETURNING inside WITH (PostgreSQL, not SQLite) */
@@ -87,14 +105,14 @@ typedef struct db_backend {
 } db_backend;
 
 /* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
-#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH)                                               \
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS)                                    \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
         .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
-        .put_set_tokens = PREFIX##_put_set_tokens, .analyze = ANALYZE,                                   \
-        .writable_with = WITH,                                                                           \
+        .put_set_tokens = PREFIX##_put_set_tokens, .put_set_postings = PREFIX##_put_set_postings,         \
+        .set_rows = ROWS, .id_list = IDS, .analyze = ANALYZE, .writable_with = WITH,                     \
     }
 
 struct db {
@@ -125,7 +143,7 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
 bool db_pg_literal(db *d, const char *value, char *out, size_t outsz);
 
 /* ---- db_schema.c ---- */
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 /* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
  * caller's transaction); false with d->err set */
 bool db_schema_upgrade(db *d, int from);
@@ -279,6 +297,14 @@ bool set_tokens_put(db *d, int64_t id, const char *gimpset);
 bool set_tokens_flush(db *d);
 /* the staged token rows forgotten (rollback, close) */
 void set_tokens_drop(db *d);
+/* ---- db_postings.c: the gimpset postings of a one-server collection ---- */
+/* the staged token rows (sorted by slot, value, sample) written as one
+ * posting per (generation, slot, value); false with d->err set */
+bool set_postings_flush(db *d, const set_row *v, size_t n);
+/* the ids (ascending, *ids malloc'ed) of the records sharing at least need
+ * of the query's tokens q, all of them (the largest postings left out of
+ * the count as db_set.c explains); false with d->err set */
+bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, int64_t **ids, size_t *nids);
 /* as db_search, for a gimpset digest: the records sharing at least
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);
