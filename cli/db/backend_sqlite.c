@@ -231,6 +231,16 @@ static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row
     return rc == SQLITE_DONE;
 }
 
+static bool lite_query_many(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first)
+{
+    for (size_t k = 0; k < n; k++) {
+        first[k] = 0;
+        if (!lite_query(d, sql, p + k * (size_t)np, np, db_int_row, &first[k]))
+            return false;
+    }
+    return true;
+}
+
 static bool lite_exec(db *d, const char *sql)
 {
     char *msg = NULL;

@@ -66,6 +66,11 @@ typedef struct db_backend {
     void (*close)(db *d);
     /* SQL uses $1..$N for the parameters on both backends */
     bool (*query)(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx);
+    /* sql run n times, run k with the np parameters p + k * np, the first
+     * column of its first row into first[k] (0: no row or NULL); stops at
+     * the first error (PostgreSQL: in pipeline mode, one round trip for
+     * all n; SQLite: stepped one by one) */
+    bool (*query_many)(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first);
     /* begin a write transaction (SQLite: BEGIN IMMEDIATE); rollback and
      * unlock may clobber d->err (db_open.c keeps it) */
     bool (*begin)(db *d);
@@ -108,6 +113,7 @@ typedef struct db_backend {
 #define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS)                                    \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
+        .query_many = PREFIX##_query_many,                                                               \
         .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
@@ -254,6 +260,11 @@ int record_sha_lacks_gimpset(db *d, const char *sha256);
 /* insert r (inside the caller's transaction) with its path and grams:
  * 1 added, 0 known (path and last_seen updated), -1 error */
 int record_put(db *d, const record *r);
+/* record_put of the n (at most DB_PUT_MANY) records r, their inserts sent
+ * at once (PostgreSQL: one round trip); rc[k] as record_put's (1 or 0);
+ * false on error */
+#define DB_PUT_MANY 256
+bool records_put(db *d, const record *const *r, size_t n, int *rc);
 /* another path for every slice of a known sha256 */
 bool record_seen(db *d, const char *sha256, const char *path);
 /* who sets a label: $USER, else the user name of the uid */
@@ -301,6 +312,8 @@ void set_tokens_drop(db *d);
 /* the staged token rows (sorted by slot, value, sample) written as one
  * posting per (generation, slot, value); false with d->err set */
 bool set_postings_flush(db *d, const set_row *v, size_t n);
+/* its scratch memory released (db_close) */
+void set_postings_drop(void);
 /* the ids (ascending, *ids malloc'ed) of the records sharing at least need
  * of the query's tokens q, all of them (the largest postings left out of
  * the count as db_set.c explains); false with d->err set */
