@@ -228,7 +228,9 @@ static bool pg_query_many(db *d, const char *sql, const db_param *p, int np, siz
         if (!PQsendQueryPrepared(c, name, np, vals, NULL, NULL, 0))
             break;
     }
-    if (sent < n || PQpipelineSync(c) != 1) {
+    /* the sync point even after a failed send: the statements sent are
+     * flushed and answered up to it */
+    if (PQpipelineSync(c) != 1 || sent < n) {
         set_err(d, PQerrorMessage(c));
         ok = false;
     }

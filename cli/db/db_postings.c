@@ -22,7 +22,7 @@
 
 /* ---- writing ---- */
 
-/* v's ids as decimal text at out (room for 20 bytes); the length */
+/* id as decimal text at out (room for 20 bytes); the length */
 static size_t put_id(char *out, int64_t id)
 {
     char tmp[24];
@@ -121,7 +121,7 @@ bool set_postings_flush(db *d, const set_row *v, size_t n)
 #define BIG_POSTING 2048
 
 /* the generations present, ascending (a loose index scan: one seek each),
- * as "g,g,..." in a malloc'ed *out */
+ * as "g,g,..." in text (malloc'ed) */
 typedef struct gens {
     char *text;
     size_t len, cap;
@@ -265,8 +265,9 @@ static bool read_tokens(db *d, const uint32_t q[MG_GIMPSET_K], const bool *skip,
             }
         memcpy(slots + ns, "}", 2);
         memcpy(values + nv, "}", 2);
-        snprintf(sql, sqlsz, "{%s}", g->text ? g->text : "");
-        db_param p[] = {PT(slots), PT(values), PT(sql)};
+        char *gens_array = sql; /* the statement is a literal here: its buffer holds the generations */
+        snprintf(gens_array, sqlsz, "{%s}", g->text ? g->text : "");
+        db_param p[] = {PT(slots), PT(values), PT(gens_array)};
         ok = size ? db_rows(d,
                             "SELECT q.slot, (SELECT coalesce(sum(t.n), 0) FROM set_postings t"
                             " WHERE t.gen = ANY($3::bigint[]) AND t.slot = q.slot AND t.value = q.value)"
