@@ -49,26 +49,31 @@ for n in $SIZES; do
         size=""
         if [ $be = sqlite ]; then size="$(( $(stat -c %s "$uri") / 1000000 )) MB"; else
             size="$(pg_psql -d "s$n" -c "SELECT pg_database_size('s$n') / 1000000") MB"; fi
-        grams=$([ $be = sqlite ] && python3 -c "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM grams').fetchone()[0], 'gram rows,', c.execute('SELECT count(*) FROM set_tokens').fetchone()[0], 'token')" "$uri" || echo "$(pg_psql -d "s$n" -c "SELECT count(*) FROM grams") gram rows, $(pg_psql -d "s$n" -c "SELECT count(*) FROM set_tokens") token")
+        grams=$([ $be = sqlite ] && python3 -c "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM grams').fetchone()[0], 'gram rows,', c.execute('SELECT count(*), sum(n) FROM set_postings').fetchone(), '(token postings, token ids)')" "$uri" || echo "$(pg_psql -d "s$n" -c "SELECT count(*) FROM grams") gram rows, ($(pg_psql -d "s$n" -c "SELECT count(*) || ', ' || sum(n) FROM set_postings")) (token postings, token ids)")
         echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $cpu s, load $load), $grams rows, $size"
         echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
         # what a query reads: the postings of its 256 gimpset tokens and the
         # records they name (sharing one slot, sharing the 90 of T=35)
         [ $be = sqlite ] && python3 -c "
-import random, sqlite3, sys
+import base64, collections, random, sqlite3, struct, sys
 c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7)
 ids = [r.randint(1, n) for _ in range(50)]
-# the tokens of the 50 records in one scan (schema 4 keys the tokens by (slot, value, sample_id) only)
-c.execute('CREATE TEMP TABLE q (sample_id INTEGER, slot INTEGER, value INTEGER)')
-c.execute('INSERT INTO temp.q SELECT sample_id, slot, value FROM set_tokens WHERE sample_id IN (%s)' % ','.join(map(str, set(ids))))
+# schema 5: a token's postings (one a generation and transaction) are read
+# in every generation, their id lists counted
+gens = ','.join(str(g) for (g,) in c.execute('SELECT DISTINCT gen FROM set_postings'))
 post, one, cand = [], [], []
 for i in ids:
-    q = 'FROM temp.q t JOIN set_tokens s ON s.slot = t.slot AND s.value = t.value WHERE t.sample_id = ?'
-    post.append(c.execute('SELECT count(*) ' + q, (i,)).fetchone()[0])
-    one.append(c.execute('SELECT count(DISTINCT s.sample_id) ' + q, (i,)).fetchone()[0])
-    cand.append(c.execute('SELECT count(*) FROM (SELECT s.sample_id ' + q + ' GROUP BY s.sample_id HAVING count(*) >= 90)', (i,)).fetchone()[0])
-print('per query (50 stored gimpsets): %.0f postings read, %.0f records sharing a slot, %.0f candidates (>= 90 slots) = %.2f%% of the records'
-      % (sum(post) / 50, sum(one) / 50, sum(cand) / 50, 100 * sum(cand) / 50 / n))
+    gs = c.execute('SELECT gimpset FROM samples WHERE id = ?', (i,)).fetchone()[0]
+    if not gs or not gs.split(':', 2)[2]:
+        continue
+    count = collections.Counter()
+    for k, v in enumerate(struct.unpack('<256I', base64.b64decode(gs.split(':', 2)[2]))):
+        for (l,) in c.execute('SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = ? AND value = ?' % gens, (k, v)):
+            count.update(int(x) for x in l.split(','))
+    post.append(sum(count.values())); one.append(len(count)); cand.append(sum(1 for x in count.values() if x >= 90))
+q = len(post)
+print('per query (%d stored gimpsets): %.0f postings read, %.0f records sharing a slot, %.0f candidates (>= 90 slots) = %.2f%% of the records'
+      % (q, sum(post) / q, sum(one) / q, sum(cand) / q, 100 * sum(cand) / q / n))
 " "$uri" "$n" | sed "s/^/$be N=$n: /"
         true
     done

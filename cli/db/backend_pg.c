@@ -118,16 +118,10 @@ static void pg_close(db *d)
     d->conn = NULL;
 }
 
-static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+/* the parameters of a statement as text into vals (ints written in ints) */
+enum { MAXP = 2 * MG_GIMPSET_K + 64 }; /* the gimpset token statements bind 2 per slot */
+static void param_text(const db_param *p, int np, const char *vals[MAXP], char ints[MAXP][24])
 {
-    PGconn *c = d->conn;
-    enum { MAXP = 2 * MG_GIMPSET_K + 64 }; /* the gimpset token statements bind 2 per slot */
-    const char *vals[MAXP];
-    char ints[MAXP][24];
-    if (np > MAXP) {
-        set_err(d, "too many parameters");
-        return false;
-    }
     for (int k = 0; k < np; k++) {
         if (p[k].kind == P_INT) {
             snprintf(ints[k], sizeof ints[k], "%" PRId64, p[k].i);
@@ -135,6 +129,18 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
         } else
             vals[k] = p[k].s;
     }
+}
+
+static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+{
+    PGconn *c = d->conn;
+    const char *vals[MAXP];
+    char ints[MAXP][24];
+    if (np > MAXP) {
+        set_err(d, "too many parameters");
+        return false;
+    }
+    param_text(p, np, vals, ints);
     char name[24] = "";
     if (np && !prepared(d, sql, np, name))
         return false;
@@ -166,6 +172,78 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
         PQclear(r);
     }
     if (ok && PQstatus(c) == CONNECTION_BAD) {
+        set_err(d, PQerrorMessage(c));
+        ok = false;
+    }
+    return ok;
+}
+
+/* the results of one statement of a pipeline: the first column of its
+ * first row into *first; false (d->err set once) on its error */
+static bool pipe_results(db *d, int64_t *first, bool ok)
+{
+    PGresult *r;
+    *first = 0;
+    while ((r = PQgetResult(d->conn))) {
+        ExecStatusType st = PQresultStatus(r);
+        /* (a row may come in single-row mode: libpq keeps that mode of the
+         * statement sent before the pipeline) */
+        bool row = st == PGRES_TUPLES_OK || st == PGRES_SINGLE_TUPLE;
+        if (row && !*first && PQntuples(r) > 0 && PQnfields(r) > 0 && !PQgetisnull(r, 0, 0))
+            *first = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        else if (!row && st != PGRES_COMMAND_OK) {
+            if (ok && st != PGRES_PIPELINE_ABORTED) {
+                const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+                d->retry = state && (!strcmp(state, "40P01") || !strcmp(state, "40001"));
+                set_err(d, PQresultErrorMessage(r));
+            }
+            ok = false;
+        }
+        PQclear(r);
+    }
+    return ok;
+}
+
+/* pipeline mode: the n statements sent, one sync, then their results read
+ * in order (the caller keeps n small enough for the results to fit the
+ * socket's buffers while it sends: DB_PUT_MANY records) */
+static bool pg_query_many(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first)
+{
+    PGconn *c = d->conn;
+    char name[24] = "";
+    if (np > MAXP || !prepared(d, sql, np, name))
+        return np > MAXP ? (set_err(d, "too many parameters"), false) : false;
+    if (!name[0] || PQenterPipelineMode(c) != 1) { /* not cached: one statement at a time */
+        for (size_t k = 0; k < n; k++)
+            if (!pg_query(d, sql, p + k * (size_t)np, np, db_int_row, &first[k]))
+                return false;
+        return true;
+    }
+    const char *vals[MAXP];
+    char ints[MAXP][24];
+    size_t sent = 0;
+    bool ok = true;
+    for (; sent < n; sent++) {
+        param_text(p + sent * (size_t)np, np, vals, ints);
+        if (!PQsendQueryPrepared(c, name, np, vals, NULL, NULL, 0))
+            break;
+    }
+    /* the sync point even after a failed send: the statements sent are
+     * flushed and answered up to it */
+    if (PQpipelineSync(c) != 1 || sent < n) {
+        set_err(d, PQerrorMessage(c));
+        ok = false;
+    }
+    for (size_t k = 0; k < sent; k++)
+        ok = pipe_results(d, &first[k], ok);
+    PGresult *r;
+    while (PQstatus(c) == CONNECTION_OK && (r = PQgetResult(c))) { /* up to the sync point */
+        bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync)
+            break;
+    }
+    if (PQexitPipelineMode(c) != 1 && ok) {
         set_err(d, PQerrorMessage(c));
         ok = false;
     }
@@ -283,6 +361,59 @@ static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
     return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, db_set_fields, v);
 }
 
+/* the postings with COPY: five integers and the ids (digits and commas,
+ * nothing to escape) a line */
+static bool pg_put_set_postings(db *d, const set_posting *v, size_t n)
+{
+    PGconn *c = d->conn;
+    PGresult *r = PQexec(c, "COPY set_postings (gen, slot, value, first_id, n, ids) FROM STDIN");
+    bool ok = r && PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok) {
+        copy_err(d, r);
+        PQclear(r);
+        while ((r = PQgetResult(c)))
+            PQclear(r);
+        return false;
+    }
+    PQclear(r);
+    enum { BUF = 1 << 16 };
+    char buf[BUF];
+    size_t at = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        /* the five integers (at most 5 * 21 bytes), then the ids in pieces */
+        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t",
+                               v[k].gen, v[k].slot, v[k].value, v[k].first_id, v[k].n);
+        for (size_t i = 0; ok && i <= v[k].len;) {
+            size_t m = v[k].len - i < BUF - 1 - at ? v[k].len - i : BUF - 1 - at;
+            memcpy(buf + at, v[k].ids + i, m);
+            at += m;
+            i += m;
+            if (i == v[k].len) {
+                buf[at++] = '\n';
+                i++;
+            }
+            if (at > BUF - 128 || (k + 1 == n && i > v[k].len)) {
+                ok = PQputCopyData(c, buf, (int)at) == 1;
+                at = 0;
+            }
+        }
+    }
+    if (!ok)
+        set_err(d, PQerrorMessage(c));
+    if (PQputCopyEnd(c, ok ? NULL : "malgopher: the rows could not be sent") != 1 && ok) {
+        set_err(d, PQerrorMessage(c));
+        ok = false;
+    }
+    while ((r = PQgetResult(c))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && ok) {
+            copy_err(d, r);
+            ok = false;
+        }
+        PQclear(r);
+    }
+    return ok;
+}
+
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
 static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
 static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
@@ -328,13 +459,15 @@ static void pg_unlock(db *d)
         pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
 }
 
-static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE samples, grams, sample_paths, set_tokens", true);
+static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "",
+                                                  "ANALYZE samples, grams, sample_paths, set_postings", true, false,
+                                                  "string_agg(sample_id::text, ',' ORDER BY sample_id)");
 /* a sharded collection: the same, but ANALYZE leaves the partitioned
  * tables alone: PostgreSQL 15's postgres_fdw reads a foreign table whole to
  * sample it (every gram row over the network), and the coordinator's plans
  * (index lookups pushed to each partition) do not need the statistics */
 static const db_backend pg_sharded_backend =
-    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true);
+    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL);
 
 static void quiet(void *arg, const char *msg)
 {

@@ -7,6 +7,7 @@
  * its schema must be the one our DDL makes (lite_schema_check). */
 #include "db/db.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,37 @@ static bool lite_put_set_tokens(db *d, const set_row *v, size_t n)
     return lite_put_rows(d, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ($1, $2, $3)", n, db_set_fields, v);
 }
 
+/* the postings: one prepared statement stepped per posting, the ids bound
+ * as text without a copy */
+static bool lite_put_set_postings(db *d, const set_posting *v, size_t n)
+{
+    sqlite3_stmt *st = prepare(d, "INSERT INTO set_postings (gen, slot, value, first_id, n, ids)"
+                                  " VALUES ($1, $2, $3, $4, $5, $6)");
+    if (!st)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        int64_t row[5] = {v[k].gen, v[k].slot, v[k].value, v[k].first_id, v[k].n};
+        if (!bind_ints(d, st, row, 5) || v[k].len > INT_MAX ||
+            sqlite3_bind_text(st, 6, v[k].ids, (int)v[k].len, SQLITE_STATIC) != SQLITE_OK) {
+            set_err(d, d->conn);
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return false;
+        }
+        arm();
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            set_err(d, d->conn);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            sqlite3_clear_bindings(st);
+            return false;
+        }
+    }
+    sqlite3_clear_bindings(st); /* the ids are the caller's */
+    return true;
+}
+
 static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
 {
     sqlite3 *c = d->conn;
@@ -197,6 +229,16 @@ static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE;
+}
+
+static bool lite_query_many(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first)
+{
+    for (size_t k = 0; k < n; k++) {
+        first[k] = 0;
+        if (!lite_query(d, sql, p + k * (size_t)np, np, db_int_row, &first[k]))
+            return false;
+    }
+    return true;
 }
 
 static bool lite_exec(db *d, const char *sql)
@@ -245,7 +287,8 @@ static bool lite_lock(db *d)
 
 static void lite_unlock(db *d) { (void)d; }
 
-static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false);
+static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false, false,
+                                                      "group_concat(sample_id, ',')");
 
 /* Switching a new file to WAL takes the database's exclusive lock, and
  * SQLite answers "database is locked" at once, without the busy handler,

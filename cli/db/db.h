@@ -51,11 +51,26 @@ typedef struct set_row {
  * order the backends write them (db_grams.c, db_set.c) */
 void db_gram_fields(const void *rows, size_t k, int64_t out[3]);
 void db_set_fields(const void *rows, size_t k, int64_t out[3]);
+/* one row of the gimpset postings of a one-server collection (schema 5,
+ * db_postings.c): the sample ids of one token (slot, value) written in one
+ * transaction, within one generation (id / DB_GRAM_GEN), as n decimal
+ * numbers joined by commas (ids, len bytes, not NUL-terminated), first_id
+ * the smallest */
+typedef struct set_posting {
+    int64_t gen, slot, value, first_id, n;
+    const char *ids;
+    size_t len;
+} set_posting;
 typedef struct db_backend {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(db *d);
     /* SQL uses $1..$N for the parameters on both backends */
     bool (*query)(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx);
+    /* sql run n times, run k with the np parameters p + k * np, the first
+     * column of its first row into first[k] (0: no row or NULL); stops at
+     * the first error (PostgreSQL: in pipeline mode, one round trip for
+     * all n; SQLite: stepped one by one) */
+    bool (*query_many)(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first);
     /* begin a write transaction (SQLite: BEGIN IMMEDIATE); rollback and
      * unlock may clobber d->err (db_open.c keeps it) */
     bool (*begin)(db *d);
@@ -80,6 +95,14 @@ typedef struct db_backend {
     bool (*put_grams)(db *d, const gram_row *v, size_t n);
     /* insert n gimpset token rows (sorted by slot, value), as put_grams */
     bool (*put_set_tokens)(db *d, const set_row *v, size_t n);
+    /* insert n gimpset postings (sorted by gen, slot, value), as put_grams */
+    bool (*put_set_postings)(db *d, const set_posting *v, size_t n);
+    /* the gimpset tokens are one row each (set_tokens: a sharded
+     * collection), not postings (set_postings: one server) */
+    bool set_rows;
+    /* how the shared DDL spells the aggregate of a group's sample_id as
+     * "id,id,..." (@IDS) */
+    const char *id_list;
     /* refresh the planner's statistics after a bulk load */
     const char *analyze;
     /* INSERT ... RETURNING inside WITH (PostgreSQL, not SQLite) */
@@ -87,14 +110,15 @@ typedef struct db_backend {
 } db_backend;
 
 /* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
-#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH)                                               \
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS)                                    \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
+        .query_many = PREFIX##_query_many,                                                               \
         .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
-        .put_set_tokens = PREFIX##_put_set_tokens, .analyze = ANALYZE,                                   \
-        .writable_with = WITH,                                                                           \
+        .put_set_tokens = PREFIX##_put_set_tokens, .put_set_postings = PREFIX##_put_set_postings,         \
+        .set_rows = ROWS, .id_list = IDS, .analyze = ANALYZE, .writable_with = WITH,                     \
     }
 
 struct db {
@@ -125,7 +149,7 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
 bool db_pg_literal(db *d, const char *value, char *out, size_t outsz);
 
 /* ---- db_schema.c ---- */
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 /* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
  * caller's transaction); false with d->err set */
 bool db_schema_upgrade(db *d, int from);
@@ -236,6 +260,11 @@ int record_sha_lacks_gimpset(db *d, const char *sha256);
 /* insert r (inside the caller's transaction) with its path and grams:
  * 1 added, 0 known (path and last_seen updated), -1 error */
 int record_put(db *d, const record *r);
+/* record_put of the n (at most DB_PUT_MANY) records r, their inserts sent
+ * at once (PostgreSQL: one round trip); rc[k] as record_put's (1 or 0);
+ * false on error */
+#define DB_PUT_MANY 256
+bool records_put(db *d, const record *const *r, size_t n, int *rc);
 /* another path for every slice of a known sha256 */
 bool record_seen(db *d, const char *sha256, const char *path);
 /* who sets a label: $USER, else the user name of the uid */
@@ -279,6 +308,16 @@ bool set_tokens_put(db *d, int64_t id, const char *gimpset);
 bool set_tokens_flush(db *d);
 /* the staged token rows forgotten (rollback, close) */
 void set_tokens_drop(db *d);
+/* ---- db_postings.c: the gimpset postings of a one-server collection ---- */
+/* the staged token rows (sorted by slot, value, sample) written as one
+ * posting per (generation, slot, value); false with d->err set */
+bool set_postings_flush(db *d, const set_row *v, size_t n);
+/* its scratch memory released (db_close) */
+void set_postings_drop(void);
+/* the ids (ascending, *ids malloc'ed) of the records sharing at least need
+ * of the query's tokens q, all of them (the largest postings left out of
+ * the count as db_set.c explains); false with d->err set */
+bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, int64_t **ids, size_t *nids);
 /* as db_search, for a gimpset digest: the records sharing at least
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);

@@ -82,22 +82,30 @@ static void free_rec(line_rec *x)
     memset(x, 0, sizeof *x);
 }
 
-/* the writes of one transaction (db_write): the lines b->v, b->n */
+/* the writes of one transaction (db_write): the lines b->v, b->n, their
+ * records put DB_PUT_MANY at a time, then their labels */
 static bool write_batch(db *d, db_batch *b)
 {
     line_rec *v = b->v;
     char now[32];
     db_now(now);
-    for (size_t k = 0; k < b->n; k++) {
-        int rc = record_put(d, &v[k].r);
-        if (rc < 0)
+    for (size_t at = 0; at < b->n; at += DB_PUT_MANY) {
+        size_t m = b->n - at < DB_PUT_MANY ? b->n - at : DB_PUT_MANY;
+        const record *r[DB_PUT_MANY];
+        int rc[DB_PUT_MANY];
+        for (size_t k = 0; k < m; k++)
+            r[k] = &v[at + k].r;
+        if (!records_put(d, r, m, rc))
             return false;
-        if (v[k].label) {
-            int64_t id = record_find(d, v[k].r.sha256, v[k].r.slice);
-            if (id <= 0 || !record_label(d, id, v[k].label, now))
-                return false;
+        for (size_t k = 0; k < m; k++) {
+            line_rec *x = &v[at + k];
+            if (x->label) {
+                int64_t id = record_find(d, x->r.sha256, x->r.slice);
+                if (id <= 0 || !record_label(d, id, x->label, now))
+                    return false;
+            }
+            ++*(rc[k] == 1 ? &b->added : &b->known);
         }
-        ++*(rc == 1 ? &b->added : &b->known);
     }
     return true;
 }

@@ -167,4 +167,5 @@ void db_close(db *d)
     d->conn = NULL;
     grams_drop(d);
     set_tokens_drop(d);
+    set_postings_drop();
 }

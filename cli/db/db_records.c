@@ -58,19 +58,6 @@ bool record_seen(db *d, const char *sha256, const char *path)
            db_exec(d, "UPDATE samples SET last_seen = $2 WHERE sha256 = $1 AND last_seen < $2", (db_param[]){p[0], p[2]}, 2);
 }
 
-int record_put(db *d, const record *r)
-{
-    char now[32];
-    db_now(now);
-    digest_keys k;
-    digest_keys_of(r->gimpfuzzy, &k);
-    db_param p[] = {
-        PT(r->sha256), PI(r->slice), PT(r->suffix), PI(r->size), PT(r->path), PT(now), PT(r->source),
-        PT(r->container), PT(r->os), PT(r->arch), PT(r->go_version), PT(r->main_path), PT(r->main_module),
-        PT(r->main_version), PT(r->build), PT(r->gimphash), PT(r->gimpfuzzy), PI(r->functions), PI(r->names), PI(r->no_names), PI(r->partial),
-        PI(k.kind), PT(k.exact), PT(r->gimpset[0] ? r->gimpset : NULL),
-    };
-    int64_t id = 0;
 #define INSERT_SAMPLE                                                                                           \
     "INSERT INTO samples (sha256, slice, suffix, size, path, first_seen, last_seen, source,"                    \
     " container, os, arch, go_version, main_path, main_module, main_version, build,"                            \
@@ -79,16 +66,37 @@ int record_put(db *d, const record *r)
     " $16, $17, $18, $19, $20, $21, $22, $23, $24)"                                                             \
     " ON CONFLICT DO NOTHING RETURNING id" /* no target: (sha256, slice) is the table's one unique key, \
                                              and a sharded collection's partitions have no parent index */
-    /* PostgreSQL: the new record's path in the same statement, one round
-     * trip a record */
-    bool with = d->be->writable_with;
-    if (!db_rows(d,
-                 with ? "WITH s AS (" INSERT_SAMPLE "), p AS (INSERT INTO sample_paths (sample_id, path, first_seen)"
-                        " SELECT id, $5, $6 FROM s) SELECT id FROM s"
-                      : INSERT_SAMPLE,
-                 p, sizeof p / sizeof *p, db_int_row, &id))
-        return -1;
+enum { INSERT_PARAMS = 24 };
+
+/* the statement that inserts a record, its id the first column of its one
+ * row (none when known).  PostgreSQL: the new record's path in the same
+ * statement, one round trip a record */
+static const char *insert_sql(db *d)
+{
+    return d->be->writable_with ? "WITH s AS (" INSERT_SAMPLE "), p AS (INSERT INTO sample_paths (sample_id, path, first_seen)"
+                                  " SELECT id, $5, $6 FROM s) SELECT id FROM s"
+                                : INSERT_SAMPLE;
+}
 #undef INSERT_SAMPLE
+
+/* r's keys into k and the parameters of insert_sql into p (which point
+ * into r, now and k) */
+static void insert_params(const record *r, const char *now, digest_keys *k, db_param p[INSERT_PARAMS])
+{
+    digest_keys_of(r->gimpfuzzy, k);
+    db_param v[INSERT_PARAMS] = {
+        PT(r->sha256), PI(r->slice), PT(r->suffix), PI(r->size), PT(r->path), PT(now), PT(r->source),
+        PT(r->container), PT(r->os), PT(r->arch), PT(r->go_version), PT(r->main_path), PT(r->main_module),
+        PT(r->main_version), PT(r->build), PT(r->gimphash), PT(r->gimpfuzzy), PI(r->functions), PI(r->names), PI(r->no_names), PI(r->partial),
+        PI(k->kind), PT(k->exact), PT(r->gimpset[0] ? r->gimpset : NULL),
+    };
+    memcpy(p, v, sizeof v);
+}
+
+/* what follows the insert of r (id: the new record's, 0 when it was
+ * known): record_put's result */
+static int after_insert(db *d, const record *r, const digest_keys *k, int64_t id, const char *now)
+{
     if (!id) {
         /* known: one more path, seen again now */
         int64_t known = record_find(d, r->sha256, r->slice);
@@ -111,17 +119,50 @@ int record_put(db *d, const record *r)
                    : -1;
     }
     db_param q[] = {PI(id), PT(r->path), PT(now)};
-    if (!with && !db_exec(d, "INSERT INTO sample_paths (sample_id, path, first_seen) VALUES ($1, $2, $3)", q, 3))
+    if (!d->be->writable_with && !db_exec(d, "INSERT INTO sample_paths (sample_id, path, first_seen) VALUES ($1, $2, $3)", q, 3))
         return -1;
     /* no-names images and dead digests are kept out of the search, as the
      * in-memory index keeps them out */
-    if (!r->no_names && k.kind == DIGEST_PLAIN && !grams_stage(d, id, &k))
+    if (!r->no_names && k->kind == DIGEST_PLAIN && !grams_stage(d, id, k))
         return -1;
     /* the gimpset index takes every non-empty gimpset (match --measure set
      * keeps only the empty and malformed ones out) */
     if (r->gimpset[0] && !set_tokens_put(d, id, r->gimpset))
         return -1;
     return 1;
+}
+
+int record_put(db *d, const record *r)
+{
+    char now[32];
+    db_now(now);
+    digest_keys k;
+    db_param p[INSERT_PARAMS];
+    insert_params(r, now, &k, p);
+    int64_t id = 0;
+    if (!db_rows(d, insert_sql(d), p, INSERT_PARAMS, db_int_row, &id))
+        return -1;
+    return after_insert(d, r, &k, id, now);
+}
+
+bool records_put(db *d, const record *const *r, size_t n, int *rc)
+{
+    char now[32];
+    db_now(now);
+    digest_keys *k = malloc(DB_PUT_MANY * sizeof *k);
+    db_param *p = malloc(DB_PUT_MANY * INSERT_PARAMS * sizeof *p);
+    int64_t id[DB_PUT_MANY];
+    bool ok = k && p && n <= DB_PUT_MANY;
+    if (!ok)
+        snprintf(d->err, sizeof d->err, "out of memory");
+    for (size_t i = 0; ok && i < n; i++)
+        insert_params(r[i], now, &k[i], p + i * INSERT_PARAMS);
+    ok = ok && d->be->query_many(d, insert_sql(d), p, INSERT_PARAMS, n, id);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (rc[i] = after_insert(d, r[i], &k[i], id[i], now)) >= 0;
+    free(k);
+    free(p);
+    return ok;
 }
 
 const char *db_who(void)

@@ -1,8 +1,9 @@
 /* db_schema.c - owns the collection's schema: the DDL that makes each
  * version, one text for both backends, with the two spellings that differ
  * filled in from the backend (@ID: the auto-numbered id column, @NR: the
- * clause after a table stored by its primary key), and the upgrade from
- * one version to the current one. */
+ * clause after a table stored by its primary key, @IDS: a group's sample
+ * ids as "id,id,..."), and the upgrade from one version to the current
+ * one. */
 #include "db/db.h"
 
 #include <string.h>
@@ -82,7 +83,26 @@ static const char *const schema_v4[] = {
     "ALTER TABLE set_tokens_v4 RENAME TO set_tokens",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+/* version 5: the gimpset postings (db_postings.c): one row per token
+ * (slot, value) and generation of the sample (id / 16384) that a
+ * transaction wrote, its sample ids as a list, where version 4 had one row
+ * per (token, sample): 5x fewer rows on the benchmarks feed, each batch
+ * landing in the newest generation's part of the B-tree (BENCHMARKS.md
+ * "Import at schema 5").  The migration keeps every posting, one row per
+ * (generation, slot, value).  A sharded collection keeps its token rows
+ * (the backend's set_rows): it has no set_tokens to move here. */
+static const char *const schema_v5[] = {
+    "CREATE TABLE set_postings (gen BIGINT NOT NULL, slot INTEGER NOT NULL, value BIGINT NOT NULL,"
+    " first_id BIGINT NOT NULL, n BIGINT NOT NULL, ids TEXT NOT NULL,"
+    " PRIMARY KEY (gen, slot, value, first_id))@NR",
+    "INSERT INTO set_postings (gen, slot, value, first_id, n, ids)"
+    " SELECT sample_id / 16384, slot, value, min(sample_id), count(*), @IDS"
+    " FROM (SELECT slot, value, sample_id FROM set_tokens ORDER BY slot, value, sample_id) t"
+    " GROUP BY sample_id / 16384, slot, value ORDER BY 1, 2, 3",
+    "DROP TABLE set_tokens",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 _Static_assert(sizeof schema / sizeof *schema == DB_SCHEMA_VERSION, "one DDL list a version");
 _Static_assert(DB_GRAM_GEN == 16384, "schema_v3 spells the generation size");
 
@@ -91,13 +111,19 @@ static bool spell(const db_backend *be, const char *tmpl, char *out, size_t outs
 {
     size_t n = 0;
     for (const char *p = tmpl; *p;) {
-        const char *word = !strncmp(p, "@ID", 3) ? be->id_column : !strncmp(p, "@NR", 3) ? be->keyed_table : NULL;
+        bool ids = !strncmp(p, "@IDS", 4);
+        const char *word = ids                    ? be->id_list
+                           : !strncmp(p, "@ID", 3) ? be->id_column
+                           : !strncmp(p, "@NR", 3) ? be->keyed_table
+                                                   : NULL;
+        if ((ids || !strncmp(p, "@ID", 3) || !strncmp(p, "@NR", 3)) && !word)
+            return false; /* a spelling the backend lacks (the sharded one's @IDS) */
         size_t len = word ? strlen(word) : 1;
         if (n + len >= outsz)
             return false;
         memcpy(out + n, word ? word : p, len);
         n += len;
-        p += word ? 3 : 1;
+        p += !word ? 1 : ids ? 4 : 3;
     }
     out[n] = 0;
     return true;
@@ -146,6 +172,10 @@ static bool sharded_refused(db *d, int from)
 
 bool db_schema_upgrade(db *d, int from)
 {
+    /* a sharded collection's layout of version 5 is version 4's (its
+     * tokens stay rows): nothing to change but the version */
+    if (from == 4 && d->be->set_rows)
+        return true;
     if (from < DB_SCHEMA_VERSION && sharded_refused(d, from))
         return false;
     return db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err);
@@ -170,7 +200,10 @@ bool db_schema_upgrade(db *d, int from)
  * have no foreign keys to samples (a partitioned table with foreign
  * partitions can have no unique index to refer to); the subcommands
  * write a record's rows in one transaction. */
-_Static_assert(DB_SCHEMA_VERSION == 4, "the sharded layout below is schema 4's: add the new version's to it");
+/* Schema 5's sharded layout is schema 4's: its gimpset tokens stay one row
+ * each in set_tokens (the backend's set_rows), where one server keeps
+ * postings (set_postings). */
+_Static_assert(DB_SCHEMA_VERSION == 5, "the sharded layout below is schema 5's: add the new version's to it");
 
 const db_shard_table db_shard_tables[DB_SHARD_TABLES] = {
     {"samples", "sha256"},

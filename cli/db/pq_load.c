@@ -15,8 +15,9 @@
 
 #define PQ_FUNCS(X)                                                                                   \
     X(PQclear) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQdb) X(PQerrorMessage)   \
+    X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync)                                    \
     X(PQescapeLiteral) X(PQexec) X(PQfinish) X(PQfreemem) X(PQgetResult) X(PQgetisnull) X(PQgetvalue) \
-    X(PQhost) X(PQnfields) X(PQpingParams) X(PQport) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd)     \
+    X(PQhost) X(PQnfields) X(PQntuples) X(PQpingParams) X(PQport) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd)     \
     X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQueryParams)              \
     X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQsetSingleRowMode)         \
     X(PQstatus) X(PQuser)
@@ -147,6 +148,26 @@ PGresult *PQprepare(PGconn *conn, const char *stmtName, const char *query, int n
 {
     pq_load();
     return pq.PQprepare(conn, stmtName, query, nParams, paramTypes);
+}
+int PQenterPipelineMode(PGconn *conn)
+{
+    pq_load();
+    return pq.PQenterPipelineMode(conn);
+}
+int PQexitPipelineMode(PGconn *conn)
+{
+    pq_load();
+    return pq.PQexitPipelineMode(conn);
+}
+int PQpipelineSync(PGconn *conn)
+{
+    pq_load();
+    return pq.PQpipelineSync(conn);
+}
+int PQntuples(const PGresult *res)
+{
+    pq_load();
+    return pq.PQntuples(res);
 }
 int PQputCopyData(PGconn *conn, const char *buffer, int nbytes)
 {
