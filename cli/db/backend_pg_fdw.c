@@ -99,3 +99,26 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
         ok = option(coord, "parallel_commit", "true", srv, srvsz, &ns);
     return ok;
 }
+
+bool db_pg_fdw_session(db *d)
+{
+    int64_t has = 0, layout = 1; /* no table: layout 1 */
+    if (!db_int(d, "SELECT CASE WHEN to_regclass('malgopher_shard_layout') IS NULL THEN 0 ELSE 1 END", NULL, 0,
+                &has) ||
+        (has && !db_int(d, "SELECT coalesce(max(version), 1) FROM malgopher_shard_layout", NULL, 0, &layout)))
+        return false;
+    if (layout != DB_SHARD_LAYOUT) {
+        snprintf(d->err, sizeof d->err,
+                 "sharded collection of layout %lld: this malgopher needs layout %d (%s); upgrade it in place by"
+                 " the SQL of docs/collection.md \"Upgrading\"",
+                 (long long)layout, DB_SHARD_LAYOUT,
+                 layout < DB_SHARD_LAYOUT ? "the shards' token rows keyed by token" : "newer than it understands");
+        return false;
+    }
+    /* each partition's GROUP BY of a lookup on set_tokens (partitioned by
+     * sample_id, the grouping key) runs on its shard (db_shard_set.c); no
+     * JIT: the estimates of foreign scans without statistics are large
+     * and compiling cost seconds a query (BENCHMARKS.md "Sharded lookups
+     * pushed down") */
+    return db_exec(d, "SET enable_partitionwise_aggregate = on", NULL, 0) && db_exec(d, "SET jit = off", NULL, 0);
+}
