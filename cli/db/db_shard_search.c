@@ -4,7 +4,7 @@
  * statements that postgres_fdw sends whole to every partition (one
  * remote statement a partition, all partitions at once by asynchronous
  * append), instead of one join it would run on the coordinator over rows
- * fetched from the shards (BENCHMARKS.md "Sharded lookups pushed down").
+ * fetched from the shards (BENCHMARKS.md "Sharded lookups pushed down (issue 25)").
  *
  * gimpset: set_tokens is partitioned by sample_id, so all the token rows
  * of a record are in one partition and "the records sharing at least M
