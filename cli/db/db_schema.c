@@ -169,11 +169,11 @@ bool db_schema_upgrade(db *d, int from)
  * shard's local unique index is a global one.  set_tokens is split by
  * sample_id, not by its lookup key, so that a partition holds every token
  * row of its records and counts a query's shared tokens alone (the count
- * pushed down to the shard, db_shard_set.c); layout 2 keys a shard's
- * token rows by the token (slot << 32 | value) for that lookup.  The coordinator's tables
- * have no foreign keys to samples (a partitioned table with foreign
- * partitions can have no unique index to refer to); the subcommands
- * write a record's rows in one transaction. */
+ * pushed down to the shard, db_shard_search.c); layout 2 keys a shard's
+ * token rows by the token (slot << 32 | value) for that lookup.  The
+ * coordinator's tables have no foreign keys to samples (a partitioned
+ * table with foreign partitions can have no unique index to refer to); the
+ * subcommands write a record's rows in one transaction. */
 _Static_assert(DB_SCHEMA_VERSION == 4, "the sharded layout below is schema 4's: add the new version's to it");
 #define SHARD_LAYOUT_TEXT "2"
 _Static_assert(DB_SHARD_LAYOUT == 2, "SHARD_LAYOUT_TEXT spells it");
@@ -216,7 +216,7 @@ static const char *const shard_ddl[] = {
     "CREATE TABLE IF NOT EXISTS grams@P (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
     " PRIMARY KEY (gen, gram, sample_id))",
     /* layout 2: keyed by the token slot << 32 | value (a value is 32
-     * bits), the one condition a lookup sends (db_shard_set.c) */
+     * bits), the one condition a lookup sends (db_shard_search.c) */
     "CREATE TABLE IF NOT EXISTS set_tokens@P (slot INTEGER NOT NULL, value BIGINT NOT NULL,"
     " sample_id BIGINT NOT NULL)",
     "CREATE UNIQUE INDEX IF NOT EXISTS set_tokens@P_token ON set_tokens@P ((slot::bigint << 32 | value), sample_id)",
