@@ -8,7 +8,12 @@
 # on): the shards share its cores, so this measures the cost of the
 # postgres_fdw layer, not the scaling a shard per machine would give.
 # Sizes: BENCH_SIZES (default 10000), queries BENCH_QUERIES (default 50);
-# BENCH_FEED=feed: the realistic feed of bench/feed_gen.py instead.
+# BENCH_FEED=feed: the realistic feed of bench/feed_gen.py instead;
+# BENCH_LAYOUTS (default "one shard1 shard3") the layouts run.  After each
+# step, the CPU seconds each server spent in it (coordinator c, shards
+# s1..s3: the postmaster's own and its exited children's, from /proc) and
+# the token rows each shard holds: what the servers share of the work,
+# which the wall time on one machine cannot show.
 # usage: bash bench/bench_shard.sh [CORPUS_DIR] [MALGOPHER]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,24 +45,50 @@ db() { # SERVER NAME: a fresh database, its URI
 real=$W/real.sqlite
 "$M" db add --db "$real" --files-from "$W/files.txt" >/dev/null 2>&1
 "$M" db export --db "$real" > "$W/real.jsonl"
+# CPU seconds of server I so far: its postmaster and the backends it reaped
+# (utime, stime, cutime, cstime), plus those still running
+srv_cpu() {
+    local pm t=0 p
+    pm=$(head -1 "${DIRS[$1]}/data/postmaster.pid")
+    for p in $pm $(pgrep -P "$pm"); do
+        t=$((t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+}
+CPU0=()
+cpu_mark() { local i; for i in 0 1 2 3; do CPU0[i]=$(srv_cpu $i); done; }
+cpu_step() { # the CPU seconds of each server since cpu_mark
+    local i out="" hz
+    hz=$(getconf CLK_TCK)
+    for i in 0 1 2 3; do out+="$([ $i = 0 ] && echo c || echo s$i) $(echo "scale=1; ($(srv_cpu $i) - ${CPU0[i]}) / $hz" | bc) s  "; done
+    echo "server CPU: $out"
+}
+tokens_on() { # SERVER DB: the token rows of the partitions on it
+    psql -X -q -A -t -h "${DIRS[$1]}" -U mg -d "$2" -c "SELECT coalesce(sum((xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM ' || quote_ident(tablename), false, true, '')))[1]::text::bigint), 0) FROM pg_tables WHERE tablename ~ '^set_tokens_p[0-9]+\$'"
+}
 for n in $SIZES; do
     if [ "${BENCH_FEED:-synth}" = feed ]; then # the realistic feed (bench/feed_gen.py), as bench_db.sh
         python3 "$HERE/feed_gen.py" "$n" 42 > "$W/s$n.jsonl" 2>/dev/null
     else
         python3 "$HERE/db_synth.py" "$W/real.jsonl" "$n" 42 > "$W/s$n.jsonl"
     fi
-    for layout in one shard1 shard3; do
+    for layout in ${BENCH_LAYOUTS:-one shard1 shard3}; do
         case $layout in
-        one) uri=$(db 0 "one$n") ;;
-        shard1) uri=$(db 0 "c1_$n"); "$M" db init --db "$uri" --shard "$(db 1 "s1_$n")" >/dev/null ;;
+        one) uri=$(db 0 "one$n"); shards="" ;;
+        shard1) uri=$(db 0 "c1_$n"); "$M" db init --db "$uri" --shard "$(db 1 "s1_$n")" >/dev/null; shards="1:s1_$n" ;;
         shard3) uri=$(db 0 "c3_$n"); "$M" db init --db "$uri" --shard "$(db 1 "t1_$n")" --shard "$(db 2 "t2_$n")" \
-            --shard "$(db 3 "t3_$n")" >/dev/null ;;
+            --shard "$(db 3 "t3_$n")" >/dev/null; shards="1:t1_$n 2:t2_$n 3:t3_$n" ;;
         esac
+        cpu_mark
         t0=$(date +%s.%N)
         /usr/bin/time -o "$W/time" -f "%U %S" "$M" db import --db "$uri" "$W/s$n.jsonl" >/dev/null
         t1=$(date +%s.%N)
         dt=$(echo "$t1 - $t0" | bc)
         echo "$layout N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $(awk '{ printf "%.1f", $1 + $2 }' "$W/time") s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+        echo "$layout N=$n: import $(cpu_step)"
+        for s in $shards; do echo "$layout N=$n: shard ${s%%:*} holds $(tokens_on "${s%%:*}" "${s#*:}") token rows"; done
+        cpu_mark
         echo "$layout N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+        echo "$layout N=$n: match $(cpu_step)"
     done
 done

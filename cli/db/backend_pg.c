@@ -469,6 +469,8 @@ static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRI
 static const db_backend pg_sharded_backend =
     DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL);
 
+bool db_pg_sharded(const db *d) { return d->be == &pg_sharded_backend; }
+
 static void quiet(void *arg, const char *msg)
 {
     (void)arg;
@@ -553,7 +555,8 @@ static bool load_shards(db *d)
     if (has == 1)
         d->be = &pg_sharded_backend;
     return has != 1 ||
-           (pg_query(d, "SELECT server, shown FROM malgopher_shards ORDER BY server", NULL, 0, shard_row, NULL) &&
+           (db_pg_fdw_session(d) &&
+            pg_query(d, "SELECT server, shown FROM malgopher_shards ORDER BY server", NULL, 0, shard_row, NULL) &&
             pg_query(d,
                      "SELECT s.srvname, o.option_name, o.option_value FROM pg_foreign_server s,"
                      " pg_options_to_table(s.srvoptions) o WHERE o.option_name IN ('host', 'hostaddr', 'port')",

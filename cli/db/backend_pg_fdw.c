@@ -1,8 +1,9 @@
 /* backend_pg_fdw.c - owns what a sharded collection's coordinator is told
  * about a shard: the OPTIONS of its postgres_fdw server and user mapping,
  * built from the shard's URI through libpq's own parser (only the
- * connection options named below pass; each value quoted by libpq), and
- * the quoting of other literals of that DDL. */
+ * connection options named below pass; each value quoted by libpq), the
+ * quoting of other literals of that DDL, and a coordinator session's start:
+ * the sharded layout checked, the planner settings of its searches. */
 #include "db/db.h"
 
 #include <libpq-fe.h>
@@ -98,4 +99,31 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
     if (ok && PQserverVersion(coord->conn) >= 150000)
         ok = option(coord, "parallel_commit", "true", srv, srvsz, &ns);
     return ok;
+}
+
+bool db_pg_fdw_session(db *d)
+{
+    int64_t has = 0, layout = 1; /* no table: layout 1 */
+    if (!db_int(d, "SELECT CASE WHEN to_regclass('malgopher_shard_layout') IS NULL THEN 0 ELSE 1 END", NULL, 0,
+                &has) ||
+        (has && !db_int(d, "SELECT coalesce(max(version), 1) FROM malgopher_shard_layout", NULL, 0, &layout)))
+        return false;
+    if (layout > DB_SHARD_LAYOUT)
+        snprintf(d->err, sizeof d->err,
+                 "sharded collection of layout %lld is newer than this malgopher understands (%d): upgrade malgopher",
+                 (long long)layout, DB_SHARD_LAYOUT);
+    else if (layout < DB_SHARD_LAYOUT)
+        snprintf(d->err, sizeof d->err,
+                 "sharded collection of layout %lld: this malgopher needs layout %d (the shards' token rows keyed by"
+                 " token); upgrade it in place: tools/shard_layout2.sql on every shard, then the coordinator's two"
+                 " statements of docs/collection.md \"Upgrading\"",
+                 (long long)layout, DB_SHARD_LAYOUT);
+    if (layout != DB_SHARD_LAYOUT)
+        return false;
+    /* each partition's GROUP BY of a lookup on set_tokens (partitioned by
+     * sample_id, the grouping key) runs on its shard (db_shard_search.c);
+     * no JIT: the estimates of foreign scans without statistics are large
+     * and compiling cost over a second a query (BENCHMARKS.md "Sharded
+     * lookups pushed down (issue 25)") */
+    return db_exec(d, "SET enable_partitionwise_aggregate = on", NULL, 0) && db_exec(d, "SET jit = off", NULL, 0);
 }

@@ -147,6 +147,12 @@ bool db_pg_fdw_options(db *coord, db *shard, const char *uri, char *srv, size_t 
 /* value quoted as an SQL literal for d's server into out; false when it
  * does not fit (err set) */
 bool db_pg_literal(db *d, const char *value, char *out, size_t outsz);
+/* a sharded collection's coordinator session, just opened: its layout
+ * checked (an older one refused, err set) and the planner told to push
+ * aggregates down to the shards (backend_pg_fdw.c) */
+bool db_pg_fdw_session(db *d);
+/* d is the coordinator of a sharded collection (db init --shard) */
+bool db_pg_sharded(const db *d);
 
 /* ---- db_schema.c ---- */
 #define DB_SCHEMA_VERSION 5
@@ -162,6 +168,10 @@ bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx
  * hash of their key into DB_SHARD_PARTS partitions, each a postgres_fdw
  * foreign table whose rows live on one shard (as TABLE_pNN) */
 #define DB_SHARD_PARTS 16
+/* the version of the sharded layout (the shards' tables and indexes),
+ * kept in the coordinator's malgopher_shard_layout; the layout of schema
+ * 4 as first released has no such table and counts as 1 */
+#define DB_SHARD_LAYOUT 2
 #define DB_SHARD_TABLES 3
 typedef struct db_shard_table {
     const char *name, *key;
@@ -321,6 +331,12 @@ bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, in
 /* as db_search, for a gimpset digest: the records sharing at least
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);
+/* db_shard_search.c: db_search_set on a sharded collection, for the
+ * decoded query q and need = M equal slots; db_search (t >= 1) likewise */
+bool db_search_set_sharded(db *d, const char *gimpset, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
+                           unsigned flags, db_hit **hits, size_t *nhits);
+bool db_search_fuzzy_sharded(db *d, const char *digest, int t, size_t top, unsigned flags, db_hit **hits,
+                             size_t *nhits);
 
 /* ---- db_query_args.c: the run of `db match` and `db classify` ---- */
 /* answers one queried sample (its own searches through db_query_hits);

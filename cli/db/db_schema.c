@@ -195,15 +195,21 @@ bool db_schema_upgrade(db *d, int from)
  * The partition keys carry the uniqueness: PostgreSQL enforces no unique
  * index across foreign partitions, but every row of one (sha256, slice)
  * hashes to one partition (key sha256), every (gen, gram, sample_id) to
- * one (key gram), every (sample_id, slot) to one (key sample_id), so each
- * shard's local unique index is a global one.  The coordinator's tables
- * have no foreign keys to samples (a partitioned table with foreign
- * partitions can have no unique index to refer to); the subcommands
- * write a record's rows in one transaction. */
+ * one (key gram), every (token, sample_id) to one (key sample_id), so each
+ * shard's local unique index is a global one.  set_tokens is split by
+ * sample_id, not by its lookup key, so that a partition holds every token
+ * row of its records and counts a query's shared tokens alone (the count
+ * pushed down to the shard, db_shard_search.c); layout 2 keys a shard's
+ * token rows by the token (slot << 32 | value) for that lookup.  The
+ * coordinator's tables have no foreign keys to samples (a partitioned
+ * table with foreign partitions can have no unique index to refer to); the
+ * subcommands write a record's rows in one transaction. */
 /* Schema 5's sharded layout is schema 4's: its gimpset tokens stay one row
  * each in set_tokens (the backend's set_rows), where one server keeps
  * postings (set_postings). */
 _Static_assert(DB_SCHEMA_VERSION == 5, "the sharded layout below is schema 5's: add the new version's to it");
+#define SHARD_LAYOUT_TEXT "2"
+_Static_assert(DB_SHARD_LAYOUT == 2, "SHARD_LAYOUT_TEXT spells it");
 
 const db_shard_table db_shard_tables[DB_SHARD_TABLES] = {
     {"samples", "sha256"},
@@ -228,6 +234,8 @@ static const char *const coordinator_ddl[] = {
     FAMILY_NEXT_DDL("set_family_next"),
     /* the shards as messages name them (their URIs, passwords masked) */
     "CREATE TABLE malgopher_shards (server TEXT PRIMARY KEY, shown TEXT NOT NULL)",
+    "CREATE TABLE malgopher_shard_layout (version INTEGER NOT NULL)",
+    "INSERT INTO malgopher_shard_layout (version) VALUES (" SHARD_LAYOUT_TEXT ")",
     NULL,
 };
 
@@ -240,8 +248,11 @@ static const char *const shard_ddl[] = {
     "CREATE INDEX IF NOT EXISTS samples@P_label ON samples@P (label) WHERE label IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS grams@P (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL,"
     " PRIMARY KEY (gen, gram, sample_id))",
+    /* layout 2: keyed by the token slot << 32 | value (a value is 32
+     * bits), the one condition a lookup sends (db_shard_search.c) */
     "CREATE TABLE IF NOT EXISTS set_tokens@P (slot INTEGER NOT NULL, value BIGINT NOT NULL,"
-    " sample_id BIGINT NOT NULL, PRIMARY KEY (slot, value, sample_id))",
+    " sample_id BIGINT NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS set_tokens@P_token ON set_tokens@P ((slot::bigint << 32 | value), sample_id)",
     NULL,
 };
 

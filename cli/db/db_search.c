@@ -196,6 +196,8 @@ bool db_search(db *d, const char *digest, int t, size_t top, unsigned flags, db_
 {
     *hits = NULL;
     *nhits = 0;
+    if (db_pg_sharded(d)) /* statements the shards answer whole */
+        return db_search_fuzzy_sharded(d, digest, t < 1 ? 1 : t, top, flags, hits, nhits);
     scored c = {.q = digest, .t = t < 1 ? 1 : t};
     bool ok = fetch_scored(d, digest, flags, &c);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);

@@ -255,6 +255,8 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
     if (t < 1)
         t = 1;
     int need = (t * MG_GIMPSET_K + 99) / 100; /* M = ceil(T * 256 / 100) */
+    if (db_pg_sharded(d)) /* each shard counts its own postings */
+        return db_search_set_sharded(d, gimpset, q, t, need, top, flags, hits, nhits);
     if (!d->be->set_rows)
         return postings_search(d, q, gimpset, t, need, top, flags, hits, nhits);
     bool skip[MG_GIMPSET_K];

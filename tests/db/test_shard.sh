@@ -171,6 +171,20 @@ compare_all() { # WHEN
 label_both
 compare_all "3 shards"
 
+# ---- a db match: the shards count their own postings ----
+# what postgres_fdw sends shard 1 (its statements logged): the token
+# lookup goes with its GROUP BY, and no statement reads a partition whole
+echo "[${SECONDS}s] a db match: the shards count their own postings"
+onshard 1 "ALTER DATABASE mg SET log_statement = 'all'" >/dev/null
+n=$(wc -l < "${DIRS[1]}/server.log")
+"$M" db match --db "$COORD" -k 0 "$(head -1 "$T/files.txt")" >/dev/null 2>&1
+onshard 1 "ALTER DATABASE mg RESET log_statement" >/dev/null
+tail -n +$((n + 1)) "${DIRS[1]}/server.log" | grep -o 'SELECT .* FROM public\.set_tokens_p[0-9]*.*' > "$T/sent.txt"
+grep -q '^SELECT sample_id FROM public\.set_tokens_p[0-9]* WHERE .* GROUP BY .* HAVING ((count(\*) >= ' "$T/sent.txt" &&
+    ok || bad "match: no grouped token lookup reached shard 1: $(head -3 "$T/sent.txt" | cut -c1-200)"
+grep -v ' WHERE .*= ANY ' "$T/sent.txt" | grep -q . &&
+    bad "match: shard 1 was asked for a whole token partition: $(grep -v ' WHERE .*= ANY ' "$T/sent.txt" | head -1 | cut -c1-200)" || ok
+
 # ---- add a shard: partitions move onto it, nothing changes ----
 echo "[${SECONDS}s] add a shard: partitions move onto it, nothing changes"
 out=$("$M" db shard-add --db "$COORD" --shard "postgresql:///shard4?host=${DIRS[0]}&user=mg" 2>&1)
@@ -188,6 +202,24 @@ coord_sql "UPDATE malgopher_schema SET version = 4" >/dev/null
 same "schema-4 sharded collection: stats after the version bump" stats --json
 same "schema-4 sharded collection: match (gimpset)" match -k 0 "$(head -1 "$T/files.txt")"
 expect_eq "schema-4 sharded collection: now 5" "$(coord_sql "SELECT max(version) FROM malgopher_schema")" 5
+# ---- a sharded collection of layout 1: refused, upgraded in place ----
+# layout 1 as the first schema-4 release made it: the shards' token rows
+# keyed (slot, value, sample_id), no layout table on the coordinator
+echo "[${SECONDS}s] a sharded collection of layout 1: refused, then upgraded by tools/shard_layout2.sql"
+for i in 1 2 3 4; do
+    onshard $i "DO \$\$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ '^set_tokens_p[0-9]+\$' LOOP EXECUTE format('DROP INDEX %I', t || '_token'); EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (slot, value, sample_id)', t); END LOOP; END \$\$" >/dev/null
+done
+coord_sql "DROP TABLE malgopher_shard_layout" >/dev/null
+"$M" db match --db "$COORD" -k 0 "$(head -1 "$T/files.txt")" >/dev/null 2>"$T/err"; expect_eq "layout 1: exit" $? 1
+grep -q 'sharded collection of layout 1: this malgopher needs layout 2 .*docs/collection.md "Upgrading"' "$T/err" &&
+    ok || bad "layout 1: message: $(cat "$T/err")"
+for i in 1 2 3 4; do onshard $i "$(cat "$HERE/../../tools/shard_layout2.sql")" >/dev/null || bad "shard_layout2.sql on shard $i"; done
+coord_sql "CREATE TABLE malgopher_shard_layout (version INTEGER NOT NULL); INSERT INTO malgopher_shard_layout (version) VALUES (2)" >/dev/null
+# (the old shards keep the emptied tables of the partitions shard-add moved)
+expect_eq "layout 2 again: every token partition keyed by token, none by (slot, value, sample_id)" \
+    "$(for i in 1 2 3 4; do onshard $i "SELECT count(*) FROM pg_tables t WHERE tablename ~ '^set_tokens_p[0-9]+\$' AND (NOT EXISTS (SELECT 1 FROM pg_indexes i WHERE i.indexname = t.tablename || '_token') OR EXISTS (SELECT 1 FROM pg_indexes i WHERE i.indexname = t.tablename || '_pkey'))"; done | paste -sd+ | bc)" 0
+mapfile -t q < <(head -6 "$T/files.txt")
+same "upgraded to layout 2: match (gimpset)" match -k 0 "${q[@]}"
 
 # ---- a sharded collection of an older schema: refused, with how to upgrade ----
 echo "[${SECONDS}s] a sharded collection of schema 3: refused, left as it was"
