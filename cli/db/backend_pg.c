@@ -261,32 +261,26 @@ static void copy_err(db *d, PGresult *r)
 /* the three integers of each of n rows (row k's from get) sent with
  * sql, a COPY ... FROM STDIN: one stream, no statement a row, in the
  * order given */
-static bool pg_copy(db *d, const char *sql, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]),
-                    const void *v)
+/* a COPY ... FROM STDIN started; false (reported, every result read) when
+ * the server did not enter COPY */
+static bool copy_begin(db *d, const char *sql)
 {
-    PGconn *c = d->conn;
-    PGresult *r = PQexec(c, sql);
+    PGresult *r = PQexec(d->conn, sql);
     bool ok = r && PQresultStatus(r) == PGRES_COPY_IN;
-    if (!ok) {
+    if (!ok)
         copy_err(d, r);
-        PQclear(r);
-        while ((r = PQgetResult(c)))
-            PQclear(r);
-        return false;
-    }
     PQclear(r);
-    enum { BUF = 1 << 16 };
-    char buf[BUF];
-    size_t at = 0;
-    for (size_t k = 0; ok && k < n; k++) {
-        int64_t row[3];
-        get(v, k, row);
-        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n", row[0], row[1], row[2]);
-        if (at > BUF - 80 || k + 1 == n) { /* a row is at most 3 * 20 + 3 bytes */
-            ok = PQputCopyData(c, buf, (int)at) == 1;
-            at = 0;
-        }
-    }
+    if (!ok)
+        while ((r = PQgetResult(d->conn)))
+            PQclear(r);
+    return ok;
+}
+
+/* a COPY's end: ended (aborted when !ok) and every result read; the first
+ * failure is the one reported */
+static bool copy_end(db *d, PGconn *c, bool ok)
+{
+    PGresult *r;
     if (!ok)
         set_err(d, PQerrorMessage(c));
     if (PQputCopyEnd(c, ok ? NULL : "malgopher: the rows could not be sent") != 1 && ok) {
@@ -301,6 +295,28 @@ static bool pg_copy(db *d, const char *sql, size_t n, void (*get)(const void *v,
         PQclear(r);
     }
     return ok;
+}
+
+static bool pg_copy(db *d, const char *sql, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]),
+                    const void *v)
+{
+    PGconn *c = d->conn;
+    if (!copy_begin(d, sql))
+        return false;
+    bool ok = true;
+    enum { BUF = 1 << 16 };
+    char buf[BUF];
+    size_t at = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        int64_t row[3];
+        get(v, k, row);
+        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n", row[0], row[1], row[2]);
+        if (at > BUF - 80 || k + 1 == n) { /* a row is at most 3 * 20 + 3 bytes */
+            ok = PQputCopyData(c, buf, (int)at) == 1;
+            at = 0;
+        }
+    }
+    return copy_end(d, c, ok);
 }
 
 /* A sharded collection: COPY into a partitioned table whose partitions
@@ -366,16 +382,9 @@ static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
 static bool pg_put_set_postings(db *d, const set_posting *v, size_t n)
 {
     PGconn *c = d->conn;
-    PGresult *r = PQexec(c, "COPY set_postings (gen, slot, value, first_id, n, ids) FROM STDIN");
-    bool ok = r && PQresultStatus(r) == PGRES_COPY_IN;
-    if (!ok) {
-        copy_err(d, r);
-        PQclear(r);
-        while ((r = PQgetResult(c)))
-            PQclear(r);
+    if (!copy_begin(d, "COPY set_postings (gen, slot, value, first_id, n, ids) FROM STDIN"))
         return false;
-    }
-    PQclear(r);
+    bool ok = true;
     enum { BUF = 1 << 16 };
     char buf[BUF];
     size_t at = 0;
@@ -398,20 +407,7 @@ static bool pg_put_set_postings(db *d, const set_posting *v, size_t n)
             }
         }
     }
-    if (!ok)
-        set_err(d, PQerrorMessage(c));
-    if (PQputCopyEnd(c, ok ? NULL : "malgopher: the rows could not be sent") != 1 && ok) {
-        set_err(d, PQerrorMessage(c));
-        ok = false;
-    }
-    while ((r = PQgetResult(c))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && ok) {
-            copy_err(d, r);
-            ok = false;
-        }
-        PQclear(r);
-    }
-    return ok;
+    return copy_end(d, c, ok);
 }
 
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
