@@ -24,6 +24,7 @@
 #define MAX_CMDS 512
 #define MAX_SECTS 64 /* section offsets tried for the first block */
 #define MAX_HDRS 0x10000u
+#define PH_SCAN 0x10000u /* how far past the end marker the PackHeader may be (in the stub) */
 
 typedef struct ext {
     uint64_t off, size;
@@ -210,7 +211,20 @@ static bool walk_all(macho *m, mg_upx_chain *ch, uint8_t *out, uint64_t *tail)
     return mg_upx_walk_rest(ch, &pos, out, m->tail_at, tail);
 }
 
-/* evidence: l_info's magic and version, p_info's sizes, the end marker */
+/* the PackHeader: in the stub after the end marker, found by its checksum,
+ * a known method and its u_file_size = the unpacked size; 0 if none */
+static uint64_t packheader(const macho *m, const mg_upx_chain *ch, uint64_t total)
+{
+    const uint8_t *d = m->c->data;
+    uint64_t lim = m->c->size - ch->end_pos > PH_SCAN ? ch->end_pos + PH_SCAN : m->c->size;
+    for (uint64_t o = ch->end_pos + 12; o + 32 <= lim; o++)
+        if (mg_upx_packheader_at(d, m->c->size, o) && mg_ld32(d + o + 24, d[o + 5] >= 128) == total)
+            return o;
+    return 0;
+}
+
+/* evidence: l_info's magic and version, p_info's sizes, the end marker,
+ * the PackHeader's adler32 sums of the packed and the unpacked data */
 static void evidence(macho *m, const mg_upx_chain *ch, uint64_t total)
 {
     mg_packer_info *in = m->c->info;
@@ -226,6 +240,20 @@ static void evidence(macho *m, const mg_upx_chain *ch, uint64_t total)
         in->tamper |= MG_TAMPER_VERSION;
     snprintf(in->stub, sizeof in->stub, "Mach-O 3.9x stub");
     in->filter = ch->filter;
+    uint64_t ph = packheader(m, ch, total);
+    if (!ph) {
+        in->tamper |= MG_TAMPER_HEADER;
+        return;
+    }
+    const uint8_t *h = d + ph;
+    if (memcmp(h, "UPX!", 4) != 0)
+        in->tamper |= MG_TAMPER_MAGIC;
+    if (h[4] != in->version || h[4] < 11 || h[4] > 14)
+        in->tamper |= MG_TAMPER_VERSION;
+    bool be_fmt = h[5] >= 128;
+    uint32_t u_adler = mg_ld32(h + (be_fmt ? 16 : 8), be_fmt), c_adler = mg_ld32(h + (be_fmt ? 20 : 12), be_fmt);
+    in->checksums_ok = u_adler == ch->u_adler && c_adler == ch->c_adler;
+    in->checksum_failed = !in->checksums_ok;
 }
 
 static mg_status rebuild(macho *m, uint8_t **out, size_t *out_size)
@@ -252,6 +280,10 @@ static mg_status rebuild(macho *m, uint8_t **out, size_t *out_size)
         return m->c->err->code ? m->c->err->code : MG_ERR_MALFORMED;
     }
     evidence(m, &ch, total);
+    if (m->c->info->checksum_failed) {
+        free(buf);
+        return mg_upx_fail(m->c, MG_ERR_MALFORMED, "the unpacked data fails the packer's adler32 checksums");
+    }
     *out = buf;
     *out_size = total;
     return MG_OK;
@@ -271,7 +303,7 @@ mg_status mg_upx_macho(mg_upx_ctx *c, uint8_t **out, size_t *out_size)
     if (!hdr) {
         /* UPX's mark where l_info would be, and no first block: packed, damaged */
         for (unsigned s = 0; s < m.nsect; s++)
-            if (m.sect[s] + 24 <= c->size && memcmp(c->data + m.sect[s] + 4, "UPX!", 4) == 0) {
+            if (m.sect[s] + 8 <= c->size && memcmp(c->data + m.sect[s] + 4, "UPX!", 4) == 0) {
                 snprintf(c->info->name, sizeof c->info->name, "UPX");
                 return mg_upx_fail(c, MG_ERR_MALFORMED,
                                    "the first block (the original Mach-O headers) does not decompress");

@@ -88,7 +88,8 @@ done <<< "$CASES" | xargs -P 2 -L 1 sh -c '"$0" "$@" >/dev/null 2>&1 || echo "up
 
 digests() { # FILE -> "gimphash gimpfuzzy gimpset"
     "$M" hash --json "$1" 2>/dev/null | "$PY" -c 'import json,sys
-for l in sys.stdin: j=json.loads(l); print(j["gimphash"], j["gimpfuzzy"], j.get("gimpset", ""))'
+import hashlib
+for l in sys.stdin: j=json.loads(l); print(j["gimphash"], j["gimpfuzzy"], "gimpset-sha256:" + hashlib.sha256(j.get("gimpset", "").encode()).hexdigest()[:16])'
 }
 pe_shape() { # FILE -> section names and entry point, as objdump sees them
     { objdump -h "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ {print $2}' | tr '\n' ' '
