@@ -134,4 +134,25 @@ for name in $TAMPER; do
     "$M" info "$t" 2>/dev/null | grep -q '^packer:.*magic replaced' || bad "$name-tampered: info does not report the replaced magic"
 done
 
+refused() { # NAME COMMAND...: exit 1, one line, names the file, says packed
+    local name=$1; shift
+    "$@" >"$T/out" 2>"$T/err"; local rc=$?
+    expect_eq "$name: '$2' exit" "$rc" 1
+    expect_eq "$name: '$2' lines on stderr" "$(wc -l < "$T/err")" 1
+    grep -qF "$T/$name" "$T/err" || bad "$name: '$2' message does not name the file: $(head -c 300 "$T/err")"
+    grep -qi "packed" "$T/err" || bad "$name: '$2' message does not say packed: $(head -c 300 "$T/err")"
+}
+# damaged copies: 4 bytes in the middle of the compressed data changed (the
+# packer's checksums catch it: info and unpack decode everything), or the
+# file cut at 60%
+for name in elf64-nrv2b elfarm64-lzma macho64-nrv2e machoarm64-lzma pe64-lzma; do
+    size=$(stat -c %s "$T/$name")
+    cp "$T/$name" "$T/$name-corrupt"
+    printf '\x5a\xa5\x5a\xa5' | dd of="$T/$name-corrupt" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    refused "$name-corrupt" "$M" info "$T/$name-corrupt"
+    refused "$name-corrupt" "$M" unpack "$T/$name-corrupt" -o "$T/$name-corrupt.out"
+    head -c $((size * 6 / 10)) "$T/$name" > "$T/$name-cut"
+    refused "$name-cut" "$M" hash "$T/$name-cut"
+done
+
 finish test_upx_real
