@@ -134,6 +134,10 @@ for name in $TAMPER; do
     "$M" info "$t" 2>/dev/null | grep -q '^packer:.*magic replaced' || bad "$name-tampered: info does not report the replaced magic"
 done
 
+# a packed Mach-O for the allocation-failure sweep (alloc_faults)
+[ -s "$T/machoarm64-lzma" ] && cp "$T/machoarm64-lzma" "$FD/macho-arm64-lzma.tmp" &&
+    mv "$FD/macho-arm64-lzma.tmp" "$FD/macho-arm64-lzma"
+
 refused() { # NAME COMMAND...: exit 1, one line, names the file, says packed
     local name=$1; shift
     "$@" >"$T/out" 2>"$T/err"; local rc=$?
