@@ -97,9 +97,10 @@ void mg_upx_out_trim(void *p, uint64_t keep, uint64_t size);
 /* charge n output bytes to the budget; false (error set) when out */
 bool mg_upx_charge(mg_upx_ctx *c, uint64_t n);
 
-/* upx_elf.c / upx_pe.c: MG_ERR_UNSUPPORTED (no error text) when the
+/* upx_elf.c / upx_pe.c / upx_macho.c: MG_ERR_UNSUPPORTED (no error text) when the
  * structure is not UPX's */
 mg_status mg_upx_elf(mg_upx_ctx *c, uint8_t **out, size_t *out_size);
 mg_status mg_upx_pe(mg_upx_ctx *c, uint8_t **out, size_t *out_size);
+mg_status mg_upx_macho(mg_upx_ctx *c, uint8_t **out, size_t *out_size);
 
 #endif

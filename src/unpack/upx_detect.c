@@ -1,5 +1,5 @@
 /* upx_detect.c - the unpacker's front door: try each format's structure
- * (ELF, PE), keep the caps (docs/upx.md "Caps (for the cost model)"), and word the one error a
+ * (ELF, PE, Mach-O), keep the caps (docs/upx.md "Caps (for the cost model)"), and word the one error a
  * packed file that cannot be unpacked gets: "UPX-packed (METHOD): why". */
 #include "unpack/upx.h"
 #include "util/alloc.h"
@@ -102,6 +102,8 @@ mg_status mg_upx_unpack(const uint8_t *data, size_t size, mg_budget *b, uint8_t 
     mg_status st = mg_upx_elf(&c, out, out_size);
     if (st == MG_ERR_UNSUPPORTED && !info->name[0])
         st = mg_upx_pe(&c, out, out_size);
+    if (st == MG_ERR_UNSUPPORTED && !info->name[0])
+        st = mg_upx_macho(&c, out, out_size);
     *packed = info->name[0] != 0 || st == MG_ERR_NOMEM;
     if (!*packed)
         return MG_ERR_UNSUPPORTED;

@@ -17,7 +17,8 @@
 # or build/tests/dotnet-fixtures), falling back to the container seeds.
 # The UPX target (upx) is seeded at run time with the real UPX files of
 # $MALGOPHER_SHARED/upx (default: ../shared/upx beside the repository), never
-# copied into the repository, falling back to the container seeds.
+# copied into the repository, falling back to the container seeds; plus the
+# UPX 3.96 Mach-O that the upx_real test leaves in BUILD_DIR/tests/upx-real.
 # Appends one line per target to $MALGOPHER_FUZZ_DIR/runs.tsv:
 # date, target, seconds, executions, crashes.
 # usage: run_fuzz.sh BUILD_DIR SECONDS [TARGET...]
@@ -52,7 +53,11 @@ for t in $targets; do
             pclntab*) cp "$seeds/pcln/seed-${t#pclntab}-"* "$corpus/" ;;
             upx) upx_dir=${MALGOPHER_SHARED:-$here/../../../shared}/upx
                 if [ -d "$upx_dir" ]; then find "$upx_dir" -type f ! -name '*.tsv' ! -name '*.md' -exec cp {} "$corpus/" \;
-                else cp "$seeds/containers/"* "$corpus/"; fi ;;
+                else cp "$seeds/containers/"* "$corpus/"; fi
+                # the UPX 3.96 Mach-O the upx_real test leaves in the build tree
+                for f in "$build/tests/upx-real/macho-arm64-lzma" "$here/../../build/tests/upx-real/macho-arm64-lzma"; do
+                    [ -f "$f" ] && cp "$f" "$corpus/" && break
+                done ;;
             types) # whole Go programs (moduledata and a types section): the
                 # fixture matrix's stripped builds and the crafted Go 1.5/1.6
                 # layouts (tests/types/craft_old.py), else the container seeds

@@ -21,7 +21,10 @@
  * counted in the sources), how many the workloads reached, and names the
  * ones not reached; with every input present (corpus files and .NET
  * fixtures) an unreached site fails the test.
- * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR [UPX_DIR] */
+ * A UPX 3.96 Mach-O (arm64, LZMA) that the upx_real test leaves in its
+ * fetch directory (UPX_REAL_DIR) is unpacked the same way; without it only
+ * upx_macho.c's sites may go unreached.
+ * usage: test_alloc_faults SRC_DIR FIXTURE_DIR CORPUS_DIR DOTNET_DIR [UPX_DIR [UPX_REAL_DIR]] */
 #include "malgopher.h"
 #include "dotnet/metadata/dotnet.h" /* the CIL emulator, internal */
 #include "dotnet/emu/emu.h"
@@ -628,6 +631,20 @@ int main(int argc, char **argv)
         free(b.data);
     }
 
+    /* a real UPX Mach-O, left by the upx_real test */
+    bool macho_absent = true;
+    if (argc > 6) {
+        snprintf(p, sizeof p, "%s/macho-arm64-lzma", argv[6]);
+        blob b = slurp(p, 1 << 23);
+        if (b.size) {
+            inject_all("UPX unpack macho-arm64-lzma (UPX 3.96)", upx_unpack, &b);
+            macho_absent = false;
+        }
+        free(b.data);
+    }
+    if (macho_absent)
+        printf("(UPX Mach-O sample absent (the upx_real test makes it), not tested: upx_macho.c)\n");
+
     src_len = strlen(src);
     /* the CIL emulator: every T_* method of EmuOps.exe, one workload each */
     snprintf(p, sizeof p, "%s/emuops/EmuOps.exe", dn);
@@ -676,8 +693,9 @@ int main(int argc, char **argv)
             hit = lp >= ln && strcmp(p + lp - ln, site_name[k]) == 0;
         }
         if (!hit) {
-            printf("  not reached: %s%s\n", site_name[k] + 1, input_absent ? "" : " (FAIL: every input is present)");
-            failures += !input_absent;
+            bool excused = input_absent || (macho_absent && strstr(site_name[k], "upx_macho.c"));
+            printf("  not reached: %s%s\n", site_name[k] + 1, excused ? "" : " (FAIL: every input is present)");
+            failures += !excused;
         }
     }
     if (getenv("MG_ALLOC_SITES"))
