@@ -8,6 +8,7 @@
 #include "io/reader.h"
 #include "util/alloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool mg_upx_binfo(const mg_upx_chain *ch, uint64_t pos, mg_upx_blk *b)
@@ -34,6 +35,42 @@ bool mg_upx_blk_plausible(const mg_upx_blk *b)
     if (b->cpr == b->unc)
         return true;
     return mg_upx_method_known(b->method) && mg_upx_filter_known(b->ftid);
+}
+
+bool mg_upx_extents_disjoint(const mg_upx_ext *loads, unsigned nloads, const mg_upx_ext *gaps, unsigned ngaps,
+                             mg_upx_ext tail)
+{
+    mg_upx_ext all[2 * 64 + 1];
+    if (nloads > 64 || ngaps > 64)
+        return false;
+    unsigned n = 0;
+    for (unsigned i = 0; i < nloads; i++)
+        all[n++] = loads[i];
+    for (unsigned i = 0; i < ngaps; i++)
+        all[n++] = gaps[i];
+    all[n++] = tail;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = i + 1; j < n; j++)
+            if (all[i].size && all[j].size && all[i].off < all[j].off + all[j].size &&
+                all[j].off < all[i].off + all[i].size)
+                return false;
+    return true;
+}
+
+uint8_t *mg_upx_header_block(mg_upx_chain *ch, uint64_t pos, uint32_t min_unc, uint32_t max_unc, mg_upx_blk *b,
+                             bool *nomem)
+{
+    if (!mg_upx_binfo(ch, pos, b) || !mg_upx_blk_plausible(b) || b->cpr >= b->unc || b->unc > max_unc ||
+        b->unc < min_unc || b->cpr > ch->c->size - pos - 12)
+        return NULL;
+    uint8_t *u = mg_malloc(b->unc);
+    mg_status st = u ? mg_upx_decompress(b->method, ch->c->data + pos + 12, b->cpr, u, b->unc, true, NULL)
+                     : MG_ERR_NOMEM;
+    if (st == MG_OK)
+        return u;
+    free(u);
+    *nomem = st == MG_ERR_NOMEM;
+    return NULL;
 }
 
 mg_status mg_upx_blk_decode(const uint8_t *data, const mg_upx_blk *b, uint8_t *dst, unsigned *filter)

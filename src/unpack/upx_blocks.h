@@ -29,6 +29,21 @@ typedef struct mg_upx_chain {
     unsigned nrec, caprec;
 } mg_upx_chain;
 
+/* an extent of the unpacked file: a segment, a gap or the tail */
+typedef struct mg_upx_ext {
+    uint64_t off, size;
+} mg_upx_ext;
+/* true when no two non-empty extents among loads, gaps and tail overlap
+ * (the callers hold at most 64 loads and 64 gaps: 129 extents at most) */
+bool mg_upx_extents_disjoint(const mg_upx_ext *loads, unsigned nloads, const mg_upx_ext *gaps, unsigned ngaps,
+                             mg_upx_ext tail);
+/* a candidate for the first block (the original headers) at pos: its
+ * b_info plausible, compressed, min_unc..max_unc bytes and inside the
+ * file, then decoded into a new buffer (free()); NULL when it is not one,
+ * with *nomem set when memory ran out; *b its header */
+uint8_t *mg_upx_header_block(mg_upx_chain *ch, uint64_t pos, uint32_t min_unc, uint32_t max_unc, mg_upx_blk *b,
+                             bool *nomem);
+
 bool mg_upx_binfo(const mg_upx_chain *ch, uint64_t pos, mg_upx_blk *b);
 bool mg_upx_blk_plausible(const mg_upx_blk *b);
 /* decode (or copy) a checked block of data to dst (b->unc bytes) and undo

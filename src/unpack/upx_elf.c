@@ -19,14 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LOADS 64
+#define MAX_LOADS 64 /* mg_upx_extents_disjoint takes up to 64 of each */
 #define MAX_HDRS 0x10000u /* the first block: Ehdr + Phdrs */
 #define GAP_SCAN (1u << 20) /* how far past the PT_LOADs the stub may reach */
 #define UPX_MAGIC 0x21585055u /* "UPX!" read little-endian */
 
-typedef struct ext {
-    uint64_t off, size;
-} ext;
+typedef mg_upx_ext ext;
 
 typedef struct elf {
     mg_upx_ctx *c;
@@ -92,19 +90,10 @@ static uint8_t *first_block(elf *e, mg_upx_chain *ch, uint64_t *len, bool *nomem
     uint64_t phend = e->phoff + e->phnum * (e->is64 ? 56 : 32);
     for (uint64_t pos = phend + 24; pos <= phend + 24 + 64; pos += 4) {
         mg_upx_blk b;
-        if (!mg_upx_binfo(ch, pos, &b) || !mg_upx_blk_plausible(&b) || b.cpr >= b.unc || b.unc > MAX_HDRS ||
-            b.unc < (e->is64 ? 64u : 52u) || b.cpr > e->c->size - pos - 12)
-            continue;
-        uint8_t *u = mg_malloc(b.unc);
-        mg_status st = u ? mg_upx_decompress(b.method, e->c->data + pos + 12, b.cpr, u, b.unc, true, NULL)
-                         : MG_ERR_NOMEM;
-        if (st == MG_ERR_NOMEM) {
-            free(u);
-            *nomem = true;
+        uint8_t *u = mg_upx_header_block(ch, pos, e->is64 ? 64u : 52u, MAX_HDRS, &b, nomem);
+        if (*nomem)
             return NULL;
-        }
-        if (st == MG_OK &&
-            memcmp(u, e->c->data, 6) == 0 && u[18] == e->c->data[18] && u[19] == e->c->data[19]) {
+        if (u && memcmp(u, e->c->data, 6) == 0 && u[18] == e->c->data[18] && u[19] == e->c->data[19]) {
             e->b0 = pos;
             *len = b.unc;
             ch->method = b.method;
@@ -256,19 +245,7 @@ static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total, mg_upx_lazy
 
 static bool no_overlap(const elf *e, uint64_t tail)
 {
-    ext all[2 * MAX_LOADS + 1];
-    unsigned n = 0;
-    for (unsigned i = 0; i < e->nloads; i++)
-        all[n++] = e->loads[i];
-    for (unsigned i = 0; i < e->ngaps; i++)
-        all[n++] = e->gaps[i];
-    all[n++] = (ext){e->tail_at, tail};
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned j = i + 1; j < n; j++)
-            if (all[i].size && all[j].size && all[i].off < all[j].off + all[j].size &&
-                all[j].off < all[i].off + all[i].size)
-                return false;
-    return true;
+    return mg_upx_extents_disjoint(e->loads, e->nloads, e->gaps, e->ngaps, (ext){e->tail_at, tail});
 }
 
 static mg_status rebuild(elf *e, uint64_t gaps_at, uint64_t tail, uint8_t **out, size_t *out_size)

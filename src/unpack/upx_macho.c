@@ -20,15 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SEGS 64
+#define MAX_SEGS 64 /* mg_upx_extents_disjoint takes up to 64 of each */
 #define MAX_CMDS 512
 #define MAX_SECTS 64 /* section offsets tried for the first block */
 #define MAX_HDRS 0x10000u
 #define PH_SCAN 0x10000u /* how far past the end marker the PackHeader may be (in the stub) */
 
-typedef struct ext {
-    uint64_t off, size;
-} ext;
+typedef mg_upx_ext ext;
 
 typedef struct macho {
     mg_upx_ctx *c;
@@ -114,22 +112,13 @@ static bool collect(macho *m, uint64_t fo, uint64_t fs, const mg_rec *lc, unsign
  * CPU type: then this is UPX's chain */
 static uint8_t *first_block(macho *m, mg_upx_chain *ch, uint64_t *len, bool *nomem)
 {
-    const uint8_t *d = m->c->data;
     for (unsigned s = 0; s < m->nsect; s++) {
         for (uint64_t pos = m->sect[s] + 24; pos <= m->sect[s] + 24 + 64; pos += 4) {
             mg_upx_blk b;
-            if (!mg_upx_binfo(ch, pos, &b) || !mg_upx_blk_plausible(&b) || b.cpr >= b.unc || b.unc > MAX_HDRS ||
-                b.unc < (m->is64 ? 32u : 28u) || b.cpr > m->c->size - pos - 12)
-                continue;
-            uint8_t *u = mg_malloc(b.unc);
-            mg_status st = u ? mg_upx_decompress(b.method, d + pos + 12, b.cpr, u, b.unc, true, NULL)
-                             : MG_ERR_NOMEM;
-            if (st == MG_ERR_NOMEM) {
-                free(u);
-                *nomem = true;
+            uint8_t *u = mg_upx_header_block(ch, pos, m->is64 ? 32u : 28u, MAX_HDRS, &b, nomem);
+            if (*nomem)
                 return NULL;
-            }
-            if (st == MG_OK && memcmp(u, d, 8) == 0) {
+            if (u && memcmp(u, m->c->data, 8) == 0) {
                 m->b0 = pos;
                 *len = b.unc;
                 ch->method = b.method;
@@ -183,22 +172,9 @@ static bool original_layout(macho *m, const uint8_t *hdr, uint64_t len)
 
 static bool no_overlap(const macho *m, uint64_t tail)
 {
-    ext all[2 * MAX_SEGS + 1];
-    unsigned n = 0;
-    for (unsigned i = 0; i < m->nloads; i++)
-        all[n++] = m->loads[i];
-    for (unsigned i = 0; i < m->ngaps; i++)
-        all[n++] = m->gaps[i];
-    all[n++] = (ext){m->tail_at, tail};
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned j = i + 1; j < n; j++)
-            if (all[i].size && all[j].size && all[i].off < all[j].off + all[j].size &&
-                all[j].off < all[i].off + all[i].size)
-                return false;
-    return true;
+    return mg_upx_extents_disjoint(m->loads, m->nloads, m->gaps, m->ngaps, (ext){m->tail_at, tail});
 }
 
-/* walk every block (decoding to out when not NULL); *tail the tail's size */
 static bool walk_all(macho *m, mg_upx_chain *ch, uint8_t *out, uint64_t *tail)
 {
     uint64_t pos = m->b0;
