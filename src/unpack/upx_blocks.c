@@ -1,4 +1,6 @@
-/* upx_blocks.c - UPX's b_info block chain (ELF): each block is a 12-byte
+/* upx_blocks.c - UPX's b_info block chain (ELF and Mach-O), and the steps
+ * both rebuilds share (the first block's probe, the output checked and
+ * allocated for the original extents).  Each block is a 12-byte
  * header (sz_unc, sz_cpr, method, filter id, filter cto, unused) and
  * sz_cpr bytes of data; stored when sz_cpr == sz_unc; the chain ends with
  * sz_unc 0.  A walk checks every header before it trusts it and, given an
@@ -55,6 +57,28 @@ bool mg_upx_extents_disjoint(const mg_upx_ext *loads, unsigned nloads, const mg_
                 all[j].off < all[i].off + all[i].size)
                 return false;
     return true;
+}
+
+uint8_t *mg_upx_out_for(mg_upx_ctx *c, const mg_upx_ext *loads, unsigned nloads, const mg_upx_ext *gaps,
+                        unsigned ngaps, mg_upx_ext tail, uint64_t *total)
+{
+    *total = tail.off + tail.size;
+    for (unsigned i = 0; i < nloads; i++)
+        if (loads[i].off + loads[i].size > *total)
+            *total = loads[i].off + loads[i].size;
+    if (*total > c->max_out) {
+        mg_upx_fail(c, MG_ERR_TOO_COSTLY, "unpacked size %llu over the cap (%llu bytes)", (unsigned long long)*total,
+                    (unsigned long long)c->max_out);
+        return NULL;
+    }
+    if (!mg_upx_extents_disjoint(loads, nloads, gaps, ngaps, tail)) {
+        mg_upx_fail(c, MG_ERR_MALFORMED, "original segments overlap");
+        return NULL;
+    }
+    uint8_t *buf = mg_upx_out_alloc(*total);
+    if (!buf)
+        mg_upx_fail(c, MG_ERR_NOMEM, "out of memory");
+    return buf;
 }
 
 uint8_t *mg_upx_header_block(mg_upx_chain *ch, uint64_t pos, uint32_t min_unc, uint32_t max_unc, mg_upx_blk *b,

@@ -1,4 +1,4 @@
-/* upx_blocks.h - the b_info block chain walker (upx_blocks.c). */
+/* upx_blocks.h - the b_info block chain walker and the steps the ELF and Mach-O rebuilds share (upx_blocks.c). */
 #ifndef MG_UNPACK_UPX_BLOCKS_H
 #define MG_UNPACK_UPX_BLOCKS_H
 
@@ -37,6 +37,11 @@ typedef struct mg_upx_ext {
  * (the callers hold at most 64 loads and 64 gaps: 129 extents at most) */
 bool mg_upx_extents_disjoint(const mg_upx_ext *loads, unsigned nloads, const mg_upx_ext *gaps, unsigned ngaps,
                              mg_upx_ext tail);
+/* the zeroed output of a file rebuilt from loads, gaps and the tail: its
+ * size (*total, the end of the furthest extent) checked against the cap
+ * and the extents against overlap first; NULL with the error set */
+uint8_t *mg_upx_out_for(mg_upx_ctx *c, const mg_upx_ext *loads, unsigned nloads, const mg_upx_ext *gaps,
+                        unsigned ngaps, mg_upx_ext tail, uint64_t *total);
 /* a candidate for the first block (the original headers) at pos: its
  * b_info plausible, compressed, min_unc..max_unc bytes and inside the
  * file, then decoded into a new buffer (free()); NULL when it is not one,

@@ -243,25 +243,12 @@ static void evidence(elf *e, const mg_upx_chain *ch, uint64_t total, mg_upx_lazy
     }
 }
 
-static bool no_overlap(const elf *e, uint64_t tail)
-{
-    return mg_upx_extents_disjoint(e->loads, e->nloads, e->gaps, e->ngaps, (ext){e->tail_at, tail});
-}
-
 static mg_status rebuild(elf *e, uint64_t gaps_at, uint64_t tail, uint8_t **out, size_t *out_size)
 {
-    uint64_t total = e->tail_at + tail;
-    for (unsigned i = 0; i < e->nloads; i++)
-        if (e->loads[i].off + e->loads[i].size > total)
-            total = e->loads[i].off + e->loads[i].size;
-    if (total > e->c->max_out)
-        return mg_upx_fail(e->c, MG_ERR_TOO_COSTLY, "unpacked size %llu over the cap (%llu bytes)",
-                           (unsigned long long)total, (unsigned long long)e->c->max_out);
-    if (!no_overlap(e, tail))
-        return mg_upx_fail(e->c, MG_ERR_MALFORMED, "original segments overlap");
-    uint8_t *buf = mg_upx_out_alloc(total);
+    uint64_t total;
+    uint8_t *buf = mg_upx_out_for(e->c, e->loads, e->nloads, e->gaps, e->ngaps, (ext){e->tail_at, tail}, &total);
     if (!buf)
-        return mg_upx_fail(e->c, MG_ERR_NOMEM, "out of memory");
+        return e->c->err->code;
     bool lazy = e->c->lazy != NULL;
     mg_upx_chain ch = {.c = e->c, .be = e->be, .out_size = total, .c_adler = 1, .u_adler = 1, .record = lazy};
     uint8_t *dst = lazy ? NULL : buf;

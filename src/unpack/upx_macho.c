@@ -170,11 +170,6 @@ static bool original_layout(macho *m, const uint8_t *hdr, uint64_t len)
     return true;
 }
 
-static bool no_overlap(const macho *m, uint64_t tail)
-{
-    return mg_upx_extents_disjoint(m->loads, m->nloads, m->gaps, m->ngaps, (ext){m->tail_at, tail});
-}
-
 static bool walk_all(macho *m, mg_upx_chain *ch, uint8_t *out, uint64_t *tail)
 {
     uint64_t pos = m->b0;
@@ -238,18 +233,10 @@ static mg_status rebuild(macho *m, uint8_t **out, size_t *out_size)
     uint64_t tail = 0;
     if (!walk_all(m, &probe, NULL, &tail))
         return m->c->err->code ? m->c->err->code : MG_ERR_MALFORMED;
-    uint64_t total = m->tail_at + tail;
-    for (unsigned i = 0; i < m->nloads; i++)
-        if (m->loads[i].off + m->loads[i].size > total)
-            total = m->loads[i].off + m->loads[i].size;
-    if (total > m->c->max_out)
-        return mg_upx_fail(m->c, MG_ERR_TOO_COSTLY, "unpacked size %llu over the cap (%llu bytes)",
-                           (unsigned long long)total, (unsigned long long)m->c->max_out);
-    if (!no_overlap(m, tail))
-        return mg_upx_fail(m->c, MG_ERR_MALFORMED, "original segments overlap");
-    uint8_t *buf = mg_upx_out_alloc(total);
+    uint64_t total;
+    uint8_t *buf = mg_upx_out_for(m->c, m->loads, m->nloads, m->gaps, m->ngaps, (ext){m->tail_at, tail}, &total);
     if (!buf)
-        return mg_upx_fail(m->c, MG_ERR_NOMEM, "out of memory");
+        return m->c->err->code;
     mg_upx_chain ch = {.c = m->c, .be = m->be, .out_size = total, .c_adler = 1, .u_adler = 1};
     if (!walk_all(m, &ch, buf, &tail)) {
         free(buf);
