@@ -127,6 +127,18 @@ static bool bind_ints(db *d, sqlite3_stmt *st, const int64_t *v, int n)
     return true;
 }
 
+/* a bound row statement run once under the statement deadline and reset
+ * for the next row; false (the error kept) unless it completed */
+static bool step_row(db *d, sqlite3_stmt *st)
+{
+    arm();
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        set_err(d, d->conn);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
 /* one prepared row statement stepped per row (SQLite has no round trips
  * to save): the three integers of each of n rows, row k's from get */
 static bool lite_put_rows(db *d, const char *sql, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]),
@@ -142,12 +154,7 @@ static bool lite_put_rows(db *d, const char *sql, size_t n, void (*get)(const vo
             sqlite3_reset(st);
             return false;
         }
-        arm();
-        int rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-            set_err(d, d->conn);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
+        if (!step_row(d, st))
             return false;
     }
     return true;
@@ -180,12 +187,7 @@ static bool lite_put_set_postings(db *d, const set_posting *v, size_t n)
             sqlite3_clear_bindings(st);
             return false;
         }
-        arm();
-        int rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-            set_err(d, d->conn);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE) {
+        if (!step_row(d, st)) {
             sqlite3_clear_bindings(st);
             return false;
         }

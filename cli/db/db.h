@@ -301,6 +301,18 @@ bool db_search(db *d, const char *digest, int t, size_t top, unsigned flags, db_
 void db_hits_free(db_hit *h, size_t n);
 /* one more hit (id and score, no details yet); false when out of memory */
 bool db_hit_push(db_hit **v, size_t *n, size_t *cap, int64_t id, int score);
+/* candidates scored as their rows arrive (db_search.c): a db_rows callback
+ * over (id, digest) rows keeps each that scores >= t against q, with
+ * gimpset's measure when set, else gimpfuzzy's */
+typedef struct db_scored {
+    const char *q; /* the query digest */
+    int t;
+    bool set;
+    db_hit *v; /* id and score only, until the details are read */
+    size_t n, cap;
+    bool nomem;
+} db_scored;
+bool db_scored_row(const char *const *cols, int ncols, void *ctx);
 /* the hits of a search from the scored rows (ok: the query ran; nomem: a
  * row could not be kept): best first (ties: the oldest record, the
  * in-memory index's order over the export), at most top (0 = all), their

@@ -12,21 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct scored {
-    const char *q; /* the query digest */
-    int t;
-    db_hit *v;     /* id and score only, until the details are read */
-    size_t n, cap;
-    bool nomem;
-} scored;
-
-/* id, gimpfuzzy: kept when it scores >= t */
-static bool scored_row(const char *const *cols, int ncols, void *ctx)
+bool db_scored_row(const char *const *cols, int ncols, void *ctx)
 {
-    scored *c = ctx;
+    db_scored *c = ctx;
     if (ncols < 2 || !cols[0] || !cols[1])
         return true;
-    int score = mg_fuzzy_compare(c->q, cols[1]); /* -1: malformed */
+    /* -1: malformed */
+    int score = c->set ? mg_gimpset_compare(c->q, cols[1]) : mg_fuzzy_compare(c->q, cols[1]);
     if (score < c->t)
         return true;
     return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, strtoll(cols[0], NULL, 10), score));
@@ -51,7 +43,7 @@ void db_hits_free(db_hit *h, size_t n)
     free(h);
 }
 
-static bool fetch_scored(db *d, const char *digest, unsigned flags, scored *c)
+static bool fetch_scored(db *d, const char *digest, unsigned flags, db_scored *c)
 {
     digest_keys k;
     digest_keys_of(digest, &k);
@@ -86,7 +78,7 @@ static bool fetch_scored(db *d, const char *digest, unsigned flags, scored *c)
         }
         snprintf(sql + n, sizeof sql - n, ") ORDER BY id");
     }
-    return db_rows(d, sql, p, np, scored_row, c);
+    return db_rows(d, sql, p, np, db_scored_row, c);
 }
 
 static int by_score_id(const void *a, const void *b)
@@ -198,7 +190,7 @@ bool db_search(db *d, const char *digest, int t, size_t top, unsigned flags, db_
     *nhits = 0;
     if (db_pg_sharded(d)) /* statements the shards answer whole */
         return db_search_fuzzy_sharded(d, digest, t < 1 ? 1 : t, top, flags, hits, nhits);
-    scored c = {.q = digest, .t = t < 1 ? 1 : t};
+    db_scored c = {.q = digest, .t = t < 1 ? 1 : t};
     bool ok = fetch_scored(d, digest, flags, &c);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }

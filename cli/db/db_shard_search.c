@@ -83,37 +83,16 @@ static void distinct(ids *c)
     c->n = n;
 }
 
-typedef struct scored {
-    db_hit *v;
-    size_t n, cap;
-    const char *q;
-    int t;
-    bool set; /* gimpset (else gimpfuzzy) */
-    bool nomem;
-} scored;
-
-/* id, digest: kept when it scores >= t */
-static bool scored_row(const char *const *cols, int ncols, void *ctx)
-{
-    scored *c = ctx;
-    if (ncols < 2 || !cols[0] || !cols[1])
-        return true;
-    int score = c->set ? mg_gimpset_compare(c->q, cols[1]) : mg_fuzzy_compare(c->q, cols[1]);
-    if (score < c->t)
-        return true;
-    return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, strtoll(cols[0], NULL, 10), score));
-}
-
 /* the rows of the candidates by sql (its $1 the id array, $2 extra when
  * not NULL), CHUNK ids a statement, scored into c */
-static bool score_ids(db *d, const char *sql, const ids *cand, const char *extra, scored *c)
+static bool score_ids(db *d, const char *sql, const ids *cand, const char *extra, db_scored *c)
 {
     static char list[CHUNK * 21 + 3];
     bool ok = true;
     for (size_t at = 0; ok && !c->nomem && at < cand->n; at += CHUNK) {
         i64_array(list, cand->v + at, cand->n - at < CHUNK ? cand->n - at : CHUNK);
         db_param p[] = {PT(list), PT(extra ? extra : "")};
-        ok = db_rows(d, sql, p, extra ? 2 : 1, scored_row, c);
+        ok = db_rows(d, sql, p, extra ? 2 : 1, db_scored_row, c);
     }
     return ok;
 }
@@ -176,7 +155,7 @@ bool db_search_set_sharded(db *d, const char *gimpset, const uint32_t q[MG_GIMPS
     i64_array(tokens, tok, m);
     db_param p[] = {PT(tokens), PI(need - j)};
     ids cand = {0};
-    scored c = {.q = gimpset, .t = t, .set = true};
+    db_scored c = {.q = gimpset, .t = t, .set = true};
     bool ok = db_rows(d, "SELECT sample_id FROM set_tokens WHERE " TOKEN_IS " GROUP BY sample_id HAVING count(*) >= $2",
                       p, 2, id_row, &cand);
     ok = ok && !cand.nomem &&
@@ -226,7 +205,7 @@ static bool gram_ids(db *d, const digest_keys *k, ids *cand)
 /* the candidates of digest scored into c: every record of the same
  * normalised digest or oddly spelled (one statement), then those of the
  * gram rows not among them */
-static bool fuzzy_scored(db *d, const char *digest, unsigned flags, scored *c)
+static bool fuzzy_scored(db *d, const char *digest, unsigned flags, db_scored *c)
 {
     digest_keys k;
     digest_keys_of(digest, &k);
@@ -237,12 +216,12 @@ static bool fuzzy_scored(db *d, const char *digest, unsigned flags, scored *c)
              flags & DBS_NO_SET ? " AND (gimpset IS NULL OR gimpset = '')" : "");
     if (k.kind == DIGEST_ODD) {
         snprintf(sql, sizeof sql, "SELECT id, gimpfuzzy FROM samples WHERE no_names = 0%s", only);
-        return db_rows(d, sql, NULL, 0, scored_row, c);
+        return db_rows(d, sql, NULL, 0, db_scored_row, c);
     }
     db_param p[] = {PT(k.exact)};
     snprintf(sql, sizeof sql,
              "SELECT id, gimpfuzzy FROM samples WHERE no_names = 0%s AND (digest_exact = $1 OR digest_kind = 1)", only);
-    if (!db_rows(d, sql, p, 1, scored_row, c))
+    if (!db_rows(d, sql, p, 1, db_scored_row, c))
         return false;
     ids cand = {0};
     bool ok = !k.ngram || gram_ids(d, &k, &cand);
@@ -259,7 +238,7 @@ static bool fuzzy_scored(db *d, const char *digest, unsigned flags, scored *c)
 bool db_search_fuzzy_sharded(db *d, const char *digest, int t, size_t top, unsigned flags, db_hit **hits,
                              size_t *nhits)
 {
-    scored c = {.q = digest, .t = t};
+    db_scored c = {.q = digest, .t = t};
     bool ok = fuzzy_scored(d, digest, flags, &c);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }
