@@ -336,10 +336,31 @@ void set_tokens_drop(db *d);
 bool set_postings_flush(db *d, const set_row *v, size_t n);
 /* its scratch memory released (db_close) */
 void set_postings_drop(void);
-/* the ids (ascending, *ids malloc'ed) of the records sharing at least need
- * of the query's tokens q, all of them (the largest postings left out of
- * the count as db_set.c explains); false with d->err set */
-bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, int64_t **ids, size_t *nids);
+/* one candidate of a gimpset search: its id and how many of the query's
+ * postings not skipped name it */
+typedef struct set_cand {
+    int64_t id;
+    int count, bound; /* bound: the score it may reach (db_set_top.c) */
+} set_cand;
+/* what set_postings_candidates finds: skip[k] set for the j large
+ * postings left out of the count (db_set.c explains why), and the n
+ * records (ascending id, v malloc'ed) that the other postings name at
+ * least need - j times, with that count; a record sharing m of the
+ * query's tokens is counted m - (the skipped ones it shares) times, so
+ * count <= m <= count + j when the postings are those its gimpset wrote */
+typedef struct set_cands_out {
+    bool skip[MG_GIMPSET_K];
+    int j;
+    set_cand *v;
+    size_t n;
+} set_cands_out;
+/* the candidates of the records sharing at least need of the query's
+ * tokens q, all of them; false with d->err set */
+bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_cands_out *out);
+/* db_set_top.c: the search of a one-server collection (schema 5) through
+ * its postings, as db_search_set; need = M equal slots */
+bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,
+                         db_hit **hits, size_t *nhits);
 /* as db_search, for a gimpset digest: the records sharing at least
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);

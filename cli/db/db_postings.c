@@ -292,50 +292,48 @@ static bool read_tokens(db *d, const uint32_t q[MG_GIMPSET_K], const bool *skip,
     return ok;
 }
 
-static int cmp_id(const void *a, const void *b)
+static int cmp_cand_id(const void *a, const void *b)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    int64_t x = ((const set_cand *)a)->id, y = ((const set_cand *)b)->id;
     return (x > y) - (x < y);
 }
 
-/* the ids of c counted at least need times, ascending */
-static bool kept_ids(const counts *c, int need, int64_t **ids, size_t *nids)
+/* the ids of c counted at least need times with their counts, ascending */
+static bool kept_ids(const counts *c, int need, set_cand **v, size_t *nv)
 {
     size_t n = 0;
     for (size_t k = 0; k < c->cap; k++)
         n += c->id[k] && c->n[k] >= need;
-    *ids = malloc((n ? n : 1) * sizeof **ids);
-    if (!*ids)
+    *v = malloc((n ? n : 1) * sizeof **v);
+    if (!*v)
         return false;
     n = 0;
     for (size_t k = 0; k < c->cap; k++)
         if (c->id[k] && c->n[k] >= need)
-            (*ids)[n++] = c->id[k];
-    qsort(*ids, n, sizeof **ids, cmp_id);
-    *nids = n;
+            (*v)[n++] = (set_cand){.id = c->id[k], .count = c->n[k]};
+    qsort(*v, n, sizeof **v, cmp_cand_id);
+    *nv = n;
     return true;
 }
 
-bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, int64_t **ids, size_t *nids)
+bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_cands_out *out)
 {
-    *ids = NULL;
-    *nids = 0;
+    *out = (set_cands_out){0};
     gens g = {0};
     counts c = {0};
     int64_t size[MG_GIMPSET_K] = {0};
-    bool skip[MG_GIMPSET_K] = {0}, ok = read_gens(d, &g) && read_tokens(d, q, skip, &g, &c, size);
-    int j = 0;
+    bool ok = read_gens(d, &g) && read_tokens(d, q, out->skip, &g, &c, size);
     for (int k = 0; ok && k < MG_GIMPSET_K; k++)
-        if ((skip[k] = j < need - 1 && size[k] >= BIG_POSTING))
-            j++;
-    ok = ok && read_tokens(d, q, skip, &g, &c, NULL);
+        if ((out->skip[k] = out->j < need - 1 && size[k] >= BIG_POSTING))
+            out->j++;
+    ok = ok && read_tokens(d, q, out->skip, &g, &c, NULL);
     if (ok && (c.bad || c.nomem)) {
         snprintf(d->err, sizeof d->err, "%s",
                  c.bad ? "a malformed gimpset posting (set_postings.ids): a crafted or damaged collection"
                        : "out of memory");
         ok = false;
     }
-    if (ok && c.cap && !kept_ids(&c, need - j, ids, nids)) {
+    if (ok && c.cap && !kept_ids(&c, need - out->j, &out->v, &out->n)) {
         snprintf(d->err, sizeof d->err, "out of memory");
         ok = false;
     }

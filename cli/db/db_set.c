@@ -1,8 +1,8 @@
 /* db_set.c - owns the gimpset side of the database: the token rows of a
  * record (slot, value, sample_id), one per slot of its non-empty gimpset,
  * in one B-tree keyed by all three (schema 4; a sharded collection still),
- * or grouped into postings (schema 5 on one server: db_postings.c), and
- * the search through them.  A score
+ * or grouped into postings (schema 5 on one server: db_postings.c, searched
+ * by db_set_top.c), and the search through them.  A score
  * floor(100 * e / 256) >= T holds exactly when the e equal slots number at
  * least M = ceil(T * 256 / 100), so the records sharing at least M tokens
  * with the query (GROUP BY sample_id HAVING count(*) >= M) are all the
@@ -218,33 +218,6 @@ static bool pg_candidates(db *d, const uint32_t q[MG_GIMPSET_K], const bool skip
     return db_rows(d, sql, p, 3, set_cand_row, c);
 }
 
-/* schema 5 on one server: the candidates from the postings
- * (db_postings.c), their gimpsets read by id, CHUNK ids a statement */
-static bool postings_search(db *d, const uint32_t q[MG_GIMPSET_K], const char *gimpset, int t, int need,
-                            size_t top, unsigned flags, db_hit **hits, size_t *nhits)
-{
-    enum { CHUNK = 256 };
-    set_cands c = {.q = gimpset, .t = t};
-    int64_t *ids = NULL;
-    size_t n = 0;
-    bool ok = set_postings_candidates(d, q, need, &ids, &n);
-    for (size_t at = 0; ok && !c.nomem && at < n; at += CHUNK) {
-        size_t m = n - at < CHUNK ? n - at : CHUNK;
-        char sql[128 + CHUNK * 8];
-        db_param p[CHUNK];
-        size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT id, gimpset FROM samples WHERE %sid IN (",
-                                      flags & DBS_LABELLED ? "label IS NOT NULL AND " : "");
-        for (size_t k = 0; k < m; k++) {
-            p[k] = PI(ids[at + k]);
-            len += (size_t)snprintf(sql + len, sizeof sql - len, "%s$%zu", k ? ", " : "", k + 1);
-        }
-        snprintf(sql + len, sizeof sql - len, ")");
-        ok = db_rows(d, sql, p, (int)m, set_cand_row, &c);
-    }
-    free(ids);
-    return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
-}
-
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits)
 {
     *hits = NULL;
@@ -258,7 +231,7 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
     if (db_pg_sharded(d)) /* each shard counts its own postings */
         return db_search_set_sharded(d, gimpset, q, t, need, top, flags, hits, nhits);
     if (!d->be->set_rows)
-        return postings_search(d, q, gimpset, t, need, top, flags, hits, nhits);
+        return set_postings_search(d, q, t, need, top, flags, hits, nhits);
     bool skip[MG_GIMPSET_K];
     int j = large_postings(d, q, need, skip);
     if (j < 0) {

@@ -1,0 +1,204 @@
+/* db_set_top.c - owns the gimpset search of a one-server collection
+ * (schema 5) once its postings have named the candidates
+ * (db_postings.c): which candidates' gimpsets are read and scored.
+ *
+ * Workload: a query of a program linking popular libraries names tens of
+ * thousands of candidates (the large postings it skips lower the count
+ * they need to 1 or 2), and reading and decoding their gimpsets was 75% of
+ * its time, for the 5 hits `db match` prints.  A candidate counted c
+ * times with j postings skipped shares m equal slots, c <= m <= c + j, so
+ * it scores at most floor(100 * (c + j) / 256).  With a top k, the
+ * candidates are read by that bound (best first, ties by id, the order
+ * of the answer) and the reading stops at the first that could not enter
+ * the k best read so far: every later one scores at most its bound and
+ * comes after the k-th.  With no large posting (j = 0) the bound is the
+ * score, and only about k gimpsets are read.  All hits (top 0) read every
+ * candidate in id order, as before.
+ *
+ * Hostile input: the bound holds only when the postings are those the
+ * records' gimpsets wrote.  Every gimpset read is checked against its
+ * count (the query's slots not skipped that it shares must number exactly
+ * c), and a disagreement is an error naming the collection, never an
+ * answer from a lying posting.  A candidate never read is not checked: a
+ * posting that under-counts it hides it as it did when every candidate
+ * was read (it was then no candidate at all). */
+#include "db/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct top_read {
+    const uint32_t *q;
+    const bool *skip;
+    int t;
+    size_t top;          /* 0: every hit is kept */
+    db_hit *v;           /* top: a heap with the worst kept hit at v[0] */
+    size_t n, cap;
+    const set_cand *chunk; /* the candidates asked for, by id */
+    size_t nchunk;
+    int64_t lie;           /* the first record whose count disagrees */
+    bool nomem;
+} top_read;
+
+/* a ranks after b in the answer (score desc, then id asc) */
+static bool after(const db_hit *a, const db_hit *b)
+{
+    return a->score != b->score ? a->score < b->score : a->id > b->id;
+}
+
+static void swap_hits(db_hit *a, db_hit *b)
+{
+    db_hit t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* h kept among the top best read so far (v[0] the one ranking last) */
+static void heap_offer(top_read *c, db_hit h)
+{
+    size_t k;
+    if (c->n < c->top) {
+        c->v[k = c->n++] = h;
+        for (; k && after(&c->v[k], &c->v[(k - 1) / 2]); k = (k - 1) / 2)
+            swap_hits(&c->v[k], &c->v[(k - 1) / 2]);
+        return;
+    }
+    if (!after(&c->v[0], &h))
+        return;
+    c->v[k = 0] = h;
+    for (;;) {
+        size_t l = 2 * k + 1, r = l + 1, w = k;
+        if (l < c->n && after(&c->v[l], &c->v[w]))
+            w = l;
+        if (r < c->n && after(&c->v[r], &c->v[w]))
+            w = r;
+        if (w == k)
+            return;
+        swap_hits(&c->v[k], &c->v[w]);
+        k = w;
+    }
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const set_cand *)a)->id, y = ((const set_cand *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* id, gimpset of a candidate asked for: checked against its count,
+ * scored, kept when it scores >= t */
+static bool top_row(const char *const *cols, int ncols, void *ctx)
+{
+    top_read *c = ctx;
+    if (ncols < 2 || !cols[0] || !cols[1])
+        return true;
+    set_cand key = {.id = strtoll(cols[0], NULL, 10)};
+    const set_cand *x = bsearch(&key, c->chunk, c->nchunk, sizeof key, by_id);
+    if (!x)
+        return true;
+    uint32_t r[MG_GIMPSET_K];
+    int e = 0, counted = 0;
+    if (mg_gimpset_decode(cols[1], r) == 1) /* else it wrote no posting: counted 0 */
+        for (int k = 0; k < MG_GIMPSET_K; k++) {
+            e += r[k] == c->q[k];
+            counted += r[k] == c->q[k] && !c->skip[k];
+        }
+    if (counted != x->count) {
+        c->lie = x->id;
+        return false;
+    }
+    db_hit h = {.id = x->id, .score = (int)(100 * e / MG_GIMPSET_K)};
+    if (h.score < c->t)
+        return true;
+    if (c->top) {
+        heap_offer(c, h);
+        return true;
+    }
+    return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, h.id, h.score));
+}
+
+/* the gimpsets of the m candidates at v (any order) read and scored */
+static bool read_chunk(db *d, unsigned flags, set_cand *v, size_t m, top_read *c)
+{
+    enum { CHUNK = 256 };
+    char sql[128 + CHUNK * 8];
+    db_param p[CHUNK];
+    qsort(v, m, sizeof *v, by_id);
+    size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT id, gimpset FROM samples WHERE %sid IN (",
+                                  flags & DBS_LABELLED ? "label IS NOT NULL AND " : "");
+    for (size_t k = 0; k < m; k++) {
+        p[k] = PI(v[k].id);
+        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s$%zu", k ? ", " : "", k + 1);
+    }
+    snprintf(sql + len, sizeof sql - len, ")");
+    c->chunk = v;
+    c->nchunk = m;
+    if (!db_rows(d, sql, p, (int)m, top_row, c))
+        return false;
+    if (c->lie)
+        snprintf(d->err, sizeof d->err,
+                 "the gimpset postings (set_postings) disagree with the gimpset of record %lld: a crafted or"
+                 " damaged collection",
+                 (long long)c->lie);
+    return !c->lie;
+}
+
+/* by bound desc, then id asc: the order of the answer */
+static int by_bound(const void *a, const void *b)
+{
+    const set_cand *x = a, *y = b;
+    if (x->bound != y->bound)
+        return x->bound > y->bound ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* the candidate x can still enter the top kept (the heap full) */
+static bool may_enter(const top_read *c, const set_cand *x)
+{
+    if (!c->top || c->n < c->top)
+        return true;
+    db_hit h = {.id = x->id, .score = x->bound};
+    return after(&c->v[0], &h);
+}
+
+/* the candidates of s read by chunks, in bound order with a top (until no
+ * later one can enter it), else all in id order */
+static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c)
+{
+    enum { CHUNK = 256 };
+    for (size_t k = 0; k < s->n; k++) /* counts are at most 65535 */
+        s->v[k].bound = (int)(100 * (s->v[k].count + s->j) / MG_GIMPSET_K);
+    if (c->top && s->n)
+        qsort(s->v, s->n, sizeof *s->v, by_bound);
+    size_t want = c->top ? (c->top < 32 ? 32 : c->top) : CHUNK; /* the first chunk: about the k best */
+    for (size_t at = 0; at < s->n && !c->nomem;) {
+        size_t m = 0, lim = want < CHUNK ? want : CHUNK;
+        while (m < lim && at + m < s->n && may_enter(c, &s->v[at + m]))
+            m++;
+        if (!m)
+            break;
+        if (!read_chunk(d, flags, s->v + at, m, c))
+            return false;
+        at += m;
+        want = CHUNK;
+    }
+    return true;
+}
+
+bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,
+                         db_hit **hits, size_t *nhits)
+{
+    set_cands_out s;
+    top_read c = {.q = q, .t = t};
+    bool ok = set_postings_candidates(d, q, need, &s);
+    if (ok && top && top < s.n) { /* else every candidate is read anyway */
+        c.top = top;
+        c.cap = top;
+        c.v = malloc(top * sizeof *c.v);
+        c.nomem = !c.v;
+    }
+    c.skip = s.skip;
+    ok = ok && !c.nomem && read_candidates(d, &s, flags, &c);
+    free(s.v);
+    return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
+}
