@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# test_db_topk.sh - `db match --measure set` with a top k on a one-server
+# collection (db_set_top.c): the candidates named by the gimpset postings
+# are read by their bound and the reading stops once none can enter the k
+# best.  The collection is made to need it: 2,200 records share most of
+# the query's slots 0..99 (100 postings of more than 2,048 ids, so 89 of
+# them are skipped at T 35 and every record is a candidate), eight near
+# records whose scores tie at the 5th (ids decide), and decoys whose bound
+# (80) is far above their score (64).
+# Oracles: `match --measure set` over `db export` of the same collection
+# (the in-memory index, no postings); the bounds worked in Python from the
+# exported gimpsets (docs/collection.md "Search in the database"): every
+# candidate that cannot enter the top 5, past the first 300 by bound, has
+# its stored gimpset replaced by the query's own (a read of it would print
+# a 100 or fail), and the answer must not change; postings edited so that
+# a count lies must give a one-line error naming the collection and no hit.
+# usage: test_db_topk.sh MALGOPHER
+set -u
+M=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+. "$HERE/pg_cluster.sh"
+
+python3 - "$T/q.txt" > "$T/feed.jsonl" <<'PY'
+import base64, hashlib, json, random, struct, sys
+r = random.Random(5)
+Q = [r.getrandbits(32) for _ in range(256)]
+def enc(v): return 'gs1:256:' + base64.b64encode(struct.pack('<256I', *v)).decode()
+def rec(shared):  # a gimpset equal to Q on the slots shared, different elsewhere
+    return [Q[k] if k in shared else Q[k] ^ (1 + r.getrandbits(31)) for k in range(256)]
+recs = []
+for _ in range(2200):  # programs linking the same libraries
+    recs.append(rec({k for k in range(100) if r.random() < 0.97} | set(r.sample(range(100, 256), r.randrange(41)))))
+for m in (230, 218, 205, 206, 207, 205, 204, 190):  # scores 89, 85, 80 x4, 79, 74
+    recs.append(rec(set(range(100)) | set(r.sample(range(100, 256), m - 100))))
+for _ in range(6):  # 50 of the skipped slots: a bound of 80, a score of 64
+    recs.append(rec(set(r.sample(range(89), 50)) | set(range(89, 100)) | set(r.sample(range(100, 256), 105))))
+r.shuffle(recs)
+for i, v in enumerate(recs):
+    g = enc(v)
+    print(json.dumps({'path': '/t/p%d' % i, 'arch': 'amd64', 'os': 'linux', 'slice': 0,
+                      'gimphash': hashlib.sha256(b'h%d' % i).hexdigest(), 'gimpfuzzy': '3:abcdefgh%d:ijk' % i,
+                      'go_version': 'go1.22.1', 'functions': 10, 'names': 5, 'no_names': False,
+                      'partial': False, 'gimpset': g, 'sha256': hashlib.sha256(g.encode()).hexdigest(),
+                      'size': 1000 + i}))
+open(sys.argv[1], 'w').write(enc(Q) + '\n')
+PY
+Q=$(cat "$T/q.txt")
+# a record's own digest as a second query (line 101: a background one)
+Q2=$(sed -n 101p "$T/feed.jsonl" | python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["gimpset"])')
+
+check_answers() { # NAME URI: db match against match over the export
+    local be=$1 uri=$2
+    "$M" db export --db "$uri" > "$T/$be.export" || { bad "$be: db export"; return; }
+    for opts in "-k 5" "-k 3" "-k 1" "-k 8" "-k 0" "-t 80 -k 2" "-t 60 -k 4"; do
+        for q in "$Q" "$Q2"; do
+            "$M" match --measure set $opts --db "$T/$be.export" "$q" > "$T/want" 2>/dev/null
+            "$M" db match --db "$uri" $opts "$q" 2>/dev/null | sed 's/  \[[^]]*\]$//' > "$T/got"
+            if [ "$(wc -l < "$T/want")" -gt 2 ] && cmp -s "$T/want" "$T/got"; then ok; else
+                bad "$be: db match $opts differs from match --db over the export"; diff "$T/want" "$T/got" | head -4; fi
+        done
+    done
+}
+
+"$M" db import --db "$T/c.sqlite" "$T/feed.jsonl" > /dev/null || bad "import"
+check_answers sqlite "$T/c.sqlite"
+"$M" match --measure set -k 5 --db "$T/sqlite.export" "$Q" > "$T/want5"
+expect_eq "the 4th and 5th hits score 80" "$(sed -n '6p;7p' "$T/want5" | awk '{print $1}' | tr '\n' ' ')" "80 80 "
+"$M" match --measure set -k 6 --db "$T/sqlite.export" "$Q" | sed -n 8p | awk '{print $1}' > "$T/sixth"
+expect_eq "the 6th hit scores 80 too: ids decide the 5th" "$(cat "$T/sixth")" 80
+
+# the reads: the candidates that cannot enter the top 5 get the query's gimpset
+cp "$T/c.sqlite" "$T/r.sqlite"
+python3 - "$T/r.sqlite" "$Q" "$T/want5" <<'PY' > "$T/tampered"
+import base64, sqlite3, struct, sys
+db, q, want = sys.argv[1], sys.argv[2], sys.argv[3]
+dec = lambda g: struct.unpack('<256I', base64.b64decode(g.split(':', 2)[2]))
+Q = dec(q)
+c = sqlite3.connect(db)
+rows = [(i, dec(g)) for i, g in c.execute('SELECT id, gimpset FROM samples ORDER BY id')]
+path = dict(c.execute('SELECT path, id FROM samples'))
+size = [sum(v[k] == Q[k] for _, v in rows) for k in range(256)]
+need = (35 * 256 + 99) // 100                   # M = ceil(T * 256 / 100)
+skip, j = set(), 0
+for k in range(256):                            # the large postings skipped: slot order, at most M - 1
+    if j < need - 1 and size[k] >= 2048:
+        skip.add(k); j += 1
+cands = []
+for i, v in rows:
+    cnt = sum(v[k] == Q[k] for k in range(256) if k not in skip)
+    if cnt >= need - j:
+        cands.append((-(100 * (cnt + j) // 256), i))
+cands.sort()
+last = open(want).read().splitlines()[6].split()  # the 5th hit: score, path
+s5, i5 = int(last[0]), path[last[1]]
+out = [i for n, (b, i) in enumerate(cands) if n >= 300 and (-b < s5 or (-b == s5 and i > i5))]
+c.executemany('UPDATE samples SET gimpset = ? WHERE id = ?', [(q, i) for i in out])
+c.commit()
+print(j, len(cands), len(out))
+PY
+read -r j ncand ntamp < "$T/tampered"
+expect_eq "large postings skipped" "$j" 89
+[ "${ntamp:-0}" -gt 1500 ] && ok || bad "too few candidates out of reach: ${ntamp:-none} of ${ncand:-none}"
+"$M" db match --db "$T/r.sqlite" -k 5 "$Q" > "$T/got5" 2> "$T/err"
+if cmp -s "$T/want5" "$T/got5"; then ok; else bad "a candidate out of reach of the top 5 was read"; diff "$T/want5" "$T/got5" | head -4; head -2 "$T/err"; fi
+
+# a lying count: a posting naming a record that lacks the token, one that misses a record's token
+lie() { # NAME SQL-EDIT(python, c = connection, Q = query values, hit = the best hit's id)
+    cp "$T/c.sqlite" "$T/$1.sqlite"
+    python3 - "$T/$1.sqlite" "$Q" "$2" <<'PY'
+import base64, sqlite3, struct, sys
+c = sqlite3.connect(sys.argv[1])
+Q = struct.unpack('<256I', base64.b64decode(sys.argv[2].split(':', 2)[2]))
+def posting(k):  # the first row of the posting of the query's token k: its key, ids
+    return c.execute('SELECT gen, slot, value, first_id, ids FROM set_postings WHERE slot = ? AND value = ?'
+                     ' ORDER BY gen, first_id LIMIT 1', (k, Q[k])).fetchone()
+def rewrite(p, ids):
+    c.execute('UPDATE set_postings SET ids = ?, n = ? WHERE gen = ? AND slot = ? AND value = ? AND first_id = ?',
+              (','.join(ids), len(ids)) + tuple(p[:4]))
+exec(sys.argv[3])
+c.commit()
+PY
+    for k in 5 0; do
+        "$M" db match --db "$T/$1.sqlite" -k $k "$Q" > "$T/out" 2> "$T/err"; rc=$?
+        [ $rc != 0 ] && ok || bad "$1 -k $k: exit status 0 on a lying posting"
+        expect_eq "$1 -k $k: no hit printed" "$(sed 1,2d "$T/out")" ""
+        expect_eq "$1 -k $k: one error line" "$(wc -l < "$T/err")" 1
+        grep -q "$T/$1.sqlite: .*disagree" "$T/err" && ok || bad "$1 -k $k: the error does not name the collection: $(cat "$T/err")"
+    done
+}
+# record 1 (a background record, scoring below 55) added to the postings of the tokens it lacks
+lie inflated '
+v = struct.unpack("<256I", base64.b64decode(c.execute("SELECT gimpset FROM samples WHERE id = 1").fetchone()[0].split(":", 2)[2]))
+for k in range(100, 256):
+    p = posting(k)
+    if p and v[k] != Q[k]:
+        rewrite(p, p[4].split(",") + ["1"])'
+# the best hit (score 89) left out of one posting of a token it has
+best=$(sed -n 3p "$T/want5" | awk '{print $2}')
+lie deflated "
+b = c.execute('SELECT id, gimpset FROM samples WHERE path = ?', ('$best',)).fetchone()
+v = struct.unpack('<256I', base64.b64decode(b[1].split(':', 2)[2]))
+k = next(k for k in range(120, 256) if v[k] == Q[k])
+p = posting(k)
+rewrite(p, [x for x in p[4].split(',') if x != str(b[0])])"
+
+pg_start; rc=$?
+if [ $rc = 0 ]; then
+    trap 'pg_stop; rm -rf "$T"' EXIT
+    uri=$(pg_createdb topk)
+    "$M" db import --db "$uri" "$T/feed.jsonl" > /dev/null || bad "postgresql: import"
+    check_answers postgresql "$uri"
+else
+    echo "PostgreSQL: skipped (no server binaries)"
+fi
+finish db_topk
