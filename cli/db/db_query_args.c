@@ -127,6 +127,14 @@ int db_query_run(const cli_opts *o, db_query_print print)
     db d;
     if (!db_open(&d, o->db))
         return EXIT_SOME_FAILED;
+    /* SQLite: a query reads each page of the postings about once, and a
+     * fresh page of the large cache the writers want costs a page fault
+     * (70% of a query's time at 100k records); a small cache reuses its
+     * buffers */
+    if (!strcmp(d.be->name, "sqlite") && !db_exec(&d, "PRAGMA cache_size=-1024", NULL, 0)) {
+        db_close(&d);
+        return EXIT_SOME_FAILED;
+    }
     sampleset s = {0};
     size_t failed = query_samples(&s, o->args, o->nargs, o->recursive, (unsigned)o->jobs);
     print_match_header(stdout, o->fmt == OUT_JSON, o->measure, o->threshold);
