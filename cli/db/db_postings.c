@@ -241,54 +241,75 @@ static bool probe_row_fn(const char *const *cols, int ncols, void *ctx)
     return true;
 }
 
-/* the query's postings of the tokens not skipped, counted into c; the
- * sizes of all (sum of n) into size when size is given (then nothing is
- * counted) */
-static bool read_tokens(db *d, const uint32_t q[MG_GIMPSET_K], const bool *skip, const gens *g, counts *c,
-                        int64_t size[MG_GIMPSET_K])
+/* PostgreSQL: the query's postings of the tokens not skipped, counted
+ * into c; the sizes of all (sum of n) into size when size is given (then
+ * nothing is counted).  One statement each, the tokens bound as arrays:
+ * a round trip a token would cost more than the rows. */
+static bool pg_tokens(db *d, const uint32_t q[MG_GIMPSET_K], const bool *skip, const gens *g, counts *c,
+                      int64_t size[MG_GIMPSET_K])
 {
-    size_t sqlsz = g->len + 512;
-    char *sql = malloc(sqlsz);
-    if (!sql) {
+    static char slots[MG_GIMPSET_K * 4 + 3], values[MG_GIMPSET_K * 11 + 3];
+    char *gens_array = malloc(g->len + 3);
+    if (!gens_array) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return false;
     }
-    bool ok = true;
-    if (!strcmp(d->be->name, "postgresql")) {
-        static char slots[MG_GIMPSET_K * 4 + 3], values[MG_GIMPSET_K * 11 + 3];
-        size_t ns = 1, nv = 1;
-        slots[0] = values[0] = '{';
-        for (int k = 0; k < MG_GIMPSET_K; k++)
-            if (size || !skip[k]) {
-                ns += (size_t)sprintf(slots + ns, "%s%d", ns > 1 ? "," : "", k);
-                nv += (size_t)sprintf(values + nv, "%s%u", nv > 1 ? "," : "", (unsigned)q[k]);
-            }
-        memcpy(slots + ns, "}", 2);
-        memcpy(values + nv, "}", 2);
-        char *gens_array = sql; /* the statement is a literal here: its buffer holds the generations */
-        snprintf(gens_array, sqlsz, "{%s}", g->text ? g->text : "");
-        db_param p[] = {PT(slots), PT(values), PT(gens_array)};
-        ok = size ? db_rows(d,
-                            "SELECT q.slot, (SELECT coalesce(sum(t.n), 0) FROM set_postings t"
-                            " WHERE t.gen = ANY($3::bigint[]) AND t.slot = q.slot AND t.value = q.value)"
-                            " FROM unnest($1::int[], $2::bigint[]) AS q(slot, value)",
-                            p, 3, probe_row_fn, size)
-                  : db_rows(d,
-                            "SELECT t.ids FROM unnest($1::int[], $2::bigint[]) AS q(slot, value)"
-                            " JOIN set_postings t ON t.gen = ANY($3::bigint[]) AND t.slot = q.slot"
-                            " AND t.value = q.value",
-                            p, 3, ids_row, c);
-    } else {
-        snprintf(sql, sqlsz, "SELECT %s FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
-                 size ? "coalesce(sum(n), 0)" : "ids", g->text ? g->text : "");
-        for (int k = 0; ok && k < MG_GIMPSET_K; k++) {
-            if (!size && skip[k])
-                continue;
-            db_param p[] = {PI(k), PI(q[k])};
-            ok = db_rows(d, sql, p, 2, size ? db_int_row : ids_row, size ? (void *)&size[k] : (void *)c);
+    size_t ns = 1, nv = 1;
+    slots[0] = values[0] = '{';
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        if (size || !skip[k]) {
+            ns += (size_t)sprintf(slots + ns, "%s%d", ns > 1 ? "," : "", k);
+            nv += (size_t)sprintf(values + nv, "%s%u", nv > 1 ? "," : "", (unsigned)q[k]);
         }
+    memcpy(slots + ns, "}", 2);
+    memcpy(values + nv, "}", 2);
+    snprintf(gens_array, g->len + 3, "{%s}", g->text ? g->text : "");
+    db_param p[] = {PT(slots), PT(values), PT(gens_array)};
+    bool ok = size ? db_rows(d,
+                             "SELECT q.slot, (SELECT coalesce(sum(t.n), 0) FROM set_postings t"
+                             " WHERE t.gen = ANY($3::bigint[]) AND t.slot = q.slot AND t.value = q.value)"
+                             " FROM unnest($1::int[], $2::bigint[]) AS q(slot, value)",
+                             p, 3, probe_row_fn, size)
+                   : db_rows(d,
+                             "SELECT t.ids FROM unnest($1::int[], $2::bigint[]) AS q(slot, value)"
+                             " JOIN set_postings t ON t.gen = ANY($3::bigint[]) AND t.slot = q.slot"
+                             " AND t.value = q.value",
+                             p, 3, ids_row, c);
+    free(gens_array);
+    return ok;
+}
+
+/* SQLite: token by token in slot order, its size (sum of n) and, unless
+ * it is one of the first need - 1 large ones (skipped, out->skip and
+ * out->j), its ids counted into c: the ids read right after the size,
+ * from the pages the size just brought into the cache.  Once need - 1
+ * are skipped no size is needed. */
+static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, const gens *g, counts *c,
+                        set_cands_out *out)
+{
+    size_t sqlsz = g->len + 128;
+    char *size_sql = malloc(sqlsz), *ids_sql = malloc(sqlsz);
+    bool ok = size_sql && ids_sql;
+    if (!ok)
+        snprintf(d->err, sizeof d->err, "out of memory");
+    else {
+        snprintf(size_sql, sqlsz, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%s) AND slot = $1"
+                 " AND value = $2", g->text ? g->text : "");
+        snprintf(ids_sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
+                 g->text ? g->text : "");
     }
-    free(sql);
+    for (int k = 0; ok && !c->bad && !c->nomem && k < MG_GIMPSET_K; k++) {
+        db_param p[] = {PI(k), PI(q[k])};
+        int64_t size = 0;
+        if (out->j < need - 1 && !(ok = db_rows(d, size_sql, p, 2, db_int_row, &size)))
+            break;
+        if ((out->skip[k] = out->j < need - 1 && size >= BIG_POSTING))
+            out->j++;
+        else
+            ok = db_rows(d, ids_sql, p, 2, ids_row, c);
+    }
+    free(size_sql);
+    free(ids_sql);
     return ok;
 }
 
@@ -322,11 +343,16 @@ bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, se
     gens g = {0};
     counts c = {0};
     int64_t size[MG_GIMPSET_K] = {0};
-    bool ok = read_gens(d, &g) && read_tokens(d, q, out->skip, &g, &c, size);
-    for (int k = 0; ok && k < MG_GIMPSET_K; k++)
-        if ((out->skip[k] = out->j < need - 1 && size[k] >= BIG_POSTING))
-            out->j++;
-    ok = ok && read_tokens(d, q, out->skip, &g, &c, NULL);
+    bool ok = read_gens(d, &g);
+    if (ok && strcmp(d->be->name, "postgresql"))
+        ok = lite_tokens(d, q, need, &g, &c, out);
+    else if (ok) {
+        ok = pg_tokens(d, q, out->skip, &g, &c, size);
+        for (int k = 0; ok && k < MG_GIMPSET_K; k++)
+            if ((out->skip[k] = out->j < need - 1 && size[k] >= BIG_POSTING))
+                out->j++;
+        ok = ok && pg_tokens(d, q, out->skip, &g, &c, NULL);
+    }
     if (ok && (c.bad || c.nomem)) {
         snprintf(d->err, sizeof d->err, "%s",
                  c.bad ? "a malformed gimpset posting (set_postings.ids): a crafted or damaged collection"
