@@ -170,7 +170,7 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
         s->v[k].bound = (int)(100 * (s->v[k].count + s->j) / MG_GIMPSET_K);
     if (c->top && s->n)
         qsort(s->v, s->n, sizeof *s->v, by_bound);
-    size_t want = c->top ? (c->top < 32 ? 32 : c->top) : CHUNK; /* the first chunk: about the k best */
+    size_t want = c->top ? c->top : CHUNK; /* the k best first (all of it when j = 0), then twice as many */
     for (size_t at = 0; at < s->n && !c->nomem;) {
         size_t m = 0, lim = want < CHUNK ? want : CHUNK;
         while (m < lim && at + m < s->n && may_enter(c, &s->v[at + m]))
@@ -180,7 +180,7 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
         if (!read_chunk(d, flags, s->v + at, m, c))
             return false;
         at += m;
-        want = CHUNK;
+        want = lim * 2;
     }
     return true;
 }
