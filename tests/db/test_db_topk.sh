@@ -8,8 +8,9 @@
 # records whose scores tie at the 5th (ids decide), and decoys whose bound
 # (80) is far above their score (64).
 # Oracles: `match --measure set` over `db export` of the same collection
-# (the in-memory index, no postings); the bounds worked in Python from the
-# exported gimpsets (docs/collection.md "Search in the database"): every
+# (the in-memory index, no postings); the bounds worked in Python from
+# the exported gimpsets (the rule of
+# docs/collection.md "Set search in the database (`--measure set`)"): every
 # candidate that cannot enter the top 5, past the first 300 by bound, has
 # its stored gimpset replaced by the query's own (a read of it would print
 # a 100 or fail), and the answer must not change; postings edited so that
