@@ -198,7 +198,8 @@ bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need,
         c.nomem = !c.v;
     }
     c.skip = s.skip;
-    ok = ok && !c.nomem && read_candidates(d, &s, flags, &c);
+    if (ok && !c.nomem) /* out of memory: db_hits_finish says so */
+        ok = read_candidates(d, &s, flags, &c);
     free(s.v);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }
