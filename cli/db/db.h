@@ -344,7 +344,7 @@ typedef struct set_cand {
 } set_cand;
 /* what set_postings_candidates finds: skip[k] set for the j large
  * postings left out of the count (db_set.c explains why), and the n
- * records (ascending id, v malloc'ed) that the other postings name at
+ * records (in no order, v malloc'ed) that the other postings name at
  * least need - j times, with that count; a record sharing m of the
  * query's tokens is counted m - (the skipped ones it shares) times, so
  * count <= m <= count + j when the postings are those its gimpset wrote */

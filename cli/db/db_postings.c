@@ -313,13 +313,7 @@ static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, const g
     return ok;
 }
 
-static int cmp_cand_id(const void *a, const void *b)
-{
-    int64_t x = ((const set_cand *)a)->id, y = ((const set_cand *)b)->id;
-    return (x > y) - (x < y);
-}
-
-/* the ids of c counted at least need times with their counts, ascending */
+/* the ids of c counted at least need times with their counts (in no order) */
 static bool kept_ids(const counts *c, int need, set_cand **v, size_t *nv)
 {
     size_t n = 0;
@@ -332,7 +326,6 @@ static bool kept_ids(const counts *c, int need, set_cand **v, size_t *nv)
     for (size_t k = 0; k < c->cap; k++)
         if (c->id[k] && c->n[k] >= need)
             (*v)[n++] = (set_cand){.id = c->id[k], .count = c->n[k]};
-    qsort(*v, n, sizeof **v, cmp_cand_id);
     *nv = n;
     return true;
 }

@@ -143,13 +143,42 @@ static bool read_chunk(db *d, unsigned flags, set_cand *v, size_t m, top_read *c
     return !c->lie;
 }
 
-/* by bound desc, then id asc: the order of the answer */
-static int by_bound(const void *a, const void *b)
+/* s->v ordered by bound, best first, by a counting sort (a bound is 0 to
+ * 100: a count that would give more is a lie, and a bound of 100 is still
+ * one); end[b] is where the candidates of bound b end, those of bound b
+ * start at end[b + 1] (end[101] = 0).  Each bound's candidates are put
+ * in id order only when the reading reaches them (by_bound_sorted).
+ * false when out of memory. */
+static bool order_by_bound(set_cands_out *s, size_t end[102])
 {
-    const set_cand *x = a, *y = b;
-    if (x->bound != y->bound)
-        return x->bound > y->bound ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
+    set_cand *v = malloc(s->n * sizeof *v);
+    if (!v)
+        return false;
+    size_t count[101] = {0};
+    for (size_t k = 0; k < s->n; k++)
+        count[s->v[k].bound]++;
+    end[101] = 0;
+    for (int b = 100; b >= 0; b--)
+        end[b] = end[b + 1] + count[b];
+    size_t at[101];
+    for (int b = 0; b <= 100; b++)
+        at[b] = end[b + 1];
+    for (size_t k = 0; k < s->n; k++)
+        v[at[s->v[k].bound]++] = s->v[k];
+    memcpy(s->v, v, s->n * sizeof *v);
+    free(v);
+    return true;
+}
+
+/* the candidates of s up to upto (exclusive) in id order within each
+ * bound; *sorted: how far they are already */
+static void by_bound_sorted(set_cands_out *s, const size_t end[102], size_t upto, size_t *sorted)
+{
+    while (*sorted < upto && *sorted < s->n) {
+        int b = s->v[*sorted].bound;
+        qsort(s->v + *sorted, end[b] - *sorted, sizeof *s->v, by_id);
+        *sorted = end[b];
+    }
 }
 
 /* the candidate x can still enter the top kept (the heap full) */
@@ -166,13 +195,20 @@ static bool may_enter(const top_read *c, const set_cand *x)
 static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c)
 {
     enum { CHUNK = 256 };
-    for (size_t k = 0; k < s->n; k++) /* counts are at most 65535 */
-        s->v[k].bound = (int)(100 * (s->v[k].count + s->j) / MG_GIMPSET_K);
-    if (c->top && s->n)
-        qsort(s->v, s->n, sizeof *s->v, by_bound);
+    size_t end[102], sorted = 0;
+    for (size_t k = 0; k < s->n; k++) { /* counts are at most 65535 */
+        int b = (int)(100 * (s->v[k].count + s->j) / MG_GIMPSET_K);
+        s->v[k].bound = b < 100 ? b : 100;
+    }
+    if (!c->top && s->n)
+        qsort(s->v, s->n, sizeof *s->v, by_id);
+    else if (s->n && !order_by_bound(s, end))
+        return !(c->nomem = true);
     size_t want = c->top ? c->top : CHUNK; /* the k best first (all of it when j = 0), then twice as many */
     for (size_t at = 0; at < s->n && !c->nomem;) {
         size_t m = 0, lim = want < CHUNK ? want : CHUNK;
+        if (c->top)
+            by_bound_sorted(s, end, at + lim, &sorted);
         while (m < lim && at + m < s->n && may_enter(c, &s->v[at + m]))
             m++;
         if (!m)
