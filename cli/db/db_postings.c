@@ -135,7 +135,7 @@ static bool gen_row(const char *const *cols, int ncols, void *ctx)
         return true;
     size_t m = strlen(cols[0]);
     while (g->len + m + 2 > g->cap) {
-        char *t = grow_array(g->text, g->len, &g->cap, 1);
+        char *t = grow_array(g->text, g->cap, &g->cap, 1); /* n = cap: grown every time */
         if (!t)
             return !(g->nomem = true);
         g->text = t;
