@@ -354,9 +354,22 @@ typedef struct set_cands_out {
     set_cand *v;
     size_t n;
 } set_cands_out;
-/* the candidates of the records sharing at least need of the query's
- * tokens q, all of them; false with d->err set */
-bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_cands_out *out);
+/* the postings of a query read token by token (db_postings.c) */
+typedef struct set_reader set_reader;
+/* a reader for one query (the generations read); NULL with d->err set */
+set_reader *set_reader_open(db *d);
+void set_reader_close(set_reader *r);
+/* the query q's tokens read in slot order until target of them are (or
+ * all are), each but the first need - 1 large ones (left out for good;
+ * PostgreSQL: all at the first call); false with d->err set */
+bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need, int target);
+/* the candidates of the tokens read so far (j = the tokens not read) for
+ * need shared tokens: the records the tokens read name at least need - j
+ * times (need > j); false with d->err set */
+bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out);
+/* how many candidates set_reader_cands would give; *all: no token is left
+ * to read */
+size_t set_reader_count(const set_reader *r, int need, bool *all);
 /* db_set_top.c: the search of a one-server collection (schema 5) through
  * its postings, as db_search_set; need = M equal slots */
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,

@@ -279,40 +279,6 @@ static bool pg_tokens(db *d, const uint32_t q[MG_GIMPSET_K], const bool *skip, c
     return ok;
 }
 
-/* SQLite: token by token in slot order, its size (sum of n) and, unless
- * it is one of the first need - 1 large ones (skipped, out->skip and
- * out->j), its ids counted into c: the ids read right after the size,
- * from the pages the size just brought into the cache.  Once need - 1
- * are skipped no size is needed. */
-static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, const gens *g, counts *c,
-                        set_cands_out *out)
-{
-    size_t sqlsz = g->len + 128;
-    char *size_sql = malloc(sqlsz), *ids_sql = malloc(sqlsz);
-    bool ok = size_sql && ids_sql;
-    if (!ok)
-        snprintf(d->err, sizeof d->err, "out of memory");
-    else {
-        snprintf(size_sql, sqlsz, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%s) AND slot = $1"
-                 " AND value = $2", g->text ? g->text : "");
-        snprintf(ids_sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
-                 g->text ? g->text : "");
-    }
-    for (int k = 0; ok && !c->bad && !c->nomem && k < MG_GIMPSET_K; k++) {
-        db_param p[] = {PI(k), PI(q[k])};
-        int64_t size = 0;
-        if (out->j < need - 1 && !(ok = db_rows(d, size_sql, p, 2, db_int_row, &size)))
-            break;
-        if ((out->skip[k] = out->j < need - 1 && size >= BIG_POSTING))
-            out->j++;
-        else
-            ok = db_rows(d, ids_sql, p, 2, ids_row, c);
-    }
-    free(size_sql);
-    free(ids_sql);
-    return ok;
-}
-
 /* the ids of c counted at least need times with their counts (in no order) */
 static bool kept_ids(const counts *c, int need, set_cand **v, size_t *nv)
 {
@@ -330,34 +296,123 @@ static bool kept_ids(const counts *c, int need, set_cand **v, size_t *nv)
     return true;
 }
 
-bool set_postings_candidates(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_cands_out *out)
+/* what a query has read so far: the generations, the ids counted, the
+ * tokens read (in slot order up to next), how many large ones were left
+ * out */
+struct set_reader {
+    gens g;
+    counts c;
+    bool read[MG_GIMPSET_K];
+    int next, nread, large;
+};
+
+/* SQLite: the tokens from r->next on in slot order, each sized (sum of
+ * n) and, unless it is one of the first need - 1 large ones (left unread
+ * for good), its ids counted: read right after the size, from the pages
+ * the size just brought into the cache; until target tokens are read.
+ * Once need - 1 are left out no size is needed. */
+static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int target, set_reader *r)
 {
-    *out = (set_cands_out){0};
-    gens g = {0};
-    counts c = {0};
-    int64_t size[MG_GIMPSET_K] = {0};
-    bool ok = read_gens(d, &g);
-    if (ok && strcmp(d->be->name, "postgresql"))
-        ok = lite_tokens(d, q, need, &g, &c, out);
-    else if (ok) {
-        ok = pg_tokens(d, q, out->skip, &g, &c, size);
-        for (int k = 0; ok && k < MG_GIMPSET_K; k++)
-            if ((out->skip[k] = out->j < need - 1 && size[k] >= BIG_POSTING))
-                out->j++;
-        ok = ok && pg_tokens(d, q, out->skip, &g, &c, NULL);
-    }
-    if (ok && (c.bad || c.nomem)) {
-        snprintf(d->err, sizeof d->err, "%s",
-                 c.bad ? "a malformed gimpset posting (set_postings.ids): a crafted or damaged collection"
-                       : "out of memory");
-        ok = false;
-    }
-    if (ok && c.cap && !kept_ids(&c, need - out->j, &out->v, &out->n)) {
+    size_t sqlsz = r->g.len + 128;
+    char *size_sql = malloc(sqlsz), *ids_sql = malloc(sqlsz);
+    bool ok = size_sql && ids_sql;
+    if (!ok)
         snprintf(d->err, sizeof d->err, "out of memory");
+    else {
+        snprintf(size_sql, sqlsz, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%s) AND slot = $1"
+                 " AND value = $2", r->g.text ? r->g.text : "");
+        snprintf(ids_sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
+                 r->g.text ? r->g.text : "");
+    }
+    for (; ok && !r->c.bad && !r->c.nomem && r->nread < target && r->next < MG_GIMPSET_K; r->next++) {
+        int k = r->next;
+        db_param p[] = {PI(k), PI(q[k])};
+        int64_t size = 0;
+        if (r->large < need - 1 && !(ok = db_rows(d, size_sql, p, 2, db_int_row, &size)))
+            break;
+        if (r->large < need - 1 && size >= BIG_POSTING)
+            r->large++;
+        else if ((ok = db_rows(d, ids_sql, p, 2, ids_row, &r->c))) {
+            r->read[k] = true;
+            r->nread++;
+        }
+    }
+    free(size_sql);
+    free(ids_sql);
+    return ok;
+}
+
+static void reader_free(set_reader *r)
+{
+    free(r->g.text);
+    free(r->c.id);
+    free(r->c.n);
+}
+
+set_reader *set_reader_open(db *d)
+{
+    set_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        snprintf(d->err, sizeof d->err, "out of memory");
+    else if (!read_gens(d, &r->g)) {
+        reader_free(r);
+        free(r);
+        r = NULL;
+    }
+    return r;
+}
+
+void set_reader_close(set_reader *r)
+{
+    if (r)
+        reader_free(r);
+    free(r);
+}
+
+bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need, int target)
+{
+    bool ok = true;
+    if (strcmp(d->be->name, "postgresql"))
+        ok = lite_tokens(d, q, need, target, r);
+    else if (!r->next) { /* all at once: two statements */
+        int64_t size[MG_GIMPSET_K] = {0};
+        bool skip[MG_GIMPSET_K] = {0};
+        ok = pg_tokens(d, q, skip, &r->g, &r->c, size);
+        for (int k = 0; ok && k < MG_GIMPSET_K; k++)
+            if (!(skip[k] = r->large < need - 1 && size[k] >= BIG_POSTING))
+                r->read[k] = true, r->nread++;
+            else
+                r->large++;
+        ok = ok && pg_tokens(d, q, skip, &r->g, &r->c, NULL);
+        r->next = MG_GIMPSET_K;
+    }
+    if (ok && (r->c.bad || r->c.nomem)) {
+        snprintf(d->err, sizeof d->err, "%s",
+                 r->c.bad ? "a malformed gimpset posting (set_postings.ids): a crafted or damaged collection"
+                          : "out of memory");
         ok = false;
     }
-    free(g.text);
-    free(c.id);
-    free(c.n);
     return ok;
+}
+
+bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out)
+{
+    *out = (set_cands_out){.j = MG_GIMPSET_K - r->nread};
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        out->skip[k] = !r->read[k];
+    if (r->c.cap && !kept_ids(&r->c, need - out->j, &out->v, &out->n)) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+size_t set_reader_count(const set_reader *r, int need, bool *all)
+{
+    int least = need - (MG_GIMPSET_K - r->nread);
+    size_t n = 0;
+    for (size_t k = 0; k < r->c.cap; k++)
+        n += r->c.id[k] && r->c.n[k] >= least;
+    *all = r->next == MG_GIMPSET_K;
+    return n;
 }

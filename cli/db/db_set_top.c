@@ -32,6 +32,8 @@ typedef struct top_read {
     const bool *skip;
     int t;
     size_t top;          /* 0: every hit is kept */
+    size_t max_reads;    /* 0: no limit on the gimpsets read */
+    size_t nreads;
     db_hit *v;           /* top: a heap with the worst kept hit at v[0] */
     size_t n, cap;
     const set_cand *chunk; /* the candidates asked for, by id */
@@ -205,8 +207,10 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
     else if (s->n && !order_by_bound(s, end))
         return !(c->nomem = true);
     size_t want = c->top ? c->top : CHUNK; /* the k best first (all of it when j = 0), then twice as many */
-    for (size_t at = 0; at < s->n && !c->nomem;) {
+    for (size_t at = 0; at < s->n && !c->nomem && (!c->max_reads || c->nreads < c->max_reads);) {
         size_t m = 0, lim = want < CHUNK ? want : CHUNK;
+        if (c->max_reads && lim > c->max_reads - c->nreads)
+            lim = c->max_reads - c->nreads;
         if (c->top)
             by_bound_sorted(s, end, at + lim, &sorted);
         while (m < lim && at + m < s->n && may_enter(c, &s->v[at + m]))
@@ -216,26 +220,82 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
         if (!read_chunk(d, flags, s->v + at, m, c))
             return false;
         at += m;
+        c->nreads += m;
         want = lim * 2;
     }
     return true;
 }
 
+/* the candidates of what r has read for need shared tokens, read and
+ * scored into c (a top of top hits scoring >= t, at most max_reads
+ * gimpsets read when not 0) */
+static bool run_top(db *d, const set_reader *r, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
+                    size_t max_reads, unsigned flags, top_read *c)
+{
+    set_cands_out s;
+    *c = (top_read){.q = q, .t = t, .max_reads = max_reads};
+    bool ok = set_reader_cands(d, r, need, &s);
+    if (ok && top && top < s.n) { /* else every candidate is read anyway */
+        c->top = c->cap = top;
+        c->v = malloc(top * sizeof *c->v);
+        c->nomem = !c->v;
+    }
+    c->skip = s.skip;
+    if (ok && !c->nomem) /* out of memory: db_hits_finish says so */
+        ok = read_candidates(d, &s, flags, c);
+    c->skip = NULL;
+    free(s.v);
+    return ok;
+}
+
+/* A first look for a top k: the first FIRST_TOKENS postings read (j =
+ * the rest), the FIRST_READS gimpsets counted most often among them read
+ * and scored.  When k of them score S >= T, the k best of the collection
+ * all score at least S, so share at least M' = ceil(S * 256 / 100) slots:
+ * only 256 - M' + 1 postings need reading (for S = 97, 8), the search
+ * then runs with M' and S, and its answer is the same. */
+enum { FIRST_TOKENS = 16, FIRST_READS = 64, CANDIDATES = 512 };
+
+/* the threshold the k best reach, by a first look (t when unknown); false
+ * after an error (d->err set) */
+static bool first_look(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
+                       unsigned flags, int *raised)
+{
+    *raised = t;
+    top_read c;
+    if (!set_reader_more(d, r, q, need, FIRST_TOKENS))
+        return false;
+    set_cands_out probe;
+    if (!set_reader_cands(d, r, MG_GIMPSET_K + 1, &probe)) /* none kept: j alone */
+        return false;
+    free(probe.v);
+    if (probe.j < need) /* every token that can be read is: nothing to gain */
+        return true;
+    bool ok = run_top(d, r, q, t, 1, top, FIRST_READS, flags, &c);
+    if (ok && !c.nomem && c.top && c.n == c.top)
+        *raised = c.v[0].score;
+    free(c.v);
+    return ok;
+}
+
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,
                          db_hit **hits, size_t *nhits)
 {
-    set_cands_out s;
-    top_read c = {.q = q, .t = t};
-    bool ok = set_postings_candidates(d, q, need, &s);
-    if (ok && top && top < s.n) { /* else every candidate is read anyway */
-        c.top = top;
-        c.cap = top;
-        c.v = malloc(top * sizeof *c.v);
-        c.nomem = !c.v;
-    }
-    c.skip = s.skip;
-    if (ok && !c.nomem) /* out of memory: db_hits_finish says so */
-        ok = read_candidates(d, &s, flags, &c);
-    free(s.v);
+    set_reader *r = set_reader_open(d);
+    top_read c = {0};
+    int t2 = t;
+    bool ok = r && (!top || first_look(d, r, q, t, need, top, flags, &t2));
+    int need2 = (t2 * MG_GIMPSET_K + 99) / 100; /* >= need */
+    /* no threshold raised: every token read, for the fewest candidates;
+     * raised: 256 - M' + 1 at least, twice as many while more than
+     * CANDIDATES records could still enter (the fewer read, the looser
+     * the bounds) */
+    int target = t2 > t ? MG_GIMPSET_K - need2 + 1 : MG_GIMPSET_K;
+    bool all = false;
+    while (ok && (ok = set_reader_more(d, r, q, need, target)) && target < MG_GIMPSET_K &&
+           set_reader_count(r, need2, &all) > CANDIDATES && !all)
+        target = target * 2 < MG_GIMPSET_K ? target * 2 : MG_GIMPSET_K;
+    ok = ok && run_top(d, r, q, t2, need2, top, 0, flags, &c);
+    set_reader_close(r);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }
