@@ -370,6 +370,10 @@ bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out);
 /* how many candidates set_reader_cands would give; *all: no token is left
  * to read */
 size_t set_reader_count(const set_reader *r, int need, bool *all);
+/* the large tokens left out of at most max_size ids read after all
+ * (when the others leave too many candidates); *none: there was none;
+ * false with d->err set */
+bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int64_t max_size, bool *none);
 /* db_set_top.c: the search of a one-server collection (schema 5) through
  * its postings, as db_search_set; need = M equal slots */
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,

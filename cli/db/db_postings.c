@@ -303,6 +303,7 @@ struct set_reader {
     gens g;
     counts c;
     bool read[MG_GIMPSET_K];
+    int64_t size[MG_GIMPSET_K]; /* of the tokens sized */
     int next, nread, large;
 };
 
@@ -330,6 +331,7 @@ static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int tar
         int64_t size = 0;
         if (r->large < need - 1 && !(ok = db_rows(d, size_sql, p, 2, db_int_row, &size)))
             break;
+        r->size[k] = size;
         if (r->large < need - 1 && size >= BIG_POSTING)
             r->large++;
         else if ((ok = db_rows(d, ids_sql, p, 2, ids_row, &r->c))) {
@@ -378,6 +380,7 @@ bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int n
         int64_t size[MG_GIMPSET_K] = {0};
         bool skip[MG_GIMPSET_K] = {0};
         ok = pg_tokens(d, q, skip, &r->g, &r->c, size);
+        memcpy(r->size, size, sizeof size);
         for (int k = 0; ok && k < MG_GIMPSET_K; k++)
             if (!(skip[k] = r->large < need - 1 && size[k] >= BIG_POSTING))
                 r->read[k] = true, r->nread++;
@@ -415,4 +418,52 @@ size_t set_reader_count(const set_reader *r, int need, bool *all)
         n += r->c.id[k] && r->c.n[k] >= least;
     *all = r->next == MG_GIMPSET_K;
     return n;
+}
+
+/* large token k read after all; false with d->err set */
+static bool read_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int k)
+{
+    bool ok;
+    if (strcmp(d->be->name, "postgresql")) {
+        size_t sqlsz = r->g.len + 128;
+        char *sql = malloc(sqlsz);
+        if (!sql) {
+            snprintf(d->err, sizeof d->err, "out of memory");
+            return false;
+        }
+        snprintf(sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
+                 r->g.text ? r->g.text : "");
+        db_param p[] = {PI(k), PI(q[k])};
+        ok = db_rows(d, sql, p, 2, ids_row, &r->c);
+        free(sql);
+    } else {
+        bool skip[MG_GIMPSET_K];
+        for (int i = 0; i < MG_GIMPSET_K; i++)
+            skip[i] = i != k;
+        ok = pg_tokens(d, q, skip, &r->g, &r->c, NULL);
+    }
+    if (ok && (r->c.bad || r->c.nomem)) {
+        snprintf(d->err, sizeof d->err, "%s",
+                 r->c.bad ? "a malformed gimpset posting (set_postings.ids): a crafted or damaged collection"
+                          : "out of memory");
+        ok = false;
+    }
+    if (ok) {
+        r->read[k] = true;
+        r->nread++;
+        r->large--;
+    }
+    return ok;
+}
+
+bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int64_t max_size, bool *none)
+{
+    *none = true;
+    bool ok = true;
+    for (int k = 0; ok && k < r->next; k++)
+        if (!r->read[k] && r->size[k] <= max_size) {
+            *none = false;
+            ok = read_large(d, r, q, k);
+        }
+    return ok;
 }

@@ -298,6 +298,13 @@ bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need,
     while (ok && (ok = set_reader_more(d, r, q, need, target)) && target < MG_GIMPSET_K &&
            set_reader_count(r, need2, &all) > CANDIDATES && !all)
         target = target * 2 < MG_GIMPSET_K ? target * 2 : MG_GIMPSET_K;
+    /* still too many (the large postings left out make the bounds loose,
+     * and with fewer than k hits every candidate is read): the large ones
+     * read while a posting costs less than the gimpsets it may spare (an
+     * id read costs about 1/400 of a gimpset at a million records) */
+    size_t n;
+    for (bool none = false; ok && top && !none && (n = set_reader_count(r, need2, &all)) > CANDIDATES;)
+        ok = set_reader_more_large(d, r, q, (int64_t)(n < INT64_MAX / 100 ? n * 100 : INT64_MAX), &none);
     ok = ok && run_top(d, r, q, t2, need2, top, 0, flags, &c);
     set_reader_close(r);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
