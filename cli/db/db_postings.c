@@ -303,43 +303,77 @@ struct set_reader {
     gens g;
     counts c;
     bool read[MG_GIMPSET_K];
-    int64_t size[MG_GIMPSET_K]; /* of the tokens sized */
+    int64_t size[MG_GIMPSET_K]; /* of the tokens sized (SQLite: estimated) */
+    bool out[MG_GIMPSET_K];     /* SQLite: left out */
+    bool estimated;
     int next, nread, large;
 };
 
-/* SQLite: the tokens from r->next on in slot order, each sized (sum of
- * n) and, unless it is one of the first need - 1 large ones (left unread
- * for good), its ids counted: read right after the size, from the pages
- * the size just brought into the cache; until target tokens are read.
- * Once need - 1 are left out no size is needed. */
+/* SQLite: which tokens to leave out, decided once: each token's size
+ * estimated in the two newest generations (two index seeks, where its
+ * size in all costs one a generation) and scaled to all of them; the
+ * need - 1 largest of BIG_POSTING ids or more are left out.  An estimate
+ * only decides what is read: any tokens left out give every hit. */
+static bool lite_estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader *r)
+{
+    const char *text = r->g.text ? r->g.text : "", *last = strrchr(text, ','), *from = text;
+    int ngens = *text ? 1 : 0, nlast = ngens;
+    for (const char *p = text; *p; p++)
+        ngens += *p == ',';
+    if (last) { /* the last two: from the comma before the last one */
+        const char *p = last;
+        while (p > text && p[-1] != ',')
+            p--;
+        from = p;
+        nlast = 2;
+    }
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%.40s) AND slot = $1 AND value = $2",
+             from);
+    bool ok = true;
+    for (int k = 0; ok && nlast && k < MG_GIMPSET_K; k++) {
+        db_param p[] = {PI(k), PI(q[k])};
+        int64_t n = 0;
+        ok = db_rows(d, sql, p, 2, db_int_row, &n);
+        r->size[k] = n < INT64_MAX / 64 ? n * ngens / nlast : INT64_MAX / 64;
+    }
+    for (int j = 0; ok && j < need - 1; j++) { /* the largest left, need - 1 times at most */
+        int best = -1;
+        for (int k = 0; k < MG_GIMPSET_K; k++)
+            if (!r->out[k] && r->size[k] >= BIG_POSTING && (best < 0 || r->size[k] > r->size[best]))
+                best = k;
+        if (best < 0)
+            break;
+        r->out[best] = true;
+        r->large++;
+    }
+    r->estimated = true;
+    return ok;
+}
+
+/* SQLite: the tokens from r->next on in slot order, those not left out
+ * (lite_estimate) read, their ids counted, until target tokens are read */
 static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int target, set_reader *r)
 {
+    if (!r->estimated && !lite_estimate(d, q, need, r))
+        return false;
     size_t sqlsz = r->g.len + 128;
-    char *size_sql = malloc(sqlsz), *ids_sql = malloc(sqlsz);
-    bool ok = size_sql && ids_sql;
-    if (!ok)
+    char *ids_sql = malloc(sqlsz);
+    if (!ids_sql) {
         snprintf(d->err, sizeof d->err, "out of memory");
-    else {
-        snprintf(size_sql, sqlsz, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%s) AND slot = $1"
-                 " AND value = $2", r->g.text ? r->g.text : "");
-        snprintf(ids_sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
-                 r->g.text ? r->g.text : "");
+        return false;
     }
+    snprintf(ids_sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
+             r->g.text ? r->g.text : "");
+    bool ok = true;
     for (; ok && !r->c.bad && !r->c.nomem && r->nread < target && r->next < MG_GIMPSET_K; r->next++) {
         int k = r->next;
         db_param p[] = {PI(k), PI(q[k])};
-        int64_t size = 0;
-        if (r->large < need - 1 && !(ok = db_rows(d, size_sql, p, 2, db_int_row, &size)))
-            break;
-        r->size[k] = size;
-        if (r->large < need - 1 && size >= BIG_POSTING)
-            r->large++;
-        else if ((ok = db_rows(d, ids_sql, p, 2, ids_row, &r->c))) {
+        if (!r->out[k] && (ok = db_rows(d, ids_sql, p, 2, ids_row, &r->c))) {
             r->read[k] = true;
             r->nread++;
         }
     }
-    free(size_sql);
     free(ids_sql);
     return ok;
 }

@@ -86,13 +86,13 @@ rows = [(i, dec(g)) for i, g in c.execute('SELECT id, gimpset FROM samples ORDER
 path = dict(c.execute('SELECT path, id FROM samples'))
 size = [sum(v[k] == Q[k] for _, v in rows) for k in range(256)]
 need = (35 * 256 + 99) // 100                   # M = ceil(T * 256 / 100)
-state = {'next': 0, 'large': 0, 'read': []}
-def read_until(target):                         # slot order; the first M - 1 large postings left out
+# left out: the M - 1 largest postings of 2,048 ids or more (one generation: the estimate is the size)
+left = set(sorted((k for k in range(256) if size[k] >= 2048), key=lambda k: (-size[k], k))[:need - 1])
+state = {'next': 0, 'large': len(left), 'read': []}
+def read_until(target):                         # slot order
     while len(state['read']) < target and state['next'] < 256:
         k = state['next']; state['next'] += 1
-        if state['large'] < need - 1 and size[k] >= 2048:
-            state['large'] += 1
-        else:
+        if k not in left:
             state['read'].append(k)
 def ordered(need2):                             # the candidates by bound (best first), then id
     rd = state['read']; j = 256 - len(rd)
