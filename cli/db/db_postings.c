@@ -125,7 +125,7 @@ bool set_postings_flush(db *d, const set_row *v, size_t n)
 typedef struct gens {
     char *text;
     size_t len, cap;
-    bool nomem;
+    bool nomem, bad;
 } gens;
 
 static bool gen_row(const char *const *cols, int ncols, void *ctx)
@@ -133,7 +133,10 @@ static bool gen_row(const char *const *cols, int ncols, void *ctx)
     gens *g = ctx;
     if (ncols < 1 || !cols[0])
         return true;
-    size_t m = strlen(cols[0]);
+    size_t m = strlen(cols[0]), sign = cols[0][0] == '-';
+    size_t digits = strspn(cols[0] + sign, "0123456789");
+    if (!digits || digits > 18 || sign + digits != m) /* the text goes into the statements */
+        return !(g->bad = true);
     while (g->len + m + 2 > g->cap) {
         char *t = grow_array(g->text, g->cap, &g->cap, 1); /* n = cap: grown every time */
         if (!t)
@@ -154,9 +157,11 @@ static bool read_gens(db *d, gens *g)
                       " SELECT (SELECT min(gen) FROM set_postings WHERE gen > g.gen) FROM g WHERE g.gen IS NOT NULL)"
                       " SELECT gen FROM g WHERE gen IS NOT NULL",
                       NULL, 0, gen_row, g);
-    if (ok && g->nomem)
-        snprintf(d->err, sizeof d->err, "out of memory");
-    return ok && !g->nomem;
+    if (ok && (g->nomem || g->bad))
+        snprintf(d->err, sizeof d->err, "%s",
+                 g->bad ? "a generation that is no integer (set_postings.gen): a crafted or damaged collection"
+                        : "out of memory");
+    return ok && !g->nomem && !g->bad;
 }
 
 /* ids counted: open addressing over id (never 0: ids start at 1) */
@@ -327,9 +332,9 @@ static bool lite_estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_r
         from = p;
         nlast = 2;
     }
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%.40s) AND slot = $1 AND value = $2",
-             from);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%.60s) AND slot = $1"
+             " AND value = $2", from); /* two generations of at most 19 characters */
     bool ok = true;
     for (int k = 0; ok && nlast && k < MG_GIMPSET_K; k++) {
         db_param p[] = {PI(k), PI(q[k])};

@@ -173,6 +173,15 @@ k = next(k for k in range(120, 256) if v[k] == Q[k])
 p = posting(k)
 rewrite(p, [x for x in p[4].split(',') if x != str(b[0])])"
 
+# a generation that is no integer: its text would go into the statements
+cp "$T/c.sqlite" "$T/g.sqlite"
+python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO set_postings VALUES (?, 0, 0, 1, 1, ?)", ("1) OR (1", "1"))
+c.commit()' "$T/g.sqlite"
+if "$M" db match --db "$T/g.sqlite" -k 5 "$Q" > "$T/out" 2> "$T/err"; then bad "a generation of SQL text: exit status 0"; else ok; fi
+grep -q "$T/g.sqlite: .*generation" "$T/err" && ok || bad "a generation of SQL text: no error naming it: $(head -c 200 "$T/err")"
+
 pg_start; rc=$?
 if [ $rc = 0 ]; then
     trap 'pg_stop; rm -rf "$T"' EXIT
