@@ -171,7 +171,8 @@ static bool write_generation(db *d, out_buf *o, const set_staged *s, size_t m)
 {
     int64_t gen = s[0].id / DB_GRAM_GEN;
     for (int slot = 0; slot < MG_GIMPSET_K; slot++) {
-        if (o->cap - o->n < m && !out_send(d, o)) /* a slot writes at most m rows */
+        /* a slot writes at most m rows and m ids (ID_TEXT bytes each) */
+        if ((o->cap - o->n < m || o->cap * ID_TEXT - o->at < m * ID_TEXT) && !out_send(d, o))
             return false;
         for (size_t k = 0; k < m; k++)
             o->key[k] = (uint64_t)s[k].v[slot] << 32 | k;
