@@ -56,6 +56,11 @@ void db_set_fields(const void *rows, size_t k, int64_t out[3]);
  * transaction, within one generation (id / DB_GRAM_GEN), as n decimal
  * numbers joined by commas (ids, len bytes, not NUL-terminated), first_id
  * the smallest */
+/* a record's gimpset as staged for the open transaction (db_set_write.c) */
+typedef struct set_staged {
+    int64_t id;
+    uint32_t v[MG_GIMPSET_K];
+} set_staged;
 typedef struct set_posting {
     int64_t gen, slot, value, first_id, n;
     const char *ids;
@@ -129,7 +134,7 @@ struct db {
     bool retry;      /* the last error was a deadlock / busy database: try the transaction again */
     gram_row *staged; /* the gram rows of the open transaction, written at commit (db_grams.c) */
     size_t nstaged, capstaged;
-    set_row *setstaged; /* the gimpset token rows of the open transaction, likewise (db_set.c) */
+    set_staged *setstaged; /* the gimpsets of the open transaction's records, likewise (db_set_write.c) */
     size_t nsetstaged, capsetstaged;
 };
 
@@ -255,6 +260,7 @@ typedef struct record {
     char gimphash[65];
     char gimpfuzzy[160];
     char gimpset[MG_GIMPSET_LEN]; /* "" when unknown (older hash --json lines) */
+    const uint32_t *slots;        /* gimpset decoded (and so checked) by the caller, or NULL */
     int64_t functions, names;
     bool no_names, partial;
 } record;
@@ -319,30 +325,26 @@ bool db_scored_row(const char *const *cols, int ncols, void *ctx);
  * display path, gimphash and label read by id; false after a message */
 bool db_hits_finish(db *d, bool ok, bool nomem, db_hit *v, size_t n, size_t top, db_hit **hits, size_t *nhits);
 
-/* ---- db_set.c: the gimpset token rows and the search through them ---- */
-/* the (slot, value) rows of sample id for a non-empty gimpset (none for
- * the empty-set digest, an unknown or a malformed one), staged until the
- * transaction commits (false with d->err set when out of memory) */
-bool set_tokens_put(db *d, int64_t id, const char *gimpset);
-/* the staged token rows written sorted by (slot, value, sample), inside
- * the open transaction, so each page of the (slot, value) index is
- * visited once per batch; false with d->err set */
+/* ---- db_set_write.c: a transaction's gimpset tokens ---- */
+/* the 256 (slot, value) tokens of sample id staged until the transaction
+ * commits: decoded given (already checked), else the gimpset text decoded
+ * (none for the empty-set digest, an unknown or a malformed one); false
+ * with d->err set when out of memory */
+bool set_tokens_put(db *d, int64_t id, const char *gimpset, const uint32_t *decoded);
+/* the staged tokens written inside the open transaction, in key order:
+ * postings (one server) or token rows (sharded); false with d->err set */
 bool set_tokens_flush(db *d);
-/* the staged token rows forgotten (rollback, close) */
+/* the staged tokens forgotten (rollback, close) */
 void set_tokens_drop(db *d);
-/* ---- db_postings.c: the gimpset postings of a one-server collection ---- */
-/* the staged token rows (sorted by slot, value, sample) written as one
- * posting per (generation, slot, value); false with d->err set */
-bool set_postings_flush(db *d, const set_row *v, size_t n);
-/* its scratch memory released (db_close) */
-void set_postings_drop(void);
+/* ---- db_postings.c, db_set_top.c: the search through the postings of a
+ * one-server collection ---- */
 /* one candidate of a gimpset search: its id and how many of the query's
  * postings not skipped name it */
 typedef struct set_cand {
     int64_t id;
     int count, bound; /* bound: the score it may reach (db_set_top.c) */
 } set_cand;
-/* what set_postings_candidates finds: skip[k] set for the j large
+/* what set_reader_cands finds: skip[k] set for the j large
  * postings left out of the count (db_set.c explains why), and the n
  * records (in no order, v malloc'ed) that the other postings name at
  * least need - j times, with that count; a record sharing m of the

@@ -98,11 +98,59 @@ static int cmp_row(const void *a, const void *b)
     return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
 }
 
+/* v (n rows of one generation, sample ids ascending) sorted by gram,
+ * stable so the ids stay ascending within a gram: four counting passes of
+ * 16 bits over the key with its sign bit flipped (a gram compares as a
+ * signed integer); false when the scratch cannot be had */
+static bool radix_by_gram(gram_row *v, size_t n)
+{
+    static size_t count[1 << 16];
+    gram_row *tmp = malloc(n * sizeof *v), *src = v, *dst = tmp;
+    if (!tmp)
+        return false;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, sizeof count);
+        for (size_t k = 0; k < n; k++)
+            count[((uint64_t)src[k].gram ^ 1ULL << 63) >> shift & 0xffff]++;
+        size_t at = 0;
+        for (size_t b = 0; b < 1 << 16; b++) {
+            size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t k = 0; k < n; k++)
+            dst[count[((uint64_t)src[k].gram ^ 1ULL << 63) >> shift & 0xffff]++] = src[k];
+        gram_row *t = src;
+        src = dst;
+        dst = t;
+    }
+    free(tmp); /* four passes: the rows are back in v */
+    return true;
+}
+
+/* the staged rows in (gen, gram, sample) order: they are staged record by
+ * record in id order, so a batch is runs of generations with the ids
+ * ascending, each run sorted by gram alone (qsort was 3% of an import);
+ * anything else, and small batches, by qsort */
+static void sort_staged(gram_row *v, size_t n)
+{
+    bool runs = n >= 4096;
+    for (size_t k = 1; k < n && runs; k++)
+        runs = v[k - 1].sample_id <= v[k].sample_id;
+    for (size_t a = 0, b; runs && a < n; a = b) {
+        for (b = a; b < n && v[b].gen == v[a].gen; b++)
+            ;
+        runs = radix_by_gram(v + a, b - a);
+    }
+    if (!runs)
+        qsort(v, n, sizeof *v, cmp_row);
+}
+
 bool grams_flush(db *d)
 {
     if (!d->nstaged)
         return true;
-    qsort(d->staged, d->nstaged, sizeof *d->staged, cmp_row);
+    sort_staged(d->staged, d->nstaged);
     bool ok = d->be->put_grams(d, d->staged, d->nstaged);
     d->nstaged = 0;
     return ok;

@@ -21,7 +21,10 @@ static const char help[] =
     "it names is never read: `db add` it), and so is a line over 1 MiB.\n"
     "Prints `added N, known M, not Go 0` (records).\n";
 
-#define BATCH 4096
+/* records a transaction: a generation of ids (DB_GRAM_GEN), so a batch
+ * writes about one posting per distinct token of a generation where four
+ * batches of 4,096 wrote up to four (BENCHMARKS.md "Import in generations") */
+#define BATCH 16384
 /* the longest line kept (a record is a few hundred bytes; its path at most
  * a few KiB) */
 #define MAX_LINE (1u << 20)
@@ -52,6 +55,9 @@ static int read_line(FILE *in, char *buf, size_t *len)
 
 typedef struct line_rec {
     record r;
+    uint32_t slots[MG_GIMPSET_K]; /* the gimpset decoded (r.slots, set as the batch is written:
+                                     a line_rec moves) */
+    bool has_slots;
     char *path;
     char arch[32], go_version[48], os[32], container[16];
     char *label;
@@ -93,8 +99,10 @@ static bool write_batch(db *d, db_batch *b)
         size_t m = b->n - at < DB_PUT_MANY ? b->n - at : DB_PUT_MANY;
         const record *r[DB_PUT_MANY];
         int rc[DB_PUT_MANY];
-        for (size_t k = 0; k < m; k++)
+        for (size_t k = 0; k < m; k++) {
+            v[at + k].r.slots = v[at + k].has_slots ? v[at + k].slots : NULL;
             r[k] = &v[at + k].r;
+        }
         if (!records_put(d, r, m, rc))
             return false;
         for (size_t k = 0; k < m; k++) {
@@ -172,9 +180,10 @@ static int import(const cli_opts *o)
             memset(&x->r, 0, sizeof x->r);
             continue;
         }
+        int decoded = 0;
         if (!json_get_str(line, "gimpset", x->r.gimpset, sizeof x->r.gimpset))
             x->r.gimpset[0] = 0; /* an older line: no gimpset */
-        else if (x->r.gimpset[0] && mg_gimpset_decode(x->r.gimpset, (uint32_t[MG_GIMPSET_K]){0}) < 0) {
+        else if (x->r.gimpset[0] && (decoded = mg_gimpset_decode(x->r.gimpset, x->slots)) < 0) {
             text_line(stderr, "malgopher: %s:%lld: \"gimpset\" is not a gimpset digest", file, (long long)lineno);
             failed++;
             memset(&x->r, 0, sizeof x->r);
@@ -204,6 +213,7 @@ static int import(const cli_opts *o)
         x->label = json_get_str(line, "label", label, sizeof label) ? strdup(label) : NULL;
         x->r.slice = get_int(line, "slice", 0);
         x->r.size = size;
+        x->has_slots = decoded == 1;
         x->r.path = x->path;
         x->r.arch = x->arch;
         x->r.go_version = x->go_version;

@@ -167,5 +167,4 @@ void db_close(db *d)
     d->conn = NULL;
     grams_drop(d);
     set_tokens_drop(d);
-    set_postings_drop();
 }

@@ -2,9 +2,8 @@
  * (schema 5): the sample ids of one token (slot, value) that one
  * transaction wrote within one generation of samples (id / DB_GRAM_GEN)
  * are one row, (gen, slot, value, first_id, n, ids) with ids "id,id,...",
- * where schema 4 wrote a row per (token, sample).  A batch of 4,096 feed
- * records writes about 184k postings where it wrote 1M token rows, all in
- * the newest generation's part of the B-tree.  A query reads a token's
+ * where schema 4 wrote a row per (token, sample) (written by
+ * db_set_write.c; this file reads them).  A query reads a token's
  * postings in every generation (one index seek each), counts the ids of
  * the postings client-side and keeps those named by at least M of the
  * query's tokens: the candidates that db_set.c scores exactly, the same
@@ -19,98 +18,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- writing ---- */
-
-/* id as decimal text at out (room for 20 bytes); the length */
-static size_t put_id(char *out, int64_t id)
-{
-    char tmp[24];
-    size_t n = 0;
-    uint64_t u = id < 0 ? 0 : (uint64_t)id; /* ids are positive */
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    for (size_t k = 0; k < n; k++)
-        out[k] = tmp[n - 1 - k];
-    return n;
-}
-
-static int cmp_posting(const void *a, const void *b)
-{
-    const set_posting *x = a, *y = b;
-    if (x->gen != y->gen)
-        return (x->gen > y->gen) - (x->gen < y->gen);
-    if (x->slot != y->slot)
-        return (x->slot > y->slot) - (x->slot < y->slot);
-    if (x->value != y->value)
-        return (x->value > y->value) - (x->value < y->value);
-    return (x->first_id > y->first_id) - (x->first_id < y->first_id);
-}
-
-/* the postings of v (sorted by slot, value): one per run of rows of one
- * (slot, value, generation); their ids' text in text (21 bytes a row) */
-static size_t group(const set_row *v, size_t n, set_posting *out, char *text)
-{
-    size_t np = 0, at = 0;
-    for (size_t k = 0; k < n;) {
-        int64_t gen = v[k].sample_id / DB_GRAM_GEN;
-        set_posting *p = &out[np++];
-        *p = (set_posting){.gen = gen, .slot = v[k].slot, .value = v[k].value, .first_id = v[k].sample_id,
-                           .ids = text + at};
-        size_t start = at;
-        for (; k < n && v[k].slot == p->slot && v[k].value == p->value && v[k].sample_id / DB_GRAM_GEN == gen; k++) {
-            if (at > start)
-                text[at++] = ',';
-            at += put_id(text + at, v[k].sample_id);
-            if (v[k].sample_id < p->first_id)
-                p->first_id = v[k].sample_id;
-            p->n++;
-        }
-        p->len = at - start;
-    }
-    return np;
-}
-
-/* the postings and their text, kept from one flush to the next (a
- * fresh 70 MB a batch was page faults: 10% of an import); one connection
- * a process, as the backends' statement caches */
-static struct {
-    set_posting *p;
-    char *text;
-    size_t cap; /* rows both have room for */
-} scratch;
-
-void set_postings_drop(void)
-{
-    free(scratch.p);
-    free(scratch.text);
-    memset(&scratch, 0, sizeof scratch);
-}
-
-bool set_postings_flush(db *d, const set_row *v, size_t n)
-{
-    if (n > scratch.cap) {
-        set_postings_drop();
-        scratch.p = n <= SIZE_MAX / sizeof *scratch.p ? malloc(n * sizeof *scratch.p) : NULL;
-        scratch.text = n <= SIZE_MAX / 21 ? malloc(n * 21) : NULL;
-        if (!scratch.p || !scratch.text) {
-            set_postings_drop();
-            snprintf(d->err, sizeof d->err, "out of memory");
-            return false;
-        }
-        scratch.cap = n;
-    }
-    set_posting *p = scratch.p;
-    size_t np = group(v, n, p, scratch.text);
-    bool sorted = true; /* one generation (the usual batch): already in key order */
-    for (size_t k = 1; k < np && sorted; k++)
-        sorted = cmp_posting(&p[k - 1], &p[k]) < 0;
-    if (!sorted)
-        qsort(p, np, sizeof *p, cmp_posting);
-    return d->be->put_set_postings(d, p, np);
-}
 
 /* ---- reading ---- */
 

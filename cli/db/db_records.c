@@ -109,7 +109,7 @@ static int after_insert(db *d, const record *r, const digest_keys *k, int64_t id
             db_param g[] = {PI(known), PT(r->gimpset)};
             if (!db_rows(d, "UPDATE samples SET gimpset = $2 WHERE id = $1 AND gimpset IS NULL RETURNING id", g, 2,
                          db_int_row, &filled) ||
-                (filled && !set_tokens_put(d, known, r->gimpset)))
+                (filled && !set_tokens_put(d, known, r->gimpset, r->slots)))
                 return -1;
         }
         db_param q[] = {PI(known), PT(r->path), PT(now)};
@@ -127,7 +127,7 @@ static int after_insert(db *d, const record *r, const digest_keys *k, int64_t id
         return -1;
     /* the gimpset index takes every non-empty gimpset (match --measure set
      * keeps only the empty and malformed ones out) */
-    if (r->gimpset[0] && !set_tokens_put(d, id, r->gimpset))
+    if (r->gimpset[0] && !set_tokens_put(d, id, r->gimpset, r->slots))
         return -1;
     return 1;
 }

@@ -10,92 +10,12 @@
  * mg_gimpset_compare (the rest of each hit read by id, db_search.c).  The
  * hits are those of `match --measure set` over
  * `db export` (its index skips the same empty and malformed digests).
- * A transaction's token rows are staged as records are put and written
- * at commit sorted by (slot, value), as db_grams.c writes the gram rows. */
+ * A transaction's tokens are staged as records are put and written at
+ * commit (db_set_write.c). */
 #include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-bool set_tokens_put(db *d, int64_t id, const char *gimpset)
-{
-    uint32_t slot[MG_GIMPSET_K];
-    if (!gimpset || mg_gimpset_decode(gimpset, slot) != 1)
-        return true;
-    while (d->nsetstaged + MG_GIMPSET_K > d->capsetstaged) { /* doubled until the record fits */
-        set_row *v = grow_array(d->setstaged, d->capsetstaged, &d->capsetstaged, sizeof *v);
-        if (!v) {
-            snprintf(d->err, sizeof d->err, "out of memory");
-            return false;
-        }
-        d->setstaged = v;
-    }
-    for (int k = 0; k < MG_GIMPSET_K; k++)
-        d->setstaged[d->nsetstaged++] = (set_row){.sample_id = id, .slot = k, .value = slot[k]};
-    return true;
-}
-
-static int cmp_set_row(const void *a, const void *b)
-{
-    const set_row *x = a, *y = b;
-    if (x->slot != y->slot)
-        return (x->slot > y->slot) - (x->slot < y->slot);
-    if (x->value != y->value)
-        return (x->value > y->value) - (x->value < y->value);
-    return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
-}
-
-/* v sorted by (slot, value), stable: three counting passes of 16 bits
- * over slot << 32 | value (a value is 32 bits, a slot 8) instead of a
- * comparison sort (12% of an import's CPU with qsort).  Rows are staged in
- * id order as records are put, so each posting's rows come out by sample
- * id too (the order only decides how local the index writes are, not
- * what is written).  false when the scratch array cannot be had. */
-static bool radix_sort(set_row *v, size_t n)
-{
-    static size_t count[1 << 16];
-    set_row *tmp = malloc(n * sizeof *v), *src = v, *dst = tmp;
-    if (!tmp)
-        return false;
-    for (int shift = 0; shift < 48; shift += 16) {
-        memset(count, 0, sizeof count);
-        for (size_t k = 0; k < n; k++)
-            count[(((uint64_t)src[k].slot << 32 | (uint32_t)src[k].value) >> shift) & 0xffff]++;
-        size_t at = 0;
-        for (size_t b = 0; b < 1 << 16; b++) {
-            size_t c = count[b];
-            count[b] = at;
-            at += c;
-        }
-        for (size_t k = 0; k < n; k++)
-            dst[count[(((uint64_t)src[k].slot << 32 | (uint32_t)src[k].value) >> shift) & 0xffff]++] = src[k];
-        set_row *t = src;
-        src = dst;
-        dst = t;
-    }
-    memcpy(v, src, n * sizeof *v); /* three passes: the rows are in tmp */
-    free(tmp);
-    return true;
-}
-
-bool set_tokens_flush(db *d)
-{
-    if (!d->nsetstaged)
-        return true;
-    if (!radix_sort(d->setstaged, d->nsetstaged))
-        qsort(d->setstaged, d->nsetstaged, sizeof *d->setstaged, cmp_set_row);
-    bool ok = d->be->set_rows ? d->be->put_set_tokens(d, d->setstaged, d->nsetstaged)
-                              : set_postings_flush(d, d->setstaged, d->nsetstaged);
-    d->nsetstaged = 0;
-    return ok;
-}
-
-void set_tokens_drop(db *d)
-{
-    free(d->setstaged);
-    d->setstaged = NULL;
-    d->nsetstaged = d->capsetstaged = 0;
-}
 
 typedef struct set_cands {
     db_hit *v;

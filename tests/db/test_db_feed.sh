@@ -87,6 +87,26 @@ for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 check_backend sqlite "$T/feed.sqlite" lite_q \
     "SELECT CAST(j.value AS INTEGER) AS sample_id, p.slot AS slot, p.value AS value FROM set_postings p, json_each('[' || p.ids || ']') j"
 
+# one generation of 5,000 records that share one gimpset: each slot is one
+# posting of 5,000 ids, so the postings' text, not their number, fills
+# the writer's output buffer (a 1.4 MB buffer overflowed after 14 slots
+# before the writer counted the text)
+python3 - "$T/feed.jsonl" > "$T/wide.jsonl" <<'PY'
+import hashlib, json, sys
+o = json.loads(open(sys.argv[1]).readline())
+for i in range(5000):
+    o['sha256'] = hashlib.sha256(b'wide%d' % i).hexdigest()
+    o['path'] = '/wide/%d' % i
+    print(json.dumps(o))
+PY
+expect_eq "sqlite: import of one gimpset 5,000 times" "$("$M" db import --db "$T/wide.sqlite" "$T/wide.jsonl")" "added 5000, known 0, not Go 0"
+lite_q "$T/wide.sqlite" "SELECT id, gimpfuzzy, coalesce(gimpset, ''), no_names FROM samples ORDER BY id" > "$T/wide.samples"
+expect_rows "$T/wide.samples" | grep '^t' > "$T/wide.want"
+lite_q "$T/wide.sqlite" "SELECT 't', CAST(j.value AS INTEGER), p.slot, p.value FROM set_postings p, json_each('[' || p.ids || ']') j" |
+    tr '|' ' ' | sort > "$T/wide.got"
+[ "$(wc -l < "$T/wide.want")" = 1280000 ] && cmp -s "$T/wide.want" "$T/wide.got" && ok || bad "sqlite: the postings of one gimpset 5,000 times are not its tokens"
+expect_eq "sqlite: one posting a slot" "$(lite_q "$T/wide.sqlite" "SELECT count(*), min(n), max(n) FROM set_postings")" "256|5000|5000"
+
 pg_start; rc=$?
 if [ $rc = 0 ]; then
     trap 'pg_stop; rm -rf "$T"' EXIT
