@@ -242,6 +242,9 @@ bool grams_stage(db *d, int64_t id, const digest_keys *k);
 bool grams_flush(db *d);
 /* the staged rows forgotten (rollback, close) */
 void grams_drop(db *d);
+/* a counting sort's pass: count[b] (n buckets) replaced by where bucket
+ * b starts (the sum of the counts before it); db_grams.c, db_set_write.c */
+void db_counts_to_starts(size_t *count, size_t n);
 /* row callback: the first column of the first row as an int64_t into ctx
  * (left as it was when NULL or absent); stops after that row */
 bool db_int_row(const char *const *cols, int ncols, void *ctx);

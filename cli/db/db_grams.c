@@ -98,6 +98,16 @@ static int cmp_row(const void *a, const void *b)
     return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
 }
 
+void db_counts_to_starts(size_t *count, size_t n)
+{
+    size_t at = 0;
+    for (size_t b = 0; b < n; b++) {
+        size_t c = count[b];
+        count[b] = at;
+        at += c;
+    }
+}
+
 /* v (n rows of one generation, sample ids ascending) sorted by gram,
  * stable so the ids stay ascending within a gram: four counting passes of
  * 16 bits over the key with its sign bit flipped (a gram compares as a
@@ -112,12 +122,7 @@ static bool radix_by_gram(gram_row *v, size_t n)
         memset(count, 0, sizeof count);
         for (size_t k = 0; k < n; k++)
             count[((uint64_t)src[k].gram ^ 1ULL << 63) >> shift & 0xffff]++;
-        size_t at = 0;
-        for (size_t b = 0; b < 1 << 16; b++) {
-            size_t c = count[b];
-            count[b] = at;
-            at += c;
-        }
+        db_counts_to_starts(count, 1 << 16);
         for (size_t k = 0; k < n; k++)
             dst[count[((uint64_t)src[k].gram ^ 1ULL << 63) >> shift & 0xffff]++] = src[k];
         gram_row *t = src;

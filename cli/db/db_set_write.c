@@ -111,12 +111,7 @@ static uint64_t *radix_by_value(uint64_t *v, uint64_t *tmp, size_t m)
         memset(count, 0, sizeof count);
         for (size_t k = 0; k < m; k++)
             count[(src[k] >> shift) & 0x7ff]++;
-        size_t at = 0;
-        for (size_t b = 0; b < 1 << 11; b++) {
-            size_t c = count[b];
-            count[b] = at;
-            at += c;
-        }
+        db_counts_to_starts(count, 1 << 11);
         for (size_t k = 0; k < m; k++)
             dst[count[(src[k] >> shift) & 0x7ff]++] = src[k];
         uint64_t *t = src;
