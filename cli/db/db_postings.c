@@ -263,20 +263,30 @@ static bool lite_estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_r
     return ok;
 }
 
+/* SQLite: the statement that reads one token's ids in every generation
+ * of r (malloc'ed; NULL with d->err set) */
+static char *lite_ids_sql(db *d, const set_reader *r)
+{
+    size_t sqlsz = r->g.len + 128;
+    char *sql = malloc(sqlsz);
+    if (!sql) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return NULL;
+    }
+    snprintf(sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
+             r->g.text ? r->g.text : "");
+    return sql;
+}
+
 /* SQLite: the tokens from r->next on in slot order, those not left out
  * (lite_estimate) read, their ids counted, until target tokens are read */
 static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int target, set_reader *r)
 {
     if (!r->estimated && !lite_estimate(d, q, need, r))
         return false;
-    size_t sqlsz = r->g.len + 128;
-    char *ids_sql = malloc(sqlsz);
-    if (!ids_sql) {
-        snprintf(d->err, sizeof d->err, "out of memory");
+    char *ids_sql = lite_ids_sql(d, r);
+    if (!ids_sql)
         return false;
-    }
-    snprintf(ids_sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
-             r->g.text ? r->g.text : "");
     bool ok = true;
     for (; ok && !r->c.bad && !r->c.nomem && r->nread < target && r->next < MG_GIMPSET_K; r->next++) {
         int k = r->next;
@@ -371,14 +381,9 @@ static bool read_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int
 {
     bool ok;
     if (strcmp(d->be->name, "postgresql")) {
-        size_t sqlsz = r->g.len + 128;
-        char *sql = malloc(sqlsz);
-        if (!sql) {
-            snprintf(d->err, sizeof d->err, "out of memory");
+        char *sql = lite_ids_sql(d, r);
+        if (!sql)
             return false;
-        }
-        snprintf(sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
-                 r->g.text ? r->g.text : "");
         db_param p[] = {PI(k), PI(q[k])};
         ok = db_rows(d, sql, p, 2, ids_row, &r->c);
         free(sql);
