@@ -84,6 +84,10 @@ static struct {
 } cache;
 
 /* the prepared name of sql ("" when it cannot be cached); false on error */
+/* the columns of the session's staging table mg_put (query_set), 0: not made */
+static int staged_np;
+static bool staged_tuned; /* temp_buffers set for it */
+
 static bool prepared(db *d, const char *sql, int np, char name[24])
 {
     name[0] = 0;
@@ -114,6 +118,8 @@ static void pg_close(db *d)
     for (size_t k = 0; k < cache.n; k++)
         free(cache.sql[k]);
     cache.n = 0;
+    staged_np = 0;
+    staged_tuned = false;
     PQfinish(d->conn);
     d->conn = NULL;
 }
@@ -410,11 +416,133 @@ static bool pg_put_set_postings(db *d, const set_posting *v, size_t n)
     return copy_end(d, c, ok);
 }
 
+/* ---- a statement over many parameter rows at once (query_set) ----
+ *
+ * `db import` inserts its records 256 at a time: in pipeline mode that is
+ * one round trip but still 256 statements, each planned, executed and
+ * answered alone (about 130 us of server time a record on the benchmarks
+ * feed: BENCHMARKS.md "Records inserted as one set").  Here the rows go by
+ * COPY into a temporary table and one statement inserts them all. */
+
+/* the staging table of np text columns p1..pNP and the row's place, ord:
+ * made when a session first needs it (IF NOT EXISTS: again after a
+ * rollback, which may have undone it), emptied at every commit and before
+ * each use */
+static bool stage_table(db *d, int np)
+{
+    if (staged_np == np)
+        return pg_query(d, "TRUNCATE mg_put", NULL, 0, NULL, NULL);
+    /* a batch is a generation of records (about 30 MB of rows): kept in
+     * memory rather than written out and read back (the setting can only
+     * change before the session's first temporary table) */
+    if (!staged_tuned && !pg_query(d, "SET temp_buffers = '64MB'", NULL, 0, NULL, NULL))
+        return false;
+    staged_tuned = true;
+    char sql[64 + MAXP * 12];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TEMP TABLE IF NOT EXISTS mg_put (ord BIGINT");
+    for (int k = 1; k <= np; k++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, ", p%d TEXT", k);
+    snprintf(sql + n, sizeof sql - n, ") ON COMMIT DELETE ROWS");
+    if (!pg_query(d, sql, NULL, 0, NULL, NULL) || !pg_query(d, "TRUNCATE mg_put", NULL, 0, NULL, NULL))
+        return false;
+    staged_np = np;
+    return true;
+}
+
+/* s as a field of COPY's text format at out (room for 2 * strlen + 1):
+ * backslash, tab, newline and carriage return escaped; NULL as \N */
+static size_t copy_field(char *out, const char *s)
+{
+    if (!s)
+        return (size_t)sprintf(out, "\\N");
+    size_t n = 0;
+    for (; *s; s++) {
+        const char *esc = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : NULL;
+        if (esc) {
+            memcpy(out + n, esc, 2);
+            n += 2;
+        } else
+            out[n++] = *s;
+    }
+    return n;
+}
+
+/* the n rows of np parameters p sent into mg_put by COPY */
+static bool stage_rows(db *d, const db_param *p, int np, size_t n)
+{
+    PGconn *c = d->conn;
+    if (!copy_begin(d, "COPY mg_put FROM STDIN"))
+        return false;
+    size_t cap = 1 << 16, at = 0;
+    char *buf = malloc(cap);
+    bool ok = buf != NULL;
+    for (size_t k = 0; ok && k < n; k++) {
+        const db_param *row = p + k * (size_t)np;
+        size_t need = 24;
+        for (int f = 0; f < np; f++)
+            need += row[f].kind == P_INT ? 24 : row[f].s ? 2 * strlen(row[f].s) + 1 : 3;
+        if (at + need > cap) {
+            ok = !at || PQputCopyData(c, buf, (int)at) == 1;
+            at = 0;
+            if (ok && need > cap) { /* a row longer than the buffer */
+                free(buf);
+                buf = malloc(cap = need);
+                ok = buf != NULL;
+            }
+            if (!ok)
+                break;
+        }
+        at += (size_t)sprintf(buf + at, "%zu", k);
+        for (int f = 0; f < np; f++) {
+            buf[at++] = '\t';
+            at += row[f].kind == P_INT ? (size_t)sprintf(buf + at, "%" PRId64, row[f].i) : copy_field(buf + at, row[f].s);
+        }
+        buf[at++] = '\n';
+    }
+    if (ok && at)
+        ok = PQputCopyData(c, buf, (int)at) == 1;
+    if (!buf)
+        snprintf(d->err, sizeof d->err, "out of memory");
+    free(buf);
+    return copy_end(d, c, ok) && buf; /* copy_end reports a failed send */
+}
+
+/* (ord, value) rows into first[ord] */
+typedef struct set_out {
+    int64_t *first;
+    size_t n;
+} set_out;
+
+static bool set_row_fn(const char *const *cols, int ncols, void *ctx)
+{
+    set_out *o = ctx;
+    if (ncols < 2 || !cols[0] || !cols[1])
+        return true;
+    char *end;
+    unsigned long long ord = strtoull(cols[0], &end, 10);
+    if (*end || ord >= o->n)
+        return true; /* not a row of ours: the statement's own */
+    o->first[ord] = strtoll(cols[1], NULL, 10);
+    return true;
+}
+
+static bool pg_query_set(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first)
+{
+    if (np > MAXP) {
+        set_err(d, "too many parameters");
+        return false;
+    }
+    memset(first, 0, n * sizeof *first);
+    set_out o = {first, n};
+    return !n || (stage_table(d, np) && stage_rows(d, p, np, n) && pg_query(d, sql, NULL, 0, set_row_fn, &o));
+}
+
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
 static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
 static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
 static void pg_rollback(db *d)
 {
+    staged_np = 0; /* a staging table made in this transaction is gone */
     if (PQstatus(d->conn) == CONNECTION_OK)
         pg_simple(d, "ROLLBACK");
 }

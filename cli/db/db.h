@@ -76,6 +76,12 @@ typedef struct db_backend {
      * the first error (PostgreSQL: in pipeline mode, one round trip for
      * all n; SQLite: stepped one by one) */
     bool (*query_many)(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first);
+    /* sql run once over n rows of np parameters (PostgreSQL: sent by COPY
+     * into the temporary table mg_put (ord, p1 .. pNP as text), ord the
+     * row's place from 0); each row (ord, value) it returns sets
+     * first[ord], the others stay 0.  NULL: the backend has none (SQLite,
+     * whose statements cost no round trip: query_many) */
+    bool (*query_set)(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first);
     /* begin a write transaction (SQLite: BEGIN IMMEDIATE); rollback and
      * unlock may clobber d->err (db_open.c keeps it) */
     bool (*begin)(db *d);
@@ -118,7 +124,7 @@ typedef struct db_backend {
 #define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS)                                    \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
-        .query_many = PREFIX##_query_many,                                                               \
+        .query_many = PREFIX##_query_many, .query_set = PREFIX##_query_set,                              \
         .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
@@ -279,9 +285,9 @@ int record_sha_lacks_gimpset(db *d, const char *sha256);
 /* insert r (inside the caller's transaction) with its path and grams:
  * 1 added, 0 known (path and last_seen updated), -1 error */
 int record_put(db *d, const record *r);
-/* record_put of the n (at most DB_PUT_MANY) records r, their inserts sent
- * at once (PostgreSQL: one round trip); rc[k] as record_put's (1 or 0);
- * false on error */
+/* record_put of the n records r, their inserts sent at once (PostgreSQL:
+ * one statement over all n by query_set; else DB_PUT_MANY statements a
+ * round trip); rc[k] as record_put's (1 or 0); false on error */
 #define DB_PUT_MANY 256
 bool records_put(db *d, const record *const *r, size_t n, int *rc);
 /* another path for every slice of a known sha256 */

@@ -89,33 +89,33 @@ static void free_rec(line_rec *x)
 }
 
 /* the writes of one transaction (db_write): the lines b->v, b->n, their
- * records put DB_PUT_MANY at a time, then their labels */
+ * records put at once (records_put), then their labels */
 static bool write_batch(db *d, db_batch *b)
 {
     line_rec *v = b->v;
     char now[32];
     db_now(now);
-    for (size_t at = 0; at < b->n; at += DB_PUT_MANY) {
-        size_t m = b->n - at < DB_PUT_MANY ? b->n - at : DB_PUT_MANY;
-        const record *r[DB_PUT_MANY];
-        int rc[DB_PUT_MANY];
-        for (size_t k = 0; k < m; k++) {
-            v[at + k].r.slots = v[at + k].has_slots ? v[at + k].slots : NULL;
-            r[k] = &v[at + k].r;
-        }
-        if (!records_put(d, r, m, rc))
-            return false;
-        for (size_t k = 0; k < m; k++) {
-            line_rec *x = &v[at + k];
-            if (x->label) {
-                int64_t id = record_find(d, x->r.sha256, x->r.slice);
-                if (id <= 0 || !record_label(d, id, x->label, now))
-                    return false;
-            }
-            ++*(rc[k] == 1 ? &b->added : &b->known);
-        }
+    const record **r = malloc((b->n ? b->n : 1) * sizeof *r);
+    int *rc = malloc((b->n ? b->n : 1) * sizeof *rc);
+    bool ok = r && rc;
+    if (!ok)
+        snprintf(d->err, sizeof d->err, "out of memory");
+    for (size_t k = 0; ok && k < b->n; k++) {
+        v[k].r.slots = v[k].has_slots ? v[k].slots : NULL;
+        r[k] = &v[k].r;
     }
-    return true;
+    ok = ok && records_put(d, r, b->n, rc);
+    for (size_t k = 0; ok && k < b->n; k++) {
+        line_rec *x = &v[k];
+        if (x->label) {
+            int64_t id = record_find(d, x->r.sha256, x->r.slice);
+            ok = id > 0 && record_label(d, id, x->label, now);
+        }
+        ++*(rc[k] == 1 ? &b->added : &b->known);
+    }
+    free(r);
+    free(rc);
+    return ok;
 }
 
 static bool flush(db *d, line_rec *v, size_t n, size_t *added, size_t *known)

@@ -79,6 +79,22 @@ static const char *insert_sql(db *d)
 }
 #undef INSERT_SAMPLE
 
+/* insert_sql's work for many records in one statement (the backend's
+ * query_set, its rows in mg_put: p1 .. p24 are $1 .. $24 as text): the
+ * records inserted in their order (ids ascending as one at a time would
+ * give them), each new one's first path with it; a row (ord, id) for each
+ * record inserted.  Two records of one (sha256, slice) in a batch: the
+ * first is inserted, the second conflicts with it and is known. */
+static const char insert_set_sql[] =
+    "WITH s AS (INSERT INTO samples (sha256, slice, suffix, size, path, first_seen, last_seen, source,"
+    " container, os, arch, go_version, main_path, main_module, main_version, build,"
+    " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact, gimpset)"
+    " SELECT p1, p2::bigint, p3, p4::bigint, p5, p6, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15,"
+    " p16, p17, p18::bigint, p19::bigint, p20::integer, p21::integer, p22::integer, p23, p24"
+    " FROM mg_put ORDER BY ord ON CONFLICT DO NOTHING RETURNING id, sha256, slice, path, first_seen),"
+    " p AS (INSERT INTO sample_paths (sample_id, path, first_seen) SELECT id, path, first_seen FROM s)"
+    " SELECT min(u.ord), s.id FROM s JOIN mg_put u ON u.p1 = s.sha256 AND u.p2::bigint = s.slice GROUP BY s.id";
+
 /* r's keys into k and the parameters of insert_sql into p (which point
  * into r, now and k) */
 static void insert_params(const record *r, const char *now, digest_keys *k, db_param p[INSERT_PARAMS])
@@ -149,19 +165,25 @@ bool records_put(db *d, const record *const *r, size_t n, int *rc)
 {
     char now[32];
     db_now(now);
-    digest_keys *k = malloc(DB_PUT_MANY * sizeof *k);
-    db_param *p = malloc(DB_PUT_MANY * INSERT_PARAMS * sizeof *p);
-    int64_t id[DB_PUT_MANY];
-    bool ok = k && p && n <= DB_PUT_MANY;
+    bool set = d->be->query_set && d->be->writable_with;
+    digest_keys *k = malloc((n ? n : 1) * sizeof *k);
+    db_param *p = n <= SIZE_MAX / INSERT_PARAMS / sizeof *p ? malloc((n ? n : 1) * INSERT_PARAMS * sizeof *p) : NULL;
+    int64_t *id = malloc((n ? n : 1) * sizeof *id);
+    bool ok = k && p && id;
     if (!ok)
         snprintf(d->err, sizeof d->err, "out of memory");
     for (size_t i = 0; ok && i < n; i++)
         insert_params(r[i], now, &k[i], p + i * INSERT_PARAMS);
-    ok = ok && d->be->query_many(d, insert_sql(d), p, INSERT_PARAMS, n, id);
+    if (ok && set) /* all at once */
+        ok = d->be->query_set(d, insert_set_sql, p, INSERT_PARAMS, n, id);
+    for (size_t at = 0; ok && !set && at < n; at += DB_PUT_MANY) /* DB_PUT_MANY statements a round trip */
+        ok = d->be->query_many(d, insert_sql(d), p + at * INSERT_PARAMS, INSERT_PARAMS,
+                               n - at < DB_PUT_MANY ? n - at : DB_PUT_MANY, id + at);
     for (size_t i = 0; ok && i < n; i++)
         ok = (rc[i] = after_insert(d, r[i], &k[i], id[i], now)) >= 0;
     free(k);
     free(p);
+    free(id);
     return ok;
 }
 

@@ -279,6 +279,22 @@ for l in sys.stdin:
     o=json.loads(l); print(o["sha256"], o["slice"], o["suffix"], o["gimphash"], o["gimpfuzzy"], o.get("gimpset"), o["functions"], o["no_names"])'
 expect_eq "import = add (records)" "$("$M" db export --db "$I" | python3 -c "$key" | sort | md5sum)" \
     "$(python3 -c "$key" < "$T/export.jsonl" | sort | md5sum)"
+# a record twice in one batch (PostgreSQL inserts a batch as one statement):
+# the first line adds it, the second is known and adds its path, stored as
+# written (tab, backslash, newline, quote: COPY's text format escapes them)
+python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])][:3]
+for o in lines:
+    print(json.dumps(o))
+    o["path"] = "/twice/a\tb\\c\nd\x27e/" + o["sha256"][:8]
+    print(json.dumps(o))' "$T/export.jsonl" > "$T/twice.jsonl"
+W=$(new_db twice)
+chr=chr; [ "$BACKEND" = sqlite ] && chr=char
+expect_eq "a record twice in one batch" "$("$M" db import --db "$W" "$T/twice.jsonl")" "added 3, known 3, not Go 0"
+expect_eq "a record twice in one batch: both paths" "$(sqlv "$W" "SELECT count(*) FROM sample_paths")" 6
+expect_eq "a record twice in one batch: the path as written" \
+    "$(sqlv "$W" "SELECT count(*) FROM sample_paths WHERE substr(path, 1, 16) = '/twice/a'||$chr(9)||'b\\c'||$chr(10)||'d''e'")" 3
 printf '{"path":"/nonexistent","gimphash":"%064d","gimpfuzzy":"3:a:b"}\nnot json\n' 0 > "$T/bad.jsonl"
 "$M" db import --db "$I" "$T/bad.jsonl" >/dev/null 2>"$T/err"; expect_eq "import bad lines: exit" $? 1
 expect_eq "import bad lines: messages" "$(cut -d: -f3- "$T/err" | sort | tr '\n' '|')" \
