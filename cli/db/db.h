@@ -394,7 +394,7 @@ size_t set_reader_count(const set_reader *r, int need, bool *all);
  * (when the others leave too many candidates); *none: there was none;
  * false with d->err set */
 bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int64_t max_size, bool *none);
-/* db_set_top.c: the search of a one-server collection (schema 5) through
+/* db_set_top.c: the search of a one-server collection (schema 6) through
  * its postings, as db_search_set; need = M equal slots */
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,
                          db_hit **hits, size_t *nhits);
