@@ -125,6 +125,11 @@ static bool count_one(counts *c, int64_t id)
     return true;
 }
 
+/* the largest page a reader takes (DB_GRAM_GEN entries): a longer one is
+ * refused before the server turns it into hex text */
+#define MAX_PAGE_BYTES "98304"
+_Static_assert(DB_GRAM_GEN * DB_SET_ENTRY == 98304, "MAX_PAGE_BYTES spells it");
+
 /* ids found in pages: grown with what was read */
 typedef struct idvec {
     int64_t *v;
@@ -157,16 +162,18 @@ static bool small_int(const char *text, int64_t lo, int64_t hi, int64_t *out)
     return k && !text[k] && v >= lo && v <= hi;
 }
 
-static int nibble(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
+/* a hex digit's value + 1 (0: no hex digit) */
+#define HEX_DIGITS(X) X('0', 0) X('1', 1) X('2', 2) X('3', 3) X('4', 4) X('5', 5) X('6', 6) X('7', 7) \
+    X('8', 8) X('9', 9) X('a', 10) X('b', 11) X('c', 12) X('d', 13) X('e', 14) X('f', 15)            \
+    X('A', 10) X('B', 11) X('C', 12) X('D', 13) X('E', 14) X('F', 15)
+#define HEX_ENTRY(c, v) [(unsigned char)(c)] = (v) + 1,
+static const unsigned char hex_value[256] = {HEX_DIGITS(HEX_ENTRY)};
 
 /* byte k of hex text h (checked to hold it), -1 when not two hex digits */
 static int hex_byte(const char *h, size_t k)
 {
-    int hi = nibble(h[2 * k]), lo = nibble(h[2 * k + 1]);
-    return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
+    int hi = hex_value[(unsigned char)h[2 * k]], lo = hex_value[(unsigned char)h[2 * k + 1]];
+    return hi && lo ? (hi - 1) << 4 | (lo - 1) : -1;
 }
 
 /* one page (its generation, n and data as hex text): checked whole, and
@@ -255,7 +262,9 @@ static bool pg_pages(db *d, const uint32_t q[MG_GIMPSET_K], const gens *g, idvec
     db_param p[] = {PT(slots), PT(buckets), PT(gens_array)};
     pages_read pr = {.q = q, .out = out};
     bool ok = db_rows(d,
-                      "SELECT q.slot, t.gen, t.n, encode(t.data, 'hex') FROM unnest($1::int[], $2::int[])"
+                      "SELECT q.slot, t.gen, t.n,"
+                      " CASE WHEN length(t.data) <= " MAX_PAGE_BYTES " THEN encode(t.data, 'hex') END"
+                      " FROM unnest($1::int[], $2::int[])"
                       " AS q(slot, bucket) JOIN set_pages t ON t.gen = ANY($3::bigint[]) AND t.slot = q.slot"
                       " AND t.bucket = q.bucket",
                       p, 3, pages_row, &pr);
@@ -309,7 +318,9 @@ static char *lite_pages_sql(db *d, const char *gens, size_t len)
         snprintf(d->err, sizeof d->err, "out of memory");
         return NULL;
     }
-    snprintf(sql, sqlsz, "SELECT gen, n, hex(data) FROM set_pages WHERE gen IN (%s) AND slot = $1 AND bucket = $2",
+    snprintf(sql, sqlsz,
+             "SELECT gen, n, CASE WHEN length(data) <= " MAX_PAGE_BYTES " THEN hex(data) END FROM set_pages"
+             " WHERE gen IN (%s) AND slot = $1 AND bucket = $2",
              gens);
     return sql;
 }
