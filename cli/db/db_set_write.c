@@ -120,7 +120,7 @@ static uint64_t *sort_keys(uint64_t *v, uint64_t *tmp, size_t m)
 {
     enum { BITS = 13 };
     static size_t count[1 << BITS];
-    if (m < 4096) {
+    if (m < 512) {
         qsort(v, m, sizeof *v, by_key);
         return v;
     }
