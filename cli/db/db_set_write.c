@@ -102,6 +102,10 @@ static bool out_send(db *d, out_buf *o)
 #define KEY_OFFSET_BITS 14 /* an id's offset in its generation */
 #define KEY_VALUE_SHIFT KEY_OFFSET_BITS
 #define KEY_BUCKET_SHIFT (KEY_VALUE_SHIFT + 32)
+/* the bits of a bucket (DB_SET_BUCKETS a power of two) */
+#define KEY_BUCKET_BITS (DB_SET_BUCKETS == 256 ? 8 : DB_SET_BUCKETS == 128 ? 7 : -1)
+/* three counting passes cover the value and the bucket */
+#define RADIX_BITS ((32 + KEY_BUCKET_BITS + 2) / 3)
 _Static_assert(DB_GRAM_GEN == 1 << KEY_OFFSET_BITS, "an offset fills its key bits");
 _Static_assert(DB_SET_BUCKETS <= 1 << (64 - KEY_BUCKET_SHIFT), "a bucket fits its key bits");
 
@@ -112,20 +116,20 @@ static int by_key(const void *a, const void *b)
 }
 
 /* v (m distinct keys whose offsets ascend) sorted: a stable radix sort on
- * the bits above the offset, three counting passes of 13 bits (39 bits:
- * the value and 7 bits of bucket), or qsort for a few keys (a `db add`,
+ * the bits above the offset, three counting passes of RADIX_BITS bits
+ * (the value and the bucket), or qsort for a few keys (a `db add`,
  * where clearing the counts would cost more); the sorted keys returned
  * (v or tmp) */
 static uint64_t *sort_keys(uint64_t *v, uint64_t *tmp, size_t m)
 {
-    enum { BITS = 13 };
+    enum { BITS = RADIX_BITS };
     static size_t count[1 << BITS];
     if (m < 512) {
         qsort(v, m, sizeof *v, by_key);
         return v;
     }
     uint64_t *src = v, *dst = tmp;
-    for (int shift = KEY_VALUE_SHIFT; shift < KEY_BUCKET_SHIFT + 7; shift += BITS) {
+    for (int shift = KEY_VALUE_SHIFT; shift < KEY_BUCKET_SHIFT + KEY_BUCKET_BITS; shift += BITS) {
         memset(count, 0, sizeof count);
         for (size_t k = 0; k < m; k++)
             count[(src[k] >> shift) & ((1 << BITS) - 1)]++;
@@ -138,8 +142,8 @@ static uint64_t *sort_keys(uint64_t *v, uint64_t *tmp, size_t m)
     }
     return src;
 }
-_Static_assert(KEY_BUCKET_SHIFT + 7 - KEY_VALUE_SHIFT == 3 * 13, "three passes cover value and bucket");
-_Static_assert(DB_SET_BUCKETS == 1 << 7, "the radix passes cover 7 bits of bucket");
+_Static_assert(KEY_BUCKET_BITS > 0 && DB_SET_BUCKETS == 1 << KEY_BUCKET_BITS, "a bucket is KEY_BUCKET_BITS bits");
+_Static_assert(3 * RADIX_BITS >= 32 + KEY_BUCKET_BITS, "three passes cover value and bucket");
 
 /* the sorted keys of slot as pages of generation gen */
 static void emit_pages(out_buf *o, const uint64_t *key, size_t m, int slot, int64_t gen)
