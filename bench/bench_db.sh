@@ -49,7 +49,7 @@ for n in $SIZES; do
         size=""
         if [ $be = sqlite ]; then size="$(( $(stat -c %s "$uri") / 1000000 )) MB"; else
             size="$(pg_psql -d "s$n" -c "SELECT pg_database_size('s$n') / 1000000") MB"; fi
-        grams=$([ $be = sqlite ] && python3 -c "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM grams').fetchone()[0], 'gram rows,', c.execute('SELECT count(*), sum(n) FROM set_postings').fetchone(), '(token postings, token ids)')" "$uri" || echo "$(pg_psql -d "s$n" -c "SELECT count(*) FROM grams") gram rows, ($(pg_psql -d "s$n" -c "SELECT count(*) || ', ' || sum(n) FROM set_postings")) (token postings, token ids)")
+        grams=$([ $be = sqlite ] && python3 -c "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM grams').fetchone()[0], 'gram rows,', c.execute('SELECT count(*), sum(n) FROM set_pages').fetchone(), '(token pages, token entries)')" "$uri" || echo "$(pg_psql -d "s$n" -c "SELECT count(*) FROM grams") gram rows, ($(pg_psql -d "s$n" -c "SELECT count(*) || ', ' || sum(n) FROM set_pages")) (token pages, token entries)")
         echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $cpu s, load $load), $grams rows, $size"
         echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
         # what a query reads: the postings of its 256 gimpset tokens and the
@@ -58,9 +58,13 @@ for n in $SIZES; do
 import base64, collections, random, sqlite3, struct, sys
 c = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); r = random.Random(7)
 ids = [r.randint(1, n) for _ in range(50)]
-# schema 5: a token's postings (one a generation and transaction) are read
-# in every generation, their id lists counted
-gens = ','.join(str(g) for (g,) in c.execute('SELECT DISTINCT gen FROM set_postings'))
+# schema 6: a token's pages (one a generation, bucket and transaction) are
+# read in every generation, the entries of its value counted
+# (docs/collection.md \"Gimpset pages\")
+def bucket(v):
+    v ^= v >> 16; v = v * 0x85EBCA6B & 0xFFFFFFFF; v ^= v >> 13; v = v * 0xC2B2AE35 & 0xFFFFFFFF
+    return (v ^ v >> 16) & 127
+gens = ','.join(str(g) for (g,) in c.execute('SELECT DISTINCT gen FROM set_pages'))
 post, one, cand = [], [], []
 for i in ids:
     gs = c.execute('SELECT gimpset FROM samples WHERE id = ?', (i,)).fetchone()[0]
@@ -68,8 +72,8 @@ for i in ids:
         continue
     count = collections.Counter()
     for k, v in enumerate(struct.unpack('<256I', base64.b64decode(gs.split(':', 2)[2]))):
-        for (l,) in c.execute('SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = ? AND value = ?' % gens, (k, v)):
-            count.update(int(x) for x in l.split(','))
+        for g, d in c.execute('SELECT gen, data FROM set_pages WHERE gen IN (%s) AND slot = ? AND bucket = ?' % gens, (k, bucket(v))):
+            count.update(g * 16384 + o for w, o in struct.iter_unpack('<IH', d) if w == v)
     post.append(sum(count.values())); one.append(len(count)); cand.append(sum(1 for x in count.values() if x >= 90))
 q = len(post)
 print('per query (%d stored gimpsets): %.0f postings read, %.0f records sharing a slot, %.0f candidates (>= 90 slots) = %.2f%% of the records'

@@ -383,34 +383,35 @@ static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
     return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, db_set_fields, v);
 }
 
-/* the postings with COPY: five integers and the ids (digits and commas,
- * nothing to escape) a line */
-static bool pg_put_set_postings(db *d, const set_posting *v, size_t n)
+/* the pages with COPY (text format): five integers and the entries as a
+ * bytea in hex, "\\x" then two digits a byte (nothing to escape) a line */
+static bool pg_put_set_pages(db *d, const set_page *v, size_t n)
 {
+    static const char hex[] = "0123456789abcdef";
     PGconn *c = d->conn;
-    if (!copy_begin(d, "COPY set_postings (gen, slot, value, first_id, n, ids) FROM STDIN"))
+    if (!copy_begin(d, "COPY set_pages (gen, slot, bucket, first_id, n, data) FROM STDIN"))
         return false;
     bool ok = true;
     enum { BUF = 1 << 16 };
     char buf[BUF];
     size_t at = 0;
     for (size_t k = 0; ok && k < n; k++) {
-        /* the five integers (at most 5 * 21 bytes), then the ids in pieces */
-        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t",
-                               v[k].gen, v[k].slot, v[k].value, v[k].first_id, v[k].n);
-        for (size_t i = 0; ok && i <= v[k].len;) {
-            size_t m = v[k].len - i < BUF - 1 - at ? v[k].len - i : BUF - 1 - at;
-            memcpy(buf + at, v[k].ids + i, m);
-            at += m;
-            i += m;
-            if (i == v[k].len) {
-                buf[at++] = '\n';
-                i++;
-            }
-            if (at > BUF - 128 || (k + 1 == n && i > v[k].len)) {
+        /* the five integers and "\\x" (at most 5 * 21 + 3 bytes), then the entries in pieces */
+        at += (size_t)snprintf(buf + at, BUF - at,
+                               "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t\\\\x", v[k].gen,
+                               v[k].slot, v[k].bucket, v[k].first_id, v[k].n);
+        for (size_t i = 0; ok && i < v[k].len; i++) {
+            buf[at++] = hex[v[k].data[i] >> 4];
+            buf[at++] = hex[v[k].data[i] & 15];
+            if (at > BUF - 8) {
                 ok = PQputCopyData(c, buf, (int)at) == 1;
                 at = 0;
             }
+        }
+        buf[at++] = '\n';
+        if (ok && (at > BUF - 128 || k + 1 == n)) {
+            ok = PQputCopyData(c, buf, (int)at) == 1;
+            at = 0;
         }
     }
     return copy_end(d, c, ok);
@@ -584,7 +585,7 @@ static void pg_unlock(db *d)
 }
 
 static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "",
-                                                  "ANALYZE samples, grams, sample_paths, set_postings", true, false,
+                                                  "ANALYZE samples, grams, sample_paths, set_pages", true, false,
                                                   "string_agg(sample_id::text, ',' ORDER BY sample_id)");
 /* a sharded collection: the same, but ANALYZE leaves the partitioned
  * tables alone: PostgreSQL 15's postgres_fdw reads a foreign table whole to

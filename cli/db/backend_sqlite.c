@@ -170,18 +170,18 @@ static bool lite_put_set_tokens(db *d, const set_row *v, size_t n)
     return lite_put_rows(d, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ($1, $2, $3)", n, db_set_fields, v);
 }
 
-/* the postings: one prepared statement stepped per posting, the ids bound
- * as text without a copy */
-static bool lite_put_set_postings(db *d, const set_posting *v, size_t n)
+/* the pages: one prepared statement stepped per page, the entries bound
+ * as a blob without a copy */
+static bool lite_put_set_pages(db *d, const set_page *v, size_t n)
 {
-    sqlite3_stmt *st = prepare(d, "INSERT INTO set_postings (gen, slot, value, first_id, n, ids)"
+    sqlite3_stmt *st = prepare(d, "INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
                                   " VALUES ($1, $2, $3, $4, $5, $6)");
     if (!st)
         return false;
     for (size_t k = 0; k < n; k++) {
-        int64_t row[5] = {v[k].gen, v[k].slot, v[k].value, v[k].first_id, v[k].n};
+        int64_t row[5] = {v[k].gen, v[k].slot, v[k].bucket, v[k].first_id, v[k].n};
         if (!bind_ints(d, st, row, 5) || v[k].len > INT_MAX ||
-            sqlite3_bind_text(st, 6, v[k].ids, (int)v[k].len, SQLITE_STATIC) != SQLITE_OK) {
+            sqlite3_bind_blob(st, 6, v[k].data, (int)v[k].len, SQLITE_STATIC) != SQLITE_OK) {
             set_err(d, d->conn);
             sqlite3_reset(st);
             sqlite3_clear_bindings(st);
@@ -192,7 +192,7 @@ static bool lite_put_set_postings(db *d, const set_posting *v, size_t n)
             return false;
         }
     }
-    sqlite3_clear_bindings(st); /* the ids are the caller's */
+    sqlite3_clear_bindings(st); /* the entries are the caller's */
     return true;
 }
 

@@ -51,21 +51,36 @@ typedef struct set_row {
  * order the backends write them (db_grams.c, db_set.c) */
 void db_gram_fields(const void *rows, size_t k, int64_t out[3]);
 void db_set_fields(const void *rows, size_t k, int64_t out[3]);
-/* one row of the gimpset postings of a one-server collection (schema 5,
- * db_postings.c): the sample ids of one token (slot, value) written in one
- * transaction, within one generation (id / DB_GRAM_GEN), as n decimal
- * numbers joined by commas (ids, len bytes, not NUL-terminated), first_id
- * the smallest */
 /* a record's gimpset as staged for the open transaction (db_set_write.c) */
 typedef struct set_staged {
     int64_t id;
     uint32_t v[MG_GIMPSET_K];
 } set_staged;
-typedef struct set_posting {
-    int64_t gen, slot, value, first_id, n;
-    const char *ids;
+/* one bucket page of the gimpset postings of a one-server collection
+ * (schema 6, docs/collection.md "Gimpset pages"): the entries of the
+ * tokens (slot, value) with set_bucket(value) == bucket that one
+ * transaction wrote within one generation (id / DB_GRAM_GEN), n entries
+ * of DB_SET_ENTRY bytes (data, len = n * DB_SET_ENTRY), sorted by (value,
+ * id): the value as 4 bytes little-endian, then id - gen * DB_GRAM_GEN as
+ * 2 bytes little-endian; first_id the smallest id */
+#define DB_SET_BUCKETS 128
+#define DB_SET_ENTRY 6
+typedef struct set_page {
+    int64_t gen, slot, bucket, first_id, n;
+    const uint8_t *data;
     size_t len;
-} set_posting;
+} set_page;
+/* the bucket of a slot value: murmur3's 32-bit finaliser (slot values are
+ * minima of hashes, whose top bits are not uniform), its low 7 bits */
+static inline int set_bucket(uint32_t v)
+{
+    v ^= v >> 16;
+    v *= 0x85ebca6bu;
+    v ^= v >> 13;
+    v *= 0xc2b2ae35u;
+    v ^= v >> 16;
+    return (int)(v & (DB_SET_BUCKETS - 1));
+}
 typedef struct db_backend {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(db *d);
@@ -106,10 +121,10 @@ typedef struct db_backend {
     bool (*put_grams)(db *d, const gram_row *v, size_t n);
     /* insert n gimpset token rows (sorted by slot, value), as put_grams */
     bool (*put_set_tokens)(db *d, const set_row *v, size_t n);
-    /* insert n gimpset postings (sorted by gen, slot, value), as put_grams */
-    bool (*put_set_postings)(db *d, const set_posting *v, size_t n);
+    /* insert n gimpset pages (sorted by gen, slot, bucket), as put_grams */
+    bool (*put_set_pages)(db *d, const set_page *v, size_t n);
     /* the gimpset tokens are one row each (set_tokens: a sharded
-     * collection), not postings (set_postings: one server) */
+     * collection), not pages (set_pages: one server) */
     bool set_rows;
     /* how the shared DDL spells the aggregate of a group's sample_id as
      * "id,id,..." (@IDS) */
@@ -128,7 +143,7 @@ typedef struct db_backend {
         .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
-        .put_set_tokens = PREFIX##_put_set_tokens, .put_set_postings = PREFIX##_put_set_postings,         \
+        .put_set_tokens = PREFIX##_put_set_tokens, .put_set_pages = PREFIX##_put_set_pages,               \
         .set_rows = ROWS, .id_list = IDS, .analyze = ANALYZE, .writable_with = WITH,                     \
     }
 
@@ -166,7 +181,7 @@ bool db_pg_fdw_session(db *d);
 bool db_pg_sharded(const db *d);
 
 /* ---- db_schema.c ---- */
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 /* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
  * caller's transaction); false with d->err set */
 bool db_schema_upgrade(db *d, int from);
@@ -385,7 +400,7 @@ size_t set_reader_count(const set_reader *r, int need, bool *all);
  * (when the others leave too many candidates); *none: there was none;
  * false with d->err set */
 bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int64_t max_size, bool *none);
-/* db_set_top.c: the search of a one-server collection (schema 5) through
+/* db_set_top.c: the search of a one-server collection (schema 6) through
  * its postings, as db_search_set; need = M equal slots */
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,
                          db_hit **hits, size_t *nhits);

@@ -1,19 +1,23 @@
-/* db_postings.c - owns the gimpset postings of a one-server collection
- * (schema 5): the sample ids of one token (slot, value) that one
- * transaction wrote within one generation of samples (id / DB_GRAM_GEN)
- * are one row, (gen, slot, value, first_id, n, ids) with ids "id,id,...",
- * where schema 4 wrote a row per (token, sample) (written by
- * db_set_write.c; this file reads them).  A query reads a token's
- * postings in every generation (one index seek each), counts the ids of
- * the postings client-side and keeps those named by at least M of the
- * query's tokens: the candidates that db_set.c scores exactly, the same
- * set as schema 4's GROUP BY sample_id HAVING count(*) >= M.  A sharded
- * collection keeps its token rows (db_set.c, the backend's set_rows).
+/* db_postings.c - owns reading the gimpset postings of a one-server
+ * collection (schema 6): the entries (value, id) of the tokens (slot,
+ * value) whose value falls in one of 128 buckets, that one transaction
+ * wrote within one generation of samples (id / DB_GRAM_GEN), are one page
+ * (gen, slot, bucket, first_id, n, data), sorted by (value, id) (db.h's
+ * set_page, written by db_set_write.c).  A query reads a token's pages in
+ * every generation (one index seek each), finds the value's entries
+ * client-side and counts their ids, and keeps those named by at least M of
+ * the query's tokens: the candidates that db_set.c scores exactly, the
+ * same set as schema 4's GROUP BY sample_id HAVING count(*) >= M.  A
+ * sharded collection keeps its token rows (db_set.c, the backend's
+ * set_rows).
  *
- * Hostile input: a collection may be crafted; an ids text that is not
- * comma-separated decimal numbers is refused (an error naming it), the
- * counting table grows with the ids read (bounded by what the statement
- * returns, itself bounded in time by the backend). */
+ * Hostile input: a collection may be crafted; a page whose data is not n
+ * entries (hex text of 12 * n digits from the statement), whose entries
+ * are not strictly sorted by (value, id), whose id offset is not below
+ * DB_GRAM_GEN or whose ids are not positive is refused (an error naming
+ * it); the id lists and the counting table grow with the entries read
+ * (bounded by what the statement returns, itself bounded in time by the
+ * backend), never with a count from a row. */
 #include "db/db.h"
 
 #include <stdlib.h>
@@ -60,13 +64,13 @@ static bool gen_row(const char *const *cols, int ncols, void *ctx)
 static bool read_gens(db *d, gens *g)
 {
     bool ok = db_rows(d,
-                      "WITH RECURSIVE g(gen) AS (SELECT min(gen) FROM set_postings UNION ALL"
-                      " SELECT (SELECT min(gen) FROM set_postings WHERE gen > g.gen) FROM g WHERE g.gen IS NOT NULL)"
+                      "WITH RECURSIVE g(gen) AS (SELECT min(gen) FROM set_pages UNION ALL"
+                      " SELECT (SELECT min(gen) FROM set_pages WHERE gen > g.gen) FROM g WHERE g.gen IS NOT NULL)"
                       " SELECT gen FROM g WHERE gen IS NOT NULL",
                       NULL, 0, gen_row, g);
     if (ok && (g->nomem || g->bad))
         snprintf(d->err, sizeof d->err, "%s",
-                 g->bad ? "a generation that is no integer (set_postings.gen): a crafted or damaged collection"
+                 g->bad ? "a generation that is no integer (set_pages.gen): a crafted or damaged collection"
                         : "out of memory");
     return ok && !g->nomem && !g->bad;
 }
@@ -121,73 +125,151 @@ static bool count_one(counts *c, int64_t id)
     return true;
 }
 
-/* ids: one posting's text, every id counted; a malformed one is refused */
-static bool ids_row(const char *const *cols, int ncols, void *ctx)
-{
-    counts *c = ctx;
-    if (ncols < 1 || !cols[0])
-        return !(c->bad = true);
-    for (const char *p = cols[0];;) {
-        int64_t id = 0;
-        const char *start = p;
-        while (*p >= '0' && *p <= '9' && p - start < 18)
-            id = id * 10 + (*p++ - '0');
-        if (p == start || id < 1 || (*p && *p != ','))
-            return !(c->bad = true);
-        if (!count_one(c, id))
-            return false;
-        if (!*p++)
-            return true;
-    }
-}
+/* the largest page a reader takes (DB_GRAM_GEN entries): a longer one is
+ * refused before the server turns it into hex text */
+#define MAX_PAGE_BYTES "98304"
+_Static_assert(DB_GRAM_GEN * DB_SET_ENTRY == 98304, "MAX_PAGE_BYTES spells it");
 
-/* slot, size: into size[slot] */
-static bool probe_row_fn(const char *const *cols, int ncols, void *ctx)
+/* ids found in pages: grown with what was read */
+typedef struct idvec {
+    int64_t *v;
+    size_t n, cap;
+} idvec;
+
+static bool idvec_push(idvec *l, int64_t id)
 {
-    int64_t *size = ctx;
-    if (ncols < 2 || !cols[0] || !cols[1])
-        return true;
-    long k = strtol(cols[0], NULL, 10);
-    if (k >= 0 && k < MG_GIMPSET_K)
-        size[k] = strtoll(cols[1], NULL, 10);
+    if (l->n == l->cap) {
+        int64_t *v = grow_array(l->v, l->cap, &l->cap, sizeof *v);
+        if (!v)
+            return false;
+        l->v = v;
+    }
+    l->v[l->n++] = id;
     return true;
 }
 
-/* PostgreSQL: the query's postings of the tokens not skipped, counted
- * into c; the sizes of all (sum of n) into size when size is given (then
- * nothing is counted).  One statement each, the tokens bound as arrays:
- * a round trip a token would cost more than the rows. */
-static bool pg_tokens(db *d, const uint32_t q[MG_GIMPSET_K], const bool *skip, const gens *g, counts *c,
-                      int64_t size[MG_GIMPSET_K])
+/* a decimal integer of at most 18 digits in [lo, hi] at text; false when
+ * it is none */
+static bool small_int(const char *text, int64_t lo, int64_t hi, int64_t *out)
 {
-    static char slots[MG_GIMPSET_K * 4 + 3], values[MG_GIMPSET_K * 11 + 3];
+    int64_t v = 0;
+    size_t k = 0;
+    if (!text)
+        return false;
+    for (; text[k] >= '0' && text[k] <= '9' && k < 18; k++)
+        v = v * 10 + (text[k] - '0');
+    *out = v;
+    return k && !text[k] && v >= lo && v <= hi;
+}
+
+/* a hex digit's value + 1 (0: no hex digit) */
+#define HEX_DIGITS(X) X('0', 0) X('1', 1) X('2', 2) X('3', 3) X('4', 4) X('5', 5) X('6', 6) X('7', 7) \
+    X('8', 8) X('9', 9) X('a', 10) X('b', 11) X('c', 12) X('d', 13) X('e', 14) X('f', 15)            \
+    X('A', 10) X('B', 11) X('C', 12) X('D', 13) X('E', 14) X('F', 15)
+#define HEX_ENTRY(c, v) [(unsigned char)(c)] = (v) + 1,
+static const unsigned char hex_value[256] = {HEX_DIGITS(HEX_ENTRY)};
+
+/* one page (its generation, n and data as hex text): checked whole, and
+ * the ids of the entries of value pushed to out; false when malformed
+ * (*nomem: out could not grow).  The hot loop of a query (a page a
+ * generation for each of its tokens, about 128 entries each): twelve
+ * table lookups an entry, an invalid digit noted, not branched on. */
+static bool page_ids(const char *gen_text, const char *n_text, const char *hex, uint32_t value, idvec *out,
+                     bool *nomem)
+{
+    int64_t gen, n;
+    if (!small_int(gen_text, 0, INT64_MAX / DB_GRAM_GEN - 1, &gen) || !small_int(n_text, 1, DB_GRAM_GEN, &n) ||
+        !hex || strlen(hex) != (size_t)n * DB_SET_ENTRY * 2)
+        return false;
+    const unsigned char *h = (const unsigned char *)hex;
+    uint64_t prev = 0;
+    unsigned invalid = 0;
+    for (size_t k = 0; k < (size_t)n; k++, h += 2 * DB_SET_ENTRY) {
+        unsigned b[2 * DB_SET_ENTRY];
+        for (int i = 0; i < 2 * DB_SET_ENTRY; i++) {
+            b[i] = hex_value[h[i]];
+            invalid |= !b[i];
+            b[i] -= 1;
+        }
+        uint32_t v = (b[0] << 4 | b[1]) | (b[2] << 4 | b[3]) << 8 | (b[4] << 4 | b[5]) << 16 |
+                     (uint32_t)(b[6] << 4 | b[7]) << 24;
+        unsigned off = (b[8] << 4 | b[9]) | (b[10] << 4 | b[11]) << 8;
+        uint64_t key = (uint64_t)v << 16 | off; /* (value, id) */
+        if (invalid || off >= DB_GRAM_GEN || (k && key <= prev) || (!gen && !off))
+            return false; /* (the id gen * DB_GRAM_GEN + off is at least 1) */
+        prev = key;
+        if (v == value && !idvec_push(out, gen * DB_GRAM_GEN + off))
+            return !(*nomem = true);
+    }
+    return true;
+}
+
+/* SQLite: (gen, n, hex(data)) rows of one token's pages */
+typedef struct page_read {
+    uint32_t value;
+    idvec *out;
+    bool bad, nomem;
+} page_read;
+
+static bool page_row(const char *const *cols, int ncols, void *ctx)
+{
+    page_read *p = ctx;
+    if (ncols < 3 || !page_ids(cols[0], cols[1], cols[2], p->value, p->out, &p->nomem))
+        return !(p->bad = !p->nomem);
+    return true;
+}
+
+/* PostgreSQL: (slot, gen, n, hex) rows of every token's pages, the ids
+ * of slot k into out[k] */
+typedef struct pages_read {
+    const uint32_t *q;
+    idvec *out;
+    bool bad, nomem;
+} pages_read;
+
+static bool pages_row(const char *const *cols, int ncols, void *ctx)
+{
+    pages_read *p = ctx;
+    int64_t k;
+    if (ncols < 4 || !small_int(cols[0], 0, MG_GIMPSET_K - 1, &k) ||
+        !page_ids(cols[1], cols[2], cols[3], p->q[k], &p->out[k], &p->nomem))
+        return !(p->bad = !p->nomem);
+    return true;
+}
+
+/* PostgreSQL: the pages of the query's 256 tokens in every generation of
+ * g, in one statement (the slots and buckets bound as arrays: a round
+ * trip a token would cost more than the rows), their ids into out */
+static bool pg_pages(db *d, const uint32_t q[MG_GIMPSET_K], const gens *g, idvec out[MG_GIMPSET_K], bool *bad,
+                     bool *nomem)
+{
+    static char slots[MG_GIMPSET_K * 4 + 3], buckets[MG_GIMPSET_K * 4 + 3];
     char *gens_array = malloc(g->len + 3);
     if (!gens_array) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return false;
     }
-    size_t ns = 1, nv = 1;
-    slots[0] = values[0] = '{';
-    for (int k = 0; k < MG_GIMPSET_K; k++)
-        if (size || !skip[k]) {
-            ns += (size_t)sprintf(slots + ns, "%s%d", ns > 1 ? "," : "", k);
-            nv += (size_t)sprintf(values + nv, "%s%u", nv > 1 ? "," : "", (unsigned)q[k]);
-        }
+    size_t ns = 1, nb = 1;
+    slots[0] = buckets[0] = '{';
+    for (int k = 0; k < MG_GIMPSET_K; k++) {
+        ns += (size_t)sprintf(slots + ns, "%s%d", k ? "," : "", k);
+        nb += (size_t)sprintf(buckets + nb, "%s%d", k ? "," : "", set_bucket(q[k]));
+    }
     memcpy(slots + ns, "}", 2);
-    memcpy(values + nv, "}", 2);
+    memcpy(buckets + nb, "}", 2);
     snprintf(gens_array, g->len + 3, "{%s}", g->text ? g->text : "");
-    db_param p[] = {PT(slots), PT(values), PT(gens_array)};
-    bool ok = size ? db_rows(d,
-                             "SELECT q.slot, (SELECT coalesce(sum(t.n), 0) FROM set_postings t"
-                             " WHERE t.gen = ANY($3::bigint[]) AND t.slot = q.slot AND t.value = q.value)"
-                             " FROM unnest($1::int[], $2::bigint[]) AS q(slot, value)",
-                             p, 3, probe_row_fn, size)
-                   : db_rows(d,
-                             "SELECT t.ids FROM unnest($1::int[], $2::bigint[]) AS q(slot, value)"
-                             " JOIN set_postings t ON t.gen = ANY($3::bigint[]) AND t.slot = q.slot"
-                             " AND t.value = q.value",
-                             p, 3, ids_row, c);
+    db_param p[] = {PT(slots), PT(buckets), PT(gens_array)};
+    pages_read pr = {.q = q, .out = out};
+    bool ok = db_rows(d,
+                      "SELECT q.slot, t.gen, t.n,"
+                      " CASE WHEN length(t.data) <= " MAX_PAGE_BYTES " THEN encode(t.data, 'hex') END"
+                      " FROM unnest($1::int[], $2::int[])"
+                      " AS q(slot, bucket) JOIN set_pages t ON t.gen = ANY($3::bigint[]) AND t.slot = q.slot"
+                      " AND t.bucket = q.bucket",
+                      p, 3, pages_row, &pr);
     free(gens_array);
+    *bad = pr.bad;
+    *nomem = pr.nomem;
     return ok;
 }
 
@@ -219,7 +301,70 @@ struct set_reader {
     bool out[MG_GIMPSET_K];     /* SQLite: left out */
     bool estimated;
     int next, nread, large;
+    idvec tok;                  /* SQLite: the ids of one token */
+    idvec all[MG_GIMPSET_K];    /* PostgreSQL: the ids of every token */
 };
+
+#define MALFORMED "a malformed gimpset page (set_pages.data): a crafted or damaged collection"
+
+/* SQLite: the statement that reads one token's pages (slot $1, bucket $2)
+ * in the generations gens (malloc'ed; NULL with d->err set) */
+static char *lite_pages_sql(db *d, const char *gens, size_t len)
+{
+    size_t sqlsz = len + 128;
+    char *sql = malloc(sqlsz);
+    if (!sql) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return NULL;
+    }
+    snprintf(sql, sqlsz,
+             "SELECT gen, n, CASE WHEN length(data) <= " MAX_PAGE_BYTES " THEN hex(data) END FROM set_pages"
+             " WHERE gen IN (%s) AND slot = $1 AND bucket = $2",
+             gens);
+    return sql;
+}
+
+/* SQLite: the ids of token k (value q) in r->tok (emptied first), read by
+ * sql; false with d->err set */
+static bool lite_token(db *d, set_reader *r, const char *sql, int k, uint32_t q)
+{
+    r->tok.n = 0;
+    page_read p = {.value = q, .out = &r->tok};
+    db_param par[] = {PI(k), PI(set_bucket(q))};
+    bool ok = db_rows(d, sql, par, 2, page_row, &p);
+    if (ok && (p.bad || p.nomem)) {
+        snprintf(d->err, sizeof d->err, "%s", p.bad ? MALFORMED : "out of memory");
+        ok = false;
+    }
+    return ok;
+}
+
+/* the ids of l counted into r; false with d->err set when out of memory */
+static bool count_ids(db *d, set_reader *r, const idvec *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!count_one(&r->c, l->v[i])) {
+            snprintf(d->err, sizeof d->err, "out of memory");
+            return false;
+        }
+    return true;
+}
+
+/* the need - 1 largest tokens of BIG_POSTING ids or more (by r->size)
+ * left out */
+static void leave_out_large(set_reader *r, int need)
+{
+    for (int j = 0; j < need - 1; j++) { /* the largest left, need - 1 times at most */
+        int best = -1;
+        for (int k = 0; k < MG_GIMPSET_K; k++)
+            if (!r->out[k] && r->size[k] >= BIG_POSTING && (best < 0 || r->size[k] > r->size[best]))
+                best = k;
+        if (best < 0)
+            break;
+        r->out[best] = true;
+        r->large++;
+    }
+}
 
 /* SQLite: which tokens to leave out, decided once: each token's size
  * estimated in the two newest generations (two index seeks, where its
@@ -239,43 +384,18 @@ static bool lite_estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_r
         from = p;
         nlast = 2;
     }
-    char sql[200];
-    snprintf(sql, sizeof sql, "SELECT coalesce(sum(n), 0) FROM set_postings WHERE gen IN (%.60s) AND slot = $1"
-             " AND value = $2", from); /* two generations of at most 19 characters */
-    bool ok = true;
+    char *sql = lite_pages_sql(d, from, strlen(from));
+    bool ok = sql != NULL;
     for (int k = 0; ok && nlast && k < MG_GIMPSET_K; k++) {
-        db_param p[] = {PI(k), PI(q[k])};
-        int64_t n = 0;
-        ok = db_rows(d, sql, p, 2, db_int_row, &n);
+        ok = lite_token(d, r, sql, k, q[k]);
+        int64_t n = (int64_t)r->tok.n;
         r->size[k] = n < INT64_MAX / 64 ? n * ngens / nlast : INT64_MAX / 64;
     }
-    for (int j = 0; ok && j < need - 1; j++) { /* the largest left, need - 1 times at most */
-        int best = -1;
-        for (int k = 0; k < MG_GIMPSET_K; k++)
-            if (!r->out[k] && r->size[k] >= BIG_POSTING && (best < 0 || r->size[k] > r->size[best]))
-                best = k;
-        if (best < 0)
-            break;
-        r->out[best] = true;
-        r->large++;
-    }
+    free(sql);
+    if (ok)
+        leave_out_large(r, need);
     r->estimated = true;
     return ok;
-}
-
-/* SQLite: the statement that reads one token's ids in every generation
- * of r (malloc'ed; NULL with d->err set) */
-static char *lite_ids_sql(db *d, const set_reader *r)
-{
-    size_t sqlsz = r->g.len + 128;
-    char *sql = malloc(sqlsz);
-    if (!sql) {
-        snprintf(d->err, sizeof d->err, "out of memory");
-        return NULL;
-    }
-    snprintf(sql, sqlsz, "SELECT ids FROM set_postings WHERE gen IN (%s) AND slot = $1 AND value = $2",
-             r->g.text ? r->g.text : "");
-    return sql;
 }
 
 /* SQLite: the tokens from r->next on in slot order, those not left out
@@ -284,20 +404,42 @@ static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int tar
 {
     if (!r->estimated && !lite_estimate(d, q, need, r))
         return false;
-    char *ids_sql = lite_ids_sql(d, r);
-    if (!ids_sql)
-        return false;
-    bool ok = true;
-    for (; ok && !r->c.bad && !r->c.nomem && r->nread < target && r->next < MG_GIMPSET_K; r->next++) {
+    char *sql = lite_pages_sql(d, r->g.text ? r->g.text : "", r->g.len);
+    bool ok = sql != NULL;
+    for (; ok && r->nread < target && r->next < MG_GIMPSET_K; r->next++) {
         int k = r->next;
-        db_param p[] = {PI(k), PI(q[k])};
-        if (!r->out[k] && (ok = db_rows(d, ids_sql, p, 2, ids_row, &r->c))) {
+        if (!r->out[k] && (ok = lite_token(d, r, sql, k, q[k]) && count_ids(d, r, &r->tok))) {
             r->read[k] = true;
             r->nread++;
         }
     }
-    free(ids_sql);
+    free(sql);
     return ok;
+}
+
+/* PostgreSQL: every token's pages read at once, the sizes known, the
+ * need - 1 largest of BIG_POSTING ids or more left out, the others counted */
+static bool pg_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader *r)
+{
+    bool bad = false, nomem = false;
+    if (!pg_pages(d, q, &r->g, r->all, &bad, &nomem))
+        return false;
+    if (bad || nomem) {
+        snprintf(d->err, sizeof d->err, "%s", bad ? MALFORMED : "out of memory");
+        return false;
+    }
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        r->size[k] = (int64_t)r->all[k].n;
+    leave_out_large(r, need);
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        if (!r->out[k]) {
+            if (!count_ids(d, r, &r->all[k]))
+                return false;
+            r->read[k] = true;
+            r->nread++;
+        }
+    r->next = MG_GIMPSET_K;
+    return true;
 }
 
 static void reader_free(set_reader *r)
@@ -305,6 +447,9 @@ static void reader_free(set_reader *r)
     free(r->g.text);
     free(r->c.id);
     free(r->c.n);
+    free(r->tok.v);
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        free(r->all[k].v);
 }
 
 set_reader *set_reader_open(db *d)
@@ -329,29 +474,9 @@ void set_reader_close(set_reader *r)
 
 bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need, int target)
 {
-    bool ok = true;
     if (strcmp(d->be->name, "postgresql"))
-        ok = lite_tokens(d, q, need, target, r);
-    else if (!r->next) { /* all at once: two statements */
-        int64_t size[MG_GIMPSET_K] = {0};
-        bool skip[MG_GIMPSET_K] = {0};
-        ok = pg_tokens(d, q, skip, &r->g, &r->c, size);
-        memcpy(r->size, size, sizeof size);
-        for (int k = 0; ok && k < MG_GIMPSET_K; k++)
-            if (!(skip[k] = r->large < need - 1 && size[k] >= BIG_POSTING))
-                r->read[k] = true, r->nread++;
-            else
-                r->large++;
-        ok = ok && pg_tokens(d, q, skip, &r->g, &r->c, NULL);
-        r->next = MG_GIMPSET_K;
-    }
-    if (ok && (r->c.bad || r->c.nomem)) {
-        snprintf(d->err, sizeof d->err, "%s",
-                 r->c.bad ? "a malformed gimpset posting (set_postings.ids): a crafted or damaged collection"
-                          : "out of memory");
-        ok = false;
-    }
-    return ok;
+        return lite_tokens(d, q, need, target, r);
+    return r->next || pg_tokens(d, q, need, r); /* all at once */
 }
 
 bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out)
@@ -376,29 +501,17 @@ size_t set_reader_count(const set_reader *r, int need, bool *all)
     return n;
 }
 
-/* large token k read after all; false with d->err set */
+/* large token k read after all (PostgreSQL: already read, counted now);
+ * false with d->err set */
 static bool read_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int k)
 {
     bool ok;
     if (strcmp(d->be->name, "postgresql")) {
-        char *sql = lite_ids_sql(d, r);
-        if (!sql)
-            return false;
-        db_param p[] = {PI(k), PI(q[k])};
-        ok = db_rows(d, sql, p, 2, ids_row, &r->c);
+        char *sql = lite_pages_sql(d, r->g.text ? r->g.text : "", r->g.len);
+        ok = sql && lite_token(d, r, sql, k, q[k]) && count_ids(d, r, &r->tok);
         free(sql);
-    } else {
-        bool skip[MG_GIMPSET_K];
-        for (int i = 0; i < MG_GIMPSET_K; i++)
-            skip[i] = i != k;
-        ok = pg_tokens(d, q, skip, &r->g, &r->c, NULL);
-    }
-    if (ok && (r->c.bad || r->c.nomem)) {
-        snprintf(d->err, sizeof d->err, "%s",
-                 r->c.bad ? "a malformed gimpset posting (set_postings.ids): a crafted or damaged collection"
-                          : "out of memory");
-        ok = false;
-    }
+    } else
+        ok = count_ids(d, r, &r->all[k]);
     if (ok) {
         r->read[k] = true;
         r->nread++;

@@ -2,10 +2,12 @@
  * version, one text for both backends, with the two spellings that differ
  * filled in from the backend (@ID: the auto-numbered id column, @NR: the
  * clause after a table stored by its primary key, @IDS: a group's sample
- * ids as "id,id,..."), and the upgrade from one version to the current
- * one. */
+ * ids as "id,id,...", @BLOB: a column of bytes), and the upgrade from one
+ * version to the current one, with the one step SQL cannot do (version
+ * 6's pages, rebuilt from the records' gimpsets). */
 #include "db/db.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* the columns of a record after its id (the one-server table, and the
@@ -102,28 +104,59 @@ static const char *const schema_v5[] = {
     "DROP TABLE set_tokens",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+/* version 6: the gimpset postings of a one-server collection as bucket
+ * pages (db.h's set_page, docs/collection.md "Gimpset pages"): one row per
+ * (generation, slot, bucket of 128) that a transaction wrote, its entries
+ * a blob, where version 5 wrote a row per (generation, slot, value): 34x
+ * fewer rows (BENCHMARKS.md "Gimpset pages (issue 25)").  The pages cannot
+ * be made in SQL: rebuild_set_pages writes them from the records'
+ * gimpsets after this DDL. */
+static const char *const schema_v6[] = {
+    "CREATE TABLE set_pages (gen BIGINT NOT NULL, slot INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+    " first_id BIGINT NOT NULL, n BIGINT NOT NULL, data @BLOB NOT NULL,"
+    " PRIMARY KEY (gen, slot, bucket, first_id))@NR",
+    "DROP TABLE set_postings",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
 _Static_assert(sizeof schema / sizeof *schema == DB_SCHEMA_VERSION, "one DDL list a version");
 _Static_assert(DB_GRAM_GEN == 16384, "schema_v3 spells the generation size");
 
-/* tmpl with @ID and @NR spelled for the backend; false when it does not fit */
+/* the word of the spelling at p (its length into *len), NULL when p
+ * starts none; *missing when the backend lacks it (the sharded one's @IDS) */
+static const char *spelling(const db_backend *be, const char *p, size_t *len, bool *missing)
+{
+    const char *blob = !strcmp(be->name, "postgresql") ? "bytea" : "BLOB";
+    const struct {
+        const char *at, *word;
+    } words[] = {{"@IDS", be->id_list}, {"@ID", be->id_column}, {"@NR", be->keyed_table}, {"@BLOB", blob}};
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (!strncmp(p, words[k].at, strlen(words[k].at))) {
+            *len = strlen(words[k].at);
+            *missing = !words[k].word;
+            return words[k].word;
+        }
+    *missing = false;
+    return NULL;
+}
+
+/* tmpl with @ID, @NR, @IDS and @BLOB spelled for the backend; false when
+ * it does not fit or the backend lacks a spelling */
 static bool spell(const db_backend *be, const char *tmpl, char *out, size_t outsz)
 {
     size_t n = 0;
     for (const char *p = tmpl; *p;) {
-        bool ids = !strncmp(p, "@IDS", 4);
-        const char *word = ids                    ? be->id_list
-                           : !strncmp(p, "@ID", 3) ? be->id_column
-                           : !strncmp(p, "@NR", 3) ? be->keyed_table
-                                                   : NULL;
-        if ((ids || !strncmp(p, "@ID", 3) || !strncmp(p, "@NR", 3)) && !word)
-            return false; /* a spelling the backend lacks (the sharded one's @IDS) */
+        size_t at = 0;
+        bool missing;
+        const char *word = spelling(be, p, &at, &missing);
+        if (missing)
+            return false;
         size_t len = word ? strlen(word) : 1;
         if (n + len >= outsz)
             return false;
         memcpy(out + n, word ? word : p, len);
         n += len;
-        p += !word ? 1 : ids ? 4 : 3;
+        p += word ? at : 1;
     }
     out[n] = 0;
     return true;
@@ -170,15 +203,62 @@ static bool sharded_refused(db *d, int from)
     return sharded != 0;
 }
 
+/* version 6's pages rebuilt from the gimpsets of the records through the
+ * writer (db_set_write.c), one generation (id / DB_GRAM_GEN) a statement
+ * and a flush: the rows are staged by the callback and written after the
+ * statement (PostgreSQL reads a result row by row, and a COPY cannot run
+ * meanwhile) */
+typedef struct rebuild {
+    db *d;
+    bool failed;
+} rebuild;
+
+static bool rebuild_row(const char *const *cols, int ncols, void *ctx)
+{
+    rebuild *r = ctx;
+    if (ncols < 2 || !cols[0])
+        return true;
+    char *end;
+    long long id = strtoll(cols[0], &end, 10);
+    if (*end || id < 1)
+        return true; /* not a record id our writer makes: no tokens, as a malformed gimpset */
+    return set_tokens_put(r->d, id, cols[1], NULL) || !(r->failed = true);
+}
+
+static bool rebuild_set_pages(db *d)
+{
+    rebuild r = {.d = d};
+    int64_t id = 0;
+    bool ok = true;
+    set_tokens_drop(d);
+    while (ok) {
+        db_param from = PI(id);
+        id = 0;
+        if (!(ok = d->be->query(d, "SELECT min(id) FROM samples WHERE id >= $1", &from, 1, db_int_row, &id)) ||
+            id < 1 || id > INT64_MAX - DB_GRAM_GEN)
+            break;
+        id = id / DB_GRAM_GEN * DB_GRAM_GEN;
+        db_param gen[] = {PI(id), PI(id + DB_GRAM_GEN)};
+        ok = d->be->query(d, "SELECT id, gimpset FROM samples WHERE id >= $1 AND id < $2 AND gimpset IS NOT NULL"
+                             " ORDER BY id", gen, 2, rebuild_row, &r) &&
+             !r.failed && set_tokens_flush(d);
+        id += DB_GRAM_GEN;
+    }
+    set_tokens_drop(d);
+    return ok;
+}
+
 bool db_schema_upgrade(db *d, int from)
 {
-    /* a sharded collection's layout of version 5 is version 4's (its
-     * tokens stay rows): nothing to change but the version */
-    if (from == 4 && d->be->set_rows)
+    /* a sharded collection's layout of versions 5 and 6 is version 4's
+     * (its tokens stay rows): nothing to change but the version */
+    if (from >= 4 && d->be->set_rows)
         return true;
     if (from < DB_SCHEMA_VERSION && sharded_refused(d, from))
         return false;
-    return db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err);
+    if (!db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err))
+        return false;
+    return from < 1 || from >= 6 || rebuild_set_pages(d);
 }
 
 /* ---- the sharded layout (PostgreSQL only, docs/collection.md "Sharding")
@@ -204,10 +284,11 @@ bool db_schema_upgrade(db *d, int from)
  * coordinator's tables have no foreign keys to samples (a partitioned
  * table with foreign partitions can have no unique index to refer to); the
  * subcommands write a record's rows in one transaction. */
-/* Schema 5's sharded layout is schema 4's: its gimpset tokens stay one row
- * each in set_tokens (the backend's set_rows), where one server keeps
- * postings (set_postings). */
-_Static_assert(DB_SCHEMA_VERSION == 5, "the sharded layout below is schema 5's: add the new version's to it");
+/* The sharded layout of schemas 5 and 6 is schema 4's: its gimpset tokens
+ * stay one row each in set_tokens (the backend's set_rows), where one
+ * server keeps postings (set_postings, schema 5) or pages (set_pages,
+ * schema 6). */
+_Static_assert(DB_SCHEMA_VERSION == 6, "the sharded layout below is schema 6's: add the new version's to it");
 #define SHARD_LAYOUT_TEXT "2"
 _Static_assert(DB_SHARD_LAYOUT == 2, "SHARD_LAYOUT_TEXT spells it");
 

@@ -1,7 +1,7 @@
 /* db_set.c - owns the gimpset side of the database: the token rows of a
  * record (slot, value, sample_id), one per slot of its non-empty gimpset,
  * in one B-tree keyed by all three (schema 4; a sharded collection still),
- * or grouped into postings (schema 5 on one server: db_postings.c, searched
+ * or grouped into bucket pages (schema 6 on one server: db_postings.c, searched
  * by db_set_top.c), and the search through them.  A score
  * floor(100 * e / 256) >= T holds exactly when the e equal slots number at
  * least M = ceil(T * 256 / 100), so the records sharing at least M tokens

@@ -1,5 +1,5 @@
 /* db_set_top.c - owns the gimpset search of a one-server collection
- * (schema 5) once its postings have named the candidates
+ * (schema 6) once its postings have named the candidates
  * (db_postings.c): which candidates' gimpsets are read and scored.
  *
  * Workload: a query of a program linking popular libraries names tens of
@@ -142,7 +142,7 @@ static bool read_chunk(db *d, unsigned flags, set_cand *v, size_t m, top_read *c
         return false;
     if (c->lie)
         snprintf(d->err, sizeof d->err,
-                 "the gimpset postings (set_postings) disagree with the gimpset of record %lld: a crafted or"
+                 "the gimpset pages (set_pages) disagree with the gimpset of record %lld: a crafted or"
                  " damaged collection",
                  (long long)c->lie);
     return !c->lie;

@@ -2,28 +2,27 @@
  * slot values of each record put are staged (its id and the values, about
  * 1 KiB a record), and at commit they are written generation by generation
  * (id / DB_GRAM_GEN) and slot by slot, each slot's values sorted by a
- * stable radix sort so the ids of one value come out ascending: one
- * posting (gen, slot, value, first_id, n, "id,id,...") per value on one
- * server (schema 5), or one token row (sample, slot, value) per record for
- * a sharded collection.  The rows leave in key order (gen, slot, value),
- * so a batch lands in the newest generation's part of the B-tree.
+ * radix sort on (bucket, value, id): one page (gen, slot, bucket,
+ * first_id, n, data) per bucket of the slot values on one server (schema
+ * 6, db.h's set_page), or one token row (sample, slot, value) per record
+ * for a sharded collection.  The rows leave in key order, so a batch
+ * lands in the newest generation's part of the B-tree.
  *
- * Workload: a `db import` batch of 16,384 records is 4M tokens.  Staging
- * them as rows and sorting the whole batch took 24 bytes a token twice
- * over, plus 77 bytes a token of posting scratch (440 MB a batch); here a
- * token costs its 4 staged bytes, and the scratch is one slot of one
- * generation (at most 16,384 values) plus an output buffer of OUT_ROWS
- * rows, flushed to the backend whenever the next slot might not fit. */
+ * Workload: a `db import` batch of 16,384 records is 4M tokens.  Schema 5
+ * wrote them as 1.1M postings (one per token value), which cost SQLite
+ * 58% of the import; as pages they are 256 x 128 = 32,768 rows of about
+ * 770 bytes.  A token costs its 4 staged bytes, and the scratch is one
+ * slot of one generation (at most 16,384 keys) plus an output buffer of
+ * OUT_ROWS rows (and as many entries), flushed to the backend whenever
+ * the next slot might not fit. */
 #include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* rows (postings or token rows) gathered before the backend is called:
- * few statements for a small `db add`, bounded memory for a large import */
+/* rows (pages or token rows) gathered before the backend is called: few
+ * statements for a small `db add`, bounded memory for a large import */
 #define OUT_ROWS 65536
-/* bytes of an id as decimal text with its comma */
-#define ID_TEXT 21
 
 bool set_tokens_put(db *d, int64_t id, const char *gimpset, const uint32_t *decoded)
 {
@@ -57,11 +56,11 @@ void set_tokens_drop(db *d)
 /* ---- the scratch of one flush ---- */
 
 typedef struct out_buf {
-    uint64_t *key, *tmp;   /* one slot of one generation: value << 32 | record index */
-    set_posting *post;     /* one server: the postings gathered */
-    char *text;            /* ... and their ids' text */
+    uint64_t *key, *tmp;   /* one slot of one generation: bucket << 46 | value << 14 | id offset */
+    set_page *page;        /* one server: the pages gathered */
+    uint8_t *data;         /* ... and their entries */
     set_row *row;          /* sharded: the token rows gathered */
-    size_t n, at, cap;     /* rows gathered, text bytes used, room (rows) */
+    size_t n, at, cap;     /* rows gathered, entries used, room (rows and entries) */
 } out_buf;
 
 static bool out_open(db *d, out_buf *o, size_t m)
@@ -73,10 +72,10 @@ static bool out_open(db *d, out_buf *o, size_t m)
     if (d->be->set_rows)
         o->row = malloc(o->cap * sizeof *o->row);
     else {
-        o->post = malloc(o->cap * sizeof *o->post);
-        o->text = malloc(o->cap * ID_TEXT);
+        o->page = malloc(o->cap * sizeof *o->page);
+        o->data = malloc(o->cap * DB_SET_ENTRY);
     }
-    if (o->key && o->tmp && (o->row || (o->post && o->text)))
+    if (o->key && o->tmp && (o->row || (o->page && o->data)))
         return true;
     snprintf(d->err, sizeof d->err, "out of memory");
     return false;
@@ -86,79 +85,93 @@ static void out_close(out_buf *o)
 {
     free(o->key);
     free(o->tmp);
-    free(o->post);
-    free(o->text);
+    free(o->page);
+    free(o->data);
     free(o->row);
 }
 
 static bool out_send(db *d, out_buf *o)
 {
-    bool ok = !o->n || (o->row ? d->be->put_set_tokens(d, o->row, o->n) : d->be->put_set_postings(d, o->post, o->n));
+    bool ok = !o->n || (o->row ? d->be->put_set_tokens(d, o->row, o->n) : d->be->put_set_pages(d, o->page, o->n));
     o->n = o->at = 0;
     return ok;
 }
 
 /* ---- sorting and emitting one slot of one generation ---- */
 
-/* v (m keys) sorted by their upper 32 bits (the value), stable: three
- * counting passes of 11, 11 and 10 bits; the sorted keys returned (v or
- * tmp) */
-static uint64_t *radix_by_value(uint64_t *v, uint64_t *tmp, size_t m)
+#define KEY_OFFSET_BITS 14 /* an id's offset in its generation */
+#define KEY_VALUE_SHIFT KEY_OFFSET_BITS
+#define KEY_BUCKET_SHIFT (KEY_VALUE_SHIFT + 32)
+/* the bits of a bucket (DB_SET_BUCKETS a power of two) */
+#define KEY_BUCKET_BITS (DB_SET_BUCKETS == 256 ? 8 : DB_SET_BUCKETS == 128 ? 7 : -1)
+/* three counting passes cover the value and the bucket */
+#define RADIX_BITS ((32 + KEY_BUCKET_BITS + 2) / 3)
+_Static_assert(DB_GRAM_GEN == 1 << KEY_OFFSET_BITS, "an offset fills its key bits");
+_Static_assert(DB_SET_BUCKETS <= 1 << (64 - KEY_BUCKET_SHIFT), "a bucket fits its key bits");
+
+static int by_key(const void *a, const void *b)
 {
-    static size_t count[1 << 11];
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* v (m distinct keys whose offsets ascend) sorted: a stable radix sort on
+ * the bits above the offset, three counting passes of RADIX_BITS bits
+ * (the value and the bucket), or qsort for a few keys (a `db add`,
+ * where clearing the counts would cost more); the sorted keys returned
+ * (v or tmp) */
+static uint64_t *sort_keys(uint64_t *v, uint64_t *tmp, size_t m)
+{
+    enum { BITS = RADIX_BITS };
+    static size_t count[1 << BITS];
+    if (m < 512) {
+        qsort(v, m, sizeof *v, by_key);
+        return v;
+    }
     uint64_t *src = v, *dst = tmp;
-    for (int shift = 32; shift < 64; shift += 11) {
+    for (int shift = KEY_VALUE_SHIFT; shift < KEY_BUCKET_SHIFT + KEY_BUCKET_BITS; shift += BITS) {
         memset(count, 0, sizeof count);
         for (size_t k = 0; k < m; k++)
-            count[(src[k] >> shift) & 0x7ff]++;
-        db_counts_to_starts(count, 1 << 11);
+            count[(src[k] >> shift) & ((1 << BITS) - 1)]++;
+        db_counts_to_starts(count, 1 << BITS);
         for (size_t k = 0; k < m; k++)
-            dst[count[(src[k] >> shift) & 0x7ff]++] = src[k];
+            dst[count[(src[k] >> shift) & ((1 << BITS) - 1)]++] = src[k];
         uint64_t *t = src;
         src = dst;
         dst = t;
     }
     return src;
 }
+_Static_assert(KEY_BUCKET_BITS > 0 && DB_SET_BUCKETS == 1 << KEY_BUCKET_BITS, "a bucket is KEY_BUCKET_BITS bits");
+_Static_assert(3 * RADIX_BITS >= 32 + KEY_BUCKET_BITS, "three passes cover value and bucket");
 
-/* id as decimal text at out (room for 20 bytes); the length */
-static size_t put_id(char *out, int64_t id)
-{
-    char tmp[24];
-    size_t n = 0;
-    uint64_t u = id < 0 ? 0 : (uint64_t)id; /* ids are positive */
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    for (size_t k = 0; k < n; k++)
-        out[k] = tmp[n - 1 - k];
-    return n;
-}
-
-/* the sorted keys of slot (indexes into s) as postings of generation gen */
-static void emit_postings(out_buf *o, const set_staged *s, const uint64_t *key, size_t m, int slot, int64_t gen)
+/* the sorted keys of slot as pages of generation gen */
+static void emit_pages(out_buf *o, const uint64_t *key, size_t m, int slot, int64_t gen)
 {
     for (size_t k = 0; k < m;) {
-        uint32_t value = (uint32_t)(key[k] >> 32);
-        set_posting *p = &o->post[o->n++];
-        *p = (set_posting){.gen = gen, .slot = slot, .value = value, .first_id = s[(uint32_t)key[k]].id,
-                           .ids = o->text + o->at};
-        size_t start = o->at;
-        for (; k < m && (uint32_t)(key[k] >> 32) == value; k++) {
-            if (o->at > start)
-                o->text[o->at++] = ',';
-            o->at += put_id(o->text + o->at, s[(uint32_t)key[k]].id);
+        uint64_t bucket = key[k] >> KEY_BUCKET_SHIFT;
+        set_page *p = &o->page[o->n++];
+        *p = (set_page){.gen = gen, .slot = slot, .bucket = (int64_t)bucket, .first_id = INT64_MAX,
+                        .data = o->data + o->at * DB_SET_ENTRY};
+        for (; k < m && key[k] >> KEY_BUCKET_SHIFT == bucket; k++) {
+            uint32_t value = (uint32_t)(key[k] >> KEY_VALUE_SHIFT);
+            unsigned off = (unsigned)(key[k] & (DB_GRAM_GEN - 1));
+            uint8_t *e = o->data + o->at++ * DB_SET_ENTRY;
+            e[0] = (uint8_t)value, e[1] = (uint8_t)(value >> 8), e[2] = (uint8_t)(value >> 16);
+            e[3] = (uint8_t)(value >> 24), e[4] = (uint8_t)off, e[5] = (uint8_t)(off >> 8);
+            if (gen * DB_GRAM_GEN + off < p->first_id)
+                p->first_id = gen * DB_GRAM_GEN + off;
             p->n++;
         }
-        p->len = o->at - start;
+        p->len = (size_t)p->n * DB_SET_ENTRY;
     }
 }
 
-static void emit_rows(out_buf *o, const set_staged *s, const uint64_t *key, size_t m, int slot)
+static void emit_rows(out_buf *o, const uint64_t *key, size_t m, int slot, int64_t gen)
 {
     for (size_t k = 0; k < m; k++)
-        o->row[o->n++] = (set_row){.sample_id = s[(uint32_t)key[k]].id, .slot = slot, .value = (uint32_t)(key[k] >> 32)};
+        o->row[o->n++] = (set_row){.sample_id = gen * DB_GRAM_GEN + (int64_t)(key[k] & (DB_GRAM_GEN - 1)),
+                                   .slot = slot, .value = (uint32_t)(key[k] >> KEY_VALUE_SHIFT)};
 }
 
 /* the m staged records s (one generation, ids ascending) written */
@@ -166,16 +179,21 @@ static bool write_generation(db *d, out_buf *o, const set_staged *s, size_t m)
 {
     int64_t gen = s[0].id / DB_GRAM_GEN;
     for (int slot = 0; slot < MG_GIMPSET_K; slot++) {
-        /* a slot writes at most m rows and m ids (ID_TEXT bytes each) */
-        if ((o->cap - o->n < m || o->cap * ID_TEXT - o->at < m * ID_TEXT) && !out_send(d, o))
+        /* a slot writes at most m rows and m entries */
+        if ((o->cap - o->n < m || o->cap - o->at < m) && !out_send(d, o))
             return false;
-        for (size_t k = 0; k < m; k++)
-            o->key[k] = (uint64_t)s[k].v[slot] << 32 | k;
-        const uint64_t *key = radix_by_value(o->key, o->tmp, m);
+        for (size_t k = 0; k < m; k++) {
+            uint32_t v = s[k].v[slot];
+            /* sharded: token rows in (value, id) order, no bucket */
+            uint64_t bucket = o->row ? 0 : (uint64_t)set_bucket(v);
+            o->key[k] = bucket << KEY_BUCKET_SHIFT | (uint64_t)v << KEY_VALUE_SHIFT |
+                        (uint64_t)(s[k].id - gen * DB_GRAM_GEN);
+        }
+        const uint64_t *key = sort_keys(o->key, o->tmp, m);
         if (o->row)
-            emit_rows(o, s, key, m, slot);
+            emit_rows(o, key, m, slot, gen);
         else
-            emit_postings(o, s, key, m, slot, gen);
+            emit_pages(o, key, m, slot, gen);
     }
     return true;
 }

@@ -20,15 +20,6 @@ if [ "$BACKEND" = postgresql ]; then
     trap 'pg_stop; rm -rf "$T"' EXIT
 fi
 # new_db NAME: a fresh empty collection on the backend under test
-# the token rows of schema 5's postings, expanded by the database itself
-# from their "id,id,..." lists: with the posting's key and n (TOKENS_KEYED),
-# and as (sample_id, slot, value) rows (TOKENS)
-if [ "$BACKEND" = postgresql ]; then
-    TOKENS_KEYED="SELECT p.gen AS gen, p.slot AS slot, p.value AS value, p.first_id AS first_id, p.n AS n, u AS sample_id FROM set_postings p, unnest(string_to_array(p.ids, ',')::bigint[]) u"
-else
-    TOKENS_KEYED="SELECT p.gen AS gen, p.slot AS slot, p.value AS value, p.first_id AS first_id, p.n AS n, CAST(j.value AS INTEGER) AS sample_id FROM set_postings p, json_each('[' || p.ids || ']') j"
-fi
-TOKENS="SELECT sample_id, slot, value FROM ($TOKENS_KEYED) k"
 new_db() {
     if [ "$BACKEND" = postgresql ]; then pg_createdb "$1"; else echo "$T/$1.sqlite"; fi
 }
@@ -43,6 +34,36 @@ for r in c.execute(sys.argv[2]):
     print(*r, sep="|")
 c.commit()' "$1" "$2"
     fi
+}
+# the token rows of schema 6's gimpset pages, "sample_id|slot|value" (with
+# --keyed: "gen|slot|bucket|first_id|n|value|sample_id"), decoded by an
+# independent reader written from docs/collection.md "Gimpset pages"
+# (set_pages_rows.py), which fails (status 2) on a page that breaks it
+tokens_of() { # DB [--keyed]
+    if [ "$BACKEND" = postgresql ]; then
+        sqlv "$1" "SELECT gen, slot, bucket, first_id, n, encode(data, 'hex') FROM set_pages" |
+            python3 "$HERE/set_pages_rows.py" hex "${@:2}"
+    else
+        python3 "$HERE/set_pages_rows.py" sqlite "$1" "${@:2}"
+    fi
+}
+# "count|sum" of the token rows on stdin (sample_id|slot|value)
+tokens_sum() { python3 -c 'import sys
+r = [tuple(map(int, l.split("|"))) for l in sys.stdin if l.strip()]
+print("%d|%d" % (len(r), sum(i * 1000003 + s * 7919 + v for i, s, v in r)))'; }
+# the token rows on stdin as an SQL VALUES list
+tokens_values() { python3 -c 'import sys
+print(", ".join("(%s)" % l.strip().replace("|", ", ") for l in sys.stdin if l.strip()))'; }
+# the tokens the records' gimpsets give (the oracle): "sample_id|slot|value", sorted
+gimpset_tokens() { # DB
+    sqlv "$1" "SELECT id, gimpset FROM samples WHERE gimpset IS NOT NULL" | python3 -c 'import base64, struct, sys
+out = []
+for l in sys.stdin:
+    i, gs = l.rstrip("\n").split("|")
+    body = gs.split(":", 2)[2]
+    if body:
+        out += ["%s|%d|%d" % (i, k, v) for k, v in enumerate(struct.unpack("<256I", base64.b64decode(body)))]
+print("\n".join(sorted(out)))'
 }
 field() { # FIELD: from a --json stats line on stdin
     python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
@@ -152,12 +173,9 @@ want_tokens=$(python3 -c "
 import json,sys
 print(256 * sum(1 for l in open(sys.argv[1]) if json.loads(l).get('gimpset', 'gs1:256:') != 'gs1:256:'))" "$T/export.jsonl")
 [ "$want_tokens" -gt 0 ] && ok || bad "export: no record with a gimpset"
-expect_eq "set tokens: 256 per non-empty gimpset" "$(sqlv "$D" "SELECT count(*) FROM ($TOKENS) t")" "$want_tokens"
-expect_eq "set postings: n, first_id and gen of each agree with its ids" \
-    "$(sqlv "$D" "SELECT count(*) FROM (SELECT gen, n, first_id, count(*) AS c, min(sample_id) AS lo,
-        min(sample_id / 16384) AS glo, max(sample_id / 16384) AS ghi FROM ($TOKENS_KEYED) k
-        GROUP BY gen, slot, value, first_id, n) x WHERE c = n AND lo = first_id AND glo = gen AND ghi = gen")" \
-    "$(sqlv "$D" "SELECT count(*) FROM set_postings")"
+tokens_of "$D" > "$T/tok.txt"; expect_eq "set pages: every page as the format says" $? 0
+expect_eq "set tokens: 256 per non-empty gimpset" "$(wc -l < "$T/tok.txt")" "$want_tokens"
+expect_eq "set tokens: those of each record's gimpset" "$(sort "$T/tok.txt" | md5sum)" "$(gimpset_tokens "$D" | md5sum)"
 for opts in "" "-t 1 -k 0" "-t 20 -k 3" "-t 60 -k 0" "-t 100 -k 0" "--json" "--json -t 10 -k 0" "--json -t 80 -k 1"; do
     "$M" match --db "$T/export.jsonl" --measure set $opts "${q[@]}" 2>/dev/null | normjson > "$T/want.txt"
     "$M" db match --db "$D" --measure set $opts "${q[@]}" > "$T/got0.txt" 2>/dev/null
@@ -412,7 +430,7 @@ V=$(new_db merge)
 "$M" db stats --db "$V" >/dev/null
 if [ "$BACKEND" = postgresql ]; then sqlv "$V" "UPDATE malgopher_schema SET version = 99"; else sqlv "$V" "PRAGMA user_version = 99"; fi
 "$M" db stats --db "$V" >/dev/null 2>"$T/err"; expect_eq "newer schema: exit" $? 1
-grep -q "collection schema version 99 is newer than this malgopher understands (5): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
+grep -q "collection schema version 99 is newer than this malgopher understands (6): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
 # a schema-1 collection (no gimpset, no token table) is migrated; adding
 # its files again fills the gimpsets in
 U=$(new_db upgrade)
@@ -421,14 +439,14 @@ mapfile -t few < <(head -12 "$T/gofiles.txt")
 "$M" db export --db "$U" > "$T/u_before.jsonl"
 # (and the gram table of schemas 1-2: (gram, sample_id), no generation)
 norowid=""; [ "$BACKEND" = sqlite ] && norowid=" WITHOUT ROWID"
-for sql in "DROP TABLE set_postings" "DROP TABLE set_families" "DROP TABLE set_family_next" "UPDATE samples SET gimpset = NULL" \
+for sql in "DROP TABLE set_pages" "DROP TABLE set_families" "DROP TABLE set_family_next" "UPDATE samples SET gimpset = NULL" \
     "CREATE TABLE old_grams (gram BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (gram, sample_id))$norowid" \
     "INSERT INTO old_grams SELECT gram, sample_id FROM grams" "DROP TABLE grams" "ALTER TABLE old_grams RENAME TO grams"; do
     sqlv "$U" "$sql" >/dev/null
 done
 grams_before=$(sqlv "$U" "SELECT count(*) FROM grams")
 if [ "$BACKEND" = postgresql ]; then sqlv "$U" "UPDATE malgopher_schema SET version = 1" >/dev/null; else sqlv "$U" "PRAGMA user_version = 1"; fi
-expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 5
+expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 6
 expect_eq "schema 1: every gram row kept, in its generation" \
     "$(sqlv "$U" "SELECT count(*) FROM grams WHERE gen = sample_id / 16384")" "$grams_before"
 "$M" match --db "$T/u_before.jsonl" --measure fuzzy -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
@@ -457,32 +475,33 @@ expect_eq "schema 1: gimpsets filled in by add" "$(python3 -c "$key" < "$T/u_aft
 cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 1: db match --measure set after the migration"
 # a schema-3 collection (token rows keyed (sample_id, slot) with a
 # foreign key to samples, under a (slot, value) index, as schema 2 made
-# them) is migrated through schema 4's one (slot, value, sample_id) key to
-# schema 5's postings: every token row kept, the same set search answers
+# them) is migrated through schema 4's one (slot, value, sample_id) key and
+# schema 5's postings to schema 6's pages: every token row kept, the same
+# set search answers
 S3=$(new_db schema3)
 "$M" db add --db "$S3" "${few[@]}" >/dev/null 2>&1
 "$M" db export --db "$S3" > "$T/s3.jsonl"
-tokens_before=$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM ($TOKENS) t")
+tokens_before=$(tokens_of "$S3" | tokens_sum)
 for sql in "CREATE TABLE old_tokens (sample_id BIGINT NOT NULL REFERENCES samples (id), slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))$norowid" \
-    "INSERT INTO old_tokens SELECT sample_id, slot, value FROM ($TOKENS) t" "DROP TABLE set_postings" \
+    "INSERT INTO old_tokens (sample_id, slot, value) VALUES $(tokens_of "$S3" | tokens_values)" "DROP TABLE set_pages" \
     "ALTER TABLE old_tokens RENAME TO set_tokens" "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)"; do
     sqlv "$S3" "$sql" >/dev/null
 done
 if [ "$BACKEND" = postgresql ]; then sqlv "$S3" "UPDATE malgopher_schema SET version = 3" >/dev/null; else sqlv "$S3" "PRAGMA user_version = 3"; fi
 expect_eq "schema 3: the old token table stands" "$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")" "$tokens_before"
-expect_eq "schema 3: migrated" "$(field schema <<<"$("$M" db stats --db "$S3" --json)")" 5
-expect_eq "schema 3: every token row kept" "$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM ($TOKENS) t")" "$tokens_before"
+expect_eq "schema 3: migrated" "$(field schema <<<"$("$M" db stats --db "$S3" --json)")" 6
+expect_eq "schema 3: every token row kept" "$(tokens_of "$S3" | tokens_sum)" "$tokens_before"
 "$M" match --db "$T/s3.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
 "$M" db match --db "$S3" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
 [ -s "$T/want.txt" ] && cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 3: db match --measure set after the migration"
 # a schema-4 collection (one token row per (slot, value, sample_id)) is
-# migrated to schema 5's postings in place: every token row kept (the
+# migrated to schema 6's pages in place: every token row kept (the
 # records of two generations: ids moved past 16384 by hand), the same set
 # search answers as match --db over the export
 S4=$(new_db schema4)
 "$M" db add --db "$S4" "${few[@]}" >/dev/null 2>&1
 for sql in "CREATE TABLE set_tokens_v4 (slot INTEGER NOT NULL, value BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (slot, value, sample_id))$norowid" \
-    "INSERT INTO set_tokens_v4 SELECT slot, value, sample_id FROM ($TOKENS) t" "DROP TABLE set_postings" \
+    "INSERT INTO set_tokens_v4 (sample_id, slot, value) VALUES $(tokens_of "$S4" | tokens_values)" "DROP TABLE set_pages" \
     "ALTER TABLE set_tokens_v4 RENAME TO set_tokens" "UPDATE set_tokens SET sample_id = sample_id + 20000 WHERE sample_id % 2 = 0"; do
     sqlv "$S4" "$sql" >/dev/null
 done
@@ -498,17 +517,58 @@ fi
 if [ "$BACKEND" = postgresql ]; then sqlv "$S4" "UPDATE malgopher_schema SET version = 4" >/dev/null; else sqlv "$S4" "PRAGMA user_version = 4"; fi
 tokens_before=$(sqlv "$S4" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")
 expect_eq "schema 4: two generations" "$(sqlv "$S4" "SELECT count(DISTINCT sample_id / 16384) FROM set_tokens")" 2
-expect_eq "schema 4: migrated" "$(field schema <<<"$("$M" db stats --db "$S4" --json)")" 5
+expect_eq "schema 4: migrated" "$(field schema <<<"$("$M" db stats --db "$S4" --json)")" 6
 "$M" db export --db "$S4" > "$T/s4.jsonl"
-expect_eq "schema 4: every token row kept" "$(sqlv "$S4" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM ($TOKENS) t")" "$tokens_before"
-expect_eq "schema 4: one posting per (generation, token)" "$(sqlv "$S4" "SELECT count(*) FROM set_postings")" \
-    "$(sqlv "$S4" "SELECT count(*) FROM (SELECT DISTINCT sample_id / 16384, slot, value FROM ($TOKENS) t) x")"
+expect_eq "schema 4: every token row kept" "$(tokens_of "$S4" | tokens_sum)" "$tokens_before"
+expect_eq "schema 4: the tokens of each record's gimpset" "$(tokens_of "$S4" | sort | md5sum)" "$(gimpset_tokens "$S4" | md5sum)"
+expect_eq "schema 4: one page per (generation, slot, bucket)" "$(sqlv "$S4" "SELECT count(*) FROM set_pages")" \
+    "$(tokens_of "$S4" --keyed | cut -d'|' -f1-3 | sort -u | wc -l)"
 "$M" match --db "$T/s4.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
 "$M" db match --db "$S4" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
 [ -s "$T/want.txt" ] && cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 4: db match --measure set after the migration"
 "$M" db add --db "$S4" "${few[@]}" >/dev/null 2>&1
 "$M" db match --db "$S4" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
 [ -s "$T/want.txt" ] && cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 4: db match after adding again to the migrated collection"
+# a schema-5 collection (postings: one row per (generation, slot, value)
+# and transaction, its ids as "id,id,...") made by hand from the pages'
+# tokens, over two generations (ids moved past 16384 as above), is migrated
+# to schema 6's pages, rebuilt from the records' gimpsets: the tokens are
+# those of each record's gimpset, one page per (generation, slot, bucket),
+# the same set search answers as match --db over the export
+S5=$(new_db schema5)
+"$M" db add --db "$S5" "${few[@]}" >/dev/null 2>&1
+postings=$(tokens_of "$S5" | python3 -c 'import sys
+p = {}
+for l in sys.stdin:
+    i, s, v = map(int, l.split("|"))
+    i += 20000 if i % 2 == 0 else 0
+    p.setdefault((i // 16384, s, v), []).append(i)
+print(", ".join("(%d, %d, %d, %d, %d, %s)" % (g, s, v, min(ids), len(ids), "'"'"'%s'"'"'" % ",".join(map(str, sorted(ids))))
+                for (g, s, v), ids in sorted(p.items())))')
+for sql in "CREATE TABLE set_postings (gen BIGINT NOT NULL, slot INTEGER NOT NULL, value BIGINT NOT NULL, first_id BIGINT NOT NULL, n BIGINT NOT NULL, ids TEXT NOT NULL, PRIMARY KEY (gen, slot, value, first_id))$norowid" \
+    "INSERT INTO set_postings (gen, slot, value, first_id, n, ids) VALUES $postings" "DROP TABLE set_pages"; do
+    sqlv "$S5" "$sql" >/dev/null
+done
+if [ "$BACKEND" = postgresql ]; then
+    sqlv "$S5" "SET session_replication_role = replica; $move; $move_paths" >/dev/null
+    sqlv "$S5" "UPDATE malgopher_schema SET version = 5" >/dev/null
+else
+    sqlv "$S5" "$move" >/dev/null; sqlv "$S5" "$move_paths" >/dev/null; sqlv "$S5" "PRAGMA user_version = 5"
+fi
+expect_eq "schema 5: two generations" "$(sqlv "$S5" "SELECT count(DISTINCT gen) FROM set_postings")" 2
+expect_eq "schema 5: migrated" "$(field schema <<<"$("$M" db stats --db "$S5" --json)")" 6
+tables="SELECT count(*) FROM sqlite_master WHERE name = 'set_postings'"
+[ "$BACKEND" = postgresql ] && tables="SELECT count(*) FROM pg_tables WHERE tablename = 'set_postings'"
+expect_eq "schema 5: the postings are gone" "$(sqlv "$S5" "$tables")" 0
+tokens_of "$S5" > "$T/s5tok.txt"; expect_eq "schema 5: every page as the format says" $? 0
+expect_eq "schema 5: the tokens of each record's gimpset" "$(sort "$T/s5tok.txt" | md5sum)" "$(gimpset_tokens "$S5" | md5sum)"
+[ "$(wc -l < "$T/s5tok.txt")" -ge 2560 ] && ok || bad "schema 5: fewer tokens than 10 gimpsets give"
+expect_eq "schema 5: one page per (generation, slot, bucket)" "$(sqlv "$S5" "SELECT count(*) FROM set_pages")" \
+    "$(tokens_of "$S5" --keyed | cut -d'|' -f1-3 | sort -u | wc -l)"
+"$M" db export --db "$S5" > "$T/s5.jsonl"
+"$M" match --db "$T/s5.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
+"$M" db match --db "$S5" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
+[ -s "$T/want.txt" ] && cmp -s "$T/want.txt" "$T/got.txt" && ok || bad "schema 5: db match --measure set after the migration"
 O=$(new_db newer)
 sqlv "$O" "CREATE TABLE other (x INTEGER)" >/dev/null
 "$M" db stats --db "$O" >/dev/null 2>"$T/err"; expect_eq "foreign database: exit" $? 1

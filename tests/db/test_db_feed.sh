@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # test_db_feed.sh - the bulk write path of `db import` (gram rows and
-# gimpset postings staged, written sorted at commit: SQLite by a prepared
+# gimpset pages staged, written sorted at commit: SQLite by a prepared
 # row statement, PostgreSQL by COPY FROM STDIN) on the benchmarks' feed
 # (bench/feed_gen.py, 800 records: families, drift, packed duplicates).
 # Oracles: a second implementation in Python of the rows a record must
 # give (the 256 (slot, value) tokens decoded from its gimpset with base64
-# and struct; the 7-gram keys of docs/collection.md "Search in the
+# and struct, against those of the pages as an independent reader written
+# from docs/collection.md "Gimpset pages" decodes them, set_pages_rows.py;
+# the 7-gram keys of docs/collection.md "Search in the
 # database", splitmix64 over each 7-character substring at its block
 # size), compared with every row stored; the two backends' collections
 # (`db export`, timestamps left out, and the rows) against each other;
@@ -51,14 +53,14 @@ print('\n'.join(sorted(out)))
 PY
 }
 
-check_backend() { # NAME URI SQLFN TOKENS (the token rows of the postings, expanded by the database)
+check_backend() { # NAME URI SQLFN TOKENS (a command printing the token rows of the pages of URI)
     local be=$1 uri=$2 q=$3 tokens=$4
     expect_eq "$be: import" "$("$M" db import --db "$uri" "$T/feed.jsonl")" "added 800, known 0, not Go 0"
     # the same lines again: every record known, nothing written twice
     expect_eq "$be: import again" "$("$M" db import --db "$uri" "$T/feed.jsonl")" "added 0, known 800, not Go 0"
     $q "$uri" "SELECT id, gimpfuzzy, coalesce(gimpset, ''), no_names FROM samples ORDER BY id" > "$T/$be.samples"
     expect_rows "$T/$be.samples" > "$T/$be.want"
-    { $q "$uri" "SELECT 'g', gen, gram, sample_id FROM grams"; $q "$uri" "SELECT 't', sample_id, slot, value FROM ($tokens) t"; } |
+    { $q "$uri" "SELECT 'g', gen, gram, sample_id FROM grams"; $tokens "$uri" | sed 's/^/t|/'; } |
         tr '|' ' ' | sort > "$T/$be.got"
     [ "$(wc -l < "$T/$be.want")" -gt 200000 ] && ok || bad "$be: fewer rows expected than 800 records give"
     if cmp -s "$T/$be.want" "$T/$be.got"; then ok; else bad "$be: the stored gram/token rows are not the records'"; diff "$T/$be.want" "$T/$be.got" | head -3; fi
@@ -84,13 +86,13 @@ print('\n'.join(r.choice(L) for _ in range(6)))" "$T/feed.jsonl")
 lite_q() { python3 -c 'import sqlite3, sys
 for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
     print(*r, sep="|")' "$1" "$2"; }
-check_backend sqlite "$T/feed.sqlite" lite_q \
-    "SELECT CAST(j.value AS INTEGER) AS sample_id, p.slot AS slot, p.value AS value FROM set_postings p, json_each('[' || p.ids || ']') j"
+lite_tokens() { python3 "$HERE/set_pages_rows.py" sqlite "$1"; }
+check_backend sqlite "$T/feed.sqlite" lite_q lite_tokens
 
 # one generation of 5,000 records that share one gimpset: each slot is one
-# posting of 5,000 ids, so the postings' text, not their number, fills
-# the writer's output buffer (a 1.4 MB buffer overflowed after 14 slots
-# before the writer counted the text)
+# page of 5,000 entries, so the entries, not the number of pages, fill the
+# writer's output buffer (schema 5's 1.4 MB buffer of posting text
+# overflowed after 14 slots before the writer counted the text)
 python3 - "$T/feed.jsonl" > "$T/wide.jsonl" <<'PY'
 import hashlib, json, sys
 o = json.loads(open(sys.argv[1]).readline())
@@ -102,17 +104,17 @@ PY
 expect_eq "sqlite: import of one gimpset 5,000 times" "$("$M" db import --db "$T/wide.sqlite" "$T/wide.jsonl")" "added 5000, known 0, not Go 0"
 lite_q "$T/wide.sqlite" "SELECT id, gimpfuzzy, coalesce(gimpset, ''), no_names FROM samples ORDER BY id" > "$T/wide.samples"
 expect_rows "$T/wide.samples" | grep '^t' > "$T/wide.want"
-lite_q "$T/wide.sqlite" "SELECT 't', CAST(j.value AS INTEGER), p.slot, p.value FROM set_postings p, json_each('[' || p.ids || ']') j" |
-    tr '|' ' ' | sort > "$T/wide.got"
-[ "$(wc -l < "$T/wide.want")" = 1280000 ] && cmp -s "$T/wide.want" "$T/wide.got" && ok || bad "sqlite: the postings of one gimpset 5,000 times are not its tokens"
-expect_eq "sqlite: one posting a slot" "$(lite_q "$T/wide.sqlite" "SELECT count(*), min(n), max(n) FROM set_postings")" "256|5000|5000"
+lite_tokens "$T/wide.sqlite" | sed 's/^/t|/' | tr '|' ' ' | sort > "$T/wide.got"
+[ "$(wc -l < "$T/wide.want")" = 1280000 ] && cmp -s "$T/wide.want" "$T/wide.got" && ok || bad "sqlite: the pages of one gimpset 5,000 times are not its tokens"
+expect_eq "sqlite: one page a slot" "$(lite_q "$T/wide.sqlite" "SELECT count(*), min(n), max(n) FROM set_pages")" "256|5000|5000"
 
 pg_start; rc=$?
 if [ $rc = 0 ]; then
     trap 'pg_stop; rm -rf "$T"' EXIT
     pg_q() { local name=${1#postgresql:///}; pg_psql -d "${name%%\?*}" -c "$2"; }
-    check_backend postgresql "$(pg_createdb feed)" pg_q \
-        "SELECT u AS sample_id, p.slot AS slot, p.value AS value FROM set_postings p, unnest(string_to_array(p.ids, ',')::bigint[]) u"
+    pg_tokens() { pg_q "$1" "SELECT gen, slot, bucket, first_id, n, encode(data, 'hex') FROM set_pages" |
+        python3 "$HERE/set_pages_rows.py" hex; }
+    check_backend postgresql "$(pg_createdb feed)" pg_q pg_tokens
     # two writers (SQLite's row statements, PostgreSQL's COPY): one collection
     if cmp -s "$T/sqlite.export" "$T/postgresql.export" && cmp -s "$T/sqlite.got" "$T/postgresql.got"; then ok; else bad "the two backends' collections differ"; fi
 else

@@ -15,8 +15,9 @@
 # every record that is neither among the first look's 64 nor a candidate
 # that could enter the top 5 (or among the first 300 by bound) has its
 # stored gimpset replaced by the query's own (a read of it would print a
-# 100 or fail), and the answer must not change; postings edited so that
-# a count lies must give a one-line error naming the collection and no hit.
+# 100 or fail), and the answer must not change; pages edited so that a
+# count lies, or that break the format, must give a one-line error naming
+# the collection and no hit.
 # usage: test_db_topk.sh MALGOPHER
 set -u
 M=$1
@@ -133,51 +134,80 @@ expect_eq "large postings skipped" "$j" 89
 "$M" db match --db "$T/r.sqlite" -k 5 "$Q" > "$T/got5" 2> "$T/err"
 if cmp -s "$T/want5" "$T/got5"; then ok; else bad "a candidate out of reach of the top 5 was read"; diff "$T/want5" "$T/got5" | head -4; head -2 "$T/err"; fi
 
-# a lying count: a posting naming a record that lacks the token, one that misses a record's token
-lie() { # NAME SQL-EDIT(python, c = connection, Q = query values, hit = the best hit's id)
+# crafted pages (docs/collection.md "Gimpset pages" spells the format):
+# edited by craft NAME PYTHON, where the Python sees c (the connection), Q
+# (the query's values), page(k) (the first page holding the query's token
+# k: gen, slot, bucket, first_id, n, entries as (value, offset) pairs),
+# and put(p, entries, n, data) (the page's n and data replaced: the
+# entries packed unless data is given)
+craft() { # NAME PYTHON
     cp "$T/c.sqlite" "$T/$1.sqlite"
     python3 - "$T/$1.sqlite" "$Q" "$2" <<'PY'
 import base64, sqlite3, struct, sys
 c = sqlite3.connect(sys.argv[1])
 Q = struct.unpack('<256I', base64.b64decode(sys.argv[2].split(':', 2)[2]))
-def posting(k):  # the first row of the posting of the query's token k: its key, ids
-    return c.execute('SELECT gen, slot, value, first_id, ids FROM set_postings WHERE slot = ? AND value = ?'
-                     ' ORDER BY gen, first_id LIMIT 1', (k, Q[k])).fetchone()
-def rewrite(p, ids):
-    c.execute('UPDATE set_postings SET ids = ?, n = ? WHERE gen = ? AND slot = ? AND value = ? AND first_id = ?',
-              (','.join(ids), len(ids)) + tuple(p[:4]))
+def bucket(v):
+    v ^= v >> 16; v = v * 0x85EBCA6B & 0xFFFFFFFF; v ^= v >> 13; v = v * 0xC2B2AE35 & 0xFFFFFFFF
+    return (v ^ v >> 16) & 127
+def page(k):
+    for g, s, b, f, n, d in c.execute('SELECT gen, slot, bucket, first_id, n, data FROM set_pages'
+                                      ' WHERE slot = ? AND bucket = ? ORDER BY gen, first_id', (k, bucket(Q[k]))):
+        e = [struct.unpack_from('<IH', d, 6 * i) for i in range(len(d) // 6)]
+        if any(v == Q[k] for v, _ in e):
+            return g, s, b, f, n, e
+def put(p, entries, n=None, data=None):
+    if data is None:
+        data = b''.join(struct.pack('<IH', v, o) for v, o in entries)
+    c.execute('UPDATE set_pages SET data = ?, n = ? WHERE gen = ? AND slot = ? AND bucket = ? AND first_id = ?',
+              (data, len(entries) if n is None else n) + tuple(p[:4]))
 exec(sys.argv[3])
 c.commit()
 PY
+}
+refused() { # NAME WHAT: db match on the crafted collection: an error line with WHAT, no hit
     for k in 5 0; do
         "$M" db match --db "$T/$1.sqlite" -k $k "$Q" > "$T/out" 2> "$T/err"; rc=$?
-        [ $rc != 0 ] && ok || bad "$1 -k $k: exit status 0 on a lying posting"
+        [ $rc != 0 ] && ok || bad "$1 -k $k: exit status 0 on a crafted page"
         expect_eq "$1 -k $k: no hit printed" "$(sed 1,2d "$T/out")" ""
         expect_eq "$1 -k $k: one error line" "$(wc -l < "$T/err")" 1
-        grep -q "$T/$1.sqlite: .*disagree" "$T/err" && ok || bad "$1 -k $k: the error does not name the collection: $(cat "$T/err")"
+        grep -q "$T/$1.sqlite: .*$2" "$T/err" && ok || bad "$1 -k $k: the error does not name the collection and '$2': $(cat "$T/err")"
     done
 }
-# record 1 (a background record, scoring below 55) added to the postings of the tokens it lacks
-lie inflated '
+# a lying count: a page naming a record that lacks the token, one that misses a record's token
+# record 1 (a background record, scoring below 55) added to the pages of the tokens it lacks
+craft inflated '
 v = struct.unpack("<256I", base64.b64decode(c.execute("SELECT gimpset FROM samples WHERE id = 1").fetchone()[0].split(":", 2)[2]))
 for k in range(100, 256):
-    p = posting(k)
-    if p and v[k] != Q[k]:
-        rewrite(p, p[4].split(",") + ["1"])'
-# the best hit (score 89) left out of one posting of a token it has
+    p = page(k)
+    if p and v[k] != Q[k] and p[0] == 0:
+        put(p, sorted(p[5] + [(Q[k], 1)]))'
+refused inflated disagree
+# the best hit (score 89) left out of one page of a token it has
 best=$(sed -n 3p "$T/want5" | awk '{print $2}')
-lie deflated "
+craft deflated "
 b = c.execute('SELECT id, gimpset FROM samples WHERE path = ?', ('$best',)).fetchone()
 v = struct.unpack('<256I', base64.b64decode(b[1].split(':', 2)[2]))
 k = next(k for k in range(120, 256) if v[k] == Q[k])
-p = posting(k)
-rewrite(p, [x for x in p[4].split(',') if x != str(b[0])])"
+p = page(k)
+put(p, [e for e in p[5] if not (e[0] == Q[k] and e[1] == b[0] - p[0] * 16384)])"
+refused deflated disagree
+# malformed pages of a token every search reads (slot 110): a byte short,
+# an n that disagrees with the data, two entries swapped, an offset past
+# the generation's 16,384 ids
+craft short 'p = page(110); put(p, p[5], data=b"".join(struct.pack("<IH", v, o) for v, o in p[5])[:-1])'
+refused short "malformed gimpset page"
+craft count 'p = page(110); put(p, p[5], n=len(p[5]) + 1)'
+refused count "malformed gimpset page"
+craft unsorted 'p = page(110); e = p[5]; e[0], e[-1] = e[-1], e[0]; put(p, e)'
+refused unsorted "malformed gimpset page"
+craft offset 'p = page(110); e = p[5]; e[-1] = (e[-1][0], 16384); put(p, e)'
+refused offset "malformed gimpset page"
 
 # a generation that is no integer: its text would go into the statements
 cp "$T/c.sqlite" "$T/g.sqlite"
 python3 -c 'import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-c.execute("INSERT INTO set_postings VALUES (?, 0, 0, 1, 1, ?)", ("1) OR (1", "1"))
+c.execute("INSERT INTO set_pages VALUES (?, 0, 0, 1, 1, ?)", ("1) OR (1", bytes(6)))
 c.commit()' "$T/g.sqlite"
 if "$M" db match --db "$T/g.sqlite" -k 5 "$Q" > "$T/out" 2> "$T/err"; then bad "a generation of SQL text: exit status 0"; else ok; fi
 grep -q "$T/g.sqlite: .*generation" "$T/err" && ok || bad "a generation of SQL text: no error naming it: $(head -c 200 "$T/err")"
