@@ -107,7 +107,7 @@ static const char *const schema_v5[] = {
 /* version 6: the gimpset postings of a one-server collection as bucket
  * pages (db.h's set_page, docs/collection.md "Gimpset pages"): one row per
  * (generation, slot, bucket of 128) that a transaction wrote, its entries
- * a blob, where version 5 wrote a row per (generation, slot, value): 34x
+ * a blob, where version 5 wrote a row per (generation, slot, value): 31x
  * fewer rows (BENCHMARKS.md "Gimpset pages (issue 25)").  The pages cannot
  * be made in SQL: rebuild_set_pages writes them from the records'
  * gimpsets after this DDL. */

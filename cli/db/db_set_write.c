@@ -10,11 +10,11 @@
  *
  * Workload: a `db import` batch of 16,384 records is 4M tokens.  Schema 5
  * wrote them as 1.1M postings (one per token value), which cost SQLite
- * 58% of the import; as pages they are 256 x 128 = 32,768 rows of about
- * 770 bytes.  A token costs its 4 staged bytes, and the scratch is one
- * slot of one generation (at most 16,384 keys) plus an output buffer of
- * OUT_ROWS rows (and as many entries), flushed to the backend whenever
- * the next slot might not fit. */
+ * 58% of the import; as pages they are at most 256 x 128 = 32,768 rows
+ * of about 670 bytes (on the feed).  A token costs its 4 staged bytes,
+ * and the scratch is one slot of one generation (at most 16,384 keys)
+ * plus an output buffer of OUT_ROWS rows (and as many entries), flushed
+ * to the backend whenever the next slot might not fit. */
 #include "db/db.h"
 
 #include <stdlib.h>

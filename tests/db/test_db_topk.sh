@@ -218,6 +218,19 @@ if [ $rc = 0 ]; then
     uri=$(pg_createdb topk)
     "$M" db import --db "$uri" "$T/feed.jsonl" > /dev/null || bad "postgresql: import"
     check_answers postgresql "$uri"
+    # a malformed page read by PostgreSQL's one statement (n disagreeing
+    # with the data, in the bucket of the query's slot 110)
+    b=$(python3 -c 'import base64, struct, sys
+v = struct.unpack("<256I", base64.b64decode(sys.argv[1].split(":", 2)[2]))[110]
+v ^= v >> 16; v = v * 0x85EBCA6B & 0xFFFFFFFF; v ^= v >> 13; v = v * 0xC2B2AE35 & 0xFFFFFFFF
+print((v ^ v >> 16) & 127)' "$Q")
+    name=${uri#postgresql:///}; name=${name%%\?*}
+    expect_eq "postgresql: a page made malformed" "$(pg_psql -d "$name" -c "UPDATE set_pages SET n = n + 1 WHERE slot = 110 AND bucket = $b RETURNING slot" | head -1)" 110
+    "$M" db match --db "$uri" -k 5 "$Q" > "$T/out" 2> "$T/err"; rc=$?
+    [ $rc != 0 ] && ok || bad "postgresql: exit status 0 on a malformed page"
+    expect_eq "postgresql: no hit on a malformed page" "$(sed 1,2d "$T/out")" ""
+    expect_eq "postgresql: one error line" "$(wc -l < "$T/err")" 1
+    grep -q "malformed gimpset page" "$T/err" && ok || bad "postgresql: the error does not name the malformed page: $(cat "$T/err")"
 else
     echo "PostgreSQL: skipped (no server binaries)"
 fi
