@@ -102,28 +102,44 @@ static const char *const schema_v5[] = {
     "DROP TABLE set_tokens",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+/* version 6: the gram index of one server as pages (db_gram_pages.c,
+ * docs/collection.md "Gram pages"): one row per generation, bucket (the
+ * gram's top 14 bits) and transaction, its entries (gram, id) packed in
+ * data, where version 5 had one row per (gram, sample): about 60x fewer
+ * rows (BENCHMARKS.md "Gram pages (issue 25)").  The pages are rebuilt
+ * from the samples' digests (gram_pages_rebuild, after these statements);
+ * a sharded collection keeps its gram rows. */
+static const char *const schema_v6[] = {
+    "CREATE TABLE gram_pages (gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL,"
+    " n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, bucket, first_id))@NR",
+    "DROP TABLE grams",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
 _Static_assert(sizeof schema / sizeof *schema == DB_SCHEMA_VERSION, "one DDL list a version");
 _Static_assert(DB_GRAM_GEN == 16384, "schema_v3 spells the generation size");
 
-/* tmpl with @ID and @NR spelled for the backend; false when it does not fit */
+/* tmpl with @ID, @NR, @IDS and @BLOB spelled for the backend; false when
+ * it does not fit */
 static bool spell(const db_backend *be, const char *tmpl, char *out, size_t outsz)
 {
     size_t n = 0;
     for (const char *p = tmpl; *p;) {
-        bool ids = !strncmp(p, "@IDS", 4);
+        bool ids = !strncmp(p, "@IDS", 4), blob = !strncmp(p, "@BLOB", 5);
+        bool named = ids || blob || !strncmp(p, "@ID", 3) || !strncmp(p, "@NR", 3);
         const char *word = ids                    ? be->id_list
+                           : blob                 ? be->blob_type
                            : !strncmp(p, "@ID", 3) ? be->id_column
                            : !strncmp(p, "@NR", 3) ? be->keyed_table
                                                    : NULL;
-        if ((ids || !strncmp(p, "@ID", 3) || !strncmp(p, "@NR", 3)) && !word)
+        if (named && !word)
             return false; /* a spelling the backend lacks (the sharded one's @IDS) */
         size_t len = word ? strlen(word) : 1;
         if (n + len >= outsz)
             return false;
         memcpy(out + n, word ? word : p, len);
         n += len;
-        p += !word ? 1 : ids ? 4 : 3;
+        p += !word ? 1 : ids ? 4 : blob ? 5 : 3;
     }
     out[n] = 0;
     return true;
@@ -172,13 +188,14 @@ static bool sharded_refused(db *d, int from)
 
 bool db_schema_upgrade(db *d, int from)
 {
-    /* a sharded collection's layout of version 5 is version 4's (its
-     * tokens stay rows): nothing to change but the version */
-    if (from == 4 && d->be->set_rows)
+    /* a sharded collection's layout of versions 5 and 6 is version 4's
+     * (its tokens and grams stay rows): nothing to change but the version */
+    if ((from == 4 || from == 5) && d->be->set_rows)
         return true;
     if (from < DB_SCHEMA_VERSION && sharded_refused(d, from))
         return false;
-    return db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err);
+    return db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err) &&
+           (from >= 6 || gram_pages_rebuild(d));
 }
 
 /* ---- the sharded layout (PostgreSQL only, docs/collection.md "Sharding")
@@ -204,10 +221,11 @@ bool db_schema_upgrade(db *d, int from)
  * coordinator's tables have no foreign keys to samples (a partitioned
  * table with foreign partitions can have no unique index to refer to); the
  * subcommands write a record's rows in one transaction. */
-/* Schema 5's sharded layout is schema 4's: its gimpset tokens stay one row
- * each in set_tokens (the backend's set_rows), where one server keeps
- * postings (set_postings). */
-_Static_assert(DB_SCHEMA_VERSION == 5, "the sharded layout below is schema 5's: add the new version's to it");
+/* Schemas 5 and 6's sharded layout is schema 4's: its gimpset tokens stay
+ * one row each in set_tokens (the backend's set_rows), where one server
+ * keeps postings (set_postings), and its grams one row each in grams,
+ * where one server keeps pages (gram_pages). */
+_Static_assert(DB_SCHEMA_VERSION == 6, "the sharded layout below is schema 6's: add the new version's to it");
 #define SHARD_LAYOUT_TEXT "2"
 _Static_assert(DB_SHARD_LAYOUT == 2, "SHARD_LAYOUT_TEXT spells it");
 
