@@ -127,8 +127,10 @@ check_shares() { # N SERVERS...: every server holds rows of each table, and they
             n=$(share "$i" $t); sum=$((sum + n))
             [ "$n" -gt 0 ] && ok || bad "$t: shard $i holds no rows"
         done
-        # (one server keeps the token rows as postings: their ids counted)
+        # (one server keeps the token rows as postings and the gram rows as
+        # pages: their entries counted)
         q="SELECT count(*) FROM $t"; [ $t = set_tokens ] && q="SELECT coalesce(sum(n), 0) FROM set_postings"
+        [ $t = grams ] && q="SELECT coalesce(sum(n), 0) FROM gram_pages"
         total=$(psql -X -q -A -t -h "${DIRS[0]}" -U mg -d one -c "$q")
         expect_eq "$t: the shards' rows add up to the one-server collection's" "$sum" "$total"
     done
