@@ -60,24 +60,34 @@ typedef struct page_scan {
     bool bad, nomem;
 } page_scan;
 
-static int hexval(char c)
+/* the value of each hex digit (either case), 16 for any other byte */
+static unsigned char hexval[256];
+
+static void hex_init(void)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    memset(hexval, 16, sizeof hexval);
+    for (int k = 0; k < 10; k++)
+        hexval['0' + k] = (unsigned char)k;
+    for (int k = 0; k < 6; k++)
+        hexval['a' + k] = hexval['A' + k] = (unsigned char)(10 + k);
 }
 
-/* n bytes of hex text at h, little-endian, into *out; false on a non-hex
- * character */
-static bool hex_le(const char *h, int n, uint64_t *out)
+/* one entry's 20 hex digits at h as its gram and id offset (little-endian
+ * bytes); false on a non-hex character */
+static bool hex_entry(const char *h, uint64_t *gram, uint64_t *off)
 {
-    uint64_t v = 0;
-    for (int k = n - 1; k >= 0; k--) {
-        int hi = hexval(h[2 * k]), lo = hexval(h[2 * k + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        v = v << 8 | (uint64_t)(hi << 4 | lo);
+    unsigned char b[DB_GRAM_ENTRY], bad = 0;
+    for (int k = 0; k < DB_GRAM_ENTRY; k++) {
+        unsigned char hi = hexval[(unsigned char)h[2 * k]], lo = hexval[(unsigned char)h[2 * k + 1]];
+        bad |= hi | lo;
+        b[k] = (unsigned char)(hi << 4 | lo);
     }
-    *out = v;
-    return true;
+    uint64_t g = 0;
+    for (int k = 7; k >= 0; k--)
+        g = g << 8 | b[k];
+    *gram = g;
+    *off = (uint64_t)b[8] | (uint64_t)b[9] << 8;
+    return bad < 16;
 }
 
 static int cmp64(const void *a, const void *b)
@@ -103,7 +113,7 @@ static const char *page_entries(page_scan *s, int64_t gen, int64_t bucket, const
     uint64_t poff = 0;
     for (int64_t k = 0; k < n; k++, h += 2 * DB_GRAM_ENTRY) {
         uint64_t g, off;
-        if (!hex_le(h, 8, &g) || !hex_le(h + 16, 2, &off))
+        if (!hex_entry(h, &g, &off))
             return "not hexadecimal";
         int64_t gram = (int64_t)g;
         if (off >= DB_GRAM_GEN)
@@ -148,6 +158,8 @@ bool gram_pages_ids(db *d, const int64_t *keys, size_t n, int64_t **ids, size_t 
 {
     if (!n)
         return true;
+    if (!hexval[0])
+        hex_init();
     int64_t buckets[DB_MAX_GRAMS];
     size_t nb = 0;
     for (size_t k = 0; k < n && nb < DB_MAX_GRAMS; k++)
