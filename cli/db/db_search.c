@@ -82,10 +82,10 @@ static bool fetch_paged(db *d, const digest_keys *k, const char *only, db_scored
     db_param p[CHUNK];
     p[0] = PT(k->exact);
     bool ok = db_rows(d, "SELECT id FROM samples WHERE digest_exact = $1 UNION SELECT id FROM samples WHERE digest_kind = 1",
-                      p, 1, id_row, &l) &&
-              !l.nomem && gram_pages_ids(d, k->gram, k->ngram, &ids, &n, &cap);
-    if (ok && l.nomem)
-        snprintf(d->err, sizeof d->err, "out of memory");
+                      p, 1, id_row, &l);
+    c->nomem |= l.nomem; /* reported as such by db_hits_finish */
+    if (ok && !c->nomem)
+        ok = gram_pages_ids(d, k->gram, k->ngram, &ids, &n, &cap);
     if (ok && n)
         qsort(ids, n, sizeof *ids, cmp_id);
     size_t m = 0;
@@ -104,7 +104,7 @@ static bool fetch_paged(db *d, const digest_keys *k, const char *only, db_scored
         ok = db_rows(d, sql, p, (int)q, db_scored_row, c);
     }
     free(ids);
-    return ok && !l.nomem;
+    return ok;
 }
 
 static bool fetch_scored(db *d, const char *digest, unsigned flags, db_scored *c)
