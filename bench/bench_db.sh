@@ -49,7 +49,7 @@ for n in $SIZES; do
         size=""
         if [ $be = sqlite ]; then size="$(( $(stat -c %s "$uri") / 1000000 )) MB"; else
             size="$(pg_psql -d "s$n" -c "SELECT pg_database_size('s$n') / 1000000") MB"; fi
-        grams=$([ $be = sqlite ] && python3 -c "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM grams').fetchone()[0], 'gram rows,', c.execute('SELECT count(*), sum(n) FROM set_pages').fetchone(), '(token pages, token entries)')" "$uri" || echo "$(pg_psql -d "s$n" -c "SELECT count(*) FROM grams") gram rows, ($(pg_psql -d "s$n" -c "SELECT count(*) || ', ' || sum(n) FROM set_pages")) (token pages, token entries)")
+        grams=$([ $be = sqlite ] && python3 -c "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*), sum(n) FROM gram_pages').fetchone(), '(gram pages, gram entries),', c.execute('SELECT count(*), sum(n) FROM set_pages').fetchone(), '(token pages, token entries)')" "$uri" || echo "($(pg_psql -d "s$n" -c "SELECT count(*) || ', ' || sum(n) FROM gram_pages")) (gram pages, gram entries), ($(pg_psql -d "s$n" -c "SELECT count(*) || ', ' || sum(n) FROM set_pages")) (token pages, token entries)")
         echo "$be N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $cpu s, load $load), $grams rows, $size"
         echo "$be N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
         # what a query reads: the postings of its 256 gimpset tokens and the

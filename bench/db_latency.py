@@ -6,11 +6,15 @@
 # for a query that matches nothing ("3::", open + check only) as the floor;
 # and the median client CPU time (user+sys) of a query, which the load of
 # other jobs on the machine does not inflate as it does the wall time.
-# usage: db_latency.py MALGOPHER URI LINES.jsonl Q SEED
+# With MEASURE fuzzy: their gimpfuzzy under `--measure fuzzy` (the gram
+# index's search) instead.
+# usage: db_latency.py MALGOPHER URI LINES.jsonl Q SEED [fuzzy]
 import json, random, resource, subprocess, sys, time
 
 m, uri, lines, q, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-digests = [o.get('gimpset') or o['gimpfuzzy'] for o in map(json.loads, open(lines))]
+fuzzy = sys.argv[6:] == ['fuzzy']
+measure = ['--measure', 'fuzzy'] if fuzzy else []
+digests = [o['gimpfuzzy'] if fuzzy else o.get('gimpset') or o['gimpfuzzy'] for o in map(json.loads, open(lines))]
 r = random.Random(seed)
 
 def cpu():
@@ -19,7 +23,7 @@ def cpu():
 
 def run(d):
     t, c = time.perf_counter(), cpu()
-    p = subprocess.run([m, 'db', 'match', '--db', uri, '-k', '5', d], stdout=subprocess.PIPE, check=True)
+    p = subprocess.run([m, 'db', 'match', '--db', uri] + measure + ['-k', '5', d], stdout=subprocess.PIPE, check=True)
     return (time.perf_counter() - t) * 1000, p.stdout.count(b'\n') - 1, (cpu() - c) * 1000
 
 def pct(v, p):

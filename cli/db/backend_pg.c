@@ -538,6 +538,38 @@ static bool pg_query_set(db *d, const char *sql, const db_param *p, int np, size
     return !n || (stage_table(d, np) && stage_rows(d, p, np, n) && pg_query(d, sql, NULL, 0, set_row_fn, &o));
 }
 
+/* the gram pages with COPY: four integers and the data as bytea's hex
+ * text (\\x then two digits a byte) a line, sent in pieces of the buffer */
+static bool pg_put_gram_pages(db *d, const gram_page *v, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    PGconn *c = d->conn;
+    if (!copy_begin(d, "COPY gram_pages (gen, bucket, first_id, n, data) FROM STDIN"))
+        return false;
+    bool ok = true;
+    enum { BUF = 1 << 16 };
+    char buf[BUF];
+    size_t at = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t\\\\x",
+                               v[k].gen, v[k].bucket, v[k].first_id, v[k].n);
+        size_t len = (size_t)v[k].n * DB_GRAM_ENTRY;
+        for (size_t i = 0; ok && i <= len; i++) {
+            if (i == len)
+                buf[at++] = '\n';
+            else {
+                buf[at++] = digits[v[k].data[i] >> 4];
+                buf[at++] = digits[v[k].data[i] & 15];
+            }
+            if (at > BUF - 128 || (k + 1 == n && i == len)) {
+                ok = PQputCopyData(c, buf, (int)at) == 1;
+                at = 0;
+            }
+        }
+    }
+    return copy_end(d, c, ok);
+}
+
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
 static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
 static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
@@ -585,14 +617,16 @@ static void pg_unlock(db *d)
 }
 
 static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "",
-                                                  "ANALYZE samples, grams, sample_paths, set_pages", true, false,
-                                                  "string_agg(sample_id::text, ',' ORDER BY sample_id)");
+                                                  "ANALYZE samples, gram_pages, sample_paths, set_pages", true, false,
+                                                  "string_agg(sample_id::text, ',' ORDER BY sample_id)", "BYTEA",
+                                                  "encode(%s, 'hex')");
 /* a sharded collection: the same, but ANALYZE leaves the partitioned
  * tables alone: PostgreSQL 15's postgres_fdw reads a foreign table whole to
  * sample it (every gram row over the network), and the coordinator's plans
  * (index lookups pushed to each partition) do not need the statistics */
 static const db_backend pg_sharded_backend =
-    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL);
+    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL, NULL,
+               NULL);
 
 bool db_pg_sharded(const db *d) { return d->be == &pg_sharded_backend; }
 

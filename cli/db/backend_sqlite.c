@@ -170,6 +170,31 @@ static bool lite_put_set_tokens(db *d, const set_row *v, size_t n)
     return lite_put_rows(d, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ($1, $2, $3)", n, db_set_fields, v);
 }
 
+/* the gram pages: one prepared statement stepped per page, the data
+ * bound as a blob without a copy */
+static bool lite_put_gram_pages(db *d, const gram_page *v, size_t n)
+{
+    sqlite3_stmt *st = prepare(d, "INSERT INTO gram_pages (gen, bucket, first_id, n, data) VALUES ($1, $2, $3, $4, $5)");
+    if (!st)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        int64_t row[4] = {v[k].gen, v[k].bucket, v[k].first_id, v[k].n};
+        if (!bind_ints(d, st, row, 4) || v[k].n > INT_MAX / DB_GRAM_ENTRY ||
+            sqlite3_bind_blob(st, 5, v[k].data, (int)v[k].n * DB_GRAM_ENTRY, SQLITE_STATIC) != SQLITE_OK) {
+            set_err(d, d->conn);
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return false;
+        }
+        if (!step_row(d, st)) {
+            sqlite3_clear_bindings(st);
+            return false;
+        }
+    }
+    sqlite3_clear_bindings(st); /* the data is the caller's */
+    return true;
+}
+
 /* the pages: one prepared statement stepped per page, the entries bound
  * as a blob without a copy */
 static bool lite_put_set_pages(db *d, const set_page *v, size_t n)
@@ -291,7 +316,7 @@ static void lite_unlock(db *d) { (void)d; }
 
 #define lite_query_set NULL /* a statement a row costs SQLite no round trip */
 static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false, false,
-                                                      "group_concat(sample_id, ',')");
+                                                      "group_concat(sample_id, ',')", "BLOB", "hex(%s)");
 
 /* Switching a new file to WAL takes the database's exclusive lock, and
  * SQLite answers "database is locked" at once, without the busy handler,

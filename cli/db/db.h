@@ -43,6 +43,18 @@ typedef struct gram_row {
     int64_t gen, gram, sample_id;
 } gram_row;
 #define DB_GRAM_GEN 16384
+/* one page of the gram index of a one-server collection (schema 7,
+ * db_grams.c, docs/collection.md "Gram pages"): the n entries of one
+ * generation whose gram's top DB_GRAM_BUCKET_BITS bits are bucket, written
+ * by one transaction, sorted by (gram, id), each 8 bytes of the gram then
+ * 2 bytes of id - gen * DB_GRAM_GEN, little-endian; first_id the smallest
+ * id */
+#define DB_GRAM_BUCKET_BITS 14
+#define DB_GRAM_ENTRY 10
+typedef struct gram_page {
+    int64_t gen, bucket, first_id, n;
+    const unsigned char *data; /* n * DB_GRAM_ENTRY bytes */
+} gram_page;
 /* one row of the gimpset token index (db_set.c) */
 typedef struct set_row {
     int64_t sample_id, slot, value;
@@ -119,13 +131,20 @@ typedef struct db_backend {
      * conflict is possible (SQLite: a prepared row statement; PostgreSQL:
      * COPY FROM STDIN) */
     bool (*put_grams)(db *d, const gram_row *v, size_t n);
+    /* insert n gram pages (one server, sorted by gen, bucket), as put_grams */
+    bool (*put_gram_pages)(db *d, const gram_page *v, size_t n);
     /* insert n gimpset token rows (sorted by slot, value), as put_grams */
     bool (*put_set_tokens)(db *d, const set_row *v, size_t n);
     /* insert n gimpset pages (sorted by gen, slot, bucket), as put_grams */
     bool (*put_set_pages)(db *d, const set_page *v, size_t n);
     /* the gimpset tokens are one row each (set_tokens: a sharded
-     * collection), not pages (set_pages: one server) */
+     * collection), not pages (set_pages: one server); likewise the
+     * grams: rows (grams) there, pages (gram_pages) on one server */
     bool set_rows;
+    /* how the shared DDL spells a byte string column (@BLOB), and how a
+     * statement reads one as hexadecimal text (printf format of the
+     * column's name) */
+    const char *blob_type, *hex_fmt;
     /* how the shared DDL spells the aggregate of a group's sample_id as
      * "id,id,..." (@IDS) */
     const char *id_list;
@@ -136,7 +155,7 @@ typedef struct db_backend {
 } db_backend;
 
 /* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
-#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS)                                    \
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS, BLOB, HEX)                         \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
         .query_many = PREFIX##_query_many, .query_set = PREFIX##_query_set,                              \
@@ -145,6 +164,7 @@ typedef struct db_backend {
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
         .put_set_tokens = PREFIX##_put_set_tokens, .put_set_pages = PREFIX##_put_set_pages,               \
         .set_rows = ROWS, .id_list = IDS, .analyze = ANALYZE, .writable_with = WITH,                     \
+        .put_gram_pages = PREFIX##_put_gram_pages, .blob_type = BLOB, .hex_fmt = HEX,                     \
     }
 
 struct db {
@@ -181,10 +201,13 @@ bool db_pg_fdw_session(db *d);
 bool db_pg_sharded(const db *d);
 
 /* ---- db_schema.c ---- */
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 /* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
  * caller's transaction); false with d->err set */
 bool db_schema_upgrade(db *d, int from);
+/* schema 7 (one server): gram_pages rebuilt from the samples' digests, in
+ * id order, a generation a flush (db_grams.c); false with d->err set */
+bool gram_pages_rebuild(db *d);
 /* fn(ctx, sql) for each DDL statement of versions from+1 .. to, spelled for
  * be (a backend checks a collection against it); false when fn fails or a
  * statement does not fit (err set) */
@@ -263,6 +286,14 @@ bool grams_stage(db *d, int64_t id, const digest_keys *k);
 bool grams_flush(db *d);
 /* the staged rows forgotten (rollback, close) */
 void grams_drop(db *d);
+/* the sample ids of a one-server collection's gram pages holding one of
+ * the n sorted keys (the generations 0 .. max(id) / DB_GRAM_GEN), added to
+ * *ids (n_ids, cap; unsorted, possibly repeated); false with d->err set
+ * (a malformed page: refused) */
+/* the n rows v, sorted by (gen, gram as unsigned, sample_id), written as
+ * pages (db_gram_pages.c); false with d->err set */
+bool gram_pages_write(db *d, const gram_row *v, size_t n);
+bool gram_pages_ids(db *d, const int64_t *keys, size_t n, int64_t **ids, size_t *n_ids, size_t *cap);
 /* a counting sort's pass: count[b] (n buckets) replaced by where bucket
  * b starts (the sum of the counts before it); db_grams.c, db_set_write.c */
 void db_counts_to_starts(size_t *count, size_t n);

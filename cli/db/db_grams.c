@@ -7,7 +7,9 @@
  * pair the in-memory index finds (a hash collision only adds a candidate,
  * which the exact score then drops).  It also owns a transaction's gram
  * rows: staged as records are put, written sorted by (generation, key,
- * sample) by the backend just before COMMIT, dropped on rollback. */
+ * sample) by the backend just before COMMIT (one server: as pages,
+ * db_gram_pages.c, in (gen, bucket, gram, sample) order), dropped on
+ * rollback. */
 #include "db/db.h"
 #include "fp/ssdeep_parse.h"
 
@@ -98,6 +100,19 @@ static int cmp_row(const void *a, const void *b)
     return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
 }
 
+/* the same with the gram as unsigned: the order of the pages, whose
+ * bucket is the gram's top bits */
+static int cmp_row_pages(const void *a, const void *b)
+{
+    const gram_row *x = a, *y = b;
+    uint64_t gx = (uint64_t)x->gram, gy = (uint64_t)y->gram;
+    if (x->gen != y->gen)
+        return (x->gen > y->gen) - (x->gen < y->gen);
+    if (gx != gy)
+        return (gx > gy) - (gx < gy);
+    return (x->sample_id > y->sample_id) - (x->sample_id < y->sample_id);
+}
+
 void db_counts_to_starts(size_t *count, size_t n)
 {
     size_t at = 0;
@@ -111,8 +126,9 @@ void db_counts_to_starts(size_t *count, size_t n)
 /* v (n rows of one generation, sample ids ascending) sorted by gram,
  * stable so the ids stay ascending within a gram: four counting passes of
  * 16 bits over the key with its sign bit flipped (a gram compares as a
- * signed integer); false when the scratch cannot be had */
-static bool radix_by_gram(gram_row *v, size_t n)
+ * signed integer; flip 0: as unsigned, the pages' order); false when the
+ * scratch cannot be had */
+static bool radix_by_gram(gram_row *v, size_t n, uint64_t flip)
 {
     static size_t count[1 << 16];
     gram_row *tmp = malloc(n * sizeof *v), *src = v, *dst = tmp;
@@ -121,10 +137,10 @@ static bool radix_by_gram(gram_row *v, size_t n)
     for (int shift = 0; shift < 64; shift += 16) {
         memset(count, 0, sizeof count);
         for (size_t k = 0; k < n; k++)
-            count[((uint64_t)src[k].gram ^ 1ULL << 63) >> shift & 0xffff]++;
+            count[((uint64_t)src[k].gram ^ flip) >> shift & 0xffff]++;
         db_counts_to_starts(count, 1 << 16);
         for (size_t k = 0; k < n; k++)
-            dst[count[((uint64_t)src[k].gram ^ 1ULL << 63) >> shift & 0xffff]++] = src[k];
+            dst[count[((uint64_t)src[k].gram ^ flip) >> shift & 0xffff]++] = src[k];
         gram_row *t = src;
         src = dst;
         dst = t;
@@ -137,7 +153,7 @@ static bool radix_by_gram(gram_row *v, size_t n)
  * record in id order, so a batch is runs of generations with the ids
  * ascending, each run sorted by gram alone (qsort was 3% of an import);
  * anything else, and small batches, by qsort */
-static void sort_staged(gram_row *v, size_t n)
+static void sort_staged(gram_row *v, size_t n, bool pages)
 {
     bool runs = n >= 4096;
     for (size_t k = 1; k < n && runs; k++)
@@ -145,18 +161,19 @@ static void sort_staged(gram_row *v, size_t n)
     for (size_t a = 0, b; runs && a < n; a = b) {
         for (b = a; b < n && v[b].gen == v[a].gen; b++)
             ;
-        runs = radix_by_gram(v + a, b - a);
+        runs = radix_by_gram(v + a, b - a, pages ? 0 : 1ULL << 63);
     }
     if (!runs)
-        qsort(v, n, sizeof *v, cmp_row);
+        qsort(v, n, sizeof *v, pages ? cmp_row_pages : cmp_row);
 }
 
 bool grams_flush(db *d)
 {
     if (!d->nstaged)
         return true;
-    sort_staged(d->staged, d->nstaged);
-    bool ok = d->be->put_grams(d, d->staged, d->nstaged);
+    bool pages = !d->be->set_rows;
+    sort_staged(d->staged, d->nstaged, pages);
+    bool ok = pages ? gram_pages_write(d, d->staged, d->nstaged) : d->be->put_grams(d, d->staged, d->nstaged);
     d->nstaged = 0;
     return ok;
 }

@@ -118,7 +118,20 @@ static const char *const schema_v6[] = {
     "DROP TABLE set_postings",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
+/* version 7: the gram index of one server as pages (db_gram_pages.c,
+ * docs/collection.md "Gram pages"): one row per generation, bucket (the
+ * gram's top 14 bits) and transaction, its entries (gram, id) packed in
+ * data, where version 6 had one row per (gram, sample): about 60x fewer
+ * rows (BENCHMARKS.md "Gram pages (issue 25)").  The pages are rebuilt
+ * from the samples' digests (gram_pages_rebuild, after these statements);
+ * a sharded collection keeps its gram rows. */
+static const char *const schema_v7[] = {
+    "CREATE TABLE gram_pages (gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL,"
+    " n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, bucket, first_id))@NR",
+    "DROP TABLE grams",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7};
 _Static_assert(sizeof schema / sizeof *schema == DB_SCHEMA_VERSION, "one DDL list a version");
 _Static_assert(DB_GRAM_GEN == 16384, "schema_v3 spells the generation size");
 
@@ -251,14 +264,14 @@ static bool rebuild_set_pages(db *d)
 bool db_schema_upgrade(db *d, int from)
 {
     /* a sharded collection's layout of versions 5 and 6 is version 4's
-     * (its tokens stay rows): nothing to change but the version */
+     * (its tokens and grams stay rows): nothing to change but the version */
     if (from >= 4 && d->be->set_rows)
         return true;
     if (from < DB_SCHEMA_VERSION && sharded_refused(d, from))
         return false;
     if (!db_schema_each(d->be, from, DB_SCHEMA_VERSION, run_ddl, d, d->err, sizeof d->err))
         return false;
-    return from < 1 || from >= 6 || rebuild_set_pages(d);
+    return (from < 1 || from >= 6 || rebuild_set_pages(d)) && (from < 1 || from >= 7 || gram_pages_rebuild(d));
 }
 
 /* ---- the sharded layout (PostgreSQL only, docs/collection.md "Sharding")
@@ -284,11 +297,12 @@ bool db_schema_upgrade(db *d, int from)
  * coordinator's tables have no foreign keys to samples (a partitioned
  * table with foreign partitions can have no unique index to refer to); the
  * subcommands write a record's rows in one transaction. */
-/* The sharded layout of schemas 5 and 6 is schema 4's: its gimpset tokens
+/* The sharded layout of schemas 5, 6 and 7 is schema 4's: its gimpset tokens
  * stay one row each in set_tokens (the backend's set_rows), where one
  * server keeps postings (set_postings, schema 5) or pages (set_pages,
- * schema 6). */
-_Static_assert(DB_SCHEMA_VERSION == 6, "the sharded layout below is schema 6's: add the new version's to it");
+ * schema 6 on), and its grams one row each in grams, where one server
+ * keeps pages (gram_pages, schema 7 on). */
+_Static_assert(DB_SCHEMA_VERSION == 7, "the sharded layout below is schema 7's: add the new version's to it");
 #define SHARD_LAYOUT_TEXT "2"
 _Static_assert(DB_SHARD_LAYOUT == 2, "SHARD_LAYOUT_TEXT spells it");
 

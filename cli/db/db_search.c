@@ -1,7 +1,7 @@
 /* db_search.c - owns the search in the database: the candidates of a
- * digest come from the gram index (samples sharing a key, the same
- * normalised digest, or an oddly spelled digest that only fuzzy_compare
- * can judge), each is scored with fuzzy_compare as its row arrives (the
+ * digest come from the gram index (samples sharing a key: on one server
+ * read from its gram pages, db_gram_pages.c), the same normalised digest,
+ * or an oddly spelled digest that only fuzzy_compare can judge, each is scored with fuzzy_compare as its row arrives (the
  * in-memory index scores its candidates the same way, and any pair it
  * could find is among these), and only the hits kept are then read in
  * full, so the hits are those of the in-memory index over the whole
@@ -34,6 +34,32 @@ bool db_hit_push(db_hit **v, size_t *n, size_t *cap, int64_t id, int score)
     return true;
 }
 
+/* the ids of rows (id) pushed to a growing list */
+typedef struct id_list {
+    int64_t **v;
+    size_t *n, *cap;
+    bool nomem;
+} id_list;
+
+static bool id_row(const char *const *cols, int ncols, void *ctx)
+{
+    id_list *l = ctx;
+    if (ncols < 1 || !cols[0])
+        return true;
+    int64_t *w = grow_array(*l->v, *l->n, l->cap, sizeof *w);
+    if (!w)
+        return !(l->nomem = true);
+    *l->v = w;
+    w[(*l->n)++] = strtoll(cols[0], NULL, 10);
+    return true;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 void db_hits_free(db_hit *h, size_t n)
 {
     for (size_t i = 0; h && i < n; i++) {
@@ -41,6 +67,44 @@ void db_hits_free(db_hit *h, size_t n)
         free(h[i].label);
     }
     free(h);
+}
+
+/* the candidates' rows (id, gimpfuzzy) of a plain digest on one server:
+ * the ids of the same normalised digest and of the oddly spelled ones,
+ * then those the gram pages name for its keys (db_gram_pages.c), each
+ * read once in id order, CHUNK a statement */
+static bool fetch_paged(db *d, const digest_keys *k, const char *only, db_scored *c)
+{
+    enum { CHUNK = 512 };
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    id_list l = {.v = &ids, .n = &n, .cap = &cap};
+    db_param p[CHUNK];
+    p[0] = PT(k->exact);
+    bool ok = db_rows(d, "SELECT id FROM samples WHERE digest_exact = $1 UNION SELECT id FROM samples WHERE digest_kind = 1",
+                      p, 1, id_row, &l);
+    c->nomem |= l.nomem; /* reported as such by db_hits_finish */
+    if (ok && !c->nomem)
+        ok = gram_pages_ids(d, k->gram, k->ngram, &ids, &n, &cap);
+    if (ok && n)
+        qsort(ids, n, sizeof *ids, cmp_id);
+    size_t m = 0;
+    for (size_t i = 0; ok && i < n; i++)
+        if (!m || ids[m - 1] != ids[i])
+            ids[m++] = ids[i];
+    for (size_t at = 0; ok && !c->nomem && at < m; at += CHUNK) {
+        size_t q = m - at < CHUNK ? m - at : CHUNK;
+        char sql[160 + CHUNK * 8];
+        size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT id, gimpfuzzy FROM samples WHERE no_names = 0%s AND id IN (", only);
+        for (size_t j = 0; j < q; j++) {
+            p[j] = PI(ids[at + j]);
+            len += (size_t)snprintf(sql + len, sizeof sql - len, "%s$%zu", j ? ", " : "", j + 1);
+        }
+        snprintf(sql + len, sizeof sql - len, ") ORDER BY id");
+        ok = db_rows(d, sql, p, (int)q, db_scored_row, c);
+    }
+    free(ids);
+    return ok;
 }
 
 static bool fetch_scored(db *d, const char *digest, unsigned flags, db_scored *c)
@@ -52,33 +116,12 @@ static bool fetch_scored(db *d, const char *digest, unsigned flags, db_scored *c
     char only[96];
     snprintf(only, sizeof only, "%s%s", flags & DBS_LABELLED ? " AND label IS NOT NULL" : "",
              flags & DBS_NO_SET ? " AND (gimpset IS NULL OR gimpset = '')" : "");
-    char sql[512 + DB_MAX_GRAMS * 8];
-    db_param p[1 + DB_MAX_GRAMS];
-    int np = 0;
-    if (k.kind == DIGEST_ODD)
+    char sql[512];
+    if (k.kind == DIGEST_ODD) {
         snprintf(sql, sizeof sql, "SELECT id, gimpfuzzy FROM samples WHERE no_names = 0%s ORDER BY id", only);
-    else {
-        p[np++] = PT(k.exact);
-        /* the generations of the gram index: 0 .. max(id) / DB_GRAM_GEN */
-        size_t n = (size_t)snprintf(sql, sizeof sql,
-                                    "WITH RECURSIVE gens(g) AS (SELECT 0 UNION ALL SELECT g + 1 FROM gens"
-                                    " WHERE g < (SELECT coalesce(max(id), 0) FROM samples) / %d)"
-                                    " SELECT id, gimpfuzzy FROM samples WHERE no_names = 0%s AND id IN ("
-                                    "SELECT id FROM samples WHERE digest_exact = $1"
-                                    " UNION SELECT id FROM samples WHERE digest_kind = 1",
-                                    DB_GRAM_GEN, only);
-        if (k.ngram) {
-            n += (size_t)snprintf(sql + n, sizeof sql - n,
-                                  " UNION SELECT sample_id FROM grams WHERE gen IN (SELECT g FROM gens) AND gram IN (");
-            for (size_t g = 0; g < k.ngram; g++) {
-                p[np++] = PI(k.gram[g]);
-                n += (size_t)snprintf(sql + n, sizeof sql - n, "%s$%d", g ? ", " : "", np);
-            }
-            n += (size_t)snprintf(sql + n, sizeof sql - n, ")");
-        }
-        snprintf(sql + n, sizeof sql - n, ") ORDER BY id");
+        return db_rows(d, sql, NULL, 0, db_scored_row, c);
     }
-    return db_rows(d, sql, p, np, db_scored_row, c);
+    return fetch_paged(d, &k, only, c);
 }
 
 static int by_score_id(const void *a, const void *b)

@@ -35,7 +35,7 @@ for r in c.execute(sys.argv[2]):
 c.commit()' "$1" "$2"
     fi
 }
-# the token rows of schema 6's gimpset pages, "sample_id|slot|value" (with
+# the token rows of schema 6 and 7's gimpset pages, "sample_id|slot|value" (with
 # --keyed: "gen|slot|bucket|first_id|n|value|sample_id"), decoded by an
 # independent reader written from docs/collection.md "Gimpset pages"
 # (set_pages_rows.py), which fails (status 2) on a page that breaks it
@@ -65,6 +65,28 @@ for l in sys.stdin:
         out += ["%s|%d|%d" % (i, k, v) for k, v in enumerate(struct.unpack("<256I", base64.b64decode(body)))]
 print("\n".join(sorted(out)))'
 }
+# the gram entries of a one-server collection (schema 7) as "gen gram
+# sample_id" lines, read by the second decoder (gram_pages_rows.py, written
+# from docs/collection.md "Gram pages")
+gram_rows_of() { # DB
+    if [ "$BACKEND" = postgresql ]; then
+        sqlv "$1" "SELECT gen, bucket, first_id, n, encode(data, 'hex') FROM gram_pages" | python3 "$HERE/gram_pages_rows.py" hex
+    else python3 "$HERE/gram_pages_rows.py" sqlite "$1"; fi
+}
+# "gen gram sample_id" lines on stdin as one INSERT into an older schema's
+# gram table: TABLE, MODE 1 (gram, sample_id) or 3 (gen, gram, sample_id),
+# the even ids moved up by SHIFT (0)
+grams_insert() { # TABLE MODE [SHIFT]
+    python3 -c 'import sys
+t, mode, shift = sys.argv[1], sys.argv[2], int(sys.argv[3])
+v = []
+for l in sys.stdin:
+    g, k, i = map(int, l.split())
+    i += shift if i % 2 == 0 else 0
+    v.append("(%d, %d)" % (k, i) if mode == "1" else "(%d, %d, %d)" % (i // 16384, k, i))
+print("INSERT INTO %s (%s) VALUES %s" % (t, "gram, sample_id" if mode == "1" else "gen, gram, sample_id", ", ".join(v)))' "$1" "$2" "${3:-0}"
+}
+GRAMS_V3="CREATE TABLE grams (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (gen, gram, sample_id))"
 field() { # FIELD: from a --json stats line on stdin
     python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
 }
@@ -430,25 +452,27 @@ V=$(new_db merge)
 "$M" db stats --db "$V" >/dev/null
 if [ "$BACKEND" = postgresql ]; then sqlv "$V" "UPDATE malgopher_schema SET version = 99"; else sqlv "$V" "PRAGMA user_version = 99"; fi
 "$M" db stats --db "$V" >/dev/null 2>"$T/err"; expect_eq "newer schema: exit" $? 1
-grep -q "collection schema version 99 is newer than this malgopher understands (6): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
+grep -q "collection schema version 99 is newer than this malgopher understands (7): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
 # a schema-1 collection (no gimpset, no token table) is migrated; adding
 # its files again fills the gimpsets in
 U=$(new_db upgrade)
 mapfile -t few < <(head -12 "$T/gofiles.txt")
 "$M" db add --db "$U" "${few[@]}" >/dev/null 2>&1
 "$M" db export --db "$U" > "$T/u_before.jsonl"
-# (and the gram table of schemas 1-2: (gram, sample_id), no generation)
+# (and the gram table of schemas 1-2: (gram, sample_id), no generation,
+# its rows those of the pages, which schema 7 rebuilds from the digests)
 norowid=""; [ "$BACKEND" = sqlite ] && norowid=" WITHOUT ROWID"
+gram_rows_of "$U" | sort > "$T/u_grams.txt"
 for sql in "DROP TABLE set_pages" "DROP TABLE set_families" "DROP TABLE set_family_next" "UPDATE samples SET gimpset = NULL" \
     "CREATE TABLE old_grams (gram BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (gram, sample_id))$norowid" \
-    "INSERT INTO old_grams SELECT gram, sample_id FROM grams" "DROP TABLE grams" "ALTER TABLE old_grams RENAME TO grams"; do
+    "$(grams_insert old_grams 1 < "$T/u_grams.txt")" "DROP TABLE gram_pages" "ALTER TABLE old_grams RENAME TO grams"; do
     sqlv "$U" "$sql" >/dev/null
 done
-grams_before=$(sqlv "$U" "SELECT count(*) FROM grams")
+expect_eq "schema 1: the gram rows stand" "$(sqlv "$U" "SELECT count(*) FROM grams")" "$(wc -l < "$T/u_grams.txt")"
 if [ "$BACKEND" = postgresql ]; then sqlv "$U" "UPDATE malgopher_schema SET version = 1" >/dev/null; else sqlv "$U" "PRAGMA user_version = 1"; fi
-expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 6
-expect_eq "schema 1: every gram row kept, in its generation" \
-    "$(sqlv "$U" "SELECT count(*) FROM grams WHERE gen = sample_id / 16384")" "$grams_before"
+expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 7
+[ -s "$T/u_grams.txt" ] && gram_rows_of "$U" | sort | cmp -s - "$T/u_grams.txt" && ok ||
+    bad "schema 1: the pages are not the gram rows, each in its generation"
 "$M" match --db "$T/u_before.jsonl" --measure fuzzy -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
 "$M" db match --db "$U" --measure fuzzy -t 1 -k 0 "${few[@]}" > "$T/got0.txt" 2>/dev/null
 unlabel "$T/got0.txt" "$T/u_before.jsonl" > "$T/got.txt"
@@ -483,13 +507,14 @@ S3=$(new_db schema3)
 "$M" db export --db "$S3" > "$T/s3.jsonl"
 tokens_before=$(tokens_of "$S3" | tokens_sum)
 for sql in "CREATE TABLE old_tokens (sample_id BIGINT NOT NULL REFERENCES samples (id), slot INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (sample_id, slot))$norowid" \
+    "$GRAMS_V3$norowid" "$(gram_rows_of "$S3" | grams_insert grams 3)" "DROP TABLE gram_pages" \
     "INSERT INTO old_tokens (sample_id, slot, value) VALUES $(tokens_of "$S3" | tokens_values)" "DROP TABLE set_pages" \
     "ALTER TABLE old_tokens RENAME TO set_tokens" "CREATE INDEX set_tokens_slot_value ON set_tokens (slot, value)"; do
     sqlv "$S3" "$sql" >/dev/null
 done
 if [ "$BACKEND" = postgresql ]; then sqlv "$S3" "UPDATE malgopher_schema SET version = 3" >/dev/null; else sqlv "$S3" "PRAGMA user_version = 3"; fi
 expect_eq "schema 3: the old token table stands" "$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")" "$tokens_before"
-expect_eq "schema 3: migrated" "$(field schema <<<"$("$M" db stats --db "$S3" --json)")" 6
+expect_eq "schema 3: migrated" "$(field schema <<<"$("$M" db stats --db "$S3" --json)")" 7
 expect_eq "schema 3: every token row kept" "$(tokens_of "$S3" | tokens_sum)" "$tokens_before"
 "$M" match --db "$T/s3.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
 "$M" db match --db "$S3" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
@@ -500,7 +525,8 @@ expect_eq "schema 3: every token row kept" "$(tokens_of "$S3" | tokens_sum)" "$t
 # search answers as match --db over the export
 S4=$(new_db schema4)
 "$M" db add --db "$S4" "${few[@]}" >/dev/null 2>&1
-for sql in "CREATE TABLE set_tokens_v4 (slot INTEGER NOT NULL, value BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (slot, value, sample_id))$norowid" \
+gram_rows_of "$S4" | grams_insert grams 3 20000 > "$T/s4_grams.sql"
+for sql in "$GRAMS_V3$norowid" "$(cat "$T/s4_grams.sql")" "DROP TABLE gram_pages" "CREATE TABLE set_tokens_v4 (slot INTEGER NOT NULL, value BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (slot, value, sample_id))$norowid" \
     "INSERT INTO set_tokens_v4 (sample_id, slot, value) VALUES $(tokens_of "$S4" | tokens_values)" "DROP TABLE set_pages" \
     "ALTER TABLE set_tokens_v4 RENAME TO set_tokens" "UPDATE set_tokens SET sample_id = sample_id + 20000 WHERE sample_id % 2 = 0"; do
     sqlv "$S4" "$sql" >/dev/null
@@ -517,7 +543,10 @@ fi
 if [ "$BACKEND" = postgresql ]; then sqlv "$S4" "UPDATE malgopher_schema SET version = 4" >/dev/null; else sqlv "$S4" "PRAGMA user_version = 4"; fi
 tokens_before=$(sqlv "$S4" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")
 expect_eq "schema 4: two generations" "$(sqlv "$S4" "SELECT count(DISTINCT sample_id / 16384) FROM set_tokens")" 2
-expect_eq "schema 4: migrated" "$(field schema <<<"$("$M" db stats --db "$S4" --json)")" 6
+grams_s4=$(sqlv "$S4" "SELECT gen, gram, sample_id FROM grams" | tr '|' ' ' | sort)
+expect_eq "schema 4: migrated" "$(field schema <<<"$("$M" db stats --db "$S4" --json)")" 7
+[ "$(awk '{print $1}' <<<"$grams_s4" | sort -u | wc -l)" = 2 ] && [ "$(gram_rows_of "$S4" | sort)" = "$grams_s4" ] && ok ||
+    bad "schema 4: the pages rebuilt over two generations are not the gram rows"
 "$M" db export --db "$S4" > "$T/s4.jsonl"
 expect_eq "schema 4: every token row kept" "$(tokens_of "$S4" | tokens_sum)" "$tokens_before"
 expect_eq "schema 4: the tokens of each record's gimpset" "$(tokens_of "$S4" | sort | md5sum)" "$(gimpset_tokens "$S4" | md5sum)"
@@ -545,8 +574,10 @@ for l in sys.stdin:
     p.setdefault((i // 16384, s, v), []).append(i)
 print(", ".join("(%d, %d, %d, %d, %d, %s)" % (g, s, v, min(ids), len(ids), "'"'"'%s'"'"'" % ",".join(map(str, sorted(ids))))
                 for (g, s, v), ids in sorted(p.items())))')
+gram_rows_of "$S5" | grams_insert grams 3 20000 > "$T/s5_grams.sql"
 for sql in "CREATE TABLE set_postings (gen BIGINT NOT NULL, slot INTEGER NOT NULL, value BIGINT NOT NULL, first_id BIGINT NOT NULL, n BIGINT NOT NULL, ids TEXT NOT NULL, PRIMARY KEY (gen, slot, value, first_id))$norowid" \
-    "INSERT INTO set_postings (gen, slot, value, first_id, n, ids) VALUES $postings" "DROP TABLE set_pages"; do
+    "INSERT INTO set_postings (gen, slot, value, first_id, n, ids) VALUES $postings" "DROP TABLE set_pages" \
+    "$GRAMS_V3$norowid" "$(cat "$T/s5_grams.sql")" "DROP TABLE gram_pages"; do
     sqlv "$S5" "$sql" >/dev/null
 done
 if [ "$BACKEND" = postgresql ]; then
@@ -556,7 +587,10 @@ else
     sqlv "$S5" "$move" >/dev/null; sqlv "$S5" "$move_paths" >/dev/null; sqlv "$S5" "PRAGMA user_version = 5"
 fi
 expect_eq "schema 5: two generations" "$(sqlv "$S5" "SELECT count(DISTINCT gen) FROM set_postings")" 2
-expect_eq "schema 5: migrated" "$(field schema <<<"$("$M" db stats --db "$S5" --json)")" 6
+grams_s5=$(sqlv "$S5" "SELECT gen, gram, sample_id FROM grams" | tr '|' ' ' | sort)
+expect_eq "schema 5: migrated" "$(field schema <<<"$("$M" db stats --db "$S5" --json)")" 7
+[ "$(awk '{print $1}' <<<"$grams_s5" | sort -u | wc -l)" = 2 ] && [ "$(gram_rows_of "$S5" | sort)" = "$grams_s5" ] && ok ||
+    bad "schema 5: the gram pages rebuilt over two generations are not the gram rows"
 tables="SELECT count(*) FROM sqlite_master WHERE name = 'set_postings'"
 [ "$BACKEND" = postgresql ] && tables="SELECT count(*) FROM pg_tables WHERE tablename = 'set_postings'"
 expect_eq "schema 5: the postings are gone" "$(sqlv "$S5" "$tables")" 0
@@ -593,10 +627,12 @@ K=$(new_db concurrent)
 integrity() {
     if [ "$BACKEND" = postgresql ]; then echo ok; else sqlv "$K" "PRAGMA integrity_check"; fi
 }
-# every record whole: a path, and grams for each indexable digest
+# every record whole: a path, and gram entries for each indexable digest
 partial_records() {
-    sqlv "$K" "SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM sample_paths p WHERE p.sample_id = s.id)
-               OR (s.no_names = 0 AND s.digest_kind = 0 AND length(s.gimpfuzzy) > 20 AND NOT EXISTS (SELECT 1 FROM grams g WHERE g.sample_id = s.id))"
+    local nopath
+    nopath=$(sqlv "$K" "SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM sample_paths p WHERE p.sample_id = s.id)")
+    echo $((nopath + $(comm -23 <(sqlv "$K" "SELECT id FROM samples s WHERE s.no_names = 0 AND s.digest_kind = 0 AND length(s.gimpfuzzy) > 20" | sort -u) \
+        <(gram_rows_of "$K" | awk '{print $3}' | sort -u) | wc -l)))
 }
 # slow the run down with many non-Go files between the Go ones so that the kill lands half-way
 # (each starts with "noise": random bytes began with "MZ" once in CI, one

@@ -11,7 +11,11 @@
 # database", splitmix64 over each 7-character substring at its block
 # size), compared with every row stored; the two backends' collections
 # (`db export`, timestamps left out, and the rows) against each other;
-# and `db match` against `match --db` over the export.
+# and `db match` against `match --db` over the export.  The gram pages of
+# schema 7 are read by a second decoder written from docs/collection.md
+# "Gram pages" (gram_pages_rows.py); pages crafted to break each rule of the
+# format are refused with one line and no hits; and a schema-6 collection
+# whose gram rows are the oracle's is migrated to pages that decode to them.
 # usage: test_db_feed.sh MALGOPHER
 set -u
 M=$1
@@ -53,6 +57,13 @@ print('\n'.join(sorted(out)))
 PY
 }
 
+# the gram entries of a collection as "g gen gram id" lines, by the second decoder
+gram_rows() { # BACKEND URI SQLFN
+    if [ "$1" = sqlite ]; then python3 "$HERE/gram_pages_rows.py" sqlite "$2"
+    else $3 "$2" "SELECT gen, bucket, first_id, n, encode(data, 'hex') FROM gram_pages" | python3 "$HERE/gram_pages_rows.py" hex; fi |
+        sed 's/^/g /'
+}
+
 check_backend() { # NAME URI SQLFN TOKENS (a command printing the token rows of the pages of URI)
     local be=$1 uri=$2 q=$3 tokens=$4
     expect_eq "$be: import" "$("$M" db import --db "$uri" "$T/feed.jsonl")" "added 800, known 0, not Go 0"
@@ -60,7 +71,7 @@ check_backend() { # NAME URI SQLFN TOKENS (a command printing the token rows of 
     expect_eq "$be: import again" "$("$M" db import --db "$uri" "$T/feed.jsonl")" "added 0, known 800, not Go 0"
     $q "$uri" "SELECT id, gimpfuzzy, coalesce(gimpset, ''), no_names FROM samples ORDER BY id" > "$T/$be.samples"
     expect_rows "$T/$be.samples" > "$T/$be.want"
-    { $q "$uri" "SELECT 'g', gen, gram, sample_id FROM grams"; $tokens "$uri" | sed 's/^/t|/'; } |
+    { gram_rows "$be" "$uri" "$q"; $tokens "$uri" | sed 's/^/t|/'; } |
         tr '|' ' ' | sort > "$T/$be.got"
     [ "$(wc -l < "$T/$be.want")" -gt 200000 ] && ok || bad "$be: fewer rows expected than 800 records give"
     if cmp -s "$T/$be.want" "$T/$be.got"; then ok; else bad "$be: the stored gram/token rows are not the records'"; diff "$T/$be.want" "$T/$be.got" | head -3; fi
@@ -81,6 +92,98 @@ print('\n'.join(r.choice(L) for _ in range(6)))" "$T/feed.jsonl")
         "$M" db match --db "$uri" $opts "${qs[@]}" 2>/dev/null | sed 's/  \[[^]]*\]$//' > "$T/got.m"
         if [ -s "$T/want.m" ] && cmp -s "$T/want.m" "$T/got.m"; then ok; else bad "$be: db match $opts differs from match --db"; diff "$T/want.m" "$T/got.m" | head -4; fi
     done
+    # gimpfuzzy queries: the candidates come from the gram pages
+    mapfile -t qf < <(python3 -c "
+import json, random, sys
+L = [json.loads(l)['gimpfuzzy'] for l in open(sys.argv[1])]
+r = random.Random(4)
+print('\\n'.join(r.choice(L) for _ in range(8)))" "$T/feed.jsonl")
+    fuzzy_same "$be: db match --measure fuzzy" "$uri"
+    check_crafted "$be" "$uri" "$q"
+    check_schema6 "$be" "$uri" "$q"
+}
+
+# db match --measure fuzzy of the queries qf on URI against match --db over
+# the export $T/$be.full, at two thresholds
+fuzzy_same() { # WHAT URI
+    local opts
+    for opts in "-t 1 -k 0" "-k 0"; do
+        "$M" match --db "$T/$be.full" --measure fuzzy $opts "${qf[@]}" > "$T/want.m" 2>/dev/null
+        "$M" db match --db "$2" --measure fuzzy $opts "${qf[@]}" 2>/dev/null | sed 's/  \[[^]]*\]$//' > "$T/got.m"
+        if [ "$(grep -vc '^#' "$T/want.m")" -gt 8 ] && cmp -s "$T/want.m" "$T/got.m"; then ok; else bad "$1 $opts differs from match --db"; diff "$T/want.m" "$T/got.m" | head -4; fi
+    done
+}
+
+# Pages that break one rule each of docs/collection.md "Gram pages" (every
+# page of the collection broken the same way): db match --measure fuzzy of
+# one digest refuses them with one line naming the rule, and prints no hit.
+check_crafted() { # BACKEND URI SQLFN
+    local be=$1 uri=$2 q=$3 rule why target
+    [ "$be" = postgresql ] && $q "$uri" "CREATE TABLE gp_keep AS SELECT * FROM gram_pages" >/dev/null
+    for rule in length:"its length is not 10 bytes times n" order:"entries not sorted by (gram, id)" \
+        offset:"an id offset over 16383" bucket:"a gram outside its bucket"; do
+        why=${rule#*:} rule=${rule%%:*} target=$uri
+        if [ "$be" = sqlite ]; then
+            target=$T/crafted.sqlite; rm -f "$target"*; cp "$uri" "$target"
+            python3 - "$target" "$rule" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+def craft(d):
+    if sys.argv[2] == 'length': return d[:-1]
+    if sys.argv[2] == 'order': return d[10:20] + d[:10] + d[20:]
+    if sys.argv[2] == 'offset': return d[:8] + b'\xff\xff' + d[10:]
+    return d[:7] + bytes([d[7] ^ 0x80]) + d[8:]
+rows = c.execute('SELECT gen, bucket, first_id, data FROM gram_pages WHERE n >= 2').fetchall()
+c.executemany('UPDATE gram_pages SET data = ? WHERE gen = ? AND bucket = ? AND first_id = ?',
+              [(craft(d), g, b, f) for g, b, f, d in rows])
+c.commit()
+PY
+        else
+            case $rule in
+                length) set="substring(data from 1 for length(data) - 1)" ;;
+                order) set="substring(data from 11 for 10) || substring(data from 1 for 10) || substring(data from 21)" ;;
+                offset) set="set_byte(set_byte(data, 8, 255), 9, 255)" ;;
+                bucket) set="set_byte(data, 7, get_byte(data, 7) # 128)" ;;
+            esac
+            $q "$uri" "UPDATE gram_pages SET data = $set WHERE n >= 2" >/dev/null
+        fi
+        "$M" db match --db "$target" --measure fuzzy -k 0 "${qf[0]}" > "$T/crafted.out" 2> "$T/crafted.err"
+        rc=$?
+        if [ $rc = 1 ] && [ "$(wc -l < "$T/crafted.err")" = 1 ] && ! grep -qv '^#' "$T/crafted.out" &&
+            grep -q "a malformed gram page (gram_pages.data) at gen [0-9]* bucket [0-9]*: $why: a crafted or damaged collection\$" "$T/crafted.err"; then ok
+        else bad "$be: crafted pages ($rule): exit $rc, $(head -c 300 "$T/crafted.err"), $(grep -vc '^#' "$T/crafted.out") hit lines"; fi
+        [ "$be" = postgresql ] && $q "$uri" "DELETE FROM gram_pages; INSERT INTO gram_pages SELECT * FROM gp_keep" >/dev/null
+    done
+    [ "$be" = postgresql ] && $q "$uri" "DROP TABLE gp_keep" >/dev/null
+    fuzzy_same "$be: the pages restored" "$uri"
+}
+
+# A collection of schema 6 (gimpset pages, gram rows in grams), its rows the
+# oracle's: opened by this malgopher, it is migrated to pages that decode to
+# the same rows, and db match answers as before.
+check_schema6() { # BACKEND URI SQLFN
+    local be=$1 uri=$2 q=$3
+    "$M" db match --db "$uri" --measure fuzzy -t 1 -k 0 "${qf[@]}" > "$T/v7.m" 2>/dev/null
+    grep '^g ' "$T/$be.want" | awk '{print $2 "\t" $3 "\t" $4}' > "$T/grams.tsv"
+    local norowid=""; [ "$be" = sqlite ] && norowid=" WITHOUT ROWID"
+    $q "$uri" "CREATE TABLE grams (gen BIGINT NOT NULL, gram BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (gen, gram, sample_id))$norowid" >/dev/null
+    if [ "$be" = sqlite ]; then
+        python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executemany("INSERT INTO grams VALUES (?, ?, ?)", (tuple(map(int, l.split())) for l in open(sys.argv[2])))
+c.execute("DROP TABLE gram_pages"); c.execute("PRAGMA user_version = 6"); c.commit()' "$uri" "$T/grams.tsv"
+    else
+        $q "$uri" "\\copy grams (gen, gram, sample_id) FROM '$T/grams.tsv'" >/dev/null
+        $q "$uri" "DROP TABLE gram_pages" >/dev/null; $q "$uri" "UPDATE malgopher_schema SET version = 6" >/dev/null
+    fi
+    expect_eq "$be: schema 6: the gram rows stand" "$($q "$uri" "SELECT count(*) FROM grams")" "$(wc -l < "$T/grams.tsv")"
+    expect_eq "$be: schema 6: migrated" "$("$M" db stats --db "$uri" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['schema'])")" 7
+    gram_rows "$be" "$uri" "$q" | sort > "$T/migrated.got"
+    if grep '^g ' "$T/$be.want" | cmp -s - "$T/migrated.got"; then ok; else bad "$be: schema 6: the migrated pages are not the gram rows"; fi
+    expect_eq "$be: schema 6: one page per (generation, bucket)" "$($q "$uri" "SELECT count(*) FROM gram_pages")" \
+        "$(awk '{print $2, $3}' "$T/migrated.got" | python3 -c "import sys; print(len({(l.split()[0], (int(l.split()[1]) % 2**64) >> 50) for l in sys.stdin}))")"
+    "$M" db match --db "$uri" --measure fuzzy -t 1 -k 0 "${qf[@]}" 2>/dev/null | cmp -s - "$T/v7.m" && ok || bad "$be: schema 6: db match after the migration differs"
+    fuzzy_same "$be: schema 6: migrated" "$uri"
 }
 
 lite_q() { python3 -c 'import sqlite3, sys
