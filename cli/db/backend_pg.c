@@ -383,26 +383,31 @@ static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
     return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, db_set_fields, v);
 }
 
-/* the pages with COPY (text format): five integers and the entries as a
- * bytea in hex, "\\x" then two digits a byte (nothing to escape) a line */
-static bool pg_put_set_pages(db *d, const set_page *v, size_t n)
+/* pages (set_pages, gram_pages) with COPY (text format): the integers,
+ * then the data as a bytea in hex, "\\x" then two digits a byte (nothing
+ * to escape), a line */
+static bool pg_copy_pages(db *d, const char *sql, size_t n, db_page_fields_fn get, const void *v)
 {
     static const char hex[] = "0123456789abcdef";
     PGconn *c = d->conn;
-    if (!copy_begin(d, "COPY set_pages (gen, slot, bucket, first_id, n, data) FROM STDIN"))
+    if (!copy_begin(d, sql))
         return false;
     bool ok = true;
     enum { BUF = 1 << 16 };
     char buf[BUF];
     size_t at = 0;
     for (size_t k = 0; ok && k < n; k++) {
-        /* the five integers and "\\x" (at most 5 * 21 + 3 bytes), then the entries in pieces */
-        at += (size_t)snprintf(buf + at, BUF - at,
-                               "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t\\\\x", v[k].gen,
-                               v[k].slot, v[k].bucket, v[k].first_id, v[k].n);
-        for (size_t i = 0; ok && i < v[k].len; i++) {
-            buf[at++] = hex[v[k].data[i] >> 4];
-            buf[at++] = hex[v[k].data[i] & 15];
+        int64_t row[DB_PAGE_INTS];
+        const uint8_t *data;
+        size_t len;
+        int m = get(v, k, row, &data, &len);
+        for (int f = 0; f < m; f++) /* at most DB_PAGE_INTS * 21 + 3 bytes with the "\\x" */
+            at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t", row[f]);
+        memcpy(buf + at, "\\\\x", 3); /* the backslash of bytea's \x escaped for COPY */
+        at += 3;
+        for (size_t i = 0; ok && i < len; i++) {
+            buf[at++] = hex[data[i] >> 4];
+            buf[at++] = hex[data[i] & 15];
             if (at > BUF - 8) {
                 ok = PQputCopyData(c, buf, (int)at) == 1;
                 at = 0;
@@ -415,6 +420,17 @@ static bool pg_put_set_pages(db *d, const set_page *v, size_t n)
         }
     }
     return copy_end(d, c, ok);
+}
+
+static bool pg_put_set_pages(db *d, const set_page *v, size_t n)
+{
+    return pg_copy_pages(d, "COPY set_pages (gen, slot, bucket, first_id, n, data) FROM STDIN", n,
+                         db_set_page_fields, v);
+}
+
+static bool pg_put_gram_pages(db *d, const gram_page *v, size_t n)
+{
+    return pg_copy_pages(d, "COPY gram_pages (gen, bucket, first_id, n, data) FROM STDIN", n, db_gram_page_fields, v);
 }
 
 /* ---- a statement over many parameter rows at once (query_set) ----
@@ -536,38 +552,6 @@ static bool pg_query_set(db *d, const char *sql, const db_param *p, int np, size
     memset(first, 0, n * sizeof *first);
     set_out o = {first, n};
     return !n || (stage_table(d, np) && stage_rows(d, p, np, n) && pg_query(d, sql, NULL, 0, set_row_fn, &o));
-}
-
-/* the gram pages with COPY: four integers and the data as bytea's hex
- * text (\\x then two digits a byte) a line, sent in pieces of the buffer */
-static bool pg_put_gram_pages(db *d, const gram_page *v, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    PGconn *c = d->conn;
-    if (!copy_begin(d, "COPY gram_pages (gen, bucket, first_id, n, data) FROM STDIN"))
-        return false;
-    bool ok = true;
-    enum { BUF = 1 << 16 };
-    char buf[BUF];
-    size_t at = 0;
-    for (size_t k = 0; ok && k < n; k++) {
-        at += (size_t)snprintf(buf + at, BUF - at, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t\\\\x",
-                               v[k].gen, v[k].bucket, v[k].first_id, v[k].n);
-        size_t len = (size_t)v[k].n * DB_GRAM_ENTRY;
-        for (size_t i = 0; ok && i <= len; i++) {
-            if (i == len)
-                buf[at++] = '\n';
-            else {
-                buf[at++] = digits[v[k].data[i] >> 4];
-                buf[at++] = digits[v[k].data[i] & 15];
-            }
-            if (at > BUF - 128 || (k + 1 == n && i == len)) {
-                ok = PQputCopyData(c, buf, (int)at) == 1;
-                at = 0;
-            }
-        }
-    }
-    return copy_end(d, c, ok);
 }
 
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }

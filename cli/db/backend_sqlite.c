@@ -170,17 +170,20 @@ static bool lite_put_set_tokens(db *d, const set_row *v, size_t n)
     return lite_put_rows(d, "INSERT INTO set_tokens (sample_id, slot, value) VALUES ($1, $2, $3)", n, db_set_fields, v);
 }
 
-/* the gram pages: one prepared statement stepped per page, the data
- * bound as a blob without a copy */
-static bool lite_put_gram_pages(db *d, const gram_page *v, size_t n)
+/* pages (set_pages, gram_pages): one prepared statement stepped per
+ * page, the integers then the data bound as a blob without a copy */
+static bool lite_put_pages(db *d, const char *sql, size_t n, db_page_fields_fn get, const void *v)
 {
-    sqlite3_stmt *st = prepare(d, "INSERT INTO gram_pages (gen, bucket, first_id, n, data) VALUES ($1, $2, $3, $4, $5)");
+    sqlite3_stmt *st = prepare(d, sql);
     if (!st)
         return false;
     for (size_t k = 0; k < n; k++) {
-        int64_t row[4] = {v[k].gen, v[k].bucket, v[k].first_id, v[k].n};
-        if (!bind_ints(d, st, row, 4) || v[k].n > INT_MAX / DB_GRAM_ENTRY ||
-            sqlite3_bind_blob(st, 5, v[k].data, (int)v[k].n * DB_GRAM_ENTRY, SQLITE_STATIC) != SQLITE_OK) {
+        int64_t row[DB_PAGE_INTS];
+        const uint8_t *data;
+        size_t len;
+        int m = get(v, k, row, &data, &len);
+        if (!bind_ints(d, st, row, m) || len > INT_MAX ||
+            sqlite3_bind_blob(st, m + 1, data, (int)len, SQLITE_STATIC) != SQLITE_OK) {
             set_err(d, d->conn);
             sqlite3_reset(st);
             sqlite3_clear_bindings(st);
@@ -195,30 +198,16 @@ static bool lite_put_gram_pages(db *d, const gram_page *v, size_t n)
     return true;
 }
 
-/* the pages: one prepared statement stepped per page, the entries bound
- * as a blob without a copy */
+static bool lite_put_gram_pages(db *d, const gram_page *v, size_t n)
+{
+    return lite_put_pages(d, "INSERT INTO gram_pages (gen, bucket, first_id, n, data) VALUES ($1, $2, $3, $4, $5)", n,
+                          db_gram_page_fields, v);
+}
+
 static bool lite_put_set_pages(db *d, const set_page *v, size_t n)
 {
-    sqlite3_stmt *st = prepare(d, "INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
-                                  " VALUES ($1, $2, $3, $4, $5, $6)");
-    if (!st)
-        return false;
-    for (size_t k = 0; k < n; k++) {
-        int64_t row[5] = {v[k].gen, v[k].slot, v[k].bucket, v[k].first_id, v[k].n};
-        if (!bind_ints(d, st, row, 5) || v[k].len > INT_MAX ||
-            sqlite3_bind_blob(st, 6, v[k].data, (int)v[k].len, SQLITE_STATIC) != SQLITE_OK) {
-            set_err(d, d->conn);
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            return false;
-        }
-        if (!step_row(d, st)) {
-            sqlite3_clear_bindings(st);
-            return false;
-        }
-    }
-    sqlite3_clear_bindings(st); /* the entries are the caller's */
-    return true;
+    return lite_put_pages(d, "INSERT INTO set_pages (gen, slot, bucket, first_id, n, data) VALUES ($1, $2, $3, $4, $5, $6)",
+                          n, db_set_page_fields, v);
 }
 
 static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)

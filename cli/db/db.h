@@ -62,6 +62,14 @@ typedef struct set_row {
 /* row k of an array of gram_row / set_row as its three columns, in the
  * order the backends write them (db_grams.c, db_set.c) */
 void db_gram_fields(const void *rows, size_t k, int64_t out[3]);
+/* page k of an array of set_page / gram_page: its integer columns before
+ * data, in the order the backends write them (their number returned, at
+ * most DB_PAGE_INTS), and its data (len bytes) */
+#define DB_PAGE_INTS 5
+typedef int (*db_page_fields_fn)(const void *pages, size_t k, int64_t ints[DB_PAGE_INTS], const uint8_t **data,
+                                 size_t *len);
+int db_set_page_fields(const void *pages, size_t k, int64_t ints[DB_PAGE_INTS], const uint8_t **data, size_t *len);
+int db_gram_page_fields(const void *pages, size_t k, int64_t ints[DB_PAGE_INTS], const uint8_t **data, size_t *len);
 void db_set_fields(const void *rows, size_t k, int64_t out[3]);
 /* a record's gimpset as staged for the open transaction (db_set_write.c) */
 typedef struct set_staged {
@@ -208,6 +216,14 @@ bool db_schema_upgrade(db *d, int from);
 /* schema 7 (one server): gram_pages rebuilt from the samples' digests, in
  * id order, a generation a flush (db_grams.c); false with d->err set */
 bool gram_pages_rebuild(db *d);
+/* a migration's rebuild of an index from the records: sql (its $1 and $2
+ * the bounds of one generation of ids, id / DB_GRAM_GEN) run for each
+ * generation that holds a record, its rows into fn(ctx) to be staged, then
+ * flush (PostgreSQL reads a result row by row, and a COPY cannot run
+ * meanwhile): memory that of one generation; false with d->err set, or
+ * when fn set *failed */
+bool db_rebuild_by_generation(db *d, const char *sql, db_row_fn fn, void *ctx, const bool *failed,
+                              bool (*flush)(db *d));
 /* fn(ctx, sql) for each DDL statement of versions from+1 .. to, spelled for
  * be (a backend checks a collection against it); false when fn fails or a
  * statement does not fit (err set) */

@@ -214,25 +214,9 @@ static bool rebuild_row(const char *const *cols, int ncols, void *ctx)
 
 bool gram_pages_rebuild(db *d)
 {
-    /* generation after generation that holds a record (ids below 0 are
-     * none of ours): a flush each, so memory stays that of one */
-    int64_t next = -1;
-    if (!d->be->query(d, "SELECT min(id) FROM samples WHERE id >= 0", NULL, 0, db_int_row, &next))
-        return false;
-    while (next >= 0) {
-        int64_t gen = next / DB_GRAM_GEN;
-        if (gen > INT64_MAX / DB_GRAM_GEN - 1)
-            break;
-        db_param p[] = {PI(gen * DB_GRAM_GEN), PI((gen + 1) * DB_GRAM_GEN)};
-        rebuild r = {.d = d};
-        if (!d->be->query(d, "SELECT id, no_names, digest_kind, gimpfuzzy FROM samples WHERE id >= $1 AND id < $2"
-                             " ORDER BY id",
-                          p, 2, rebuild_row, &r) ||
-            r.failed || !grams_flush(d))
-            return false;
-        next = -1;
-        if (!d->be->query(d, "SELECT min(id) FROM samples WHERE id >= $1", &p[1], 1, db_int_row, &next))
-            return false;
-    }
-    return true;
+    rebuild r = {.d = d};
+    return db_rebuild_by_generation(d,
+                                    "SELECT id, no_names, digest_kind, gimpfuzzy FROM samples"
+                                    " WHERE id >= $1 AND id < $2 ORDER BY id",
+                                    rebuild_row, &r, &r.failed, grams_flush);
 }

@@ -190,3 +190,12 @@ void db_gram_fields(const void *rows, size_t k, int64_t out[3])
     const gram_row *r = (const gram_row *)rows + k;
     out[0] = r->gen, out[1] = r->gram, out[2] = r->sample_id;
 }
+
+int db_gram_page_fields(const void *pages, size_t k, int64_t ints[DB_PAGE_INTS], const uint8_t **data, size_t *len)
+{
+    const gram_page *g = (const gram_page *)pages + k;
+    ints[0] = g->gen, ints[1] = g->bucket, ints[2] = g->first_id, ints[3] = g->n;
+    *data = g->data;
+    *len = g->n > 0 && (uint64_t)g->n <= SIZE_MAX / DB_GRAM_ENTRY ? (size_t)g->n * DB_GRAM_ENTRY : 0;
+    return 4;
+}

@@ -216,11 +216,28 @@ static bool sharded_refused(db *d, int from)
     return sharded != 0;
 }
 
+bool db_rebuild_by_generation(db *d, const char *sql, db_row_fn fn, void *ctx, const bool *failed,
+                              bool (*flush)(db *d))
+{
+    int64_t next = -1;
+    if (!d->be->query(d, "SELECT min(id) FROM samples WHERE id >= 0", NULL, 0, db_int_row, &next))
+        return false;
+    while (next >= 0) { /* ids below 0 are none of ours */
+        int64_t gen = next / DB_GRAM_GEN;
+        if (gen > INT64_MAX / DB_GRAM_GEN - 1)
+            break;
+        db_param p[] = {PI(gen * DB_GRAM_GEN), PI((gen + 1) * DB_GRAM_GEN)};
+        if (!d->be->query(d, sql, p, 2, fn, ctx) || *failed || !flush(d))
+            return false;
+        next = -1;
+        if (!d->be->query(d, "SELECT min(id) FROM samples WHERE id >= $1", &p[1], 1, db_int_row, &next))
+            return false;
+    }
+    return true;
+}
+
 /* version 6's pages rebuilt from the gimpsets of the records through the
- * writer (db_set_write.c), one generation (id / DB_GRAM_GEN) a statement
- * and a flush: the rows are staged by the callback and written after the
- * statement (PostgreSQL reads a result row by row, and a COPY cannot run
- * meanwhile) */
+ * writer (db_set_write.c) */
 typedef struct rebuild {
     db *d;
     bool failed;
@@ -241,22 +258,11 @@ static bool rebuild_row(const char *const *cols, int ncols, void *ctx)
 static bool rebuild_set_pages(db *d)
 {
     rebuild r = {.d = d};
-    int64_t id = 0;
-    bool ok = true;
     set_tokens_drop(d);
-    while (ok) {
-        db_param from = PI(id);
-        id = 0;
-        if (!(ok = d->be->query(d, "SELECT min(id) FROM samples WHERE id >= $1", &from, 1, db_int_row, &id)) ||
-            id < 1 || id > INT64_MAX - DB_GRAM_GEN)
-            break;
-        id = id / DB_GRAM_GEN * DB_GRAM_GEN;
-        db_param gen[] = {PI(id), PI(id + DB_GRAM_GEN)};
-        ok = d->be->query(d, "SELECT id, gimpset FROM samples WHERE id >= $1 AND id < $2 AND gimpset IS NOT NULL"
-                             " ORDER BY id", gen, 2, rebuild_row, &r) &&
-             !r.failed && set_tokens_flush(d);
-        id += DB_GRAM_GEN;
-    }
+    bool ok = db_rebuild_by_generation(d,
+                                       "SELECT id, gimpset FROM samples WHERE id >= $1 AND id < $2"
+                                       " AND gimpset IS NOT NULL ORDER BY id",
+                                       rebuild_row, &r, &r.failed, set_tokens_flush);
     set_tokens_drop(d);
     return ok;
 }

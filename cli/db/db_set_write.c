@@ -232,3 +232,12 @@ bool set_tokens_flush(db *d)
     out_close(&o);
     return ok;
 }
+
+int db_set_page_fields(const void *pages, size_t k, int64_t ints[DB_PAGE_INTS], const uint8_t **data, size_t *len)
+{
+    const set_page *p = (const set_page *)pages + k;
+    ints[0] = p->gen, ints[1] = p->slot, ints[2] = p->bucket, ints[3] = p->first_id, ints[4] = p->n;
+    *data = p->data;
+    *len = p->len;
+    return 5;
+}
