@@ -518,10 +518,12 @@ static bool stage_rows(db *d, const db_param *p, int np, size_t n)
     }
     if (ok && at)
         ok = PQputCopyData(c, buf, (int)at) == 1;
-    if (!buf)
-        snprintf(d->err, sizeof d->err, "out of memory");
+    bool nomem = !buf;
     free(buf);
-    return copy_end(d, c, ok) && buf; /* copy_end reports a failed send */
+    ok = copy_end(d, c, ok); /* it reports a failed send */
+    if (nomem)
+        snprintf(d->err, sizeof d->err, "out of memory");
+    return ok && !nomem;
 }
 
 /* (ord, value) rows into first[ord] */
