@@ -302,13 +302,13 @@ bool grams_stage(db *d, int64_t id, const digest_keys *k);
 bool grams_flush(db *d);
 /* the staged rows forgotten (rollback, close) */
 void grams_drop(db *d);
+/* the n rows v, sorted by (gen, gram as unsigned, sample_id), written as
+ * pages (db_gram_pages.c); false with d->err set */
+bool gram_pages_write(db *d, const gram_row *v, size_t n);
 /* the sample ids of a one-server collection's gram pages holding one of
  * the n sorted keys (the generations 0 .. max(id) / DB_GRAM_GEN), added to
  * *ids (n_ids, cap; unsorted, possibly repeated); false with d->err set
  * (a malformed page: refused) */
-/* the n rows v, sorted by (gen, gram as unsigned, sample_id), written as
- * pages (db_gram_pages.c); false with d->err set */
-bool gram_pages_write(db *d, const gram_row *v, size_t n);
 bool gram_pages_ids(db *d, const int64_t *keys, size_t n, int64_t **ids, size_t *n_ids, size_t *cap);
 /* a counting sort's pass: count[b] (n buckets) replaced by where bucket
  * b starts (the sum of the counts before it); db_grams.c, db_set_write.c */

@@ -7,6 +7,7 @@
  * migration to schema 7 rebuilds the pages from the samples' digests.  A
  * sharded collection keeps its gram rows (db_grams.c, db_shard_search.c). */
 #include "db/db.h"
+#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,34 +61,19 @@ typedef struct page_scan {
     bool bad, nomem;
 } page_scan;
 
-/* the value of each hex digit (either case), 16 for any other byte */
-static unsigned char hexval[256];
-
-static void hex_init(void)
-{
-    memset(hexval, 16, sizeof hexval);
-    for (int k = 0; k < 10; k++)
-        hexval['0' + k] = (unsigned char)k;
-    for (int k = 0; k < 6; k++)
-        hexval['a' + k] = hexval['A' + k] = (unsigned char)(10 + k);
-}
-
 /* one entry's 20 hex digits at h as its gram and id offset (little-endian
  * bytes); false on a non-hex character */
 static bool hex_entry(const char *h, uint64_t *gram, uint64_t *off)
 {
-    unsigned char b[DB_GRAM_ENTRY], bad = 0;
-    for (int k = 0; k < DB_GRAM_ENTRY; k++) {
-        unsigned char hi = hexval[(unsigned char)h[2 * k]], lo = hexval[(unsigned char)h[2 * k + 1]];
-        bad |= hi | lo;
-        b[k] = (unsigned char)(hi << 4 | lo);
-    }
+    unsigned char b[DB_GRAM_ENTRY];
+    if (!mg_hex_decode(h, b, DB_GRAM_ENTRY))
+        return false;
     uint64_t g = 0;
     for (int k = 7; k >= 0; k--)
         g = g << 8 | b[k];
     *gram = g;
     *off = (uint64_t)b[8] | (uint64_t)b[9] << 8;
-    return bad < 16;
+    return true;
 }
 
 static int cmp64(const void *a, const void *b)
@@ -158,8 +144,6 @@ bool gram_pages_ids(db *d, const int64_t *keys, size_t n, int64_t **ids, size_t 
 {
     if (!n)
         return true;
-    if (!hexval[0])
-        hex_init();
     int64_t buckets[DB_MAX_GRAMS];
     size_t nb = 0;
     for (size_t k = 0; k < n && nb < DB_MAX_GRAMS; k++)

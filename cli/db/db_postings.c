@@ -19,6 +19,7 @@
  * (bounded by what the statement returns, itself bounded in time by the
  * backend), never with a count from a row. */
 #include "db/db.h"
+#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -162,18 +163,12 @@ static bool small_int(const char *text, int64_t lo, int64_t hi, int64_t *out)
     return k && !text[k] && v >= lo && v <= hi;
 }
 
-/* a hex digit's value + 1 (0: no hex digit) */
-#define HEX_DIGITS(X) X('0', 0) X('1', 1) X('2', 2) X('3', 3) X('4', 4) X('5', 5) X('6', 6) X('7', 7) \
-    X('8', 8) X('9', 9) X('a', 10) X('b', 11) X('c', 12) X('d', 13) X('e', 14) X('f', 15)            \
-    X('A', 10) X('B', 11) X('C', 12) X('D', 13) X('E', 14) X('F', 15)
-#define HEX_ENTRY(c, v) [(unsigned char)(c)] = (v) + 1,
-static const unsigned char hex_value[256] = {HEX_DIGITS(HEX_ENTRY)};
-
 /* one page (its generation, n and data as hex text): checked whole, and
  * the ids of the entries of value pushed to out; false when malformed
  * (*nomem: out could not grow).  The hot loop of a query (a page a
  * generation for each of its tokens, about 128 entries each): twelve
- * table lookups an entry, an invalid digit noted, not branched on. */
+ * table lookups an entry (mg_hex_decode), an invalid digit noted, not
+ * branched on. */
 static bool page_ids(const char *gen_text, const char *n_text, const char *hex, uint32_t value, idvec *out,
                      bool *nomem)
 {
@@ -181,21 +176,15 @@ static bool page_ids(const char *gen_text, const char *n_text, const char *hex, 
     if (!small_int(gen_text, 0, INT64_MAX / DB_GRAM_GEN - 1, &gen) || !small_int(n_text, 1, DB_GRAM_GEN, &n) ||
         !hex || strlen(hex) != (size_t)n * DB_SET_ENTRY * 2)
         return false;
-    const unsigned char *h = (const unsigned char *)hex;
+    const char *h = hex;
     uint64_t prev = 0;
-    unsigned invalid = 0;
     for (size_t k = 0; k < (size_t)n; k++, h += 2 * DB_SET_ENTRY) {
-        unsigned b[2 * DB_SET_ENTRY];
-        for (int i = 0; i < 2 * DB_SET_ENTRY; i++) {
-            b[i] = hex_value[h[i]];
-            invalid |= !b[i];
-            b[i] -= 1;
-        }
-        uint32_t v = (b[0] << 4 | b[1]) | (b[2] << 4 | b[3]) << 8 | (b[4] << 4 | b[5]) << 16 |
-                     (uint32_t)(b[6] << 4 | b[7]) << 24;
-        unsigned off = (b[8] << 4 | b[9]) | (b[10] << 4 | b[11]) << 8;
+        unsigned char b[DB_SET_ENTRY];
+        bool valid = mg_hex_decode(h, b, DB_SET_ENTRY);
+        uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        unsigned off = (unsigned)b[4] | (unsigned)b[5] << 8;
         uint64_t key = (uint64_t)v << 16 | off; /* (value, id) */
-        if (invalid || off >= DB_GRAM_GEN || (k && key <= prev) || (!gen && !off))
+        if (!valid || off >= DB_GRAM_GEN || (k && key <= prev) || (!gen && !off))
             return false; /* (the id gen * DB_GRAM_GEN + off is at least 1) */
         prev = key;
         if (v == value && !idvec_push(out, gen * DB_GRAM_GEN + off))

@@ -136,13 +136,13 @@ _Static_assert(sizeof schema / sizeof *schema == DB_SCHEMA_VERSION, "one DDL lis
 _Static_assert(DB_GRAM_GEN == 16384, "schema_v3 spells the generation size");
 
 /* the word of the spelling at p (its length into *len), NULL when p
- * starts none; *missing when the backend lacks it (the sharded one's @IDS) */
+ * starts none; *missing when the backend lacks it (the sharded one's @IDS
+ * and @BLOB: its one-server DDL is never run) */
 static const char *spelling(const db_backend *be, const char *p, size_t *len, bool *missing)
 {
-    const char *blob = !strcmp(be->name, "postgresql") ? "bytea" : "BLOB";
     const struct {
         const char *at, *word;
-    } words[] = {{"@IDS", be->id_list}, {"@ID", be->id_column}, {"@NR", be->keyed_table}, {"@BLOB", blob}};
+    } words[] = {{"@IDS", be->id_list}, {"@ID", be->id_column}, {"@NR", be->keyed_table}, {"@BLOB", be->blob_type}};
     for (size_t k = 0; k < sizeof words / sizeof *words; k++)
         if (!strncmp(p, words[k].at, strlen(words[k].at))) {
             *len = strlen(words[k].at);
