@@ -3,9 +3,12 @@
  * value) whose value falls in one of 128 buckets, that one transaction
  * wrote within one generation of samples (id / DB_GRAM_GEN), are one page
  * (gen, slot, bucket, first_id, n, data), sorted by (value, id) (db.h's
- * set_page, written by db_set_write.c).  A query reads a token's pages in
- * every generation (one index seek each), finds the value's entries
- * client-side and counts their ids, and keeps those named by at least M of
+ * set_page, written by db_set_write.c).  A query reads its tokens in a
+ * few readings (the first 16, then more as db_set_top.c asks: one
+ * statement a reading on PostgreSQL, one a token on SQLite), a token's
+ * pages in every generation (one index seek each), finds the value's
+ * entries client-side and counts their ids in a block of counts a
+ * generation, and keeps those named by at least M of
  * the query's tokens: the candidates that db_set.c scores exactly, the
  * same set as schema 4's GROUP BY sample_id HAVING count(*) >= M.  A
  * sharded collection keeps its token rows (db_set.c, the backend's
@@ -15,9 +18,11 @@
  * entries (hex text of 12 * n digits from the statement), whose entries
  * are not strictly sorted by (value, id), whose id offset is not below
  * DB_GRAM_GEN or whose ids are not positive is refused (an error naming
- * it); the id lists and the counting table grow with the entries read
- * (bounded by what the statement returns, itself bounded in time by the
- * backend), never with a count from a row. */
+ * it), and so is a collection of more than MAX_GENS generations; the id
+ * lists grow with the entries read (bounded by what the statement
+ * returns, itself bounded in time by the backend), the count blocks with
+ * the generations that pages were read in (32 KB each), never with a
+ * count from a row. */
 #include "db/db.h"
 #include "util/hex.h"
 
@@ -32,11 +37,19 @@
  * db_set.c explains for the token rows. */
 #define BIG_POSTING 2048
 
+/* An id read from a page is kept as its place: the index of its
+ * generation among those present (gens.v) times DB_GRAM_GEN plus its
+ * offset, which fits 32 bits for up to MAX_GENS generations (a crafted
+ * collection with more is refused by read_gens). */
+#define MAX_GENS ((int)(UINT32_MAX / DB_GRAM_GEN))
+
 /* the generations present, ascending (a loose index scan: one seek each),
  * as "g,g,..." in text (malloc'ed) */
 typedef struct gens {
     char *text;
     size_t len, cap;
+    int64_t *v; /* the same, as numbers */
+    size_t n, vcap;
     bool nomem, bad;
 } gens;
 
@@ -49,6 +62,11 @@ static bool gen_row(const char *const *cols, int ncols, void *ctx)
     size_t digits = strspn(cols[0] + sign, "0123456789");
     if (!digits || digits > 18 || sign + digits != m) /* the text goes into the statements */
         return !(g->bad = true);
+    int64_t *v = g->n == g->vcap ? grow_array(g->v, g->vcap, &g->vcap, sizeof *v) : g->v;
+    if (!v)
+        return !(g->nomem = true);
+    g->v = v;
+    g->v[g->n++] = strtoll(cols[0], NULL, 10);
     while (g->len + m + 2 > g->cap) {
         char *t = grow_array(g->text, g->cap, &g->cap, 1); /* n = cap: grown every time */
         if (!t)
@@ -69,60 +87,31 @@ static bool read_gens(db *d, gens *g)
                       " SELECT (SELECT min(gen) FROM set_pages WHERE gen > g.gen) FROM g WHERE g.gen IS NOT NULL)"
                       " SELECT gen FROM g WHERE gen IS NOT NULL",
                       NULL, 0, gen_row, g);
-    if (ok && (g->nomem || g->bad))
+    if (ok && !g->nomem && !g->bad && g->n > MAX_GENS)
+        snprintf(d->err, sizeof d->err, "more than %d generations of gimpset pages (set_pages.gen)", MAX_GENS);
+    else if (ok && (g->nomem || g->bad))
         snprintf(d->err, sizeof d->err, "%s",
                  g->bad ? "a generation that is no integer (set_pages.gen): a crafted or damaged collection"
                         : "out of memory");
-    return ok && !g->nomem && !g->bad;
+    return ok && !g->nomem && !g->bad && g->n <= MAX_GENS;
 }
 
-/* ids counted: open addressing over id (never 0: ids start at 1) */
+/* the ids counted: a block of DB_GRAM_GEN counts a generation, indexed by
+ * the offset, allocated when a page of that generation is first read (a
+ * million records are 61 blocks of 32 KB, where a hash table of the same
+ * ids missed the cache at every increment: 30% of a slow query) */
 typedef struct counts {
-    int64_t *id;
-    uint16_t *n;
-    size_t cap, used; /* cap a power of two */
-    bool bad, nomem;
+    uint16_t **block; /* one a generation present */
+    size_t nblocks;
 } counts;
 
-static bool count_grow(counts *c)
+static bool count_one(counts *c, uint32_t place)
 {
-    size_t cap = c->cap ? c->cap * 2 : 4096;
-    int64_t *id = calloc(cap, sizeof *id);
-    uint16_t *n = calloc(cap, sizeof *n);
-    if (!id || !n || cap < c->cap) {
-        free(id);
-        free(n);
+    uint16_t **b = &c->block[place / DB_GRAM_GEN];
+    if (!*b && !(*b = calloc(DB_GRAM_GEN, sizeof **b)))
         return false;
-    }
-    for (size_t k = 0; k < c->cap; k++)
-        if (c->id[k]) {
-            size_t h = (size_t)((uint64_t)c->id[k] * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
-            while (id[h])
-                h = (h + 1) & (cap - 1);
-            id[h] = c->id[k];
-            n[h] = c->n[k];
-        }
-    free(c->id);
-    free(c->n);
-    c->id = id;
-    c->n = n;
-    c->cap = cap;
-    return true;
-}
-
-static bool count_one(counts *c, int64_t id)
-{
-    if (2 * (c->used + 1) > c->cap && !count_grow(c))
-        return !(c->nomem = true);
-    size_t h = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 20) & (c->cap - 1);
-    while (c->id[h] && c->id[h] != id)
-        h = (h + 1) & (c->cap - 1);
-    if (!c->id[h]) {
-        c->id[h] = id;
-        c->used++;
-    }
-    if (c->n[h] < UINT16_MAX)
-        c->n[h]++;
+    uint16_t *n = &(*b)[place % DB_GRAM_GEN];
+    *n += *n < UINT16_MAX;
     return true;
 }
 
@@ -131,22 +120,28 @@ static bool count_one(counts *c, int64_t id)
 #define MAX_PAGE_BYTES "98304"
 _Static_assert(DB_GRAM_GEN * DB_SET_ENTRY == 98304, "MAX_PAGE_BYTES spells it");
 
-/* ids found in pages: grown with what was read */
+/* the places of the ids found in pages: grown with what was read */
 typedef struct idvec {
-    int64_t *v;
+    uint32_t *v;
     size_t n, cap;
 } idvec;
 
-static bool idvec_push(idvec *l, int64_t id)
+static bool idvec_push(idvec *l, uint32_t id)
 {
     if (l->n == l->cap) {
-        int64_t *v = grow_array(l->v, l->cap, &l->cap, sizeof *v);
+        uint32_t *v = grow_array(l->v, l->cap, &l->cap, sizeof *v);
         if (!v)
             return false;
         l->v = v;
     }
     l->v[l->n++] = id;
     return true;
+}
+
+static int by_gen(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* a decimal integer of at most 18 digits in [lo, hi] at text; false when
@@ -169,13 +164,17 @@ static bool small_int(const char *text, int64_t lo, int64_t hi, int64_t *out)
  * generation for each of its tokens, about 128 entries each): twelve
  * table lookups an entry (mg_hex_decode), an invalid digit noted, not
  * branched on. */
-static bool page_ids(const char *gen_text, const char *n_text, const char *hex, uint32_t value, idvec *out,
-                     bool *nomem)
+static bool page_ids(const gens *g, const char *gen_text, const char *n_text, const char *hex, uint32_t value,
+                     idvec *out, bool *nomem)
 {
     int64_t gen, n;
     if (!small_int(gen_text, 0, INT64_MAX / DB_GRAM_GEN - 1, &gen) || !small_int(n_text, 1, DB_GRAM_GEN, &n) ||
         !hex || strlen(hex) != (size_t)n * DB_SET_ENTRY * 2)
         return false;
+    const int64_t *at = bsearch(&gen, g->v, g->n, sizeof gen, by_gen);
+    if (!at) /* not one the statement asked for */
+        return false;
+    uint32_t base = (uint32_t)(at - g->v) * DB_GRAM_GEN;
     const char *h = hex;
     uint64_t prev = 0;
     for (size_t k = 0; k < (size_t)n; k++, h += 2 * DB_SET_ENTRY) {
@@ -187,7 +186,7 @@ static bool page_ids(const char *gen_text, const char *n_text, const char *hex, 
         if (!valid || off >= DB_GRAM_GEN || (k && key <= prev) || (!gen && !off))
             return false; /* (the id gen * DB_GRAM_GEN + off is at least 1) */
         prev = key;
-        if (v == value && !idvec_push(out, gen * DB_GRAM_GEN + off))
+        if (v == value && !idvec_push(out, base + off))
             return !(*nomem = true);
     }
     return true;
@@ -195,6 +194,7 @@ static bool page_ids(const char *gen_text, const char *n_text, const char *hex, 
 
 /* SQLite: (gen, n, hex(data)) rows of one token's pages */
 typedef struct page_read {
+    const gens *g;
     uint32_t value;
     idvec *out;
     bool bad, nomem;
@@ -203,7 +203,7 @@ typedef struct page_read {
 static bool page_row(const char *const *cols, int ncols, void *ctx)
 {
     page_read *p = ctx;
-    if (ncols < 3 || !page_ids(cols[0], cols[1], cols[2], p->value, p->out, &p->nomem))
+    if (ncols < 3 || !page_ids(p->g, cols[0], cols[1], cols[2], p->value, p->out, &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
@@ -211,6 +211,7 @@ static bool page_row(const char *const *cols, int ncols, void *ctx)
 /* PostgreSQL: (slot, gen, n, hex) rows of every token's pages, the ids
  * of slot k into out[k] */
 typedef struct pages_read {
+    const gens *g;
     const uint32_t *q;
     idvec *out;
     bool bad, nomem;
@@ -221,34 +222,36 @@ static bool pages_row(const char *const *cols, int ncols, void *ctx)
     pages_read *p = ctx;
     int64_t k;
     if (ncols < 4 || !small_int(cols[0], 0, MG_GIMPSET_K - 1, &k) ||
-        !page_ids(cols[1], cols[2], cols[3], p->q[k], &p->out[k], &p->nomem))
+        !page_ids(p->g, cols[1], cols[2], cols[3], p->q[k], &p->out[k], &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
 
-/* PostgreSQL: the pages of the query's 256 tokens in every generation of
- * g, in one statement (the slots and buckets bound as arrays: a round
- * trip a token would cost more than the rows), their ids into out */
-static bool pg_pages(db *d, const uint32_t q[MG_GIMPSET_K], const gens *g, idvec out[MG_GIMPSET_K], bool *bad,
-                     bool *nomem)
+/* PostgreSQL: the pages of the n tokens at slots (values q) in the
+ * generations gens ("g,g,..."), in one statement (the slots and buckets
+ * bound as arrays: a round trip a token would cost more than the rows),
+ * the ids of slot k into out[k] */
+static bool pg_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n, const char *gens_text,
+                     idvec out[MG_GIMPSET_K], bool *bad, bool *nomem)
 {
-    static char slots[MG_GIMPSET_K * 4 + 3], buckets[MG_GIMPSET_K * 4 + 3];
-    char *gens_array = malloc(g->len + 3);
+    static char slot_array[MG_GIMPSET_K * 4 + 3], buckets[MG_GIMPSET_K * 4 + 3];
+    size_t glen = strlen(gens_text);
+    char *gens_array = malloc(glen + 3);
     if (!gens_array) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return false;
     }
     size_t ns = 1, nb = 1;
-    slots[0] = buckets[0] = '{';
-    for (int k = 0; k < MG_GIMPSET_K; k++) {
-        ns += (size_t)sprintf(slots + ns, "%s%d", k ? "," : "", k);
-        nb += (size_t)sprintf(buckets + nb, "%s%d", k ? "," : "", set_bucket(q[k]));
+    slot_array[0] = buckets[0] = '{';
+    for (int i = 0; i < n; i++) {
+        ns += (size_t)sprintf(slot_array + ns, "%s%d", i ? "," : "", slots[i]);
+        nb += (size_t)sprintf(buckets + nb, "%s%d", i ? "," : "", set_bucket(q[slots[i]]));
     }
-    memcpy(slots + ns, "}", 2);
+    memcpy(slot_array + ns, "}", 2);
     memcpy(buckets + nb, "}", 2);
-    snprintf(gens_array, g->len + 3, "{%s}", g->text ? g->text : "");
-    db_param p[] = {PT(slots), PT(buckets), PT(gens_array)};
-    pages_read pr = {.q = q, .out = out};
+    snprintf(gens_array, glen + 3, "{%s}", gens_text);
+    db_param p[] = {PT(slot_array), PT(buckets), PT(gens_array)};
+    pages_read pr = {.g = g, .q = q, .out = out};
     bool ok = db_rows(d,
                       "SELECT q.slot, t.gen, t.n,"
                       " CASE WHEN length(t.data) <= " MAX_PAGE_BYTES " THEN encode(t.data, 'hex') END"
@@ -262,45 +265,54 @@ static bool pg_pages(db *d, const uint32_t q[MG_GIMPSET_K], const gens *g, idvec
     return ok;
 }
 
-/* the ids of c counted at least need times with their counts (in no order) */
-static bool kept_ids(const counts *c, int need, set_cand **v, size_t *nv)
+/* how many ids c counted at least need times (need >= 1) */
+static size_t count_kept(const counts *c, int need)
 {
     size_t n = 0;
-    for (size_t k = 0; k < c->cap; k++)
-        n += c->id[k] && c->n[k] >= need;
+    for (size_t b = 0; b < c->nblocks; b++)
+        for (size_t k = 0; c->block[b] && k < DB_GRAM_GEN; k++)
+            n += c->block[b][k] >= need;
+    return n;
+}
+
+/* the ids of c counted at least need times (need >= 1), with their
+ * counts, in id order (g: the generations c's blocks stand for) */
+static bool kept_ids(const counts *c, const gens *g, int need, set_cand **v, size_t *nv)
+{
+    size_t n = count_kept(c, need);
     *v = malloc((n ? n : 1) * sizeof **v);
     if (!*v)
         return false;
     n = 0;
-    for (size_t k = 0; k < c->cap; k++)
-        if (c->id[k] && c->n[k] >= need)
-            (*v)[n++] = (set_cand){.id = c->id[k], .count = c->n[k]};
+    for (size_t b = 0; b < c->nblocks; b++)
+        for (size_t k = 0; c->block[b] && k < DB_GRAM_GEN; k++)
+            if (c->block[b][k] >= need)
+                (*v)[n++] = (set_cand){.id = g->v[b] * DB_GRAM_GEN + (int64_t)k, .count = c->block[b][k]};
     *nv = n;
     return true;
 }
 
 /* what a query has read so far: the generations, the ids counted, the
- * tokens read (in slot order up to next), how many large ones were left
- * out */
+ * tokens read (in slot order up to next), the estimated sizes and which
+ * large ones are left out */
 struct set_reader {
     gens g;
     counts c;
     bool read[MG_GIMPSET_K];
-    int64_t size[MG_GIMPSET_K]; /* of the tokens sized (SQLite: estimated) */
-    bool out[MG_GIMPSET_K];     /* SQLite: left out */
+    int64_t size[MG_GIMPSET_K]; /* estimated from the two newest generations */
+    bool out[MG_GIMPSET_K];     /* left out */
     bool estimated;
     int next, nread, large;
-    idvec tok;                  /* SQLite: the ids of one token */
-    idvec all[MG_GIMPSET_K];    /* PostgreSQL: the ids of every token */
+    idvec ids[MG_GIMPSET_K];    /* the ids of the tokens of one reading */
 };
 
 #define MALFORMED "a malformed gimpset page (set_pages.data): a crafted or damaged collection"
 
 /* SQLite: the statement that reads one token's pages (slot $1, bucket $2)
  * in the generations gens (malloc'ed; NULL with d->err set) */
-static char *lite_pages_sql(db *d, const char *gens, size_t len)
+static char *lite_pages_sql(db *d, const char *gens)
 {
-    size_t sqlsz = len + 128;
+    size_t sqlsz = strlen(gens) + 128;
     char *sql = malloc(sqlsz);
     if (!sql) {
         snprintf(d->err, sizeof d->err, "out of memory");
@@ -313,29 +325,65 @@ static char *lite_pages_sql(db *d, const char *gens, size_t len)
     return sql;
 }
 
-/* SQLite: the ids of token k (value q) in r->tok (emptied first), read by
- * sql; false with d->err set */
-static bool lite_token(db *d, set_reader *r, const char *sql, int k, uint32_t q)
+/* SQLite: the pages of the n tokens at slots, a statement each (planned
+ * once), their ids into out[slot] */
+static bool lite_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n,
+                       const char *gens_text, idvec out[MG_GIMPSET_K], bool *bad, bool *nomem)
 {
-    r->tok.n = 0;
-    page_read p = {.value = q, .out = &r->tok};
-    db_param par[] = {PI(k), PI(set_bucket(q))};
-    bool ok = db_rows(d, sql, par, 2, page_row, &p);
-    if (ok && (p.bad || p.nomem)) {
-        snprintf(d->err, sizeof d->err, "%s", p.bad ? MALFORMED : "out of memory");
+    char *sql = lite_pages_sql(d, gens_text);
+    bool ok = sql != NULL;
+    for (int i = 0; ok && !*bad && !*nomem && i < n; i++) {
+        page_read p = {.g = g, .value = q[slots[i]], .out = &out[slots[i]]};
+        db_param par[] = {PI(slots[i]), PI(set_bucket(q[slots[i]]))};
+        ok = db_rows(d, sql, par, 2, page_row, &p);
+        *bad = p.bad;
+        *nomem = p.nomem;
+    }
+    free(sql);
+    return ok;
+}
+
+/* the ids of the n tokens at slots in the generations gens_text (the
+ * reader's, or its newest two) into r->ids[slot], emptied first: one
+ * statement on PostgreSQL, one a token on SQLite; false with d->err set */
+static bool read_tokens(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], const int *slots, int n,
+                        const char *gens_text)
+{
+    bool bad = false, nomem = false, ok;
+    for (int i = 0; i < n; i++)
+        r->ids[slots[i]].n = 0;
+    if (!n)
+        return true;
+    if (!strcmp(d->be->name, "postgresql"))
+        ok = pg_pages(d, &r->g, q, slots, n, gens_text, r->ids, &bad, &nomem);
+    else
+        ok = lite_pages(d, &r->g, q, slots, n, gens_text, r->ids, &bad, &nomem);
+    if (ok && (bad || nomem)) {
+        snprintf(d->err, sizeof d->err, "%s", bad ? MALFORMED : "out of memory");
         ok = false;
     }
     return ok;
 }
 
-/* the ids of l counted into r; false with d->err set when out of memory */
-static bool count_ids(db *d, set_reader *r, const idvec *l)
+/* the ids of token k counted into r, then let go; false with d->err set
+ * when out of memory */
+static bool count_token(db *d, set_reader *r, int k)
 {
+    idvec *l = &r->ids[k];
+    if (!r->c.block && r->g.n && !(r->c.block = calloc(r->g.n, sizeof *r->c.block))) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return false;
+    }
+    r->c.nblocks = r->g.n;
     for (size_t i = 0; i < l->n; i++)
         if (!count_one(&r->c, l->v[i])) {
             snprintf(d->err, sizeof d->err, "out of memory");
             return false;
         }
+    free(l->v);
+    *l = (idvec){0};
+    r->read[k] = true;
+    r->nread++;
     return true;
 }
 
@@ -355,90 +403,63 @@ static void leave_out_large(set_reader *r, int need)
     }
 }
 
-/* SQLite: which tokens to leave out, decided once: each token's size
- * estimated in the two newest generations (two index seeks, where its
- * size in all costs one a generation) and scaled to all of them; the
- * need - 1 largest of BIG_POSTING ids or more are left out.  An estimate
- * only decides what is read: any tokens left out give every hit. */
-static bool lite_estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader *r)
+/* which tokens to leave out, decided once: each token's size estimated
+ * in the two newest generations (one reading of all 256, where their
+ * sizes in all generations cost as much as the query) and scaled to all
+ * of them; the need - 1 largest of BIG_POSTING ids or more are left out.
+ * An estimate only decides what is read: any tokens left out give every
+ * hit. */
+static bool estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader *r)
 {
     const char *text = r->g.text ? r->g.text : "", *last = strrchr(text, ','), *from = text;
-    int ngens = *text ? 1 : 0, nlast = ngens;
-    for (const char *p = text; *p; p++)
-        ngens += *p == ',';
+    int64_t ngens = (int64_t)r->g.n, nlast = ngens < 2 ? ngens : 2;
     if (last) { /* the last two: from the comma before the last one */
         const char *p = last;
         while (p > text && p[-1] != ',')
             p--;
         from = p;
-        nlast = 2;
     }
-    char *sql = lite_pages_sql(d, from, strlen(from));
-    bool ok = sql != NULL;
+    int all[MG_GIMPSET_K];
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        all[k] = k;
+    bool ok = !nlast || read_tokens(d, r, q, all, MG_GIMPSET_K, from);
     for (int k = 0; ok && nlast && k < MG_GIMPSET_K; k++) {
-        ok = lite_token(d, r, sql, k, q[k]);
-        int64_t n = (int64_t)r->tok.n;
-        r->size[k] = n < INT64_MAX / 64 ? n * ngens / nlast : INT64_MAX / 64;
+        int64_t n = (int64_t)r->ids[k].n;
+        r->size[k] = n < INT64_MAX / MAX_GENS ? n * ngens / nlast : INT64_MAX / MAX_GENS;
+        r->ids[k].n = 0;
     }
-    free(sql);
     if (ok)
         leave_out_large(r, need);
     r->estimated = true;
     return ok;
 }
 
-/* SQLite: the tokens from r->next on in slot order, those not left out
- * (lite_estimate) read, their ids counted, until target tokens are read */
-static bool lite_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int target, set_reader *r)
+/* the tokens from r->next on in slot order, those not left out
+ * (estimate) read in one reading and counted, until target tokens are
+ * read */
+static bool more_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int target, set_reader *r)
 {
-    if (!r->estimated && !lite_estimate(d, q, need, r))
+    if (!r->estimated && !estimate(d, q, need, r))
         return false;
-    char *sql = lite_pages_sql(d, r->g.text ? r->g.text : "", r->g.len);
-    bool ok = sql != NULL;
-    for (; ok && r->nread < target && r->next < MG_GIMPSET_K; r->next++) {
-        int k = r->next;
-        if (!r->out[k] && (ok = lite_token(d, r, sql, k, q[k]) && count_ids(d, r, &r->tok))) {
-            r->read[k] = true;
-            r->nread++;
-        }
-    }
-    free(sql);
+    int slots[MG_GIMPSET_K] = {0}, n = 0;
+    for (; r->nread + n < target && r->next < MG_GIMPSET_K; r->next++)
+        if (!r->out[r->next])
+            slots[n++] = r->next;
+    bool ok = read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "");
+    for (int i = 0; ok && i < n; i++)
+        ok = count_token(d, r, slots[i]);
     return ok;
-}
-
-/* PostgreSQL: every token's pages read at once, the sizes known, the
- * need - 1 largest of BIG_POSTING ids or more left out, the others counted */
-static bool pg_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader *r)
-{
-    bool bad = false, nomem = false;
-    if (!pg_pages(d, q, &r->g, r->all, &bad, &nomem))
-        return false;
-    if (bad || nomem) {
-        snprintf(d->err, sizeof d->err, "%s", bad ? MALFORMED : "out of memory");
-        return false;
-    }
-    for (int k = 0; k < MG_GIMPSET_K; k++)
-        r->size[k] = (int64_t)r->all[k].n;
-    leave_out_large(r, need);
-    for (int k = 0; k < MG_GIMPSET_K; k++)
-        if (!r->out[k]) {
-            if (!count_ids(d, r, &r->all[k]))
-                return false;
-            r->read[k] = true;
-            r->nread++;
-        }
-    r->next = MG_GIMPSET_K;
-    return true;
 }
 
 static void reader_free(set_reader *r)
 {
     free(r->g.text);
-    free(r->c.id);
-    free(r->c.n);
-    free(r->tok.v);
+    free(r->g.v);
+    for (size_t b = 0; b < r->c.nblocks; b++)
+        free(r->c.block[b]);
+    free(r->c.block);
     for (int k = 0; k < MG_GIMPSET_K; k++)
-        free(r->all[k].v);
+        free(r->ids[k].v);
 }
 
 set_reader *set_reader_open(db *d)
@@ -463,9 +484,7 @@ void set_reader_close(set_reader *r)
 
 bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need, int target)
 {
-    if (strcmp(d->be->name, "postgresql"))
-        return lite_tokens(d, q, need, target, r);
-    return r->next || pg_tokens(d, q, need, r); /* all at once */
+    return more_tokens(d, q, need, target, r);
 }
 
 bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out)
@@ -473,7 +492,8 @@ bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out)
     *out = (set_cands_out){.j = MG_GIMPSET_K - r->nread};
     for (int k = 0; k < MG_GIMPSET_K; k++)
         out->skip[k] = !r->read[k];
-    if (r->c.cap && !kept_ids(&r->c, need - out->j, &out->v, &out->n)) {
+    int least = need - out->j > 1 ? need - out->j : 1; /* (every id counted when need <= j) */
+    if (!kept_ids(&r->c, &r->g, least, &out->v, &out->n)) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return false;
     }
@@ -483,40 +503,21 @@ bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out)
 size_t set_reader_count(const set_reader *r, int need, bool *all)
 {
     int least = need - (MG_GIMPSET_K - r->nread);
-    size_t n = 0;
-    for (size_t k = 0; k < r->c.cap; k++)
-        n += r->c.id[k] && r->c.n[k] >= least;
     *all = r->next == MG_GIMPSET_K;
-    return n;
-}
-
-/* large token k read after all (PostgreSQL: already read, counted now);
- * false with d->err set */
-static bool read_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int k)
-{
-    bool ok;
-    if (strcmp(d->be->name, "postgresql")) {
-        char *sql = lite_pages_sql(d, r->g.text ? r->g.text : "", r->g.len);
-        ok = sql && lite_token(d, r, sql, k, q[k]) && count_ids(d, r, &r->tok);
-        free(sql);
-    } else
-        ok = count_ids(d, r, &r->all[k]);
-    if (ok) {
-        r->read[k] = true;
-        r->nread++;
-        r->large--;
-    }
-    return ok;
+    return count_kept(&r->c, least > 1 ? least : 1);
 }
 
 bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int64_t max_size, bool *none)
 {
-    *none = true;
-    bool ok = true;
-    for (int k = 0; ok && k < r->next; k++)
-        if (!r->read[k] && r->size[k] <= max_size) {
-            *none = false;
-            ok = read_large(d, r, q, k);
-        }
+    int slots[MG_GIMPSET_K] = {0}, n = 0;
+    for (int k = 0; k < r->next; k++)
+        if (!r->read[k] && r->size[k] <= max_size)
+            slots[n++] = k;
+    *none = !n;
+    bool ok = read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "");
+    for (int i = 0; ok && i < n; i++) {
+        ok = count_token(d, r, slots[i]);
+        r->large--;
+    }
     return ok;
 }
