@@ -158,28 +158,32 @@ static bool small_int(const char *text, int64_t lo, int64_t hi, int64_t *out)
     return k && !text[k] && v >= lo && v <= hi;
 }
 
-/* one page (its generation, n and data as hex text): checked whole, and
- * the ids of the entries of value pushed to out; false when malformed
- * (*nomem: out could not grow).  The hot loop of a query (a page a
- * generation for each of its tokens, about 128 entries each): twelve
- * table lookups an entry (mg_hex_decode), an invalid digit noted, not
- * branched on. */
-static bool page_ids(const gens *g, const char *gen_text, const char *n_text, const char *hex, uint32_t value,
-                     idvec *out, bool *nomem)
+/* one page (its generation, n and data: raw_len bytes at data, or hex
+ * text when raw_len < 0): checked whole, and the ids of the entries of
+ * value pushed to out (as places); false when malformed (*nomem: out
+ * could not grow).  The hot loop of a query (a page a generation for
+ * each of its tokens, about 128 entries each); hex text is decoded by
+ * twelve table lookups an entry (mg_hex_decode), an invalid digit noted,
+ * not branched on. */
+static bool page_ids(const gens *g, const char *gen_text, const char *n_text, const char *data, int64_t raw_len,
+                     uint32_t value, idvec *out, bool *nomem)
 {
     int64_t gen, n;
     if (!small_int(gen_text, 0, INT64_MAX / DB_GRAM_GEN - 1, &gen) || !small_int(n_text, 1, DB_GRAM_GEN, &n) ||
-        !hex || strlen(hex) != (size_t)n * DB_SET_ENTRY * 2)
+        !data || (raw_len < 0 ? (int64_t)strlen(data) != n * DB_SET_ENTRY * 2 : raw_len != n * DB_SET_ENTRY))
         return false;
     const int64_t *at = bsearch(&gen, g->v, g->n, sizeof gen, by_gen);
     if (!at) /* not one the statement asked for */
         return false;
     uint32_t base = (uint32_t)(at - g->v) * DB_GRAM_GEN;
-    const char *h = hex;
     uint64_t prev = 0;
-    for (size_t k = 0; k < (size_t)n; k++, h += 2 * DB_SET_ENTRY) {
+    for (size_t k = 0; k < (size_t)n; k++) {
         unsigned char b[DB_SET_ENTRY];
-        bool valid = mg_hex_decode(h, b, DB_SET_ENTRY);
+        bool valid = true;
+        if (raw_len < 0)
+            valid = mg_hex_decode(data + k * 2 * DB_SET_ENTRY, b, DB_SET_ENTRY);
+        else
+            memcpy(b, data + k * DB_SET_ENTRY, DB_SET_ENTRY);
         uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
         unsigned off = (unsigned)b[4] | (unsigned)b[5] << 8;
         uint64_t key = (uint64_t)v << 16 | off; /* (value, id) */
@@ -192,7 +196,11 @@ static bool page_ids(const gens *g, const char *gen_text, const char *n_text, co
     return true;
 }
 
-/* SQLite: (gen, n, hex(data)) rows of one token's pages */
+/* SQLite: (gen, n, length, data) rows of one token's pages, the data as
+ * its bytes: the SQLite backend hands a BLOB column over as
+ * sqlite3_column_text does, its bytes with a zero after them, and the
+ * length column says how many (a byte string of hex text would cost
+ * SQLite a conversion and the reader a decoding of every entry) */
 typedef struct page_read {
     const gens *g;
     uint32_t value;
@@ -203,7 +211,9 @@ typedef struct page_read {
 static bool page_row(const char *const *cols, int ncols, void *ctx)
 {
     page_read *p = ctx;
-    if (ncols < 3 || !page_ids(p->g, cols[0], cols[1], cols[2], p->value, p->out, &p->nomem))
+    int64_t len;
+    if (ncols < 4 || !small_int(cols[2], 0, DB_GRAM_GEN * DB_SET_ENTRY, &len) ||
+        !page_ids(p->g, cols[0], cols[1], cols[3], len, p->value, p->out, &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
@@ -222,7 +232,7 @@ static bool pages_row(const char *const *cols, int ncols, void *ctx)
     pages_read *p = ctx;
     int64_t k;
     if (ncols < 4 || !small_int(cols[0], 0, MG_GIMPSET_K - 1, &k) ||
-        !page_ids(p->g, cols[1], cols[2], cols[3], p->q[k], &p->out[k], &p->nomem))
+        !page_ids(p->g, cols[1], cols[2], cols[3], -1, p->q[k], &p->out[k], &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
@@ -312,15 +322,15 @@ struct set_reader {
  * in the generations gens (malloc'ed; NULL with d->err set) */
 static char *lite_pages_sql(db *d, const char *gens)
 {
-    size_t sqlsz = strlen(gens) + 128;
+    size_t sqlsz = strlen(gens) + 256;
     char *sql = malloc(sqlsz);
     if (!sql) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return NULL;
     }
     snprintf(sql, sqlsz,
-             "SELECT gen, n, CASE WHEN length(data) <= " MAX_PAGE_BYTES " THEN hex(data) END FROM set_pages"
-             " WHERE gen IN (%s) AND slot = $1 AND bucket = $2",
+             "SELECT gen, n, length(b), CASE WHEN length(b) <= " MAX_PAGE_BYTES " THEN b END"
+             " FROM (SELECT gen, n, CAST(data AS BLOB) AS b FROM set_pages WHERE gen IN (%s) AND slot = $1 AND bucket = $2)",
              gens);
     return sql;
 }
