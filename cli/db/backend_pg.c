@@ -137,7 +137,10 @@ static void param_text(const db_param *p, int np, const char *vals[MAXP], char i
     }
 }
 
-static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+/* sql sent with its np parameters p (prepared when it has some), its
+ * results asked for in text (binary 0) or binary (1), a row at a time;
+ * false with d->err set */
+static bool pg_send(db *d, const char *sql, const db_param *p, int np, int binary)
 {
     PGconn *c = d->conn;
     const char *vals[MAXP];
@@ -150,18 +153,58 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
     char name[24] = "";
     if (np && !prepared(d, sql, np, name))
         return false;
-    if (!(name[0] ? PQsendQueryPrepared(c, name, np, vals, NULL, NULL, 0)
-                  : PQsendQueryParams(c, sql, np, NULL, vals, NULL, NULL, 0))) {
+    if (!(name[0] ? PQsendQueryPrepared(c, name, np, vals, NULL, NULL, binary)
+                  : PQsendQueryParams(c, sql, np, NULL, vals, NULL, NULL, binary))) {
         set_err(d, PQerrorMessage(c));
         return false;
     }
     PQsetSingleRowMode(c);
+    return true;
+}
+
+/* a row of a binary result as db_page_row_fn takes it: the integer
+ * columns (int2, int4, int8, big-endian) before the last, the last's
+ * bytes; false from fn */
+static bool page_row(PGresult *r, db_page_row_fn fn, void *ctx)
+{
+    enum { MAX_INTS = 8 };
+    int64_t ints[MAX_INTS];
+    int nints = PQnfields(r) - 1;
+    if (nints < 0 || nints > MAX_INTS)
+        nints = -1;
+    for (int k = 0; k < nints; k++) {
+        Oid t = PQftype(r, k);
+        int len = PQgetisnull(r, 0, k) ? -1 : PQgetlength(r, 0, k);
+        const unsigned char *b = (const unsigned char *)PQgetvalue(r, 0, k);
+        if (len != (t == 20 ? 8 : t == 23 ? 4 : t == 21 ? 2 : -2)) { /* int8, int4, int2 */
+            nints = -1;
+            break;
+        }
+        uint64_t v = 0;
+        for (int i = 0; i < len; i++)
+            v = v << 8 | b[i];
+        ints[k] = len == 8 ? (int64_t)v : len == 4 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)(int16_t)(uint16_t)v;
+    }
+    int last = PQnfields(r) - 1;
+    bool null = last < 0 || PQgetisnull(r, 0, last);
+    const unsigned char *data = null ? NULL : (const unsigned char *)PQgetvalue(r, 0, last);
+    return fn(ints, nints, data, null ? 0 : (size_t)PQgetlength(r, 0, last), ctx);
+}
+
+/* the results of the statement sent: each row to fn (text) or page_fn
+ * (binary); false with d->err set (the rest drained after fn stops) */
+static bool pg_results(db *d, db_row_fn fn, db_page_row_fn page_fn, void *ctx)
+{
+    PGconn *c = d->conn;
     bool ok = true, stopped = false;
     PGresult *r;
     const char *cols[32];
     while ((r = PQgetResult(c))) {
         ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_SINGLE_TUPLE) {
+        if (st == PGRES_SINGLE_TUPLE && page_fn) {
+            if (!stopped && !page_row(r, page_fn, ctx))
+                stopped = true;
+        } else if (st == PGRES_SINGLE_TUPLE) {
             int ncols = PQnfields(r) > 32 ? 32 : PQnfields(r);
             for (int k = 0; k < ncols; k++)
                 cols[k] = PQgetisnull(r, 0, k) ? NULL : PQgetvalue(r, 0, k);
@@ -182,6 +225,16 @@ static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_f
         ok = false;
     }
     return ok;
+}
+
+static bool pg_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+{
+    return pg_send(d, sql, p, np, 0) && pg_results(d, fn, NULL, ctx);
+}
+
+static bool pg_query_pages(db *d, const char *sql, const db_param *p, int np, db_page_row_fn fn, void *ctx)
+{
+    return pg_send(d, sql, p, np, 1) && pg_results(d, NULL, fn, ctx);
 }
 
 /* the results of one statement of a pipeline: the first column of its

@@ -210,23 +210,41 @@ static bool lite_put_set_pages(db *d, const set_page *v, size_t n)
                           n, db_set_page_fields, v);
 }
 
-static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+/* the statement of sql, prepared once, its np parameters p bound; NULL
+ * with d->err set */
+static sqlite3_stmt *lite_bind(db *d, const char *sql, const db_param *p, int np)
 {
-    sqlite3 *c = d->conn;
     sqlite3_stmt *st = prepare(d, sql);
-    if (!st)
-        return false;
-    for (int k = 0; k < np; k++) {
+    for (int k = 0; st && k < np; k++) {
         int rc = p[k].kind == P_INT ? sqlite3_bind_int64(st, k + 1, p[k].i)
                  : p[k].s          ? sqlite3_bind_text(st, k + 1, p[k].s, -1, SQLITE_TRANSIENT)
                                    : sqlite3_bind_null(st, k + 1);
         if (rc != SQLITE_OK) {
-            set_err(d, c);
+            set_err(d, d->conn);
             sqlite3_reset(st);
             sqlite3_clear_bindings(st);
-            return false;
+            return NULL;
         }
     }
+    return st;
+}
+
+/* the end of a statement stepped to rc: reset; false with d->err set
+ * unless it ran to its end */
+static bool lite_done(db *d, sqlite3_stmt *st, int rc)
+{
+    if (rc != SQLITE_DONE)
+        set_err(d, d->conn);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE;
+}
+
+static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = lite_bind(d, sql, p, np);
+    if (!st)
+        return false;
     int ncols = sqlite3_column_count(st), rc;
     const char *cols[32];
     arm();
@@ -240,11 +258,36 @@ static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row
             break;
         }
     }
-    if (rc != SQLITE_DONE)
-        set_err(d, c);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE;
+    return lite_done(d, st, rc);
+}
+
+static bool lite_query_pages(db *d, const char *sql, const db_param *p, int np, db_page_row_fn fn, void *ctx)
+{
+    enum { MAX_INTS = 8 };
+    sqlite3_stmt *st = lite_bind(d, sql, p, np);
+    if (!st)
+        return false;
+    int nints = sqlite3_column_count(st) - 1, rc;
+    int64_t ints[MAX_INTS];
+    arm();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int n = nints >= 0 && nints <= MAX_INTS ? nints : -1;
+        for (int k = 0; k < n; k++)
+            if (sqlite3_column_type(st, k) == SQLITE_INTEGER)
+                ints[k] = sqlite3_column_int64(st, k);
+            else
+                n = -1;
+        int type = nints >= 0 ? sqlite3_column_type(st, nints) : SQLITE_NULL;
+        const unsigned char *data = type == SQLITE_NULL ? NULL : sqlite3_column_blob(st, nints);
+        size_t len = data ? (size_t)sqlite3_column_bytes(st, nints) : 0;
+        if (type != SQLITE_NULL && !data && !len) /* an empty blob */
+            data = (const unsigned char *)"";
+        if (!fn(ints, n, data, len, ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    return lite_done(d, st, rc);
 }
 
 static bool lite_query_many(db *d, const char *sql, const db_param *p, int np, size_t n, int64_t *first)

@@ -35,6 +35,11 @@ typedef struct db_param {
 /* one result row: ncols values as text, NULL for SQL NULL; return false to
  * stop (the query then reports success) */
 typedef bool (*db_row_fn)(const char *const *cols, int ncols, void *ctx);
+/* one row of a statement reading pages, as the values are stored, not as
+ * text: its integer columns (all but the last, at most DB_PAGE_INTS + 1;
+ * nints -1 when one is NULL or no integer) and the bytes of its last
+ * column (data NULL for SQL NULL); return false to stop */
+typedef bool (*db_page_row_fn)(const int64_t *ints, int nints, const unsigned char *data, size_t len, void *ctx);
 
 typedef struct db db;
 /* one row of the gram index: the generation of the sample (its id /
@@ -106,6 +111,11 @@ typedef struct db_backend {
     void (*close)(db *d);
     /* SQL uses $1..$N for the parameters on both backends */
     bool (*query)(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, void *ctx);
+    /* as query, for a statement whose columns are integers then one byte
+     * string: the rows as stored (PostgreSQL: the binary result format;
+     * SQLite: the column's integer and blob), where text would cost a
+     * conversion on the server and a decoding of every entry here */
+    bool (*query_pages)(db *d, const char *sql, const db_param *p, int np, db_page_row_fn fn, void *ctx);
     /* sql run n times, run k with the np parameters p + k * np, the first
      * column of its first row into first[k] (0: no row or NULL); stops at
      * the first error (PostgreSQL: in pipeline mode, one round trip for
@@ -166,6 +176,7 @@ typedef struct db_backend {
 #define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS, BLOB, HEX)                         \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
+        .query_pages = PREFIX##_query_pages,                                                             \
         .query_many = PREFIX##_query_many, .query_set = PREFIX##_query_set,                              \
         .commit = PREFIX##_commit, .rollback = PREFIX##_rollback, .id_column = ID, .keyed_table = KEYED, \
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \

@@ -15,7 +15,7 @@
  * set_rows).
  *
  * Hostile input: a collection may be crafted; a page whose data is not n
- * entries (hex text of 12 * n digits from the statement), whose entries
+ * entries (6 * n bytes, read as stored: db.h's query_pages), whose entries
  * are not strictly sorted by (value, id), whose id offset is not below
  * DB_GRAM_GEN or whose ids are not positive is refused (an error naming
  * it), and so is a collection of more than MAX_GENS generations; the id
@@ -24,7 +24,6 @@
  * the generations that pages were read in (32 KB each), never with a
  * count from a row. */
 #include "db/db.h"
-#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +115,7 @@ static bool count_one(counts *c, uint32_t place)
 }
 
 /* the largest page a reader takes (DB_GRAM_GEN entries): a longer one is
- * refused before the server turns it into hex text */
+ * refused before the server sends it (NULL instead) */
 #define MAX_PAGE_BYTES "98304"
 _Static_assert(DB_GRAM_GEN * DB_SET_ENTRY == 98304, "MAX_PAGE_BYTES spells it");
 
@@ -144,33 +143,14 @@ static int by_gen(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* a decimal integer of at most 18 digits in [lo, hi] at text; false when
- * it is none */
-static bool small_int(const char *text, int64_t lo, int64_t hi, int64_t *out)
+/* one page (its generation, n and its data's len bytes): checked whole,
+ * and the ids of the entries of value pushed to out (as places); false
+ * when malformed (*nomem: out could not grow).  The hot loop of a query
+ * (a page a generation for each of its tokens, about 128 entries each). */
+static bool page_ids(const gens *g, int64_t gen, int64_t n, const unsigned char *data, size_t len, uint32_t value,
+                     idvec *out, bool *nomem)
 {
-    int64_t v = 0;
-    size_t k = 0;
-    if (!text)
-        return false;
-    for (; text[k] >= '0' && text[k] <= '9' && k < 18; k++)
-        v = v * 10 + (text[k] - '0');
-    *out = v;
-    return k && !text[k] && v >= lo && v <= hi;
-}
-
-/* one page (its generation, n and data: raw_len bytes at data, or hex
- * text when raw_len < 0): checked whole, and the ids of the entries of
- * value pushed to out (as places); false when malformed (*nomem: out
- * could not grow).  The hot loop of a query (a page a generation for
- * each of its tokens, about 128 entries each); hex text is decoded by
- * twelve table lookups an entry (mg_hex_decode), an invalid digit noted,
- * not branched on. */
-static bool page_ids(const gens *g, const char *gen_text, const char *n_text, const char *data, int64_t raw_len,
-                     uint32_t value, idvec *out, bool *nomem)
-{
-    int64_t gen, n;
-    if (!small_int(gen_text, 0, INT64_MAX / DB_GRAM_GEN - 1, &gen) || !small_int(n_text, 1, DB_GRAM_GEN, &n) ||
-        !data || (raw_len < 0 ? (int64_t)strlen(data) != n * DB_SET_ENTRY * 2 : raw_len != n * DB_SET_ENTRY))
+    if (gen < 0 || n < 1 || n > DB_GRAM_GEN || !data || len != (size_t)n * DB_SET_ENTRY)
         return false;
     const int64_t *at = bsearch(&gen, g->v, g->n, sizeof gen, by_gen);
     if (!at) /* not one the statement asked for */
@@ -178,16 +158,11 @@ static bool page_ids(const gens *g, const char *gen_text, const char *n_text, co
     uint32_t base = (uint32_t)(at - g->v) * DB_GRAM_GEN;
     uint64_t prev = 0;
     for (size_t k = 0; k < (size_t)n; k++) {
-        unsigned char b[DB_SET_ENTRY];
-        bool valid = true;
-        if (raw_len < 0)
-            valid = mg_hex_decode(data + k * 2 * DB_SET_ENTRY, b, DB_SET_ENTRY);
-        else
-            memcpy(b, data + k * DB_SET_ENTRY, DB_SET_ENTRY);
+        const unsigned char *b = data + k * DB_SET_ENTRY;
         uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
         unsigned off = (unsigned)b[4] | (unsigned)b[5] << 8;
         uint64_t key = (uint64_t)v << 16 | off; /* (value, id) */
-        if (!valid || off >= DB_GRAM_GEN || (k && key <= prev) || (!gen && !off))
+        if (off >= DB_GRAM_GEN || (k && key <= prev) || (!gen && !off))
             return false; /* (the id gen * DB_GRAM_GEN + off is at least 1) */
         prev = key;
         if (v == value && !idvec_push(out, base + off))
@@ -196,11 +171,7 @@ static bool page_ids(const gens *g, const char *gen_text, const char *n_text, co
     return true;
 }
 
-/* SQLite: (gen, n, length, data) rows of one token's pages, the data as
- * its bytes: the SQLite backend hands a BLOB column over as
- * sqlite3_column_text does, its bytes with a zero after them, and the
- * length column says how many (a byte string of hex text would cost
- * SQLite a conversion and the reader a decoding of every entry) */
+/* SQLite: (gen, n, data) rows of one token's pages */
 typedef struct page_read {
     const gens *g;
     uint32_t value;
@@ -208,18 +179,16 @@ typedef struct page_read {
     bool bad, nomem;
 } page_read;
 
-static bool page_row(const char *const *cols, int ncols, void *ctx)
+static bool page_row(const int64_t *ints, int nints, const unsigned char *data, size_t len, void *ctx)
 {
     page_read *p = ctx;
-    int64_t len;
-    if (ncols < 4 || !small_int(cols[2], 0, DB_GRAM_GEN * DB_SET_ENTRY, &len) ||
-        !page_ids(p->g, cols[0], cols[1], cols[3], len, p->value, p->out, &p->nomem))
+    if (nints != 2 || !page_ids(p->g, ints[0], ints[1], data, len, p->value, p->out, &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
 
-/* PostgreSQL: (slot, gen, n, hex) rows of every token's pages, the ids
- * of slot k into out[k] */
+/* PostgreSQL: (slot, gen, n, data) rows of the pages of several tokens,
+ * the ids of slot k into out[k] */
 typedef struct pages_read {
     const gens *g;
     const uint32_t *q;
@@ -227,12 +196,11 @@ typedef struct pages_read {
     bool bad, nomem;
 } pages_read;
 
-static bool pages_row(const char *const *cols, int ncols, void *ctx)
+static bool pages_row(const int64_t *ints, int nints, const unsigned char *data, size_t len, void *ctx)
 {
     pages_read *p = ctx;
-    int64_t k;
-    if (ncols < 4 || !small_int(cols[0], 0, MG_GIMPSET_K - 1, &k) ||
-        !page_ids(p->g, cols[1], cols[2], cols[3], -1, p->q[k], &p->out[k], &p->nomem))
+    if (nints != 3 || ints[0] < 0 || ints[0] >= MG_GIMPSET_K ||
+        !page_ids(p->g, ints[1], ints[2], data, len, p->q[ints[0]], &p->out[ints[0]], &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
@@ -262,9 +230,8 @@ static bool pg_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const
     snprintf(gens_array, glen + 3, "{%s}", gens_text);
     db_param p[] = {PT(slot_array), PT(buckets), PT(gens_array)};
     pages_read pr = {.g = g, .q = q, .out = out};
-    bool ok = db_rows(d,
-                      "SELECT q.slot, t.gen, t.n,"
-                      " CASE WHEN length(t.data) <= " MAX_PAGE_BYTES " THEN encode(t.data, 'hex') END"
+    bool ok = d->be->query_pages(d,
+                      "SELECT q.slot, t.gen, t.n, CASE WHEN length(t.data) <= " MAX_PAGE_BYTES " THEN t.data END"
                       " FROM unnest($1::int[], $2::int[])"
                       " AS q(slot, bucket) JOIN set_pages t ON t.gen = ANY($3::bigint[]) AND t.slot = q.slot"
                       " AND t.bucket = q.bucket",
@@ -329,8 +296,8 @@ static char *lite_pages_sql(db *d, const char *gens)
         return NULL;
     }
     snprintf(sql, sqlsz,
-             "SELECT gen, n, length(b), CASE WHEN length(b) <= " MAX_PAGE_BYTES " THEN b END"
-             " FROM (SELECT gen, n, CAST(data AS BLOB) AS b FROM set_pages WHERE gen IN (%s) AND slot = $1 AND bucket = $2)",
+             "SELECT gen, n, CASE WHEN length(data) <= " MAX_PAGE_BYTES " THEN data END FROM set_pages"
+             " WHERE gen IN (%s) AND slot = $1 AND bucket = $2",
              gens);
     return sql;
 }
@@ -345,7 +312,7 @@ static bool lite_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], con
     for (int i = 0; ok && !*bad && !*nomem && i < n; i++) {
         page_read p = {.g = g, .value = q[slots[i]], .out = &out[slots[i]]};
         db_param par[] = {PI(slots[i]), PI(set_bucket(q[slots[i]]))};
-        ok = db_rows(d, sql, par, 2, page_row, &p);
+        ok = d->be->query_pages(d, sql, par, 2, page_row, &p);
         *bad = p.bad;
         *nomem = p.nomem;
     }

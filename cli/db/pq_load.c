@@ -16,7 +16,7 @@
 #define PQ_FUNCS(X)                                                                                   \
     X(PQclear) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQdb) X(PQerrorMessage)   \
     X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync)                                    \
-    X(PQescapeLiteral) X(PQexec) X(PQfinish) X(PQfreemem) X(PQgetResult) X(PQgetisnull) X(PQgetvalue) \
+    X(PQescapeLiteral) X(PQexec) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetlength) X(PQgetResult) X(PQgetisnull) X(PQgetvalue) \
     X(PQhost) X(PQnfields) X(PQntuples) X(PQpingParams) X(PQport) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd)     \
     X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQueryParams)              \
     X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQsetSingleRowMode)         \
@@ -112,6 +112,16 @@ PGresult *PQgetResult(PGconn *conn)
 {
     pq_load();
     return pq.PQgetResult(conn);
+}
+Oid PQftype(const PGresult *res, int field_num)
+{
+    pq_load();
+    return pq.PQftype(res, field_num);
+}
+int PQgetlength(const PGresult *res, int tup_num, int field_num)
+{
+    pq_load();
+    return pq.PQgetlength(res, tup_num, field_num);
 }
 int PQgetisnull(const PGresult *res, int tup_num, int field_num)
 {
