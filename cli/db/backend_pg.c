@@ -658,15 +658,13 @@ static void pg_unlock(db *d)
 
 static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "",
                                                   "ANALYZE samples, gram_pages, sample_paths, set_pages", true, false,
-                                                  "string_agg(sample_id::text, ',' ORDER BY sample_id)", "BYTEA",
-                                                  "encode(%s, 'hex')");
+                                                  "string_agg(sample_id::text, ',' ORDER BY sample_id)", "BYTEA");
 /* a sharded collection: the same, but ANALYZE leaves the partitioned
  * tables alone: PostgreSQL 15's postgres_fdw reads a foreign table whole to
  * sample it (every gram row over the network), and the coordinator's plans
  * (index lookups pushed to each partition) do not need the statistics */
 static const db_backend pg_sharded_backend =
-    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL, NULL,
-               NULL);
+    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL, NULL);
 
 bool db_pg_sharded(const db *d) { return d->be == &pg_sharded_backend; }
 

@@ -348,7 +348,7 @@ static void lite_unlock(db *d) { (void)d; }
 
 #define lite_query_set NULL /* a statement a row costs SQLite no round trip */
 static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false, false,
-                                                      "group_concat(sample_id, ',')", "BLOB", "hex(%s)");
+                                                      "group_concat(sample_id, ',')", "BLOB");
 
 /* Switching a new file to WAL takes the database's exclusive lock, and
  * SQLite answers "database is locked" at once, without the busy handler,

@@ -159,10 +159,8 @@ typedef struct db_backend {
      * collection), not pages (set_pages: one server); likewise the
      * grams: rows (grams) there, pages (gram_pages) on one server */
     bool set_rows;
-    /* how the shared DDL spells a byte string column (@BLOB), and how a
-     * statement reads one as hexadecimal text (printf format of the
-     * column's name) */
-    const char *blob_type, *hex_fmt;
+    /* how the shared DDL spells a byte string column (@BLOB) */
+    const char *blob_type;
     /* how the shared DDL spells the aggregate of a group's sample_id as
      * "id,id,..." (@IDS) */
     const char *id_list;
@@ -173,7 +171,7 @@ typedef struct db_backend {
 } db_backend;
 
 /* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
-#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS, BLOB, HEX)                         \
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS, BLOB)                              \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
         .query_pages = PREFIX##_query_pages,                                                             \
@@ -183,7 +181,7 @@ typedef struct db_backend {
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
         .put_set_tokens = PREFIX##_put_set_tokens, .put_set_pages = PREFIX##_put_set_pages,               \
         .set_rows = ROWS, .id_list = IDS, .analyze = ANALYZE, .writable_with = WITH,                     \
-        .put_gram_pages = PREFIX##_put_gram_pages, .blob_type = BLOB, .hex_fmt = HEX,                     \
+        .put_gram_pages = PREFIX##_put_gram_pages, .blob_type = BLOB,                                      \
     }
 
 struct db {

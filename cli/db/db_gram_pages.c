@@ -7,7 +7,6 @@
  * migration to schema 7 rebuilds the pages from the samples' digests.  A
  * sharded collection keeps its gram rows (db_grams.c, db_shard_search.c). */
 #include "db/db.h"
-#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,19 +60,14 @@ typedef struct page_scan {
     bool bad, nomem;
 } page_scan;
 
-/* one entry's 20 hex digits at h as its gram and id offset (little-endian
- * bytes); false on a non-hex character */
-static bool hex_entry(const char *h, uint64_t *gram, uint64_t *off)
+/* one entry's 10 bytes at b as its gram and id offset (little-endian) */
+static void entry_at(const unsigned char *b, uint64_t *gram, uint64_t *off)
 {
-    unsigned char b[DB_GRAM_ENTRY];
-    if (!mg_hex_decode(h, b, DB_GRAM_ENTRY))
-        return false;
     uint64_t g = 0;
     for (int k = 7; k >= 0; k--)
         g = g << 8 | b[k];
     *gram = g;
     *off = (uint64_t)b[8] | (uint64_t)b[9] << 8;
-    return true;
 }
 
 static int cmp64(const void *a, const void *b)
@@ -82,25 +76,24 @@ static int cmp64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static bool refuse(page_scan *s, const char *gen, const char *bucket, const char *why)
+static bool refuse(page_scan *s, const int64_t *ints, int nints, const char *why)
 {
     snprintf(s->d->err, sizeof s->d->err,
-             "a malformed gram page (gram_pages.data) at gen %.24s bucket %.24s: %s: a crafted or damaged collection",
-             gen ? gen : "NULL", bucket ? bucket : "NULL", why);
+             "a malformed gram page (gram_pages.data) at gen %lld bucket %lld: %s: a crafted or damaged collection",
+             nints > 0 ? (long long)ints[0] : -1LL, nints > 1 ? (long long)ints[1] : -1LL, why);
     s->bad = true;
     return false;
 }
 
-/* why the entries of one page's hex text h (n of them) are malformed
- * (NULL: they are not); the ids of the searched keys pushed */
-static const char *page_entries(page_scan *s, int64_t gen, int64_t bucket, const char *h, int64_t n)
+/* why the entries of one page's data h (n of them) are malformed (NULL:
+ * they are not); the ids of the searched keys pushed */
+static const char *page_entries(page_scan *s, int64_t gen, int64_t bucket, const unsigned char *h, int64_t n)
 {
     int64_t pgram = 0;
     uint64_t poff = 0;
-    for (int64_t k = 0; k < n; k++, h += 2 * DB_GRAM_ENTRY) {
+    for (int64_t k = 0; k < n; k++, h += DB_GRAM_ENTRY) {
         uint64_t g, off;
-        if (!hex_entry(h, &g, &off))
-            return "not hexadecimal";
+        entry_at(h, &g, &off);
         int64_t gram = (int64_t)g;
         if (off >= DB_GRAM_GEN)
             return "an id offset over 16383";
@@ -122,22 +115,19 @@ static const char *page_entries(page_scan *s, int64_t gen, int64_t bucket, const
     return NULL;
 }
 
-/* gen, bucket, n, hex(data) of one page */
-static bool page_row(const char *const *cols, int ncols, void *ctx)
+/* gen, bucket, n, data of one page (as stored: db.h's query_pages) */
+static bool page_row(const int64_t *ints, int nints, const unsigned char *data, size_t len, void *ctx)
 {
     page_scan *s = ctx;
-    if (ncols < 4 || !cols[0] || !cols[1] || !cols[2] || !cols[3])
-        return refuse(s, ncols > 0 ? cols[0] : NULL, ncols > 1 ? cols[1] : NULL, "a NULL column");
-    char *e0, *e1, *e2;
-    long long gen = strtoll(cols[0], &e0, 10), bucket = strtoll(cols[1], &e1, 10), n = strtoll(cols[2], &e2, 10);
-    if (*e0 || *e1 || *e2 || gen < 0 || gen > INT64_MAX / DB_GRAM_GEN - 1 || bucket < 0 ||
-        bucket >= 1 << DB_GRAM_BUCKET_BITS || n < 1)
-        return refuse(s, cols[0], cols[1], "gen, bucket or n out of range");
-    size_t len = strlen(cols[3]);
-    if (len % (2 * DB_GRAM_ENTRY) || len / (2 * DB_GRAM_ENTRY) != (unsigned long long)n)
-        return refuse(s, cols[0], cols[1], "its length is not 10 bytes times n");
-    const char *why = page_entries(s, gen, bucket, cols[3], n);
-    return why ? refuse(s, cols[0], cols[1], why) : !s->nomem;
+    if (nints != 3 || !data)
+        return refuse(s, ints, nints, "a NULL column or one that is no integer");
+    int64_t gen = ints[0], bucket = ints[1], n = ints[2];
+    if (gen < 0 || gen > INT64_MAX / DB_GRAM_GEN - 1 || bucket < 0 || bucket >= 1 << DB_GRAM_BUCKET_BITS || n < 1)
+        return refuse(s, ints, nints, "gen, bucket or n out of range");
+    if (len % DB_GRAM_ENTRY || len / DB_GRAM_ENTRY != (uint64_t)n)
+        return refuse(s, ints, nints, "its length is not 10 bytes times n");
+    const char *why = page_entries(s, gen, bucket, data, n);
+    return why ? refuse(s, ints, nints, why) : !s->nomem;
 }
 
 bool gram_pages_ids(db *d, const int64_t *keys, size_t n, int64_t **ids, size_t *n_ids, size_t *cap)
@@ -149,16 +139,15 @@ bool gram_pages_ids(db *d, const int64_t *keys, size_t n, int64_t **ids, size_t 
     for (size_t k = 0; k < n && nb < DB_MAX_GRAMS; k++)
         buckets[nb++] = bucket_of(keys[k]);
     qsort(buckets, nb, sizeof *buckets, cmp64);
-    char hex[64], sql[512 + DB_MAX_GRAMS * 8];
+    char sql[512 + DB_MAX_GRAMS * 8];
     db_param p[DB_MAX_GRAMS];
-    snprintf(hex, sizeof hex, d->be->hex_fmt, "data");
     /* the generations 0 .. max(id) / DB_GRAM_GEN, as the gram rows' search */
     size_t len = (size_t)snprintf(sql, sizeof sql,
                                   "WITH RECURSIVE gens(g) AS (SELECT 0 UNION ALL SELECT g + 1 FROM gens"
                                   " WHERE g < (SELECT coalesce(max(id), 0) FROM samples) / %d)"
-                                  " SELECT gen, bucket, n, %s FROM gram_pages WHERE gen IN (SELECT g FROM gens)"
+                                  " SELECT gen, bucket, n, data FROM gram_pages WHERE gen IN (SELECT g FROM gens)"
                                   " AND bucket IN (",
-                                  DB_GRAM_GEN, hex);
+                                  DB_GRAM_GEN);
     int np = 0;
     for (size_t k = 0; k < nb; k++)
         if (!k || buckets[k] != buckets[k - 1]) {
@@ -167,7 +156,7 @@ bool gram_pages_ids(db *d, const int64_t *keys, size_t n, int64_t **ids, size_t 
         }
     snprintf(sql + len, sizeof sql - len, ")");
     page_scan s = {.d = d, .keys = keys, .nkeys = n, .ids = ids, .n = n_ids, .cap = cap};
-    bool ok = d->be->query(d, sql, p, np, page_row, &s);
+    bool ok = d->be->query_pages(d, sql, p, np, page_row, &s);
     if (ok && s.nomem)
         snprintf(d->err, sizeof d->err, "out of memory");
     return ok && !s.bad && !s.nomem;
