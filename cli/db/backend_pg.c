@@ -167,10 +167,9 @@ static bool pg_send(db *d, const char *sql, const db_param *p, int np, int binar
  * bytes; false from fn */
 static bool page_row(PGresult *r, db_page_row_fn fn, void *ctx)
 {
-    enum { MAX_INTS = 8 };
-    int64_t ints[MAX_INTS];
+    int64_t ints[DB_PAGE_ROW_INTS];
     int nints = PQnfields(r) - 1;
-    if (nints < 0 || nints > MAX_INTS)
+    if (nints < 0 || nints > DB_PAGE_ROW_INTS)
         nints = -1;
     for (int k = 0; k < nints; k++) {
         Oid t = PQftype(r, k);

@@ -263,15 +263,14 @@ static bool lite_query(db *d, const char *sql, const db_param *p, int np, db_row
 
 static bool lite_query_pages(db *d, const char *sql, const db_param *p, int np, db_page_row_fn fn, void *ctx)
 {
-    enum { MAX_INTS = 8 };
     sqlite3_stmt *st = lite_bind(d, sql, p, np);
     if (!st)
         return false;
     int nints = sqlite3_column_count(st) - 1, rc;
-    int64_t ints[MAX_INTS];
+    int64_t ints[DB_PAGE_ROW_INTS];
     arm();
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int n = nints >= 0 && nints <= MAX_INTS ? nints : -1;
+        int n = nints >= 0 && nints <= DB_PAGE_ROW_INTS ? nints : -1;
         for (int k = 0; k < n; k++)
             if (sqlite3_column_type(st, k) == SQLITE_INTEGER)
                 ints[k] = sqlite3_column_int64(st, k);

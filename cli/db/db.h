@@ -36,9 +36,10 @@ typedef struct db_param {
  * stop (the query then reports success) */
 typedef bool (*db_row_fn)(const char *const *cols, int ncols, void *ctx);
 /* one row of a statement reading pages, as the values are stored, not as
- * text: its integer columns (all but the last, at most DB_PAGE_INTS + 1;
- * nints -1 when one is NULL or no integer) and the bytes of its last
- * column (data NULL for SQL NULL); return false to stop */
+ * text: its integer columns (all but the last, at most DB_PAGE_ROW_INTS;
+ * nints -1 when one is NULL or no integer, or there are more) and the
+ * bytes of its last column (data NULL for SQL NULL); return false to stop */
+#define DB_PAGE_ROW_INTS (DB_PAGE_INTS + 1)
 typedef bool (*db_page_row_fn)(const int64_t *ints, int nints, const unsigned char *data, size_t len, void *ctx);
 
 typedef struct db db;

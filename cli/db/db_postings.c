@@ -36,10 +36,10 @@
  * db_set.c explains for the token rows. */
 #define BIG_POSTING 2048
 
-/* An id read from a page is kept as its place: the index of its
- * generation among those read (gens.v) times DB_GRAM_GEN plus its
- * offset, which fits 32 bits for up to MAX_GENS generations (a crafted
- * collection with more is refused by read_gens). */
+/* An id read from a page is kept as its place, id itself as 32 bits:
+ * its generation (0 .. gens.n - 1) times DB_GRAM_GEN plus its offset,
+ * which fits for up to MAX_GENS generations (a crafted collection with
+ * more is refused by read_gens). */
 #define MAX_GENS ((int)(UINT32_MAX / DB_GRAM_GEN))
 #define GEN_TEXT "16384"
 _Static_assert(DB_GRAM_GEN == 16384, "GEN_TEXT spells it");
@@ -48,14 +48,12 @@ _Static_assert(DB_GRAM_GEN == 16384, "GEN_TEXT spells it");
  * records (a page's ids are records', so its generation is one of them;
  * where the pages' own generations cost a loose index scan, one seek a
  * generation: 12 ms of every query at a million records on SQLite, 16 to
- * 32 ms on PostgreSQL), as numbers and as "0,1,...,N" text (malloc'ed,
+ * 32 ms on PostgreSQL): how many (n) and as "0,1,...,N" text (malloc'ed,
  * made here from integers: nothing read from the collection goes into a
  * statement) */
 typedef struct gens {
     char *text;
-    size_t len;
-    int64_t *v;
-    size_t n;
+    size_t len, n;
 } gens;
 
 static bool read_gens(db *d, gens *g)
@@ -68,31 +66,28 @@ static bool read_gens(db *d, gens *g)
         return false;
     }
     g->n = last < 0 ? 0 : (size_t)last + 1;
-    g->v = malloc((g->n ? g->n : 1) * sizeof *g->v);
     g->text = malloc(g->n * 8 + 1); /* a generation below MAX_GENS is at most 6 digits, and a comma */
-    if (!g->v || !g->text) {
+    if (!g->text) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return false;
     }
     g->text[0] = 0;
-    for (size_t k = 0; k < g->n; k++) {
-        g->v[k] = (int64_t)k;
+    for (size_t k = 0; k < g->n; k++)
         g->len += (size_t)snprintf(g->text + g->len, 9, "%s%zu", k ? "," : "", k);
-    }
     return true;
 }
 
-/* the ids counted: a block of DB_GRAM_GEN counts a generation, indexed by
- * the offset, allocated when a page of that generation is first read (a
- * million records are 61 blocks of 32 KB, where a hash table of the same
- * ids missed the cache at every increment: 30% of a slow query) */
-/* the counts kept by how many ids have each (a token counts an id once,
- * so 256 at most from pages that are not crafted): how many candidates a
- * count gives, without a pass over the blocks */
+/* a count's histogram: how many ids have each count (a token counts an
+ * id once, so 256 at most from pages that are not crafted) */
 #define HIST (MG_GIMPSET_K + 1)
 
+/* the ids counted: a block of DB_GRAM_GEN counts a generation, indexed by
+ * the offset, allocated when a page of that generation is first read (a
+ * million records are 62 blocks of 32 KB, where a hash table of the same
+ * ids missed the cache at every increment: 30% of a slow query); with[]
+ * says how many candidates a count gives without a pass over the blocks */
 typedef struct counts {
-    uint16_t **block; /* one a generation present */
+    uint16_t **block; /* one a generation read (gens.n) */
     size_t nblocks;
     size_t with[HIST + 1]; /* how many ids are counted c times (c < HIST), HIST or more times */
 } counts;
@@ -134,12 +129,6 @@ static bool idvec_push(idvec *l, uint32_t id)
     return true;
 }
 
-static int by_gen(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* one page (its generation, n and its data's len bytes): checked whole,
  * and the ids of the entries of value pushed to out (as places); false
  * when malformed (*nomem: out could not grow).  The hot loop of a query
@@ -147,12 +136,10 @@ static int by_gen(const void *a, const void *b)
 static bool page_ids(const gens *g, int64_t gen, int64_t n, const unsigned char *data, size_t len, uint32_t value,
                      idvec *out, bool *nomem)
 {
-    if (gen < 0 || n < 1 || n > DB_GRAM_GEN || !data || len != (size_t)n * DB_SET_ENTRY)
+    /* (a generation the statement did not ask for is refused too) */
+    if (gen < 0 || (uint64_t)gen >= g->n || n < 1 || n > DB_GRAM_GEN || !data || len != (size_t)n * DB_SET_ENTRY)
         return false;
-    const int64_t *at = bsearch(&gen, g->v, g->n, sizeof gen, by_gen);
-    if (!at) /* not one the statement asked for */
-        return false;
-    uint32_t base = (uint32_t)(at - g->v) * DB_GRAM_GEN;
+    uint32_t base = (uint32_t)gen * DB_GRAM_GEN;
     uint64_t prev = 0;
     for (size_t k = 0; k < (size_t)n; k++) {
         const unsigned char *b = data + k * DB_SET_ENTRY;
@@ -249,8 +236,8 @@ static size_t count_kept(const counts *c, int need)
 }
 
 /* the ids of c counted at least need times (need >= 1), with their
- * counts, in id order (g: the generations c's blocks stand for) */
-static bool kept_ids(const counts *c, const gens *g, int need, set_cand **v, size_t *nv)
+ * counts, in id order */
+static bool kept_ids(const counts *c, int need, set_cand **v, size_t *nv)
 {
     size_t n = count_kept(c, need);
     *v = malloc((n ? n : 1) * sizeof **v);
@@ -260,7 +247,7 @@ static bool kept_ids(const counts *c, const gens *g, int need, set_cand **v, siz
     for (size_t b = 0; b < c->nblocks; b++)
         for (size_t k = 0; c->block[b] && k < DB_GRAM_GEN; k++)
             if (c->block[b][k] >= need)
-                (*v)[n++] = (set_cand){.id = g->v[b] * DB_GRAM_GEN + (int64_t)k, .count = c->block[b][k]};
+                (*v)[n++] = (set_cand){.id = (int64_t)(b * DB_GRAM_GEN + k), .count = c->block[b][k]};
     *nv = n;
     return true;
 }
@@ -343,11 +330,6 @@ static bool read_tokens(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], co
 static bool count_token(db *d, set_reader *r, int k)
 {
     idvec *l = &r->ids[k];
-    if (!r->c.block && r->g.n && !(r->c.block = calloc(r->g.n, sizeof *r->c.block))) {
-        snprintf(d->err, sizeof d->err, "out of memory");
-        return false;
-    }
-    r->c.nblocks = r->g.n;
     for (size_t i = 0; i < l->n; i++)
         if (!count_one(&r->c, l->v[i])) {
             snprintf(d->err, sizeof d->err, "out of memory");
@@ -384,18 +366,14 @@ static void leave_out_large(set_reader *r, int need)
  * hit. */
 static bool estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader *r)
 {
-    const char *text = r->g.text ? r->g.text : "", *last = strrchr(text, ','), *from = text;
     int64_t ngens = (int64_t)r->g.n, nlast = ngens < 2 ? ngens : 2;
-    if (last) { /* the last two: from the comma before the last one */
-        const char *p = last;
-        while (p > text && p[-1] != ',')
-            p--;
-        from = p;
-    }
+    char newest[48]; /* the last nlast of 0 .. ngens - 1 */
+    snprintf(newest, sizeof newest, nlast == 2 ? "%lld,%lld" : "%lld", (long long)(ngens - nlast),
+             (long long)(ngens - 1));
     int all[MG_GIMPSET_K];
     for (int k = 0; k < MG_GIMPSET_K; k++)
         all[k] = k;
-    bool ok = !nlast || read_tokens(d, r, q, all, MG_GIMPSET_K, from);
+    bool ok = !nlast || read_tokens(d, r, q, all, MG_GIMPSET_K, newest);
     for (int k = 0; ok && nlast && k < MG_GIMPSET_K; k++) {
         int64_t n = (int64_t)r->ids[k].n;
         r->size[k] = n < INT64_MAX / MAX_GENS ? n * ngens / nlast : INT64_MAX / MAX_GENS;
@@ -407,10 +385,10 @@ static bool estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader
     return ok;
 }
 
-/* the tokens from r->next on in slot order, those not left out
+/* (db.h) the tokens from r->next on in slot order, those not left out
  * (estimate) read in one reading and counted, until target tokens are
  * read */
-static bool more_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int target, set_reader *r)
+bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need, int target)
 {
     if (!r->estimated && !estimate(d, q, need, r))
         return false;
@@ -427,7 +405,6 @@ static bool more_tokens(db *d, const uint32_t q[MG_GIMPSET_K], int need, int tar
 static void reader_free(set_reader *r)
 {
     free(r->g.text);
-    free(r->g.v);
     for (size_t b = 0; b < r->c.nblocks; b++)
         free(r->c.block[b]);
     free(r->c.block);
@@ -438,9 +415,12 @@ static void reader_free(set_reader *r)
 set_reader *set_reader_open(db *d)
 {
     set_reader *r = calloc(1, sizeof *r);
-    if (!r)
+    bool ok = r && read_gens(d, &r->g); /* (read_gens says why not) */
+    if (ok && (r->c.block = calloc(r->g.n ? r->g.n : 1, sizeof *r->c.block)))
+        r->c.nblocks = r->g.n;
+    else if (!r || ok)
         snprintf(d->err, sizeof d->err, "out of memory");
-    else if (!read_gens(d, &r->g)) {
+    if (r && !r->c.block) {
         reader_free(r);
         free(r);
         r = NULL;
@@ -455,18 +435,13 @@ void set_reader_close(set_reader *r)
     free(r);
 }
 
-bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need, int target)
-{
-    return more_tokens(d, q, need, target, r);
-}
-
 bool set_reader_cands(db *d, const set_reader *r, int need, set_cands_out *out)
 {
     *out = (set_cands_out){.j = MG_GIMPSET_K - r->nread};
     for (int k = 0; k < MG_GIMPSET_K; k++)
         out->skip[k] = !r->read[k];
     int least = need - out->j > 1 ? need - out->j : 1; /* (every id counted when need <= j) */
-    if (!kept_ids(&r->c, &r->g, least, &out->v, &out->n)) {
+    if (!kept_ids(&r->c, least, &out->v, &out->n)) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return false;
     }
