@@ -44,13 +44,25 @@ static void warn(mg_image *im, const char *msg)
         snprintf(im->warning, sizeof im->warning, "%s", msg);
 }
 
+/* append s to the string in buf (size bytes), cut to what fits */
+static void append_cut(char *buf, size_t size, const char *s)
+{
+    size_t at = strlen(buf), n = strlen(s);
+    if (n > size - 1 - at)
+        n = size - 1 - at;
+    memcpy(buf + at, s, n);
+    buf[at + n] = 0;
+}
+
 /* add a warning after those already there (as much as fits) */
 static void warn_more(mg_image *im, const char *msg)
 {
     size_t at = strlen(im->warning);
     if (!msg[0] || at + 3 >= sizeof im->warning)
         return;
-    snprintf(im->warning + at, sizeof im->warning - at, "%s%s", at ? "; " : "", msg);
+    if (at)
+        append_cut(im->warning, sizeof im->warning, "; ");
+    append_cut(im->warning, sizeof im->warning, msg);
 }
 
 /* no pclntab: why the candidates that looked like one were turned down */

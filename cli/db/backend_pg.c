@@ -143,7 +143,7 @@ static void param_text(const db_param *p, int np, const char *vals[MAXP], char i
 static bool pg_send(db *d, const char *sql, const db_param *p, int np, int binary)
 {
     PGconn *c = d->conn;
-    const char *vals[MAXP];
+    const char *vals[MAXP] = {0};
     char ints[MAXP][24];
     if (np > MAXP) {
         set_err(d, "too many parameters");

@@ -172,7 +172,7 @@ static mg_status rd_n(emu *E, emu_val self, unsigned size, uint64_t *x)
     static mg_status name(emu *E, emu_val *a, uint32_t n, emu_val *ret)        \
     {                                                                          \
         (void)n;                                                               \
-        uint64_t x;                                                            \
+        uint64_t x = 0;                                                        \
         mg_status st = rd_n(E, a[0], size, &x);                                \
         if (st == MG_OK)                                                       \
             *ret = conv;                                                       \

@@ -114,8 +114,8 @@ mg_status emu_ops_objects(insn *I)
         I->pc += 4;
         POP(b);
         POP(a);
-        emu_obj *o;
-        uint32_t i;
+        emu_obj *o = NULL;
+        uint32_t i = 0;
         CHECK(array_at(E, a, b, &o, &i));
         v = (emu_val){0};
         v.k = V_BYREF;
@@ -131,8 +131,8 @@ mg_status emu_ops_objects(insn *I)
         if (op == 0xa3) { NEED(4); I->pc += 4; }
         POP(b);
         POP(a);
-        emu_obj *o;
-        uint32_t i;
+        emu_obj *o = NULL;
+        uint32_t i = 0;
         CHECK(array_at(E, a, b, &o, &i));
         if (o->kind == O_VARRAY) { PUSH(o->vals[i]); break; }
         uint8_t esz = 1; char ek = 'i';
@@ -150,8 +150,8 @@ mg_status emu_ops_objects(insn *I)
         POP(c);
         POP(b);
         POP(a);
-        emu_obj *o;
-        uint32_t i;
+        emu_obj *o = NULL;
+        uint32_t i = 0;
         CHECK(array_at(E, a, b, &o, &i));
         if (o->kind == O_VARRAY) { o->vals[i] = c; break; }
         uint8_t esz = 1; char ek = 'i';
