@@ -219,7 +219,7 @@ bool db_pg_fdw_session(db *d);
 bool db_pg_sharded(const db *d);
 
 /* ---- db_schema.c ---- */
-#define DB_SCHEMA_VERSION 7
+#define DB_SCHEMA_VERSION 8
 /* the DDL of versions from+1 .. DB_SCHEMA_VERSION run (inside the
  * caller's transaction); false with d->err set */
 bool db_schema_upgrade(db *d, int from);

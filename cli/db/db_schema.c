@@ -2,7 +2,8 @@
  * version, one text for both backends, with the two spellings that differ
  * filled in from the backend (@ID: the auto-numbered id column, @NR: the
  * clause after a table stored by its primary key, @IDS: a group's sample
- * ids as "id,id,...", @BLOB: a column of bytes), and the upgrade from one
+ * ids as "id,id,...", @BLOB: a column of bytes; a statement after "@IF "
+ * is SQLite's alone), and the upgrade from one
  * version to the current one, with the one step SQL cannot do (version
  * 6's pages, rebuilt from the records' gimpsets). */
 #include "db/db.h"
@@ -131,7 +132,31 @@ static const char *const schema_v7[] = {
     "DROP TABLE grams",
     NULL,
 };
-static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7};
+/* version 8: the page tables of SQLite as rowid tables (keyed by the same
+ * primary key, now an index beside them).  A table without rowid keeps
+ * whole rows in its interior nodes too: a page of 750 bytes left 5 rows a
+ * 4 KB node, so that a page's seek crossed about 7 nodes (7 preads at a
+ * million records, 60% of a query's time); a rowid table's interior
+ * nodes hold integers and its index small keys (BENCHMARKS.md "Rowid
+ * pages").  PostgreSQL's tables always were heaps beside their key: @IF
+ * runs a statement only where @NR is spelled (SQLite). */
+static const char *const schema_v8[] = {
+    "@IF ALTER TABLE set_pages RENAME TO set_pages_v7",
+    "@IF CREATE TABLE set_pages (gen BIGINT NOT NULL, slot INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+    " first_id BIGINT NOT NULL, n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, slot, bucket, first_id))",
+    "@IF INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
+    " SELECT gen, slot, bucket, first_id, n, data FROM set_pages_v7 ORDER BY gen, slot, bucket, first_id",
+    "@IF DROP TABLE set_pages_v7",
+    "@IF ALTER TABLE gram_pages RENAME TO gram_pages_v7",
+    "@IF CREATE TABLE gram_pages (gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL,"
+    " n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, bucket, first_id))",
+    "@IF INSERT INTO gram_pages (gen, bucket, first_id, n, data)"
+    " SELECT gen, bucket, first_id, n, data FROM gram_pages_v7 ORDER BY gen, bucket, first_id",
+    "@IF DROP TABLE gram_pages_v7",
+    NULL,
+};
+static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4,
+                                            schema_v5, schema_v6, schema_v7, schema_v8};
 _Static_assert(sizeof schema / sizeof *schema == DB_SCHEMA_VERSION, "one DDL list a version");
 _Static_assert(DB_GRAM_GEN == 16384, "schema_v3 spells the generation size");
 
@@ -175,13 +200,25 @@ static bool spell(const db_backend *be, const char *tmpl, char *out, size_t outs
     return true;
 }
 
+/* the statement of tmpl for be: tmpl itself, after "@IF " where be spells
+ * @NR; NULL when it is not be's */
+static const char *for_backend(const db_backend *be, const char *tmpl)
+{
+    if (strncmp(tmpl, "@IF ", 4))
+        return tmpl;
+    return be->keyed_table && be->keyed_table[0] ? tmpl + 4 : NULL;
+}
+
 bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx, const char *sql), void *ctx,
                     char *err, size_t errsz)
 {
     char sql[2048];
     for (int v = from; v < to && v < DB_SCHEMA_VERSION; v++)
         for (size_t s = 0; schema[v][s]; s++) {
-            if (!spell(be, schema[v][s], sql, sizeof sql)) {
+            const char *tmpl = for_backend(be, schema[v][s]);
+            if (!tmpl)
+                continue;
+            if (!spell(be, tmpl, sql, sizeof sql)) {
                 snprintf(err, errsz, "schema statement too long");
                 return false;
             }
@@ -303,12 +340,13 @@ bool db_schema_upgrade(db *d, int from)
  * coordinator's tables have no foreign keys to samples (a partitioned
  * table with foreign partitions can have no unique index to refer to); the
  * subcommands write a record's rows in one transaction. */
-/* The sharded layout of schemas 5, 6 and 7 is schema 4's: its gimpset tokens
+/* The sharded layout of schemas 5 to 8 is schema 4's: its gimpset tokens
  * stay one row each in set_tokens (the backend's set_rows), where one
  * server keeps postings (set_postings, schema 5) or pages (set_pages,
  * schema 6 on), and its grams one row each in grams, where one server
- * keeps pages (gram_pages, schema 7 on). */
-_Static_assert(DB_SCHEMA_VERSION == 7, "the sharded layout below is schema 7's: add the new version's to it");
+ * keeps pages (gram_pages, schema 7 on; SQLite's as rowid tables, schema
+ * 8). */
+_Static_assert(DB_SCHEMA_VERSION == 8, "the sharded layout below is schema 8's: add the new version's to it");
 #define SHARD_LAYOUT_TEXT "2"
 _Static_assert(DB_SHARD_LAYOUT == 2, "SHARD_LAYOUT_TEXT spells it");
 

@@ -452,7 +452,7 @@ V=$(new_db merge)
 "$M" db stats --db "$V" >/dev/null
 if [ "$BACKEND" = postgresql ]; then sqlv "$V" "UPDATE malgopher_schema SET version = 99"; else sqlv "$V" "PRAGMA user_version = 99"; fi
 "$M" db stats --db "$V" >/dev/null 2>"$T/err"; expect_eq "newer schema: exit" $? 1
-grep -q "collection schema version 99 is newer than this malgopher understands (7): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
+grep -q "collection schema version 99 is newer than this malgopher understands (8): upgrade malgopher" "$T/err" && ok || bad "newer schema message: $(cat "$T/err")"
 # a schema-1 collection (no gimpset, no token table) is migrated; adding
 # its files again fills the gimpsets in
 U=$(new_db upgrade)
@@ -470,7 +470,7 @@ for sql in "DROP TABLE set_pages" "DROP TABLE set_families" "DROP TABLE set_fami
 done
 expect_eq "schema 1: the gram rows stand" "$(sqlv "$U" "SELECT count(*) FROM grams")" "$(wc -l < "$T/u_grams.txt")"
 if [ "$BACKEND" = postgresql ]; then sqlv "$U" "UPDATE malgopher_schema SET version = 1" >/dev/null; else sqlv "$U" "PRAGMA user_version = 1"; fi
-expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 7
+expect_eq "schema 1: migrated" "$(field schema <<<"$("$M" db stats --db "$U" --json)")" 8
 [ -s "$T/u_grams.txt" ] && gram_rows_of "$U" | sort | cmp -s - "$T/u_grams.txt" && ok ||
     bad "schema 1: the pages are not the gram rows, each in its generation"
 "$M" match --db "$T/u_before.jsonl" --measure fuzzy -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
@@ -514,7 +514,7 @@ for sql in "CREATE TABLE old_tokens (sample_id BIGINT NOT NULL REFERENCES sample
 done
 if [ "$BACKEND" = postgresql ]; then sqlv "$S3" "UPDATE malgopher_schema SET version = 3" >/dev/null; else sqlv "$S3" "PRAGMA user_version = 3"; fi
 expect_eq "schema 3: the old token table stands" "$(sqlv "$S3" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")" "$tokens_before"
-expect_eq "schema 3: migrated" "$(field schema <<<"$("$M" db stats --db "$S3" --json)")" 7
+expect_eq "schema 3: migrated" "$(field schema <<<"$("$M" db stats --db "$S3" --json)")" 8
 expect_eq "schema 3: every token row kept" "$(tokens_of "$S3" | tokens_sum)" "$tokens_before"
 "$M" match --db "$T/s3.jsonl" --measure set -t 1 -k 0 "${few[@]}" > "$T/want.txt" 2>/dev/null
 "$M" db match --db "$S3" --measure set -t 1 -k 0 "${few[@]}" > "$T/got.txt" 2>/dev/null
@@ -544,7 +544,7 @@ if [ "$BACKEND" = postgresql ]; then sqlv "$S4" "UPDATE malgopher_schema SET ver
 tokens_before=$(sqlv "$S4" "SELECT count(*), sum(sample_id * 1000003 + slot * 7919 + value) FROM set_tokens")
 expect_eq "schema 4: two generations" "$(sqlv "$S4" "SELECT count(DISTINCT sample_id / 16384) FROM set_tokens")" 2
 grams_s4=$(sqlv "$S4" "SELECT gen, gram, sample_id FROM grams" | tr '|' ' ' | sort)
-expect_eq "schema 4: migrated" "$(field schema <<<"$("$M" db stats --db "$S4" --json)")" 7
+expect_eq "schema 4: migrated" "$(field schema <<<"$("$M" db stats --db "$S4" --json)")" 8
 [ "$(awk '{print $1}' <<<"$grams_s4" | sort -u | wc -l)" = 2 ] && [ "$(gram_rows_of "$S4" | sort)" = "$grams_s4" ] && ok ||
     bad "schema 4: the pages rebuilt over two generations are not the gram rows"
 "$M" db export --db "$S4" > "$T/s4.jsonl"
@@ -588,7 +588,7 @@ else
 fi
 expect_eq "schema 5: two generations" "$(sqlv "$S5" "SELECT count(DISTINCT gen) FROM set_postings")" 2
 grams_s5=$(sqlv "$S5" "SELECT gen, gram, sample_id FROM grams" | tr '|' ' ' | sort)
-expect_eq "schema 5: migrated" "$(field schema <<<"$("$M" db stats --db "$S5" --json)")" 7
+expect_eq "schema 5: migrated" "$(field schema <<<"$("$M" db stats --db "$S5" --json)")" 8
 [ "$(awk '{print $1}' <<<"$grams_s5" | sort -u | wc -l)" = 2 ] && [ "$(gram_rows_of "$S5" | sort)" = "$grams_s5" ] && ok ||
     bad "schema 5: the gram pages rebuilt over two generations are not the gram rows"
 tables="SELECT count(*) FROM sqlite_master WHERE name = 'set_postings'"

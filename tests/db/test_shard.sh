@@ -64,7 +64,7 @@ grep -q "connection option 'sslmode' is not passed to a shard" "$T/err" && ok ||
 expect_eq "init refused: the coordinator is left empty" "$(psql -X -q -A -t -h "${DIRS[0]}" -U mg -d mg -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
 "$M" db init --db "$T/x.sqlite" --shard "$(uri 1)" >/dev/null 2>&1; expect_eq "init --shard on SQLite: usage" $? 2
 out=$("$M" db init --db "$COORD" --shard "$(uri 1)" --shard "$S2" --shard "$(uri 3)" 2>&1)
-expect_eq "init --shard x3" "$out" "sharded collection ready: 16 partitions over 3 shards, schema 7"
+expect_eq "init --shard x3" "$out" "sharded collection ready: 16 partitions over 3 shards, schema 8"
 "$M" db init --db "$ONE" >/dev/null; expect_eq "init: one server" $? 0
 "$M" db init --db "$COORD" --shard "$(uri 1)" >/dev/null 2>&1; expect_eq "init --shard again: refused" $? 1
 
@@ -198,15 +198,15 @@ for D in "$ONE" "$COORD"; do "$M" db import --db "$D" "$T/synth3.jsonl" >/dev/nu
 same "4 shards, more lines: stats" stats --json
 same "4 shards, more lines: match" match --measure fuzzy -k 0 "$(sed -n '7p' "$T/synth3.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["gimpfuzzy"])')"
 
-# ---- sharded collections of schemas 4, 5 and 6: the same layout (token and
-# gram rows), opened as 7 ----
+# ---- sharded collections of schemas 4 to 7: the same layout (token and
+# gram rows), opened as 8 ----
 coord_sql() { psql -X -q -A -t -h "${DIRS[0]}" -U mg -d mg -c "$1"; }
-for v in 4 5 6; do
+for v in 4 5 6 7; do
     coord_sql "UPDATE malgopher_schema SET version = $v" >/dev/null
     same "schema-$v sharded collection: stats after the version bump" stats --json
     same "schema-$v sharded collection: match (gimpset)" match -k 0 "$(head -1 "$T/files.txt")"
     same "schema-$v sharded collection: match (gimpfuzzy)" match --measure fuzzy -k 0 "$(head -1 "$T/files.txt")"
-    expect_eq "schema-$v sharded collection: now 7" "$(coord_sql "SELECT max(version) FROM malgopher_schema")" 7
+    expect_eq "schema-$v sharded collection: now 8" "$(coord_sql "SELECT max(version) FROM malgopher_schema")" 8
 done
 # ---- a sharded collection of layout 1: refused, upgraded in place ----
 # layout 1 as the first schema-4 release made it: the shards' token rows
@@ -231,7 +231,7 @@ same "upgraded to layout 2: match (gimpset)" match -k 0 "${q[@]}"
 echo "[${SECONDS}s] a sharded collection of schema 3: refused, left as it was"
 coord_sql "UPDATE malgopher_schema SET version = 3" >/dev/null
 "$M" db stats --db "$COORD" >/dev/null 2>"$T/err"; expect_eq "schema-3 sharded collection: exit" $? 1
-grep -q "sharded collection of schema 3: this malgopher needs schema 7, which it cannot make on the shards; upgrade by \`db export\`" "$T/err" &&
+grep -q "sharded collection of schema 3: this malgopher needs schema 8, which it cannot make on the shards; upgrade by \`db export\`" "$T/err" &&
     ok || bad "schema-3 sharded collection: message: $(cat "$T/err")"
 expect_eq "schema-3 sharded collection: left at 3" "$(coord_sql "SELECT max(version) FROM malgopher_schema")" 3
 expect_eq "schema-3 sharded collection: token table still partitioned" \
