@@ -289,11 +289,13 @@ bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need,
     int t2 = t;
     bool ok = r && (!top || first_look(d, r, q, t, need, top, flags, &t2));
     int need2 = (t2 * MG_GIMPSET_K + 99) / 100; /* >= need */
-    /* no threshold raised: every token read, for the fewest candidates;
-     * raised: 256 - M' + 1 at least, twice as many while more than
-     * CANDIDATES records could still enter (the fewer read, the looser
-     * the bounds) */
-    int target = t2 > t ? MG_GIMPSET_K - need2 + 1 : MG_GIMPSET_K;
+    /* 256 - M' + 1 tokens at least (a record sharing M' slots shares one
+     * of them), twice as many while more than CANDIDATES records could
+     * still enter (the fewer read, the looser the bounds).  So also with
+     * no threshold raised: a program like no other names few records in
+     * its first 167 tokens at T 35 and stops there, where reading all 256
+     * cost it half as much again (BENCHMARKS.md "Rowid pages") */
+    int target = MG_GIMPSET_K - need2 + 1;
     bool all = false;
     while (ok && (ok = set_reader_more(d, r, q, need, target)) && target < MG_GIMPSET_K &&
            set_reader_count(r, need2, &all) > CANDIDATES && !all)
