@@ -139,19 +139,25 @@ static const char *const schema_v7[] = {
  * million records, 60% of a query's time); a rowid table's interior
  * nodes hold integers and its index small keys (BENCHMARKS.md "Rowid
  * pages").  PostgreSQL's tables always were heaps beside their key: @IF
- * runs a statement only where @NR is spelled (SQLite). */
+ * runs a statement only where @NR is spelled (SQLite).  An upgrade copies
+ * the rows a generation a statement (BY_GEN, run_by_gen). */
+/* a copy of the rows of table T run a generation a statement by an
+ * upgrade (run_ddl), a comment to anything else */
+#define BY_GEN_MARK "/*by generation of "
+#define BY_GEN(T) " " BY_GEN_MARK T "*/"
 static const char *const schema_v8[] = {
     "@IF ALTER TABLE set_pages RENAME TO set_pages_v7",
     "@IF CREATE TABLE set_pages (gen BIGINT NOT NULL, slot INTEGER NOT NULL, bucket INTEGER NOT NULL,"
     " first_id BIGINT NOT NULL, n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, slot, bucket, first_id))",
     "@IF INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
-    " SELECT gen, slot, bucket, first_id, n, data FROM set_pages_v7 ORDER BY gen, slot, bucket, first_id",
+    " SELECT gen, slot, bucket, first_id, n, data FROM set_pages_v7" BY_GEN("set_pages_v7")
+    " ORDER BY gen, slot, bucket, first_id",
     "@IF DROP TABLE set_pages_v7",
     "@IF ALTER TABLE gram_pages RENAME TO gram_pages_v7",
     "@IF CREATE TABLE gram_pages (gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL,"
     " n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, bucket, first_id))",
     "@IF INSERT INTO gram_pages (gen, bucket, first_id, n, data)"
-    " SELECT gen, bucket, first_id, n, data FROM gram_pages_v7 ORDER BY gen, bucket, first_id",
+    " SELECT gen, bucket, first_id, n, data FROM gram_pages_v7" BY_GEN("gram_pages_v7") " ORDER BY gen, bucket, first_id",
     "@IF DROP TABLE gram_pages_v7",
     NULL,
 };
@@ -228,10 +234,57 @@ bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx
     return true;
 }
 
+/* the generation after the one asked for ($1) of a table, if any */
+typedef struct next_gen {
+    int64_t gen;
+    bool found;
+} next_gen;
+
+static bool next_gen_row(const char *const *cols, int ncols, void *ctx)
+{
+    next_gen *g = ctx;
+    if (ncols && cols[0]) {
+        g->gen = strtoll(cols[0], NULL, 10);
+        g->found = true;
+    }
+    return false;
+}
+
+/* sql, whose BY_GEN comment is at mark, run once for each generation its
+ * table holds (in the comment; the statement's own text, never a file's)
+ * with the comment spelled "WHERE gen = $1": each statement under the
+ * deadline, where one for all would outlast it at several million
+ * records */
+static bool run_by_gen(db *d, const char *sql, const char *mark)
+{
+    const char *table = mark + strlen(BY_GEN_MARK), *end = strstr(table, "*/");
+    char first[160], next[160], one[2048];
+    int tlen = (int)(end ? end - table : 0);
+    if (!end || snprintf(first, sizeof first, "SELECT min(gen) FROM %.*s", tlen, table) >= (int)sizeof first ||
+        snprintf(next, sizeof next, "SELECT min(gen) FROM %.*s WHERE gen > $1", tlen, table) >= (int)sizeof next ||
+        snprintf(one, sizeof one, "%.*sWHERE gen = $1%s", (int)(mark - sql), sql, end + 2) >= (int)sizeof one) {
+        snprintf(d->err, sizeof d->err, "schema statement too long");
+        return false;
+    }
+    next_gen g = {0};
+    for (bool copied = false;; copied = true) { /* the first generation, then each after the last copied */
+        db_param p[] = {PI(g.gen)};
+        g.found = false;
+        if (!d->be->query(d, copied ? next : first, p, copied ? 1 : 0, next_gen_row, &g))
+            return false;
+        if (!g.found)
+            return true;
+        db_param q[] = {PI(g.gen)};
+        if (!d->be->query(d, one, q, 1, NULL, NULL))
+            return false;
+    }
+}
+
 static bool run_ddl(void *ctx, const char *sql)
 {
     db *d = ctx;
-    return d->be->query(d, sql, NULL, 0, NULL, NULL);
+    const char *mark = strstr(sql, BY_GEN_MARK);
+    return mark ? run_by_gen(d, sql, mark) : d->be->query(d, sql, NULL, 0, NULL, NULL);
 }
 
 /* a sharded collection of an older version: its partitions live on the

@@ -161,27 +161,8 @@ PY
     fuzzy_same "$be: the pages restored" "$uri"
 }
 
-# SQLite: the page TABLEs of URI stored without rowid, as schemas 6 and 7
-# made them (their DDL spelled here), holding the same rows
-lite_without_rowid() { # URI TABLE...
-    python3 - "$@" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-keys = {'set_pages': ('gen BIGINT NOT NULL, slot INTEGER NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL',
-                      'gen, slot, bucket, first_id'),
-        'gram_pages': ('gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL', 'gen, bucket, first_id')}
-for t in sys.argv[2:]:
-    cols, key = keys[t]
-    c.execute('ALTER TABLE %s RENAME TO keep' % t)
-    c.execute('CREATE TABLE %s (%s, n BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (%s)) WITHOUT ROWID' % (t, cols, key))
-    c.execute('INSERT INTO %s SELECT * FROM keep' % t)
-    c.execute('DROP TABLE keep')
-c.commit()
-PY
-}
-
 # A SQLite collection of schema 7: its page tables stored without rowid
-# (lite_without_rowid); opened by this
+# (lite_pages_v7.py); opened by this
 # malgopher, they become rowid tables (SQLite's own account of each table:
 # a rowid can be selected, its DDL has no WITHOUT ROWID) holding the same
 # rows, and db match answers as before.
@@ -189,8 +170,7 @@ check_schema7() { # URI
     local uri=$1 gimpset_before fuzzy_before
     gimpset_before=$("$M" db match --db "$uri" -k 0 "${qs[@]}" 2>&1)
     fuzzy_before=$("$M" db match --db "$uri" --measure fuzzy -t 1 -k 0 "${qf[@]}" 2>&1)
-    lite_without_rowid "$uri" set_pages gram_pages
-    lite_q "$uri" "PRAGMA user_version = 7"
+    python3 "$HERE/lite_pages_v7.py" "$uri" --version 7 set_pages gram_pages
     local rows_before; rows_before=$(lite_q "$uri" "SELECT * FROM set_pages ORDER BY 1,2,3,4" | md5sum; lite_q "$uri" "SELECT * FROM gram_pages ORDER BY 1,2,3" | md5sum)
     lite_q "$uri" "SELECT rowid FROM set_pages LIMIT 1" > /dev/null 2>&1 && bad "schema 7: the test made a rowid table" || ok
     expect_eq "sqlite: schema 7: migrated" "$("$M" db stats --db "$uri" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['schema'])")" 8
@@ -216,7 +196,7 @@ check_schema6() { # BACKEND URI SQLFN
 c = sqlite3.connect(sys.argv[1])
 c.executemany("INSERT INTO grams VALUES (?, ?, ?)", (tuple(map(int, l.split())) for l in open(sys.argv[2])))
 c.execute("DROP TABLE gram_pages"); c.execute("PRAGMA user_version = 6"); c.commit()' "$uri" "$T/grams.tsv"
-        lite_without_rowid "$uri" set_pages
+        python3 "$HERE/lite_pages_v7.py" "$uri" set_pages
     else
         $q "$uri" "\\copy grams (gen, gram, sample_id) FROM '$T/grams.tsv'" >/dev/null
         $q "$uri" "DROP TABLE gram_pages" >/dev/null; $q "$uri" "UPDATE malgopher_schema SET version = 6" >/dev/null

@@ -10,7 +10,9 @@
 # SQLite and PostgreSQL.  The gap is made with SQL between two imports:
 # SQLite gives the next record the largest id + 1, so a placeholder record
 # (no gimpset, a gimpfuzzy nothing matches) is put at 2 * 16384 + 7;
-# PostgreSQL takes its ids from the sequence, which is moved there.
+# PostgreSQL takes its ids from the sequence, which is moved there.  The
+# SQLite collection is then put back to schema 7's pages without rowid
+# (lite_pages_v7.py) and upgraded again, a generation at a time.
 # usage: test_db_generations.sh MALGOPHER
 set -u
 M=$1
@@ -63,6 +65,17 @@ c.commit()
 PY
 "$M" db import --db "$S" "$T/b.jsonl" > /dev/null || bad "sqlite: import b"
 check sqlite "$S" lite_sql
+# the same collection as schema 7 made it (pages without rowid): the
+# upgrade copies its pages a generation at a time (generations 0 and 2,
+# none in 1), every row kept, and the answers stay the oracle's
+pages() { lite_sql "$S" "SELECT * FROM set_pages ORDER BY 1,2,3,4" | md5sum; lite_sql "$S" "SELECT * FROM gram_pages ORDER BY 1,2,3" | md5sum; }
+rows_before=$(pages)
+python3 "$HERE/lite_pages_v7.py" "$S" --version 7 set_pages gram_pages
+expect_eq "sqlite: schema 7 made" "$(lite_sql "$S" "PRAGMA user_version")" 7
+check sqlite "$S" lite_sql
+expect_eq "sqlite: upgraded from schema 7" "$(lite_sql "$S" "PRAGMA user_version")" 8
+expect_eq "sqlite: schema 7's page rows kept" "$(pages)" "$rows_before"
+expect_eq "sqlite: pages of generations 0 and 2" "$(lite_sql "$S" "SELECT group_concat(DISTINCT gen) FROM set_pages")" "0,2"
 
 pg_start; rc=$?
 if [ $rc = 0 ]; then
