@@ -140,9 +140,10 @@ static const char *const schema_v7[] = {
  * nodes hold integers and its index small keys (BENCHMARKS.md "Rowid
  * pages").  PostgreSQL's tables always were heaps beside their key: @IF
  * runs a statement only where @NR is spelled (SQLite).  An upgrade copies
- * the rows a generation a statement (BY_GEN, run_by_gen). */
-/* a copy of the rows of table T run a generation a statement by an
- * upgrade (run_ddl), a comment to anything else */
+ * the rows, and deletes the old ones before the old table is dropped, a
+ * generation a statement (BY_GEN, run_by_gen). */
+/* a statement on the rows of table T (a copy, a delete) run a generation
+ * a statement by an upgrade (run_ddl), a comment to anything else */
 #define BY_GEN_MARK "/*by generation of "
 #define BY_GEN(T) " " BY_GEN_MARK T "*/"
 static const char *const schema_v8[] = {
@@ -152,12 +153,14 @@ static const char *const schema_v8[] = {
     "@IF INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
     " SELECT gen, slot, bucket, first_id, n, data FROM set_pages_v7" BY_GEN("set_pages_v7")
     " ORDER BY gen, slot, bucket, first_id",
+    "@IF DELETE FROM set_pages_v7" BY_GEN("set_pages_v7"),
     "@IF DROP TABLE set_pages_v7",
     "@IF ALTER TABLE gram_pages RENAME TO gram_pages_v7",
     "@IF CREATE TABLE gram_pages (gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL,"
     " n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, bucket, first_id))",
     "@IF INSERT INTO gram_pages (gen, bucket, first_id, n, data)"
     " SELECT gen, bucket, first_id, n, data FROM gram_pages_v7" BY_GEN("gram_pages_v7") " ORDER BY gen, bucket, first_id",
+    "@IF DELETE FROM gram_pages_v7" BY_GEN("gram_pages_v7"),
     "@IF DROP TABLE gram_pages_v7",
     NULL,
 };
