@@ -132,13 +132,15 @@ static const char *const schema_v7[] = {
     "DROP TABLE grams",
     NULL,
 };
-/* version 8: the page tables of SQLite as rowid tables (keyed by the same
- * primary key, now an index beside them).  A table without rowid keeps
- * whole rows in its interior nodes too: a page of 750 bytes left 5 rows a
- * 4 KB node, so that a page's seek crossed about 7 nodes (7 preads at a
- * million records, 60% of a query's time); a rowid table's interior
- * nodes hold integers and its index small keys (BENCHMARKS.md "Rowid
- * pages").  PostgreSQL's tables always were heaps beside their key: @IF
+/* version 8: the page tables of SQLite as rowid tables, their primary key
+ * an index beside them.  A table without rowid keeps whole rows in its
+ * interior nodes too: a page of 750 bytes left 5 rows a 4 KB node, so
+ * that a page's seek crossed about 7 nodes (7 preads at a million
+ * records, 60% of a query's time); a rowid table's interior nodes hold
+ * integers and its index small keys.  The gimpset pages' key leads with
+ * the token (slot, bucket, gen, first_id): a token's pages of every
+ * generation are one range of the index, while the rows stay in the
+ * order an import writes them (BENCHMARKS.md "Rowid pages").  PostgreSQL's tables always were heaps beside their key: @IF
  * runs a statement only where @NR is spelled (SQLite).  An upgrade copies
  * the rows, and deletes the old ones before the old table is dropped, a
  * generation a statement (BY_GEN, run_by_gen). */
@@ -149,7 +151,7 @@ static const char *const schema_v7[] = {
 static const char *const schema_v8[] = {
     "@IF ALTER TABLE set_pages RENAME TO set_pages_v7",
     "@IF CREATE TABLE set_pages (gen BIGINT NOT NULL, slot INTEGER NOT NULL, bucket INTEGER NOT NULL,"
-    " first_id BIGINT NOT NULL, n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, slot, bucket, first_id))",
+    " first_id BIGINT NOT NULL, n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (slot, bucket, gen, first_id))",
     "@IF INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
     " SELECT gen, slot, bucket, first_id, n, data FROM set_pages_v7" BY_GEN("set_pages_v7")
     " ORDER BY gen, slot, bucket, first_id",
