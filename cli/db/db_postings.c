@@ -6,9 +6,9 @@
  * set_page, written by db_set_write.c).  A query reads its tokens in a
  * few readings (the first 16, then more as db_set_top.c asks: one
  * statement a reading on PostgreSQL, one a token on SQLite), a token's
- * pages in every generation (one index seek each), finds the value's
- * entries client-side and counts their ids in a block of counts a
- * generation, and keeps those named by at least M of
+ * pages in every generation (SQLite: one range of its index), finds the
+ * value's entries client-side and counts their ids as it finds them, in
+ * a block of counts a generation, and keeps those named by at least M of
  * the query's tokens: the candidates that db_set.c scores exactly, the
  * same set as schema 4's GROUP BY sample_id HAVING count(*) >= M.  A
  * sharded collection keeps its token rows (db_set.c, the backend's
@@ -18,11 +18,10 @@
  * entries (6 * n bytes, read as stored: db.h's query_pages), whose entries
  * are not strictly sorted by (value, id), whose id offset is not below
  * DB_GRAM_GEN or whose ids are not positive is refused (an error naming
- * it), and so is a collection of more than MAX_GENS generations; the id
- * lists grow with the entries read (bounded by what the statement
- * returns, itself bounded in time by the backend), the count blocks with
- * the generations that pages were read in (32 KB each), never with a
- * count from a row. */
+ * it), and so is a collection of more than MAX_GENS generations; the
+ * count blocks grow with the generations that pages were read in (32 KB
+ * each, at most one a generation of the records), never with a count
+ * from a row. */
 #include "db/db.h"
 
 #include <stdlib.h>
@@ -111,30 +110,21 @@ static bool count_one(counts *c, uint32_t place)
 #define MAX_PAGE_BYTES "98304"
 _Static_assert(DB_GRAM_GEN * DB_SET_ENTRY == 98304, "MAX_PAGE_BYTES spells it");
 
-/* the places of the ids found in pages: grown with what was read */
-typedef struct idvec {
-    uint32_t *v;
-    size_t n, cap;
-} idvec;
-
-static bool idvec_push(idvec *l, uint32_t id)
-{
-    if (l->n == l->cap) {
-        uint32_t *v = grow_array(l->v, l->cap, &l->cap, sizeof *v);
-        if (!v)
-            return false;
-        l->v = v;
-    }
-    l->v[l->n++] = id;
-    return true;
-}
+/* what a reading does with the ids it finds: counts them into c (NULL:
+ * the estimate, which counts none) and how many a token gives into
+ * found[slot] */
+typedef struct id_sink {
+    counts *c;
+    size_t *found;
+} id_sink;
 
 /* one page (its generation, n and its data's len bytes): checked whole,
- * and the ids of the entries of value pushed to out (as places); false
- * when malformed (*nomem: out could not grow).  The hot loop of a query
- * (a page a generation for each of its tokens, about 128 entries each). */
+ * and the ids of the entries of value counted (as places) into out, as
+ * they are found, for the token at slot; false when malformed (*nomem: a
+ * block of counts could not be made).  The hot loop of a query (a page a
+ * generation for each of its tokens, about 128 entries each). */
 static bool page_ids(const gens *g, int64_t gen, int64_t n, const unsigned char *data, size_t len, uint32_t value,
-                     idvec *out, bool *nomem)
+                     const id_sink *out, int slot, bool *nomem)
 {
     /* (a generation the statement did not ask for is refused too) */
     if (gen < 0 || (uint64_t)gen >= g->n || n < 1 || n > DB_GRAM_GEN || !data || len != (size_t)n * DB_SET_ENTRY)
@@ -149,7 +139,10 @@ static bool page_ids(const gens *g, int64_t gen, int64_t n, const unsigned char 
         if (off >= DB_GRAM_GEN || (k && key <= prev) || (!gen && !off))
             return false; /* (the id gen * DB_GRAM_GEN + off is at least 1) */
         prev = key;
-        if (v == value && !idvec_push(out, base + off))
+        if (v != value)
+            continue;
+        out->found[slot]++;
+        if (out->c && !count_one(out->c, base + off))
             return !(*nomem = true);
     }
     return true;
@@ -159,24 +152,24 @@ static bool page_ids(const gens *g, int64_t gen, int64_t n, const unsigned char 
 typedef struct page_read {
     const gens *g;
     uint32_t value;
-    idvec *out;
+    int slot;
+    const id_sink *out;
     bool bad, nomem;
 } page_read;
 
 static bool page_row(const int64_t *ints, int nints, const unsigned char *data, size_t len, void *ctx)
 {
     page_read *p = ctx;
-    if (nints != 2 || !page_ids(p->g, ints[0], ints[1], data, len, p->value, p->out, &p->nomem))
+    if (nints != 2 || !page_ids(p->g, ints[0], ints[1], data, len, p->value, p->out, p->slot, &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
 
-/* PostgreSQL: (slot, gen, n, data) rows of the pages of several tokens,
- * the ids of slot k into out[k] */
+/* PostgreSQL: (slot, gen, n, data) rows of the pages of several tokens */
 typedef struct pages_read {
     const gens *g;
     const uint32_t *q;
-    idvec *out;
+    const id_sink *out;
     bool bad, nomem;
 } pages_read;
 
@@ -184,7 +177,7 @@ static bool pages_row(const int64_t *ints, int nints, const unsigned char *data,
 {
     pages_read *p = ctx;
     if (nints != 3 || ints[0] < 0 || ints[0] >= MG_GIMPSET_K ||
-        !page_ids(p->g, ints[1], ints[2], data, len, p->q[ints[0]], &p->out[ints[0]], &p->nomem))
+        !page_ids(p->g, ints[1], ints[2], data, len, p->q[ints[0]], p->out, (int)ints[0], &p->nomem))
         return !(p->bad = !p->nomem);
     return true;
 }
@@ -192,9 +185,9 @@ static bool pages_row(const int64_t *ints, int nints, const unsigned char *data,
 /* PostgreSQL: the pages of the n tokens at slots (values q) in the
  * generations gens ("g,g,..."), in one statement (the slots and buckets
  * bound as arrays: a round trip a token would cost more than the rows),
- * the ids of slot k into out[k] */
+ * their ids into out */
 static bool pg_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n, const char *gens_text,
-                     idvec out[MG_GIMPSET_K], bool *bad, bool *nomem)
+                     const id_sink *out, bool *bad, bool *nomem)
 {
     static char slot_array[MG_GIMPSET_K * 4 + 3], buckets[MG_GIMPSET_K * 4 + 3];
     size_t glen = strlen(gens_text);
@@ -263,7 +256,7 @@ struct set_reader {
     bool out[MG_GIMPSET_K];     /* left out */
     bool estimated;
     int next, nread, large;
-    idvec ids[MG_GIMPSET_K];    /* the ids of the tokens of one reading */
+    size_t found[MG_GIMPSET_K]; /* the ids a token of the last reading gave */
 };
 
 #define MALFORMED "a malformed gimpset page (set_pages.data): a crafted or damaged collection"
@@ -286,14 +279,14 @@ static char *lite_pages_sql(db *d, const char *gens)
 }
 
 /* SQLite: the pages of the n tokens at slots, a statement each (planned
- * once), their ids into out[slot] */
+ * once), their ids into out */
 static bool lite_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n,
-                       const char *gens_text, idvec out[MG_GIMPSET_K], bool *bad, bool *nomem)
+                       const char *gens_text, const id_sink *out, bool *bad, bool *nomem)
 {
     char *sql = lite_pages_sql(d, gens_text);
     bool ok = sql != NULL;
     for (int i = 0; ok && !*bad && !*nomem && i < n; i++) {
-        page_read p = {.g = g, .value = q[slots[i]], .out = &out[slots[i]]};
+        page_read p = {.g = g, .value = q[slots[i]], .slot = slots[i], .out = out};
         db_param par[] = {PI(slots[i]), PI(set_bucket(q[slots[i]]))};
         ok = d->be->query_pages(d, sql, par, 2, page_row, &p);
         *bad = p.bad;
@@ -304,42 +297,33 @@ static bool lite_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], con
 }
 
 /* the ids of the n tokens at slots in the generations gens_text (the
- * reader's, or its newest two) into r->ids[slot], emptied first: one
- * statement on PostgreSQL, one a token on SQLite; false with d->err set */
+ * reader's, or its newest two): how many each gives into r->found[slot],
+ * and when count (not the estimate) each counted as it is found, the
+ * tokens then marked read: one statement on PostgreSQL, one a token on
+ * SQLite; false with d->err set (the counts then stand half made: the
+ * query fails) */
 static bool read_tokens(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], const int *slots, int n,
-                        const char *gens_text)
+                        const char *gens_text, bool count)
 {
     bool bad = false, nomem = false, ok;
     for (int i = 0; i < n; i++)
-        r->ids[slots[i]].n = 0;
+        r->found[slots[i]] = 0;
     if (!n)
         return true;
+    id_sink out = {.c = count ? &r->c : NULL, .found = r->found};
     if (!strcmp(d->be->name, "postgresql"))
-        ok = pg_pages(d, &r->g, q, slots, n, gens_text, r->ids, &bad, &nomem);
+        ok = pg_pages(d, &r->g, q, slots, n, gens_text, &out, &bad, &nomem);
     else
-        ok = lite_pages(d, &r->g, q, slots, n, gens_text, r->ids, &bad, &nomem);
+        ok = lite_pages(d, &r->g, q, slots, n, gens_text, &out, &bad, &nomem);
     if (ok && (bad || nomem)) {
         snprintf(d->err, sizeof d->err, "%s", bad ? MALFORMED : "out of memory");
         ok = false;
     }
+    for (int i = 0; ok && count && i < n; i++) {
+        r->read[slots[i]] = true;
+        r->nread++;
+    }
     return ok;
-}
-
-/* the ids of token k counted into r, then let go; false with d->err set
- * when out of memory */
-static bool count_token(db *d, set_reader *r, int k)
-{
-    idvec *l = &r->ids[k];
-    for (size_t i = 0; i < l->n; i++)
-        if (!count_one(&r->c, l->v[i])) {
-            snprintf(d->err, sizeof d->err, "out of memory");
-            return false;
-        }
-    free(l->v);
-    *l = (idvec){0};
-    r->read[k] = true;
-    r->nread++;
-    return true;
 }
 
 /* the need - 1 largest tokens of BIG_POSTING ids or more (by r->size)
@@ -373,11 +357,10 @@ static bool estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader
     int all[MG_GIMPSET_K];
     for (int k = 0; k < MG_GIMPSET_K; k++)
         all[k] = k;
-    bool ok = !nlast || read_tokens(d, r, q, all, MG_GIMPSET_K, newest);
+    bool ok = !nlast || read_tokens(d, r, q, all, MG_GIMPSET_K, newest, false);
     for (int k = 0; ok && nlast && k < MG_GIMPSET_K; k++) {
-        int64_t n = (int64_t)r->ids[k].n;
+        int64_t n = (int64_t)r->found[k];
         r->size[k] = n < INT64_MAX / MAX_GENS ? n * ngens / nlast : INT64_MAX / MAX_GENS;
-        r->ids[k].n = 0;
     }
     if (ok)
         leave_out_large(r, need);
@@ -396,10 +379,7 @@ bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int n
     for (; r->nread + n < target && r->next < MG_GIMPSET_K; r->next++)
         if (!r->out[r->next])
             slots[n++] = r->next;
-    bool ok = read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "");
-    for (int i = 0; ok && i < n; i++)
-        ok = count_token(d, r, slots[i]);
-    return ok;
+    return read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "", true);
 }
 
 static void reader_free(set_reader *r)
@@ -408,8 +388,6 @@ static void reader_free(set_reader *r)
     for (size_t b = 0; b < r->c.nblocks; b++)
         free(r->c.block[b]);
     free(r->c.block);
-    for (int k = 0; k < MG_GIMPSET_K; k++)
-        free(r->ids[k].v);
 }
 
 set_reader *set_reader_open(db *d)
@@ -462,10 +440,8 @@ bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K],
         if (!r->read[k] && r->size[k] <= max_size)
             slots[n++] = k;
     *none = !n;
-    bool ok = read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "");
-    for (int i = 0; ok && i < n; i++) {
-        ok = count_token(d, r, slots[i]);
-        r->large--;
-    }
+    bool ok = read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "", true);
+    if (ok)
+        r->large -= n;
     return ok;
 }
