@@ -3,7 +3,7 @@
  * filled in from the backend (@ID: the auto-numbered id column, @NR: the
  * clause after a table stored by its primary key, @IDS: a group's sample
  * ids as "id,id,...", @BLOB: a column of bytes; a statement after "@IF "
- * is SQLite's alone), and the upgrade from one
+ * is SQLite's alone, after "@PG " PostgreSQL's), and the upgrade from one
  * version to the current one, with the one step SQL cannot do (version
  * 6's pages, rebuilt from the records' gimpsets). */
 #include "db/db.h"
@@ -138,12 +138,14 @@ static const char *const schema_v7[] = {
  * that a page's seek crossed about 7 nodes (7 preads at a million
  * records, 60% of a query's time); a rowid table's interior nodes hold
  * integers and its index small keys.  The gimpset pages' key leads with
- * the token (slot, bucket, gen, first_id): a token's pages of every
- * generation are one range of the index, while the rows stay in the
- * order an import writes them (BENCHMARKS.md "Rowid pages").  PostgreSQL's tables always were heaps beside their key: @IF
- * runs a statement only where @NR is spelled (SQLite).  An upgrade copies
- * the rows, and deletes the old ones before the old table is dropped, a
- * generation a statement (BY_GEN, run_by_gen). */
+ * the token (slot, bucket, gen, first_id) on both backends: a token's
+ * pages of every generation are one range of the index, while the rows
+ * stay in the order an import writes them (BENCHMARKS.md "Rowid pages").
+ * PostgreSQL's tables always were heaps beside their key.  A statement
+ * after @IF runs only where @NR is spelled (SQLite), after @PG only where
+ * it is not (PostgreSQL, one server).  An upgrade copies SQLite's rows,
+ * and deletes the old ones before the old table is dropped, a generation
+ * a statement (BY_GEN, run_by_gen). */
 /* a statement on the rows of table T (a copy, a delete) run a generation
  * a statement by an upgrade (run_ddl), a comment to anything else */
 #define BY_GEN_MARK "/*by generation of "
@@ -164,6 +166,7 @@ static const char *const schema_v8[] = {
     " SELECT gen, bucket, first_id, n, data FROM gram_pages_v7" BY_GEN("gram_pages_v7") " ORDER BY gen, bucket, first_id",
     "@IF DELETE FROM gram_pages_v7" BY_GEN("gram_pages_v7"),
     "@IF DROP TABLE gram_pages_v7",
+    "@PG ALTER TABLE set_pages DROP CONSTRAINT set_pages_pkey, ADD PRIMARY KEY (slot, bucket, gen, first_id)",
     NULL,
 };
 static const char *const *const schema[] = {schema_v1, schema_v2, schema_v3, schema_v4,
@@ -212,12 +215,15 @@ static bool spell(const db_backend *be, const char *tmpl, char *out, size_t outs
 }
 
 /* the statement of tmpl for be: tmpl itself, after "@IF " where be spells
- * @NR; NULL when it is not be's */
+ * @NR, after "@PG " where it does not; NULL when it is not be's */
 static const char *for_backend(const db_backend *be, const char *tmpl)
 {
-    if (strncmp(tmpl, "@IF ", 4))
-        return tmpl;
-    return be->keyed_table && be->keyed_table[0] ? tmpl + 4 : NULL;
+    bool lite = be->keyed_table && be->keyed_table[0];
+    if (!strncmp(tmpl, "@IF ", 4))
+        return lite ? tmpl + 4 : NULL;
+    if (!strncmp(tmpl, "@PG ", 4))
+        return lite ? NULL : tmpl + 4;
+    return tmpl;
 }
 
 bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx, const char *sql), void *ctx,

@@ -76,6 +76,10 @@ check sqlite "$S" lite_sql
 expect_eq "sqlite: upgraded from schema 7" "$(lite_sql "$S" "PRAGMA user_version")" 8
 expect_eq "sqlite: schema 7's page rows kept" "$(pages)" "$rows_before"
 expect_eq "sqlite: pages of generations 0 and 2" "$(lite_sql "$S" "SELECT group_concat(DISTINCT gen) FROM set_pages")" "0,2"
+# the key docs/collection.md "Gimpset pages" gives, token first, on both backends
+expect_eq "sqlite: set_pages keyed (slot, bucket, gen, first_id)" \
+    "$(lite_sql "$S" "SELECT group_concat(name, ', ') FROM (SELECT i.name FROM sqlite_schema s, pragma_index_info(s.name) i WHERE s.type = 'index' AND s.tbl_name = 'set_pages' ORDER BY i.seqno)")" \
+    "slot, bucket, gen, first_id"
 
 pg_start; rc=$?
 if [ $rc = 0 ]; then
@@ -87,6 +91,9 @@ if [ $rc = 0 ]; then
     pg_psql -d "$name" -c "SELECT setval(pg_get_serial_sequence('samples', 'id'), $GAP)" > /dev/null
     "$M" db import --db "$uri" "$T/b.jsonl" > /dev/null || bad "postgresql: import b"
     check postgresql "$uri" pg_sql
+    expect_eq "postgresql: set_pages keyed (slot, bucket, gen, first_id)" \
+        "$(pg_psql -d "$name" -c "SELECT indexdef FROM pg_indexes WHERE tablename = 'set_pages'" | sed 's/.*btree (//; s/)$//')" \
+        "slot, bucket, gen, first_id"
 elif [ $rc != 77 ]; then
     bad "postgresql: the server did not start"
 fi
