@@ -379,7 +379,7 @@ bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int n
     for (; r->nread + n < target && r->next < MG_GIMPSET_K; r->next++)
         if (!r->out[r->next])
             slots[n++] = r->next;
-    return read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "", true);
+    return read_tokens(d, r, q, slots, n, r->g.text, true);
 }
 
 static void reader_free(set_reader *r)
@@ -393,17 +393,21 @@ static void reader_free(set_reader *r)
 set_reader *set_reader_open(db *d)
 {
     set_reader *r = calloc(1, sizeof *r);
-    bool ok = r && read_gens(d, &r->g); /* (read_gens says why not) */
-    if (ok && (r->c.block = calloc(r->g.n ? r->g.n : 1, sizeof *r->c.block)))
-        r->c.nblocks = r->g.n;
-    else if (!r || ok)
+    if (!r) {
         snprintf(d->err, sizeof d->err, "out of memory");
-    if (r && !r->c.block) {
-        reader_free(r);
-        free(r);
-        r = NULL;
+        return NULL;
     }
+    if (!read_gens(d, &r->g)) /* (it says why) */
+        goto fail;
+    if (!(r->c.block = calloc(r->g.n ? r->g.n : 1, sizeof *r->c.block))) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        goto fail;
+    }
+    r->c.nblocks = r->g.n;
     return r;
+fail:
+    set_reader_close(r);
+    return NULL;
 }
 
 void set_reader_close(set_reader *r)
@@ -440,7 +444,7 @@ bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K],
         if (!r->read[k] && r->size[k] <= max_size)
             slots[n++] = k;
     *none = !n;
-    bool ok = read_tokens(d, r, q, slots, n, r->g.text ? r->g.text : "", true);
+    bool ok = read_tokens(d, r, q, slots, n, r->g.text, true);
     if (ok)
         r->large -= n;
     return ok;

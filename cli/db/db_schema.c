@@ -2,7 +2,7 @@
  * version, one text for both backends, with the two spellings that differ
  * filled in from the backend (@ID: the auto-numbered id column, @NR: the
  * clause after a table stored by its primary key, @IDS: a group's sample
- * ids as "id,id,...", @BLOB: a column of bytes; a statement after "@IF "
+ * ids as "id,id,...", @BLOB: a column of bytes; a statement after "@LITE "
  * is SQLite's alone, after "@PG " PostgreSQL's), and the upgrade from one
  * version to the current one, with the one step SQL cannot do (version
  * 6's pages, rebuilt from the records' gimpsets). */
@@ -142,8 +142,8 @@ static const char *const schema_v7[] = {
  * pages of every generation are one range of the index, while the rows
  * stay in the order an import writes them (BENCHMARKS.md "Rowid pages").
  * PostgreSQL's tables always were heaps beside their key.  A statement
- * after @IF runs only where @NR is spelled (SQLite), after @PG only where
- * it is not (PostgreSQL, one server).  An upgrade copies SQLite's rows,
+ * after @LITE runs only where @NR is spelled (SQLite), after @PG only
+ * where it is not (PostgreSQL, one server).  An upgrade copies SQLite's rows,
  * and deletes the old ones before the old table is dropped, a generation
  * a statement (BY_GEN, run_by_gen). */
 /* a statement on the rows of table T (a copy, a delete) run a generation
@@ -151,21 +151,21 @@ static const char *const schema_v7[] = {
 #define BY_GEN_MARK "/*by generation of "
 #define BY_GEN(T) " " BY_GEN_MARK T "*/"
 static const char *const schema_v8[] = {
-    "@IF ALTER TABLE set_pages RENAME TO set_pages_v7",
-    "@IF CREATE TABLE set_pages (gen BIGINT NOT NULL, slot INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+    "@LITE ALTER TABLE set_pages RENAME TO set_pages_v7",
+    "@LITE CREATE TABLE set_pages (gen BIGINT NOT NULL, slot INTEGER NOT NULL, bucket INTEGER NOT NULL,"
     " first_id BIGINT NOT NULL, n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (slot, bucket, gen, first_id))",
-    "@IF INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
+    "@LITE INSERT INTO set_pages (gen, slot, bucket, first_id, n, data)"
     " SELECT gen, slot, bucket, first_id, n, data FROM set_pages_v7" BY_GEN("set_pages_v7")
     " ORDER BY gen, slot, bucket, first_id",
-    "@IF DELETE FROM set_pages_v7" BY_GEN("set_pages_v7"),
-    "@IF DROP TABLE set_pages_v7",
-    "@IF ALTER TABLE gram_pages RENAME TO gram_pages_v7",
-    "@IF CREATE TABLE gram_pages (gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL,"
+    "@LITE DELETE FROM set_pages_v7" BY_GEN("set_pages_v7"),
+    "@LITE DROP TABLE set_pages_v7",
+    "@LITE ALTER TABLE gram_pages RENAME TO gram_pages_v7",
+    "@LITE CREATE TABLE gram_pages (gen BIGINT NOT NULL, bucket INTEGER NOT NULL, first_id BIGINT NOT NULL,"
     " n BIGINT NOT NULL, data @BLOB NOT NULL, PRIMARY KEY (gen, bucket, first_id))",
-    "@IF INSERT INTO gram_pages (gen, bucket, first_id, n, data)"
+    "@LITE INSERT INTO gram_pages (gen, bucket, first_id, n, data)"
     " SELECT gen, bucket, first_id, n, data FROM gram_pages_v7" BY_GEN("gram_pages_v7") " ORDER BY gen, bucket, first_id",
-    "@IF DELETE FROM gram_pages_v7" BY_GEN("gram_pages_v7"),
-    "@IF DROP TABLE gram_pages_v7",
+    "@LITE DELETE FROM gram_pages_v7" BY_GEN("gram_pages_v7"),
+    "@LITE DROP TABLE gram_pages_v7",
     "@PG ALTER TABLE set_pages DROP CONSTRAINT set_pages_pkey, ADD PRIMARY KEY (slot, bucket, gen, first_id)",
     NULL,
 };
@@ -214,13 +214,13 @@ static bool spell(const db_backend *be, const char *tmpl, char *out, size_t outs
     return true;
 }
 
-/* the statement of tmpl for be: tmpl itself, after "@IF " where be spells
+/* the statement of tmpl for be: tmpl itself, after "@LITE " where be spells
  * @NR, after "@PG " where it does not; NULL when it is not be's */
 static const char *for_backend(const db_backend *be, const char *tmpl)
 {
     bool lite = be->keyed_table && be->keyed_table[0];
-    if (!strncmp(tmpl, "@IF ", 4))
-        return lite ? tmpl + 4 : NULL;
+    if (!strncmp(tmpl, "@LITE ", 6))
+        return lite ? tmpl + 6 : NULL;
     if (!strncmp(tmpl, "@PG ", 4))
         return lite ? NULL : tmpl + 4;
     return tmpl;
