@@ -457,6 +457,13 @@ size_t set_reader_count(const set_reader *r, int need, bool *all);
  * (when the others leave too many candidates); *none: there was none;
  * false with d->err set */
 bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int64_t max_size, bool *none);
+/* the ids the large tokens left out and not yet read are estimated to
+ * name (0 when there are none) */
+int64_t set_reader_large_ids(const set_reader *r);
+/* how many tokens the reading after target should read up to: on
+ * SQLite, where a token is a statement, 8 more; on PostgreSQL, where a
+ * reading is one, twice as many (at most all 256) */
+int set_reader_grow(const db *d, int target);
 /* db_set_top.c: the search of a one-server collection (schema 6) through
  * its postings, as db_search_set; need = M equal slots */
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,

@@ -449,3 +449,19 @@ bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K],
         r->large -= n;
     return ok;
 }
+
+int64_t set_reader_large_ids(const set_reader *r)
+{
+    int64_t n = 0;
+    for (int k = 0; k < MG_GIMPSET_K; k++)
+        if (r->out[k] && !r->read[k]) /* (a sum kept below INT64_MAX) */
+            n = r->size[k] < INT64_MAX - n ? n + r->size[k] : INT64_MAX;
+    return n;
+}
+
+int set_reader_grow(const db *d, int target)
+{
+    enum { LITE_STEP = 8 };
+    int next = strcmp(d->be->name, "postgresql") ? target + LITE_STEP : target * 2;
+    return next < MG_GIMPSET_K ? next : MG_GIMPSET_K;
+}

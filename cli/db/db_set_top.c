@@ -16,7 +16,10 @@
  * candidate in id order, as before.  At a million records a query's 256
  * postings are 256 x 61 index seeks (one a generation), mostly disk
  * reads: a first look (first_look) raises the threshold to what the k
- * best are known to reach, so that far fewer postings are read.
+ * best are known to reach, so that far fewer postings are read, and a
+ * trial (trial) reads the candidates by bound before the largest
+ * postings, which a program sharing libraries with thousands of records
+ * rarely needs.
  *
  * Hostile input: the bound holds only when the postings are those the
  * records' gimpsets wrote.  Every gimpset read is checked against its
@@ -43,6 +46,7 @@ typedef struct top_read {
     size_t nchunk;
     int64_t lie;           /* the first record whose count disagrees */
     bool nomem;
+    bool capped;           /* max_reads stopped it while a candidate could still enter */
 } top_read;
 
 /* a ranks after b in the answer (score desc, then id asc) */
@@ -210,7 +214,8 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
     else if (s->n && !order_by_bound(s, end))
         return !(c->nomem = true);
     size_t want = c->top ? c->top : CHUNK; /* the k best first (all of it when j = 0), then twice as many */
-    for (size_t at = 0; at < s->n && !c->nomem && (!c->max_reads || c->nreads < c->max_reads);) {
+    size_t at = 0;
+    for (; at < s->n && !c->nomem && (!c->max_reads || c->nreads < c->max_reads);) {
         size_t m = 0, lim = want < CHUNK ? want : CHUNK;
         if (c->max_reads && lim > c->max_reads - c->nreads)
             lim = c->max_reads - c->nreads;
@@ -226,6 +231,9 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
         c->nreads += m;
         want = lim * 2;
     }
+    /* (s->v[at] is in id order within its bound: by_bound_sorted went to
+     * the end of the bound of the last one read) */
+    c->capped = c->max_reads && c->nreads >= c->max_reads && at < s->n && may_enter(c, &s->v[at]);
     return true;
 }
 
@@ -259,6 +267,19 @@ static bool run_top(db *d, const set_reader *r, const uint32_t q[MG_GIMPSET_K], 
  * then runs with M' and S, and its answer is the same. */
 enum { FIRST_TOKENS = 16, FIRST_READS = 64, CANDIDATES = 512 };
 
+/* the slots a record scoring at least t shares: M' = ceil(t * 256 / 100) */
+static int need_for(int t)
+{
+    return (t * MG_GIMPSET_K + 99) / 100;
+}
+
+/* *t raised to what the k best read by c score, when c kept k */
+static void raise_to_kept(const top_read *c, int *t)
+{
+    if (!c->nomem && c->top && c->n == c->top && c->v[0].score > *t)
+        *t = c->v[0].score;
+}
+
 /* the threshold the k best reach, by a first look (t when unknown); false
  * after an error (d->err set) */
 static bool first_look(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
@@ -275,9 +296,72 @@ static bool first_look(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int
     if (probe.j < need) /* every token that can be read is: nothing to gain */
         return true;
     bool ok = run_top(d, r, q, t, 1, top, FIRST_READS, flags, &c);
-    if (ok && !c.nomem && c.top && c.n == c.top)
-        *raised = c.v[0].score;
+    if (ok)
+        raise_to_kept(&c, raised);
     free(c.v);
+    return ok;
+}
+
+/* A trial before the large postings.  The large postings left out make
+ * the bounds loose and the candidates many, but read by bound most of
+ * them never need reading: a program sharing libraries with hundreds of
+ * records named 43,286 candidates and was answered by 571 gimpsets, where
+ * its 89 large postings held 12.8 million ids (127 ms against 58 ms).  So
+ * the candidates are first read by bound with at most a budget of
+ * gimpsets: a quarter of what the large postings would cost (a gimpset
+ * read costs about as much as IDS_PER_GIMPSET ids, measured on that
+ * query and on one answered best by its large postings).  Run to its end
+ * the trial is the answer (the same search with the same postings);
+ * stopped by the budget, its k best raise the threshold.  *done: c holds
+ * the answer (or the error). */
+enum { IDS_PER_GIMPSET = 1000, TRIAL_SHARE = 4 };
+
+static bool trial(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int *t2, size_t top, unsigned flags,
+                  top_read *c, bool *done)
+{
+    bool all;
+    int64_t budget = set_reader_large_ids(r) / (IDS_PER_GIMPSET * TRIAL_SHARE);
+    *done = false;
+    if (budget < 1 || set_reader_count(r, need_for(*t2), &all) <= CANDIDATES)
+        return true;
+    bool ok = run_top(d, r, q, *t2, need_for(*t2), top, (size_t)budget, flags, c);
+    if (!ok || c->nomem || !c->capped)
+        return *done = true, ok;
+    raise_to_kept(c, t2);
+    free(c->v);
+    *c = (top_read){0};
+    return true;
+}
+
+/* 256 - M' + 1 tokens read at least (a record sharing M' = need2 slots
+ * shares one of them), more (set_reader_grow) while more than CANDIDATES
+ * records could still enter (the fewer read, the looser the bounds).  So
+ * also with no threshold raised: a program like no other names few
+ * records in its first 167 tokens at T 35 and stops there, where reading
+ * all 256 cost it half as much again (BENCHMARKS.md "Rowid pages"); on
+ * SQLite 8 more at a time, where doubling read up to 89 tokens past the
+ * point where few enough were left ("Reading by need") */
+static bool read_enough(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need, int need2)
+{
+    int target = MG_GIMPSET_K - need2 + 1;
+    bool all = false, ok;
+    while ((ok = set_reader_more(d, r, q, need, target)) && target < MG_GIMPSET_K &&
+           set_reader_count(r, need2, &all) > CANDIDATES && !all)
+        target = set_reader_grow(d, target);
+    return ok;
+}
+
+/* still too many (the large postings left out make the bounds loose, and
+ * with fewer than k hits every candidate is read): the large ones read
+ * while a posting costs less than a tenth of the gimpsets it may spare
+ * (IDS_PER_GIMPSET / 10 ids a candidate) */
+static bool read_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need2)
+{
+    size_t n;
+    bool ok = true, all;
+    for (bool none = false; ok && !none && (n = set_reader_count(r, need2, &all)) > CANDIDATES;)
+        ok = set_reader_more_large(d, r, q, (int64_t)(n < INT64_MAX / 100 ? n * (IDS_PER_GIMPSET / 10) : INT64_MAX),
+                                   &none);
     return ok;
 }
 
@@ -287,27 +371,12 @@ bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need,
     set_reader *r = set_reader_open(d);
     top_read c = {0};
     int t2 = t;
+    bool done = false;
     bool ok = r && (!top || first_look(d, r, q, t, need, top, flags, &t2));
-    int need2 = (t2 * MG_GIMPSET_K + 99) / 100; /* >= need */
-    /* 256 - M' + 1 tokens at least (a record sharing M' slots shares one
-     * of them), twice as many while more than CANDIDATES records could
-     * still enter (the fewer read, the looser the bounds).  So also with
-     * no threshold raised: a program like no other names few records in
-     * its first 167 tokens at T 35 and stops there, where reading all 256
-     * cost it half as much again (BENCHMARKS.md "Rowid pages") */
-    int target = MG_GIMPSET_K - need2 + 1;
-    bool all = false;
-    while (ok && (ok = set_reader_more(d, r, q, need, target)) && target < MG_GIMPSET_K &&
-           set_reader_count(r, need2, &all) > CANDIDATES && !all)
-        target = target * 2 < MG_GIMPSET_K ? target * 2 : MG_GIMPSET_K;
-    /* still too many (the large postings left out make the bounds loose,
-     * and with fewer than k hits every candidate is read): the large ones
-     * read while a posting costs less than the gimpsets it may spare (an
-     * id read costs about 1/400 of a gimpset at a million records) */
-    size_t n;
-    for (bool none = false; ok && top && !none && (n = set_reader_count(r, need2, &all)) > CANDIDATES;)
-        ok = set_reader_more_large(d, r, q, (int64_t)(n < INT64_MAX / 100 ? n * 100 : INT64_MAX), &none);
-    ok = ok && run_top(d, r, q, t2, need2, top, 0, flags, &c);
+    ok = ok && read_enough(d, r, q, need, need_for(t2)); /* need_for(t2) >= need */
+    ok = ok && (!top || trial(d, r, q, &t2, top, flags, &c, &done));
+    ok = ok && (done || ((!top || read_large(d, r, q, need_for(t2))) &&
+                         run_top(d, r, q, t2, need_for(t2), top, 0, flags, &c)));
     set_reader_close(r);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }

@@ -109,7 +109,7 @@ first = [i for _, i in ordered(1)[:64]]
 best = sorted((-score[i], i) for i in first if score[i] >= 35)
 s = -best[4][0] if len(best) >= 5 else 35       # the threshold the 5 best reach
 need2 = (s * 256 + 99) // 100
-target = 256 - need2 + 1 if s > 35 else 256   # then twice as many while over 512 candidates
+target = 256 - need2 + 1                       # then 8 more (SQLite) while over 512 candidates
 while True:
     read_until(target)
     if target >= 256 or state['next'] == 256:
@@ -117,7 +117,7 @@ while True:
     j = 256 - len(state['read'])
     if sum(sum(v[k] == Q[k] for k in state['read']) >= need2 - j for _, v in rows) <= 512:
         break
-    target = min(256, 2 * target)
+    target = min(256, target + 8)
 cands = ordered(need2)
 last = open(want).read().splitlines()[6].split()  # the 5th hit: score, path
 s5, i5 = int(last[0]), path[last[1]]
