@@ -3,7 +3,9 @@
 # query by query: the Q queries db_latency.py draws (seeded) from the
 # synthetic lines, each run by every SIDE in turn (one process per query,
 # `-k 5`), REPS rounds, the best wall time of each query kept, so that the
-# load of the machine and the order of the runs weigh alike on every side.
+# load of the machine and the order of the runs weigh alike on every side
+# (the side that runs a query first runs it slower: each side goes first
+# as often, in turn).
 # Prints per side p50, p90, p99, the slowest query, the sum, how many
 # queries took over 100 ms, and how many answers differ from the first
 # side's (a change to a reader must answer the same).
@@ -26,9 +28,10 @@ def main():
     runs = [(s.split('@', 1) + [uri])[:2] for s in sides]
     best = [[float('inf')] * q for _ in runs]
     out = [[b''] * q for _ in runs]
-    for _ in range(reps):
+    for rep in range(reps):
         for i, d in enumerate(queries):
-            for j, (binary, where) in enumerate(runs):
+            for j in [(rep + i + k) % len(runs) for k in range(len(runs))]:  # each side first as often
+                binary, where = runs[j]
                 t = time.perf_counter()
                 p = subprocess.run([binary, 'db', 'match', '--db', where, '-k', '5', d], stdout=subprocess.PIPE,
                                    check=True)

@@ -47,13 +47,19 @@ _Static_assert(DB_GRAM_GEN == 16384, "GEN_TEXT spells it");
  * records (a page's ids are records', so its generation is one of them;
  * where the pages' own generations cost a loose index scan, one seek a
  * generation: 12 ms of every query at a million records on SQLite, 16 to
- * 32 ms on PostgreSQL): how many (n) and as "0,1,...,N" text (malloc'ed,
- * made here from integers: nothing read from the collection goes into a
- * statement) */
+ * 32 ms on PostgreSQL): how many (n).  A reading asks for a range of them
+ * (all, or the newest two), bound as two integers: one range of the key
+ * (slot, bucket, gen, first_id) a token, where a list of generations cost
+ * a descent each ("Reading by need" in BENCHMARKS.md), and nothing read
+ * from the collection goes into a statement */
 typedef struct gens {
-    char *text;
-    size_t len, n;
+    size_t n;
 } gens;
+
+/* generations first .. last (below gens.n; none when last < first) */
+typedef struct gen_range {
+    int64_t first, last;
+} gen_range;
 
 static bool read_gens(db *d, gens *g)
 {
@@ -65,14 +71,6 @@ static bool read_gens(db *d, gens *g)
         return false;
     }
     g->n = last < 0 ? 0 : (size_t)last + 1;
-    g->text = malloc(g->n * 8 + 1); /* a generation below MAX_GENS is at most 6 digits, and a comma */
-    if (!g->text) {
-        snprintf(d->err, sizeof d->err, "out of memory");
-        return false;
-    }
-    g->text[0] = 0;
-    for (size_t k = 0; k < g->n; k++)
-        g->len += (size_t)snprintf(g->text + g->len, 9, "%s%zu", k ? "," : "", k);
     return true;
 }
 
@@ -183,19 +181,13 @@ static bool pages_row(const int64_t *ints, int nints, const unsigned char *data,
 }
 
 /* PostgreSQL: the pages of the n tokens at slots (values q) in the
- * generations gens ("g,g,..."), in one statement (the slots and buckets
- * bound as arrays: a round trip a token would cost more than the rows),
- * their ids into out */
-static bool pg_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n, const char *gens_text,
+ * generations gr, in one statement (the slots and buckets bound as
+ * arrays: a round trip a token would cost more than the rows), their ids
+ * into out */
+static bool pg_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n, gen_range gr,
                      const id_sink *out, bool *bad, bool *nomem)
 {
-    static char slot_array[MG_GIMPSET_K * 4 + 3], buckets[MG_GIMPSET_K * 4 + 3];
-    size_t glen = strlen(gens_text);
-    char *gens_array = malloc(glen + 3);
-    if (!gens_array) {
-        snprintf(d->err, sizeof d->err, "out of memory");
-        return false;
-    }
+    char slot_array[MG_GIMPSET_K * 4 + 3], buckets[MG_GIMPSET_K * 4 + 3];
     size_t ns = 1, nb = 1;
     slot_array[0] = buckets[0] = '{';
     for (int i = 0; i < n; i++) {
@@ -204,16 +196,13 @@ static bool pg_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const
     }
     memcpy(slot_array + ns, "}", 2);
     memcpy(buckets + nb, "}", 2);
-    snprintf(gens_array, glen + 3, "{%s}", gens_text);
-    db_param p[] = {PT(slot_array), PT(buckets), PT(gens_array)};
+    db_param p[] = {PT(slot_array), PT(buckets), PI(gr.first), PI(gr.last)};
     pages_read pr = {.g = g, .q = q, .out = out};
     bool ok = d->be->query_pages(d,
                       "SELECT q.slot, t.gen, t.n, CASE WHEN length(t.data) <= " MAX_PAGE_BYTES " THEN t.data END"
-                      " FROM unnest($1::int[], $2::int[])"
-                      " AS q(slot, bucket) JOIN set_pages t ON t.gen = ANY($3::bigint[]) AND t.slot = q.slot"
-                      " AND t.bucket = q.bucket",
-                      p, 3, pages_row, &pr);
-    free(gens_array);
+                      " FROM unnest($1::int[], $2::int[]) AS q(slot, bucket) JOIN set_pages t ON t.slot = q.slot"
+                      " AND t.bucket = q.bucket AND t.gen BETWEEN $3::bigint AND $4::bigint",
+                      p, 4, pages_row, &pr);
     *bad = pr.bad;
     *nomem = pr.nomem;
     return ok;
@@ -259,51 +248,41 @@ struct set_reader {
     size_t found[MG_GIMPSET_K]; /* the ids a token of the last reading gave */
 };
 
-#define MALFORMED "a malformed gimpset page (set_pages.data): a crafted or damaged collection"
-
-/* SQLite: the statement that reads one token's pages (slot $1, bucket $2)
- * in the generations gens (malloc'ed; NULL with d->err set) */
-static char *lite_pages_sql(db *d, const char *gens)
+/* every generation of r's (none of an empty collection: 0 .. -1) */
+static gen_range every_gen(const set_reader *r)
 {
-    size_t sqlsz = strlen(gens) + 256;
-    char *sql = malloc(sqlsz);
-    if (!sql) {
-        snprintf(d->err, sizeof d->err, "out of memory");
-        return NULL;
-    }
-    snprintf(sql, sqlsz,
-             "SELECT gen, n, CASE WHEN length(data) <= " MAX_PAGE_BYTES " THEN data END FROM set_pages"
-             " WHERE gen IN (%s) AND slot = $1 AND bucket = $2",
-             gens);
-    return sql;
+    return (gen_range){0, (int64_t)r->g.n - 1};
 }
 
-/* SQLite: the pages of the n tokens at slots, a statement each (planned
- * once), their ids into out */
-static bool lite_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n,
-                       const char *gens_text, const id_sink *out, bool *bad, bool *nomem)
+#define MALFORMED "a malformed gimpset page (set_pages.data): a crafted or damaged collection"
+
+/* SQLite: the pages of the n tokens at slots in the generations gr, a
+ * statement each (planned once), their ids into out */
+static bool lite_pages(db *d, const gens *g, const uint32_t q[MG_GIMPSET_K], const int *slots, int n, gen_range gr,
+                       const id_sink *out, bool *bad, bool *nomem)
 {
-    char *sql = lite_pages_sql(d, gens_text);
-    bool ok = sql != NULL;
+    bool ok = true;
     for (int i = 0; ok && !*bad && !*nomem && i < n; i++) {
         page_read p = {.g = g, .value = q[slots[i]], .slot = slots[i], .out = out};
-        db_param par[] = {PI(slots[i]), PI(set_bucket(q[slots[i]]))};
-        ok = d->be->query_pages(d, sql, par, 2, page_row, &p);
+        db_param par[] = {PI(slots[i]), PI(set_bucket(q[slots[i]])), PI(gr.first), PI(gr.last)};
+        ok = d->be->query_pages(d,
+                                "SELECT gen, n, CASE WHEN length(data) <= " MAX_PAGE_BYTES " THEN data END"
+                                " FROM set_pages WHERE slot = $1 AND bucket = $2 AND gen BETWEEN $3 AND $4",
+                                par, 4, page_row, &p);
         *bad = p.bad;
         *nomem = p.nomem;
     }
-    free(sql);
     return ok;
 }
 
-/* the ids of the n tokens at slots in the generations gens_text (the
+/* the ids of the n tokens at slots in the generations gr (all the
  * reader's, or its newest two): how many each gives into r->found[slot],
  * and when count (not the estimate) each counted as it is found, the
  * tokens then marked read: one statement on PostgreSQL, one a token on
  * SQLite; false with d->err set (the counts then stand half made: the
  * query fails) */
 static bool read_tokens(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], const int *slots, int n,
-                        const char *gens_text, bool count)
+                        gen_range gr, bool count)
 {
     bool bad = false, nomem = false, ok;
     for (int i = 0; i < n; i++)
@@ -312,9 +291,9 @@ static bool read_tokens(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], co
         return true;
     id_sink out = {.c = count ? &r->c : NULL, .found = r->found};
     if (!strcmp(d->be->name, "postgresql"))
-        ok = pg_pages(d, &r->g, q, slots, n, gens_text, &out, &bad, &nomem);
+        ok = pg_pages(d, &r->g, q, slots, n, gr, &out, &bad, &nomem);
     else
-        ok = lite_pages(d, &r->g, q, slots, n, gens_text, &out, &bad, &nomem);
+        ok = lite_pages(d, &r->g, q, slots, n, gr, &out, &bad, &nomem);
     if (ok && (bad || nomem)) {
         snprintf(d->err, sizeof d->err, "%s", bad ? MALFORMED : "out of memory");
         ok = false;
@@ -351,9 +330,7 @@ static void leave_out_large(set_reader *r, int need)
 static bool estimate(db *d, const uint32_t q[MG_GIMPSET_K], int need, set_reader *r)
 {
     int64_t ngens = (int64_t)r->g.n, nlast = ngens < 2 ? ngens : 2;
-    char newest[48]; /* the last nlast of 0 .. ngens - 1 */
-    snprintf(newest, sizeof newest, nlast == 2 ? "%lld,%lld" : "%lld", (long long)(ngens - nlast),
-             (long long)(ngens - 1));
+    gen_range newest = {ngens - nlast, ngens - 1};
     int all[MG_GIMPSET_K];
     for (int k = 0; k < MG_GIMPSET_K; k++)
         all[k] = k;
@@ -379,12 +356,11 @@ bool set_reader_more(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int n
     for (; r->nread + n < target && r->next < MG_GIMPSET_K; r->next++)
         if (!r->out[r->next])
             slots[n++] = r->next;
-    return read_tokens(d, r, q, slots, n, r->g.text, true);
+    return read_tokens(d, r, q, slots, n, every_gen(r), true);
 }
 
 static void reader_free(set_reader *r)
 {
-    free(r->g.text);
     for (size_t b = 0; b < r->c.nblocks; b++)
         free(r->c.block[b]);
     free(r->c.block);
@@ -444,7 +420,7 @@ bool set_reader_more_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K],
         if (!r->read[k] && r->size[k] <= max_size)
             slots[n++] = k;
     *none = !n;
-    bool ok = read_tokens(d, r, q, slots, n, r->g.text, true);
+    bool ok = read_tokens(d, r, q, slots, n, every_gen(r), true);
     if (ok)
         r->large -= n;
     return ok;
