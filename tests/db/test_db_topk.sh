@@ -25,13 +25,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 . "$HERE/pg_cluster.sh"
 
-python3 - "$T/q.txt" > "$T/feed.jsonl" <<'PY'
-import base64, hashlib, json, random, struct, sys
-r = random.Random(5)
-Q = [r.getrandbits(32) for _ in range(256)]
-def enc(v): return 'gs1:256:' + base64.b64encode(struct.pack('<256I', *v)).decode()
-def rec(shared):  # a gimpset equal to Q on the slots shared, different elsewhere
-    return [Q[k] if k in shared else Q[k] ^ (1 + r.getrandbits(31)) for k in range(256)]
+PYTHONPATH=$HERE python3 - "$T/q.txt" > "$T/feed.jsonl" <<'PY'
+import sys
+from gimpset_feed import Feed
+f = Feed(5)
+r, rec = f.r, f.rec
 recs = []
 for _ in range(2200):  # programs linking the same libraries
     recs.append(rec({k for k in range(100) if r.random() < 0.97} | set(r.sample(range(100, 256), r.randrange(41)))))
@@ -40,14 +38,7 @@ for m in (230, 218, 205, 206, 207, 205, 204, 190):  # scores 89, 85, 80 x4, 79, 
 for _ in range(6):  # 50 of the skipped slots: a bound of 80, a score of 64
     recs.append(rec(set(r.sample(range(89), 50)) | set(range(89, 100)) | set(r.sample(range(100, 256), 105))))
 r.shuffle(recs)
-for i, v in enumerate(recs):
-    g = enc(v)
-    print(json.dumps({'path': '/t/p%d' % i, 'arch': 'amd64', 'os': 'linux', 'slice': 0,
-                      'gimphash': hashlib.sha256(b'h%d' % i).hexdigest(), 'gimpfuzzy': '3:abcdefgh%d:ijk' % i,
-                      'go_version': 'go1.22.1', 'functions': 10, 'names': 5, 'no_names': False,
-                      'partial': False, 'gimpset': g, 'sha256': hashlib.sha256(g.encode()).hexdigest(),
-                      'size': 1000 + i}))
-open(sys.argv[1], 'w').write(enc(Q) + '\n')
+f.write(recs, sys.stdout, sys.argv[1])
 PY
 Q=$(cat "$T/q.txt")
 # a record's own digest as a second query (line 101: a background one)
@@ -142,13 +133,11 @@ if cmp -s "$T/want5" "$T/got5"; then ok; else bad "a candidate out of reach of t
 # entries packed unless data is given)
 craft() { # NAME PYTHON
     cp "$T/c.sqlite" "$T/$1.sqlite"
-    python3 - "$T/$1.sqlite" "$Q" "$2" <<'PY'
+    PYTHONPATH=$HERE python3 - "$T/$1.sqlite" "$Q" "$2" <<'PY'
 import base64, sqlite3, struct, sys
+from gimpset_feed import bucket, dec
 c = sqlite3.connect(sys.argv[1])
-Q = struct.unpack('<256I', base64.b64decode(sys.argv[2].split(':', 2)[2]))
-def bucket(v):
-    v ^= v >> 16; v = v * 0x85EBCA6B & 0xFFFFFFFF; v ^= v >> 13; v = v * 0xC2B2AE35 & 0xFFFFFFFF
-    return (v ^ v >> 16) & 127
+Q = dec(sys.argv[2])
 def page(k):
     for g, s, b, f, n, d in c.execute('SELECT gen, slot, bucket, first_id, n, data FROM set_pages'
                                       ' WHERE slot = ? AND bucket = ? ORDER BY gen, first_id', (k, bucket(Q[k]))):

@@ -28,13 +28,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 . "$HERE/pg_cluster.sh"
 
-python3 - "$T/q.txt" > "$T/feed.jsonl" <<'PY'
-import base64, hashlib, json, random, struct, sys
-r = random.Random(11)
-Q = [r.getrandbits(32) for _ in range(256)]
-def enc(v): return 'gs1:256:' + base64.b64encode(struct.pack('<256I', *v)).decode()
-def rec(shared):  # a gimpset equal to Q on the slots shared, different elsewhere
-    return [Q[k] if k in shared else Q[k] ^ (1 + r.getrandbits(31)) for k in range(256)]
+PYTHONPATH=$HERE python3 - "$T/q.txt" > "$T/feed.jsonl" <<'PY'
+import sys
+from gimpset_feed import Feed
+f = Feed(11)
+r, rec = f.r, f.rec
 recs = [rec(set(range(250))), rec(set(range(245))), rec(set(range(240)))]  # near copies: 97, 95, 93
 for gen in (0, 1):  # ids 1..16383 are generation 0, 16384..32767 generation 1, then 2
     for _ in range(2500):  # programs linking the same libraries, scoring 34 or less
@@ -43,14 +41,7 @@ for gen in (0, 1):  # ids 1..16383 are generation 0, 16384..32767 generation 1, 
         recs.append(rec(set(range(100)) | set(r.sample(range(100, 256), 5))))
     while len(recs) < 16383 * (gen + 1) + 3 * gen:  # unrelated programs
         recs.append(rec(set()))
-for i, v in enumerate(recs):
-    g = enc(v)
-    print(json.dumps({'path': '/t/p%d' % i, 'arch': 'amd64', 'os': 'linux', 'slice': 0,
-                      'gimphash': hashlib.sha256(b'h%d' % i).hexdigest(), 'gimpfuzzy': '3:abcdefgh%d:ijk' % i,
-                      'go_version': 'go1.22.1', 'functions': 10, 'names': 5, 'no_names': False,
-                      'partial': False, 'gimpset': g, 'sha256': hashlib.sha256(g.encode()).hexdigest(),
-                      'size': 1000 + i}))
-open(sys.argv[1], 'w').write(enc(Q) + '\n')
+f.write(recs, sys.stdout, sys.argv[1])
 PY
 Q=$(cat "$T/q.txt")
 
@@ -72,10 +63,10 @@ for k in 5 3 8 400; do same_as_export sqlite "$T/c.sqlite" $k; done
 # search reading one fails (the sizes are estimated from generations 1
 # and 2, which stay whole)
 cp "$T/c.sqlite" "$T/b.sqlite"
-(python3 - "$T/b.sqlite" "$Q" <<'PY'
-import base64, sqlite3, struct, sys
+(PYTHONPATH=$HERE python3 - "$T/b.sqlite" "$Q" <<'PY'
+import sqlite3, sys
+from gimpset_feed import bucket, dec
 c = sqlite3.connect(sys.argv[1])
-dec = lambda g: struct.unpack('<256I', base64.b64decode(g.split(':', 2)[2]))
 Q = dec(sys.argv[2])
 # the estimate (docs/collection.md): each posting's size in the two newest generations, scaled to all 3
 rows = [dec(g) for g, in c.execute('SELECT gimpset FROM samples WHERE id >= 16384')]
@@ -83,9 +74,6 @@ size = [sum(v[k] == Q[k] for v in rows) * 3 // 2 for k in range(256)]
 need = (35 * 256 + 99) // 100
 left = sorted((k for k in range(256) if size[k] >= 2048), key=lambda k: (-size[k], k))[:need - 1]
 assert len(left) == 89 and max(left) < 100, left
-def bucket(v):
-    v ^= v >> 16; v = v * 0x85EBCA6B & 0xFFFFFFFF; v ^= v >> 13; v = v * 0xC2B2AE35 & 0xFFFFFFFF
-    return (v ^ v >> 16) & 127
 n = 0
 for k in left:
     n += c.execute('UPDATE set_pages SET data = substr(data, 2) WHERE gen = 0 AND slot = ? AND bucket = ?',
