@@ -325,8 +325,10 @@ static bool trial(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int *t2,
     if (budget < 1 || set_reader_count(r, need_for(*t2), &all) <= CANDIDATES)
         return true;
     bool ok = run_top(d, r, q, *t2, need_for(*t2), top, (size_t)budget, flags, c);
-    if (!ok || c->nomem || !c->capped)
-        return *done = true, ok;
+    if (!ok || c->nomem || !c->capped) {
+        *done = true;
+        return ok;
+    }
     raise_to_kept(c, t2);
     free(c->v);
     *c = (top_read){0};
