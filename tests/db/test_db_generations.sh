@@ -12,7 +12,9 @@
 # (no gimpset, a gimpfuzzy nothing matches) is put at 2 * 16384 + 7;
 # PostgreSQL takes its ids from the sequence, which is moved there.  The
 # SQLite collection is then put back to schema 7's pages without rowid
-# (lite_pages_v7.py) and upgraded again, a generation at a time.
+# (lite_pages_v7.py) and upgraded again, a generation at a time.  On
+# PostgreSQL the second import, which grows the collection by half, leaves
+# the gimpset pages in key order on the heap (oracle: their ctid order).
 # usage: test_db_generations.sh MALGOPHER
 set -u
 M=$1
@@ -94,6 +96,11 @@ if [ $rc = 0 ]; then
     expect_eq "postgresql: set_pages keyed (slot, bucket, gen, first_id)" \
         "$(pg_psql -d "$name" -c "SELECT indexdef FROM pg_indexes WHERE tablename = 'set_pages'" | sed 's/.*btree (//; s/)$//')" \
         "slot, bucket, gen, first_id"
+    # the import that grew the collection by half left its pages in key
+    # order on the heap (CLUSTER, docs/collection.md "Upkeep"): the
+    # physical place (ctid) never goes back along the key
+    expect_eq "postgresql: set_pages in key order on the heap after a large import" \
+        "$(pg_psql -d "$name" -c "SELECT count(*) FROM (SELECT ctid, lag(ctid) OVER (ORDER BY slot, bucket, gen, first_id) AS prev FROM set_pages) x WHERE ctid < prev")" 0
 elif [ $rc != 77 ]; then
     bad "postgresql: the server did not start"
 fi
