@@ -655,15 +655,19 @@ static void pg_unlock(db *d)
         pg_simple(d, "SELECT pg_advisory_unlock(7243001)");
 }
 
+/* one server: its gimpset pages clustered too (an import leaves a
+ * token's pages of each generation on a heap page of their own) */
 static const db_backend pg_backend = DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "",
-                                                  "ANALYZE samples, gram_pages, sample_paths, set_pages", true, false,
+                                                  "ANALYZE samples, gram_pages, sample_paths, set_pages",
+                                                  "CLUSTER set_pages USING set_pages_pkey", true, false,
                                                   "string_agg(sample_id::text, ',' ORDER BY sample_id)", "BYTEA");
 /* a sharded collection: the same, but ANALYZE leaves the partitioned
  * tables alone: PostgreSQL 15's postgres_fdw reads a foreign table whole to
  * sample it (every gram row over the network), and the coordinator's plans
- * (index lookups pushed to each partition) do not need the statistics */
+ * (index lookups pushed to each partition) do not need the statistics; its
+ * tokens are rows, not pages: nothing to cluster */
 static const db_backend pg_sharded_backend =
-    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", true, true, NULL, NULL);
+    DB_BACKEND("postgresql", pg, "BIGSERIAL PRIMARY KEY", "", "ANALYZE sample_paths", NULL, true, true, NULL, NULL);
 
 bool db_pg_sharded(const db *d) { return d->be == &pg_sharded_backend; }
 

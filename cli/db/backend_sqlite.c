@@ -346,7 +346,7 @@ static bool lite_lock(db *d)
 static void lite_unlock(db *d) { (void)d; }
 
 #define lite_query_set NULL /* a statement a row costs SQLite no round trip */
-static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", false, false,
+static const db_backend sqlite_backend = DB_BACKEND("sqlite", lite, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "PRAGMA optimize", NULL, false, false,
                                                       "group_concat(sample_id, ',')", "BLOB");
 
 /* Switching a new file to WAL takes the database's exclusive lock, and

@@ -167,12 +167,15 @@ typedef struct db_backend {
     const char *id_list;
     /* refresh the planner's statistics after a bulk load */
     const char *analyze;
+    /* rewrite the gimpset pages in key order after a bulk load, before
+     * analyze (NULL: not done; docs/collection.md "Upkeep") */
+    const char *cluster;
     /* INSERT ... RETURNING inside WITH (PostgreSQL, not SQLite) */
     bool writable_with;
 } db_backend;
 
 /* the table of a backend whose functions are PREFIX_close ... PREFIX_put_grams */
-#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, WITH, ROWS, IDS, BLOB)                              \
+#define DB_BACKEND(NAME, PREFIX, ID, KEYED, ANALYZE, CLUSTER, WITH, ROWS, IDS, BLOB)                     \
     {                                                                                                    \
         .name = NAME, .close = PREFIX##_close, .query = PREFIX##_query, .begin = PREFIX##_begin,         \
         .query_pages = PREFIX##_query_pages,                                                             \
@@ -181,7 +184,7 @@ typedef struct db_backend {
         .get_version = PREFIX##_get_version, .set_version = PREFIX##_set_version, .lock = PREFIX##_lock, \
         .unlock = PREFIX##_unlock, .put_grams = PREFIX##_put_grams,                                     \
         .put_set_tokens = PREFIX##_put_set_tokens, .put_set_pages = PREFIX##_put_set_pages,               \
-        .set_rows = ROWS, .id_list = IDS, .analyze = ANALYZE, .writable_with = WITH,                     \
+        .set_rows = ROWS, .id_list = IDS, .analyze = ANALYZE, .cluster = CLUSTER, .writable_with = WITH, \
         .put_gram_pages = PREFIX##_put_gram_pages, .blob_type = BLOB,                                      \
     }
 

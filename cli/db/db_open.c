@@ -39,18 +39,18 @@ void db_analyze(db *d, size_t added)
 {
     /* a fresh table has no statistics: without them PostgreSQL may plan a
      * scan where the gram index answers; re-done when the collection grew
-     * by a good part (never needed for correctness).  Then too, one
-     * server's PostgreSQL gimpset pages are rewritten in key order
-     * (CLUSTER): an import leaves a token's pages of each generation on a
-     * heap page of their own, 62 heap pages read for a token at a million
-     * records, and clustered they are a few (1M: 16 s; db match p99 137-149
-     * -> 76-82 ms, docs/collection.md "Upkeep").  A failure (a full disk)
-     * leaves the table as it was. */
+     * by a good part (never needed for correctness).  Then too, the
+     * backend's cluster statement (one PostgreSQL server: CLUSTER)
+     * rewrites the gimpset pages in key order: an import leaves a token's
+     * pages of each generation on a heap page of their own, 62 heap pages
+     * read for a token at a million records, and clustered they are a few
+     * (1M: 16 s; db match p99 137-149 -> 76-82 ms, docs/collection.md
+     * "Upkeep").  A failure (a full disk) leaves the table as it was. */
     int64_t total = 0;
     if (added < 256 || !db_int(d, "SELECT count(*) FROM samples", NULL, 0, &total) || (int64_t)added * 5 < total)
         return;
-    if (!strcmp(d->be->name, "postgresql") && !db_pg_sharded(d))
-        d->be->query(d, "CLUSTER set_pages USING set_pages_pkey", NULL, 0, NULL, NULL);
+    if (d->be->cluster)
+        d->be->query(d, d->be->cluster, NULL, 0, NULL, NULL);
     d->be->query(d, d->be->analyze, NULL, 0, NULL, NULL);
 }
 
