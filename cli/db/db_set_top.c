@@ -215,7 +215,7 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
         return !(c->nomem = true);
     size_t want = c->top ? c->top : CHUNK; /* the k best first (all of it when j = 0), then twice as many */
     size_t at = 0;
-    for (; at < s->n && !c->nomem && (!c->max_reads || c->nreads < c->max_reads);) {
+    while (at < s->n && !c->nomem && (!c->max_reads || c->nreads < c->max_reads)) {
         size_t m = 0, lim = want < CHUNK ? want : CHUNK;
         if (c->max_reads && lim > c->max_reads - c->nreads)
             lim = c->max_reads - c->nreads;
@@ -359,11 +359,11 @@ static bool read_enough(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], in
  * (IDS_PER_GIMPSET / 10 ids a candidate) */
 static bool read_large(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int need2)
 {
+    enum { TENTH = IDS_PER_GIMPSET / 10 };
     size_t n;
     bool ok = true, all;
     for (bool none = false; ok && !none && (n = set_reader_count(r, need2, &all)) > CANDIDATES;)
-        ok = set_reader_more_large(d, r, q, (int64_t)(n < INT64_MAX / 100 ? n * (IDS_PER_GIMPSET / 10) : INT64_MAX),
-                                   &none);
+        ok = set_reader_more_large(d, r, q, n < INT64_MAX / TENTH ? (int64_t)n * TENTH : INT64_MAX, &none);
     return ok;
 }
 
