@@ -20,7 +20,10 @@ static size_t nshards;
 
 /* after an error that names no shard (a connection lost in the middle of
  * a statement): " (shard URI does not answer)" for each shard that does
- * not answer a ping (no authentication, 2 s at most each) */
+ * not answer a ping (no authentication, 2 s at most each), and " (shard
+ * URI refuses connections: ...)" for one that answers it is starting or
+ * stopping (a server stopped at once ends its sessions before it stops
+ * listening, so the ping can come in between) */
 static void ping_shards(db *d)
 {
     for (size_t k = 0; k < nshards; k++) {
@@ -34,9 +37,13 @@ static void ping_shards(db *d)
             keys[n] = "port", vals[n++] = shards[k].port;
         keys[n] = "connect_timeout", vals[n++] = "2";
         keys[n] = NULL, vals[n] = NULL;
-        if (PQpingParams(keys, vals, 0) == PQPING_NO_RESPONSE) {
+        PGPing ping = PQpingParams(keys, vals, 0);
+        const char *why = ping == PQPING_NO_RESPONSE ? "does not answer"
+                          : ping == PQPING_REJECT    ? "refuses connections: starting up or shutting down"
+                                                     : NULL;
+        if (why) {
             size_t len = strlen(d->err);
-            snprintf(d->err + len, sizeof d->err - len, " (shard %s does not answer)", shards[k].shown);
+            snprintf(d->err + len, sizeof d->err - len, " (shard %s %s)", shards[k].shown, why);
         }
     }
 }
