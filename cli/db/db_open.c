@@ -45,12 +45,17 @@ void db_analyze(db *d, size_t added)
      * pages of each generation on a heap page of their own, 62 heap pages
      * read for a token at a million records, and clustered they are a few
      * (1M: 16 s; db match p99 137-149 -> 76-82 ms, docs/collection.md
-     * "Upkeep").  A failure (a full disk) leaves the table as it was. */
+     * "Upkeep").  A failure (a full disk) leaves the table as it was and
+     * the records added: one warning line says so. */
     int64_t total = 0;
     if (added < 256 || !db_int(d, "SELECT count(*) FROM samples", NULL, 0, &total) || (int64_t)added * 5 < total)
         return;
-    if (d->be->cluster)
-        d->be->query(d, d->be->cluster, NULL, 0, NULL, NULL);
+    if (d->be->cluster && !d->be->query(d, d->be->cluster, NULL, 0, NULL, NULL)) {
+        char why[sizeof d->err + 96];
+        snprintf(why, sizeof why, "warning: the records are added, but the gimpset pages could not be put in key order (%s)",
+                 d->err);
+        report_error(d->where[0] ? d->where : "db", why);
+    }
     d->be->query(d, d->be->analyze, NULL, 0, NULL, NULL);
 }
 

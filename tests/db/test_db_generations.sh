@@ -14,7 +14,8 @@
 # SQLite collection is then put back to schema 7's pages without rowid
 # (lite_pages_v7.py) and upgraded again, a generation at a time.  On
 # PostgreSQL the second import, which grows the collection by half, leaves
-# the gimpset pages in key order on the heap (oracle: their ctid order).
+# the gimpset pages in key order on the heap (oracle: their ctid order);
+# when that CLUSTER fails, the import stands and says so.
 # usage: test_db_generations.sh MALGOPHER
 set -u
 M=$1
@@ -101,6 +102,23 @@ if [ $rc = 0 ]; then
     # physical place (ctid) never goes back along the key
     expect_eq "postgresql: set_pages in key order on the heap after a large import" \
         "$(pg_psql -d "$name" -c "SELECT count(*) FROM (SELECT ctid, lag(ctid) OVER (ORDER BY slot, bucket, gen, first_id) AS prev FROM set_pages) x WHERE ctid < prev")" 0
+    # the same imports with the CLUSTER made to fail (its index renamed,
+    # as a full disk would make it fail): the import still succeeds, says
+    # so in one warning line, the heap stays in import order, and the
+    # answers are still the oracle's
+    uri=$(pg_createdb gens_nocluster)
+    name=${uri#postgresql:///}; name=${name%%\?*}
+    "$M" db import --db "$uri" "$T/a.jsonl" > /dev/null || bad "postgresql, no CLUSTER: import a"
+    pg_psql -d "$name" -c "SELECT setval(pg_get_serial_sequence('samples', 'id'), $GAP)" > /dev/null
+    pg_psql -d "$name" -c "ALTER INDEX set_pages_pkey RENAME TO set_pages_key_elsewhere" > /dev/null
+    "$M" db import --db "$uri" "$T/b.jsonl" > "$T/out" 2> "$T/err"
+    expect_eq "postgresql, CLUSTER failed: the import succeeds" "$?" 0
+    expect_eq "postgresql, CLUSTER failed: its output" "$(cat "$T/out")" "added 300, known 0, not Go 0"
+    expect_eq "postgresql, CLUSTER failed: one warning line" "$(wc -l < "$T/err")" 1
+    grep -q "^malgopher: .*warning: the records are added.*set_pages_pkey" "$T/err" && ok || bad "postgresql, CLUSTER failed: the warning: $(cat "$T/err")"
+    [ "$(pg_psql -d "$name" -c "SELECT count(*) FROM (SELECT ctid, lag(ctid) OVER (ORDER BY slot, bucket, gen, first_id) AS prev FROM set_pages) x WHERE ctid < prev")" -gt 0 ] \
+        && ok || bad "postgresql, CLUSTER failed: the heap is in key order all the same"
+    check postgresql "$uri" pg_sql
 elif [ $rc != 77 ]; then
     bad "postgresql: the server did not start"
 fi
