@@ -391,6 +391,7 @@ static bool pg_copy(db *d, const char *sql, size_t n, void (*get)(const void *v,
  * server's batch_size.  So the rows go as three arrays, ARRAY_ROWS rows a
  * statement (each array's text at most 21 bytes a row). */
 #define ARRAY_ROWS 8192
+_Static_assert(ARRAY_ROWS % MG_GIMPSET_K == 0, "a statement's token rows are whole records");
 static bool pg_insert_arrays(db *d, const char *sql, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]),
                              const void *v)
 {
@@ -432,8 +433,22 @@ static bool pg_put_grams(db *d, const gram_row *v, size_t n)
     return pg_copy(d, "COPY grams (gen, gram, sample_id) FROM STDIN", n, db_gram_fields, v);
 }
 
+/* A sharded collection of layout 3 takes a record's token rows as one
+ * row of set_token_lists, which its shard turns back into rows
+ * (db_schema.c): the rows grouped by record here, on the coordinator.
+ * They come a record at a time (db_set_write.c), so ARRAY_ROWS rows hold
+ * whole records; a record split over two statements would make two lists,
+ * each still the record's rows.  The two aggregates of a group read its
+ * rows in one order, so slots[i] and vals[i] stay one token. */
 static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
 {
+    if (d->be == &pg_sharded_backend && d->shard_layout >= 3)
+        return pg_insert_arrays(d,
+                                "INSERT INTO set_token_lists (sample_id, slots, vals)"
+                                " SELECT sample_id, array_agg(slot::int), array_agg(value)"
+                                " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(sample_id, slot, value)"
+                                " GROUP BY sample_id",
+                                n, db_set_fields, v);
     if (d->be == &pg_sharded_backend)
         return pg_insert_arrays(d,
                                 "INSERT INTO set_tokens (sample_id, slot, value)"

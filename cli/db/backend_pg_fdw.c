@@ -112,14 +112,15 @@ bool db_pg_fdw_session(db *d)
         snprintf(d->err, sizeof d->err,
                  "sharded collection of layout %lld is newer than this malgopher understands (%d): upgrade malgopher",
                  (long long)layout, DB_SHARD_LAYOUT);
-    else if (layout < DB_SHARD_LAYOUT)
+    else if (layout < DB_SHARD_LAYOUT_OLDEST)
         snprintf(d->err, sizeof d->err,
                  "sharded collection of layout %lld: this malgopher needs layout %d (the shards' token rows keyed by"
                  " token); upgrade it in place: tools/shard_layout2.sql on every shard, then the coordinator's two"
                  " statements of docs/collection.md \"Upgrading\"",
-                 (long long)layout, DB_SHARD_LAYOUT);
-    if (layout != DB_SHARD_LAYOUT)
+                 (long long)layout, DB_SHARD_LAYOUT_OLDEST);
+    if (layout < DB_SHARD_LAYOUT_OLDEST || layout > DB_SHARD_LAYOUT)
         return false;
+    d->shard_layout = (int)layout;
     /* each partition's GROUP BY of a lookup on set_tokens (partitioned by
      * sample_id, the grouping key) runs on its shard (db_shard_search.c);
      * no JIT: the estimates of foreign scans without statistics are large

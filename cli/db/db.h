@@ -198,6 +198,7 @@ struct db {
     size_t nstaged, capstaged;
     set_staged *setstaged; /* the gimpsets of the open transaction's records, likewise (db_set_write.c) */
     size_t nsetstaged, capsetstaged;
+    int shard_layout; /* a sharded collection's layout (backend_pg_fdw.c), 0: not sharded */
 };
 
 /* backend_sqlite.c / backend_pg.c: false with d->err set */
@@ -248,11 +249,16 @@ bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx
 #define DB_SHARD_PARTS 16
 /* the version of the sharded layout (the shards' tables and indexes),
  * kept in the coordinator's malgopher_shard_layout; the layout of schema
- * 4 as first released has no such table and counts as 1 */
-#define DB_SHARD_LAYOUT 2
-#define DB_SHARD_TABLES 3
+ * 4 as first released has no such table and counts as 1.  Layout 3 adds
+ * set_token_lists (a record's gimpset tokens as one row, turned into its
+ * set_tokens rows on the shard); a layout-2 collection is still read and
+ * written (its token rows sent one by one) */
+#define DB_SHARD_LAYOUT 3
+#define DB_SHARD_LAYOUT_OLDEST 2
+#define DB_SHARD_TABLES 4
 typedef struct db_shard_table {
     const char *name, *key;
+    int since; /* the first layout that has it */
 } db_shard_table;
 extern const db_shard_table db_shard_tables[DB_SHARD_TABLES];
 /* the coordinator's tables of the current version, partitioned tables

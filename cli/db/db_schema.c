@@ -411,13 +411,21 @@ bool db_schema_upgrade(db *d, int from)
  * keeps pages (gram_pages, schema 7 on; SQLite's as rowid tables, schema
  * 8). */
 _Static_assert(DB_SCHEMA_VERSION == 8, "the sharded layout below is schema 8's: add the new version's to it");
-#define SHARD_LAYOUT_TEXT "2"
-_Static_assert(DB_SHARD_LAYOUT == 2, "SHARD_LAYOUT_TEXT spells it");
+#define SHARD_LAYOUT_TEXT "3"
+_Static_assert(DB_SHARD_LAYOUT == 3, "SHARD_LAYOUT_TEXT spells it");
 
+/* Layout 3: the writers send a record's gimpset tokens as one row of
+ * set_token_lists (its slots and values as two arrays), partitioned like
+ * set_tokens by sample_id, so that partition NN of both is on one shard;
+ * there a trigger turns the row into the record's set_tokens_pNN rows and
+ * keeps nothing.  Through postgres_fdw a row costs the coordinator about
+ * the same whatever it holds, and 256 token rows a record were most of its
+ * work (BENCHMARKS.md "Token lists"). */
 const db_shard_table db_shard_tables[DB_SHARD_TABLES] = {
-    {"samples", "sha256"},
-    {"grams", "gram"},
-    {"set_tokens", "sample_id"},
+    {"samples", "sha256", 1},
+    {"grams", "gram", 1},
+    {"set_tokens", "sample_id", 1},
+    {"set_token_lists", "sample_id", 3},
 };
 
 static const char *const coordinator_ddl[] = {
@@ -432,6 +440,8 @@ static const char *const coordinator_ddl[] = {
     FAMILIES_DDL("families"),
     FAMILY_NEXT_DDL("family_next"),
     "CREATE TABLE set_tokens (slot INTEGER NOT NULL, value BIGINT NOT NULL, sample_id BIGINT NOT NULL)"
+    " PARTITION BY HASH (sample_id)",
+    "CREATE TABLE set_token_lists (sample_id BIGINT NOT NULL, slots INTEGER[] NOT NULL, vals BIGINT[] NOT NULL)"
     " PARTITION BY HASH (sample_id)",
     FAMILIES_DDL("set_families"),
     FAMILY_NEXT_DDL("set_family_next"),
@@ -456,6 +466,18 @@ static const char *const shard_ddl[] = {
     "CREATE TABLE IF NOT EXISTS set_tokens@P (slot INTEGER NOT NULL, value BIGINT NOT NULL,"
     " sample_id BIGINT NOT NULL)",
     "CREATE UNIQUE INDEX IF NOT EXISTS set_tokens@P_token ON set_tokens@P ((slot::bigint << 32 | value), sample_id)",
+    /* layout 3: a record's tokens as one row, made set_tokens@P rows here
+     * (the function's search_path is the shard's at creation: postgres_fdw
+     * sessions search pg_catalog only) */
+    "CREATE TABLE IF NOT EXISTS set_token_lists@P (sample_id BIGINT NOT NULL, slots INTEGER[] NOT NULL,"
+    " vals BIGINT[] NOT NULL)",
+    "CREATE OR REPLACE FUNCTION set_token_lists@P_put() RETURNS trigger LANGUAGE plpgsql"
+    " SET search_path FROM CURRENT AS $$ BEGIN"
+    " INSERT INTO set_tokens@P (slot, value, sample_id) SELECT s, v, NEW.sample_id FROM unnest(NEW.slots, NEW.vals) AS u(s, v);"
+    " RETURN NULL; END $$",
+    "DROP TRIGGER IF EXISTS set_token_lists@P_put ON set_token_lists@P",
+    "CREATE TRIGGER set_token_lists@P_put BEFORE INSERT ON set_token_lists@P FOR EACH ROW"
+    " EXECUTE FUNCTION set_token_lists@P_put()",
     NULL,
 };
 

@@ -174,9 +174,26 @@ static void emit_rows(out_buf *o, const uint64_t *key, size_t m, int slot, int64
                                    .slot = slot, .value = (uint32_t)(key[k] >> KEY_VALUE_SHIFT)};
 }
 
+/* a sharded collection of layout 3: the records' rows a record at a time
+ * (the backend sends each record's as one list, backend_pg.c), the buffer
+ * sent between two records */
+static bool write_records(db *d, out_buf *o, const set_staged *s, size_t m)
+{
+    _Static_assert(OUT_ROWS % MG_GIMPSET_K == 0, "a full buffer holds whole records");
+    for (size_t k = 0; k < m; k++) {
+        if (o->cap - o->n < MG_GIMPSET_K && !out_send(d, o))
+            return false;
+        for (int slot = 0; slot < MG_GIMPSET_K; slot++)
+            o->row[o->n++] = (set_row){.sample_id = s[k].id, .slot = slot, .value = s[k].v[slot]};
+    }
+    return true;
+}
+
 /* the m staged records s (one generation, ids ascending) written */
 static bool write_generation(db *d, out_buf *o, const set_staged *s, size_t m)
 {
+    if (o->row && d->shard_layout >= 3)
+        return write_records(d, o, s, m);
     int64_t gen = s[0].id / DB_GRAM_GEN;
     for (int slot = 0; slot < MG_GIMPSET_K; slot++) {
         /* a slot writes at most m rows and m entries */

@@ -159,7 +159,7 @@ static bool init_coordinator(db *c, const db *s, int n, const fdw_opts *f, char 
         ok = make_server(c, &s[k], &f[k], k + 1);
     for (int p = 0; ok && p < DB_SHARD_PARTS; p++)
         for (int t = 0; ok && t < DB_SHARD_TABLES; t++)
-            ok = attach(c, t, p, p % n + 1, schema[p % n]);
+            ok = attach(c, t, p, p % n + 1, schema[p % n]); /* a new collection: every table of the layout */
     ok = ok && c->be->set_version(c, DB_SCHEMA_VERSION) && db_commit(c);
     if (!ok)
         db_rollback(c);
@@ -302,6 +302,10 @@ static int plan(const layout *l, int *moved)
     return n;
 }
 
+/* table t is one of the collection's (a layout-2 collection has no
+ * set_token_lists) */
+static bool in_layout(const db *c, int t) { return db_shard_tables[t].since <= c->shard_layout; }
+
 /* partition part of table t onto mg_shard_K: a new foreign partition
  * filled from the old one (detached, renamed _old), the counts checked */
 static bool move_part(db *c, int t, int part, int k, const char *schema)
@@ -331,10 +335,11 @@ static bool move_parts(db *c, const db *s, const fdw_opts *f, const layout *l, c
 {
     int k = l->top + 1;
     bool ok = db_begin(c) && run(c, "LOCK TABLE samples, grams, set_tokens IN EXCLUSIVE MODE") &&
+              (c->shard_layout < 3 || run(c, "LOCK TABLE set_token_lists IN EXCLUSIVE MODE")) &&
               make_server(c, s, f, k);
     for (int m = 0; ok && m < n; m++)
         for (int t = 0; ok && t < DB_SHARD_TABLES; t++)
-            ok = move_part(c, t, moved[m], k, schema);
+            ok = !in_layout(c, t) || move_part(c, t, moved[m], k, schema);
     ok = ok && db_commit(c);
     if (!ok)
         db_rollback(c);
@@ -348,8 +353,8 @@ static bool drop_originals(db *c, const int *moved, int n)
     bool ok = db_begin(c);
     for (int m = 0; ok && m < n; m++)
         for (int t = 0; ok && t < DB_SHARD_TABLES; t++)
-            ok = run(c, "TRUNCATE %s_p%02d_old", db_shard_tables[t].name, moved[m]) &&
-                 run(c, "DROP FOREIGN TABLE %s_p%02d_old", db_shard_tables[t].name, moved[m]);
+            ok = !in_layout(c, t) || (run(c, "TRUNCATE %s_p%02d_old", db_shard_tables[t].name, moved[m]) &&
+                                      run(c, "DROP FOREIGN TABLE %s_p%02d_old", db_shard_tables[t].name, moved[m]));
     ok = ok && db_commit(c);
     if (!ok) {
         db_rollback(c);

@@ -227,6 +227,43 @@ expect_eq "layout 2 again: every token partition keyed by token, none by (slot, 
 mapfile -t q < <(head -6 "$T/files.txt")
 same "upgraded to layout 2: match (gimpset)" match -k 0 "${q[@]}"
 
+# ---- layout 2 (no token lists): written row by row, upgraded to 3 in place ----
+# layout 2 as the last release made it: no set_token_lists anywhere.  Which
+# table an import's token rows reach is what shard 1 logs postgres_fdw
+# sending it (oracle: the statements the shard ran)
+echo "[${SECONDS}s] a sharded collection of layout 2: written row by row, then upgraded by tools/shard_layout3.sql"
+coord_sql "DROP TABLE set_token_lists" >/dev/null
+for i in 1 2 3 4; do
+    onshard $i "DO \$\$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ '^set_token_lists_p[0-9]+\$' LOOP EXECUTE format('DROP TABLE %I', t); EXECUTE format('DROP FUNCTION %I()', t || '_put'); END LOOP; END \$\$" >/dev/null
+done
+coord_sql "UPDATE malgopher_shard_layout SET version = 2" >/dev/null
+inserted_into() { # FILE: import it into both; the tables shard 1 was sent token rows or lists for
+    local n
+    "$M" db import --db "$ONE" "$1" >/dev/null 2>&1
+    onshard 1 "ALTER DATABASE mg SET log_statement = 'all'" >/dev/null
+    n=$(wc -l < "${DIRS[1]}/server.log")
+    "$M" db import --db "$COORD" "$1" >/dev/null 2>"$T/err" || bad "import $1: $(cat "$T/err")"
+    onshard 1 "ALTER DATABASE mg RESET log_statement" >/dev/null
+    tail -n +$((n + 1)) "${DIRS[1]}/server.log" | grep -o 'INSERT INTO public\.set_token[a-z_]*_p' | sort -u | sed 's/.*\.//; s/_p$//' | paste -sd' '
+}
+python3 "$HERE/../../bench/feed_gen.py" 300 9 > "$T/synth4.jsonl" 2>/dev/null # records with gimpsets
+head -150 "$T/synth4.jsonl" > "$T/synth4a.jsonl"; tail -n +151 "$T/synth4.jsonl" > "$T/synth4b.jsonl"
+expect_eq "layout 2: an import sends token rows" "$(inserted_into "$T/synth4a.jsonl")" "set_tokens"
+compare_all "layout 2, written"
+upgrade3() { # HOST DB: tools/shard_layout3.sql there
+    psql -X -q -v ON_ERROR_STOP=1 -h "$1" -U mg -d "$2" -f "$HERE/../../tools/shard_layout3.sql" >/dev/null 2>"$T/err" ||
+        bad "shard_layout3.sql on $2 at $1: $(cat "$T/err")"
+}
+for i in 1 2 3; do upgrade3 "${DIRS[$i]}" mg; done
+upgrade3 "${DIRS[0]}" shard4
+upgrade3 "${DIRS[0]}" mg # the coordinator, last
+expect_eq "layout 3: the coordinator's version" "$(coord_sql "SELECT max(version) FROM malgopher_shard_layout")" 3
+expect_eq "layout 3: set_token_lists has the 16 partitions of set_tokens, on the same servers" \
+    "$(coord_sql "SELECT count(*) FROM pg_foreign_table a JOIN pg_class ca ON ca.oid = a.ftrelid, pg_foreign_table b JOIN pg_class cb ON cb.oid = b.ftrelid WHERE ca.relispartition AND cb.relispartition AND ca.relname = 'set_token_lists' || substr(cb.relname, 11) AND cb.relname ~ '^set_tokens_p' AND a.ftserver = b.ftserver AND pg_get_expr(ca.relpartbound, ca.oid) = pg_get_expr(cb.relpartbound, cb.oid)")" 16
+expect_eq "layout 3: an import sends token lists" "$(inserted_into "$T/synth4b.jsonl")" "set_token_lists"
+compare_all "layout 3, upgraded and written"
+expect_eq "layout 3: the shards keep no list" "$(for i in 1 2 3 4; do share $i set_token_lists; done | paste -sd+ | bc)" 0
+
 # ---- a sharded collection of an older schema: refused, with how to upgrade ----
 echo "[${SECONDS}s] a sharded collection of schema 3: refused, left as it was"
 coord_sql "UPDATE malgopher_schema SET version = 3" >/dev/null
