@@ -9,7 +9,8 @@
 # postgres_fdw layer, not the scaling a shard per machine would give.
 # Sizes: BENCH_SIZES (default 10000), queries BENCH_QUERIES (default 50);
 # BENCH_FEED=feed: the realistic feed of bench/feed_gen.py instead;
-# BENCH_LAYOUTS (default "one shard1 shard3") the layouts run.  After each
+# BENCH_LAYOUTS (default "one shard1 shard3") the layouts run;
+# BENCH_MATCH=0: the imports only.  After each
 # step, the CPU seconds each server spent in it (coordinator c, shards
 # s1..s3: the postmaster's own and its exited children's, from /proc) and
 # the token rows each shard holds: what the servers share of the work,
@@ -87,6 +88,7 @@ for n in $SIZES; do
         echo "$layout N=$n: import $(printf '%.1f' "$dt") s = $(printf '%.0f' "$(echo "$n / $dt" | bc -l)") records/s (client CPU $(awk '{ printf "%.1f", $1 + $2 }' "$W/time") s, load $(cut -d' ' -f1-3 /proc/loadavg))"
         echo "$layout N=$n: import $(cpu_step)"
         for s in $shards; do echo "$layout N=$n: shard ${s%%:*} holds $(tokens_on "${s%%:*}" "${s#*:}") token rows"; done
+        [ "${BENCH_MATCH:-1}" = 0 ] && continue
         cpu_mark
         echo "$layout N=$n: $(python3 "$HERE/db_latency.py" "$M" "$uri" "$W/s$n.jsonl" "$Q" 7) (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
         echo "$layout N=$n: match $(cpu_step)"
