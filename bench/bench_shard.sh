@@ -24,11 +24,8 @@ SIZES=${BENCH_SIZES:-10000}
 Q=${BENCH_QUERIES:-50}
 W=$(mktemp -d)
 . "$HERE/../tests/db/pg_cluster.sh"
-stop_all() {
-    local d
-    for d in "$W"/dir.*; do [ -s "$d" ] && PG_DIR=$(cat "$d") pg_stop; done
-    rm -rf "$W" "$TPL"
-}
+. "$HERE/pg_bench.sh"
+stop_all() { pg_stop_listed "$W"; rm -rf "$W" "$TPL"; }
 TPL=$(mktemp -d /tmp/mg-pgt.XXXXXX) # the servers' owner must reach it
 trap stop_all EXIT
 pg_template "$TPL" >/dev/null
@@ -46,16 +43,8 @@ db() { # SERVER NAME: a fresh database, its URI
 real=$W/real.sqlite
 "$M" db add --db "$real" --files-from "$W/files.txt" >/dev/null 2>&1
 "$M" db export --db "$real" > "$W/real.jsonl"
-# CPU seconds of server I so far: its postmaster and the backends it reaped
-# (utime, stime, cutime, cstime), plus those still running
-srv_cpu() {
-    local pm t=0 p
-    pm=$(head -1 "${DIRS[$1]}/data/postmaster.pid")
-    for p in $pm $(pgrep -P "$pm"); do
-        t=$((t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-    done
-    echo "$t"
-}
+# the clock ticks server I has spent so far (bench/pg_bench.sh)
+srv_cpu() { pg_cpu_ticks "${DIRS[$1]}"; }
 CPU0=()
 cpu_mark() { local i; for i in 0 1 2 3; do CPU0[i]=$(srv_cpu $i); done; }
 cpu_step() { # the CPU seconds of each server since cpu_mark

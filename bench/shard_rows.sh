@@ -31,11 +31,8 @@ BATCH=${BENCH_BATCH:-500}
 PARTS=16
 W=$(mktemp -d)
 . "$HERE/../tests/db/pg_cluster.sh"
-stop_all() {
-    local d
-    for d in "$W"/dir.*; do [ -s "$d" ] && PG_DIR=$(cat "$d") pg_stop; done
-    rm -rf "$W"
-}
+. "$HERE/pg_bench.sh"
+stop_all() { pg_stop_listed "$W"; rm -rf "$W"; }
 trap stop_all EXIT
 for i in 0 1; do
     PG_OPTS="-c shared_buffers=256MB -c max_wal_size=4GB" PG_FSYNC=on pg_start >/dev/null
@@ -43,14 +40,6 @@ for i in 0 1; do
 done
 C=$(cat "$W/dir.0") S=$(cat "$W/dir.1")
 sq() { psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$1" -U mg -d mg -c "$2"; }
-srv_cpu() { # CPU seconds (clock ticks / 100) of the server in DIR so far
-    local pm t=0 p
-    pm=$(head -1 "$1/data/postmaster.pid")
-    for p in $pm $(pgrep -P "$pm"); do
-        t=$((t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-    done
-    echo "$t"
-}
 
 sq "$C" "CREATE EXTENSION postgres_fdw"
 sq "$C" "CREATE SERVER shard FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$S', dbname 'mg', async_capable 'true', batch_size '1000', fetch_size '10000')"
@@ -100,14 +89,14 @@ stmt() {
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, PostgreSQL $(psql --version | awk '{print $3}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# N=$N records, $BATCH a transaction, $PARTS foreign partitions on one shard"
 for layout in ${BENCH_LAYOUTS:-rows lists arrays grams}; do
-    c0=$(srv_cpu "$C") s0=$(srv_cpu "$S") t0=$(date +%s.%N)
+    c0=$(pg_cpu_ticks "$C") s0=$(pg_cpu_ticks "$S") t0=$(date +%s.%N)
     for ((a = 0; a < N; a += BATCH)); do
         b=$((a + BATCH > N ? N : a + BATCH))
         sq "$C" "$(stmt $layout $a $b)"
     done
-    t1=$(date +%s.%N) c1=$(srv_cpu "$C") s1=$(srv_cpu "$S")
+    t1=$(date +%s.%N) c1=$(pg_cpu_ticks "$C") s1=$(pg_cpu_ticks "$S")
     rows=$(sq "$S" "SELECT sum(n_live_tup) FROM pg_stat_user_tables WHERE relname LIKE '$([ $layout = lists ] && echo lrows || echo $layout)_%'")
-    awk -v l=$layout -v n=$N -v w="$(echo "$t1 - $t0" | bc)" -v c=$((c1 - c0)) -v s=$((s1 - s0)) -v r="$rows" 'BEGIN {
+    awk -v l=$layout -v n=$N -v w="$(echo "$t1 - $t0" | bc)" -v hz="$(getconf CLK_TCK)" -v c=$((c1 - c0)) -v s=$((s1 - s0)) -v r="$rows" 'BEGIN {
         printf "%-6s %7.1f s  %7.0f records/s  coordinator CPU %6.2f s (%5.0f us a record)  shard CPU %6.2f s  shard rows %s\n",
-               l, w, n / w, c / 100, c / 100 / n * 1e6, s / 100, r }'
+               l, w, n / w, c / hz, c / hz / n * 1e6, s / hz, r }'
 done
