@@ -433,6 +433,45 @@ static bool pg_put_grams(db *d, const gram_row *v, size_t n)
     return pg_copy(d, "COPY grams (gen, gram, sample_id) FROM STDIN", n, db_gram_fields, v);
 }
 
+/* the partition and server of a kept token list */
+typedef struct kept_list {
+    char part[64], server[64];
+} kept_list;
+
+static bool kept_row(const char *const *cols, int ncols, void *ctx)
+{
+    kept_list *k = ctx;
+    if (ncols == 2 && cols[0] && cols[1]) {
+        snprintf(k->part, sizeof k->part, "%s", cols[0]);
+        snprintf(k->server, sizeof k->server, "%s", cols[1]);
+    }
+    return false;
+}
+
+/* false (err set, naming the shard) when a shard kept a token list
+ * instead of making it rows: its partition lacks the trigger (a shard left
+ * out of an upgrade to layout 3), and the records would be stored but
+ * never found by a gimpset search; the caller's transaction is then
+ * rolled back */
+static bool lists_made_rows(db *d)
+{
+    kept_list k = {"", ""};
+    if (!pg_query(d,
+                  "SELECT c.relname, s.srvname FROM (SELECT tableoid FROM set_token_lists LIMIT 1) l"
+                  " JOIN pg_class c ON c.oid = l.tableoid JOIN pg_foreign_table f ON f.ftrelid = c.oid"
+                  " JOIN pg_foreign_server s ON s.oid = f.ftserver",
+                  NULL, 0, kept_row, &k))
+        return false;
+    if (!k.part[0])
+        return true;
+    snprintf(d->err, sizeof d->err,
+             "server \"%s\" keeps the token lists sent to %s instead of making them token rows (no trigger):"
+             " run tools/shard_layout3.sql on every shard (docs/collection.md \"Upgrading\")",
+             k.server, k.part);
+    name_shard(d);
+    return false;
+}
+
 /* A sharded collection of layout 3 takes a record's token rows as one
  * row of set_token_lists, which its shard turns back into rows
  * (db_schema.c): the rows grouped by record here, on the coordinator.
@@ -448,7 +487,8 @@ static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
                                 " SELECT sample_id, array_agg(slot::int), array_agg(value)"
                                 " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(sample_id, slot, value)"
                                 " GROUP BY sample_id",
-                                n, db_set_fields, v);
+                                n, db_set_fields, v) &&
+               lists_made_rows(d);
     if (d->be == &pg_sharded_backend)
         return pg_insert_arrays(d,
                                 "INSERT INTO set_tokens (sample_id, slot, value)"

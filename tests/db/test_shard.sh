@@ -263,6 +263,19 @@ expect_eq "layout 3: set_token_lists has the 16 partitions of set_tokens, on the
 expect_eq "layout 3: an import sends token lists" "$(inserted_into "$T/synth4b.jsonl")" "set_token_lists"
 compare_all "layout 3, upgraded and written"
 expect_eq "layout 3: the shards keep no list" "$(for i in 1 2 3 4; do share $i set_token_lists; done | paste -sd+ | bc)" 0
+# a shard left out of the upgrade (one partition's trigger dropped): the
+# import fails naming it, and its batch is rolled back, so no record is
+# stored without its token rows
+part=$(onshard 3 "SELECT min(tablename) FROM pg_tables WHERE tablename ~ '^set_token_lists_p[0-9]+\$'")
+onshard 3 "DROP TRIGGER ${part}_put ON $part" >/dev/null
+before=$(coord_sql "SELECT count(*) FROM samples")
+python3 "$HERE/../../bench/feed_gen.py" 400 10 > "$T/synth5.jsonl" 2>/dev/null
+"$M" db import --db "$COORD" "$T/synth5.jsonl" >/dev/null 2>"$T/err"; expect_eq "a shard without the trigger: exit" $? 1
+expect_eq "a shard without the trigger: one line" "$(wc -l < "$T/err")" 1
+grep -q "server \"mg_shard_3\" keeps the token lists sent to $part instead of making them token rows.*tools/shard_layout3.sql.*(shard $(uri 3))\$" "$T/err" &&
+    ok || bad "a shard without the trigger: message: $(cat "$T/err")"
+expect_eq "a shard without the trigger: no record added" "$(coord_sql "SELECT count(*) FROM samples")" "$before"
+expect_eq "a shard without the trigger: no list kept" "$(share 3 set_token_lists)" 0
 
 # ---- a sharded collection of an older schema: refused, with how to upgrade ----
 echo "[${SECONDS}s] a sharded collection of schema 3: refused, left as it was"
