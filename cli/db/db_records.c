@@ -95,6 +95,56 @@ static const char insert_set_sql[] =
     " p AS (INSERT INTO sample_paths (sample_id, path, first_seen) SELECT id, path, first_seen FROM s)"
     " SELECT min(u.ord), s.id FROM s JOIN mg_put u ON u.p1 = s.sha256 AND u.p2::bigint = s.slice GROUP BY s.id";
 
+/* insert_set_sql for a sharded collection: postgres_fdw sends an INSERT
+ * with RETURNING one remote statement a row, one round trip a record, so
+ * here nothing is returned by the shards.  The batch's records already
+ * stored are found first, by one lookup of their sha256 that each
+ * partition answers (k); the others, the first of two alike, get their
+ * ids from the sequence in the batch's order (i, computed once) and go in
+ * batched, ON CONFLICT DO NOTHING for a writer adding the same file at
+ * that moment, which records_put then finds missing (sharded_check). */
+static const char insert_set_sharded_sql[] =
+    "WITH k AS (SELECT sha256, slice FROM samples WHERE sha256 = ANY (ARRAY(SELECT p1 FROM mg_put))),"
+    " n AS (SELECT min(ord) AS ord FROM mg_put u"
+    " WHERE NOT EXISTS (SELECT 1 FROM k WHERE k.sha256 = u.p1 AND k.slice = u.p2::bigint) GROUP BY p1, p2::bigint),"
+    " i AS (SELECT ord, nextval(pg_get_serial_sequence('samples', 'id')) AS id FROM (SELECT ord FROM n ORDER BY ord) o),"
+    " s AS (INSERT INTO samples (id, sha256, slice, suffix, size, path, first_seen, last_seen, source,"
+    " container, os, arch, go_version, main_path, main_module, main_version, build,"
+    " gimphash, gimpfuzzy, functions, names, no_names, partial, digest_kind, digest_exact, gimpset)"
+    " SELECT i.id, p1, p2::bigint, p3, p4::bigint, p5, p6, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15,"
+    " p16, p17, p18::bigint, p19::bigint, p20::integer, p21::integer, p22::integer, p23, p24"
+    " FROM i JOIN mg_put USING (ord) ORDER BY i.id ON CONFLICT DO NOTHING),"
+    " p AS (INSERT INTO sample_paths (sample_id, path, first_seen) SELECT i.id, p5, p6 FROM i JOIN mg_put USING (ord))"
+    " SELECT ord, id FROM i";
+
+/* after insert_set_sharded_sql: every id it gave is stored; false (err
+ * set, worth another try) when another writer stored one of the files
+ * first, so that the batch is written again with it known */
+static bool sharded_check(db *d, const int64_t *id, size_t n)
+{
+    size_t given = 0, at = 0;
+    char *list = n <= (SIZE_MAX - 3) / 21 ? malloc(n * 21 + 3) : NULL;
+    if (!list) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return false;
+    }
+    list[at++] = '{';
+    for (size_t k = 0; k < n; k++)
+        if (id[k] > 0)
+            at += (size_t)snprintf(list + at, 22, "%s%lld", given++ ? "," : "", (long long)id[k]);
+    memcpy(list + at, "}", 2);
+    int64_t stored = 0;
+    db_param p[] = {PT(list)};
+    bool ok = !given || db_int(d, "SELECT count(*) FROM samples WHERE id = ANY ($1::bigint[])", p, 1, &stored);
+    free(list);
+    if (ok && given && (size_t)stored != given) {
+        snprintf(d->err, sizeof d->err, "another writer stored %zu of this batch's files first", given - (size_t)stored);
+        d->retry = true;
+        return false;
+    }
+    return ok;
+}
+
 /* r's keys into k and the parameters of insert_sql into p (which point
  * into r, now and k) */
 static void insert_params(const record *r, const char *now, digest_keys *k, db_param p[INSERT_PARAMS])
@@ -175,7 +225,9 @@ bool records_put(db *d, const record *const *r, size_t n, int *rc)
     for (size_t i = 0; ok && i < n; i++)
         insert_params(r[i], now, &k[i], p + i * INSERT_PARAMS);
     if (ok && set) /* all at once */
-        ok = d->be->query_set(d, insert_set_sql, p, INSERT_PARAMS, n, id);
+        ok = d->shard_layout ? d->be->query_set(d, insert_set_sharded_sql, p, INSERT_PARAMS, n, id) &&
+                                   sharded_check(d, id, n)
+                             : d->be->query_set(d, insert_set_sql, p, INSERT_PARAMS, n, id);
     for (size_t at = 0; ok && !set && at < n; at += DB_PUT_MANY) /* DB_PUT_MANY statements a round trip */
         ok = d->be->query_many(d, insert_sql(d), p + at * INSERT_PARAMS, INSERT_PARAMS,
                                n - at < DB_PUT_MANY ? n - at : DB_PUT_MANY, id + at);

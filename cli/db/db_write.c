@@ -9,6 +9,7 @@
 static int attempt(db *d, bool (*write)(db *d, db_batch *b), db_batch *b)
 {
     b->added = b->known = 0;
+    d->retry = false; /* set again by this try's failure, if worth another */
     if (db_begin(d) && write(d, b) && db_commit(d))
         return 1;
     db_rollback(d);
