@@ -197,6 +197,21 @@ python3 "$HERE/../../bench/db_synth.py" "$T/base.jsonl" 200 8 > "$T/synth3.jsonl
 for D in "$ONE" "$COORD"; do "$M" db import --db "$D" "$T/synth3.jsonl" >/dev/null 2>&1; done
 same "4 shards, more lines: stats" stats --json
 same "4 shards, more lines: match" match --measure fuzzy -k 0 "$(sed -n '7p' "$T/synth3.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["gimpfuzzy"])')"
+# one batch holding new files twice, under other paths, and stored ones:
+# each new file stored once (the first line's path first), the others
+# known, as on one server (whose statement returns what it inserted)
+python3 "$HERE/../../bench/feed_gen.py" 60 11 2>/dev/null | python3 -c 'import json, sys
+old = [json.loads(l) for l in open(sys.argv[1])][:20]
+for l in sys.stdin:
+    o = json.loads(l); print(json.dumps(o))
+    o["path"] += ".again"; print(json.dumps(o))
+for o in old: print(json.dumps(o))' "$T/synth3.jsonl" > "$T/twice.jsonl"
+"$M" db import --db "$ONE" "$T/twice.jsonl" > "$T/out.one" 2>&1 || bad "import twice.jsonl, one server: $(cat "$T/out.one")"
+"$M" db import --db "$COORD" "$T/twice.jsonl" > "$T/out.coord" 2>&1 || bad "import twice.jsonl: $(cat "$T/out.coord")"
+expect_eq "files twice in a batch: the import's count" "$(cat "$T/out.coord")" "added 60, known 80, not Go 0"
+expect_eq "files twice in a batch: the one server's count" "$(cat "$T/out.one")" "added 60, known 80, not Go 0"
+same "files twice in a batch: stats" stats --json
+same "files twice in a batch: export" export
 
 # ---- sharded collections of schemas 4 to 7: the same layout (token and
 # gram rows), opened as 8 ----
