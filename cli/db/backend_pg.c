@@ -94,6 +94,7 @@ static struct {
 /* the columns of the session's staging table mg_put (query_set), 0: not made */
 static int staged_np;
 static bool staged_tuned; /* temp_buffers set for it */
+static bool lists_unchecked; /* the open transaction sent token lists (pg_put_set_tokens) */
 
 static bool prepared(db *d, const char *sql, int np, char name[24])
 {
@@ -127,6 +128,7 @@ static void pg_close(db *d)
     cache.n = 0;
     staged_np = 0;
     staged_tuned = false;
+    lists_unchecked = false;
     PQfinish(d->conn);
     d->conn = NULL;
 }
@@ -451,8 +453,8 @@ static bool kept_row(const char *const *cols, int ncols, void *ctx)
 /* false (err set, naming the shard) when a shard kept a token list
  * instead of making it rows: its partition lacks the trigger (a shard left
  * out of an upgrade to layout 3), and the records would be stored but
- * never found by a gimpset search; the caller's transaction is then
- * rolled back */
+ * never found by a gimpset search; looked for once a transaction, before
+ * it commits (pg_commit), which then fails and is rolled back */
 static bool lists_made_rows(db *d)
 {
     kept_list k = {"", ""};
@@ -481,19 +483,18 @@ static bool lists_made_rows(db *d)
  * rows in one order, so slots[i] and vals[i] stay one token. */
 static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
 {
-    if (d->be == &pg_sharded_backend && d->shard_layout >= 3)
+    if (d->be == &pg_sharded_backend) {
+        bool lists = d->shard_layout >= DB_SHARD_LAYOUT_LISTS;
+        lists_unchecked |= lists;
         return pg_insert_arrays(d,
-                                "INSERT INTO set_token_lists (sample_id, slots, vals)"
-                                " SELECT sample_id, array_agg(slot::int), array_agg(value)"
-                                " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(sample_id, slot, value)"
-                                " GROUP BY sample_id",
-                                n, db_set_fields, v) &&
-               lists_made_rows(d);
-    if (d->be == &pg_sharded_backend)
-        return pg_insert_arrays(d,
-                                "INSERT INTO set_tokens (sample_id, slot, value)"
-                                " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])",
+                                lists ? "INSERT INTO set_token_lists (sample_id, slots, vals)"
+                                        " SELECT sample_id, array_agg(slot::int), array_agg(value)"
+                                        " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(sample_id, slot, value)"
+                                        " GROUP BY sample_id"
+                                      : "INSERT INTO set_tokens (sample_id, slot, value)"
+                                        " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])",
                                 n, db_set_fields, v);
+    }
     return pg_copy(d, "COPY set_tokens (sample_id, slot, value) FROM STDIN", n, db_set_fields, v);
 }
 
@@ -672,10 +673,16 @@ static bool pg_query_set(db *d, const char *sql, const db_param *p, int np, size
 
 static bool pg_simple(db *d, const char *sql) { return pg_query(d, sql, NULL, 0, NULL, NULL); }
 static bool pg_begin(db *d) { return pg_simple(d, "BEGIN"); }
-static bool pg_commit(db *d) { return pg_simple(d, "COMMIT"); }
+static bool pg_commit(db *d)
+{
+    bool check = lists_unchecked;
+    lists_unchecked = false;
+    return (!check || lists_made_rows(d)) && pg_simple(d, "COMMIT");
+}
 static void pg_rollback(db *d)
 {
     staged_np = 0; /* a staging table made in this transaction is gone */
+    lists_unchecked = false;
     if (PQstatus(d->conn) == CONNECTION_OK)
         pg_simple(d, "ROLLBACK");
 }

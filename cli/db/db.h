@@ -255,6 +255,7 @@ bool db_schema_each(const db_backend *be, int from, int to, bool (*fn)(void *ctx
  * written (its token rows sent one by one) */
 #define DB_SHARD_LAYOUT 3
 #define DB_SHARD_LAYOUT_OLDEST 2
+#define DB_SHARD_LAYOUT_LISTS 3 /* the first with set_token_lists */
 #define DB_SHARD_TABLES 4
 typedef struct db_shard_table {
     const char *name, *key;
@@ -335,6 +336,9 @@ void db_counts_to_starts(size_t *count, size_t n);
 /* row callback: the first column of the first row as an int64_t into ctx
  * (left as it was when NULL or absent); stops after that row */
 bool db_int_row(const char *const *cols, int ncols, void *ctx);
+/* "{a,b,...}" of the n values of v, an array literal to bind (out has
+ * room for 21 characters a value and 3) */
+void db_i64_array(char *out, const int64_t *v, size_t n);
 
 /* ---- db_records.c: sample records ---- */
 typedef struct record {

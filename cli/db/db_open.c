@@ -22,6 +22,16 @@ bool db_rows(db *d, const char *sql, const db_param *p, int np, db_row_fn fn, vo
 
 bool db_exec(db *d, const char *sql, const db_param *p, int np) { return db_rows(d, sql, p, np, NULL, NULL); }
 
+void db_i64_array(char *out, const int64_t *v, size_t n)
+{
+    size_t at = 0;
+    out[at++] = '{';
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)sprintf(out + at, "%s%lld", k ? "," : "", (long long)v[k]);
+    out[at++] = '}';
+    out[at] = 0;
+}
+
 bool db_int_row(const char *const *cols, int ncols, void *ctx)
 {
     if (ncols && cols[0])

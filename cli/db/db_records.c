@@ -117,27 +117,28 @@ static const char insert_set_sharded_sql[] =
     " p AS (INSERT INTO sample_paths (sample_id, path, first_seen) SELECT i.id, p5, p6 FROM i JOIN mg_put USING (ord))"
     " SELECT ord, id FROM i";
 
-/* after insert_set_sharded_sql: every id it gave is stored; false (err
- * set, worth another try) when another writer stored one of the files
- * first, so that the batch is written again with it known */
+/* after insert_set_sharded_sql: every id it gave is stored (ids of 0,
+ * the known records, name none); false (err set, worth another try) when
+ * another writer stored one of the files first, so that the batch is
+ * written again with it known */
 static bool sharded_check(db *d, const int64_t *id, size_t n)
 {
-    size_t given = 0, at = 0;
+    size_t given = 0;
+    for (size_t k = 0; k < n; k++)
+        given += id[k] > 0;
+    if (!given)
+        return true;
     char *list = n <= (SIZE_MAX - 3) / 21 ? malloc(n * 21 + 3) : NULL;
     if (!list) {
         snprintf(d->err, sizeof d->err, "out of memory");
         return false;
     }
-    list[at++] = '{';
-    for (size_t k = 0; k < n; k++)
-        if (id[k] > 0)
-            at += (size_t)snprintf(list + at, 22, "%s%lld", given++ ? "," : "", (long long)id[k]);
-    memcpy(list + at, "}", 2);
+    db_i64_array(list, id, n);
     int64_t stored = 0;
     db_param p[] = {PT(list)};
-    bool ok = !given || db_int(d, "SELECT count(*) FROM samples WHERE id = ANY ($1::bigint[])", p, 1, &stored);
+    bool ok = db_int(d, "SELECT count(*) FROM samples WHERE id = ANY ($1::bigint[])", p, 1, &stored);
     free(list);
-    if (ok && given && (size_t)stored != given) {
+    if (ok && (size_t)stored != given) {
         snprintf(d->err, sizeof d->err, "another writer stored %zu of this batch's files first", given - (size_t)stored);
         d->retry = true;
         return false;
@@ -225,9 +226,9 @@ bool records_put(db *d, const record *const *r, size_t n, int *rc)
     for (size_t i = 0; ok && i < n; i++)
         insert_params(r[i], now, &k[i], p + i * INSERT_PARAMS);
     if (ok && set) /* all at once */
-        ok = d->shard_layout ? d->be->query_set(d, insert_set_sharded_sql, p, INSERT_PARAMS, n, id) &&
-                                   sharded_check(d, id, n)
-                             : d->be->query_set(d, insert_set_sql, p, INSERT_PARAMS, n, id);
+        ok = db_pg_sharded(d) ? d->be->query_set(d, insert_set_sharded_sql, p, INSERT_PARAMS, n, id) &&
+                                    sharded_check(d, id, n)
+                              : d->be->query_set(d, insert_set_sql, p, INSERT_PARAMS, n, id);
     for (size_t at = 0; ok && !set && at < n; at += DB_PUT_MANY) /* DB_PUT_MANY statements a round trip */
         ok = d->be->query_many(d, insert_sql(d), p + at * INSERT_PARAMS, INSERT_PARAMS,
                                n - at < DB_PUT_MANY ? n - at : DB_PUT_MANY, id + at);

@@ -425,7 +425,7 @@ const db_shard_table db_shard_tables[DB_SHARD_TABLES] = {
     {"samples", "sha256", 1},
     {"grams", "gram", 1},
     {"set_tokens", "sample_id", 1},
-    {"set_token_lists", "sample_id", 3},
+    {"set_token_lists", "sample_id", DB_SHARD_LAYOUT_LISTS},
 };
 
 static const char *const coordinator_ddl[] = {

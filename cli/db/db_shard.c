@@ -334,9 +334,10 @@ static bool move_parts(db *c, const db *s, const fdw_opts *f, const layout *l, c
                        const char *schema)
 {
     int k = l->top + 1;
-    bool ok = db_begin(c) && run(c, "LOCK TABLE samples, grams, set_tokens IN EXCLUSIVE MODE") &&
-              (c->shard_layout < 3 || run(c, "LOCK TABLE set_token_lists IN EXCLUSIVE MODE")) &&
-              make_server(c, s, f, k);
+    bool ok = db_begin(c);
+    for (int t = 0; ok && t < DB_SHARD_TABLES; t++)
+        ok = !in_layout(c, t) || run(c, "LOCK TABLE %s IN EXCLUSIVE MODE", db_shard_tables[t].name);
+    ok = ok && make_server(c, s, f, k);
     for (int m = 0; ok && m < n; m++)
         for (int t = 0; ok && t < DB_SHARD_TABLES; t++)
             ok = !in_layout(c, t) || move_part(c, t, moved[m], k, schema);

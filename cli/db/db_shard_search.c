@@ -34,17 +34,6 @@
 /* ids a statement */
 #define CHUNK 4096
 
-/* "{a,b,...}" of the n values of v (room for 20 chars a value + 3) */
-static void i64_array(char *out, const int64_t *v, size_t n)
-{
-    size_t at = 0;
-    out[at++] = '{';
-    for (size_t k = 0; k < n; k++)
-        at += (size_t)sprintf(out + at, "%s%lld", k ? "," : "", (long long)v[k]);
-    out[at++] = '}';
-    out[at] = 0;
-}
-
 typedef struct ids {
     int64_t *v;
     size_t n, cap;
@@ -90,7 +79,7 @@ static bool score_ids(db *d, const char *sql, const ids *cand, const char *extra
     static char list[CHUNK * 21 + 3];
     bool ok = true;
     for (size_t at = 0; ok && !c->nomem && at < cand->n; at += CHUNK) {
-        i64_array(list, cand->v + at, cand->n - at < CHUNK ? cand->n - at : CHUNK);
+        db_i64_array(list, cand->v + at, cand->n - at < CHUNK ? cand->n - at : CHUNK);
         db_param p[] = {PT(list), PT(extra ? extra : "")};
         ok = db_rows(d, sql, p, extra ? 2 : 1, db_scored_row, c);
     }
@@ -142,7 +131,7 @@ bool db_search_set_sharded(db *d, const char *gimpset, const uint32_t q[MG_GIMPS
     bool skip[MG_GIMPSET_K];
     for (int k = 0; k < MG_GIMPSET_K; k++)
         tok[k] = (int64_t)k << 32 | q[k];
-    i64_array(tokens, tok, MG_GIMPSET_K);
+    db_i64_array(tokens, tok, MG_GIMPSET_K);
     int j = large_postings(d, tokens, need, skip);
     if (j < 0) {
         db_report(d);
@@ -152,7 +141,7 @@ bool db_search_set_sharded(db *d, const char *gimpset, const uint32_t q[MG_GIMPS
     for (int k = 0; k < MG_GIMPSET_K; k++)
         if (!skip[k])
             tok[m++] = (int64_t)k << 32 | q[k];
-    i64_array(tokens, tok, m);
+    db_i64_array(tokens, tok, m);
     db_param p[] = {PT(tokens), PI(need - j)};
     ids cand = {0};
     db_scored c = {.q = gimpset, .t = t, .set = true};
@@ -189,8 +178,8 @@ static bool gram_ids(db *d, const digest_keys *k, ids *cand)
     if (ok) {
         for (int64_t g = 0; g <= last; g++)
             gens[g] = g;
-        i64_array(list, gens, (size_t)last + 1);
-        i64_array(grams, k->gram, k->ngram);
+        db_i64_array(list, gens, (size_t)last + 1);
+        db_i64_array(grams, k->gram, k->ngram);
         db_param p[] = {PT(list), PT(grams)};
         ok = db_rows(d, "SELECT sample_id FROM grams WHERE gen = ANY($1::bigint[]) AND gram = ANY($2::bigint[])", p,
                      2, id_row, cand);
