@@ -477,6 +477,9 @@ int64_t set_reader_large_ids(const set_reader *r);
  * SQLite, where a token is a statement, 8 more; on PostgreSQL, where a
  * reading is one, twice as many (at most all 256) */
 int set_reader_grow(const db *d, int target);
+/* db_set.c: the slots a record scoring at least t shares, M = ceil(t *
+ * 256 / 100) */
+int db_set_need(int t);
 /* db_set_top.c: the search of a one-server collection (schema 6) through
  * its postings, as db_search_set; need = M equal slots */
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,

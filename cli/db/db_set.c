@@ -138,6 +138,11 @@ static bool pg_candidates(db *d, const uint32_t q[MG_GIMPSET_K], const bool skip
     return db_rows(d, sql, p, 3, set_cand_row, c);
 }
 
+int db_set_need(int t)
+{
+    return (t * MG_GIMPSET_K + 99) / 100;
+}
+
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits)
 {
     *hits = NULL;
@@ -147,7 +152,7 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
         return true; /* an empty or malformed query matches nothing */
     if (t < 1)
         t = 1;
-    int need = (t * MG_GIMPSET_K + 99) / 100; /* M = ceil(T * 256 / 100) */
+    int need = db_set_need(t);
     if (db_pg_sharded(d)) /* each shard counts its own postings */
         return db_search_set_sharded(d, gimpset, q, t, need, top, flags, hits, nhits);
     if (!d->be->set_rows)

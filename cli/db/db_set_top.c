@@ -267,12 +267,6 @@ static bool run_top(db *d, const set_reader *r, const uint32_t q[MG_GIMPSET_K], 
  * then runs with M' and S, and its answer is the same. */
 enum { FIRST_TOKENS = 16, FIRST_READS = 64, CANDIDATES = 512 };
 
-/* the slots a record scoring at least t shares: M' = ceil(t * 256 / 100) */
-static int need_for(int t)
-{
-    return (t * MG_GIMPSET_K + 99) / 100;
-}
-
 /* *t raised to what the k best read by c score, when c kept k */
 static void raise_to_kept(const top_read *c, int *t)
 {
@@ -322,9 +316,9 @@ static bool trial(db *d, set_reader *r, const uint32_t q[MG_GIMPSET_K], int *t2,
     bool all;
     int64_t budget = set_reader_large_ids(r) / (IDS_PER_GIMPSET * TRIAL_SHARE);
     *done = false;
-    if (budget < 1 || set_reader_count(r, need_for(*t2), &all) <= CANDIDATES)
+    if (budget < 1 || set_reader_count(r, db_set_need(*t2), &all) <= CANDIDATES)
         return true;
-    bool ok = run_top(d, r, q, *t2, need_for(*t2), top, (size_t)budget, flags, c);
+    bool ok = run_top(d, r, q, *t2, db_set_need(*t2), top, (size_t)budget, flags, c);
     if (!ok || c->nomem || !c->capped) {
         *done = true;
         return ok;
@@ -375,10 +369,10 @@ bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need,
     int t2 = t;
     bool done = false;
     bool ok = r && (!top || first_look(d, r, q, t, need, top, flags, &t2));
-    ok = ok && read_enough(d, r, q, need, need_for(t2)); /* need_for(t2) >= need */
+    ok = ok && read_enough(d, r, q, need, db_set_need(t2)); /* db_set_need(t2) >= need */
     ok = ok && (!top || trial(d, r, q, &t2, top, flags, &c, &done));
-    ok = ok && (done || ((!top || read_large(d, r, q, need_for(t2))) &&
-                         run_top(d, r, q, t2, need_for(t2), top, 0, flags, &c)));
+    ok = ok && (done || ((!top || read_large(d, r, q, db_set_need(t2))) &&
+                         run_top(d, r, q, t2, db_set_need(t2), top, 0, flags, &c)));
     set_reader_close(r);
     return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }
