@@ -48,6 +48,14 @@ static void ping_shards(db *d)
     }
 }
 
+const char *db_pg_shard_shown(const char *server)
+{
+    for (size_t k = 0; k < nshards; k++)
+        if (!strcmp(shards[k].server, server))
+            return shards[k].shown;
+    return server;
+}
+
 /* " (shard URI)" after a message naming one of the collection's servers */
 static void name_shard(db *d)
 {
@@ -129,6 +137,7 @@ static void pg_close(db *d)
     staged_np = 0;
     staged_tuned = false;
     lists_unchecked = false;
+    db_pg_direct_close();
     PQfinish(d->conn);
     d->conn = NULL;
 }
@@ -427,6 +436,8 @@ static const db_backend pg_sharded_backend;
 
 static bool pg_put_grams(db *d, const gram_row *v, size_t n)
 {
+    if (d->be == &pg_sharded_backend && db_pg_direct_on(d))
+        return db_pg_direct_put(d, 0, n, db_gram_fields, v);
     if (d->be == &pg_sharded_backend)
         return pg_insert_arrays(d,
                                 "INSERT INTO grams (gen, gram, sample_id)"
@@ -483,6 +494,8 @@ static bool lists_made_rows(db *d)
  * rows in one order, so slots[i] and vals[i] stay one token. */
 static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
 {
+    if (d->be == &pg_sharded_backend && db_pg_direct_on(d))
+        return db_pg_direct_put(d, 1, n, db_set_fields, v);
     if (d->be == &pg_sharded_backend) {
         bool lists = d->shard_layout >= DB_SHARD_LAYOUT_LISTS;
         lists_unchecked |= lists;
@@ -677,12 +690,14 @@ static bool pg_commit(db *d)
 {
     bool check = lists_unchecked;
     lists_unchecked = false;
-    return (!check || lists_made_rows(d)) && pg_simple(d, "COMMIT");
+    /* the shards' direct writes first: a failure there leaves nothing */
+    return (!check || lists_made_rows(d)) && db_pg_direct_commit(d) && pg_simple(d, "COMMIT");
 }
 static void pg_rollback(db *d)
 {
     staged_np = 0; /* a staging table made in this transaction is gone */
     lists_unchecked = false;
+    db_pg_direct_rollback();
     if (PQstatus(d->conn) == CONNECTION_OK)
         pg_simple(d, "ROLLBACK");
 }

@@ -221,6 +221,23 @@ bool db_pg_literal(db *d, const char *value, char *out, size_t outsz);
 bool db_pg_fdw_session(db *d);
 /* d is the coordinator of a sharded collection (db init --shard) */
 bool db_pg_sharded(const db *d);
+/* how messages show the shard whose foreign server is server (its URI,
+ * password masked; the name itself if unknown) */
+const char *db_pg_shard_shown(const char *server);
+/* backend_pg_direct.c: the gram and gimpset token rows of a sharded
+ * collection written straight to their shards (decided once a session:
+ * false for one server, with MALGOPHER_SHARD_WRITES=coordinator, or when
+ * pg_hash_part.c and the coordinator disagree); a put of n rows of table
+ * t (0: grams, 1: set_tokens) inside the transaction, whose shards commit
+ * before the coordinator (db_pg_direct_commit) or roll back with it */
+bool db_pg_direct_on(db *d);
+bool db_pg_direct_put(db *d, int t, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]), const void *rows);
+bool db_pg_direct_commit(db *d);
+void db_pg_direct_rollback(void);
+void db_pg_direct_close(void);
+/* pg_hash_part.c: the hash partition (0 .. modulus-1) PostgreSQL routes a
+ * bigint key to */
+int db_pg_hash_partition(int64_t key, int modulus);
 
 /* ---- db_schema.c ---- */
 #define DB_SCHEMA_VERSION 8

@@ -192,7 +192,7 @@ static bool write_records(db *d, out_buf *o, const set_staged *s, size_t m)
 /* the m staged records s (one generation, ids ascending) written */
 static bool write_generation(db *d, out_buf *o, const set_staged *s, size_t m)
 {
-    if (o->row && d->shard_layout >= DB_SHARD_LAYOUT_LISTS)
+    if (o->row && d->shard_layout >= DB_SHARD_LAYOUT_LISTS && !db_pg_direct_on(d))
         return write_records(d, o, s, m);
     int64_t gen = s[0].id / DB_GRAM_GEN;
     for (int slot = 0; slot < MG_GIMPSET_K; slot++) {

@@ -16,7 +16,7 @@
 #define PQ_FUNCS(X)                                                                                   \
     X(PQclear) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQdb) X(PQerrorMessage)   \
     X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync)                                    \
-    X(PQescapeLiteral) X(PQexec) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetlength) X(PQgetResult) X(PQgetisnull) X(PQgetvalue) \
+    X(PQescapeIdentifier) X(PQescapeLiteral) X(PQexec) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetlength) X(PQgetResult) X(PQgetisnull) X(PQgetvalue) \
     X(PQhost) X(PQnfields) X(PQntuples) X(PQpingParams) X(PQport) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd)     \
     X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQueryParams)              \
     X(PQsendQueryPrepared) X(PQserverVersion) X(PQsetNoticeProcessor) X(PQsetSingleRowMode)         \
@@ -87,6 +87,11 @@ char *PQerrorMessage(const PGconn *conn)
 {
     pq_load();
     return pq.PQerrorMessage(conn);
+}
+char *PQescapeIdentifier(PGconn *conn, const char *str, size_t len)
+{
+    pq_load();
+    return pq.PQescapeIdentifier(conn, str, len);
 }
 char *PQescapeLiteral(PGconn *conn, const char *str, size_t len)
 {

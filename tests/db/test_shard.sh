@@ -52,6 +52,7 @@ onshard() { # I SQL: psql on shard I (4: the database shard4 beside the coordina
     if [ "$1" = 4 ]; then psql -X -q -A -t -h "${DIRS[0]}" -U mg -d shard4 -c "$2"
     else psql -X -q -A -t -h "${DIRS[$1]}" -U mg -d mg -c "$2"; fi
 }
+coord_sql() { psql -X -q -A -t -h "${DIRS[0]}" -U mg -d mg -c "$1"; }
 # the rows of TABLE's partitions on server I (0 when it holds none), in one query
 share() {
     onshard "$1" "SELECT coalesce(sum((xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM ' || quote_ident(tablename), false, true, '')))[1]::text::bigint), 0) FROM pg_tables WHERE tablename ~ '^$2_p[0-9]+\$'"
@@ -99,23 +100,26 @@ expect_eq "shard back: the records are all there" "$("$M" db stats --db "$COORD"
 
 # ---- a shard stopped in the middle of an import: batches are all or nothing ----
 echo "[${SECONDS}s] a shard stopped in the middle of an import: batches are all or nothing"
-"$M" db import --db "$ONE" "$T/synth2.jsonl" >/dev/null 2>&1
-"$M" db import --db "$COORD" "$T/synth2.jsonl" >/dev/null 2>"$T/err" & pid=$!
-sleep 0.5
+# (a feed long enough to be stopped in: new records, their rows written
+# straight to the shards)
+python3 "$HERE/../../bench/feed_gen.py" 6000 15 > "$T/synth_m.jsonl" 2>/dev/null
+"$M" db import --db "$ONE" "$T/synth_m.jsonl" >/dev/null 2>&1
+"$M" db import --db "$COORD" "$T/synth_m.jsonl" >/dev/null 2>"$T/err" & pid=$!
+sleep 1
 PG_DIR=${DIRS[2]} pg_as "$PG_BIN/pg_ctl" -D "${DIRS[2]}/data" -m immediate -w stop >/dev/null
 wait $pid; rc=$?
 pg_as "$PG_BIN/pg_ctl" -D "${DIRS[2]}/data" -l "${DIRS[2]}/server.log" -w -t 60 \
     -o "-c listen_addresses='' -c unix_socket_directories='${DIRS[2]}' -c fsync=off" start >/dev/null
 if [ $rc = 0 ]; then echo "note: the import finished before the shard stopped"; ok
 else
-    expect_eq "shard stopped mid-import: one line" "$(wc -l < "$T/err")" 1
+    expect_eq "shard stopped mid-import: one line ($(head -c 600 "$T/err"))" "$(wc -l < "$T/err")" 1
     grep -q "$SECRET" "$T/err" && bad "mid-import: the password is shown" || ok
     grep -qF "$(uri 0)" "$T/err" && ok || bad "mid-import: the error names the collection: $(cat "$T/err")"
     grep -qF "(shard $S2_SHOWN" "$T/err" && ok || bad "mid-import: the error names the shard: $(cat "$T/err")"
 fi
 # what a failed batch left: rerun, then everything must equal the oracle
 # (a record stored without its gram rows would be 'known' and never searched)
-"$M" db import --db "$COORD" "$T/synth2.jsonl" >/dev/null 2>"$T/err" || bad "import after the restart: $(cat "$T/err")"
+"$M" db import --db "$COORD" "$T/synth_m.jsonl" >/dev/null 2>"$T/err" || bad "import after the restart: $(cat "$T/err")"
 
 # ---- each shard holds a real share ----
 echo "[${SECONDS}s] each shard holds a real share"
@@ -173,6 +177,50 @@ compare_all() { # WHEN
 label_both
 compare_all "3 shards"
 
+# ---- direct writes: each row on the shard PostgreSQL's hash routes it to ----
+# a writer sends the gram and token rows straight to their shards
+# (backend_pg_direct.c).  Oracles: the coordinator's satisfies_hash_partition
+# over every row of every partition (read back through postgres_fdw: OFFSET
+# 0 keeps the check on the coordinator), and
+# the statements shard 1 ran (COPY from the writer, no INSERT of those
+# rows from the coordinator)
+echo "[${SECONDS}s] direct writes: every row in its partition; COPY on the shards; a failing shard"
+misrouted() { # the rows of grams and set_tokens outside their partition, and the rows checked
+    local q="" t key r
+    for t in grams:gram set_tokens:sample_id; do
+        key=${t#*:} t=${t%%:*}
+        for r in $(seq 0 15); do
+            q="$q${q:+ UNION ALL }SELECT count(*) FILTER (WHERE NOT satisfies_hash_partition('$t'::regclass, 16, $r, $key)) AS bad, count(*) AS n FROM (SELECT $key FROM $(printf '%s_p%02d' $t $r) OFFSET 0) p"
+        done
+    done
+    coord_sql "SELECT sum(bad) || ' of ' || (sum(n) > 0) FROM ($q) s"
+}
+expect_eq "direct writes: no row outside the partition the coordinator's hash gives" "$(misrouted)" "0 of true"
+python3 "$HERE/../../bench/feed_gen.py" 100 13 > "$T/synth_d.jsonl" 2>/dev/null # new records
+"$M" db import --db "$ONE" "$T/synth_d.jsonl" >/dev/null 2>&1
+onshard 1 "ALTER DATABASE mg SET log_statement = 'all'" >/dev/null
+n=$(wc -l < "${DIRS[1]}/server.log")
+"$M" db import --db "$COORD" "$T/synth_d.jsonl" >/dev/null 2>"$T/err" || bad "direct import: $(cat "$T/err")"
+onshard 1 "ALTER DATABASE mg RESET log_statement" >/dev/null
+tail -n +$((n + 1)) "${DIRS[1]}/server.log" > "$T/sent.txt"
+expect_eq "direct writes: shard 1 ran a COPY into its gram and its token partitions" \
+    "$(grep -o 'COPY "public"\."[a-z_]*_p' "$T/sent.txt" | sort -u | sed 's/.*\."//; s/_p$//' | paste -sd' ')" "grams set_tokens"
+expect_eq "direct writes: no gram or token row through the coordinator" \
+    "$(grep -c 'INSERT INTO public\.\(grams\|set_token\)' "$T/sent.txt")" 0
+same "direct writes: export" export
+# a shard that refuses the rows (a trigger raising on one of shard 3's gram
+# partitions): one line naming it, nothing added anywhere
+part=$(onshard 3 "SELECT min(tablename) FROM pg_tables WHERE tablename ~ '^grams_p[0-9]+\$'")
+onshard 3 "CREATE FUNCTION mg_refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RAISE EXCEPTION 'refused by the test'; END \$\$; CREATE TRIGGER mg_refuse BEFORE INSERT ON $part FOR EACH ROW EXECUTE FUNCTION mg_refuse()" >/dev/null
+before="$(coord_sql "SELECT count(*) FROM samples") $(for i in 1 2 3; do share $i grams; share $i set_tokens; done | paste -sd' ')"
+python3 "$HERE/../../bench/feed_gen.py" 300 14 > "$T/synth_r.jsonl" 2>/dev/null
+"$M" db import --db "$COORD" "$T/synth_r.jsonl" >/dev/null 2>"$T/err"; expect_eq "a shard refusing rows: exit" $? 1
+expect_eq "a shard refusing rows: one line" "$(wc -l < "$T/err")" 1
+grep -q "refused by the test.*(shard $(uri 3))\$" "$T/err" && ok || bad "a shard refusing rows: message: $(cat "$T/err")"
+after="$(coord_sql "SELECT count(*) FROM samples") $(for i in 1 2 3; do share $i grams; share $i set_tokens; done | paste -sd' ')"
+expect_eq "a shard refusing rows: no record and no row added on any shard" "$after" "$before"
+onshard 3 "DROP TRIGGER mg_refuse ON $part; DROP FUNCTION mg_refuse()" >/dev/null
+
 # ---- a db match: the shards count their own postings ----
 # what postgres_fdw sends shard 1 (its statements logged): the token
 # lookup goes with its GROUP BY, and no statement reads a partition whole
@@ -215,7 +263,6 @@ same "files twice in a batch: export" export
 
 # ---- sharded collections of schemas 4 to 7: the same layout (token and
 # gram rows), opened as 8 ----
-coord_sql() { psql -X -q -A -t -h "${DIRS[0]}" -U mg -d mg -c "$1"; }
 for v in 4 5 6 7; do
     coord_sql "UPDATE malgopher_schema SET version = $v" >/dev/null
     same "schema-$v sharded collection: stats after the version bump" stats --json
@@ -247,6 +294,9 @@ same "upgraded to layout 2: match (gimpset)" match -k 0 "${q[@]}"
 # table an import's token rows reach is what shard 1 logs postgres_fdw
 # sending it (oracle: the statements the shard ran)
 echo "[${SECONDS}s] a sharded collection of layout 2: written row by row, then upgraded by tools/shard_layout3.sql"
+# (the writes of layouts 2 and 3 through the coordinator, as a writer that
+# cannot reach the shards makes them)
+export MALGOPHER_SHARD_WRITES=coordinator
 coord_sql "DROP TABLE set_token_lists" >/dev/null
 for i in 1 2 3 4; do
     onshard $i "DO \$\$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ '^set_token_lists_p[0-9]+\$' LOOP EXECUTE format('DROP TABLE %I', t); EXECUTE format('DROP FUNCTION %I()', t || '_put'); END LOOP; END \$\$" >/dev/null
@@ -291,6 +341,7 @@ grep -q "server \"mg_shard_3\" keeps the token lists sent to $part instead of ma
     ok || bad "a shard without the trigger: message: $(cat "$T/err")"
 expect_eq "a shard without the trigger: no record added" "$(coord_sql "SELECT count(*) FROM samples")" "$before"
 expect_eq "a shard without the trigger: no list kept" "$(share 3 set_token_lists)" 0
+unset MALGOPHER_SHARD_WRITES
 
 # ---- a sharded collection of an older schema: refused, with how to upgrade ----
 echo "[${SECONDS}s] a sharded collection of schema 3: refused, left as it was"
