@@ -6,7 +6,9 @@
 # a coordinator with 1 shard and a coordinator with 3 shards.  All servers
 # are throwaway clusters on this machine (tests/db/pg_cluster.sh, fsync
 # on): the shards share its cores, so this measures the cost of the
-# postgres_fdw layer, not the scaling a shard per machine would give.
+# layer (postgres_fdw, and the writers' direct connections to the shards:
+# MALGOPHER_SHARD_WRITES=coordinator for the old path), not the scaling a
+# shard per machine would give.
 # Sizes: BENCH_SIZES (default 10000), queries BENCH_QUERIES (default 50);
 # BENCH_FEED=feed: the realistic feed of bench/feed_gen.py instead;
 # BENCH_LAYOUTS (default "one shard1 shard3") the layouts run;

@@ -5,7 +5,9 @@
 # collection given the same files and lines: db match (both measures),
 # classify, stats, export and families must answer the same.  psql on each
 # shard counts what it holds; a shard stopped before and during a run gives
-# a one-line error naming it (password masked) and loses nothing.
+# a one-line error naming it (password masked) and loses nothing.  The
+# writers' direct rows (backend_pg_direct.c) are checked against the
+# coordinator's satisfies_hash_partition, row by row.
 # usage: test_shard.sh MALGOPHER FIXTURE_DIR
 set -u
 M=$1 FX=$2
