@@ -34,10 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SERVERS = 32, TABLES = 2, OPTS = 8, PROBES = 256 };
-static const char *const table_name[TABLES] = {"grams", "set_tokens"};
-static const char *const table_cols[TABLES] = {"(gen, gram, sample_id)", "(sample_id, slot, value)"};
-static const int key_col[TABLES] = {1, 0}; /* the partition key's place among a row's 3 integers */
+/* the tables mapped: grams and set_tokens are written (PUT_TABLES), and
+ * all three analyzed */
+enum { SERVERS = 32, TABLES = 3, PUT_TABLES = 2, OPTS = 8, PROBES = 256 };
+static const char *const table_name[TABLES] = {"grams", "set_tokens", "samples"};
+static const char *const table_cols[PUT_TABLES] = {"(gen, gram, sample_id)", "(sample_id, slot, value)"};
+static const int key_col[PUT_TABLES] = {1, 0}; /* the partition key's place among a row's 3 integers */
 
 typedef struct server {
     char name[64];                       /* its foreign server, mg_shard_K */
@@ -176,18 +178,20 @@ static bool map_row(const char *const *cols, int ncols, void *ctx)
     return true;
 }
 
-static bool map_partitions(db *d)
+/* the partition map read (with lock, inside the transaction: under the
+ * lock a writer takes) */
+static bool map_partitions(db *d, bool lock)
 {
     memset(dw.part_srv, -1, sizeof dw.part_srv);
     map_ctx m = {d, false};
-    if (!db_exec(d, "LOCK TABLE grams, set_tokens IN ROW EXCLUSIVE MODE", NULL, 0) ||
+    if ((lock && !db_exec(d, "LOCK TABLE grams, set_tokens IN ROW EXCLUSIVE MODE", NULL, 0)) ||
         !d->be->query(d,
                       "SELECT p.relname, pg_get_expr(c.relpartbound, c.oid), s.srvname,"
                       " (SELECT option_value FROM pg_options_to_table(f.ftoptions) WHERE option_name = 'schema_name'),"
                       " (SELECT option_value FROM pg_options_to_table(f.ftoptions) WHERE option_name = 'table_name')"
                       " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent"
                       " JOIN pg_foreign_table f ON f.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = f.ftserver"
-                      " WHERE i.inhparent IN ('grams'::regclass, 'set_tokens'::regclass)",
+                      " WHERE i.inhparent IN ('grams'::regclass, 'set_tokens'::regclass, 'samples'::regclass)",
                       NULL, 0, map_row, &m))
         return false;
     for (int t = 0; t < TABLES && !m.bad; t++)
@@ -195,12 +199,13 @@ static bool map_partitions(db *d)
             m.bad |= dw.part_srv[t][p] < 0;
     if (m.bad) {
         snprintf(d->err, sizeof d->err,
-                 "the partitions of grams and set_tokens are not the %d foreign tables of a sharded collection"
+                 "the partitions of samples, grams and set_tokens are not the %d foreign tables of a sharded collection"
                  " (a partition missing, repeated, or without its server's schema and table)",
                  DB_SHARD_PARTS);
         return false;
     }
-    return dw.mapped = true;
+    dw.mapped = lock;
+    return true;
 }
 
 /* ---- reaching a shard ---- */
@@ -271,11 +276,9 @@ static void quiet(void *arg, const char *msg)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* s connected, its transaction begun (s's thread) */
-static bool server_ready(server *s)
+/* s connected (s's thread) */
+static bool server_connect(server *s)
 {
-    if (s->open)
-        return true;
     if (s->conn && PQstatus(s->conn) != CONNECTION_OK) {
         PQfinish(s->conn);
         s->conn = NULL;
@@ -302,7 +305,13 @@ static bool server_ready(server *s)
         }
         PQsetNoticeProcessor(s->conn, quiet, NULL);
     }
-    return s->open = exec_ok(s, "BEGIN");
+    return true;
+}
+
+/* s connected, its transaction begun (s's thread) */
+static bool server_ready(server *s)
+{
+    return s->open || (server_connect(s) && (s->open = exec_ok(s, "BEGIN")));
 }
 
 /* ---- one put: each shard's partitions, a thread a shard ---- */
@@ -400,7 +409,7 @@ bool db_pg_direct_put(db *d, int t, size_t n, void (*get)(const void *v, size_t 
 {
     if (!n)
         return true;
-    if (!dw.mapped && !map_partitions(d))
+    if (!dw.mapped && !map_partitions(d, true))
         return false;
     dw.rows = rows, dw.get = get;
     if (!order_rows(d, t, n))
@@ -427,6 +436,52 @@ bool db_pg_direct_put(db *d, int t, size_t n, void (*get)(const void *v, size_t 
     free(dw.idx);
     dw.idx = NULL;
     return !failed(d) && ok;
+}
+
+/* ---- the shards' statistics ---- */
+
+/* ANALYZE of the partitions on s (s's thread) */
+static void *server_analyze(void *arg)
+{
+    server *s = arg;
+    enum { SQL = TABLES * DB_SHARD_PARTS * (sizeof dw.part_target[0][0] + 2) + 16 };
+    char *sql = malloc(SQL);
+    if (!sql) {
+        server_err(s, "out of memory");
+        return NULL;
+    }
+    size_t n = (size_t)snprintf(sql, SQL, "ANALYZE");
+    int parts = 0;
+    for (int t = 0; t < TABLES; t++)
+        for (int p = 0; p < DB_SHARD_PARTS; p++)
+            if (dw.part_srv[t][p] == (int)(s - dw.srv))
+                n += (size_t)snprintf(sql + n, SQL - n, "%s %s", parts++ ? "," : "", dw.part_target[t][p]);
+    if (parts && server_connect(s))
+        exec_ok(s, sql);
+    free(sql);
+    return NULL;
+}
+
+bool db_pg_direct_analyze(db *d)
+{
+    if (!db_pg_direct_on(d))
+        return dw.state != 0 || !db_pg_sharded(d); /* undecided: the question failed */
+    if (!map_partitions(d, false))
+        return false;
+    pthread_t th[SERVERS];
+    bool started[SERVERS] = {false};
+    for (int k = 0; k < dw.nsrv; k++) {
+        dw.srv[k].err[0] = 0;
+        if (!dw.srv[k].conn && !read_options(d, &dw.srv[k]))
+            return false;
+    }
+    for (int k = 0; k < dw.nsrv; k++)
+        started[k] = pthread_create(&th[k], NULL, server_analyze, &dw.srv[k]) == 0 ||
+                     (server_analyze(&dw.srv[k]), false);
+    for (int k = 0; k < dw.nsrv; k++)
+        if (started[k])
+            pthread_join(th[k], NULL);
+    return !failed(d);
 }
 
 /* ---- the end of a transaction ---- */

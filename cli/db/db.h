@@ -233,6 +233,11 @@ const char *db_pg_shard_shown(const char *server);
 bool db_pg_direct_on(db *d);
 bool db_pg_direct_put(db *d, int t, size_t n, void (*get)(const void *v, size_t k, int64_t out[3]), const void *rows);
 bool db_pg_direct_commit(db *d);
+/* each shard's partitions analyzed (after a large import: a shard plans
+ * its token lookups from its own statistics, which its autovacuum may not
+ * have gathered yet); true with nothing done when writing through the
+ * coordinator; false with d->err set */
+bool db_pg_direct_analyze(db *d);
 void db_pg_direct_rollback(void);
 void db_pg_direct_close(void);
 /* pg_hash_part.c: the hash partition (0 .. modulus-1) PostgreSQL routes a

@@ -198,6 +198,11 @@ misrouted() { # the rows of grams and set_tokens outside their partition, and th
     coord_sql "SELECT sum(bad) || ' of ' || (sum(n) > 0) FROM ($q) s"
 }
 expect_eq "direct writes: no row outside the partition the coordinator's hash gives" "$(misrouted)" "0 of true"
+# the first import into the empty collection was large: each shard's
+# partitions were analyzed by malgopher (PostgreSQL's last_analyze, not
+# its autovacuum's), so that its token lookups use the index
+expect_eq "direct writes: a large import analyzed the partitions on shard 1" \
+    "$(onshard 1 "SELECT count(*) FILTER (WHERE last_analyze IS NOT NULL) || ' of ' || count(*) FROM pg_stat_user_tables WHERE relname ~ '^(samples|grams|set_tokens)_p[0-9]+\$'")" "18 of 18"
 python3 "$HERE/../../bench/feed_gen.py" 100 13 > "$T/synth_d.jsonl" 2>/dev/null # new records
 "$M" db import --db "$ONE" "$T/synth_d.jsonl" >/dev/null 2>&1
 onshard 1 "ALTER DATABASE mg SET log_statement = 'all'" >/dev/null
