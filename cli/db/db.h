@@ -506,6 +506,11 @@ int db_set_need(int t);
  * its postings, as db_search_set; need = M equal slots */
 bool set_postings_search(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top, unsigned flags,
                          db_hit **hits, size_t *nhits);
+/* db_set_top.c: the candidates s (counted from the postings not skipped)
+ * read by bound and scored, as set_postings_search's last step; s->v is
+ * reordered */
+bool set_cands_search(db *d, set_cands_out *s, const uint32_t q[MG_GIMPSET_K], int t, size_t top, unsigned flags,
+                      db_hit **hits, size_t *nhits);
 /* as db_search, for a gimpset digest: the records sharing at least
  * ceil(t * 256 / 100) slots with it, scored by mg_gimpset_compare */
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);

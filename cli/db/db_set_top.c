@@ -146,8 +146,8 @@ static bool read_chunk(db *d, unsigned flags, set_cand *v, size_t m, top_read *c
         return false;
     if (c->lie)
         snprintf(d->err, sizeof d->err,
-                 "the gimpset pages (set_pages) disagree with the gimpset of record %lld: a crafted or"
-                 " damaged collection",
+                 "the gimpset index (set_pages, or a shard's set_tokens) disagrees with the gimpset of record"
+                 " %lld: a crafted or damaged collection",
                  (long long)c->lie);
     return !c->lie;
 }
@@ -237,26 +237,41 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
     return true;
 }
 
+/* the candidates s read and scored into c (a top of top hits scoring >=
+ * t, at most max_reads gimpsets read when not 0) */
+static bool top_of_cands(db *d, set_cands_out *s, const uint32_t q[MG_GIMPSET_K], int t, size_t top,
+                         size_t max_reads, unsigned flags, top_read *c)
+{
+    *c = (top_read){.q = q, .t = t, .max_reads = max_reads};
+    if (top && top < s->n) { /* else every candidate is read anyway */
+        c->top = c->cap = top;
+        c->v = malloc(top * sizeof *c->v);
+        c->nomem = !c->v;
+    }
+    c->skip = s->skip;
+    bool ok = c->nomem || read_candidates(d, s, flags, c); /* out of memory: db_hits_finish says so */
+    c->skip = NULL;
+    return ok;
+}
+
 /* the candidates of what r has read for need shared tokens, read and
- * scored into c (a top of top hits scoring >= t, at most max_reads
- * gimpsets read when not 0) */
+ * scored into c, as top_of_cands */
 static bool run_top(db *d, const set_reader *r, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
                     size_t max_reads, unsigned flags, top_read *c)
 {
     set_cands_out s;
     *c = (top_read){.q = q, .t = t, .max_reads = max_reads};
-    bool ok = set_reader_cands(d, r, need, &s);
-    if (ok && top && top < s.n) { /* else every candidate is read anyway */
-        c->top = c->cap = top;
-        c->v = malloc(top * sizeof *c->v);
-        c->nomem = !c->v;
-    }
-    c->skip = s.skip;
-    if (ok && !c->nomem) /* out of memory: db_hits_finish says so */
-        ok = read_candidates(d, &s, flags, c);
-    c->skip = NULL;
+    bool ok = set_reader_cands(d, r, need, &s) && top_of_cands(d, &s, q, t, top, max_reads, flags, c);
     free(s.v);
     return ok;
+}
+
+bool set_cands_search(db *d, set_cands_out *s, const uint32_t q[MG_GIMPSET_K], int t, size_t top, unsigned flags,
+                      db_hit **hits, size_t *nhits)
+{
+    top_read c;
+    bool ok = top_of_cands(d, s, q, t, top, 0, flags, &c);
+    return db_hits_finish(d, ok, c.nomem, c.v, c.n, top, hits, nhits);
 }
 
 /* A first look for a top k: the first FIRST_TOKENS postings read (j =

@@ -123,38 +123,67 @@ static int large_postings(db *d, const char *tokens, int need, bool skip[MG_GIMP
     return j;
 }
 
+/* the candidates as counted, growing */
+typedef struct cand_list {
+    set_cands_out s;
+    size_t cap;
+    bool nomem;
+} cand_list;
+
+/* sample_id, count: a candidate and the query's postings (not skipped)
+ * that name it */
+static bool cand_row(const char *const *cols, int ncols, void *ctx)
+{
+    cand_list *c = ctx;
+    set_cands_out *s = &c->s;
+    if (ncols < 2 || !cols[0] || !cols[1])
+        return true;
+    long count = strtol(cols[1], NULL, 10);
+    if (count < 0 || count > MG_GIMPSET_K)
+        return true; /* more than one a slot: not a count of this query's postings */
+    set_cand *w = grow_array(s->v, s->n, &c->cap, sizeof *w);
+    if (!w)
+        return !(c->nomem = true);
+    s->v = w;
+    s->v[s->n++] = (set_cand){.id = strtoll(cols[0], NULL, 10), .count = (int)count};
+    return true;
+}
+
 bool db_search_set_sharded(db *d, const char *gimpset, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
                            unsigned flags, db_hit **hits, size_t *nhits)
 {
+    (void)gimpset;
     static char tokens[MG_GIMPSET_K * 21 + 3];
     int64_t tok[MG_GIMPSET_K];
-    bool skip[MG_GIMPSET_K];
+    cand_list c = {.s.v = NULL};
+    set_cands_out *s = &c.s;
     for (int k = 0; k < MG_GIMPSET_K; k++)
         tok[k] = (int64_t)k << 32 | q[k];
     db_i64_array(tokens, tok, MG_GIMPSET_K);
-    int j = large_postings(d, tokens, need, skip);
-    if (j < 0) {
+    s->j = large_postings(d, tokens, need, s->skip);
+    if (s->j < 0) {
         db_report(d);
         return false;
     }
     size_t m = 0;
     for (int k = 0; k < MG_GIMPSET_K; k++)
-        if (!skip[k])
+        if (!s->skip[k])
             tok[m++] = (int64_t)k << 32 | q[k];
     db_i64_array(tokens, tok, m);
-    db_param p[] = {PT(tokens), PI(need - j)};
-    ids cand = {0};
-    db_scored c = {.q = gimpset, .t = t, .set = true};
-    bool ok = db_rows(d, "SELECT sample_id FROM set_tokens WHERE " TOKEN_IS " GROUP BY sample_id HAVING count(*) >= $2",
-                      p, 2, id_row, &cand);
-    ok = ok && !cand.nomem &&
-         score_ids(d,
-                   flags & DBS_LABELLED ? "SELECT id, gimpset FROM samples WHERE label IS NOT NULL AND id = ANY($1::bigint[])"
-                                        : "SELECT id, gimpset FROM samples WHERE id = ANY($1::bigint[])",
-                   &cand, NULL, &c);
-    bool nomem = cand.nomem || c.nomem;
-    free(cand.v);
-    return db_hits_finish(d, ok, nomem, c.v, c.n, top, hits, nhits);
+    db_param p[] = {PT(tokens), PI(need - s->j)};
+    /* each partition counts its records' shared tokens; the candidates
+     * are then read by the score they may reach (db_set_top.c) */
+    bool ok = db_rows(d,
+                      "SELECT sample_id, count(*) FROM set_tokens WHERE " TOKEN_IS
+                      " GROUP BY sample_id HAVING count(*) >= $2",
+                      p, 2, cand_row, &c);
+    if (!ok || c.nomem) {
+        free(s->v);
+        return db_hits_finish(d, ok, c.nomem, NULL, 0, top, hits, nhits);
+    }
+    ok = set_cands_search(d, s, q, t, top, flags, hits, nhits);
+    free(s->v);
+    return ok;
 }
 
 /* ---- gimpfuzzy ---- */

@@ -237,10 +237,26 @@ n=$(wc -l < "${DIRS[1]}/server.log")
 "$M" db match --db "$COORD" -k 0 "$(head -1 "$T/files.txt")" >/dev/null 2>&1
 onshard 1 "ALTER DATABASE mg RESET log_statement" >/dev/null
 tail -n +$((n + 1)) "${DIRS[1]}/server.log" | grep -o 'SELECT .* FROM public\.set_tokens_p[0-9]*.*' > "$T/sent.txt"
-grep -q '^SELECT sample_id FROM public\.set_tokens_p[0-9]* WHERE .* GROUP BY .* HAVING ((count(\*) >= ' "$T/sent.txt" &&
+grep -q '^SELECT sample_id, count(\*) FROM public\.set_tokens_p[0-9]* WHERE .* GROUP BY .* HAVING ((count(\*) >= ' "$T/sent.txt" &&
     ok || bad "match: no grouped token lookup reached shard 1: $(head -3 "$T/sent.txt" | cut -c1-200)"
 grep -v ' WHERE .*= ANY ' "$T/sent.txt" | grep -q . &&
     bad "match: shard 1 was asked for a whole token partition: $(grep -v ' WHERE .*= ANY ' "$T/sent.txt" | head -1 | cut -c1-200)" || ok
+
+# ---- a crafted collection: a token row missing on a shard ----
+# the search reads candidates by the score their counts allow
+# (db_set_top.c), so a count must agree with the record's gimpset: one of
+# a record's token rows deleted (its rarest, so that no search skips it),
+# a search for that record stops with one line naming it
+echo "[${SECONDS}s] a crafted collection: a record's token row missing on its shard"
+rid=$(coord_sql "SELECT max(id) FROM samples WHERE gimpset IS NOT NULL AND gimpset <> ''")
+read -r rslot rval < <(coord_sql "SELECT t.slot, t.value FROM set_tokens t JOIN (SELECT slot, value FROM set_tokens WHERE sample_id = $rid) r USING (slot, value) GROUP BY 1, 2 ORDER BY count(*), 1 LIMIT 1" | tr '|' ' ')
+rgs=$(coord_sql "SELECT gimpset FROM samples WHERE id = $rid")
+coord_sql "DELETE FROM set_tokens WHERE sample_id = $rid AND slot = $rslot" >/dev/null
+"$M" db match --db "$COORD" -k 5 "$rgs" >/dev/null 2>"$T/err"; expect_eq "a missing token row: exit" $? 1
+grep -q "disagrees with the gimpset of record $rid: a crafted or damaged collection" "$T/err" && ok ||
+    bad "a missing token row: message: $(cat "$T/err")"
+coord_sql "INSERT INTO set_tokens (slot, value, sample_id) VALUES ($rslot, $rval, $rid)" >/dev/null
+"$M" db match --db "$COORD" -k 5 "$rgs" >/dev/null 2>"$T/err" || bad "the token row back: $(cat "$T/err")"
 
 # ---- add a shard: partitions move onto it, nothing changes ----
 echo "[${SECONDS}s] add a shard: partitions move onto it, nothing changes"
