@@ -126,23 +126,47 @@ static bool top_row(const char *const *cols, int ncols, void *ctx)
     return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, h.id, h.score));
 }
 
-/* the gimpsets of the m candidates at v (any order) read and scored */
+/* the candidates a statement: on one server 256 bound parameters;
+ * through shards, where each statement is one remote statement a
+ * partition, an array of up to 4,096 ids */
+enum { CHUNK = 256, SHARDED_CHUNK = 4096 };
+static size_t chunk_size(const db *d) { return db_pg_sharded(d) ? SHARDED_CHUNK : CHUNK; }
+
+/* the statement reading the m candidates at v, its parameters in p */
+static int chunk_statement(const db *d, unsigned flags, const set_cand *v, size_t m, char *sql, size_t sqlsz,
+                           db_param *p)
+{
+    static char list[SHARDED_CHUNK * 21 + 3];
+    static int64_t ids[SHARDED_CHUNK];
+    const char *labelled = flags & DBS_LABELLED ? "label IS NOT NULL AND " : "";
+    if (db_pg_sharded(d)) {
+        for (size_t k = 0; k < m; k++)
+            ids[k] = v[k].id;
+        db_i64_array(list, ids, m);
+        snprintf(sql, sqlsz, "SELECT id, gimpset FROM samples WHERE %sid = ANY($1::bigint[])", labelled);
+        p[0] = PT(list);
+        return 1;
+    }
+    size_t len = (size_t)snprintf(sql, sqlsz, "SELECT id, gimpset FROM samples WHERE %sid IN (", labelled);
+    for (size_t k = 0; k < m; k++) {
+        p[k] = PI(v[k].id);
+        len += (size_t)snprintf(sql + len, sqlsz - len, "%s$%zu", k ? ", " : "", k + 1);
+    }
+    snprintf(sql + len, sqlsz - len, ")");
+    return (int)m;
+}
+
+/* the gimpsets of the m candidates at v (any order, m <= chunk_size)
+ * read and scored */
 static bool read_chunk(db *d, unsigned flags, set_cand *v, size_t m, top_read *c)
 {
-    enum { CHUNK = 256 };
     char sql[128 + CHUNK * 8];
     db_param p[CHUNK];
     qsort(v, m, sizeof *v, by_id);
-    size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT id, gimpset FROM samples WHERE %sid IN (",
-                                  flags & DBS_LABELLED ? "label IS NOT NULL AND " : "");
-    for (size_t k = 0; k < m; k++) {
-        p[k] = PI(v[k].id);
-        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s$%zu", k ? ", " : "", k + 1);
-    }
-    snprintf(sql + len, sizeof sql - len, ")");
+    int np = chunk_statement(d, flags, v, m, sql, sizeof sql, p);
     c->chunk = v;
     c->nchunk = m;
-    if (!db_rows(d, sql, p, (int)m, top_row, c))
+    if (!db_rows(d, sql, p, np, top_row, c))
         return false;
     if (c->lie)
         snprintf(d->err, sizeof d->err,
@@ -203,8 +227,7 @@ static bool may_enter(const top_read *c, const set_cand *x)
  * later one can enter it), else all in id order */
 static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c)
 {
-    enum { CHUNK = 256 };
-    size_t end[102], sorted = 0;
+    size_t end[102], sorted = 0, chunk = chunk_size(d);
     for (size_t k = 0; k < s->n; k++) { /* counts are at most 65535 */
         int b = (int)(100 * (s->v[k].count + s->j) / MG_GIMPSET_K);
         s->v[k].bound = b < 100 ? b : 100;
@@ -213,10 +236,10 @@ static bool read_candidates(db *d, set_cands_out *s, unsigned flags, top_read *c
         qsort(s->v, s->n, sizeof *s->v, by_id);
     else if (s->n && !order_by_bound(s, end))
         return !(c->nomem = true);
-    size_t want = c->top ? c->top : CHUNK; /* the k best first (all of it when j = 0), then twice as many */
+    size_t want = c->top ? c->top : chunk; /* the k best first (all of it when j = 0), then twice as many */
     size_t at = 0;
     while (at < s->n && !c->nomem && (!c->max_reads || c->nreads < c->max_reads)) {
-        size_t m = 0, lim = want < CHUNK ? want : CHUNK;
+        size_t m = 0, lim = want < chunk ? want : chunk;
         if (c->max_reads && lim > c->max_reads - c->nreads)
             lim = c->max_reads - c->nreads;
         if (c->top)
