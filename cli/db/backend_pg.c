@@ -436,7 +436,7 @@ static const db_backend pg_sharded_backend;
 
 static bool pg_put_grams(db *d, const gram_row *v, size_t n)
 {
-    if (d->be == &pg_sharded_backend && db_pg_direct_on(d))
+    if (db_pg_direct_on(d))
         return db_pg_direct_put(d, 0, n, db_gram_fields, v);
     if (d->be == &pg_sharded_backend)
         return pg_insert_arrays(d,
@@ -494,7 +494,7 @@ static bool lists_made_rows(db *d)
  * rows in one order, so slots[i] and vals[i] stay one token. */
 static bool pg_put_set_tokens(db *d, const set_row *v, size_t n)
 {
-    if (d->be == &pg_sharded_backend && db_pg_direct_on(d))
+    if (db_pg_direct_on(d))
         return db_pg_direct_put(d, 1, n, db_set_fields, v);
     if (d->be == &pg_sharded_backend) {
         bool lists = d->shard_layout >= DB_SHARD_LAYOUT_LISTS;
@@ -755,7 +755,7 @@ static const db_backend pg_sharded_backend =
 
 bool db_pg_sharded(const db *d) { return d->be == &pg_sharded_backend; }
 
-static void quiet(void *arg, const char *msg)
+void db_pg_quiet(void *arg, const char *msg)
 {
     (void)arg;
     (void)msg;
@@ -855,15 +855,21 @@ static bool load_shards(db *d)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-bool db_pg_open(db *d, const char *uri)
+int db_pg_timeouts(const char **keys, const char **vals)
 {
-    db_pg_redact(d->where, sizeof d->where, uri);
-    const char *keys[4], *vals[4];
     int k = 0;
     if (!getenv("PGCONNECT_TIMEOUT"))
         keys[k] = "connect_timeout", vals[k++] = PG_CONNECT_SECONDS;
     if (!getenv("PGOPTIONS"))
         keys[k] = "options", vals[k++] = "-c statement_timeout=" STR(DB_STATEMENT_SECONDS) "s";
+    return k;
+}
+
+bool db_pg_open(db *d, const char *uri)
+{
+    db_pg_redact(d->where, sizeof d->where, uri);
+    const char *keys[4], *vals[4];
+    int k = db_pg_timeouts(keys, vals);
     keys[k] = "dbname", vals[k++] = uri;
     keys[k] = NULL, vals[k] = NULL;
     PGconn *c = PQconnectdbParams(keys, vals, 1);
@@ -880,7 +886,7 @@ bool db_pg_open(db *d, const char *uri)
         d->conn = NULL;
         return false;
     }
-    PQsetNoticeProcessor(c, quiet, NULL);
+    PQsetNoticeProcessor(c, db_pg_quiet, NULL);
     d->be = &pg_backend;
     return pg_simple(d, "SET client_min_messages = warning") && load_shards(d);
 }

@@ -84,22 +84,14 @@ static int64_t probe_key(int k)
  * tables; false with d->err set when the question fails */
 static bool hash_agrees(db *d, bool *agrees)
 {
-    char *keys = malloc(PROBES * 22 + 2), *parts = malloc(PROBES * 4 + 2);
-    if (!keys || !parts) {
-        free(keys);
-        free(parts);
-        snprintf(d->err, sizeof d->err, "out of memory");
-        return false;
-    }
-    size_t nk = 0, np = 0;
-    keys[nk++] = parts[np++] = '{';
+    static char keys[PROBES * 21 + 3], parts[PROBES * 21 + 3];
+    int64_t key[PROBES], part[PROBES];
     for (int k = 0; k < PROBES; k++) {
-        int64_t key = probe_key(k);
-        nk += (size_t)snprintf(keys + nk, 22, "%s%" PRId64, k ? "," : "", key);
-        np += (size_t)snprintf(parts + np, 4, "%s%d", k ? "," : "", db_pg_hash_partition(key, DB_SHARD_PARTS));
+        key[k] = probe_key(k);
+        part[k] = db_pg_hash_partition(key[k], DB_SHARD_PARTS);
     }
-    memcpy(keys + nk, "}", 2);
-    memcpy(parts + np, "}", 2);
+    db_i64_array(keys, key, PROBES);
+    db_i64_array(parts, part, PROBES);
     char modulus[8];
     snprintf(modulus, sizeof modulus, "%d", DB_SHARD_PARTS);
     db_param p[] = {PT(keys), PT(parts), PT(modulus)};
@@ -109,8 +101,6 @@ static bool hash_agrees(db *d, bool *agrees)
                      " WHERE NOT (satisfies_hash_partition('grams'::regclass, $3::int, r, k)"
                      " AND satisfies_hash_partition('set_tokens'::regclass, $3::int, r, k))",
                      p, 3, &wrong);
-    free(keys);
-    free(parts);
     *agrees = ok && wrong == 0;
     return ok;
 }
@@ -265,17 +255,6 @@ static bool exec_ok(server *s, const char *sql)
     return ok;
 }
 
-/* the shard's notices (a shutdown's warning) are not printed: its
- * failure is reported once, as the run's one line */
-static void quiet(void *arg, const char *msg)
-{
-    (void)arg;
-    (void)msg;
-}
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 /* s connected (s's thread) */
 static bool server_connect(server *s)
 {
@@ -285,12 +264,9 @@ static bool server_connect(server *s)
     }
     if (!s->conn) {
         const char *keys[OPTS + 3], *vals[OPTS + 3];
-        int n = 0;
+        int n = db_pg_timeouts(keys, vals); /* the coordinator's own, then the shard's options */
         for (int k = 0; k < s->nopts; k++)
             keys[n] = s->keys[k], vals[n++] = s->vals[k];
-        keys[n] = "connect_timeout", vals[n++] = getenv("PGCONNECT_TIMEOUT") ? getenv("PGCONNECT_TIMEOUT") : "10";
-        if (!getenv("PGOPTIONS"))
-            keys[n] = "options", vals[n++] = "-c statement_timeout=" STR(DB_STATEMENT_SECONDS) "s";
         keys[n] = vals[n] = NULL;
         s->conn = PQconnectdbParams(keys, vals, 0);
         if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
@@ -303,7 +279,7 @@ static bool server_connect(server *s)
             snprintf(s->err, sizeof s->err, "%s", why);
             return false;
         }
-        PQsetNoticeProcessor(s->conn, quiet, NULL);
+        PQsetNoticeProcessor(s->conn, db_pg_quiet, NULL); /* a shutdown's warning: the failure is the one line */
     }
     return true;
 }

@@ -224,6 +224,12 @@ bool db_pg_sharded(const db *d);
 /* how messages show the shard whose foreign server is server (its URI,
  * password masked; the name itself if unknown) */
 const char *db_pg_shard_shown(const char *server);
+/* the timeouts every connection sets unless libpq's environment does
+ * (connect_timeout, statement_timeout) as keyword/value pairs at keys and
+ * vals (room for 2); how many */
+int db_pg_timeouts(const char **keys, const char **vals);
+/* a libpq notice processor that prints nothing */
+void db_pg_quiet(void *arg, const char *msg);
 /* backend_pg_direct.c: the gram and gimpset token rows of a sharded
  * collection written straight to their shards (decided once a session:
  * false for one server, with MALGOPHER_SHARD_WRITES=coordinator, or when
@@ -424,12 +430,10 @@ void db_hits_free(db_hit *h, size_t n);
 /* one more hit (id and score, no details yet); false when out of memory */
 bool db_hit_push(db_hit **v, size_t *n, size_t *cap, int64_t id, int score);
 /* candidates scored as their rows arrive (db_search.c): a db_rows callback
- * over (id, digest) rows keeps each that scores >= t against q, with
- * gimpset's measure when set, else gimpfuzzy's */
+ * over (id, gimpfuzzy) rows keeps each that scores >= t against q */
 typedef struct db_scored {
     const char *q; /* the query digest */
     int t;
-    bool set;
     db_hit *v; /* id and score only, until the details are read */
     size_t n, cap;
     bool nomem;
@@ -516,7 +520,7 @@ bool set_cands_search(db *d, set_cands_out *s, const uint32_t q[MG_GIMPSET_K], i
 bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags, db_hit **hits, size_t *nhits);
 /* db_shard_search.c: db_search_set on a sharded collection, for the
  * decoded query q and need = M equal slots; db_search (t >= 1) likewise */
-bool db_search_set_sharded(db *d, const char *gimpset, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
+bool db_search_set_sharded(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
                            unsigned flags, db_hit **hits, size_t *nhits);
 bool db_search_fuzzy_sharded(db *d, const char *digest, int t, size_t top, unsigned flags, db_hit **hits,
                              size_t *nhits);

@@ -18,7 +18,7 @@ bool db_scored_row(const char *const *cols, int ncols, void *ctx)
     if (ncols < 2 || !cols[0] || !cols[1])
         return true;
     /* -1: malformed */
-    int score = c->set ? mg_gimpset_compare(c->q, cols[1]) : mg_fuzzy_compare(c->q, cols[1]);
+    int score = mg_fuzzy_compare(c->q, cols[1]);
     if (score < c->t)
         return true;
     return !(c->nomem = !db_hit_push(&c->v, &c->n, &c->cap, strtoll(cols[0], NULL, 10), score));

@@ -154,7 +154,7 @@ bool db_search_set(db *d, const char *gimpset, int t, size_t top, unsigned flags
         t = 1;
     int need = db_set_need(t);
     if (db_pg_sharded(d)) /* each shard counts its own postings */
-        return db_search_set_sharded(d, gimpset, q, t, need, top, flags, hits, nhits);
+        return db_search_set_sharded(d, q, t, need, top, flags, hits, nhits);
     if (!d->be->set_rows)
         return set_postings_search(d, q, t, need, top, flags, hits, nhits);
     bool skip[MG_GIMPSET_K];

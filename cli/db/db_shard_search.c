@@ -149,10 +149,9 @@ static bool cand_row(const char *const *cols, int ncols, void *ctx)
     return true;
 }
 
-bool db_search_set_sharded(db *d, const char *gimpset, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
+bool db_search_set_sharded(db *d, const uint32_t q[MG_GIMPSET_K], int t, int need, size_t top,
                            unsigned flags, db_hit **hits, size_t *nhits)
 {
-    (void)gimpset;
     static char tokens[MG_GIMPSET_K * 21 + 3];
     int64_t tok[MG_GIMPSET_K];
     cand_list c = {.s.v = NULL};
